@@ -1,0 +1,127 @@
+#include "adapters/sql/schema.h"
+
+namespace lethe {
+namespace {
+
+// Version 1: customers, accounts, credentials, events, audit chain, media.
+// Integer sequence columns order listings and give stable cursors.
+constexpr const char* kV1Sqlite = R"sql(
+CREATE TABLE customers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  email_key TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  country TEXT NOT NULL,
+  birth_date TEXT NOT NULL,
+  company TEXT, job_title TEXT, use_case TEXT, phone TEXT,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id),
+  name TEXT NOT NULL,
+  region TEXT NOT NULL CHECK (region IN ('us', 'eu')),
+  token_digest TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX accounts_by_customer ON accounts(customer_id, created_ms);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  secret_digest TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_used_ms INTEGER
+);
+CREATE INDEX api_keys_by_account ON api_keys(account_id);
+CREATE TABLE login_events (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  ip TEXT NOT NULL, browser TEXT NOT NULL, browser_version TEXT NOT NULL,
+  language TEXT NOT NULL, country TEXT NOT NULL
+);
+CREATE TABLE usage_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  time_ms INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  credential_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  ip TEXT NOT NULL, device_type TEXT NOT NULL, browser TEXT NOT NULL,
+  browser_version TEXT NOT NULL, language TEXT NOT NULL, country TEXT NOT NULL,
+  method TEXT NOT NULL, route TEXT NOT NULL, status INTEGER NOT NULL
+);
+CREATE INDEX usage_by_account ON usage_events(account_id, seq);
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+  account_id TEXT NOT NULL, ip TEXT NOT NULL, request_id TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX audit_by_account ON audit_events(account_id, seq);
+CREATE TABLE media (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  end_user TEXT NOT NULL,
+  kind TEXT NOT NULL, content_type TEXT NOT NULL,
+  bytes INTEGER NOT NULL, sha256 TEXT NOT NULL,
+  title TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, expires_ms INTEGER,
+  blob_id TEXT NOT NULL UNIQUE,
+  wrapped_key TEXT NOT NULL
+);
+CREATE INDEX media_by_account ON media(account_id, seq);
+CREATE TABLE media_tags (
+  media_id TEXT NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (media_id, position)
+);
+CREATE INDEX media_tags_by_tag ON media_tags(tag);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
+  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}};
+  // PostgreSQL gets its own list when that backend lands.
+  return kSqlite;
+}
+
+Status ApplyMigrations(SqlConnection& conn, const std::vector<Migration>& migrations,
+                       int64_t now_ms) {
+  LETHE_RETURN_IF_ERROR(conn.ExecScript(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_ms INTEGER NOT NULL)"));
+  LETHE_ASSIGN_OR_RETURN(auto rows,
+                         conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
+  int64_t current = rows.empty() ? 0 : SqlInt(rows[0][0]);
+  for (const Migration& m : migrations) {
+    if (m.version <= current) continue;
+    LETHE_RETURN_IF_ERROR(conn.ExecScript("BEGIN IMMEDIATE"));
+    Status st = conn.ExecScript(m.sql);
+    if (st.ok()) {
+      st = StatusOf(conn.Query(
+          "INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
+          {int64_t{m.version}, now_ms}));
+    }
+    if (!st.ok()) {
+      (void)conn.ExecScript("ROLLBACK");
+      return Status::Internal("migration " + std::to_string(m.version) + ": " + st.message());
+    }
+    LETHE_RETURN_IF_ERROR(conn.ExecScript("COMMIT"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace lethe

@@ -1,0 +1,146 @@
+#include "app/lethe_server.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "adapters/local/local_blob_store.h"
+#include "adapters/sql/sql_key_store.h"
+#include "adapters/sql/sql_metadata_store.h"
+#include "adapters/sqlite/sqlite_connection.h"
+#include "app/master_key.h"
+#include "domain/accounts.h"
+#include "domain/audit_log.h"
+#include "domain/customers.h"
+#include "domain/usage_ledger.h"
+#include "http/customer_api.h"
+#include "http/data_api.h"
+#include "http/data_plane.h"
+#include "http/server.h"
+
+namespace lethe {
+
+struct LetheServer::Parts {
+  std::unique_ptr<MetadataStore> metadata;
+  std::unique_ptr<KeyStore> keys;
+  std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<Customers> customers;
+  std::unique_ptr<Accounts> accounts;
+  std::unique_ptr<UsageLedger> usage;
+  std::unique_ptr<DataPlane> data_plane;
+  Metrics metrics;
+  Router router;
+  std::unique_ptr<HttpServer> server;
+  std::string endpoint;
+};
+
+namespace {
+
+Result<ServerOptions> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument("bad-listen", "listen address must be HOST:PORT");
+  }
+  ServerOptions opts;
+  opts.address = listen.substr(0, colon);
+  if (opts.address.size() > 2 && opts.address.front() == '[') {
+    opts.address = opts.address.substr(1, opts.address.size() - 2);
+  }
+  if (opts.address == "localhost") opts.address = "127.0.0.1";
+  try {
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    opts.port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    return Status::InvalidArgument("bad-listen", "port must be a number from 0 to 65535");
+  }
+  return opts;
+}
+
+Result<std::unique_ptr<MetadataStore>> OpenMetadata(const std::string& data_dir,
+                                                    const Clock& clock) {
+  LETHE_ASSIGN_OR_RETURN(auto conn, SqliteConnection::Open(data_dir + "/lethe.db"));
+  LETHE_ASSIGN_OR_RETURN(auto store, SqlMetadataStore::Open(std::move(conn), clock));
+  return std::unique_ptr<MetadataStore>(std::move(store));
+}
+
+Status MakeDataDir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::Internal("cannot create data directory " + dir + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+LetheServer::LetheServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+LetheServer::~LetheServer() = default;
+const std::string& LetheServer::endpoint() const { return parts_->endpoint; }
+void LetheServer::Run() { parts_->server->Run(); }
+void LetheServer::Stop() { parts_->server->Stop(); }
+
+Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& config, Clock& clock,
+                                                        Random& random) {
+  LETHE_ASSIGN_OR_RETURN(ServerOptions options, ParseListen(config.listen));
+  options.threads = config.threads;
+  LETHE_RETURN_IF_ERROR(MakeDataDir(config.data_dir));
+  bool default_key = config.master_key_file.empty();
+  std::string key_file =
+      default_key ? config.data_dir + "/master.key" : config.master_key_file;
+  LETHE_ASSIGN_OR_RETURN(Key master,
+                         LoadMasterKey(config.master_key_hex, key_file, default_key, random));
+  KeyWiper wipe_master(master);  // the media service keeps its own copy
+
+  auto p = std::make_unique<Parts>();
+  LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock));
+  LETHE_ASSIGN_OR_RETURN(auto key_conn, SqliteConnection::Open(config.data_dir + "/keys.db"));
+  LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_conn), clock));
+  LETHE_ASSIGN_OR_RETURN(p->blobs, LocalBlobStore::OpenAt(config.data_dir + "/media"));
+
+  p->audit = std::make_unique<AuditLog>(*p->metadata, clock, random);
+  p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random);
+  p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random);
+  p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
+  p->data_plane = std::make_unique<DataPlane>(*p->accounts, *p->usage);
+
+  AddOpsRoutes(p->router, p->metrics);
+  AddCustomerRoutes(p->router, *p->customers, *p->accounts, config.max_json_body);
+  AddAccountDataRoutes(p->router, *p->data_plane, *p->usage, config.max_json_body);
+
+  p->server = std::make_unique<HttpServer>(p->router, p->metrics, random, options);
+  LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());
+  return std::unique_ptr<LetheServer>(new LetheServer(std::move(p)));
+}
+
+int VerifyAuditChain(const std::string& data_dir) {
+  SystemClock clock;
+  SystemRandom random;
+  struct stat st;
+  if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
+    std::cerr << "lethe: no database in " << data_dir << "\n";
+    return 2;
+  }
+  auto store = OpenMetadata(data_dir, clock);
+  if (!store.ok()) {
+    std::cerr << "lethe: " << store.status().ToString() << "\n";
+    return 2;
+  }
+  AuditLog audit(**store, clock, random);
+  auto verdict = audit.Verify();
+  if (!verdict.ok()) {
+    std::cerr << "lethe: " << verdict.status().ToString() << "\n";
+    return 2;
+  }
+  if (!verdict->intact) {
+    std::cout << "audit chain broken at seq " << verdict->first_bad_seq << ": "
+              << verdict->problem << " (" << verdict->events << " events before it are intact)\n";
+    return 1;
+  }
+  std::cout << "ok: " << verdict->events << " events\n";
+  return 0;
+}
+
+}  // namespace lethe

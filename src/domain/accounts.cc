@@ -1,0 +1,130 @@
+#include "domain/accounts.h"
+
+#include "crypto/secret_hash.h"
+#include "domain/validation.h"
+
+namespace lethe {
+namespace {
+
+Status Unauthenticated() { return Status::Unauthenticated("credential is unknown or revoked"); }
+
+}  // namespace
+
+Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::string& name,
+                                    const std::string& region, const RequestOrigin& origin) {
+  LETHE_RETURN_IF_ERROR(CheckText("name", name, 200));
+  if (region != "us" && region != "eu") {
+    return Status::InvalidArgument("invalid-field", "region must be \"us\" or \"eu\"");
+  }
+  NewAccount out;
+  out.api_token = RandomToken(random_, "lat_");
+  out.account = AccountRecord{RandomId(random_, "acc_"), customer_id, name, region,
+                              TokenDigest(out.api_token), clock_.NowMillis()};
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_RETURN_IF_ERROR(store_.InsertAccount(out.account));
+    return audit_.Record(customer_id, "account.create", out.account.id, out.account.id, origin);
+  }));
+  return out;
+}
+
+Result<std::vector<AccountRecord>> Accounts::List(const std::string& customer_id) {
+  return store_.ListAccounts(customer_id);
+}
+
+Result<AccountRecord> Accounts::Get(const std::string& customer_id,
+                                    const std::string& account_id) {
+  return store_.FindAccount(customer_id, account_id);
+}
+
+Result<AccountRecord> Accounts::Rename(const std::string& customer_id,
+                                       const std::string& account_id, const std::string& name,
+                                       const RequestOrigin& origin) {
+  LETHE_RETURN_IF_ERROR(CheckText("name", name, 200));
+  AccountRecord account;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_ASSIGN_OR_RETURN(account, store_.FindAccount(customer_id, account_id));
+    account.name = name;
+    LETHE_RETURN_IF_ERROR(store_.UpdateAccount(account));
+    return audit_.Record(customer_id, "account.update", account_id, account_id, origin);
+  }));
+  return account;
+}
+
+Result<std::string> Accounts::RotateToken(const std::string& customer_id,
+                                          const std::string& account_id,
+                                          const RequestOrigin& origin) {
+  std::string token = RandomToken(random_, "lat_");
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccount(customer_id, account_id));
+    account.token_digest = TokenDigest(token);
+    LETHE_RETURN_IF_ERROR(store_.UpdateAccount(account));
+    return audit_.Record(customer_id, "account.token_rotate", account_id, account_id, origin);
+  }));
+  return token;
+}
+
+Result<NewApiKey> Accounts::CreateKey(const std::string& customer_id,
+                                      const std::string& account_id,
+                                      const RequestOrigin& origin) {
+  NewApiKey out;
+  out.secret = RandomToken(random_, "lsk_");
+  out.key = ApiKeyRecord{RandomId(random_, "key_"), account_id, TokenDigest(out.secret),
+                         clock_.NowMillis(), std::nullopt};
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
+    LETHE_RETURN_IF_ERROR(store_.InsertApiKey(out.key));
+    return audit_.Record(customer_id, "key.create", out.key.id, account_id, origin);
+  }));
+  return out;
+}
+
+Result<std::vector<ApiKeyRecord>> Accounts::ListKeys(const std::string& customer_id,
+                                                     const std::string& account_id) {
+  LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
+  return store_.ListApiKeys(account_id);
+}
+
+Status Accounts::RevokeKey(const std::string& customer_id, const std::string& account_id,
+                           const std::string& key_id, const RequestOrigin& origin) {
+  return store_.Transact([&]() -> Status {
+    LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
+    LETHE_RETURN_IF_ERROR(store_.DeleteApiKey(account_id, key_id));
+    return audit_.Record(customer_id, "key.revoke", key_id, account_id, origin);
+  });
+}
+
+Result<std::vector<AuditEvent>> Accounts::AuditTrail(const std::string& customer_id,
+                                                     const std::string& account_id,
+                                                     int64_t after_seq, int limit) {
+  LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
+  return store_.ListAuditEvents(account_id, after_seq, limit);
+}
+
+Result<Principal> Accounts::AuthenticateToken(const std::string& token) {
+  // Looked up by digest: the token itself is never stored or compared.
+  auto account = store_.FindAccountByToken(TokenDigest(token));
+  if (!account.ok()) {
+    return account.status().code() == Status::Code::kNotFound ? Unauthenticated()
+                                                               : account.status();
+  }
+  return Principal{*account, account->id};
+}
+
+Result<Principal> Accounts::AuthenticateKey(const std::string& key_id,
+                                            const std::string& secret) {
+  auto key = store_.FindApiKey(key_id);
+  if (!key.ok()) {
+    if (key.status().code() != Status::Code::kNotFound) return key.status();
+    return Unauthenticated();
+  }
+  if (!ConstantTimeEquals(key->secret_digest, TokenDigest(secret))) return Unauthenticated();
+  LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccountById(key->account_id));
+  // last_used_at has one-second resolution: no write for every request.
+  int64_t now = clock_.NowMillis();
+  if (!key->last_used_ms || now - *key->last_used_ms >= 1000) {
+    LETHE_RETURN_IF_ERROR(store_.TouchApiKey(key_id, now));
+  }
+  return Principal{account, key_id};
+}
+
+}  // namespace lethe

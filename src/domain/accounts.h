@@ -1,0 +1,81 @@
+// Accounts: a customer's apps (ACC-1, ACC-2, XFR-1). Each account has a
+// region fixed at creation, an API token issued at creation (and on
+// rotation), and any number of API keys (id + secret). Token and secrets
+// are shown once and stored only as SHA-256 digests (SEC-2).
+//
+// Every lookup is scoped by the owning customer: another customer's account
+// is NotFound, never PermissionDenied, so its existence does not leak.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/audit_log.h"
+#include "domain/request_origin.h"
+#include "ports/clock.h"
+#include "ports/metadata_store.h"
+#include "ports/random.h"
+
+namespace lethe {
+
+struct NewAccount {
+  AccountRecord account;
+  std::string api_token;  // shown once
+};
+
+struct NewApiKey {
+  ApiKeyRecord key;
+  std::string secret;  // shown once
+};
+
+// The authenticated caller of a data-plane request.
+struct Principal {
+  AccountRecord account;
+  std::string credential_id;  // the account id for its token, else the key id
+};
+
+class Accounts {
+ public:
+  Accounts(MetadataStore& store, AuditLog& audit, const Clock& clock, Random& random)
+      : store_(store), audit_(audit), clock_(clock), random_(random) {}
+
+  // Returns InvalidArgument("invalid-field") for a bad name or a region
+  // other than "us" or "eu".
+  Result<NewAccount> Create(const std::string& customer_id, const std::string& name,
+                            const std::string& region, const RequestOrigin& origin);
+  Result<std::vector<AccountRecord>> List(const std::string& customer_id);
+  Result<AccountRecord> Get(const std::string& customer_id, const std::string& account_id);
+  Result<AccountRecord> Rename(const std::string& customer_id, const std::string& account_id,
+                               const std::string& name, const RequestOrigin& origin);
+  // Issues a new token; the old one stops working at once.
+  Result<std::string> RotateToken(const std::string& customer_id, const std::string& account_id,
+                                  const RequestOrigin& origin);
+
+  Result<NewApiKey> CreateKey(const std::string& customer_id, const std::string& account_id,
+                              const RequestOrigin& origin);
+  Result<std::vector<ApiKeyRecord>> ListKeys(const std::string& customer_id,
+                                             const std::string& account_id);
+  // Revokes a key for good. NotFound if it is not this account's.
+  Status RevokeKey(const std::string& customer_id, const std::string& account_id,
+                   const std::string& key_id, const RequestOrigin& origin);
+
+  // The account's audit events after `after_seq`, oldest first.
+  Result<std::vector<AuditEvent>> AuditTrail(const std::string& customer_id,
+                                             const std::string& account_id, int64_t after_seq,
+                                             int limit);
+
+  // Data-plane authentication with an account token.
+  Result<Principal> AuthenticateToken(const std::string& token);
+  // Data-plane authentication with an API key; the secret is compared in
+  // constant time and the key's last_used_at is updated.
+  Result<Principal> AuthenticateKey(const std::string& key_id, const std::string& secret);
+
+ private:
+  MetadataStore& store_;
+  AuditLog& audit_;
+  const Clock& clock_;
+  Random& random_;
+};
+
+}  // namespace lethe

@@ -1,0 +1,53 @@
+// AuditLog (SEC-1): an append-only, hash-chained record of every state
+// change. Each event's hash covers its own fields and its predecessor's
+// hash, so editing, removing or reordering any event breaks the chain at
+// that point, and Verify() names the first event where it breaks.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "domain/request_origin.h"
+#include "ports/clock.h"
+#include "ports/metadata_store.h"
+#include "ports/random.h"
+
+namespace lethe {
+
+// The hash that the first event links to.
+inline constexpr const char* kAuditGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+struct AuditVerdict {
+  bool intact = true;
+  int64_t events = 0;
+  int64_t first_bad_seq = 0;  // set when !intact
+  std::string problem;        // what was wrong with it
+};
+
+class AuditLog {
+ public:
+  AuditLog(MetadataStore& store, const Clock& clock, Random& random)
+      : store_(store), clock_(clock), random_(random) {}
+
+  // Appends one event. Call inside MetadataStore::Transact together with the
+  // change it records, so the change and its event land or fail together.
+  Status Record(const std::string& actor, const std::string& action, const std::string& target,
+                const std::string& account_id, const RequestOrigin& origin);
+
+  // Walks the whole chain. Returns Internal only if the store cannot be read;
+  // a broken chain is a verdict, not an error.
+  Result<AuditVerdict> Verify();
+
+  // The hash of `e` given its fields and prev_hash (hex SHA-256).
+  static std::string HashOf(const AuditEvent& e);
+
+ private:
+  MetadataStore& store_;
+  const Clock& clock_;
+  Random& random_;
+};
+
+}  // namespace lethe

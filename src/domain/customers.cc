@@ -1,0 +1,146 @@
+#include "domain/customers.h"
+
+#include "domain/age_gate.h"
+#include "domain/validation.h"
+
+namespace lethe {
+namespace {
+
+Status CheckPassword(const std::string& password) {
+  if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
+    return Status::Unprocessable("weak-password",
+                                 "password must be " + std::to_string(kMinPasswordLength) +
+                                     " to " + std::to_string(kMaxPasswordLength) + " characters");
+  }
+  return Status::Ok();
+}
+
+Status CheckProfileFields(const std::optional<std::string>& company,
+                          const std::optional<std::string>& job_title,
+                          const std::optional<std::string>& use_case,
+                          const std::optional<std::string>& phone) {
+  LETHE_RETURN_IF_ERROR(CheckOptionalText("company", company, 200));
+  LETHE_RETURN_IF_ERROR(CheckOptionalText("job_title", job_title, 200));
+  LETHE_RETURN_IF_ERROR(CheckOptionalText("use_case", use_case, 2000));
+  return CheckPhone(phone);
+}
+
+}  // namespace
+
+const std::string& Customers::DecoyHash() {
+  std::call_once(decoy_once_, [this] {
+    auto hash = HashPassword(RandomToken(random_, "decoy_"), options_.password_cost);
+    decoy_hash_ = hash.ok() ? *hash : std::string();
+  });
+  return decoy_hash_;
+}
+
+Result<IssuedSession> Customers::OpenSession(const std::string& customer_id) {
+  IssuedSession session;
+  session.token = RandomToken(random_, "ses_");
+  int64_t now = clock_.NowMillis();
+  session.expires_ms = now + kSessionLifetimeMs;
+  LETHE_RETURN_IF_ERROR(store_.InsertSession(
+      SessionRecord{TokenDigest(session.token), customer_id, now, session.expires_ms}));
+  return session;
+}
+
+Result<SignupResult> Customers::SignUp(const SignupForm& form, const RequestOrigin& origin) {
+  // The age gate runs first: a refused person must leave no trace (SEC-4).
+  LETHE_RETURN_IF_ERROR(CheckCountry(form.country));
+  LETHE_RETURN_IF_ERROR(CheckSignupAge(form.birth_date, form.country, clock_.NowMillis()));
+  LETHE_RETURN_IF_ERROR(CheckText("name", form.name, 200));
+  LETHE_RETURN_IF_ERROR(CheckEmail(form.email));
+  LETHE_RETURN_IF_ERROR(CheckPassword(form.password));
+  LETHE_RETURN_IF_ERROR(CheckProfileFields(form.company, form.job_title, form.use_case, form.phone));
+
+  SignupResult result;
+  CustomerRecord& c = result.customer;
+  c.id = RandomId(random_, "cus_");
+  c.name = form.name;
+  c.email = form.email;
+  LETHE_ASSIGN_OR_RETURN(c.password_hash, HashPassword(form.password, options_.password_cost));
+  c.country = form.country;
+  c.birth_date = form.birth_date;
+  c.company = form.company;
+  c.job_title = form.job_title;
+  c.use_case = form.use_case;
+  c.phone = form.phone;
+  c.created_ms = clock_.NowMillis();
+
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_RETURN_IF_ERROR(store_.InsertCustomer(c));
+    LETHE_ASSIGN_OR_RETURN(result.session, OpenSession(c.id));
+    return audit_.Record(c.id, "customer.signup", c.id, "", origin);
+  }));
+  return result;
+}
+
+Result<IssuedSession> Customers::SignIn(const std::string& email, const std::string& password,
+                                        const RequestOrigin& origin) {
+  const Status kRefused = Status::Unauthenticated("email or password is wrong");
+  auto customer = store_.FindCustomerByEmail(email);
+  if (!customer.ok()) {
+    if (customer.status().code() != Status::Code::kNotFound) return customer.status();
+    (void)VerifyPassword(DecoyHash(), password);  // same cost as a real check
+    return kRefused;
+  }
+  if (!VerifyPassword(customer->password_hash, password)) return kRefused;
+
+  IssuedSession session;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_ASSIGN_OR_RETURN(session, OpenSession(customer->id));
+    LoginEvent login{RandomId(random_, "lgn_"), customer->id,       clock_.NowMillis(),
+                     origin.ip,                 origin.browser,     origin.browser_version,
+                     origin.language,           origin.country};
+    LETHE_RETURN_IF_ERROR(store_.InsertLoginEvent(login));
+    return audit_.Record(customer->id, "session.create", customer->id, "", origin);
+  }));
+  return session;
+}
+
+Result<CustomerRecord> Customers::Authenticate(const std::string& token) {
+  auto session = store_.FindSession(TokenDigest(token));
+  if (!session.ok()) {
+    if (session.status().code() == Status::Code::kNotFound) {
+      return Status::Unauthenticated("session is unknown or has ended");
+    }
+    return session.status();
+  }
+  if (session->expires_ms <= clock_.NowMillis()) {
+    return Status::Unauthenticated("session has expired");
+  }
+  return store_.FindCustomer(session->customer_id);
+}
+
+Status Customers::SignOut(const std::string& token, const RequestOrigin& origin) {
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, Authenticate(token));
+  return store_.Transact([&]() -> Status {
+    LETHE_RETURN_IF_ERROR(store_.DeleteSession(TokenDigest(token)));
+    return audit_.Record(customer.id, "session.delete", customer.id, "", origin);
+  });
+}
+
+Result<CustomerRecord> Customers::UpdateProfile(const std::string& customer_id,
+                                                const ProfilePatch& patch,
+                                                const RequestOrigin& origin) {
+  if (patch.name) LETHE_RETURN_IF_ERROR(CheckText("name", *patch.name, 200));
+  if (patch.email) LETHE_RETURN_IF_ERROR(CheckEmail(*patch.email));
+  LETHE_RETURN_IF_ERROR(
+      CheckProfileFields(patch.company, patch.job_title, patch.use_case, patch.phone));
+  CustomerRecord updated;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_ASSIGN_OR_RETURN(updated, store_.FindCustomer(customer_id));
+    if (patch.name) updated.name = *patch.name;
+    if (patch.email) updated.email = *patch.email;
+    if (patch.company) updated.company = patch.company;
+    if (patch.job_title) updated.job_title = patch.job_title;
+    if (patch.use_case) updated.use_case = patch.use_case;
+    if (patch.phone) updated.phone = patch.phone;
+    LETHE_RETURN_IF_ERROR(store_.UpdateCustomer(updated));
+    return audit_.Record(customer_id, "customer.update", customer_id, "", origin);
+  }));
+  return updated;
+}
+
+}  // namespace lethe

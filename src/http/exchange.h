@@ -1,0 +1,88 @@
+// HttpRequest and HttpResponse: the server's view of one exchange, free of
+// Beast types so handlers stay small and testable. Only server.cc speaks
+// Beast; handlers turn an HttpRequest into a domain call and the result into
+// an HttpResponse.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+
+namespace lethe {
+
+struct HttpRequest {
+  std::string method;  // upper case, e.g. "GET"
+  std::string target;  // as received
+  std::vector<std::string> segments;             // decoded path segments
+  std::multimap<std::string, std::string> query;  // decoded
+  std::map<std::string, std::string> headers;     // lower-case names
+  std::optional<uint64_t> content_length;
+  bool chunked = false;
+  std::string body;  // buffered routes only
+  std::string remote_ip;
+  std::string request_id;
+  // Filled by the router.
+  std::string route;                           // e.g. "/v1/accounts/{id}"
+  std::map<std::string, std::string> params;  // e.g. {"id": "acc_..."}
+  // Set by handlers. The end user this request concerns (usage events).
+  std::string end_user;
+  // Set by handlers; the server calls it once the exchange is over, with the
+  // status sent (499 when the client went away first).
+  std::function<void(int status)> on_finished;
+
+  // The header's value, or "" when absent.
+  const std::string& Header(const std::string& lower_name) const;
+  // The first value of query parameter `name`.
+  std::optional<std::string> Query(const std::string& name) const;
+  const std::string& Param(const std::string& name) const { return params.at(name); }
+};
+
+// A response body produced piece by piece (media downloads).
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Fills the front of `out`; returns the byte count, 0 only at the end.
+  virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // When set, the body comes from here and is `stream_length` bytes long.
+  std::unique_ptr<BodySource> stream;
+  uint64_t stream_length = 0;
+
+  static HttpResponse Json(int status, const boost::json::value& body);
+  static HttpResponse Empty(int status);
+  void SetHeader(std::string name, std::string value);
+};
+
+// Receives a request body as it arrives (media uploads). Destroying a sink
+// without calling Finish() abandons the upload and leaves nothing behind.
+class UploadSink {
+ public:
+  virtual ~UploadSink() = default;
+  // Takes the next piece of the body. A non-OK Status ends the upload with
+  // that error.
+  virtual Status Write(std::span<const uint8_t> bytes) = 0;
+  // The whole body has arrived: complete the upload and build the response.
+  virtual HttpResponse Finish() = 0;
+};
+
+using Handler = std::function<HttpResponse(HttpRequest&)>;
+// An upload handler either answers at once (an error, say) or returns a sink.
+using UploadStart = std::variant<HttpResponse, std::unique_ptr<UploadSink>>;
+using UploadHandler = std::function<UploadStart(HttpRequest&)>;
+
+}  // namespace lethe

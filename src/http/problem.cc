@@ -1,0 +1,66 @@
+#include "http/problem.h"
+
+#include <boost/json.hpp>
+
+namespace lethe {
+namespace {
+
+const char* TitleFor(int http_status) {
+  switch (http_status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 422: return "Unprocessable Content";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+}  // namespace
+
+int HttpStatusFor(const Status& status) {
+  using C = Status::Code;
+  switch (status.code()) {
+    case C::kOk: return 200;
+    case C::kInvalidArgument: return status.reason() == "header-too-large" ? 431 : 400;
+    case C::kUnprocessable: return 422;
+    case C::kNotFound: return 404;
+    case C::kAlreadyExists: return 409;
+    case C::kUnauthenticated: return 401;
+    case C::kPermissionDenied: return 403;
+    case C::kFailedPrecondition: return status.reason() == "method-not-allowed" ? 405 : 412;
+    case C::kTooLarge: return 413;
+    case C::kUnsupportedMedia: return 415;
+    case C::kRangeNotSatisfiable: return 416;
+    case C::kUnavailable: return 503;
+    case C::kDataLoss: return 500;
+    case C::kInternal: return 500;
+  }
+  return 500;
+}
+
+HttpResponse ProblemResponse(const Status& status, const std::string& request_id) {
+  int code = HttpStatusFor(status);
+  bool hide = status.code() == Status::Code::kInternal;
+  boost::json::object body;
+  body["type"] = std::string(kProblemTypeBase) + status.reason();
+  body["title"] = TitleFor(code);
+  body["status"] = code;
+  body["detail"] = hide ? "the server failed; the request id identifies it in the log"
+                        : status.message();
+  body["instance"] = request_id;
+  HttpResponse r = HttpResponse::Json(code, body);
+  r.SetHeader("Content-Type", "application/problem+json");
+  if (code == 401) r.SetHeader("WWW-Authenticate", "Bearer realm=\"lethe\"");
+  return r;
+}
+
+}  // namespace lethe

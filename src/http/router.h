@@ -1,0 +1,40 @@
+// Router: maps a method and decoded path segments to a handler. Patterns
+// are literal segments and `{name}` placeholders, e.g.
+// "/v1/accounts/{id}/keys/{key_id}". A path that matches a pattern under
+// another method is 405; one that matches nothing is 404.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "http/exchange.h"
+
+namespace lethe {
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  std::vector<std::string> parts;  // pattern split on '/'
+  std::variant<Handler, UploadHandler> handler;
+  uint64_t max_body = 0;  // body limit for this route
+};
+
+class Router {
+ public:
+  // Registers a buffered handler; its body is read whole, up to `max_body`.
+  void Add(std::string method, std::string pattern, Handler handler, uint64_t max_body);
+  // Registers a streaming upload handler, bodies up to `max_body`.
+  void AddUpload(std::string method, std::string pattern, UploadHandler handler,
+                 uint64_t max_body);
+
+  // The route for `req`, with req.route and req.params filled in. Returns
+  // NotFound or FailedPrecondition("method-not-allowed").
+  Result<const Route*> Match(HttpRequest& req) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace lethe

@@ -1,0 +1,429 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <atomic>
+#include <cctype>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "crypto/secret_hash.h"
+#include "http/problem.h"
+
+namespace lethe {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+constexpr size_t kStreamChunk = 256 * 1024;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Known methods only become metric labels; anything else is "OTHER".
+std::string MethodLabel(http::verb v) {
+  switch (v) {
+    case http::verb::get: return "GET";
+    case http::verb::head: return "HEAD";
+    case http::verb::post: return "POST";
+    case http::verb::put: return "PUT";
+    case http::verb::patch: return "PATCH";
+    case http::verb::delete_: return "DELETE";
+    case http::verb::options: return "OPTIONS";
+    default: return "OTHER";
+  }
+}
+
+// Fills the request's path, query and headers from the parsed head.
+// Returns InvalidArgument("bad-request") for a target that is not origin-form.
+Status FillRequest(const http::request_parser<http::empty_body>& parser, HttpRequest& req) {
+  const auto& head = parser.get();
+  req.method = MethodLabel(head.method());
+  req.target = std::string(head.target());
+  auto url = boost::urls::parse_origin_form(head.target());
+  if (!url) return Status::InvalidArgument("bad-request", "request target is not a valid path");
+  for (auto seg : url->segments()) {
+    std::string s(seg);
+    if (s.find('\0') != std::string::npos) {
+      return Status::InvalidArgument("bad-request", "path contains a NUL byte");
+    }
+    req.segments.push_back(std::move(s));
+  }
+  for (auto param : url->params()) {
+    req.query.emplace(std::string(param.key), std::string(param.value));
+  }
+  for (const auto& field : head) {
+    std::string name = Lower(field.name_string());
+    auto [it, inserted] = req.headers.emplace(name, std::string(field.value()));
+    if (!inserted) it->second += ", " + std::string(field.value());
+  }
+  if (auto len = parser.content_length()) req.content_length = *len;
+  req.chunked = parser.chunked();
+  return Status::Ok();
+}
+
+bool HasBody(const HttpRequest& req) {
+  return req.chunked || (req.content_length && *req.content_length > 0);
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(const Router& router, Metrics& metrics, Random& random, ServerOptions options)
+      : router_(router),
+        metrics_(metrics),
+        random_(random),
+        options_(std::move(options)),
+        acceptor_(ioc_),
+        signals_(ioc_, SIGTERM, SIGINT) {}
+
+  Result<std::string> Listen() {
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(options_.address, ec);
+    if (ec) return Status::InvalidArgument("bad-listen", "bad listen address: " + ec.message());
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return Status::Internal("cannot listen on " + options_.address + ": " + ec.message());
+    auto bound = acceptor_.local_endpoint();
+    return bound.address().to_string() + ":" + std::to_string(bound.port());
+  }
+
+  void Run() {
+    net::co_spawn(ioc_, Accept(), net::detached);
+    signals_.async_wait([this](boost::system::error_code ec, int) {
+      if (!ec) BeginShutdown();
+    });
+    std::vector<std::thread> threads;
+    for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads) t.join();
+  }
+
+  void Stop() {
+    net::post(ioc_, [this] { BeginShutdown(); });
+  }
+
+ private:
+  struct Connection {
+    beast::tcp_stream stream;
+    bool idle = true;
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  };
+
+  void BeginShutdown() {
+    if (stopping_.exchange(true)) return;
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    signals_.cancel();
+    // Wake connections waiting for their next request so they exit now;
+    // busy ones see stopping_ after their response.
+    std::lock_guard lock(mu_);
+    for (Connection* c : connections_) {
+      net::post(c->stream.get_executor(), [c] {
+        if (c->idle) c->stream.cancel();
+      });
+    }
+    net::co_spawn(ioc_, Drain(), net::detached);
+  }
+
+  net::awaitable<void> Drain() {
+    auto deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
+    net::steady_timer timer(co_await net::this_coro::executor);
+    while (active_ > 0 && std::chrono::steady_clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(kTuple);
+    }
+    ioc_.stop();
+  }
+
+  net::awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), kTuple);
+      if (ec) {
+        if (stopping_ || ec == net::error::operation_aborted) co_return;
+        continue;  // e.g. EMFILE: keep serving the connections we have
+      }
+      auto executor = socket.get_executor();
+      net::co_spawn(executor, Serve(std::make_unique<Connection>(std::move(socket))),
+                    net::detached);
+    }
+  }
+
+  net::awaitable<void> Serve(std::unique_ptr<Connection> conn) {
+    ++active_;
+    {
+      std::lock_guard lock(mu_);
+      connections_.insert(conn.get());
+    }
+    boost::system::error_code ignored;
+    conn->stream.socket().set_option(tcp::no_delay(true), ignored);
+    std::string remote = conn->stream.socket().remote_endpoint(ignored).address().to_string();
+    beast::flat_buffer buffer;
+    while (!stopping_) {
+      conn->idle = true;
+      conn->stream.expires_after(options_.idle_timeout);
+      http::request_parser<http::empty_body> head;
+      head.header_limit(options_.header_limit);
+      head.body_limit(boost::none);  // each route checks its own limit
+      auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, head, kTuple);
+      conn->idle = false;
+      if (ec) {
+        if (ec == http::error::header_limit) {
+          co_await SendError(*conn, Status::InvalidArgument("header-too-large",
+                                                            "request headers are too large"));
+        } else if (ec != http::error::end_of_stream && ec != net::error::operation_aborted &&
+                   ec != beast::error::timeout && ec != net::error::connection_reset &&
+                   ec != net::error::eof) {
+          co_await SendError(*conn, Status::InvalidArgument("bad-request",
+                                                            "malformed request: " + ec.message()));
+        }
+        break;
+      }
+      bool keep_alive = co_await Exchange(*conn, buffer, head, remote);
+      if (!keep_alive) break;
+    }
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    {
+      std::lock_guard lock(mu_);
+      connections_.erase(conn.get());
+    }
+    --active_;
+  }
+
+  net::awaitable<void> SendError(Connection& conn, const Status& status) {
+    HttpResponse r = ProblemResponse(status, RandomId(random_, "req_"));
+    co_await Send(conn, r, false, false, "");
+  }
+
+  // Handles one request whose head is in `head`. Returns whether the
+  // connection may carry another request.
+  net::awaitable<bool> Exchange(Connection& conn, beast::flat_buffer& buffer,
+                                http::request_parser<http::empty_body>& head,
+                                const std::string& remote) {
+    auto started = std::chrono::steady_clock::now();
+    HttpRequest req;
+    req.remote_ip = remote;
+    req.request_id = RandomId(random_, "req_");
+    bool keep_alive = head.get().keep_alive() && !stopping_;
+    HttpResponse resp;
+    Status st = FillRequest(head, req);
+    const Route* route = nullptr;
+    if (st.ok()) {
+      auto matched = router_.Match(req);
+      if (matched.ok()) route = *matched;
+      else st = matched.status();
+    }
+    if (!st.ok()) {
+      resp = ProblemResponse(st, req.request_id);
+      if (HasBody(req)) keep_alive = false;  // unread body: the stream is out of step
+    } else if (req.content_length && *req.content_length > route->max_body) {
+      resp = ProblemResponse(Status::TooLarge("body exceeds " + std::to_string(route->max_body) +
+                                              " bytes"),
+                             req.request_id);
+      keep_alive = false;
+    } else if (auto* handler = std::get_if<Handler>(&route->handler)) {
+      resp = co_await ReadBuffered(conn, buffer, head, req, *route, *handler, keep_alive);
+    } else {
+      resp = co_await ReadUpload(conn, buffer, head, req, *route,
+                                 std::get<UploadHandler>(route->handler), keep_alive);
+    }
+    bool sent = co_await Send(conn, resp, keep_alive, req.method == "HEAD", req.request_id);
+    if (req.on_finished) req.on_finished(sent ? resp.status : 499);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.Observe(req.method, req.route, resp.status, secs);
+    co_return sent && keep_alive;
+  }
+
+  HttpResponse Invoke(const Handler& handler, HttpRequest& req) {
+    try {
+      return handler(req);
+    } catch (const std::exception& e) {
+      std::cerr << "lethe: " << req.request_id << " handler threw: " << e.what() << "\n";
+      return ProblemResponse(Status::Internal(e.what()), req.request_id);
+    }
+  }
+
+  net::awaitable<HttpResponse> ReadBuffered(Connection& conn, beast::flat_buffer& buffer,
+                                            http::request_parser<http::empty_body>& head,
+                                            HttpRequest& req, const Route& route,
+                                            const Handler& handler, bool& keep_alive) {
+    http::request_parser<http::string_body> parser(std::move(head));
+    parser.body_limit(route.max_body);
+    conn.stream.expires_after(options_.io_timeout);
+    auto [ec, n] = co_await http::async_read(conn.stream, buffer, parser, kTuple);
+    if (ec) {
+      keep_alive = false;
+      if (ec == http::error::body_limit) {
+        co_return ProblemResponse(
+            Status::TooLarge("body exceeds " + std::to_string(route.max_body) + " bytes"),
+            req.request_id);
+      }
+      co_return ProblemResponse(Status::InvalidArgument("bad-request", "body: " + ec.message()),
+                                req.request_id);
+    }
+    req.body = std::move(parser.get().body());
+    co_return Invoke(handler, req);
+  }
+
+  net::awaitable<HttpResponse> ReadUpload(Connection& conn, beast::flat_buffer& buffer,
+                                          http::request_parser<http::empty_body>& head,
+                                          HttpRequest& req, const Route& route,
+                                          const UploadHandler& handler, bool& keep_alive) {
+    UploadStart start;
+    try {
+      start = handler(req);
+    } catch (const std::exception& e) {
+      start = ProblemResponse(Status::Internal(e.what()), req.request_id);
+    }
+    if (auto* early = std::get_if<HttpResponse>(&start)) {
+      if (HasBody(req)) keep_alive = false;
+      co_return std::move(*early);
+    }
+    std::unique_ptr<UploadSink> sink = std::move(std::get<std::unique_ptr<UploadSink>>(start));
+    http::request_parser<http::buffer_body> parser(std::move(head));
+    parser.body_limit(route.max_body);
+    std::vector<uint8_t> chunk(kStreamChunk);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      conn.stream.expires_after(options_.io_timeout);
+      auto [ec, n] = co_await http::async_read(conn.stream, buffer, parser, kTuple);
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) {
+        keep_alive = false;
+        if (ec == http::error::body_limit) {
+          co_return ProblemResponse(
+              Status::TooLarge("body exceeds " + std::to_string(route.max_body) + " bytes"),
+              req.request_id);
+        }
+        // The client went away or sent garbage: the sink is dropped, so the
+        // upload leaves nothing behind.
+        co_return ProblemResponse(Status::InvalidArgument("bad-request", "body: " + ec.message()),
+                                  req.request_id);
+      }
+      size_t got = chunk.size() - parser.get().body().size;
+      if (got == 0) continue;
+      Status st = sink->Write(std::span<const uint8_t>(chunk.data(), got));
+      if (!st.ok()) {
+        keep_alive = false;
+        co_return ProblemResponse(st, req.request_id);
+      }
+    }
+    co_return sink->Finish();
+  }
+
+  // Writes `resp`. Returns false if the connection failed mid-way.
+  net::awaitable<bool> Send(Connection& conn, HttpResponse& resp, bool keep_alive, bool head_only,
+                            const std::string& request_id) {
+    conn.stream.expires_after(options_.io_timeout);
+    auto fill = [&](auto& msg) {
+      msg.result(static_cast<unsigned>(resp.status));
+      msg.version(11);
+      for (const auto& [name, value] : resp.headers) msg.set(name, value);
+      if (!request_id.empty()) msg.set("X-Request-Id", request_id);
+      msg.keep_alive(keep_alive);
+    };
+    if (!resp.stream) {
+      if (head_only) {
+        http::response<http::empty_body> msg;
+        fill(msg);
+        msg.content_length(resp.body.size());
+        http::response_serializer<http::empty_body> sr(msg);
+        auto [ec, n] = co_await http::async_write_header(conn.stream, sr, kTuple);
+        co_return !ec;
+      }
+      http::response<http::string_body> msg;
+      fill(msg);
+      msg.body() = std::move(resp.body);
+      msg.prepare_payload();
+      auto [ec, n] = co_await http::async_write(conn.stream, msg, kTuple);
+      co_return !ec;
+    }
+    // Streamed body. The first piece is read before the head goes out, so a
+    // source that fails at once still gets a proper error response.
+    std::vector<uint8_t> chunk(kStreamChunk);
+    size_t first = 0;
+    if (!head_only && resp.stream_length > 0) {
+      auto r = resp.stream->Read(chunk);
+      if (!r.ok() || *r == 0) {
+        HttpResponse err = ProblemResponse(
+            r.ok() ? Status::Internal("empty stream") : r.status(), request_id);
+        resp.status = err.status;
+        co_return co_await Send(conn, err, false, false, request_id);
+      }
+      first = *r;
+    }
+    http::response<http::buffer_body> msg;
+    fill(msg);
+    msg.content_length(resp.stream_length);
+    msg.body().data = nullptr;
+    msg.body().more = !head_only;
+    http::response_serializer<http::buffer_body> sr(msg);
+    auto [hec, hn] = co_await http::async_write_header(conn.stream, sr, kTuple);
+    if (hec || head_only) co_return !hec;
+    uint64_t remaining = resp.stream_length;
+    size_t pending = first;
+    while (remaining > 0) {
+      if (pending == 0) {
+        auto r = resp.stream->Read(chunk);
+        // Headers are out: a failing source can only cut the connection.
+        if (!r.ok() || *r == 0) co_return false;
+        pending = *r;
+      }
+      pending = static_cast<size_t>(std::min<uint64_t>(pending, remaining));
+      msg.body().data = chunk.data();
+      msg.body().size = pending;
+      msg.body().more = true;
+      conn.stream.expires_after(options_.io_timeout);
+      auto [ec, n] = co_await http::async_write(conn.stream, sr, kTuple);
+      if (ec && ec != http::error::need_buffer) co_return false;
+      remaining -= pending;
+      pending = 0;
+    }
+    msg.body().data = nullptr;
+    msg.body().size = 0;
+    msg.body().more = false;
+    auto [ec, n] = co_await http::async_write(conn.stream, sr, kTuple);
+    co_return !ec;
+  }
+
+  const Router& router_;
+  Metrics& metrics_;
+  Random& random_;
+  ServerOptions options_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> active_{0};
+  std::mutex mu_;
+  std::set<Connection*> connections_;
+};
+
+HttpServer::HttpServer(const Router& router, Metrics& metrics, Random& random,
+                       ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, metrics, random, std::move(options))) {}
+HttpServer::~HttpServer() = default;
+Result<std::string> HttpServer::Listen() { return impl_->Listen(); }
+void HttpServer::Run() { impl_->Run(); }
+void HttpServer::Stop() { impl_->Stop(); }
+
+}  // namespace lethe

@@ -1,0 +1,101 @@
+// lethe: the command line.
+//   lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]
+//               [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]
+//   lethe audit verify [--data DIR]
+// LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE and LETHE_MASTER_KEY set
+// the same things; flags win over the environment.
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/lethe_server.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]\n"
+    "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
+    "  lethe audit verify [--data DIR]\n";
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+bool ParseCount(const std::string& text, uint64_t& out) {
+  try {
+    size_t used = 0;
+    unsigned long long v = std::stoull(text, &used);
+    if (used != text.size() || text.empty() || text[0] == '-') return false;
+    out = v;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+int Serve(const std::vector<std::string>& args) {
+  lethe::ServeConfig config;
+  if (auto v = Env("LETHE_LISTEN"); !v.empty()) config.listen = v;
+  if (auto v = Env("LETHE_DATA"); !v.empty()) config.data_dir = v;
+  config.master_key_file = Env("LETHE_MASTER_KEY_FILE");
+  config.master_key_hex = Env("LETHE_MASTER_KEY");
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    if (i + 1 >= args.size()) {
+      std::cerr << "lethe: " << flag << " needs a value\n" << kUsage;
+      return 2;
+    }
+    const std::string& value = args[++i];
+    uint64_t n = 0;
+    if (flag == "--listen") {
+      config.listen = value;
+    } else if (flag == "--data") {
+      config.data_dir = value;
+    } else if (flag == "--master-key-file") {
+      config.master_key_file = value;
+    } else if (flag == "--max-body" && ParseCount(value, n)) {
+      config.max_json_body = n;
+    } else if (flag == "--max-media-bytes" && ParseCount(value, n)) {
+      config.max_media_bytes = n;
+    } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
+      config.threads = static_cast<int>(n);
+    } else {
+      std::cerr << "lethe: bad option " << flag << " " << value << "\n" << kUsage;
+      return 2;
+    }
+  }
+  lethe::SystemClock clock;
+  lethe::SystemRandom random;
+  auto server = lethe::LetheServer::Start(config, clock, random);
+  if (!server.ok()) {
+    std::cerr << "lethe: cannot start: " << server.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << "lethe: listening on " << (*server)->endpoint() << std::endl;
+  (*server)->Run();
+  std::cerr << "lethe: stopped\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "serve") {
+    return Serve(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args.size() >= 2 && args[0] == "audit" && args[1] == "verify") {
+    std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+    if (args.size() == 4 && args[2] == "--data") data = args[3];
+    else if (args.size() != 2) {
+      std::cerr << kUsage;
+      return 2;
+    }
+    return lethe::VerifyAuditChain(data);
+  }
+  std::cerr << kUsage;
+  return 2;
+}
