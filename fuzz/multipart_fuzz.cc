@@ -3,6 +3,7 @@
 //
 // Input: a Content-Type line, '\n', then the body. When the Content-Type
 // yields no boundary a fixed one is used, so the body is always exercised.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>

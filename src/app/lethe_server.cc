@@ -14,10 +14,14 @@
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
 #include "domain/customers.h"
+#include "domain/key_ring.h"
+#include "domain/media_library.h"
+#include "domain/media_links.h"
 #include "domain/usage_ledger.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
 #include "http/data_plane.h"
+#include "http/media_api.h"
 #include "http/server.h"
 
 namespace lethe {
@@ -31,6 +35,9 @@ struct LetheServer::Parts {
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<UsageLedger> usage;
   std::unique_ptr<DataPlane> data_plane;
+  std::unique_ptr<KeyRing> key_ring;
+  std::unique_ptr<MediaLibrary> media;
+  std::unique_ptr<MediaLinks> links;
   Metrics metrics;
   Router router;
   std::unique_ptr<HttpServer> server;
@@ -92,7 +99,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       default_key ? config.data_dir + "/master.key" : config.master_key_file;
   LETHE_ASSIGN_OR_RETURN(Key master,
                          LoadMasterKey(config.master_key_hex, key_file, default_key, random));
-  KeyWiper wipe_master(master);  // the media service keeps its own copy
+  KeyWiper wipe_master(master);  // the key ring keeps the only long-lived copy
 
   auto p = std::make_unique<Parts>();
   LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock));
@@ -105,10 +112,18 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random);
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
   p->data_plane = std::make_unique<DataPlane>(*p->accounts, *p->usage);
+  p->key_ring = std::make_unique<KeyRing>(master, *p->keys, random);
+  p->links = std::make_unique<MediaLinks>(master, clock);
+  p->media = std::make_unique<MediaLibrary>(*p->metadata, *p->blobs, *p->key_ring, *p->audit, clock,
+                                            random, config.max_media_bytes);
+  LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover());
+  if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
   AddOpsRoutes(p->router, p->metrics);
   AddCustomerRoutes(p->router, *p->customers, *p->accounts, config.max_json_body);
   AddAccountDataRoutes(p->router, *p->data_plane, *p->usage, config.max_json_body);
+  AddMediaRoutes(p->router, *p->media, *p->links, *p->accounts, *p->data_plane,
+                 config.max_json_body, config.max_media_bytes);
 
   p->server = std::make_unique<HttpServer>(p->router, p->metrics, random, options);
   LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());

@@ -100,6 +100,10 @@ Result<std::vector<AuditEvent>> Accounts::AuditTrail(const std::string& customer
   return store_.ListAuditEvents(account_id, after_seq, limit);
 }
 
+Result<AccountRecord> Accounts::FindForLink(const std::string& account_id) {
+  return store_.FindAccountById(account_id);
+}
+
 Result<Principal> Accounts::AuthenticateToken(const std::string& token) {
   // Looked up by digest: the token itself is never stored or compared.
   auto account = store_.FindAccountByToken(TokenDigest(token));

@@ -65,6 +65,10 @@ class Accounts {
                                              const std::string& account_id, int64_t after_seq,
                                              int limit);
 
+  // The account a verified signed media link names (no customer scope:
+  // the link's signature is the authority). NotFound if it is gone.
+  Result<AccountRecord> FindForLink(const std::string& account_id);
+
   // Data-plane authentication with an account token.
   Result<Principal> AuthenticateToken(const std::string& token);
   // Data-plane authentication with an API key; the secret is compared in

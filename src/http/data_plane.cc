@@ -14,7 +14,7 @@ Result<Principal> DataPlane::Authenticate(const HttpRequest& req) {
   return Status::Unauthenticated("an API token or key is required");
 }
 
-void DataPlane::Account(HttpRequest& req, const Principal& who) {
+void DataPlane::Meter(HttpRequest& req, const Principal& who) {
   if (auto q = req.Query("end_user")) {
     req.end_user = *q;
   } else {
@@ -31,7 +31,7 @@ Handler DataPlane::Wrap(AuthedHandler fn) {
   return [this, fn = std::move(fn)](HttpRequest& req) {
     auto who = Authenticate(req);
     if (!who.ok()) return Fail(who.status(), req);
-    Account(req, *who);
+    Meter(req, *who);
     return fn(req, *who);
   };
 }
@@ -40,7 +40,7 @@ UploadHandler DataPlane::WrapUpload(AuthedUpload fn) {
   return [this, fn = std::move(fn)](HttpRequest& req) -> UploadStart {
     auto who = Authenticate(req);
     if (!who.ok()) return Fail(who.status(), req);
-    Account(req, *who);
+    Meter(req, *who);
     return fn(req, *who);
   };
 }

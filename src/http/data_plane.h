@@ -28,10 +28,11 @@ class DataPlane {
   // they are missing, malformed, unknown or revoked.
   Result<Principal> Authenticate(const HttpRequest& req);
 
- private:
-  // Arms usage recording for `req`, made by `who`.
-  void Account(HttpRequest& req, const Principal& who);
+  // Arms usage recording for `req`, made by `who`, for routes that
+  // authenticate in their own way (signed media links).
+  void Meter(HttpRequest& req, const Principal& who);
 
+ private:
   Accounts& accounts_;
   UsageLedger& usage_;
 };

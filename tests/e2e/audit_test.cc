@@ -86,7 +86,8 @@ TEST(AuditTest, AccountActionsAreRecordedInOrderAndChained_SEC1) {
   Response r = client.Get("/v1/accounts/" + h.account.id + "/audit", Auth(h.session));
   ASSERT_EQ(r.status, 200) << r.Describe();
   json::value v = r.Json();
-  std::vector<json::value> events(Arr(v, "events").begin(), Arr(v, "events").end());
+  json::array listed = Arr(v, "events");
+  std::vector<json::value> events(listed.begin(), listed.end());
   ASSERT_GE(events.size(), 5u) << r.body;
   EXPECT_NE(Field(v, "next_cursor"), nullptr) << "next_cursor present (string or null)";
 

@@ -146,8 +146,8 @@ TEST_F(BadInputTest, UnknownFieldsAre400UnknownField) {
 }
 
 TEST_F(BadInputTest, WrongContentTypeIs415) {
-  std::string body = json::serialize(json::value(ValidSignup()));
   for (const char* ct : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+    std::string body = json::serialize(json::value(ValidSignup()));
     Response r = client_.Request("POST", "/v1/signup", body, {{"Content-Type", ct}});
     LETHE_EXPECT_PROBLEM(r, 415, "unsupported-media-type") << " Content-Type " << ct;
   }

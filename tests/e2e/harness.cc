@@ -655,12 +655,11 @@ std::string Str(const boost::json::value& v, std::string_view key) {
   return std::string(f->as_string());
 }
 
-const boost::json::array& Arr(const boost::json::value& v, std::string_view key) {
-  static const boost::json::array kEmpty;
+boost::json::array Arr(const boost::json::value& v, std::string_view key) {
   const auto* f = Field(v, key);
   if (f == nullptr || !f->is_array()) {
     ADD_FAILURE() << "expected an array member '" << key << "' in " << boost::json::serialize(v);
-    return kEmpty;
+    return {};
   }
   return f->as_array();
 }

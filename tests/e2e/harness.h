@@ -212,7 +212,9 @@ std::string Unique(const std::string& prefix);
 // Field access that fails the test with a message instead of throwing.
 std::string Str(const boost::json::value& v, std::string_view key);
 const boost::json::value* Field(const boost::json::value& v, std::string_view key);
-const boost::json::array& Arr(const boost::json::value& v, std::string_view key);
+// A copy of the array member (so it is safe on temporaries); empty + a test
+// failure if there is none.
+boost::json::array Arr(const boost::json::value& v, std::string_view key);
 
 // ---------------------------------------------------------------------------
 // Files, SQLite, processes.

@@ -1,5 +1,7 @@
 // Sign-up end to end: ACC-1 (the fields asked), SEC-2 (passwords kept secret),
 // SEC-4 (the age gate, which stores nothing about a refused person).
+#include <unistd.h>
+
 #include <memory>
 
 #include "harness.h"
@@ -194,7 +196,7 @@ TEST(SignupRefusal, StoresNothingAboutTheRefusedPerson_SEC4) {
 
   const std::string email = Unique("Young.Person") + "@Example.org";
   const std::string name = Unique("Zebedee Quixotic-Underage");
-  const std::string phone = "+1 555 0199 " + Unique("x");
+  const std::string phone = "+1 555 " + std::to_string(1000000 + (::getpid() % 9000000));
   const std::string company = Unique("Treehouse Club");
   json::object body{{"name", name},
                     {"email", email},

@@ -1,0 +1,62 @@
+// KeyRing: Lethe's key hierarchy (SEC-1, USE-5).
+//
+//   master key (one per deployment, outside every store)
+//     └─ account key      slot "account/<account id>", wrapped by the master key
+//          └─ subject key  slot "subject/<account id>/<sha256(end user)>", wrapped by the account key
+//               └─ data key (one per media object), wrapped by its owner's key and kept
+//                  in the media record
+//
+// A media object without an end user is owned by the account key directly.
+// Destroying a subject key makes every object of that end user unreadable,
+// wherever a copy of its ciphertext or record lives. Each wrap binds its
+// slot or object id as associated data, so a wrapped key cannot be moved.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "crypto/key_wrap.h"
+#include "ports/key_store.h"
+#include "ports/random.h"
+
+namespace lethe {
+
+class KeyRing {
+ public:
+  // Copies `master`; the caller may wipe its own copy.
+  KeyRing(const Key& master, KeyStore& store, Random& random)
+      : master_(master), store_(store), random_(random) {}
+  ~KeyRing() { WipeKey(master_); }
+  KeyRing(const KeyRing&) = delete;
+  KeyRing& operator=(const KeyRing&) = delete;
+
+  // A fresh random data key for one object.
+  Key NewDataKey() { return GenerateKey(random_); }
+
+  // Wraps `data_key` for the object `object_id` under the key of its owner
+  // (`end_user`, or the account when empty), creating that key on first use.
+  // Returns the wrapped key as base64url; FailedPrecondition("key-destroyed")
+  // when the owner's key was destroyed.
+  Result<std::string> WrapDataKey(const std::string& account_id, const std::string& end_user,
+                                  const std::string& object_id, const Key& data_key);
+
+  // Reverses WrapDataKey. Returns FailedPrecondition("key-destroyed") when
+  // the owner's key was destroyed, DataLoss when the wrapped key was altered.
+  Result<Key> UnwrapDataKey(const std::string& account_id, const std::string& end_user,
+                            const std::string& object_id, const std::string& wrapped);
+
+  // Destroys an end user's key: all of their objects become unreadable.
+  Status DestroySubjectKey(const std::string& account_id, const std::string& end_user);
+
+ private:
+  Result<Key> AccountKey(const std::string& account_id);
+  Result<Key> OwnerKey(const std::string& account_id, const std::string& end_user);
+  // Gets the key in `slot`, creating it wrapped by `kek` if absent.
+  Result<Key> GetOrCreate(const std::string& slot, const Key& kek);
+
+  Key master_;
+  KeyStore& store_;
+  Random& random_;
+};
+
+}  // namespace lethe

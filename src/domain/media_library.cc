@@ -1,0 +1,279 @@
+#include "domain/media_library.h"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_set>
+
+#include "domain/validation.h"
+#include "media/sniff.h"
+
+namespace lethe {
+namespace {
+
+constexpr int64_t kMillisPerDay = 86'400'000;
+// Sealed chunks are gathered into writes of this size: fewer syscalls.
+constexpr size_t kWriteBatch = 1 << 20;
+
+}  // namespace
+
+Status CheckMediaFields(const MediaFields& f) {
+  if (f.end_user && !f.end_user->empty()) {
+    LETHE_RETURN_IF_ERROR(CheckText("end_user", *f.end_user, 256));
+  }
+  if (f.title && !f.title->empty()) LETHE_RETURN_IF_ERROR(CheckText("title", *f.title, 500));
+  if (f.tags) {
+    if (f.tags->size() > kMaxTags) {
+      return Status::InvalidArgument("invalid-field", "at most 32 tags");
+    }
+    for (const std::string& tag : *f.tags) LETHE_RETURN_IF_ERROR(CheckText("tags", tag, 64));
+  }
+  if (f.expiration_days && (*f.expiration_days < 1 || *f.expiration_days > kMaxExpirationDays)) {
+    return Status::InvalidArgument("invalid-field", "expiration_days must be 1 to 36500");
+  }
+  return Status::Ok();
+}
+
+// ---- ingest ----
+
+Result<std::unique_ptr<MediaIngest>> MediaLibrary::BeginIngest(const Principal& who,
+                                                               std::string declared_type,
+                                                               const RequestOrigin& origin) {
+  std::string media_id = RandomId(random_, "med_");
+  std::string blob_id = RandomId(random_, "blb_");
+  LETHE_ASSIGN_OR_RETURN(auto writer, blobs_.Create(blob_id));
+  return std::unique_ptr<MediaIngest>(new MediaIngest(*this, who, std::move(declared_type), origin,
+                                                      std::move(media_id), std::move(blob_id),
+                                                      keys_.NewDataKey(), std::move(writer)));
+}
+
+MediaIngest::MediaIngest(MediaLibrary& library, Principal who, std::string declared_type,
+                         RequestOrigin origin, std::string media_id, std::string blob_id,
+                         Key data_key, std::unique_ptr<BlobWriter> writer)
+    : library_(library),
+      who_(std::move(who)),
+      declared_type_(std::move(declared_type)),
+      origin_(std::move(origin)),
+      media_id_(std::move(media_id)),
+      blob_id_(std::move(blob_id)),
+      data_key_(data_key),
+      writer_(std::move(writer)) {
+  sealer_ = std::make_unique<StreamSealer>(data_key_, blob_id_,
+                                           [this](std::span<const uint8_t> sealed) -> Status {
+                                             out_.insert(out_.end(), sealed.begin(), sealed.end());
+                                             return out_.size() >= kWriteBatch ? Flush()
+                                                                               : Status::Ok();
+                                           });
+  out_.reserve(kWriteBatch + kChunkSealedBytes);
+}
+
+MediaIngest::~MediaIngest() { WipeKey(data_key_); }
+
+Status MediaIngest::Flush() {
+  if (out_.empty()) return Status::Ok();
+  Status st = writer_->Append(out_);
+  out_.clear();
+  return st;
+}
+
+Status MediaIngest::Sniff() {
+  LETHE_ASSIGN_OR_RETURN(SniffedMedia sniffed, MatchDeclared(declared_type_, head_));
+  kind_ = std::string(KindName(sniffed.kind));
+  content_type_ = sniffed.content_type;
+  std::vector<uint8_t> head = std::move(head_);
+  head_.clear();
+  return Seal(head);
+}
+
+Status MediaIngest::Seal(std::span<const uint8_t> bytes) {
+  sha256_.Update(bytes);
+  return sealer_->Append(bytes);
+}
+
+Status MediaIngest::Append(std::span<const uint8_t> bytes) {
+  if (!failed_.ok()) return failed_;
+  if (bytes.size() > library_.max_bytes_ - std::min(bytes_, library_.max_bytes_)) {
+    failed_ = Status::TooLarge("media exceeds " + std::to_string(library_.max_bytes_) + " bytes");
+    return failed_;
+  }
+  bytes_ += bytes.size();
+  Status st;
+  if (kind_.empty()) {
+    // Hold the first bytes until there are enough to check the type.
+    size_t take = std::min(bytes.size(), kSniffBytes - std::min(head_.size(), kSniffBytes));
+    head_.insert(head_.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(take));
+    bytes = bytes.subspan(take);
+    if (head_.size() >= kSniffBytes) st = Sniff();
+  }
+  if (st.ok() && !bytes.empty()) st = Seal(bytes);
+  if (!st.ok()) failed_ = st;
+  return st;
+}
+
+Result<MediaRecord> MediaIngest::Commit(const MediaFields& fields) {
+  if (!failed_.ok()) return failed_;
+  Status st = CheckMediaFields(fields);
+  if (st.ok() && kind_.empty()) st = Sniff();  // a file shorter than the sniff window
+  if (st.ok()) st = sealer_->Finish();
+  if (st.ok()) st = Flush();
+  if (!st.ok()) {
+    failed_ = st;
+    return st;
+  }
+  return library_.Commit(*this, fields);
+}
+
+Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fields) {
+  MediaRecord m;
+  m.id = in.media_id_;
+  m.account_id = in.who_.account.id;
+  m.end_user = fields.end_user.value_or("");
+  m.kind = in.kind_;
+  m.content_type = in.content_type_;
+  m.bytes = static_cast<int64_t>(in.bytes_);
+  m.sha256 = in.sha256_.Final();
+  m.title = fields.title.value_or("");
+  m.tags = fields.tags.value_or(std::vector<std::string>{});
+  m.created_ms = clock_.NowMillis();
+  if (fields.expiration_days) m.expires_ms = m.created_ms + *fields.expiration_days * kMillisPerDay;
+  m.blob_id = in.blob_id_;
+  LETHE_ASSIGN_OR_RETURN(m.wrapped_key,
+                         keys_.WrapDataKey(m.account_id, m.end_user, m.blob_id, in.data_key_));
+  // Durable blob first, record second: a crash in between leaves an orphan
+  // blob that Recover() removes, never a record without its bytes.
+  LETHE_RETURN_IF_ERROR(in.writer_->Commit());
+  Status st = store_.Transact([&]() -> Status {
+    LETHE_ASSIGN_OR_RETURN(m.seq, store_.InsertMedia(m));
+    return audit_.Record(in.who_.credential_id, "media.create", m.id, m.account_id, in.origin_);
+  });
+  if (!st.ok()) {
+    (void)blobs_.Remove(m.blob_id);
+    return st;
+  }
+  return m;
+}
+
+// ---- metadata ----
+
+Result<MediaRecord> MediaLibrary::Get(const std::string& account_id, const std::string& id) {
+  return store_.FindMedia(account_id, id);
+}
+
+Result<std::vector<MediaRecord>> MediaLibrary::List(MediaQuery query) {
+  query.limit = std::clamp(query.limit, 1, 1000);
+  return store_.ListMedia(query);
+}
+
+Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string& media_id,
+                                         const MediaFields& patch, const RequestOrigin& origin) {
+  LETHE_RETURN_IF_ERROR(CheckMediaFields(patch));
+  if (patch.expiration_days) {
+    return Status::InvalidArgument("unknown-field", "expiration_days cannot be patched yet");
+  }
+  MediaRecord m;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_ASSIGN_OR_RETURN(m, store_.FindMedia(who.account.id, media_id));
+    if (patch.end_user && *patch.end_user != m.end_user) {
+      // The data key moves to the new owner's key; the bytes stay as they are.
+      LETHE_ASSIGN_OR_RETURN(Key dek,
+                             keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
+      KeyWiper wipe(dek);
+      LETHE_ASSIGN_OR_RETURN(m.wrapped_key,
+                             keys_.WrapDataKey(m.account_id, *patch.end_user, m.blob_id, dek));
+      m.end_user = *patch.end_user;
+    }
+    if (patch.title) m.title = *patch.title;
+    if (patch.tags) m.tags = *patch.tags;
+    LETHE_RETURN_IF_ERROR(store_.UpdateMedia(m));
+    return audit_.Record(who.credential_id, "media.update", m.id, m.account_id, origin);
+  }));
+  return m;
+}
+
+Status MediaLibrary::Delete(const Principal& who, const std::string& media_id,
+                            const RequestOrigin& origin) {
+  std::string blob_id;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    LETHE_ASSIGN_OR_RETURN(MediaRecord m, store_.FindMedia(who.account.id, media_id));
+    blob_id = m.blob_id;
+    LETHE_RETURN_IF_ERROR(store_.DeleteMedia(who.account.id, media_id));
+    return audit_.Record(who.credential_id, "media.delete", media_id, who.account.id, origin);
+  }));
+  // The record is gone, so the object is gone for every reader. A crash
+  // before the blob goes leaves an orphan that Recover() removes.
+  Status st = blobs_.Remove(blob_id);
+  return st.code() == Status::Code::kNotFound ? Status::Ok() : st;
+}
+
+Result<int> MediaLibrary::Recover() {
+  LETHE_ASSIGN_OR_RETURN(int removed, blobs_.RemoveIncomplete());
+  LETHE_ASSIGN_OR_RETURN(auto referenced, store_.ListBlobIds());
+  std::unordered_set<std::string> keep(referenced.begin(), referenced.end());
+  LETHE_ASSIGN_OR_RETURN(auto stored, blobs_.List());
+  for (const std::string& id : stored) {
+    if (keep.count(id)) continue;
+    LETHE_RETURN_IF_ERROR(blobs_.Remove(id));
+    ++removed;
+  }
+  return removed;
+}
+
+// ---- reading ----
+
+Result<std::unique_ptr<MediaReader>> MediaLibrary::Open(const MediaRecord& m, uint64_t first,
+                                                        uint64_t last) {
+  LETHE_ASSIGN_OR_RETURN(Key dek,
+                         keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
+  KeyWiper wipe(dek);
+  LETHE_ASSIGN_OR_RETURN(auto blob, blobs_.Open(m.blob_id));
+  uint64_t size = static_cast<uint64_t>(m.bytes);
+  if (blob->size() != SealedSize(size)) {
+    return Status::DataLoss("stored blob has the wrong length");
+  }
+  return std::make_unique<MediaReader>(std::move(blob), dek, m.blob_id, size, first, last);
+}
+
+MediaReader::MediaReader(std::unique_ptr<BlobReader> blob, const Key& data_key,
+                         const std::string& blob_id, uint64_t plain_size, uint64_t first,
+                         uint64_t last)
+    : blob_(std::move(blob)),
+      opener_(data_key, blob_id, plain_size),
+      key_(data_key),
+      pos_(first),
+      end_(plain_size == 0 ? 0 : last + 1),
+      sealed_(kChunkSealedBytes),
+      plain_(kChunkPlainBytes) {}
+
+MediaReader::~MediaReader() { WipeKey(key_); }
+
+Result<size_t> MediaReader::Read(std::span<uint8_t> out) {
+  size_t written = 0;
+  while (written < out.size() && pos_ < end_) {
+    uint64_t index = pos_ / kChunkPlainBytes;
+    size_t offset = static_cast<size_t>(pos_ % kChunkPlainBytes);
+    size_t plain_len = opener_.PlainChunkSize(index);
+    size_t sealed_len = opener_.SealedChunkSize(index);
+    size_t want = static_cast<size_t>(
+        std::min<uint64_t>({plain_len - offset, end_ - pos_, out.size() - written}));
+    if (plain_index_ != index) {
+      std::span<uint8_t> sealed(sealed_.data(), sealed_len);
+      LETHE_RETURN_IF_ERROR(blob_->ReadAt(opener_.SealedOffset(index), sealed));
+      // A whole chunk wanted and room for it: decrypt straight into `out`.
+      bool direct = offset == 0 && want == plain_len;
+      std::span<uint8_t> target = direct ? out.subspan(written, plain_len)
+                                         : std::span<uint8_t>(plain_.data(), plain_len);
+      LETHE_RETURN_IF_ERROR(opener_.Open(index, sealed, target));
+      if (direct) {
+        written += want;
+        pos_ += want;
+        continue;
+      }
+      plain_index_ = index;
+    }
+    std::memcpy(out.data() + written, plain_.data() + offset, want);
+    written += want;
+    pos_ += want;
+  }
+  return written;
+}
+
+}  // namespace lethe

@@ -1,0 +1,159 @@
+// MediaLibrary: the end users' media (USE-2), encrypted at rest (SEC-1) and
+// never half-written.
+//
+// Ingest streams: bytes are sniffed, hashed, sealed in 64 KiB AES-256-GCM
+// chunks under a fresh data key and appended to a blob as they arrive, so
+// memory stays bounded whatever the size. An object becomes visible only
+// when Commit() has made the blob durable and then committed its record;
+// anything less leaves nothing behind, and Recover() at startup removes
+// what a crash between those steps can leave. Reads decrypt only the
+// chunks a byte range needs and fail with DataLoss rather than return
+// bytes that do not authenticate.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "crypto/chunked_cipher.h"
+#include "crypto/secret_hash.h"
+#include "domain/accounts.h"
+#include "domain/audit_log.h"
+#include "domain/key_ring.h"
+#include "ports/blob_store.h"
+#include "ports/clock.h"
+#include "ports/metadata_store.h"
+#include "ports/random.h"
+
+namespace lethe {
+
+inline constexpr size_t kMaxTags = 32;
+inline constexpr int64_t kMaxExpirationDays = 36500;
+
+// Descriptive fields of a media object, as given at ingest or in a patch.
+struct MediaFields {
+  std::optional<std::string> end_user;
+  std::optional<std::string> title;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<int64_t> expiration_days;
+};
+
+// Checks the shape of each present field. InvalidArgument("invalid-field").
+Status CheckMediaFields(const MediaFields& fields);
+
+class MediaIngest;
+class MediaReader;
+
+class MediaLibrary {
+ public:
+  MediaLibrary(MetadataStore& store, BlobStore& blobs, KeyRing& keys, AuditLog& audit,
+               const Clock& clock, Random& random, uint64_t max_bytes)
+      : store_(store),
+        blobs_(blobs),
+        keys_(keys),
+        audit_(audit),
+        clock_(clock),
+        random_(random),
+        max_bytes_(max_bytes) {}
+
+  // Starts an ingest for `who`. `declared_type` is the Content-Type the
+  // client gave ("" or application/octet-stream: infer from the bytes).
+  Result<std::unique_ptr<MediaIngest>> BeginIngest(const Principal& who,
+                                                   std::string declared_type,
+                                                   const RequestOrigin& origin);
+
+  Result<MediaRecord> Get(const std::string& account_id, const std::string& media_id);
+  // Listing, oldest first; query.limit is clamped to 1..1000.
+  Result<std::vector<MediaRecord>> List(MediaQuery query);
+  // Corrects title, tags and end user. A new end user re-wraps the data key
+  // under that end user's key.
+  Result<MediaRecord> Update(const Principal& who, const std::string& media_id,
+                             const MediaFields& patch, const RequestOrigin& origin);
+  // Removes the record, then the blob.
+  Status Delete(const Principal& who, const std::string& media_id, const RequestOrigin& origin);
+
+  // Opens the plaintext bytes [first, last] of a media object.
+  Result<std::unique_ptr<MediaReader>> Open(const MediaRecord& media, uint64_t first,
+                                            uint64_t last);
+
+  // Startup recovery: removes interrupted writes and blobs without a record.
+  // Returns how many files were removed.
+  Result<int> Recover();
+
+ private:
+  friend class MediaIngest;
+  Result<MediaRecord> Commit(MediaIngest& ingest, const MediaFields& fields);
+
+  MetadataStore& store_;
+  BlobStore& blobs_;
+  KeyRing& keys_;
+  AuditLog& audit_;
+  const Clock& clock_;
+  Random& random_;
+  uint64_t max_bytes_;
+};
+
+// One upload in progress. Destroying it without Commit() abandons it.
+class MediaIngest {
+ public:
+  ~MediaIngest();
+  // Takes the next bytes. Returns UnsupportedMedia when the first bytes do
+  // not match the declared type, TooLarge past the size limit, Internal on
+  // I/O failure. After an error the ingest is dead.
+  Status Append(std::span<const uint8_t> bytes);
+  // Completes the upload with `fields` and returns the stored record.
+  Result<MediaRecord> Commit(const MediaFields& fields);
+
+ private:
+  friend class MediaLibrary;
+  MediaIngest(MediaLibrary& library, Principal who, std::string declared_type,
+              RequestOrigin origin, std::string media_id, std::string blob_id, Key data_key,
+              std::unique_ptr<BlobWriter> writer);
+  Status Sniff();
+  Status Seal(std::span<const uint8_t> bytes);
+  Status Flush();
+
+  MediaLibrary& library_;
+  Principal who_;
+  std::string declared_type_;
+  RequestOrigin origin_;
+  std::string media_id_;
+  std::string blob_id_;
+  Key data_key_;
+  std::unique_ptr<BlobWriter> writer_;
+  std::unique_ptr<StreamSealer> sealer_;
+  Sha256 sha256_;
+  std::string kind_;
+  std::string content_type_;
+  std::vector<uint8_t> head_;       // first bytes, until sniffed
+  std::vector<uint8_t> out_;        // sealed bytes waiting for one larger write
+  uint64_t bytes_ = 0;
+  Status failed_;
+};
+
+// Plaintext bytes of one range of one object, decrypted chunk by chunk.
+class MediaReader {
+ public:
+  MediaReader(std::unique_ptr<BlobReader> blob, const Key& data_key, const std::string& blob_id,
+              uint64_t plain_size, uint64_t first, uint64_t last);
+  ~MediaReader();
+  uint64_t remaining() const { return end_ - pos_; }
+  // Fills the front of `out`; returns the count, 0 at the end of the range.
+  // DataLoss when a chunk fails authentication.
+  Result<size_t> Read(std::span<uint8_t> out);
+
+ private:
+  std::unique_ptr<BlobReader> blob_;
+  ChunkOpener opener_;
+  Key key_;
+  uint64_t pos_;
+  uint64_t end_;  // one past the last byte
+  std::vector<uint8_t> sealed_;
+  std::vector<uint8_t> plain_;
+  uint64_t plain_index_ = UINT64_MAX;  // chunk held in plain_
+};
+
+}  // namespace lethe

@@ -1,0 +1,25 @@
+// Media routes (USE-2), all on the data plane:
+//   POST   /v1/media                 ingest (raw body or multipart/form-data)
+//   GET    /v1/media                 list: end_user, tag, kind, limit, cursor
+//   GET    /v1/media/{id}            metadata
+//   PATCH  /v1/media/{id}            correct title, tags, end_user
+//   DELETE /v1/media/{id}            remove record and blob
+//   POST   /v1/media/{id}/links      a short-lived signed content URL
+//   GET|HEAD /v1/media/{id}/content  the bytes: Range, ETag, If-None-Match,
+//                                    If-Range; credentials or a signed link
+#pragma once
+
+#include <cstdint>
+
+#include "domain/accounts.h"
+#include "domain/media_library.h"
+#include "domain/media_links.h"
+#include "http/data_plane.h"
+#include "http/router.h"
+
+namespace lethe {
+
+void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, Accounts& accounts,
+                    DataPlane& plane, uint64_t max_json_body, uint64_t max_media_bytes);
+
+}  // namespace lethe

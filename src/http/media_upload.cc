@@ -1,0 +1,190 @@
+#include "http/media_upload.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "common/time_format.h"
+#include "http/api_support.h"
+#include "http/multipart.h"
+
+namespace lethe {
+namespace {
+
+constexpr size_t kMaxFieldBytes = 4096;
+
+std::string LowerAscii(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+void AddTags(const std::string& value, std::vector<std::string>& tags) {
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string::npos) comma = value.size();
+    std::string tag = value.substr(start, comma - start);
+    while (!tag.empty() && tag.front() == ' ') tag.erase(tag.begin());
+    while (!tag.empty() && tag.back() == ' ') tag.pop_back();
+    if (!tag.empty()) tags.push_back(tag);
+    start = comma + 1;
+  }
+}
+
+// Applies one metadata field by name. unknown-field for other names.
+Status ApplyField(const std::string& name, const std::string& value, MediaFields& f) {
+  if (name == "end_user") {
+    f.end_user = value;
+  } else if (name == "title") {
+    f.title = value;
+  } else if (name == "tags" || name == "tag") {
+    if (!f.tags) f.tags.emplace();
+    AddTags(value, *f.tags);
+  } else if (name == "expiration_days") {
+    int64_t days = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), days);
+    if (ec != std::errc() || ptr != value.data() + value.size()) {
+      return Status::InvalidArgument("invalid-field", "expiration_days must be a whole number");
+    }
+    f.expiration_days = days;
+  } else {
+    return Status::InvalidArgument("unknown-field", "unknown media field");
+  }
+  return Status::Ok();
+}
+
+HttpResponse Created(const MediaRecord& m) {
+  HttpResponse r = HttpResponse::Json(201, MediaView(m));
+  r.SetHeader("Location", "/v1/media/" + m.id);
+  return r;
+}
+
+// A raw body: the bytes are the file.
+class RawUpload final : public UploadSink {
+ public:
+  RawUpload(HttpRequest& req, std::unique_ptr<MediaIngest> ingest, MediaFields fields)
+      : req_(req), ingest_(std::move(ingest)), fields_(std::move(fields)) {}
+
+  Status Write(std::span<const uint8_t> bytes) override { return ingest_->Append(bytes); }
+
+  HttpResponse Finish() override {
+    auto m = ingest_->Commit(fields_);
+    if (!m.ok()) return Fail(m.status(), req_);
+    req_.end_user = m->end_user;
+    return Created(*m);
+  }
+
+ private:
+  HttpRequest& req_;
+  std::unique_ptr<MediaIngest> ingest_;
+  MediaFields fields_;
+};
+
+// multipart/form-data: one `file` part plus metadata fields in any order.
+class MultipartUpload final : public UploadSink {
+ public:
+  MultipartUpload(MediaLibrary& library, HttpRequest& req, const Principal& who,
+                  std::string boundary, MediaFields fields)
+      : library_(library),
+        req_(req),
+        who_(who),
+        fields_(std::move(fields)),
+        parser_(std::move(boundary),
+                MultipartCallbacks{
+                    [this](const PartHeaders& h) { return BeginPart(h); },
+                    [this](std::span<const uint8_t> d) { return PartData(d); },
+                    [this]() { return EndPart(); }}) {}
+
+  Status Write(std::span<const uint8_t> bytes) override { return parser_.Feed(bytes); }
+
+  HttpResponse Finish() override {
+    Status st = parser_.Finish();
+    if (st.ok() && !ingest_) {
+      st = Status::InvalidArgument("invalid-field", "the form has no \"file\" part");
+    }
+    if (!st.ok()) return Fail(st, req_);
+    auto m = ingest_->Commit(fields_);
+    if (!m.ok()) return Fail(m.status(), req_);
+    req_.end_user = m->end_user;
+    return Created(*m);
+  }
+
+ private:
+  Status BeginPart(const PartHeaders& h) {
+    field_name_ = h.name;
+    field_value_.clear();
+    if (h.name != "file") return Status::Ok();
+    if (ingest_) return Status::InvalidArgument("invalid-field", "only one \"file\" part allowed");
+    LETHE_ASSIGN_OR_RETURN(ingest_, library_.BeginIngest(who_, h.content_type, OriginOf(req_)));
+    in_file_ = true;
+    return Status::Ok();
+  }
+
+  Status PartData(std::span<const uint8_t> data) {
+    if (in_file_) return ingest_->Append(data);
+    if (field_value_.size() + data.size() > kMaxFieldBytes) {
+      return Status::InvalidArgument("invalid-field", "a form field exceeds 4096 bytes");
+    }
+    field_value_.append(reinterpret_cast<const char*>(data.data()), data.size());
+    return Status::Ok();
+  }
+
+  Status EndPart() {
+    if (in_file_) {
+      in_file_ = false;
+      return Status::Ok();
+    }
+    return ApplyField(field_name_, field_value_, fields_);
+  }
+
+  MediaLibrary& library_;
+  HttpRequest& req_;
+  Principal who_;
+  MediaFields fields_;
+  MultipartParser parser_;
+  std::unique_ptr<MediaIngest> ingest_;
+  bool in_file_ = false;
+  std::string field_name_;
+  std::string field_value_;
+};
+
+}  // namespace
+
+Result<MediaFields> MediaFieldsFromQuery(const HttpRequest& req) {
+  MediaFields f;
+  for (const auto& [name, value] : req.query) LETHE_RETURN_IF_ERROR(ApplyField(name, value, f));
+  return f;
+}
+
+boost::json::object MediaView(const MediaRecord& m) {
+  boost::json::array tags;
+  for (const auto& t : m.tags) tags.emplace_back(t);
+  return {{"id", m.id},
+          {"kind", m.kind},
+          {"content_type", m.content_type},
+          {"bytes", m.bytes},
+          {"sha256", m.sha256},
+          {"title", m.title},
+          {"tags", std::move(tags)},
+          {"end_user", m.end_user.empty() ? boost::json::value(nullptr)
+                                          : boost::json::value(m.end_user)},
+          {"created_at", FormatRfc3339(m.created_ms)},
+          {"expires_at", m.expires_ms ? boost::json::value(FormatRfc3339(*m.expires_ms))
+                                      : boost::json::value(nullptr)}};
+}
+
+UploadStart StartMediaUpload(MediaLibrary& library, HttpRequest& req, const Principal& who) {
+  auto fields = MediaFieldsFromQuery(req);
+  if (!fields.ok()) return Fail(fields.status(), req);
+  std::string type = req.Header("content-type");
+  if (LowerAscii(type.substr(0, 19)) == "multipart/form-data") {
+    auto boundary = BoundaryFromContentType(type);
+    if (!boundary.ok()) return Fail(boundary.status(), req);
+    return std::unique_ptr<UploadSink>(
+        new MultipartUpload(library, req, who, *boundary, std::move(*fields)));
+  }
+  auto ingest = library.BeginIngest(who, type, OriginOf(req));
+  if (!ingest.ok()) return Fail(ingest.status(), req);
+  return std::unique_ptr<UploadSink>(new RawUpload(req, std::move(*ingest), std::move(*fields)));
+}
+
+}  // namespace lethe

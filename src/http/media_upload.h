@@ -1,0 +1,26 @@
+// Media upload bodies for POST /v1/media, in the two forms clients send:
+// a raw body with its own Content-Type and metadata in the query string, or
+// multipart/form-data with a `file` part and metadata fields (curl -F,
+// browser forms). Both stream into a MediaIngest; neither buffers the file.
+#pragma once
+
+#include <memory>
+
+#include "domain/media_library.h"
+#include "http/exchange.h"
+
+namespace lethe {
+
+// Metadata fields from the query string (`end_user`, `title`, `tags` as a
+// comma-separated list or repeated, `expiration_days`).
+// InvalidArgument for malformed values or unknown parameters.
+Result<MediaFields> MediaFieldsFromQuery(const HttpRequest& req);
+
+// The JSON view of a media record.
+boost::json::object MediaView(const MediaRecord& m);
+
+// Starts the upload that `req` carries, as `who`. Returns a sink, or a
+// problem response when the upload cannot start.
+UploadStart StartMediaUpload(MediaLibrary& library, HttpRequest& req, const Principal& who);
+
+}  // namespace lethe
