@@ -43,6 +43,9 @@ TEST_F(AccountsTest, SeveralNamedAccountsWithUniqueIdsAndTokens_ACC1_ACC2) {
     ASSERT_FALSE(a.id.empty());
     EXPECT_EQ(a.id.rfind("acc_", 0), 0u) << a.id;
     EXPECT_GE(a.api_token.size(), 22u) << "api token should carry >= 128 random bits";
+    std::vector<std::string> with_token = kAccountKeys;
+    with_token.push_back("api_token");
+    EXPECT_EQ(Keys(a.body), SortedKeys(with_token)) << json::serialize(a.body);
     EXPECT_EQ(Str(a.body, "name"), name);
     EXPECT_EQ(Str(a.body, "region"), region);
     EXPECT_TRUE(ParseRfc3339(Str(a.body, "created_at")).has_value()) << json::serialize(a.body);
@@ -76,6 +79,7 @@ TEST_F(AccountsTest, SeveralNamedAccountsWithUniqueIdsAndTokens_ACC1_ACC2) {
   Response get = client_.Get("/v1/accounts/" + first.id, Auth(session));
   ASSERT_EQ(get.status, 200) << get.Describe();
   json::value g = get.Json();
+  EXPECT_EQ(Keys(g), kAccountKeys) << get.body;
   EXPECT_EQ(Str(g, "id"), first.id);
   EXPECT_EQ(Str(g, "name"), "Web app");
   EXPECT_EQ(Str(g, "region"), "us");
@@ -160,6 +164,7 @@ TEST_F(AccountsTest, ApiKeys_ACC2_SEC2) {
   EXPECT_NE(k1.secret, k2.secret);
   EXPECT_GE(k1.secret.size(), 22u) << "secret should carry >= 128 random bits";
   EXPECT_TRUE(ParseRfc3339(Str(k1.body, "created_at")).has_value());
+  EXPECT_EQ(Keys(k1.body), SortedKeys({"key_id", "secret", "created_at"})) << json::serialize(k1.body);
 
   // Listed without secrets; never used yet.
   Response list = client_.Get("/v1/accounts/" + a.id + "/keys", Auth(session));
@@ -169,6 +174,7 @@ TEST_F(AccountsTest, ApiKeys_ACC2_SEC2) {
   const json::array& keys = Arr(list.Json(), "keys");
   ASSERT_EQ(keys.size(), 2u) << list.body;
   for (const auto& k : keys) {
+    EXPECT_EQ(Keys(k), SortedKeys({"key_id", "created_at", "last_used_at"})) << json::serialize(k);
     EXPECT_EQ(Field(k, "secret"), nullptr);
     const json::value* used = Field(k, "last_used_at");
     EXPECT_TRUE(used != nullptr && used->is_null()) << "never used: " << json::serialize(k);
@@ -251,6 +257,8 @@ TEST(AccountSecrets, TokensAndSecretsNotStoredInPlaintext_SEC2) {
                                 << "...' found in plaintext in " << (hits.empty() ? "" : hits[0]);
     }
   };
+  // Positive control: ids are stored in plaintext, so the scan can find things.
+  EXPECT_FALSE(FilesContaining(server.data_dir(), k.key_id).empty()) << "scan control";
   scan("while running");
   EXPECT_EQ(server.Stop(), 0);
   scan("after shutdown");

@@ -114,6 +114,7 @@ TEST(AuditTest, AccountActionsAreRecordedInOrderAndChained_SEC1) {
 
   for (size_t i = 0; i < mine.size(); ++i) {
     const json::value& e = mine[i];
+    EXPECT_EQ(Keys(e), kAuditEventKeys) << json::serialize(e);
     EXPECT_EQ(Str(e, "id").rfind("aud_", 0), 0u) << json::serialize(e);
     EXPECT_TRUE(ParseRfc3339(Str(e, "time")).has_value()) << json::serialize(e);
     EXPECT_NE(Str(e, "actor").find(h.customer_id), std::string::npos)

@@ -664,6 +664,31 @@ boost::json::array Arr(const boost::json::value& v, std::string_view key) {
   return f->as_array();
 }
 
+std::vector<std::string> Keys(const boost::json::value& v) {
+  std::vector<std::string> out;
+  if (v.is_object()) {
+    for (const auto& kv : v.as_object()) out.emplace_back(kv.key());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> SortedKeys(std::vector<std::string> keys) {
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+const std::vector<std::string> kCustomerKeys =
+    SortedKeys({"id", "name", "email", "country", "birth_date", "company", "job_title", "use_case",
+                "phone", "created_at"});
+const std::vector<std::string> kAccountKeys = SortedKeys({"id", "name", "region", "created_at"});
+const std::vector<std::string> kUsageEventKeys = SortedKeys(
+    {"id", "time", "account_id", "credential_id", "end_user", "ip", "device_type", "browser",
+     "browser_version", "language", "country", "method", "route", "status"});
+const std::vector<std::string> kAuditEventKeys =
+    SortedKeys({"seq", "id", "time", "actor", "action", "target", "ip", "request_id", "prev_hash",
+                "hash"});
+
 // ---------------------------------------------------------------------------
 // Files, SQLite, processes
 

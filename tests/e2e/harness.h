@@ -215,6 +215,14 @@ const boost::json::value* Field(const boost::json::value& v, std::string_view ke
 // A copy of the array member (so it is safe on temporaries); empty + a test
 // failure if there is none.
 boost::json::array Arr(const boost::json::value& v, std::string_view key);
+// The member names of an object (empty for a non-object), sorted.
+std::vector<std::string> Keys(const boost::json::value& v);
+// The documented member sets of docs/api.md, sorted.
+std::vector<std::string> SortedKeys(std::vector<std::string> keys);
+extern const std::vector<std::string> kCustomerKeys;
+extern const std::vector<std::string> kAccountKeys;
+extern const std::vector<std::string> kUsageEventKeys;
+extern const std::vector<std::string> kAuditEventKeys;
 
 // ---------------------------------------------------------------------------
 // Files, SQLite, processes.

@@ -48,6 +48,9 @@ TEST_F(SignupTest, RequiredFieldsOnlySucceeds_ACC1) {
   ASSERT_NE(customer, nullptr) << r.body;
   ASSERT_NE(session, nullptr) << r.body;
 
+  // Exactly the documented Customer members: nothing else leaks out.
+  EXPECT_EQ(Keys(*customer), kCustomerKeys) << r.body;
+  EXPECT_EQ(Keys(*session), SortedKeys({"token", "expires_at"})) << r.body;
   std::string id = Str(*customer, "id");
   EXPECT_EQ(id.rfind("cus_", 0), 0u) << id;
   EXPECT_GT(id.size(), 8u) << "id looks too short to be random: " << id;
@@ -192,7 +195,8 @@ TEST(SignupRefusal, StoresNothingAboutTheRefusedPerson_SEC4) {
   ASSERT_TRUE(server.ok());
   HttpClient client(server.base_url());
   // A customer that exists already, so the database has been written to.
-  SignUp(client, Unique("adult") + "@example.com");
+  const std::string adult_email = Unique("adult") + "@example.com";
+  SignUp(client, adult_email);
 
   const std::string email = Unique("Young.Person") + "@Example.org";
   const std::string name = Unique("Zebedee Quixotic-Underage");
@@ -227,6 +231,10 @@ TEST(SignupRefusal, StoresNothingAboutTheRefusedPerson_SEC4) {
                                 << " file(s), first " << (hits.empty() ? "" : hits[0]);
     }
   };
+  // Positive control: the scan does see stored data (the adult's address),
+  // so the absences above are meaningful.
+  EXPECT_FALSE(FilesContaining(server.data_dir(), adult_email).empty())
+      << "scan control: the stored adult's email should be found in the data dir";
   scan("while running");
   QueryResult count = Sql(server.db_path(), "SELECT COUNT(*) FROM customers");
   ASSERT_TRUE(count.ok) << count.error;

@@ -1,0 +1,175 @@
+// The MetadataStore contract: one suite, run against every backend.
+// SQLite runs here; PostgreSQL joins the instantiation when its adapter lands.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+
+#include "adapters/sql/sql_metadata_store.h"
+#include "adapters/sqlite/sqlite_connection.h"
+#include "testing/temp_dir.h"
+
+namespace lethe {
+namespace {
+
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<MetadataStore>(const TempDir&, const Clock&)> open;
+};
+
+std::unique_ptr<MetadataStore> OpenSqlite(const TempDir& dir, const Clock& clock) {
+  auto conn = SqliteConnection::Open(dir.File("lethe.db"));
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  auto store = SqlMetadataStore::Open(std::move(*conn), clock);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return std::move(*store);
+}
+
+class MetadataStoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { store_ = GetParam().open(dir_, clock_); }
+
+  CustomerRecord Customer(const std::string& id, const std::string& email) {
+    CustomerRecord c;
+    c.id = id;
+    c.name = "Name " + id;
+    c.email = email;
+    c.password_hash = "hash";
+    c.country = "US";
+    c.birth_date = "1990-01-01";
+    c.created_ms = 1;
+    return c;
+  }
+  AccountRecord Account(const std::string& id, const std::string& customer) {
+    return AccountRecord{id, customer, "app", "eu", "digest-" + id, 2};
+  }
+
+  TempDir dir_;
+  ManualClock clock_{1'700'000'000'000};
+  std::unique_ptr<MetadataStore> store_;
+};
+
+TEST_P(MetadataStoreContract, CustomerEmailIsUniqueCaseInsensitively) {
+  ASSERT_TRUE(store_->InsertCustomer(Customer("cus_a", "Ada@Example.com")).ok());
+  Status dup = store_->InsertCustomer(Customer("cus_b", "ada@example.COM"));
+  EXPECT_EQ(dup.code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(dup.reason(), "email-taken");
+  auto found = store_->FindCustomerByEmail("ADA@EXAMPLE.COM");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, "cus_a");
+  EXPECT_EQ(found->email, "Ada@Example.com");
+}
+
+TEST_P(MetadataStoreContract, AccountsAreScopedByCustomer) {
+  ASSERT_TRUE(store_->InsertCustomer(Customer("cus_a", "a@x.io")).ok());
+  ASSERT_TRUE(store_->InsertCustomer(Customer("cus_b", "b@x.io")).ok());
+  ASSERT_TRUE(store_->InsertAccount(Account("acc_1", "cus_a")).ok());
+  EXPECT_TRUE(store_->FindAccount("cus_a", "acc_1").ok());
+  EXPECT_EQ(store_->FindAccount("cus_b", "acc_1").status().code(), Status::Code::kNotFound);
+  AccountRecord hijack = Account("acc_1", "cus_b");
+  hijack.name = "stolen";
+  EXPECT_EQ(store_->UpdateAccount(hijack).code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindAccountById("acc_1")->name, "app");
+  EXPECT_EQ(store_->FindAccountByToken("digest-acc_1")->id, "acc_1");
+}
+
+TEST_P(MetadataStoreContract, TransactionRollsBackOnError) {
+  Status st = store_->Transact([&]() -> Status {
+    LETHE_RETURN_IF_ERROR(store_->InsertCustomer(Customer("cus_a", "a@x.io")));
+    return Status::Internal("injected");
+  });
+  EXPECT_EQ(st.code(), Status::Code::kInternal);
+  EXPECT_EQ(store_->FindCustomer("cus_a").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, ApiKeysDeleteOnlyWithinTheirAccount) {
+  ASSERT_TRUE(store_->InsertCustomer(Customer("cus_a", "a@x.io")).ok());
+  ASSERT_TRUE(store_->InsertAccount(Account("acc_1", "cus_a")).ok());
+  ASSERT_TRUE(store_->InsertAccount(Account("acc_2", "cus_a")).ok());
+  ASSERT_TRUE(store_->InsertApiKey(ApiKeyRecord{"key_1", "acc_1", "d", 5, std::nullopt}).ok());
+  EXPECT_EQ(store_->DeleteApiKey("acc_2", "key_1").code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store_->TouchApiKey("key_1", 99).ok());
+  EXPECT_EQ(store_->FindApiKey("key_1")->last_used_ms, 99);
+  ASSERT_TRUE(store_->DeleteApiKey("acc_1", "key_1").ok());
+  EXPECT_EQ(store_->FindApiKey("key_1").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, UsageEventsFilterAndPage) {
+  for (int i = 0; i < 7; ++i) {
+    UsageEvent e;
+    e.id = "evt_" + std::to_string(i);
+    e.time_ms = 1000 + i;
+    e.account_id = i < 6 ? "acc_1" : "acc_2";
+    e.credential_id = "acc_1";
+    e.end_user = i % 2 ? "odd" : "even";
+    ASSERT_TRUE(store_->InsertUsageEvent(e).ok());
+  }
+  UsageQuery q;
+  q.account_id = "acc_1";
+  q.limit = 4;
+  auto first = store_->ListUsageEvents(q);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 4u);
+  q.after_seq = first->back().seq;
+  auto second = store_->ListUsageEvents(q);
+  ASSERT_EQ(second->size(), 2u);  // acc_2's event never shows
+  EXPECT_EQ(second->back().id, "evt_5");
+  UsageQuery filtered{"acc_1", "odd", 1003, 1005, std::nullopt, 100};
+  auto odd = store_->ListUsageEvents(filtered);
+  ASSERT_EQ(odd->size(), 1u);
+  EXPECT_EQ(odd->front().id, "evt_3");
+}
+
+TEST_P(MetadataStoreContract, MediaTagsRoundTripAndFilter) {
+  ASSERT_TRUE(store_->InsertCustomer(Customer("cus_a", "a@x.io")).ok());
+  ASSERT_TRUE(store_->InsertAccount(Account("acc_1", "cus_a")).ok());
+  MediaRecord m;
+  m.id = "med_1";
+  m.account_id = "acc_1";
+  m.kind = "video";
+  m.content_type = "video/mp4";
+  m.tags = {"b", "a"};
+  m.blob_id = "blb_1";
+  m.wrapped_key = "w";
+  auto seq = store_->InsertMedia(m);
+  ASSERT_TRUE(seq.ok());
+  EXPECT_GT(*seq, 0);
+  auto back = store_->FindMedia("acc_1", "med_1");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->tags, (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(store_->FindMedia("acc_2", "med_1").status().code(), Status::Code::kNotFound);
+  MediaQuery q;
+  q.account_id = "acc_1";
+  q.tag = "a";
+  EXPECT_EQ(store_->ListMedia(q)->size(), 1u);
+  q.tag = "c";
+  EXPECT_EQ(store_->ListMedia(q)->size(), 0u);
+  EXPECT_EQ(*store_->ListBlobIds(), std::vector<std::string>{"blb_1"});
+  ASSERT_TRUE(store_->DeleteMedia("acc_1", "med_1").ok());
+  EXPECT_TRUE(store_->ListBlobIds()->empty());
+}
+
+TEST_P(MetadataStoreContract, AuditEventsKeepTheirOrder) {
+  for (int64_t seq = 1; seq <= 3; ++seq) {
+    AuditEvent e;
+    e.seq = seq;
+    e.id = "aud_" + std::to_string(seq);
+    e.account_id = seq == 2 ? "acc_2" : "acc_1";
+    ASSERT_TRUE(store_->AppendAuditEvent(e).ok());
+  }
+  AuditEvent dup;
+  dup.seq = 2;
+  EXPECT_FALSE(store_->AppendAuditEvent(dup).ok());  // seq is a key: no forks
+  EXPECT_EQ((*store_->LastAuditEvent())->seq, 3);
+  auto acc1 = store_->ListAuditEvents("acc_1", 0, 10);
+  ASSERT_EQ(acc1->size(), 2u);
+  EXPECT_EQ((*acc1)[1].id, "aud_3");
+  EXPECT_EQ(store_->ListAuditEvents("", 1, 10)->size(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MetadataStoreContract,
+                         ::testing::Values(Backend{"sqlite", OpenSqlite}),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace lethe

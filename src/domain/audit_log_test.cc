@@ -1,0 +1,76 @@
+// SEC-1: the audit chain detects edits, removals and reordering.
+#include "domain/audit_log.h"
+
+#include <gtest/gtest.h>
+
+#include "adapters/sqlite/sqlite_connection.h"
+#include "testing/domain_fixture.h"
+
+namespace lethe {
+namespace {
+
+class AuditLogTest : public DomainFixture {
+ protected:
+  void RecordFive() {
+    for (int i = 1; i <= 5; ++i) {
+      ASSERT_TRUE(metadata_->Transact([&] {
+        return audit_->Record("cus_x", "test.step", "t" + std::to_string(i), "acc_1", origin_);
+      }).ok());
+    }
+  }
+  // Tampers with the database behind the store's back, as an attacker would.
+  void Sql(const std::string& sql) {
+    auto conn = SqliteConnection::Open(dir_.File("lethe.db"));
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->ExecScript(sql).ok());
+  }
+};
+
+TEST_F(AuditLogTest, IntactChainVerifies) {
+  RecordFive();
+  auto v = audit_->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->intact);
+  EXPECT_EQ(v->events, 5);
+}
+
+TEST_F(AuditLogTest, EditIsDetectedAtTheEditedEvent) {
+  RecordFive();
+  Sql("UPDATE audit_events SET target = 'forged' WHERE seq = 3");
+  auto v = audit_->Verify();
+  EXPECT_FALSE(v->intact);
+  EXPECT_EQ(v->first_bad_seq, 3);
+}
+
+TEST_F(AuditLogTest, RemovalIsDetected) {
+  RecordFive();
+  Sql("DELETE FROM audit_events WHERE seq = 2");
+  auto v = audit_->Verify();
+  EXPECT_FALSE(v->intact);
+  EXPECT_EQ(v->first_bad_seq, 3);
+}
+
+TEST_F(AuditLogTest, RenumberedRemovalIsDetected) {
+  RecordFive();
+  Sql("DELETE FROM audit_events WHERE seq = 2; UPDATE audit_events SET seq = seq - 1 WHERE seq > 2");
+  auto v = audit_->Verify();
+  EXPECT_FALSE(v->intact);
+  EXPECT_EQ(v->first_bad_seq, 2);
+}
+
+TEST_F(AuditLogTest, ReorderIsDetected) {
+  RecordFive();
+  // Swap the contents of events 2 and 4, keeping their seq numbers.
+  Sql("CREATE TEMP TABLE t AS SELECT * FROM audit_events WHERE seq IN (2, 4);"
+      "UPDATE audit_events SET id = (SELECT id FROM t WHERE t.seq = 6 - audit_events.seq),"
+      " target = (SELECT target FROM t WHERE t.seq = 6 - audit_events.seq),"
+      " prev_hash = (SELECT prev_hash FROM t WHERE t.seq = 6 - audit_events.seq),"
+      " hash = (SELECT hash FROM t WHERE t.seq = 6 - audit_events.seq)"
+      " WHERE seq IN (2, 4);");
+  auto v = audit_->Verify();
+  EXPECT_FALSE(v->intact);
+  EXPECT_EQ(v->first_bad_seq, 2);
+}
+
+}  // namespace
+}  // namespace lethe

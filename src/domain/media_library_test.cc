@@ -1,0 +1,193 @@
+// USE-2, SEC-1: media is stored encrypted, read back exactly, range by
+// range, and never half-written.
+#include "domain/media_library.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "testing/domain_fixture.h"
+
+namespace lethe {
+namespace {
+
+std::vector<uint8_t> Mp4Bytes(size_t size) {
+  std::vector<uint8_t> data(size);
+  for (size_t i = 0; i < size; ++i) data[i] = static_cast<uint8_t>((i * 131) ^ (i >> 9));
+  const uint8_t head[] = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm'};
+  std::copy(std::begin(head), std::end(head), data.begin());
+  return data;
+}
+
+class MediaLibraryTest : public DomainFixture {
+ protected:
+  Result<MediaRecord> Ingest(const Principal& who, const std::vector<uint8_t>& data,
+                             MediaFields fields = {}, size_t piece = 10'000) {
+    auto ingest = media_->BeginIngest(who, "video/mp4", origin_);
+    if (!ingest.ok()) return ingest.status();
+    for (size_t off = 0; off < data.size(); off += piece) {
+      size_t n = std::min(piece, data.size() - off);
+      LETHE_RETURN_IF_ERROR((*ingest)->Append({data.data() + off, n}));
+    }
+    return (*ingest)->Commit(fields);
+  }
+
+  std::vector<uint8_t> ReadRange(const MediaRecord& m, uint64_t first, uint64_t last) {
+    auto reader = media_->Open(m, first, last);
+    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    std::vector<uint8_t> out;
+    std::vector<uint8_t> buf(100'003);
+    for (;;) {
+      auto n = (*reader)->Read(buf);
+      EXPECT_TRUE(n.ok()) << n.status().ToString();
+      if (!n.ok() || *n == 0) break;
+      out.insert(out.end(), buf.begin(), buf.begin() + static_cast<ptrdiff_t>(*n));
+    }
+    return out;
+  }
+
+  std::string BlobPath(const MediaRecord& m) {
+    return dir_.File("media/blobs/" + m.blob_id.substr(m.blob_id.size() - 2) + "/" + m.blob_id);
+  }
+};
+
+TEST_F(MediaLibraryTest, RoundTripsWholeAndRanges) {
+  Principal who = MakeAccount("a@x.io");
+  auto data = Mp4Bytes(3 * kChunkPlainBytes + 777);
+  auto m = Ingest(who, data, MediaFields{"user-1", "Title", std::vector<std::string>{"t"}, 30});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->kind, "video");
+  EXPECT_EQ(m->bytes, static_cast<int64_t>(data.size()));
+  EXPECT_EQ(m->sha256, Sha256Hex(data));
+  EXPECT_EQ(*m->expires_ms, m->created_ms + 30LL * 86'400'000);
+  EXPECT_EQ(ReadRange(*m, 0, data.size() - 1), data);
+  for (auto [first, last] : {std::pair<uint64_t, uint64_t>{0, 0},
+                             {kChunkPlainBytes - 1, kChunkPlainBytes},
+                             {100, 2 * kChunkPlainBytes + 5},
+                             {data.size() - 1, data.size() - 1}}) {
+    std::vector<uint8_t> want(data.begin() + static_cast<ptrdiff_t>(first),
+                              data.begin() + static_cast<ptrdiff_t>(last + 1));
+    EXPECT_EQ(ReadRange(*m, first, last), want) << first << "-" << last;
+  }
+}
+
+TEST_F(MediaLibraryTest, RefusesBytesThatDoNotMatchTheDeclaredType) {
+  Principal who = MakeAccount("a@x.io");
+  auto ingest = media_->BeginIngest(who, "image/png", origin_);
+  ASSERT_TRUE(ingest.ok());
+  auto data = Mp4Bytes(4096);
+  EXPECT_EQ((*ingest)->Append(data).code(), Status::Code::kUnsupportedMedia);
+  EXPECT_FALSE((*ingest)->Commit({}).ok());
+  ingest->reset();
+  EXPECT_TRUE(blobs_->List()->empty());
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.File("media/incoming")));
+}
+
+// SEC-1: nothing of the plaintext is on disk.
+TEST_F(MediaLibraryTest, PlaintextNeverReachesTheDisk) {
+  Principal who = MakeAccount("a@x.io");
+  std::vector<uint8_t> data = Mp4Bytes(16);
+  const std::string marker = "LETHE-PLAINTEXT-MARKER-0123456789";
+  for (int i = 0; i < 4000; ++i) data.insert(data.end(), marker.begin(), marker.end());
+  ASSERT_TRUE(Ingest(who, data).ok());
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(marker), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(MediaLibraryTest, TamperedBlobFailsCleanly) {
+  Principal who = MakeAccount("a@x.io");
+  auto data = Mp4Bytes(2 * kChunkPlainBytes + 10);
+  auto m = Ingest(who, data);
+  ASSERT_TRUE(m.ok());
+  {
+    std::fstream f(BlobPath(*m), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(kChunkSealedBytes + 5);  // inside the second chunk
+    char c;
+    f.seekg(kChunkSealedBytes + 5);
+    f.get(c);
+    f.seekp(kChunkSealedBytes + 5);
+    f.put(static_cast<char>(c ^ 1));
+  }
+  // The first chunk alone still reads: only needed chunks are decrypted.
+  std::vector<uint8_t> first(data.begin(), data.begin() + 100);
+  EXPECT_EQ(ReadRange(*m, 0, 99), first);
+  auto reader = media_->Open(*m, 0, data.size() - 1);
+  ASSERT_TRUE(reader.ok());
+  std::vector<uint8_t> buf(data.size());
+  Status failure;
+  for (;;) {
+    auto n = (*reader)->Read(buf);
+    if (!n.ok()) {
+      failure = n.status();
+      break;
+    }
+    if (*n == 0) break;
+  }
+  EXPECT_EQ(failure.code(), Status::Code::kDataLoss);
+}
+
+// The key hierarchy: destroying an end user's key makes their media
+// unreadable, and other end users' media stays readable.
+TEST_F(MediaLibraryTest, DestroyingASubjectKeyShredsOnlyThatSubject) {
+  Principal who = MakeAccount("a@x.io");
+  auto data = Mp4Bytes(5000);
+  auto gone = Ingest(who, data, MediaFields{"alice", {}, {}, {}});
+  auto kept = Ingest(who, data, MediaFields{"bob", {}, {}, {}});
+  ASSERT_TRUE(gone.ok() && kept.ok());
+  ASSERT_TRUE(ring_->DestroySubjectKey(who.account.id, "alice").ok());
+  EXPECT_EQ(media_->Open(*gone, 0, 10).status().reason(), "key-destroyed");
+  EXPECT_EQ(ReadRange(*kept, 0, data.size() - 1), data);
+}
+
+TEST_F(MediaLibraryTest, ChangingTheEndUserRewrapsTheKey) {
+  Principal who = MakeAccount("a@x.io");
+  auto data = Mp4Bytes(5000);
+  auto m = Ingest(who, data, MediaFields{"alice", {}, {}, {}});
+  ASSERT_TRUE(m.ok());
+  auto moved = media_->Update(who, m->id, MediaFields{"carol", "t", {}, {}}, origin_);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  ASSERT_TRUE(ring_->DestroySubjectKey(who.account.id, "alice").ok());
+  EXPECT_EQ(ReadRange(*moved, 0, data.size() - 1), data);  // no longer alice's
+}
+
+TEST_F(MediaLibraryTest, RecoveryRemovesOrphansAndKeepsCommittedMedia) {
+  Principal who = MakeAccount("a@x.io");
+  auto m = Ingest(who, Mp4Bytes(5000));
+  ASSERT_TRUE(m.ok());
+  // A crash after the blob was committed but before its record was.
+  auto orphan = blobs_->Create("blb_orphan00");
+  ASSERT_TRUE((*orphan)->Append(Mp4Bytes(100)).ok());
+  ASSERT_TRUE((*orphan)->Commit().ok());
+  { std::ofstream(dir_.File("media/incoming/blb_half.1.1")) << "half"; }
+  EXPECT_EQ(*media_->Recover(), 2);
+  EXPECT_EQ(*blobs_->List(), std::vector<std::string>{m->blob_id});
+  EXPECT_TRUE(media_->Open(*m, 0, 10).ok());
+}
+
+TEST_F(MediaLibraryTest, AnotherAccountCannotSeeMedia) {
+  Principal a = MakeAccount("a@x.io");
+  Principal b = MakeAccount("b@x.io");
+  auto m = Ingest(a, Mp4Bytes(100));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(media_->Get(b.account.id, m->id).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(media_->Delete(b, m->id, origin_).code(), Status::Code::kNotFound);
+  EXPECT_TRUE(media_->Get(a.account.id, m->id).ok());
+}
+
+TEST_F(MediaLibraryTest, SizeLimitStopsTheIngest) {
+  Principal who = MakeAccount("a@x.io");
+  MediaLibrary small(*metadata_, *blobs_, *ring_, *audit_, clock_, random_, 1000);
+  auto ingest = small.BeginIngest(who, "video/mp4", origin_);
+  ASSERT_TRUE(ingest.ok());
+  auto data = Mp4Bytes(1001);
+  EXPECT_TRUE((*ingest)->Append({data.data(), 1000}).ok());
+  EXPECT_EQ((*ingest)->Append({data.data() + 1000, 1}).code(), Status::Code::kTooLarge);
+}
+
+}  // namespace
+}  // namespace lethe
