@@ -8,6 +8,7 @@
 #   LETHE_BENCH_THREADS  lethe --threads (default 2, see README)
 #   LETHE_BENCH_SECS     wrk measuring time per side (default 10)
 #   LETHE_BENCH_WARMUP   wrk warm-up time per side (default 2)
+#   LETHE_BENCH_ROUNDS   alternating rounds the measuring time is split into (default 2)
 #   LETHE_BENCH_UPLOAD_MIB  upload file size in MiB (default 1024)
 #   LETHE_BENCH_ONLY     run only these comparisons, e.g. "download small"
 #   LETHE_BENCH_STRICT=1 exit 1 when a bar is missed (default: exit 0)
@@ -32,6 +33,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 THREADS=${LETHE_BENCH_THREADS:-2}
 SECS=${LETHE_BENCH_SECS:-10}
 WARMUP=${LETHE_BENCH_WARMUP:-2}
+ROUNDS=${LETHE_BENCH_ROUNDS:-2}
 UPLOAD_MIB=${LETHE_BENCH_UPLOAD_MIB:-1024}
 ONLY=${LETHE_BENCH_ONLY:-download upload small}
 DOWNLOAD_MIB=100
@@ -108,6 +110,37 @@ run_wrk() {
       printf "%d %d %.6f\n", v["requests"], v["bytes"], v["duration_us"] / 1e6 }'
 }
 
+# compare_wrk CONNS LETHE_URL NGINX_URL bytes|requests
+# Warms both up, then alternates ROUNDS rounds of SECS/ROUNDS seconds per
+# side and keeps each side's best round: load from elsewhere on the machine
+# only ever slows a round down, so the best round is the least disturbed.
+# Prints "lethe_count lethe_secs nginx_count nginx_secs".
+compare_wrk() {
+  local conns=$1 lurl=$2 nurl=$3 what=$4 field secs bl="" bn="" r out
+  field=$([ "$what" = bytes ] && echo 2 || echo 1)
+  secs=$(awk -v s="$SECS" -v r="$ROUNDS" 'BEGIN{printf "%d", (s / r < 1) ? 1 : s / r}')
+  run_wrk 2 "$conns" "$WARMUP" "$lurl" "$AUTH" > /dev/null
+  run_wrk 2 "$conns" "$WARMUP" "$nurl" > /dev/null
+  for r in $(seq "$ROUNDS"); do
+    out=$(run_wrk 2 "$conns" "$secs" "$lurl" "$AUTH")
+    log "  round $r lethe: $(rate "$out" "$field")"
+    bl=$(best_of "$bl" "$out" "$field")
+    out=$(run_wrk 2 "$conns" "$secs" "$nurl")
+    log "  round $r nginx: $(rate "$out" "$field")"
+    bn=$(best_of "$bn" "$out" "$field")
+  done
+  echo "$(echo "$bl" | awk -v f="$field" '{print $f, $3}') $(echo "$bn" | awk -v f="$field" '{print $f, $3}')"
+}
+rate() {  # rate "req bytes secs" FIELD -> "123.4 MiB/s" or "123.4 req/s"
+  echo "$1" | awk -v f="$2" '{ if (f == 2) printf "%.1f MiB/s", $2 / $3 / 1048576;
+                               else printf "%.1f req/s", $1 / $3 }'
+}
+best_of() {  # best_of "req bytes secs" "req bytes secs" FIELD -> the higher rate
+  if [ -z "$1" ]; then echo "$2"; return; fi
+  awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN{split(a, x, " "); split(b, y, " ");
+    print (y[f] / y[3] > x[f] / x[3]) ? b : a}'
+}
+
 ratio_line() {  # ratio_line NAME LETHE REF UNIT BAR
   python3 - "$@" <<'EOF'
 import sys
@@ -126,6 +159,10 @@ record() { local line; line=$(ratio_line "$@"); echo "$line"; RESULTS+=("$line")
 
 log "work dir $WORK ($(df -h --output=source,fstype "$WORK" | tail -1 | tr -s ' '))"
 log "machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB RAM; lethe --threads $THREADS"
+LOAD1=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$LOAD1" -v n="$(nproc)" 'BEGIN{exit !(l > n / 2)}'; then
+  log "WARNING: load average $LOAD1 on $(nproc) cores before starting: other work is running and the figures will be noisy"
+fi
 
 LETHE_PORT=$(free_port)
 NGINX_PORT=$(free_port)
@@ -217,11 +254,8 @@ fi
 # ---- download ----------------------------------------------------------
 
 if want download; then
-  log "download: wrk -t2 -c4 ${SECS}s on a ${DOWNLOAD_MIB} MiB object (warm-up ${WARMUP}s each)"
-  run_wrk 2 4 "$WARMUP" "$L/v1/media/$MEDIA_ID/content" "$AUTH" > /dev/null
-  read -r _ lb ls < <(run_wrk 2 4 "$SECS" "$L/v1/media/$MEDIA_ID/content" "$AUTH")
-  run_wrk 2 4 "$WARMUP" "$N/media.mp4" > /dev/null
-  read -r _ nb ns < <(run_wrk 2 4 "$SECS" "$N/media.mp4")
+  log "download: wrk -t2 -c4 on a ${DOWNLOAD_MIB} MiB object, ${SECS}s per side in $ROUNDS alternating rounds (warm-up ${WARMUP}s each)"
+  read -r lb ls nb ns < <(compare_wrk 4 "$L/v1/media/$MEDIA_ID/content" "$N/media.mp4" bytes)
   record download "$(awk -v b="$lb" -v s="$ls" 'BEGIN{print b/s/1048576}')" \
     "$(awk -v b="$nb" -v s="$ns" 'BEGIN{print b/s/1048576}')" MiB/s "$BAR_DOWNLOAD"
 fi
@@ -229,11 +263,8 @@ fi
 # ---- small request -----------------------------------------------------
 
 if want small; then
-  log "small: wrk -t2 -c64 ${SECS}s, GET /v1/media/{id} vs a $(wc -c < "$WORK/www/meta.json")-byte static file"
-  run_wrk 2 64 "$WARMUP" "$L/v1/media/$MEDIA_ID" "$AUTH" > /dev/null
-  read -r lr _ ls < <(run_wrk 2 64 "$SECS" "$L/v1/media/$MEDIA_ID" "$AUTH")
-  run_wrk 2 64 "$WARMUP" "$N/meta.json" > /dev/null
-  read -r nr _ ns < <(run_wrk 2 64 "$SECS" "$N/meta.json")
+  log "small: wrk -t2 -c64, ${SECS}s per side in $ROUNDS alternating rounds, GET /v1/media/{id} vs a $(wc -c < "$WORK/www/meta.json")-byte static file"
+  read -r lr ls nr ns < <(compare_wrk 64 "$L/v1/media/$MEDIA_ID" "$N/meta.json" requests)
   record small "$(awk -v r="$lr" -v s="$ls" 'BEGIN{print r/s}')" \
     "$(awk -v r="$nr" -v s="$ns" 'BEGIN{print r/s}')" req/s "$BAR_SMALL"
 fi
@@ -245,37 +276,43 @@ if want upload; then
     curl -sf -X DELETE -H "$AUTH" "$L/v1/media/$MEDIA_ID" > /dev/null || true
     rm -f "$WORK/www/media.mp4"
   fi
-  log "upload: ${UPLOAD_MIB} MiB, curl --data-binary vs dd bs=1M conv=fsync (best of 2 each)"
+  log "upload: ${UPLOAD_MIB} MiB, curl -X POST -T FILE vs dd bs=1M conv=fsync (best of 2 each)"
   SRC="$WORK/upload.mp4"
   make_media "$SRC" "$UPLOAD_MIB"
   sync
   cat "$SRC" > /dev/null  # into the page cache, for both sides
 
-  lethe_upload() {  # -> seconds
-    local out id secs
-    out=$(curl -sf -X POST "$L/v1/media" -H "$AUTH" -H 'Content-Type: video/mp4' \
-      --data-binary @"$SRC" -o "$WORK/upload.json" -w '%{time_total}')
-    secs=$out
+  # curl sends "Expect: 100-continue" for a body this large and waits up to
+  # 1 s for the interim response before sending it anyway; that wait counts,
+  # since every curl user pays it. It is logged separately.
+  lethe_upload() {  # lethe_upload [MIB] -> "seconds seconds_before_body"
+    local out id src=(-T "$SRC")
+    [ -n "${1:-}" ] && src=(--data-binary @-)
+    out=$( { if [ -n "${1:-}" ]; then head -c $(($1 * 1048576)) "$SRC"; fi; } |
+      curl -sf -X POST "$L/v1/media" -H "$AUTH" -H 'Content-Type: video/mp4' \
+        "${src[@]}" -o "$WORK/upload.json" -w '%{time_total} %{time_starttransfer}')
     id=$(json_get 'j["id"]' < "$WORK/upload.json")
     curl -sf -X DELETE -H "$AUTH" "$L/v1/media/$id" > /dev/null
     sync
-    echo "$secs"
+    echo "$out"
   }
-  dd_copy() {  # -> seconds
-    local t0 t1
+  dd_copy() {  # dd_copy [MIB] -> seconds
+    local t0 t1 count=()
+    [ -n "${1:-}" ] && count=("count=$1")
     t0=$(date +%s.%N)
-    dd if="$SRC" of="$WORK/dd.target" bs=1M conv=fsync status=none
+    dd if="$SRC" of="$WORK/dd.target" bs=1M conv=fsync status=none "${count[@]}"
     t1=$(date +%s.%N)
     rm -f "$WORK/dd.target"
     sync
     awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}'
   }
-  # Warm-up: one of each (also settles the disk after writing the source).
-  lethe_upload > /dev/null
-  dd_copy > /dev/null
+  # Warm-up: 64 MiB of each.
+  lethe_upload 64 > /dev/null
+  dd_copy 64 > /dev/null
   best_l=""; best_d=""
   for _ in 1 2; do
-    t=$(lethe_upload); log "  lethe ${t}s"
+    read -r t wait < <(lethe_upload)
+    log "  lethe ${t}s (the body started after ${wait}s)"
     best_l=$(awk -v a="$t" -v b="$best_l" 'BEGIN{print (b == "" || a < b) ? a : b}')
     t=$(dd_copy); log "  dd    ${t}s"
     best_d=$(awk -v a="$t" -v b="$best_d" 'BEGIN{print (b == "" || a < b) ? a : b}')
@@ -288,7 +325,7 @@ fi
 
 met=0; total=${#RESULTS[@]}
 for line in "${RESULTS[@]}"; do [[ "$line" == *" MET" ]] && met=$((met + 1)); done
-echo "summary: $met of $total bars met (lethe --threads $THREADS, $(nproc) cores)"
+echo "summary: $met of $total bars met (lethe --threads $THREADS, $(nproc) cores, load average $LOAD1 at start)"
 mkdir -p "$HERE/out"
 printf '%s\n' "${RESULTS[@]}" "summary: $met of $total bars met" > "$HERE/out/last-results.txt"
 if [ "${LETHE_BENCH_STRICT:-0}" = 1 ] && [ "$met" -lt "$total" ]; then exit 1; fi

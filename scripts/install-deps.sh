@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev
-      libgtest-dev libgmock-dev libbenchmark-dev curl ffmpeg)
+      libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk); fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -58,6 +58,23 @@ Result<std::pair<std::string, std::string>> BasicCredentials(const HttpRequest& 
   return std::make_pair(text.substr(0, colon), text.substr(colon + 1));
 }
 
+Result<JsonFields> JsonBody(const HttpRequest& req,
+                            std::initializer_list<std::string_view> allowed) {
+  if (!req.body.empty()) {
+    std::string type = req.Header("content-type");
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool json = type.empty() || type == "application/json" ||
+                (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
+    if (!json) {
+      return Status::UnsupportedMedia("unsupported-media-type",
+                                      "the body must be application/json");
+    }
+  }
+  return JsonFields::Parse(req.body, allowed);
+}
+
 std::string EncodeCursor(int64_t seq) { return Base64UrlEncode("c1:" + std::to_string(seq)); }
 
 Result<int64_t> DecodeCursor(const std::string& cursor) {

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "domain/request_origin.h"
 #include "http/exchange.h"
+#include "http/json_body.h"
 #include "ports/records.h"
 
 namespace lethe {
@@ -25,6 +26,11 @@ std::optional<std::string> BearerToken(const HttpRequest& req);
 // key id and secret of "Authorization: Basic base64(id:secret)".
 // NotFound when the scheme is not Basic; Unauthenticated when malformed.
 Result<std::pair<std::string, std::string>> BasicCredentials(const HttpRequest& req);
+
+// The request body as a JSON object with only `allowed` fields. A body
+// that is present must come as application/json (or +json), else 415.
+Result<JsonFields> JsonBody(const HttpRequest& req,
+                            std::initializer_list<std::string_view> allowed);
 
 // Opaque pagination cursors over a store sequence number.
 std::string EncodeCursor(int64_t seq);

@@ -28,7 +28,7 @@ object SessionView(const IssuedSession& s) {
 }
 
 HttpResponse SignUp(Customers& customers, HttpRequest& req) {
-  auto body = JsonFields::Parse(req.body, {"name", "email", "password", "country", "birth_date",
+  auto body = JsonBody(req, {"name", "email", "password", "country", "birth_date",
                                            "company", "job_title", "use_case", "phone"});
   if (!body.ok()) return Fail(body.status(), req);
   SignupForm form;
@@ -53,7 +53,7 @@ HttpResponse SignUp(Customers& customers, HttpRequest& req) {
 }
 
 HttpResponse SignIn(Customers& customers, HttpRequest& req) {
-  auto body = JsonFields::Parse(req.body, {"email", "password"});
+  auto body = JsonBody(req, {"email", "password"});
   if (!body.ok()) return Fail(body.status(), req);
   auto email = body->Required("email");
   if (!email.ok()) return Fail(email.status(), req);
@@ -66,7 +66,7 @@ HttpResponse SignIn(Customers& customers, HttpRequest& req) {
 
 HttpResponse PatchMe(Customers& customers, HttpRequest& req, const CustomerRecord& me) {
   auto body =
-      JsonFields::Parse(req.body, {"name", "email", "company", "job_title", "use_case", "phone"});
+      JsonBody(req, {"name", "email", "company", "job_title", "use_case", "phone"});
   if (!body.ok()) return Fail(body.status(), req);
   ProfilePatch patch;
   for (auto [field, target] :
@@ -82,7 +82,7 @@ HttpResponse PatchMe(Customers& customers, HttpRequest& req, const CustomerRecor
 }
 
 HttpResponse CreateAccount(Accounts& accounts, HttpRequest& req, const CustomerRecord& me) {
-  auto body = JsonFields::Parse(req.body, {"name", "region"});
+  auto body = JsonBody(req, {"name", "region"});
   if (!body.ok()) return Fail(body.status(), req);
   auto name = body->Required("name");
   if (!name.ok()) return Fail(name.status(), req);
@@ -96,7 +96,7 @@ HttpResponse CreateAccount(Accounts& accounts, HttpRequest& req, const CustomerR
 }
 
 HttpResponse RenameAccount(Accounts& accounts, HttpRequest& req, const CustomerRecord& me) {
-  auto body = JsonFields::Parse(req.body, {"name"});
+  auto body = JsonBody(req, {"name"});
   if (!body.ok()) return Fail(body.status(), req);
   auto name = body->Required("name");
   if (!name.ok()) return Fail(name.status(), req);

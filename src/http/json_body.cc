@@ -15,7 +15,7 @@ Status InvalidField(std::string_view name, std::string_view want) {
 Result<JsonFields> JsonFields::Parse(std::string_view body,
                                      std::initializer_list<std::string_view> allowed) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return JsonFields(boost::json::object());
+    return Status::InvalidArgument("invalid-json", "a JSON object body is required");
   }
   boost::json::parse_options opts;
   opts.max_depth = 16;

@@ -19,7 +19,7 @@ namespace lethe {
 class JsonFields {
  public:
   // Parses `body`; refuses any field not in `allowed`. An empty body is
-  // treated as `{}` so bodiless POSTs work.
+  // invalid-json: callers whose body is optional check for one first.
   static Result<JsonFields> Parse(std::string_view body,
                                   std::initializer_list<std::string_view> allowed);
 

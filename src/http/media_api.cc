@@ -71,7 +71,7 @@ HttpResponse ListMedia(MediaLibrary& library, HttpRequest& req, const Principal&
 }
 
 HttpResponse PatchMedia(MediaLibrary& library, HttpRequest& req, const Principal& who) {
-  auto body = JsonFields::Parse(req.body, {"title", "tags", "end_user"});
+  auto body = JsonBody(req, {"title", "tags", "end_user"});
   if (!body.ok()) return Fail(body.status(), req);
   MediaFields patch;
   auto title = body->Optional("title");
@@ -166,11 +166,14 @@ HttpResponse Content(MediaLibrary& library, MediaLinks& links, Accounts& account
 
 HttpResponse IssueLink(MediaLibrary& library, MediaLinks& links, HttpRequest& req,
                        const Principal& who) {
-  auto body = JsonFields::Parse(req.body, {"expires_in"});
-  if (!body.ok()) return Fail(body.status(), req);
-  auto secs = body->OptionalInt("expires_in");
-  if (!secs.ok()) return Fail(secs.status(), req);
-  int64_t lifetime = secs->value_or(kDefaultLinkLifetimeMs / 1000) * 1000;
+  int64_t lifetime = kDefaultLinkLifetimeMs;
+  if (!req.body.empty()) {  // the body is optional here
+    auto body = JsonBody(req, {"expires_in"});
+    if (!body.ok()) return Fail(body.status(), req);
+    auto secs = body->OptionalInt("expires_in");
+    if (!secs.ok()) return Fail(secs.status(), req);
+    if (*secs) lifetime = **secs * 1000;
+  }
   if (lifetime < 1000 || lifetime > kMaxLinkLifetimeMs) {
     return Fail(Status::InvalidArgument("invalid-field", "expires_in must be 1 to 86400 seconds"),
                 req);

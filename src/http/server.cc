@@ -9,7 +9,7 @@
 #include <cctype>
 #include <iostream>
 #include <mutex>
-#include <set>
+#include <list>
 #include <thread>
 #include <vector>
 
@@ -136,9 +136,11 @@ class HttpServer::Impl {
     // Wake connections waiting for their next request so they exit now;
     // busy ones see stopping_ after their response.
     std::lock_guard lock(mu_);
-    for (Connection* c : connections_) {
-      net::post(c->stream.get_executor(), [c] {
-        if (c->idle) c->stream.cancel();
+    for (const std::weak_ptr<Connection>& weak : connections_) {
+      auto c = weak.lock();
+      if (!c) continue;
+      net::post(c->stream.get_executor(), [weak] {
+        if (auto c = weak.lock(); c && c->idle) c->stream.cancel();
       });
     }
     net::co_spawn(ioc_, Drain(), net::detached);
@@ -162,16 +164,17 @@ class HttpServer::Impl {
         continue;  // e.g. EMFILE: keep serving the connections we have
       }
       auto executor = socket.get_executor();
-      net::co_spawn(executor, Serve(std::make_unique<Connection>(std::move(socket))),
+      net::co_spawn(executor, Serve(std::make_shared<Connection>(std::move(socket))),
                     net::detached);
     }
   }
 
-  net::awaitable<void> Serve(std::unique_ptr<Connection> conn) {
+  net::awaitable<void> Serve(std::shared_ptr<Connection> conn) {
     ++active_;
+    auto registration = connections_.end();
     {
       std::lock_guard lock(mu_);
-      connections_.insert(conn.get());
+      registration = connections_.insert(connections_.end(), conn);
     }
     boost::system::error_code ignored;
     conn->stream.socket().set_option(tcp::no_delay(true), ignored);
@@ -203,7 +206,7 @@ class HttpServer::Impl {
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     {
       std::lock_guard lock(mu_);
-      connections_.erase(conn.get());
+      connections_.erase(registration);
     }
     --active_;
   }
@@ -415,7 +418,7 @@ class HttpServer::Impl {
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};
   std::mutex mu_;
-  std::set<Connection*> connections_;
+  std::list<std::weak_ptr<Connection>> connections_;
 };
 
 HttpServer::HttpServer(const Router& router, Metrics& metrics, Random& random,

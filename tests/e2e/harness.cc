@@ -323,7 +323,12 @@ std::string ServerProcess::ReadStderr() const { return ReadFileBytes(stderr_path
 void ServerProcess::DumpLogs(size_t max_bytes) const {
   if (root_.empty()) return;
   std::string err = ReadStderr();
-  if (err.size() > max_bytes) err = "[...]\n" + err.substr(err.size() - max_bytes);
+  if (err.size() > max_bytes) {
+    // The head holds a sanitizer's first report, the tail the latest lines.
+    size_t head = max_bytes * 3 / 4, tail = max_bytes - head;
+    err = err.substr(0, head) + "\n[... " + std::to_string(err.size() - max_bytes) +
+          " bytes ...]\n" + err.substr(err.size() - tail);
+  }
   std::fprintf(stderr, "----- lethe serve stderr (%s) -----\n%s\n----- end of stderr -----\n",
                stderr_path().c_str(), err.c_str());
 }

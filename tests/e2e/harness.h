@@ -129,6 +129,10 @@ class HttpClient {
                 const Headers& headers = {}) {
     return Request("POST", path, body, headers);
   }
+  // A string literal body (e.g. "") is raw bytes, not a JSON string value.
+  Response Post(const std::string& path, const char* body, const Headers& headers = {}) {
+    return Request("POST", path, std::string(body), headers);
+  }
   Response Post(const std::string& path, const boost::json::value& body,
                 const Headers& headers = {}) {
     return Request("POST", path, boost::json::serialize(body), headers);

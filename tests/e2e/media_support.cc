@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +34,9 @@ std::string Hex(const unsigned char* p, size_t n) {
   return out;
 }
 
-std::string Which(const std::string& name) {
+}  // namespace
+
+std::string ToolPath(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin";
   size_t start = 0;
@@ -46,6 +49,8 @@ std::string Which(const std::string& name) {
   }
   return "/usr/bin/" + name;
 }
+
+namespace {
 
 struct TransferState {
   const StreamRequest* req;
@@ -171,7 +176,7 @@ int64_t FileSize(const std::string& path) {
 // ---------------------------------------------------------------------------
 
 bool Ffmpeg(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {Which("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel",
+  std::vector<std::string> argv = {ToolPath("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel",
                                    "error", "-y"};
   argv.insert(argv.end(), args.begin(), args.end());
   CommandResult r = RunCommand(argv, std::chrono::seconds(120));

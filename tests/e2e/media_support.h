@@ -62,6 +62,9 @@ class Sha256Stream {
 bool WriteFileBytes(const std::string& path, std::string_view bytes);
 int64_t FileSize(const std::string& path);  // -1 if missing
 
+// Absolute path of a tool on PATH (for RunCommand, which uses execv).
+std::string ToolPath(const std::string& name);
+
 // Runs ffmpeg (quiet, -y) with `args`; a test failure with its output if it
 // exits non-zero. Returns whether it succeeded.
 bool Ffmpeg(const std::vector<std::string>& args);

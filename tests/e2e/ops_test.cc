@@ -2,7 +2,9 @@
 // (SEC-1: least privilege for the master key), and restarts on the same data.
 #include <sys/stat.h>
 
+#include <memory>
 #include <set>
+#include <thread>
 #include <sstream>
 
 #include "harness.h"
@@ -100,10 +102,33 @@ TEST(OpsTest, SigtermExitsCleanly) {
   ASSERT_TRUE(server.ok());
   HttpClient client(server.base_url());
   ASSERT_EQ(client.Get("/healthz").status, 200);
-  EXPECT_EQ(server.Stop(), 0) << server.ReadStderr();
+  EXPECT_EQ(server.Stop(), 0) << "SIGTERM must give a clean exit (see stderr below)";
   EXPECT_FALSE(server.Alive());
   Response after = client.Get("/healthz");
   EXPECT_EQ(after.status, 0) << "nothing listens any more: " << after.Describe();
+}
+
+// Graceful shutdown with idle keep-alive connections open (the usual state
+// of a server with real clients) and with connections that close at the same
+// moment.
+TEST(OpsTest, SigtermWithIdleKeepAliveConnectionsExitsCleanly) {
+  for (int round = 0; round < 5; ++round) {
+    ServerProcess server;
+    ASSERT_TRUE(server.ok());
+    std::vector<std::unique_ptr<HttpClient>> clients;
+    for (int i = 0; i < 8; ++i) {
+      clients.push_back(std::make_unique<HttpClient>(server.base_url()));
+      ASSERT_EQ(clients.back()->Get("/healthz").status, 200);
+    }
+    // Half of them hang up while the server is shutting down.
+    std::thread closer([&] {
+      for (int i = 0; i < 4; ++i) clients[i].reset();
+    });
+    int code = server.Stop();
+    closer.join();
+    EXPECT_EQ(code, 0) << "round " << round << ": SIGTERM with idle keep-alive connections";
+    if (code != 0) break;
+  }
 }
 
 TEST(OpsTest, MasterKeyIsPrivate_SEC1) {
@@ -167,7 +192,7 @@ TEST(OpsTest, RestartKeepsAccountsSessionsAndKeys) {
   EXPECT_EQ(client.Get("/v1/account", Auth(b.api_token)).status, 200);
 
   // And the audit chain is intact across all of it.
-  ASSERT_EQ(server.Stop(), 0);
+  EXPECT_EQ(server.Stop(), 0) << "unclean shutdown (checks go on)";
   CommandResult verify = AuditVerify(server.data_dir());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_NE(verify.output.find("ok: "), std::string::npos) << verify.output;
