@@ -110,23 +110,42 @@ run_wrk() {
       printf "%d %d %.6f\n", v["requests"], v["bytes"], v["duration_us"] / 1e6 }'
 }
 
+# CPU time (user+system, in clock ticks) used so far by a server: lethe is
+# one process; nginx is its master plus the worker children.
+cpu_ticks() {  # cpu_ticks PID...
+  local t=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$t"
+}
+server_pids() {  # server_pids lethe|nginx
+  if [ "$1" = lethe ]; then echo "$LETHE_PID"; else echo "$NGINX_PID $(ps -o pid= --ppid "$NGINX_PID")"; fi
+}
+TICKS=$(getconf CLK_TCK)
+
 # compare_wrk CONNS LETHE_URL NGINX_URL bytes|requests
 # Warms both up, then alternates ROUNDS rounds of SECS/ROUNDS seconds per
 # side and keeps each side's best round: load from elsewhere on the machine
 # only ever slows a round down, so the best round is the least disturbed.
 # Prints "lethe_count lethe_secs nginx_count nginx_secs".
 compare_wrk() {
-  local conns=$1 lurl=$2 nurl=$3 what=$4 field secs bl="" bn="" r out
+  local conns=$1 lurl=$2 nurl=$3 what=$4 field secs bl="" bn="" r out c0 c1
   field=$([ "$what" = bytes ] && echo 2 || echo 1)
   secs=$(awk -v s="$SECS" -v r="$ROUNDS" 'BEGIN{printf "%d", (s / r < 1) ? 1 : s / r}')
   run_wrk 2 "$conns" "$WARMUP" "$lurl" "$AUTH" > /dev/null
   run_wrk 2 "$conns" "$WARMUP" "$nurl" > /dev/null
   for r in $(seq "$ROUNDS"); do
+    c0=$(cpu_ticks $(server_pids lethe))
     out=$(run_wrk 2 "$conns" "$secs" "$lurl" "$AUTH")
-    log "  round $r lethe: $(rate "$out" "$field")"
+    c1=$(cpu_ticks $(server_pids lethe))
+    log "  round $r lethe: $(rate "$out" "$field"), server CPU $(cpu_use "$out" $((c1 - c0)))"
     bl=$(best_of "$bl" "$out" "$field")
+    c0=$(cpu_ticks $(server_pids nginx))
     out=$(run_wrk 2 "$conns" "$secs" "$nurl")
-    log "  round $r nginx: $(rate "$out" "$field")"
+    c1=$(cpu_ticks $(server_pids nginx))
+    log "  round $r nginx: $(rate "$out" "$field"), server CPU $(cpu_use "$out" $((c1 - c0)))"
     bn=$(best_of "$bn" "$out" "$field")
   done
   echo "$(echo "$bl" | awk -v f="$field" '{print $f, $3}') $(echo "$bn" | awk -v f="$field" '{print $f, $3}')"
@@ -134,6 +153,10 @@ compare_wrk() {
 rate() {  # rate "req bytes secs" FIELD -> "123.4 MiB/s" or "123.4 req/s"
   echo "$1" | awk -v f="$2" '{ if (f == 2) printf "%.1f MiB/s", $2 / $3 / 1048576;
                                else printf "%.1f req/s", $1 / $3 }'
+}
+cpu_use() {  # cpu_use "req bytes secs" TICKS -> "0.85 cores, 1.23 s/GiB, 45 us/req"
+  echo "$1" | awk -v t="$2" -v hz="$TICKS" '{ c = t / hz;
+    printf "%.2f cores, %.2f s/GiB, %.0f us/req", c / $3, c / ($2 / 1073741824), c / $1 * 1e6 }'
 }
 best_of() {  # best_of "req bytes secs" "req bytes secs" FIELD -> the higher rate
   if [ -z "$1" ]; then echo "$2"; return; fi

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <memory>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "harness.h"
 
@@ -183,6 +185,62 @@ TEST(AuditTest, AccountActionsAreRecordedInOrderAndChained_SEC1) {
   EXPECT_NE(verify.output.find("ok: " + std::to_string(q.rows.size()) + " events"),
             std::string::npos)
       << verify.output;
+}
+
+// SEC-1: concurrent changes still form one unbroken chain (no two events
+// link to the same predecessor).
+TEST(AuditTest, ConcurrentChangesKeepOneChain_SEC1) {
+  ServerProcess server;
+  ASSERT_TRUE(server.ok());
+  HttpClient client(server.base_url());
+  std::string session = SignUp(client, Unique("busy") + "@example.com");
+  ASSERT_FALSE(session.empty());
+  AccountInfo a = CreateAccount(client, session, "Busy", "us");
+  ASSERT_FALSE(a.id.empty());
+  constexpr int kThreads = 4, kEach = 6;
+  std::vector<std::thread> threads;
+  std::vector<int> ok(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient c(server.base_url());
+      for (int i = 0; i < kEach; ++i) {
+        Response r;
+        switch (i % 3) {
+          case 0:
+            r = c.Patch("/v1/accounts/" + a.id,
+                        json::object{{"name", "n" + std::to_string(t) + "-" + std::to_string(i)}},
+                        Auth(session));
+            ok[t] += r.status == 200;
+            break;
+          case 1:
+            r = c.Post("/v1/accounts/" + a.id + "/keys", std::string(), Auth(session));
+            ok[t] += r.status == 201;
+            break;
+          default:
+            r = c.Post("/v1/accounts", json::value(json::object{{"name", "c"}, {"region", "eu"}}),
+                       Auth(session));
+            ok[t] += r.status == 201;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(ok[t], kEach) << "thread " << t;
+
+  QueryResult q = Sql(server.db_path(), "SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq");
+  ASSERT_TRUE(q.ok) << q.error;
+  EXPECT_GE(q.rows.size(), static_cast<size_t>(kThreads * kEach + 2));
+  std::set<std::string> prevs;
+  for (size_t i = 0; i < q.rows.size(); ++i) {
+    EXPECT_TRUE(prevs.insert(q.rows[i][1].value_or("")).second)
+        << "two events link to the same predecessor at seq " << q.rows[i][0].value_or("");
+    if (i > 0) {
+      EXPECT_EQ(q.rows[i][1], q.rows[i - 1][2]) << "chain forked at seq " << q.rows[i][0].value_or("");
+    }
+  }
+  EXPECT_EQ(server.Stop(), 0) << "unclean shutdown (checks go on)";
+  CommandResult verify = AuditVerify(server.data_dir());
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
 }
 
 // Builds a history in a fresh server, stops it, checks the chain is intact

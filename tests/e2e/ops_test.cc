@@ -4,8 +4,8 @@
 
 #include <memory>
 #include <set>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "harness.h"
 

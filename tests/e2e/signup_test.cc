@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <thread>
 
 #include "harness.h"
 
@@ -185,6 +186,35 @@ TEST_F(SignupTest, BirthDateMustBeAValidPastDate) {
   json::object body = Required(Unique("future") + "@example.com");
   body["birth_date"] = DateYearsAgo(-1, 0);  // a year from now
   LETHE_EXPECT_PROBLEM(SignupRaw(body), 400, "invalid-field") << " future birth_date";
+}
+
+// Uniqueness holds under a race: simultaneous sign-ups with one address
+// (differing only in case) create exactly one customer.
+TEST_F(SignupTest, ConcurrentSignupsWithOneEmailCreateOneCustomer) {
+  const std::string local = Unique("racer");
+  std::vector<long> statuses(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient c(server_->base_url());
+      std::string email = (i % 2 ? Lower(local) : local) + "@Example.com";
+      json::object body = Required(email);
+      statuses[i] = c.Post("/v1/signup", json::value(body)).status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  int created = 0, taken = 0;
+  for (long st : statuses) {
+    created += st == 201;
+    taken += st == 409;
+  }
+  EXPECT_EQ(created, 1) << "statuses: " << statuses[0] << " " << statuses[1] << " " << statuses[2]
+                        << " " << statuses[3];
+  EXPECT_EQ(taken, 3);
+  QueryResult q = Sql(server_->db_path(), "SELECT COUNT(*) FROM customers WHERE lower(email) = '" +
+                                              Lower(local) + "@example.com'");
+  ASSERT_TRUE(q.ok) << q.error;
+  EXPECT_EQ(q.rows[0][0].value_or(""), "1");
 }
 
 // SEC-4: a refused sign-up leaves nothing about the person anywhere: not in

@@ -2,6 +2,7 @@
 // request (ACC-2), plus filtering, pagination and isolation of GET /v1/usage.
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "harness.h"
 
@@ -248,6 +249,30 @@ TEST_F(UsageTest, CursorPagination) {
   EXPECT_EQ(Arr(v, "events").size(), 25u);
   const json::value* next = Field(v, "next_cursor");
   EXPECT_TRUE(next != nullptr && next->is_null()) << all.body;
+}
+
+// USE-1: no request goes unrecorded when many arrive at once.
+TEST_F(UsageTest, ConcurrentRequestsAreAllRecorded) {
+  const std::string who = Unique("burst");
+  constexpr int kThreads = 4, kEach = 10;
+  std::vector<int> ok(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient c(server_->base_url());
+      for (int i = 0; i < kEach; ++i) {
+        ok[t] += c.Get("/v1/account?end_user=" + who, Auth(account_.api_token)).status == 200;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(ok[t], kEach) << "thread " << t;
+  std::string until = Cutoff();
+  std::vector<json::value> events = ListAll(account_.api_token, "end_user=" + who + "&until=" + until, 1000);
+  EXPECT_EQ(events.size(), static_cast<size_t>(kThreads * kEach));
+  std::set<std::string> ids;
+  for (const auto& e : events) ids.insert(Str(e, "id"));
+  EXPECT_EQ(ids.size(), events.size()) << "event ids are unique";
 }
 
 // USE-1 / isolation: an account's credentials see only its own usage.
