@@ -268,6 +268,7 @@ class HttpServer::Impl {
                                             http::request_parser<http::empty_body>& head,
                                             HttpRequest& req, const Route& route,
                                             const Handler& handler, bool& keep_alive) {
+    co_await MaybeContinue(conn, req);
     http::request_parser<http::string_body> parser(std::move(head));
     parser.body_limit(route.max_body);
     conn.stream.expires_after(options_.io_timeout);
@@ -301,6 +302,7 @@ class HttpServer::Impl {
       co_return std::move(*early);
     }
     std::unique_ptr<UploadSink> sink = std::move(std::get<std::unique_ptr<UploadSink>>(start));
+    co_await MaybeContinue(conn, req);
     http::request_parser<http::buffer_body> parser(std::move(head));
     parser.body_limit(route.max_body);
     std::vector<uint8_t> chunk(kStreamChunk);
@@ -331,6 +333,15 @@ class HttpServer::Impl {
       }
     }
     co_return sink->Finish();
+  }
+
+  // Answers "Expect: 100-continue" once the request is accepted, so clients
+  // such as curl send large bodies at once instead of after a 1 s wait.
+  net::awaitable<void> MaybeContinue(Connection& conn, const HttpRequest& req) {
+    if (!beast::iequals(req.Header("expect"), "100-continue")) co_return;
+    http::response<http::empty_body> cont{http::status::continue_, 11};
+    conn.stream.expires_after(options_.io_timeout);
+    co_await http::async_write(conn.stream, cont, kTuple);
   }
 
   // Writes `resp`. Returns false if the connection failed mid-way.
