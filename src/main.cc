@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
   }
   if (args.size() >= 2 && args[0] == "audit" && args[1] == "verify") {
     std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
-    if (args.size() == 4 && args[2] == "--data") data = args[3];
+    if (args.size() == 4 && args[2] == "--data")
+      data = args[3];
     else if (args.size() != 2) {
       std::cerr << kUsage;
       return 2;

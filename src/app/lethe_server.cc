@@ -95,8 +95,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   options.threads = config.threads;
   LETHE_RETURN_IF_ERROR(MakeDataDir(config.data_dir));
   bool default_key = config.master_key_file.empty();
-  std::string key_file =
-      default_key ? config.data_dir + "/master.key" : config.master_key_file;
+  std::string key_file = default_key ? config.data_dir + "/master.key" : config.master_key_file;
   LETHE_ASSIGN_OR_RETURN(Key master,
                          LoadMasterKey(config.master_key_hex, key_file, default_key, random));
   KeyWiper wipe_master(master);  // the key ring keeps the only long-lived copy
@@ -150,8 +149,8 @@ int VerifyAuditChain(const std::string& data_dir) {
     return 2;
   }
   if (!verdict->intact) {
-    std::cout << "audit chain broken at seq " << verdict->first_bad_seq << ": "
-              << verdict->problem << " (" << verdict->events << " events before it are intact)\n";
+    std::cout << "audit chain broken at seq " << verdict->first_bad_seq << ": " << verdict->problem
+              << " (" << verdict->events << " events before it are intact)\n";
     return 1;
   }
   std::cout << "ok: " << verdict->events << " events\n";

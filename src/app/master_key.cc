@@ -50,8 +50,8 @@ Status WriteNewKeyFile(const std::string& path, const Key& key) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Status::Internal("cannot create " + path + ": " + std::strerror(errno));
   std::string hex = HexEncode(std::span<const uint8_t>(key.data(), key.size())) + "\n";
-  bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) &&
-            ::fsync(fd) == 0;
+  bool ok =
+      ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
   ::close(fd);
   std::fill(hex.begin(), hex.end(), '\0');
   if (!ok) {

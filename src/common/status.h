@@ -19,19 +19,19 @@ class Status {
  public:
   enum class Code {
     kOk = 0,
-    kInvalidArgument,    // the caller sent something malformed
-    kUnprocessable,      // well-formed but refused by a rule (age gate, ...)
-    kNotFound,           // absent, or not visible to this caller
-    kAlreadyExists,      // a uniqueness rule was violated
-    kUnauthenticated,    // no or bad credentials
-    kPermissionDenied,   // authenticated but not allowed
-    kFailedPrecondition, // state does not allow this now (If-Match, ...)
-    kTooLarge,           // a size limit was exceeded
-    kUnsupportedMedia,   // content type refused or mismatched
+    kInvalidArgument,     // the caller sent something malformed
+    kUnprocessable,       // well-formed but refused by a rule (age gate, ...)
+    kNotFound,            // absent, or not visible to this caller
+    kAlreadyExists,       // a uniqueness rule was violated
+    kUnauthenticated,     // no or bad credentials
+    kPermissionDenied,    // authenticated but not allowed
+    kFailedPrecondition,  // state does not allow this now (If-Match, ...)
+    kTooLarge,            // a size limit was exceeded
+    kUnsupportedMedia,    // content type refused or mismatched
     kRangeNotSatisfiable,
-    kUnavailable,        // try again later (shutting down, busy)
-    kDataLoss,           // stored data failed an integrity check
-    kInternal,           // a bug or an I/O failure
+    kUnavailable,  // try again later (shutting down, busy)
+    kDataLoss,     // stored data failed an integrity check
+    kInternal,     // a bug or an I/O failure
   };
 
   Status() = default;
@@ -91,7 +91,7 @@ class Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok());
   }
@@ -123,9 +123,9 @@ const Status& StatusOf(const Result<T>& r) {
 }  // namespace lethe
 
 // Propagate a non-OK Status (or the Status of a failed Result) to the caller.
-#define LETHE_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    auto lethe_st_ = (expr);                   \
+#define LETHE_RETURN_IF_ERROR(expr)                           \
+  do {                                                        \
+    auto lethe_st_ = (expr);                                  \
     if (!lethe_st_.ok()) return ::lethe::StatusOf(lethe_st_); \
   } while (0)
 

@@ -53,7 +53,8 @@ int64_t DaysFromCivil(const CivilDate& date) {
 }
 
 CivilDate DateOf(int64_t millis) {
-  int64_t days = millis >= 0 ? millis / kMillisPerDay : (millis - kMillisPerDay + 1) / kMillisPerDay;
+  int64_t days =
+      millis >= 0 ? millis / kMillisPerDay : (millis - kMillisPerDay + 1) / kMillisPerDay;
   return CivilFromDays(days);
 }
 

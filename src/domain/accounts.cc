@@ -18,7 +18,7 @@ Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::s
   }
   NewAccount out;
   out.api_token = RandomToken(random_, "lat_");
-  out.account = AccountRecord{RandomId(random_, "acc_"), customer_id, name, region,
+  out.account = AccountRecord{RandomId(random_, "acc_"),  customer_id,       name, region,
                               TokenDigest(out.api_token), clock_.NowMillis()};
   LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
     LETHE_RETURN_IF_ERROR(store_.InsertAccount(out.account));
@@ -31,8 +31,7 @@ Result<std::vector<AccountRecord>> Accounts::List(const std::string& customer_id
   return store_.ListAccounts(customer_id);
 }
 
-Result<AccountRecord> Accounts::Get(const std::string& customer_id,
-                                    const std::string& account_id) {
+Result<AccountRecord> Accounts::Get(const std::string& customer_id, const std::string& account_id) {
   return store_.FindAccount(customer_id, account_id);
 }
 
@@ -63,8 +62,7 @@ Result<std::string> Accounts::RotateToken(const std::string& customer_id,
   return token;
 }
 
-Result<NewApiKey> Accounts::CreateKey(const std::string& customer_id,
-                                      const std::string& account_id,
+Result<NewApiKey> Accounts::CreateKey(const std::string& customer_id, const std::string& account_id,
                                       const RequestOrigin& origin) {
   NewApiKey out;
   out.secret = RandomToken(random_, "lsk_");
@@ -109,13 +107,12 @@ Result<Principal> Accounts::AuthenticateToken(const std::string& token) {
   auto account = store_.FindAccountByToken(TokenDigest(token));
   if (!account.ok()) {
     return account.status().code() == Status::Code::kNotFound ? Unauthenticated()
-                                                               : account.status();
+                                                              : account.status();
   }
   return Principal{*account, account->id};
 }
 
-Result<Principal> Accounts::AuthenticateKey(const std::string& key_id,
-                                            const std::string& secret) {
+Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std::string& secret) {
   auto key = store_.FindApiKey(key_id);
   if (!key.ok()) {
     if (key.status().code() != Status::Code::kNotFound) return key.status();

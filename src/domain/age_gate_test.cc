@@ -13,7 +13,7 @@ const int64_t kNow = *ParseRfc3339("2026-11-29T12:00:00Z");
 TEST(AgeGate, RefusesUnder13Everywhere) {
   EXPECT_EQ(CheckSignupAge("2014-01-01", "US", kNow).reason(), "age-gate");  // 12
   EXPECT_EQ(CheckSignupAge("2013-11-30", "US", kNow).reason(), "age-gate");  // 13 tomorrow
-  EXPECT_TRUE(CheckSignupAge("2013-11-29", "US", kNow).ok());               // 13 today
+  EXPECT_TRUE(CheckSignupAge("2013-11-29", "US", kNow).ok());                // 13 today
 }
 
 TEST(AgeGate, RefusesUnder16InTheEea) {

@@ -13,9 +13,12 @@ class AuditLogTest : public DomainFixture {
  protected:
   void RecordFive() {
     for (int i = 1; i <= 5; ++i) {
-      ASSERT_TRUE(metadata_->Transact([&] {
-        return audit_->Record("cus_x", "test.step", "t" + std::to_string(i), "acc_1", origin_);
-      }).ok());
+      ASSERT_TRUE(metadata_
+                      ->Transact([&] {
+                        return audit_->Record("cus_x", "test.step", "t" + std::to_string(i),
+                                              "acc_1", origin_);
+                      })
+                      .ok());
     }
   }
   // Tampers with the database behind the store's back, as an attacker would.
@@ -52,7 +55,8 @@ TEST_F(AuditLogTest, RemovalIsDetected) {
 
 TEST_F(AuditLogTest, RenumberedRemovalIsDetected) {
   RecordFive();
-  Sql("DELETE FROM audit_events WHERE seq = 2; UPDATE audit_events SET seq = seq - 1 WHERE seq > 2");
+  Sql("DELETE FROM audit_events WHERE seq = 2; UPDATE audit_events SET seq = seq - 1 WHERE seq > "
+      "2");
   auto v = audit_->Verify();
   EXPECT_FALSE(v->intact);
   EXPECT_EQ(v->first_bad_seq, 2);

@@ -9,8 +9,8 @@ namespace {
 Status CheckPassword(const std::string& password) {
   if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
     return Status::Unprocessable("weak-password",
-                                 "password must be " + std::to_string(kMinPasswordLength) +
-                                     " to " + std::to_string(kMaxPasswordLength) + " characters");
+                                 "password must be " + std::to_string(kMinPasswordLength) + " to " +
+                                     std::to_string(kMaxPasswordLength) + " characters");
   }
   return Status::Ok();
 }
@@ -52,7 +52,8 @@ Result<SignupResult> Customers::SignUp(const SignupForm& form, const RequestOrig
   LETHE_RETURN_IF_ERROR(CheckText("name", form.name, 200));
   LETHE_RETURN_IF_ERROR(CheckEmail(form.email));
   LETHE_RETURN_IF_ERROR(CheckPassword(form.password));
-  LETHE_RETURN_IF_ERROR(CheckProfileFields(form.company, form.job_title, form.use_case, form.phone));
+  LETHE_RETURN_IF_ERROR(
+      CheckProfileFields(form.company, form.job_title, form.use_case, form.phone));
 
   SignupResult result;
   CustomerRecord& c = result.customer;
@@ -90,9 +91,9 @@ Result<IssuedSession> Customers::SignIn(const std::string& email, const std::str
   IssuedSession session;
   LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
     LETHE_ASSIGN_OR_RETURN(session, OpenSession(customer->id));
-    LoginEvent login{RandomId(random_, "lgn_"), customer->id,       clock_.NowMillis(),
-                     origin.ip,                 origin.browser,     origin.browser_version,
-                     origin.language,           origin.country};
+    LoginEvent login{
+        RandomId(random_, "lgn_"), customer->id,    clock_.NowMillis(), origin.ip, origin.browser,
+        origin.browser_version,    origin.language, origin.country};
     LETHE_RETURN_IF_ERROR(store_.InsertLoginEvent(login));
     return audit_.Record(customer->id, "session.create", customer->id, "", origin);
   }));

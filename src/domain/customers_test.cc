@@ -42,8 +42,7 @@ TEST_F(CustomersTest, SessionsExpireAndEnd) {
   auto again = customers_->SignIn("a@x.io", "correct horse battery", origin_);
   ASSERT_TRUE(again.ok());
   ASSERT_TRUE(customers_->SignOut(again->token, origin_).ok());
-  EXPECT_EQ(customers_->Authenticate(again->token).status().code(),
-            Status::Code::kUnauthenticated);
+  EXPECT_EQ(customers_->Authenticate(again->token).status().code(), Status::Code::kUnauthenticated);
 }
 
 TEST_F(CustomersTest, RefusedSignupStoresNothing) {

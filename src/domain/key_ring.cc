@@ -45,8 +45,7 @@ Result<Key> KeyRing::OwnerKey(const std::string& account_id, const std::string& 
   return GetOrCreate(SubjectSlot(account_id, end_user), account_key);
 }
 
-Result<std::string> KeyRing::WrapDataKey(const std::string& account_id,
-                                         const std::string& end_user,
+Result<std::string> KeyRing::WrapDataKey(const std::string& account_id, const std::string& end_user,
                                          const std::string& object_id, const Key& data_key) {
   LETHE_ASSIGN_OR_RETURN(Key owner, OwnerKey(account_id, end_user));
   KeyWiper wipe(owner);

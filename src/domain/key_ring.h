@@ -2,7 +2,8 @@
 //
 //   master key (one per deployment, outside every store)
 //     └─ account key      slot "account/<account id>", wrapped by the master key
-//          └─ subject key  slot "subject/<account id>/<sha256(end user)>", wrapped by the account key
+//          └─ subject key  slot "subject/<account id>/<sha256(end user)>", wrapped by the account
+//          key
 //               └─ data key (one per media object), wrapped by its owner's key and kept
 //                  in the media record
 //

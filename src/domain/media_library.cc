@@ -57,12 +57,11 @@ MediaIngest::MediaIngest(MediaLibrary& library, Principal who, std::string decla
       blob_id_(std::move(blob_id)),
       data_key_(data_key),
       writer_(std::move(writer)) {
-  sealer_ = std::make_unique<StreamSealer>(data_key_, blob_id_,
-                                           [this](std::span<const uint8_t> sealed) -> Status {
-                                             out_.insert(out_.end(), sealed.begin(), sealed.end());
-                                             return out_.size() >= kWriteBatch ? Flush()
-                                                                               : Status::Ok();
-                                           });
+  sealer_ = std::make_unique<StreamSealer>(
+      data_key_, blob_id_, [this](std::span<const uint8_t> sealed) -> Status {
+        out_.insert(out_.end(), sealed.begin(), sealed.end());
+        return out_.size() >= kWriteBatch ? Flush() : Status::Ok();
+      });
   out_.reserve(kWriteBatch + kChunkSealedBytes);
 }
 
@@ -174,8 +173,8 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
     LETHE_ASSIGN_OR_RETURN(m, store_.FindMedia(who.account.id, media_id));
     if (patch.end_user && *patch.end_user != m.end_user) {
       // The data key moves to the new owner's key; the bytes stay as they are.
-      LETHE_ASSIGN_OR_RETURN(Key dek,
-                             keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
+      LETHE_ASSIGN_OR_RETURN(
+          Key dek, keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
       KeyWiper wipe(dek);
       LETHE_ASSIGN_OR_RETURN(m.wrapped_key,
                              keys_.WrapDataKey(m.account_id, *patch.end_user, m.blob_id, dek));
@@ -259,8 +258,8 @@ Result<size_t> MediaReader::Read(std::span<uint8_t> out) {
       LETHE_RETURN_IF_ERROR(blob_->ReadAt(opener_.SealedOffset(index), sealed));
       // A whole chunk wanted and room for it: decrypt straight into `out`.
       bool direct = offset == 0 && want == plain_len;
-      std::span<uint8_t> target = direct ? out.subspan(written, plain_len)
-                                         : std::span<uint8_t>(plain_.data(), plain_len);
+      std::span<uint8_t> target =
+          direct ? out.subspan(written, plain_len) : std::span<uint8_t>(plain_.data(), plain_len);
       LETHE_RETURN_IF_ERROR(opener_.Open(index, sealed, target));
       if (direct) {
         written += want;

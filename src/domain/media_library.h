@@ -61,8 +61,7 @@ class MediaLibrary {
 
   // Starts an ingest for `who`. `declared_type` is the Content-Type the
   // client gave ("" or application/octet-stream: infer from the bytes).
-  Result<std::unique_ptr<MediaIngest>> BeginIngest(const Principal& who,
-                                                   std::string declared_type,
+  Result<std::unique_ptr<MediaIngest>> BeginIngest(const Principal& who, std::string declared_type,
                                                    const RequestOrigin& origin);
 
   Result<MediaRecord> Get(const std::string& account_id, const std::string& media_id);
@@ -109,8 +108,8 @@ class MediaIngest {
 
  private:
   friend class MediaLibrary;
-  MediaIngest(MediaLibrary& library, Principal who, std::string declared_type,
-              RequestOrigin origin, std::string media_id, std::string blob_id, Key data_key,
+  MediaIngest(MediaLibrary& library, Principal who, std::string declared_type, RequestOrigin origin,
+              std::string media_id, std::string blob_id, Key data_key,
               std::unique_ptr<BlobWriter> writer);
   Status Sniff();
   Status Seal(std::span<const uint8_t> bytes);
@@ -128,8 +127,8 @@ class MediaIngest {
   Sha256 sha256_;
   std::string kind_;
   std::string content_type_;
-  std::vector<uint8_t> head_;       // first bytes, until sniffed
-  std::vector<uint8_t> out_;        // sealed bytes waiting for one larger write
+  std::vector<uint8_t> head_;  // first bytes, until sniffed
+  std::vector<uint8_t> out_;   // sealed bytes waiting for one larger write
   uint64_t bytes_ = 0;
   Status failed_;
 };

@@ -51,7 +51,8 @@ Status CheckCountry(std::string_view v) {
 
 Status CheckPhone(const std::optional<std::string>& value) {
   if (!value) return Status::Ok();
-  if (value->size() < 4 || value->size() > 32) return Invalid("phone", "must be 4 to 32 characters");
+  if (value->size() < 4 || value->size() > 32)
+    return Invalid("phone", "must be 4 to 32 characters");
   for (char c : *value) {
     bool ok = (c >= '0' && c <= '9') || c == ' ' || c == '+' || c == '-' || c == '(' || c == ')';
     if (!ok) return Invalid("phone", "may hold only digits, spaces and + - ( )");

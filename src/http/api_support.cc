@@ -34,9 +34,8 @@ boost::json::value OptionalString(const std::optional<std::string>& s) {
 
 RequestOrigin OriginOf(const HttpRequest& req) {
   ClientInfo client = ParseClient(req.Header("user-agent"), req.Header("accept-language"));
-  return RequestOrigin{req.request_id,         req.remote_ip,   client.device_type,
-                       client.browser,         client.browser_version, client.language,
-                       client.country};
+  return RequestOrigin{req.request_id,         req.remote_ip,   client.device_type, client.browser,
+                       client.browser_version, client.language, client.country};
 }
 
 std::optional<std::string> BearerToken(const HttpRequest& req) {
@@ -133,10 +132,16 @@ boost::json::object ApiKeyView(const ApiKeyRecord& k) {
 }
 
 boost::json::object AuditView(const AuditEvent& e) {
-  return {{"seq", e.seq},        {"id", e.id},         {"time", FormatRfc3339(e.time_ms)},
-          {"actor", e.actor},    {"action", e.action}, {"target", e.target},
-          {"ip", e.ip},          {"request_id", e.request_id},
-          {"prev_hash", e.prev_hash}, {"hash", e.hash}};
+  return {{"seq", e.seq},
+          {"id", e.id},
+          {"time", FormatRfc3339(e.time_ms)},
+          {"actor", e.actor},
+          {"action", e.action},
+          {"target", e.target},
+          {"ip", e.ip},
+          {"request_id", e.request_id},
+          {"prev_hash", e.prev_hash},
+          {"hash", e.hash}};
 }
 
 boost::json::object UsageView(const UsageEvent& e) {
@@ -144,8 +149,8 @@ boost::json::object UsageView(const UsageEvent& e) {
           {"time", FormatRfc3339(e.time_ms)},
           {"account_id", e.account_id},
           {"credential_id", e.credential_id},
-          {"end_user", e.end_user.empty() ? boost::json::value(nullptr)
-                                          : boost::json::value(e.end_user)},
+          {"end_user",
+           e.end_user.empty() ? boost::json::value(nullptr) : boost::json::value(e.end_user)},
           {"ip", e.ip},
           {"device_type", e.device_type},
           {"browser", e.browser},

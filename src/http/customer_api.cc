@@ -28,28 +28,31 @@ object SessionView(const IssuedSession& s) {
 }
 
 HttpResponse SignUp(Customers& customers, HttpRequest& req) {
-  auto body = JsonBody(req, {"name", "email", "password", "country", "birth_date",
-                                           "company", "job_title", "use_case", "phone"});
+  auto body = JsonBody(req, {"name", "email", "password", "country", "birth_date", "company",
+                             "job_title", "use_case", "phone"});
   if (!body.ok()) return Fail(body.status(), req);
   SignupForm form;
-  for (auto [field, target] : {std::pair{"name", &form.name}, {"email", &form.email},
-                               {"password", &form.password}, {"country", &form.country},
+  for (auto [field, target] : {std::pair{"name", &form.name},
+                               {"email", &form.email},
+                               {"password", &form.password},
+                               {"country", &form.country},
                                {"birth_date", &form.birth_date}}) {
     auto v = body->Required(field);
     if (!v.ok()) return Fail(v.status(), req);
     *target = std::move(*v);
   }
-  for (auto [field, target] : {std::pair{"company", &form.company}, {"job_title", &form.job_title},
-                               {"use_case", &form.use_case}, {"phone", &form.phone}}) {
+  for (auto [field, target] : {std::pair{"company", &form.company},
+                               {"job_title", &form.job_title},
+                               {"use_case", &form.use_case},
+                               {"phone", &form.phone}}) {
     auto v = body->Optional(field);
     if (!v.ok()) return Fail(v.status(), req);
     *target = std::move(*v);
   }
   auto result = customers.SignUp(form, OriginOf(req));
   if (!result.ok()) return Fail(result.status(), req);
-  return HttpResponse::Json(
-      201, object{{"customer", CustomerView(result->customer)},
-                  {"session", SessionView(result->session)}});
+  return HttpResponse::Json(201, object{{"customer", CustomerView(result->customer)},
+                                        {"session", SessionView(result->session)}});
 }
 
 HttpResponse SignIn(Customers& customers, HttpRequest& req) {
@@ -65,13 +68,15 @@ HttpResponse SignIn(Customers& customers, HttpRequest& req) {
 }
 
 HttpResponse PatchMe(Customers& customers, HttpRequest& req, const CustomerRecord& me) {
-  auto body =
-      JsonBody(req, {"name", "email", "company", "job_title", "use_case", "phone"});
+  auto body = JsonBody(req, {"name", "email", "company", "job_title", "use_case", "phone"});
   if (!body.ok()) return Fail(body.status(), req);
   ProfilePatch patch;
-  for (auto [field, target] :
-       {std::pair{"name", &patch.name}, {"email", &patch.email}, {"company", &patch.company},
-        {"job_title", &patch.job_title}, {"use_case", &patch.use_case}, {"phone", &patch.phone}}) {
+  for (auto [field, target] : {std::pair{"name", &patch.name},
+                               {"email", &patch.email},
+                               {"company", &patch.company},
+                               {"job_title", &patch.job_title},
+                               {"use_case", &patch.use_case},
+                               {"phone", &patch.phone}}) {
     auto v = body->Optional(field);
     if (!v.ok()) return Fail(v.status(), req);
     *target = std::move(*v);
@@ -128,9 +133,10 @@ HttpResponse ListAudit(Accounts& accounts, HttpRequest& req, const CustomerRecor
 void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
                        uint64_t max_json_body) {
   const uint64_t kMax = max_json_body;
-  router.Add("POST", "/v1/signup", [&](HttpRequest& req) { return SignUp(customers, req); }, kMax);
-  router.Add("POST", "/v1/sessions", [&](HttpRequest& req) { return SignIn(customers, req); },
-             kMax);
+  router.Add(
+      "POST", "/v1/signup", [&](HttpRequest& req) { return SignUp(customers, req); }, kMax);
+  router.Add(
+      "POST", "/v1/sessions", [&](HttpRequest& req) { return SignIn(customers, req); }, kMax);
   router.Add("DELETE", "/v1/sessions/current",
              SignedIn(customers,
                       [&](HttpRequest& req, const CustomerRecord&) {
@@ -144,15 +150,16 @@ void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
                         return HttpResponse::Json(200, CustomerView(me));
                       }),
              kMax);
-  router.Add("PATCH", "/v1/me",
-             SignedIn(customers, [&](HttpRequest& req, const CustomerRecord& me) {
-               return PatchMe(customers, req, me);
-             }),
-             kMax);
+  router.Add(
+      "PATCH", "/v1/me",
+      SignedIn(customers, [&](HttpRequest& req,
+                              const CustomerRecord& me) { return PatchMe(customers, req, me); }),
+      kMax);
   router.Add("POST", "/v1/accounts",
-             SignedIn(customers, [&](HttpRequest& req, const CustomerRecord& me) {
-               return CreateAccount(accounts, req, me);
-             }),
+             SignedIn(customers,
+                      [&](HttpRequest& req, const CustomerRecord& me) {
+                        return CreateAccount(accounts, req, me);
+                      }),
              kMax);
   router.Add("GET", "/v1/accounts",
              SignedIn(customers,
@@ -173,9 +180,10 @@ void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
                       }),
              kMax);
   router.Add("PATCH", "/v1/accounts/{id}",
-             SignedIn(customers, [&](HttpRequest& req, const CustomerRecord& me) {
-               return RenameAccount(accounts, req, me);
-             }),
+             SignedIn(customers,
+                      [&](HttpRequest& req, const CustomerRecord& me) {
+                        return RenameAccount(accounts, req, me);
+                      }),
              kMax);
   router.Add("POST", "/v1/accounts/{id}/token",
              SignedIn(customers,
@@ -209,16 +217,16 @@ void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
   router.Add("DELETE", "/v1/accounts/{id}/keys/{key_id}",
              SignedIn(customers,
                       [&](HttpRequest& req, const CustomerRecord& me) {
-                        Status st = accounts.RevokeKey(me.id, req.Param("id"),
-                                                       req.Param("key_id"), OriginOf(req));
+                        Status st = accounts.RevokeKey(me.id, req.Param("id"), req.Param("key_id"),
+                                                       OriginOf(req));
                         return st.ok() ? HttpResponse::Empty(204) : Fail(st, req);
                       }),
              kMax);
-  router.Add("GET", "/v1/accounts/{id}/audit",
-             SignedIn(customers, [&](HttpRequest& req, const CustomerRecord& me) {
-               return ListAudit(accounts, req, me);
-             }),
-             kMax);
+  router.Add(
+      "GET", "/v1/accounts/{id}/audit",
+      SignedIn(customers, [&](HttpRequest& req,
+                              const CustomerRecord& me) { return ListAudit(accounts, req, me); }),
+      kMax);
 }
 
 }  // namespace lethe

@@ -13,8 +13,7 @@ Result<std::optional<int64_t>> TimeParam(const HttpRequest& req, const char* nam
   if (!raw) return std::optional<int64_t>();
   auto ms = ParseRfc3339(*raw);
   if (!ms) {
-    return Status::InvalidArgument("bad-request",
-                                   std::string(name) + " must be an RFC 3339 time");
+    return Status::InvalidArgument("bad-request", std::string(name) + " must be an RFC 3339 time");
   }
   return std::optional<int64_t>(*ms);
 }
@@ -43,8 +42,8 @@ HttpResponse ListUsage(UsageLedger& usage, HttpRequest& req, const Principal& wh
   for (const UsageEvent& e : page->events) events.push_back(UsageView(e));
   boost::json::value next = nullptr;
   if (page->next_after_seq) next = EncodeCursor(*page->next_after_seq);
-  return HttpResponse::Json(200,
-                            boost::json::object{{"events", std::move(events)}, {"next_cursor", next}});
+  return HttpResponse::Json(
+      200, boost::json::object{{"events", std::move(events)}, {"next_cursor", next}});
 }
 
 }  // namespace
@@ -62,15 +61,21 @@ void AddAccountDataRoutes(Router& router, DataPlane& plane, UsageLedger& usage,
 }
 
 void AddOpsRoutes(Router& router, Metrics& metrics) {
-  router.Add("GET", "/healthz", [](HttpRequest&) {
-    return HttpResponse::Json(200, boost::json::object{{"status", "ok"}});
-  }, 0);
-  router.Add("GET", "/metrics", [&metrics](HttpRequest&) {
-    HttpResponse r;
-    r.body = metrics.RenderPrometheus();
-    r.SetHeader("Content-Type", "text/plain; version=0.0.4");
-    return r;
-  }, 0);
+  router.Add(
+      "GET", "/healthz",
+      [](HttpRequest&) {
+        return HttpResponse::Json(200, boost::json::object{{"status", "ok"}});
+      },
+      0);
+  router.Add(
+      "GET", "/metrics",
+      [&metrics](HttpRequest&) {
+        HttpResponse r;
+        r.body = metrics.RenderPrometheus();
+        r.SetHeader("Content-Type", "text/plain; version=0.0.4");
+        return r;
+      },
+      0);
 }
 
 }  // namespace lethe

@@ -21,9 +21,9 @@
 namespace lethe {
 
 struct HttpRequest {
-  std::string method;  // upper case, e.g. "GET"
-  std::string target;  // as received
-  std::vector<std::string> segments;             // decoded path segments
+  std::string method;                             // upper case, e.g. "GET"
+  std::string target;                             // as received
+  std::vector<std::string> segments;              // decoded path segments
   std::multimap<std::string, std::string> query;  // decoded
   std::map<std::string, std::string> headers;     // lower-case names
   std::optional<uint64_t> content_length;
@@ -32,7 +32,7 @@ struct HttpRequest {
   std::string remote_ip;
   std::string request_id;
   // Filled by the router.
-  std::string route;                           // e.g. "/v1/accounts/{id}"
+  std::string route;                          // e.g. "/v1/accounts/{id}"
   std::map<std::string, std::string> params;  // e.g. {"id": "acc_..."}
   // Set by handlers. The end user this request concerns (usage events).
   std::string end_user;

@@ -6,8 +6,8 @@ namespace lethe {
 namespace {
 
 Status InvalidField(std::string_view name, std::string_view want) {
-  return Status::InvalidArgument("invalid-field",
-                                 "field \"" + std::string(name) + "\" must be " + std::string(want));
+  return Status::InvalidArgument(
+      "invalid-field", "field \"" + std::string(name) + "\" must be " + std::string(want));
 }
 
 }  // namespace

@@ -107,8 +107,7 @@ HttpResponse ServeContent(MediaLibrary& library, HttpRequest& req, const MediaRe
   }
   RangeDecision range = ParseRange(req.Header("range"), size);
   // If-Range: honour the range only while the representation is unchanged.
-  if (const std::string& if_range = req.Header("if-range");
-      !if_range.empty() && if_range != etag) {
+  if (const std::string& if_range = req.Header("if-range"); !if_range.empty() && if_range != etag) {
     range.outcome = RangeOutcome::kNone;
   }
   if (range.outcome == RangeOutcome::kUnsatisfiable) {
@@ -137,15 +136,15 @@ HttpResponse ServeContent(MediaLibrary& library, HttpRequest& req, const MediaRe
   return r;
 }
 
-HttpResponse Content(MediaLibrary& library, MediaLinks& links, Accounts& accounts,
-                     DataPlane& plane, HttpRequest& req) {
+HttpResponse Content(MediaLibrary& library, MediaLinks& links, Accounts& accounts, DataPlane& plane,
+                     HttpRequest& req) {
   Principal who;
   if (auto sig = req.Query("sig")) {
     // A signed link: it names its account and grants this one object only.
     MediaLink link{req.Query("account").value_or(""), req.Param("id"), 0, *sig};
     const std::string expires = req.Query("expires").value_or("");
-    auto [ptr, ec] = std::from_chars(expires.data(), expires.data() + expires.size(),
-                                     link.expires_ms);
+    auto [ptr, ec] =
+        std::from_chars(expires.data(), expires.data() + expires.size(), link.expires_ms);
     Status st = ec == std::errc() && ptr == expires.data() + expires.size()
                     ? links.Check(link)
                     : Status::Unauthenticated("the link is malformed");
@@ -184,8 +183,8 @@ HttpResponse IssueLink(MediaLibrary& library, MediaLinks& links, HttpRequest& re
   MediaLink link = links.Issue(who.account.id, m->id, lifetime);
   std::string url = "/v1/media/" + m->id + "/content?account=" + link.account_id +
                     "&expires=" + std::to_string(link.expires_ms) + "&sig=" + link.signature;
-  return HttpResponse::Json(201, object{{"url", url},
-                                        {"expires_at", FormatRfc3339(link.expires_ms)}});
+  return HttpResponse::Json(201,
+                            object{{"url", url}, {"expires_at", FormatRfc3339(link.expires_ms)}});
 }
 
 }  // namespace
@@ -225,11 +224,12 @@ void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, Ac
                return IssueLink(library, links, req, who);
              }),
              max_json_body);
-  router.Add("GET", "/v1/media/{id}/content",
-             [&library, &links, &accounts, &plane](HttpRequest& req) {
-               return Content(library, links, accounts, plane, req);
-             },
-             0);
+  router.Add(
+      "GET", "/v1/media/{id}/content",
+      [&library, &links, &accounts, &plane](HttpRequest& req) {
+        return Content(library, links, accounts, plane, req);
+      },
+      0);
 }
 
 }  // namespace lethe

@@ -89,10 +89,9 @@ class MultipartUpload final : public UploadSink {
         who_(who),
         fields_(std::move(fields)),
         parser_(std::move(boundary),
-                MultipartCallbacks{
-                    [this](const PartHeaders& h) { return BeginPart(h); },
-                    [this](std::span<const uint8_t> d) { return PartData(d); },
-                    [this]() { return EndPart(); }}) {}
+                MultipartCallbacks{[this](const PartHeaders& h) { return BeginPart(h); },
+                                   [this](std::span<const uint8_t> d) { return PartData(d); },
+                                   [this]() { return EndPart(); }}) {}
 
   Status Write(std::span<const uint8_t> bytes) override { return parser_.Feed(bytes); }
 
@@ -165,8 +164,8 @@ boost::json::object MediaView(const MediaRecord& m) {
           {"sha256", m.sha256},
           {"title", m.title},
           {"tags", std::move(tags)},
-          {"end_user", m.end_user.empty() ? boost::json::value(nullptr)
-                                          : boost::json::value(m.end_user)},
+          {"end_user",
+           m.end_user.empty() ? boost::json::value(nullptr) : boost::json::value(m.end_user)},
           {"created_at", FormatRfc3339(m.created_ms)},
           {"expires_at", m.expires_ms ? boost::json::value(FormatRfc3339(*m.expires_ms))
                                       : boost::json::value(nullptr)}};

@@ -15,8 +15,7 @@ class Metrics {
  public:
   // Counts one finished request. `route` is the pattern, never the raw path,
   // so ids (and anything personal in a path) never become label values.
-  void Observe(const std::string& method, const std::string& route, int status,
-               double seconds);
+  void Observe(const std::string& method, const std::string& route, int status, double seconds);
   std::string RenderPrometheus() const;
 
  private:

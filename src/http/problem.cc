@@ -7,20 +7,34 @@ namespace {
 
 const char* TitleFor(int http_status) {
   switch (http_status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Range Not Satisfiable";
-    case 422: return "Unprocessable Content";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
+    case 422:
+      return "Unprocessable Content";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Internal Server Error";
   }
 }
 
@@ -29,20 +43,34 @@ const char* TitleFor(int http_status) {
 int HttpStatusFor(const Status& status) {
   using C = Status::Code;
   switch (status.code()) {
-    case C::kOk: return 200;
-    case C::kInvalidArgument: return status.reason() == "header-too-large" ? 431 : 400;
-    case C::kUnprocessable: return 422;
-    case C::kNotFound: return 404;
-    case C::kAlreadyExists: return 409;
-    case C::kUnauthenticated: return 401;
-    case C::kPermissionDenied: return 403;
-    case C::kFailedPrecondition: return status.reason() == "method-not-allowed" ? 405 : 412;
-    case C::kTooLarge: return 413;
-    case C::kUnsupportedMedia: return 415;
-    case C::kRangeNotSatisfiable: return 416;
-    case C::kUnavailable: return 503;
-    case C::kDataLoss: return 500;
-    case C::kInternal: return 500;
+    case C::kOk:
+      return 200;
+    case C::kInvalidArgument:
+      return status.reason() == "header-too-large" ? 431 : 400;
+    case C::kUnprocessable:
+      return 422;
+    case C::kNotFound:
+      return 404;
+    case C::kAlreadyExists:
+      return 409;
+    case C::kUnauthenticated:
+      return 401;
+    case C::kPermissionDenied:
+      return 403;
+    case C::kFailedPrecondition:
+      return status.reason() == "method-not-allowed" ? 405 : 412;
+    case C::kTooLarge:
+      return 413;
+    case C::kUnsupportedMedia:
+      return 415;
+    case C::kRangeNotSatisfiable:
+      return 416;
+    case C::kUnavailable:
+      return 503;
+    case C::kDataLoss:
+      return 500;
+    case C::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -54,8 +82,8 @@ HttpResponse ProblemResponse(const Status& status, const std::string& request_id
   body["type"] = std::string(kProblemTypeBase) + status.reason();
   body["title"] = TitleFor(code);
   body["status"] = code;
-  body["detail"] = hide ? "the server failed; the request id identifies it in the log"
-                        : status.message();
+  body["detail"] =
+      hide ? "the server failed; the request id identifies it in the log" : status.message();
   body["instance"] = request_id;
   HttpResponse r = HttpResponse::Json(code, body);
   r.SetHeader("Content-Type", "application/problem+json");

@@ -34,15 +34,15 @@ bool Matches(const Route& route, const std::vector<std::string>& segments,
 
 void Router::Add(std::string method, std::string pattern, Handler handler, uint64_t max_body) {
   auto parts = SplitPattern(pattern);
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(parts),
-                          std::move(handler), max_body});
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), std::move(parts), std::move(handler), max_body});
 }
 
 void Router::AddUpload(std::string method, std::string pattern, UploadHandler handler,
                        uint64_t max_body) {
   auto parts = SplitPattern(pattern);
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(parts),
-                          std::move(handler), max_body});
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), std::move(parts), std::move(handler), max_body});
 }
 
 Result<const Route*> Router::Match(HttpRequest& req) const {

@@ -26,8 +26,7 @@ class Router {
   // Registers a buffered handler; its body is read whole, up to `max_body`.
   void Add(std::string method, std::string pattern, Handler handler, uint64_t max_body);
   // Registers a streaming upload handler, bodies up to `max_body`.
-  void AddUpload(std::string method, std::string pattern, UploadHandler handler,
-                 uint64_t max_body);
+  void AddUpload(std::string method, std::string pattern, UploadHandler handler, uint64_t max_body);
 
   // The route for `req`, with req.route and req.params filled in. Returns
   // NotFound or FailedPrecondition("method-not-allowed").

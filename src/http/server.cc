@@ -1,15 +1,15 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-#include <atomic>
 #include <cctype>
 #include <iostream>
-#include <mutex>
 #include <list>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -37,14 +37,22 @@ std::string Lower(std::string_view s) {
 // Known methods only become metric labels; anything else is "OTHER".
 std::string MethodLabel(http::verb v) {
   switch (v) {
-    case http::verb::get: return "GET";
-    case http::verb::head: return "HEAD";
-    case http::verb::post: return "POST";
-    case http::verb::put: return "PUT";
-    case http::verb::patch: return "PATCH";
-    case http::verb::delete_: return "DELETE";
-    case http::verb::options: return "OPTIONS";
-    default: return "OTHER";
+    case http::verb::get:
+      return "GET";
+    case http::verb::head:
+      return "HEAD";
+    case http::verb::post:
+      return "POST";
+    case http::verb::put:
+      return "PUT";
+    case http::verb::patch:
+      return "PATCH";
+    case http::verb::delete_:
+      return "DELETE";
+    case http::verb::options:
+      return "OPTIONS";
+    default:
+      return "OTHER";
   }
 }
 
@@ -190,13 +198,13 @@ class HttpServer::Impl {
       conn->idle = false;
       if (ec) {
         if (ec == http::error::header_limit) {
-          co_await SendError(*conn, Status::InvalidArgument("header-too-large",
-                                                            "request headers are too large"));
+          co_await SendError(
+              *conn, Status::InvalidArgument("header-too-large", "request headers are too large"));
         } else if (ec != http::error::end_of_stream && ec != net::error::operation_aborted &&
                    ec != beast::error::timeout && ec != net::error::connection_reset &&
                    ec != net::error::eof) {
-          co_await SendError(*conn, Status::InvalidArgument("bad-request",
-                                                            "malformed request: " + ec.message()));
+          co_await SendError(
+              *conn, Status::InvalidArgument("bad-request", "malformed request: " + ec.message()));
         }
         break;
       }
@@ -231,16 +239,18 @@ class HttpServer::Impl {
     const Route* route = nullptr;
     if (st.ok()) {
       auto matched = router_.Match(req);
-      if (matched.ok()) route = *matched;
-      else st = matched.status();
+      if (matched.ok())
+        route = *matched;
+      else
+        st = matched.status();
     }
     if (!st.ok()) {
       resp = ProblemResponse(st, req.request_id);
       if (HasBody(req)) keep_alive = false;  // unread body: the stream is out of step
     } else if (req.content_length && *req.content_length > route->max_body) {
-      resp = ProblemResponse(Status::TooLarge("body exceeds " + std::to_string(route->max_body) +
-                                              " bytes"),
-                             req.request_id);
+      resp = ProblemResponse(
+          Status::TooLarge("body exceeds " + std::to_string(route->max_body) + " bytes"),
+          req.request_id);
       keep_alive = false;
     } else if (auto* handler = std::get_if<Handler>(&route->handler)) {
       resp = co_await ReadBuffered(conn, buffer, head, req, *route, *handler, keep_alive);
@@ -252,7 +262,7 @@ class HttpServer::Impl {
     if (req.on_finished) req.on_finished(sent ? resp.status : 499);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.Observe(req.method, req.route, resp.status, secs);
-    co_return sent && keep_alive;
+    co_return sent&& keep_alive;
   }
 
   HttpResponse Invoke(const Handler& handler, HttpRequest& req) {
@@ -378,8 +388,8 @@ class HttpServer::Impl {
     if (!head_only && resp.stream_length > 0) {
       auto r = resp.stream->Read(chunk);
       if (!r.ok() || *r == 0) {
-        HttpResponse err = ProblemResponse(
-            r.ok() ? Status::Internal("empty stream") : r.status(), request_id);
+        HttpResponse err =
+            ProblemResponse(r.ok() ? Status::Internal("empty stream") : r.status(), request_id);
         resp.status = err.status;
         co_return co_await Send(conn, err, false, false, request_id);
       }

@@ -21,8 +21,8 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port
   int threads = 4;
-  std::chrono::seconds idle_timeout{30};  // waiting for a request head
-  std::chrono::seconds io_timeout{60};    // each read or write within a request
+  std::chrono::seconds idle_timeout{30};   // waiting for a request head
+  std::chrono::seconds io_timeout{60};     // each read or write within a request
   std::chrono::seconds drain_timeout{10};  // shutdown grace for requests in flight
   uint32_t header_limit = 16 * 1024;
 };

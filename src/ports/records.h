@@ -85,8 +85,8 @@ struct UsageEvent {
 struct UsageQuery {
   std::string account_id;
   std::optional<std::string> end_user;
-  std::optional<int64_t> since_ms;  // inclusive
-  std::optional<int64_t> until_ms;  // exclusive
+  std::optional<int64_t> since_ms;   // inclusive
+  std::optional<int64_t> until_ms;   // exclusive
   std::optional<int64_t> after_seq;  // cursor
   int limit = 100;
 };

@@ -100,9 +100,9 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
 
 Status ApplyMigrations(SqlConnection& conn, const std::vector<Migration>& migrations,
                        int64_t now_ms) {
-  LETHE_RETURN_IF_ERROR(conn.ExecScript(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "applied_ms INTEGER NOT NULL)"));
+  LETHE_RETURN_IF_ERROR(
+      conn.ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                      "applied_ms INTEGER NOT NULL)"));
   LETHE_ASSIGN_OR_RETURN(auto rows,
                          conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
   int64_t current = rows.empty() ? 0 : SqlInt(rows[0][0]);
@@ -111,9 +111,9 @@ Status ApplyMigrations(SqlConnection& conn, const std::vector<Migration>& migrat
     LETHE_RETURN_IF_ERROR(conn.ExecScript("BEGIN IMMEDIATE"));
     Status st = conn.ExecScript(m.sql);
     if (st.ok()) {
-      st = StatusOf(conn.Query(
-          "INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
-          {int64_t{m.version}, now_ms}));
+      st =
+          StatusOf(conn.Query("INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
+                              {int64_t{m.version}, now_ms}));
     }
     if (!st.ok()) {
       (void)conn.ExecScript("ROLLBACK");

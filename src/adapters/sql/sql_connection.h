@@ -40,7 +40,9 @@ inline std::optional<int64_t> SqlOptInt(const SqlValue& v) {
 inline SqlValue SqlNullable(const std::optional<std::string>& s) {
   return s ? SqlValue(*s) : SqlValue();
 }
-inline SqlValue SqlNullable(const std::optional<int64_t>& i) { return i ? SqlValue(*i) : SqlValue(); }
+inline SqlValue SqlNullable(const std::optional<int64_t>& i) {
+  return i ? SqlValue(*i) : SqlValue();
+}
 
 enum class SqlDialect { kSqlite, kPostgres };
 

@@ -26,16 +26,15 @@ Result<std::unique_ptr<SqlKeyStore>> SqlKeyStore::Open(std::unique_ptr<SqlConnec
   return std::unique_ptr<SqlKeyStore>(new SqlKeyStore(std::move(conn), clock));
 }
 
-Result<std::string> SqlKeyStore::PutIfAbsent(const std::string& slot,
-                                             const std::string& wrapped) {
+Result<std::string> SqlKeyStore::PutIfAbsent(const std::string& slot, const std::string& wrapped) {
   std::lock_guard lock(mu_);
-  LETHE_RETURN_IF_ERROR(conn_->Query(
-      "INSERT INTO wrapped_keys (slot, wrapped, created_ms) VALUES ($1, $2, $3) "
-      "ON CONFLICT (slot) DO NOTHING",
-      {slot, wrapped, clock_.NowMillis()}));
+  LETHE_RETURN_IF_ERROR(
+      conn_->Query("INSERT INTO wrapped_keys (slot, wrapped, created_ms) VALUES ($1, $2, $3) "
+                   "ON CONFLICT (slot) DO NOTHING",
+                   {slot, wrapped, clock_.NowMillis()}));
   LETHE_ASSIGN_OR_RETURN(
-      auto rows, conn_->Query("SELECT wrapped, destroyed_ms FROM wrapped_keys WHERE slot = $1",
-                              {slot}));
+      auto rows,
+      conn_->Query("SELECT wrapped, destroyed_ms FROM wrapped_keys WHERE slot = $1", {slot}));
   if (rows.empty()) return Status::Internal("key slot vanished: " + slot);
   if (SqlOptInt(rows[0][1])) return Destroyed(slot);
   return SqlText(rows[0][0]);
@@ -44,8 +43,8 @@ Result<std::string> SqlKeyStore::PutIfAbsent(const std::string& slot,
 Result<std::string> SqlKeyStore::Get(const std::string& slot) {
   std::lock_guard lock(mu_);
   LETHE_ASSIGN_OR_RETURN(
-      auto rows, conn_->Query("SELECT wrapped, destroyed_ms FROM wrapped_keys WHERE slot = $1",
-                              {slot}));
+      auto rows,
+      conn_->Query("SELECT wrapped, destroyed_ms FROM wrapped_keys WHERE slot = $1", {slot}));
   if (rows.empty()) return Status::NotFound("no key for " + slot);
   if (SqlOptInt(rows[0][1])) return Destroyed(slot);
   return SqlText(rows[0][0]);
@@ -53,9 +52,9 @@ Result<std::string> SqlKeyStore::Get(const std::string& slot) {
 
 Status SqlKeyStore::Destroy(const std::string& slot) {
   std::lock_guard lock(mu_);
-  LETHE_RETURN_IF_ERROR(conn_->Query(
-      "UPDATE wrapped_keys SET wrapped = NULL, destroyed_ms = $2 WHERE slot = $1",
-      {slot, clock_.NowMillis()}));
+  LETHE_RETURN_IF_ERROR(
+      conn_->Query("UPDATE wrapped_keys SET wrapped = NULL, destroyed_ms = $2 WHERE slot = $1",
+                   {slot, clock_.NowMillis()}));
   if (conn_->ChangedRows() == 0) return Status::NotFound("no key for " + slot);
   return Status::Ok();
 }

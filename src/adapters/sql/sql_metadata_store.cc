@@ -35,8 +35,7 @@ CustomerRecord CustomerFromRow(const SqlRow& r) {
   return c;
 }
 
-constexpr const char* kAccountColumns =
-    "id, customer_id, name, region, token_digest, created_ms";
+constexpr const char* kAccountColumns = "id, customer_id, name, region, token_digest, created_ms";
 
 AccountRecord AccountFromRow(const SqlRow& r) {
   return AccountRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),
@@ -44,8 +43,7 @@ AccountRecord AccountFromRow(const SqlRow& r) {
 }
 
 ApiKeyRecord ApiKeyFromRow(const SqlRow& r) {
-  return ApiKeyRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]), SqlInt(r[3]),
-                      SqlOptInt(r[4])};
+  return ApiKeyRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]), SqlInt(r[3]), SqlOptInt(r[4])};
 }
 
 constexpr const char* kUsageColumns =
@@ -211,10 +209,10 @@ Result<CustomerRecord> SqlMetadataStore::FindCustomerByEmail(const std::string& 
 // ---- sessions ----
 
 Status SqlMetadataStore::InsertSession(const SessionRecord& s) {
-  return StatusOf(Query(
-      "INSERT INTO sessions (token_digest, customer_id, created_ms, expires_ms) "
-      "VALUES ($1, $2, $3, $4)",
-      {s.token_digest, s.customer_id, s.created_ms, s.expires_ms}));
+  return StatusOf(
+      Query("INSERT INTO sessions (token_digest, customer_id, created_ms, expires_ms) "
+            "VALUES ($1, $2, $3, $4)",
+            {s.token_digest, s.customer_id, s.created_ms, s.expires_ms}));
 }
 
 Result<SessionRecord> SqlMetadataStore::FindSession(const std::string& token_digest) {
@@ -235,25 +233,25 @@ Status SqlMetadataStore::DeleteSession(const std::string& token_digest) {
 // ---- accounts ----
 
 Status SqlMetadataStore::InsertAccount(const AccountRecord& a) {
-  return StatusOf(Query(
-      "INSERT INTO accounts (id, customer_id, name, region, token_digest, created_ms) "
-      "VALUES ($1, $2, $3, $4, $5, $6)",
-      {a.id, a.customer_id, a.name, a.region, a.token_digest, a.created_ms}));
+  return StatusOf(
+      Query("INSERT INTO accounts (id, customer_id, name, region, token_digest, created_ms) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            {a.id, a.customer_id, a.name, a.region, a.token_digest, a.created_ms}));
 }
 
 Status SqlMetadataStore::UpdateAccount(const AccountRecord& a) {
   // Region is fixed for life (XFR-1): it is not among the updated columns.
-  return ExecOne("UPDATE accounts SET name = $3, token_digest = $4 WHERE id = $1 AND customer_id = $2",
-                 {a.id, a.customer_id, a.name, a.token_digest});
+  return ExecOne(
+      "UPDATE accounts SET name = $3, token_digest = $4 WHERE id = $1 AND customer_id = $2",
+      {a.id, a.customer_id, a.name, a.token_digest});
 }
 
 Result<AccountRecord> SqlMetadataStore::FindAccount(const std::string& customer_id,
                                                     const std::string& account_id) {
-  return FirstRow<AccountRecord>(
-      Query(std::string("SELECT ") + kAccountColumns +
-                " FROM accounts WHERE id = $1 AND customer_id = $2",
-            {account_id, customer_id}),
-      AccountFromRow, "account");
+  return FirstRow<AccountRecord>(Query(std::string("SELECT ") + kAccountColumns +
+                                           " FROM accounts WHERE id = $1 AND customer_id = $2",
+                                       {account_id, customer_id}),
+                                 AccountFromRow, "account");
 }
 
 Result<AccountRecord> SqlMetadataStore::FindAccountById(const std::string& account_id) {
@@ -307,8 +305,7 @@ Status SqlMetadataStore::DeleteApiKey(const std::string& account_id, const std::
 }
 
 Status SqlMetadataStore::TouchApiKey(const std::string& key_id, int64_t used_ms) {
-  return StatusOf(
-      Query("UPDATE api_keys SET last_used_ms = $2 WHERE id = $1", {key_id, used_ms}));
+  return StatusOf(Query("UPDATE api_keys SET last_used_ms = $2 WHERE id = $1", {key_id, used_ms}));
 }
 
 // ---- events ----
@@ -317,8 +314,7 @@ Status SqlMetadataStore::InsertLoginEvent(const LoginEvent& e) {
   return StatusOf(Query(
       "INSERT INTO login_events (id, customer_id, time_ms, ip, browser, browser_version, "
       "language, country) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      {e.id, e.customer_id, e.time_ms, e.ip, e.browser, e.browser_version, e.language,
-       e.country}));
+      {e.id, e.customer_id, e.time_ms, e.ip, e.browser, e.browser_version, e.language, e.country}));
 }
 
 Status SqlMetadataStore::InsertUsageEvent(const UsageEvent& e) {
@@ -326,9 +322,8 @@ Status SqlMetadataStore::InsertUsageEvent(const UsageEvent& e) {
       "INSERT INTO usage_events (id, time_ms, account_id, credential_id, end_user, ip, "
       "device_type, browser, browser_version, language, country, method, route, status) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-      {e.id, e.time_ms, e.account_id, e.credential_id, e.end_user, e.ip, e.device_type,
-       e.browser, e.browser_version, e.language, e.country, e.method, e.route,
-       int64_t{e.status}}));
+      {e.id, e.time_ms, e.account_id, e.credential_id, e.end_user, e.ip, e.device_type, e.browser,
+       e.browser_version, e.language, e.country, e.method, e.route, int64_t{e.status}}));
 }
 
 Result<std::vector<UsageEvent>> SqlMetadataStore::ListUsageEvents(const UsageQuery& q) {
@@ -348,20 +343,19 @@ Result<std::vector<UsageEvent>> SqlMetadataStore::ListUsageEvents(const UsageQue
 // ---- audit ----
 
 Result<std::optional<AuditEvent>> SqlMetadataStore::LastAuditEvent() {
-  LETHE_ASSIGN_OR_RETURN(
-      auto rows,
-      Query(std::string("SELECT ") + kAuditColumns + " FROM audit_events ORDER BY seq DESC LIMIT 1",
-            {}));
+  LETHE_ASSIGN_OR_RETURN(auto rows, Query(std::string("SELECT ") + kAuditColumns +
+                                              " FROM audit_events ORDER BY seq DESC LIMIT 1",
+                                          {}));
   if (rows.empty()) return std::optional<AuditEvent>();
   return std::optional<AuditEvent>(AuditFromRow(rows[0]));
 }
 
 Result<int64_t> SqlMetadataStore::AppendAuditEvent(const AuditEvent& e) {
-  LETHE_RETURN_IF_ERROR(Query(
-      "INSERT INTO audit_events (seq, id, time_ms, actor, action, target, account_id, ip, "
-      "request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-      {e.seq, e.id, e.time_ms, e.actor, e.action, e.target, e.account_id, e.ip, e.request_id,
-       e.prev_hash, e.hash}));
+  LETHE_RETURN_IF_ERROR(
+      Query("INSERT INTO audit_events (seq, id, time_ms, actor, action, target, account_id, ip, "
+            "request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            {e.seq, e.id, e.time_ms, e.actor, e.action, e.target, e.account_id, e.ip, e.request_id,
+             e.prev_hash, e.hash}));
   return e.seq;
 }
 
@@ -411,10 +405,10 @@ Result<int64_t> SqlMetadataStore::InsertMedia(const MediaRecord& m) {
 
 Status SqlMetadataStore::UpdateMedia(const MediaRecord& m) {
   std::lock_guard lock(mu_);
-  LETHE_RETURN_IF_ERROR(ExecOne(
-      "UPDATE media SET title = $3, end_user = $4, wrapped_key = $5, expires_ms = $6 "
-      "WHERE id = $1 AND account_id = $2",
-      {m.id, m.account_id, m.title, m.end_user, m.wrapped_key, SqlNullable(m.expires_ms)}));
+  LETHE_RETURN_IF_ERROR(
+      ExecOne("UPDATE media SET title = $3, end_user = $4, wrapped_key = $5, expires_ms = $6 "
+              "WHERE id = $1 AND account_id = $2",
+              {m.id, m.account_id, m.title, m.end_user, m.wrapped_key, SqlNullable(m.expires_ms)}));
   return WriteTags(m);
 }
 
@@ -435,17 +429,16 @@ Result<std::vector<MediaRecord>> SqlMetadataStore::ListMedia(const MediaQuery& q
   std::lock_guard lock(mu_);
   LETHE_ASSIGN_OR_RETURN(
       auto list,
-      AllRows<MediaRecord>(
-          Query(std::string("SELECT ") + kMediaColumns +
-                    " FROM media WHERE account_id = $1"
-                    " AND ($2 IS NULL OR end_user = $2)"
-                    " AND ($3 IS NULL OR kind = $3)"
-                    " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
-                    "   WHERE t.media_id = media.id AND t.tag = $4))"
-                    " AND seq > $5 ORDER BY seq LIMIT $6",
-                {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind), SqlNullable(q.tag),
-                 q.after_seq.value_or(0), int64_t{q.limit}}),
-          MediaFromRow));
+      AllRows<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
+                                     " FROM media WHERE account_id = $1"
+                                     " AND ($2 IS NULL OR end_user = $2)"
+                                     " AND ($3 IS NULL OR kind = $3)"
+                                     " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
+                                     "   WHERE t.media_id = media.id AND t.tag = $4))"
+                                     " AND seq > $5 ORDER BY seq LIMIT $6",
+                                 {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind),
+                                  SqlNullable(q.tag), q.after_seq.value_or(0), int64_t{q.limit}}),
+                           MediaFromRow));
   for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
   return list;
 }

@@ -52,8 +52,8 @@ class SqlMetadataStore final : public MetadataStore {
 
   Result<std::optional<AuditEvent>> LastAuditEvent() override;
   Result<int64_t> AppendAuditEvent(const AuditEvent& e) override;
-  Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& account_id,
-                                                  int64_t after_seq, int limit) override;
+  Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& account_id, int64_t after_seq,
+                                                  int limit) override;
 
   Result<int64_t> InsertMedia(const MediaRecord& m) override;
   Status UpdateMedia(const MediaRecord& m) override;
