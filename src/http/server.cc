@@ -27,6 +27,7 @@ namespace {
 
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 constexpr size_t kStreamChunk = 256 * 1024;
+constexpr size_t kHeadBuffer = 16 * 1024;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -188,6 +189,7 @@ class HttpServer::Impl {
     conn->stream.socket().set_option(tcp::no_delay(true), ignored);
     std::string remote = conn->stream.socket().remote_endpoint(ignored).address().to_string();
     beast::flat_buffer buffer;
+    buffer.reserve(kHeadBuffer);
     while (!stopping_) {
       conn->idle = true;
       conn->stream.expires_after(options_.idle_timeout);
@@ -315,6 +317,9 @@ class HttpServer::Impl {
     co_await MaybeContinue(conn, req);
     http::request_parser<http::buffer_body> parser(std::move(head));
     parser.body_limit(route.max_body);
+    // Beast reads at most the buffer's free capacity per syscall: without
+    // room, a large body arrives 512 bytes per recvmsg.
+    buffer.reserve(kStreamChunk);
     std::vector<uint8_t> chunk(kStreamChunk);
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
@@ -342,6 +347,7 @@ class HttpServer::Impl {
         co_return ProblemResponse(st, req.request_id);
       }
     }
+    buffer.shrink_to_fit();  // an idle keep-alive connection holds little
     co_return sink->Finish();
   }
 
