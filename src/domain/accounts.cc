@@ -10,6 +10,13 @@ Status Unauthenticated() { return Status::Unauthenticated("credential is unknown
 
 }  // namespace
 
+void Accounts::Forget(const std::string& account_id) {
+  std::unique_lock lock(cache_mu_);
+  ++generation_;  // lookups that read the store before now must not cache
+  std::erase_if(by_token_, [&](const auto& kv) { return kv.second.id == account_id; });
+  std::erase_if(by_key_, [&](const auto& kv) { return kv.second.account.id == account_id; });
+}
+
 Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::string& name,
                                     const std::string& region, const RequestOrigin& origin) {
   LETHE_RETURN_IF_ERROR(CheckText("name", name, 200));
@@ -46,6 +53,7 @@ Result<AccountRecord> Accounts::Rename(const std::string& customer_id,
     LETHE_RETURN_IF_ERROR(store_.UpdateAccount(account));
     return audit_.Record(customer_id, "account.update", account_id, account_id, origin);
   }));
+  Forget(account_id);
   return account;
 }
 
@@ -59,6 +67,7 @@ Result<std::string> Accounts::RotateToken(const std::string& customer_id,
     LETHE_RETURN_IF_ERROR(store_.UpdateAccount(account));
     return audit_.Record(customer_id, "account.token_rotate", account_id, account_id, origin);
   }));
+  Forget(account_id);
   return token;
 }
 
@@ -84,11 +93,13 @@ Result<std::vector<ApiKeyRecord>> Accounts::ListKeys(const std::string& customer
 
 Status Accounts::RevokeKey(const std::string& customer_id, const std::string& account_id,
                            const std::string& key_id, const RequestOrigin& origin) {
-  return store_.Transact([&]() -> Status {
+  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
     LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
     LETHE_RETURN_IF_ERROR(store_.DeleteApiKey(account_id, key_id));
     return audit_.Record(customer_id, "key.revoke", key_id, account_id, origin);
-  });
+  }));
+  Forget(account_id);
+  return Status::Ok();
 }
 
 Result<std::vector<AuditEvent>> Accounts::AuditTrail(const std::string& customer_id,
@@ -104,28 +115,57 @@ Result<AccountRecord> Accounts::FindForLink(const std::string& account_id) {
 
 Result<Principal> Accounts::AuthenticateToken(const std::string& token) {
   // Looked up by digest: the token itself is never stored or compared.
-  auto account = store_.FindAccountByToken(TokenDigest(token));
+  std::string digest = TokenDigest(token);
+  uint64_t generation;
+  {
+    std::shared_lock lock(cache_mu_);
+    generation = generation_;
+    if (auto it = by_token_.find(digest); it != by_token_.end()) {
+      return Principal{it->second, it->second.id};
+    }
+  }
+  auto account = store_.FindAccountByToken(digest);
   if (!account.ok()) {
     return account.status().code() == Status::Code::kNotFound ? Unauthenticated()
                                                               : account.status();
   }
+  std::unique_lock lock(cache_mu_);
+  if (generation != generation_) return Principal{*account, account->id};
+  if (by_token_.size() >= kMaxCached) by_token_.clear();
+  by_token_.emplace(digest, *account);
   return Principal{*account, account->id};
 }
 
 Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std::string& secret) {
-  auto key = store_.FindApiKey(key_id);
-  if (!key.ok()) {
-    if (key.status().code() != Status::Code::kNotFound) return key.status();
-    return Unauthenticated();
+  std::string digest = TokenDigest(secret);
+  std::optional<CachedKey> cached;
+  uint64_t generation;
+  {
+    std::shared_lock lock(cache_mu_);
+    generation = generation_;
+    if (auto it = by_key_.find(key_id); it != by_key_.end()) cached = it->second;
   }
-  if (!ConstantTimeEquals(key->secret_digest, TokenDigest(secret))) return Unauthenticated();
-  LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccountById(key->account_id));
+  if (!cached) {
+    auto key = store_.FindApiKey(key_id);
+    if (!key.ok()) {
+      if (key.status().code() != Status::Code::kNotFound) return key.status();
+      return Unauthenticated();
+    }
+    LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccountById(key->account_id));
+    cached = CachedKey{*key, account};
+  }
+  if (!ConstantTimeEquals(cached->key.secret_digest, digest)) return Unauthenticated();
   // last_used_at has one-second resolution: no write for every request.
   int64_t now = clock_.NowMillis();
-  if (!key->last_used_ms || now - *key->last_used_ms >= 1000) {
+  if (!cached->key.last_used_ms || now - *cached->key.last_used_ms >= 1000) {
     LETHE_RETURN_IF_ERROR(store_.TouchApiKey(key_id, now));
+    cached->key.last_used_ms = now;
   }
-  return Principal{account, key_id};
+  std::unique_lock lock(cache_mu_);
+  if (generation != generation_) return Principal{cached->account, key_id};
+  if (by_key_.size() >= kMaxCached) by_key_.clear();
+  by_key_.insert_or_assign(key_id, *cached);
+  return Principal{cached->account, key_id};
 }
 
 }  // namespace lethe

@@ -5,9 +5,19 @@
 //
 // Every lookup is scoped by the owning customer: another customer's account
 // is NotFound, never PermissionDenied, so its existence does not leak.
+//
+// Data-plane credentials are checked on every request, so verified ones are
+// cached in memory (by token digest, or by key id with its secret digest).
+// Every change that could make a cached entry wrong (rotation, revocation,
+// rename) drops that account's entries once committed, and a lookup that
+// raced with such a change does not cache what it read: revocation is
+// immediate.
 #pragma once
 
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -76,10 +86,21 @@ class Accounts {
   Result<Principal> AuthenticateKey(const std::string& key_id, const std::string& secret);
 
  private:
+  struct CachedKey {
+    ApiKeyRecord key;
+    AccountRecord account;
+  };
+  static constexpr size_t kMaxCached = 10000;
+  void Forget(const std::string& account_id);
+
   MetadataStore& store_;
   AuditLog& audit_;
   const Clock& clock_;
   Random& random_;
+  std::shared_mutex cache_mu_;
+  uint64_t generation_ = 0;                                  // bumped by every Forget
+  std::unordered_map<std::string, AccountRecord> by_token_;  // token digest -> account
+  std::unordered_map<std::string, CachedKey> by_key_;        // key id -> key and account
 };
 
 }  // namespace lethe

@@ -154,7 +154,26 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
 // ---- metadata ----
 
 Result<MediaRecord> MediaLibrary::Get(const std::string& account_id, const std::string& id) {
-  return store_.FindMedia(account_id, id);
+  uint64_t generation;
+  {
+    std::shared_lock lock(cache_mu_);
+    generation = generation_;
+    auto it = cache_.find(id);
+    if (it != cache_.end() && it->second.account_id == account_id) return it->second;
+  }
+  LETHE_ASSIGN_OR_RETURN(MediaRecord m, store_.FindMedia(account_id, id));
+  std::unique_lock lock(cache_mu_);
+  if (generation == generation_) {
+    if (cache_.size() >= kMaxCached) cache_.clear();
+    cache_.insert_or_assign(id, m);
+  }
+  return m;
+}
+
+void MediaLibrary::Evict(const std::string& media_id) {
+  std::unique_lock lock(cache_mu_);
+  ++generation_;
+  cache_.erase(media_id);
 }
 
 Result<std::vector<MediaRecord>> MediaLibrary::List(MediaQuery query) {
@@ -185,6 +204,7 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
     LETHE_RETURN_IF_ERROR(store_.UpdateMedia(m));
     return audit_.Record(who.credential_id, "media.update", m.id, m.account_id, origin);
   }));
+  Evict(media_id);
   return m;
 }
 
@@ -197,6 +217,7 @@ Status MediaLibrary::Delete(const Principal& who, const std::string& media_id,
     LETHE_RETURN_IF_ERROR(store_.DeleteMedia(who.account.id, media_id));
     return audit_.Record(who.credential_id, "media.delete", media_id, who.account.id, origin);
   }));
+  Evict(media_id);
   // The record is gone, so the object is gone for every reader. A crash
   // before the blob goes leaves an orphan that Recover() removes.
   Status st = blobs_.Remove(blob_id);

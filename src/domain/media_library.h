@@ -13,8 +13,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -64,6 +67,8 @@ class MediaLibrary {
   Result<std::unique_ptr<MediaIngest>> BeginIngest(const Principal& who, std::string declared_type,
                                                    const RequestOrigin& origin);
 
+  // Metadata, served from an in-memory cache after the first read; Update
+  // and Delete evict (and a read racing with them does not cache).
   Result<MediaRecord> Get(const std::string& account_id, const std::string& media_id);
   // Listing, oldest first; query.limit is clamped to 1..1000.
   Result<std::vector<MediaRecord>> List(MediaQuery query);
@@ -85,6 +90,8 @@ class MediaLibrary {
  private:
   friend class MediaIngest;
   Result<MediaRecord> Commit(MediaIngest& ingest, const MediaFields& fields);
+  void Evict(const std::string& media_id);
+  static constexpr size_t kMaxCached = 10000;
 
   MetadataStore& store_;
   BlobStore& blobs_;
@@ -93,6 +100,9 @@ class MediaLibrary {
   const Clock& clock_;
   Random& random_;
   uint64_t max_bytes_;
+  std::shared_mutex cache_mu_;
+  std::unordered_map<std::string, MediaRecord> cache_;  // media id -> record
+  uint64_t generation_ = 0;                             // bumped by every eviction
 };
 
 // One upload in progress. Destroying it without Commit() abandons it.

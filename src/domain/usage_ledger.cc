@@ -1,10 +1,47 @@
 #include "domain/usage_ledger.h"
 
 #include <algorithm>
+#include <iostream>
+#include <utility>
 
 #include "crypto/secret_hash.h"
 
 namespace lethe {
+
+UsageLedger::UsageLedger(MetadataStore& store, const Clock& clock, Random& random)
+    : store_(store), clock_(clock), random_(random), writer_([this] { WriterLoop(); }) {}
+
+UsageLedger::~UsageLedger() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+void UsageLedger::WriterLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait_for(lock, kFlushInterval,
+                   [this] { return stop_ || pending_.size() >= kFlushBatch; });
+    if (!pending_.empty()) {
+      std::vector<UsageEvent> batch;
+      batch.swap(pending_);
+      lock.unlock();
+      Status st = store_.InsertUsageEvents(batch);
+      if (!st.ok()) {
+        std::cerr << "lethe: " << batch.size() << " usage events not written: " << st.ToString()
+                  << "\n";
+      }
+      lock.lock();
+      if (!st.ok()) last_error_ = st;
+      written_count_ += batch.size();
+      written_.notify_all();
+    }
+    if (stop_ && pending_.empty()) return;
+  }
+}
 
 Status UsageLedger::Record(const Principal& who, const std::string& end_user,
                            const RequestOrigin& origin, const std::string& method,
@@ -24,11 +61,24 @@ Status UsageLedger::Record(const Principal& who, const std::string& end_user,
   e.method = method;
   e.route = route;
   e.status = status;
-  return store_.InsertUsageEvent(e);
+  std::lock_guard lock(mu_);
+  pending_.push_back(std::move(e));
+  ++queued_;
+  if (pending_.size() >= kFlushBatch) wake_.notify_one();
+  return std::exchange(last_error_, Status());  // report a failure once
+}
+
+Status UsageLedger::Flush() {
+  std::unique_lock lock(mu_);
+  uint64_t target = queued_;
+  wake_.notify_one();
+  written_.wait(lock, [&] { return written_count_ >= target; });
+  return last_error_;
 }
 
 Result<UsagePage> UsageLedger::List(UsageQuery query) {
   query.limit = std::clamp(query.limit, 1, kMaxUsagePage);
+  LETHE_RETURN_IF_ERROR(Flush());
   UsagePage page;
   LETHE_ASSIGN_OR_RETURN(page.events, store_.ListUsageEvents(query));
   if (static_cast<int>(page.events.size()) == query.limit) {

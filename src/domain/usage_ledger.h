@@ -4,8 +4,12 @@
 // end user the request named, the route and the outcome.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -24,23 +28,49 @@ struct UsagePage {
   std::optional<int64_t> next_after_seq;  // set when more may follow
 };
 
+// Recording is write-behind: Record() queues the event and returns; a
+// writer thread commits the queue every kFlushInterval (sooner when
+// kFlushBatch events wait), one transaction per batch instead of one per
+// request. List() and Flush() wait until everything queued before them is
+// written, and the destructor writes what is left, so a graceful shutdown
+// loses nothing. A SIGKILL can lose at most the last interval's events.
 class UsageLedger {
  public:
-  UsageLedger(MetadataStore& store, const Clock& clock, Random& random)
-      : store_(store), clock_(clock), random_(random) {}
+  static constexpr std::chrono::milliseconds kFlushInterval{5};
+  static constexpr size_t kFlushBatch = 2000;
 
-  // Records one request. Returns Internal if the store fails.
+  UsageLedger(MetadataStore& store, const Clock& clock, Random& random);
+  ~UsageLedger();
+  UsageLedger(const UsageLedger&) = delete;
+  UsageLedger& operator=(const UsageLedger&) = delete;
+
+  // Queues one request's event. Returns the error of the last failed
+  // write, if any (the failed batch is logged by count, nothing personal).
   Status Record(const Principal& who, const std::string& end_user, const RequestOrigin& origin,
                 const std::string& method, const std::string& route, int status);
+
+  // Waits until every event queued so far is written.
+  Status Flush();
 
   // Events of `query.account_id`, oldest first. `query.limit` is clamped to
   // 1..kMaxUsagePage.
   Result<UsagePage> List(UsageQuery query);
 
  private:
+  void WriterLoop();
+
   MetadataStore& store_;
   const Clock& clock_;
   Random& random_;
+  std::mutex mu_;
+  std::condition_variable wake_;     // the writer: work or stop
+  std::condition_variable written_;  // waiters: a batch landed
+  std::vector<UsageEvent> pending_;
+  uint64_t queued_ = 0;         // events ever queued
+  uint64_t written_count_ = 0;  // events ever handled by the writer
+  Status last_error_;
+  bool stop_ = false;
+  std::thread writer_;
 };
 
 }  // namespace lethe

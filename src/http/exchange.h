@@ -36,8 +36,8 @@ struct HttpRequest {
   std::map<std::string, std::string> params;  // e.g. {"id": "acc_..."}
   // Set by handlers. The end user this request concerns (usage events).
   std::string end_user;
-  // Set by handlers; the server calls it once the exchange is over, with the
-  // status sent (499 when the client went away first).
+  // Set by handlers; the server calls it once the response is decided, with
+  // its status, just before sending it.
   std::function<void(int status)> on_finished;
 
   // The header's value, or "" when absent.

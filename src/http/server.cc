@@ -198,6 +198,9 @@ class HttpServer::Impl {
       head.body_limit(boost::none);  // each route checks its own limit
       auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, head, kTuple);
       conn->idle = false;
+      // Beast checks header_limit per parse step; a head that arrived in one
+      // large read can slip past it, so check the consumed size as well.
+      if (!ec && n > options_.header_limit) ec = http::error::header_limit;
       if (ec) {
         if (ec == http::error::header_limit) {
           co_await SendError(
@@ -260,8 +263,13 @@ class HttpServer::Impl {
       resp = co_await ReadUpload(conn, buffer, head, req, *route,
                                  std::get<UploadHandler>(route->handler), keep_alive);
     }
-    bool sent = co_await Send(conn, resp, keep_alive, req.method == "HEAD", req.request_id);
-    if (req.on_finished) req.on_finished(sent ? resp.status : 499);
+    bool head_only = req.method == "HEAD";
+    std::vector<uint8_t> first = Prefetch(resp, head_only, req.request_id);
+    if (resp.status >= 500) keep_alive = false;
+    // Accounted before the response leaves, so a client that reads its
+    // usage right after sees this request too.
+    if (req.on_finished) req.on_finished(resp.status);
+    bool sent = co_await Send(conn, resp, keep_alive, head_only, req.request_id, std::move(first));
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.Observe(req.method, req.route, resp.status, secs);
     co_return sent&& keep_alive;
@@ -351,6 +359,22 @@ class HttpServer::Impl {
     co_return sink->Finish();
   }
 
+  // Reads the first piece of a streamed body before anything is sent, so a
+  // source that fails at once (a tampered blob) still gets a proper error
+  // response instead of a cut connection. Replaces `resp` on failure.
+  std::vector<uint8_t> Prefetch(HttpResponse& resp, bool head_only, const std::string& request_id) {
+    std::vector<uint8_t> chunk;
+    if (!resp.stream || head_only || resp.stream_length == 0) return chunk;
+    chunk.resize(kStreamChunk);
+    auto r = resp.stream->Read(chunk);
+    if (!r.ok() || *r == 0) {
+      resp = ProblemResponse(r.ok() ? Status::Internal("empty stream") : r.status(), request_id);
+      return {};
+    }
+    chunk.resize(*r);
+    return chunk;
+  }
+
   // Answers "Expect: 100-continue" once the request is accepted, so clients
   // such as curl send large bodies at once instead of after a 1 s wait.
   net::awaitable<void> MaybeContinue(Connection& conn, const HttpRequest& req) {
@@ -362,7 +386,7 @@ class HttpServer::Impl {
 
   // Writes `resp`. Returns false if the connection failed mid-way.
   net::awaitable<bool> Send(Connection& conn, HttpResponse& resp, bool keep_alive, bool head_only,
-                            const std::string& request_id) {
+                            const std::string& request_id, std::vector<uint8_t> chunk = {}) {
     conn.stream.expires_after(options_.io_timeout);
     auto fill = [&](auto& msg) {
       msg.result(static_cast<unsigned>(resp.status));
@@ -387,20 +411,9 @@ class HttpServer::Impl {
       auto [ec, n] = co_await http::async_write(conn.stream, msg, kTuple);
       co_return !ec;
     }
-    // Streamed body. The first piece is read before the head goes out, so a
-    // source that fails at once still gets a proper error response.
-    std::vector<uint8_t> chunk(kStreamChunk);
-    size_t first = 0;
-    if (!head_only && resp.stream_length > 0) {
-      auto r = resp.stream->Read(chunk);
-      if (!r.ok() || *r == 0) {
-        HttpResponse err =
-            ProblemResponse(r.ok() ? Status::Internal("empty stream") : r.status(), request_id);
-        resp.status = err.status;
-        co_return co_await Send(conn, err, false, false, request_id);
-      }
-      first = *r;
-    }
+    // Streamed body; Prefetch() already put its first piece in `chunk`.
+    size_t first = chunk.size();
+    chunk.resize(kStreamChunk);
     http::response<http::buffer_body> msg;
     fill(msg);
     msg.content_length(resp.stream_length);

@@ -26,7 +26,8 @@ class MetadataStore {
 
   // Runs `fn` in one transaction: all of its writes land, or none do.
   // Commits when `fn` returns OK, rolls back otherwise and returns its Status.
-  // Transactions may not nest.
+  // A committed transaction survives power loss; a write outside Transact
+  // survives a crash of the process. Transactions may not nest.
   virtual Status Transact(const std::function<Status()>& fn) = 0;
 
   // Customers. Email uniqueness is case-insensitive: AlreadyExists("email-taken").
@@ -58,7 +59,8 @@ class MetadataStore {
 
   // Events.
   virtual Status InsertLoginEvent(const LoginEvent& e) = 0;
-  virtual Status InsertUsageEvent(const UsageEvent& e) = 0;
+  // Appends events in one write (group commit: fewer commits under load).
+  virtual Status InsertUsageEvents(const std::vector<UsageEvent>& events) = 0;
   virtual Result<std::vector<UsageEvent>> ListUsageEvents(const UsageQuery& q) = 0;
 
   // Audit chain. AppendAuditEvent assigns `seq`; callers compute the hash

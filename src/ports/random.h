@@ -16,7 +16,7 @@ class Random {
   virtual void Fill(std::span<uint8_t> out) = 0;
 };
 
-// Cryptographically secure randomness from libsodium (getrandom(2)).
+// Cryptographically secure randomness: OpenSSL's DRBG, seeded by the OS.
 class SystemRandom final : public Random {
  public:
   void Fill(std::span<uint8_t> out) override;

@@ -95,6 +95,7 @@ TEST_P(MetadataStoreContract, ApiKeysDeleteOnlyWithinTheirAccount) {
 }
 
 TEST_P(MetadataStoreContract, UsageEventsFilterAndPage) {
+  std::vector<UsageEvent> batch;
   for (int i = 0; i < 7; ++i) {
     UsageEvent e;
     e.id = "evt_" + std::to_string(i);
@@ -102,8 +103,9 @@ TEST_P(MetadataStoreContract, UsageEventsFilterAndPage) {
     e.account_id = i < 6 ? "acc_1" : "acc_2";
     e.credential_id = "acc_1";
     e.end_user = i % 2 ? "odd" : "even";
-    ASSERT_TRUE(store_->InsertUsageEvent(e).ok());
+    batch.push_back(e);
   }
+  ASSERT_TRUE(store_->InsertUsageEvents(batch).ok());
   UsageQuery q;
   q.account_id = "acc_1";
   q.limit = 4;

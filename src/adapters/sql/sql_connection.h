@@ -58,6 +58,9 @@ class SqlConnection {
                                             const std::vector<SqlValue>& params) = 0;
   // Runs statements with no parameters (schema changes, BEGIN, COMMIT).
   virtual Status ExecScript(const std::string& sql) = 0;
+  // Whether commits from now on must survive power loss (true), or only a
+  // crash of the process (false, cheaper: no fsync per commit).
+  virtual Status SetDurable(bool durable) = 0;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   virtual int64_t ChangedRows() = 0;
 };

@@ -152,17 +152,19 @@ Status SqlMetadataStore::ExecOne(const std::string& sql, const std::vector<SqlVa
 Status SqlMetadataStore::Transact(const std::function<Status()>& fn) {
   std::lock_guard lock(mu_);
   if (in_transaction_) return Status::Internal("nested transaction");
-  LETHE_RETURN_IF_ERROR(conn_->ExecScript("BEGIN IMMEDIATE"));
-  in_transaction_ = true;
-  Status st = fn();
-  in_transaction_ = false;
-  if (!st.ok()) {
-    (void)conn_->ExecScript("ROLLBACK");
-    return st;
+  // State changes are durable against power loss; single-statement
+  // telemetry (usage events) outside Transact only against process crashes.
+  LETHE_RETURN_IF_ERROR(conn_->SetDurable(true));
+  Status st = conn_->ExecScript("BEGIN IMMEDIATE");
+  if (st.ok()) {
+    in_transaction_ = true;
+    st = fn();
+    in_transaction_ = false;
+    if (st.ok()) st = conn_->ExecScript("COMMIT");
+    if (!st.ok()) (void)conn_->ExecScript("ROLLBACK");
   }
-  Status commit = conn_->ExecScript("COMMIT");
-  if (!commit.ok()) (void)conn_->ExecScript("ROLLBACK");
-  return commit;
+  Status relax = conn_->SetDurable(false);
+  return st.ok() ? relax : st;
 }
 
 // ---- customers ----
@@ -317,13 +319,27 @@ Status SqlMetadataStore::InsertLoginEvent(const LoginEvent& e) {
       {e.id, e.customer_id, e.time_ms, e.ip, e.browser, e.browser_version, e.language, e.country}));
 }
 
-Status SqlMetadataStore::InsertUsageEvent(const UsageEvent& e) {
-  return StatusOf(Query(
-      "INSERT INTO usage_events (id, time_ms, account_id, credential_id, end_user, ip, "
-      "device_type, browser, browser_version, language, country, method, route, status) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-      {e.id, e.time_ms, e.account_id, e.credential_id, e.end_user, e.ip, e.device_type, e.browser,
-       e.browser_version, e.language, e.country, e.method, e.route, int64_t{e.status}}));
+Status SqlMetadataStore::InsertUsageEvents(const std::vector<UsageEvent>& events) {
+  std::lock_guard lock(mu_);
+  // One transaction for the batch, not durable against power loss: usage
+  // telemetry trades that for one commit per batch instead of per request.
+  bool own = !in_transaction_;
+  if (own) LETHE_RETURN_IF_ERROR(conn_->ExecScript("BEGIN IMMEDIATE"));
+  Status st;
+  for (const UsageEvent& e : events) {
+    st = StatusOf(conn_->Query(
+        "INSERT INTO usage_events (id, time_ms, account_id, credential_id, end_user, ip, "
+        "device_type, browser, browser_version, language, country, method, route, status) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        {e.id, e.time_ms, e.account_id, e.credential_id, e.end_user, e.ip, e.device_type, e.browser,
+         e.browser_version, e.language, e.country, e.method, e.route, int64_t{e.status}}));
+    if (!st.ok()) break;
+  }
+  if (own) {
+    if (st.ok()) st = conn_->ExecScript("COMMIT");
+    if (!st.ok()) (void)conn_->ExecScript("ROLLBACK");
+  }
+  return st;
 }
 
 Result<std::vector<UsageEvent>> SqlMetadataStore::ListUsageEvents(const UsageQuery& q) {

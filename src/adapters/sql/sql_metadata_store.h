@@ -47,7 +47,7 @@ class SqlMetadataStore final : public MetadataStore {
   Status TouchApiKey(const std::string& key_id, int64_t used_ms) override;
 
   Status InsertLoginEvent(const LoginEvent& e) override;
-  Status InsertUsageEvent(const UsageEvent& e) override;
+  Status InsertUsageEvents(const std::vector<UsageEvent>& events) override;
   Result<std::vector<UsageEvent>> ListUsageEvents(const UsageQuery& q) override;
 
   Result<std::optional<AuditEvent>> LastAuditEvent() override;

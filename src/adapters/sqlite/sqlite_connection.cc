@@ -33,10 +33,11 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   }
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
   sqlite3_busy_timeout(db, 5000);
-  // WAL: readers never block the writer. synchronous=FULL: a committed
-  // transaction survives power loss, which the "complete or absent" promise needs.
+  // WAL: readers never block the writer. synchronous=NORMAL survives any
+  // process crash; SetDurable(true) upgrades to FULL, which also survives
+  // power loss.
   LETHE_RETURN_IF_ERROR(
-      conn->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+      conn->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                        "PRAGMA secure_delete=ON;"));
   return conn;
 }
@@ -119,6 +120,10 @@ Status SqliteConnection::ExecScript(const std::string& sql) {
     return Status::Internal("sqlite: " + msg);
   }
   return Status::Ok();
+}
+
+Status SqliteConnection::SetDurable(bool durable) {
+  return ExecScript(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
 int64_t SqliteConnection::ChangedRows() { return sqlite3_changes64(db_); }

@@ -25,6 +25,7 @@ class SqliteConnection final : public SqlConnection {
   Result<std::vector<SqlRow>> Query(const std::string& sql,
                                     const std::vector<SqlValue>& params) override;
   Status ExecScript(const std::string& sql) override;
+  Status SetDurable(bool durable) override;
   int64_t ChangedRows() override;
 
  private:
