@@ -260,10 +260,27 @@ MediaReader::MediaReader(std::unique_ptr<BlobReader> blob, const Key& data_key,
       key_(data_key),
       pos_(first),
       end_(plain_size == 0 ? 0 : last + 1),
-      sealed_(kChunkSealedBytes),
+      sealed_(kReadAheadChunks * kChunkSealedBytes),
       plain_(kChunkPlainBytes) {}
 
 MediaReader::~MediaReader() { WipeKey(key_); }
+
+Result<std::span<const uint8_t>> MediaReader::SealedChunk(uint64_t index) {
+  if (index < window_first_ || index >= window_first_ + window_count_) {
+    // One read for several chunks of the range: fewer system calls.
+    uint64_t last_needed = (end_ - 1) / kChunkPlainBytes;
+    uint64_t count = std::min<uint64_t>(kReadAheadChunks, last_needed - index + 1);
+    uint64_t bytes = 0;
+    for (uint64_t i = index; i < index + count; ++i) bytes += opener_.SealedChunkSize(i);
+    LETHE_RETURN_IF_ERROR(
+        blob_->ReadAt(opener_.SealedOffset(index), std::span<uint8_t>(sealed_.data(), bytes)));
+    window_first_ = index;
+    window_count_ = count;
+  }
+  size_t at =
+      static_cast<size_t>(opener_.SealedOffset(index) - opener_.SealedOffset(window_first_));
+  return std::span<const uint8_t>(sealed_.data() + at, opener_.SealedChunkSize(index));
+}
 
 Result<size_t> MediaReader::Read(std::span<uint8_t> out) {
   size_t written = 0;
@@ -271,12 +288,10 @@ Result<size_t> MediaReader::Read(std::span<uint8_t> out) {
     uint64_t index = pos_ / kChunkPlainBytes;
     size_t offset = static_cast<size_t>(pos_ % kChunkPlainBytes);
     size_t plain_len = opener_.PlainChunkSize(index);
-    size_t sealed_len = opener_.SealedChunkSize(index);
     size_t want = static_cast<size_t>(
         std::min<uint64_t>({plain_len - offset, end_ - pos_, out.size() - written}));
     if (plain_index_ != index) {
-      std::span<uint8_t> sealed(sealed_.data(), sealed_len);
-      LETHE_RETURN_IF_ERROR(blob_->ReadAt(opener_.SealedOffset(index), sealed));
+      LETHE_ASSIGN_OR_RETURN(std::span<const uint8_t> sealed, SealedChunk(index));
       // A whole chunk wanted and room for it: decrypt straight into `out`.
       bool direct = offset == 0 && want == plain_len;
       std::span<uint8_t> target =

@@ -155,12 +155,18 @@ class MediaReader {
   Result<size_t> Read(std::span<uint8_t> out);
 
  private:
+  static constexpr uint64_t kReadAheadChunks = 4;
+  // The sealed bytes of chunk `index`, read ahead with the next few.
+  Result<std::span<const uint8_t>> SealedChunk(uint64_t index);
+
   std::unique_ptr<BlobReader> blob_;
   ChunkOpener opener_;
   Key key_;
   uint64_t pos_;
-  uint64_t end_;  // one past the last byte
-  std::vector<uint8_t> sealed_;
+  uint64_t end_;                 // one past the last byte
+  std::vector<uint8_t> sealed_;  // sealed chunks [window_first_, +window_count_)
+  uint64_t window_first_ = 0;
+  uint64_t window_count_ = 0;
   std::vector<uint8_t> plain_;
   uint64_t plain_index_ = UINT64_MAX;  // chunk held in plain_
 };
