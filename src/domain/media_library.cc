@@ -244,12 +244,20 @@ Result<std::unique_ptr<MediaReader>> MediaLibrary::Open(const MediaRecord& m, ui
   LETHE_ASSIGN_OR_RETURN(Key dek,
                          keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
   KeyWiper wipe(dek);
-  LETHE_ASSIGN_OR_RETURN(auto blob, blobs_.Open(m.blob_id));
+  auto blob = blobs_.Open(m.blob_id);
+  if (!blob.ok()) {
+    // A record without its bytes is damage, not absence: never a 404, and
+    // the internal blob id stays out of the message.
+    if (blob.status().code() == Status::Code::kNotFound) {
+      return Status::DataLoss("the stored bytes of this media are missing");
+    }
+    return blob.status();
+  }
   uint64_t size = static_cast<uint64_t>(m.bytes);
-  if (blob->size() != SealedSize(size)) {
+  if ((*blob)->size() != SealedSize(size)) {
     return Status::DataLoss("stored blob has the wrong length");
   }
-  return std::make_unique<MediaReader>(std::move(blob), dek, m.blob_id, size, first, last);
+  return std::make_unique<MediaReader>(std::move(*blob), dek, m.blob_id, size, first, last);
 }
 
 MediaReader::MediaReader(std::unique_ptr<BlobReader> blob, const Key& data_key,

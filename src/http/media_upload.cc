@@ -174,6 +174,8 @@ boost::json::object MediaView(const MediaRecord& m) {
 UploadStart StartMediaUpload(MediaLibrary& library, HttpRequest& req, const Principal& who) {
   auto fields = MediaFieldsFromQuery(req);
   if (!fields.ok()) return Fail(fields.status(), req);
+  // The Lethe-End-User header names the end user too (a form field wins).
+  if (!fields->end_user && !req.end_user.empty()) fields->end_user = req.end_user;
   std::string type = req.Header("content-type");
   if (LowerAscii(type.substr(0, 19)) == "multipart/form-data") {
     auto boundary = BoundaryFromContentType(type);

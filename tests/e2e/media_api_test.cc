@@ -80,8 +80,7 @@ TEST_F(MediaApiTest, RawUploadRecordsEveryField_USE2) {
   auto before = std::chrono::system_clock::now() - std::chrono::seconds(2);
   Response r = UploadBytes(client_, t.token(), bytes, "video/mp4",
                            "end_user=alice%40example.org&title=" + UrlEncode("Holiday clip #1") +
-                               "&tags=" + UrlEncode("beach, summer ,2026") +
-                               "&expiration_days=7");
+                               "&tags=" + UrlEncode("beach, summer ,2026") + "&expiration_days=7");
   ASSERT_EQ(r.status, 201) << r.Describe();
   auto after = std::chrono::system_clock::now() + std::chrono::seconds(2);
   json::value m = r.Json();
@@ -125,6 +124,13 @@ TEST_F(MediaApiTest, RawUploadRecordsEveryField_USE2) {
   ASSERT_NE(Field(b, "expires_at"), nullptr);
   EXPECT_TRUE(Field(b, "expires_at")->is_null()) << bare.body;
 
+  // Tags repeated in the query (docs/api.md: "comma-separated or repeated").
+  Response rep =
+      UploadBytes(client_, t.token(), bytes, "video/mp4", "tags=one&tags=two,three&tags=four");
+  ASSERT_EQ(rep.status, 201) << rep.Describe();
+  EXPECT_EQ(Tags(rep.Json()), (std::vector<std::string>{"one", "two", "three", "four"}))
+      << rep.body;
+
   // Basic key_id:secret works as well as the bearer token.
   KeyInfo key = CreateKey(client_, t.session, t.account.id);
   ASSERT_FALSE(key.key_id.empty());
@@ -161,8 +167,8 @@ TEST_F(MediaApiTest, InvalidMetadataRefusedWithoutLeftovers) {
   LETHE_EXPECT_PROBLEM(r, 400, "invalid-field");
   for (const Case& c : cases) {
     Response resp = UploadBytes(client_, t.token(), png, "image/png", c.query);
-    EXPECT_TRUE(IsProblem(resp, c.status, c.type)) << c.query.substr(0, 40) << ": "
-                                                   << resp.Describe();
+    EXPECT_TRUE(IsProblem(resp, c.status, c.type))
+        << c.query.substr(0, 40) << ": " << resp.Describe();
   }
   // Boundaries that are fine.
   Response ok = UploadBytes(client_, t.token(), png, "image/png",
@@ -182,8 +188,8 @@ TEST_F(MediaApiTest, MultipartUploadWithFields_USE2) {
   const std::string webm = Sample("webm");
   const std::string boundary = "----lethe-e2e-boundary-7MA4YWxkTrZu0gW";
   auto part = [&](const std::string& name, const std::string& value) {
-    return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name +
-           "\"\r\n\r\n" + value + "\r\n";
+    return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
+           value + "\r\n";
   };
   std::string body = part("title", "Cat video") + part("tags", "cats, pets") + "--" + boundary +
                      "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cat.webm\""
@@ -208,16 +214,15 @@ TEST_F(MediaApiTest, MultipartUploadWithFields_USE2) {
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::hours>(*expires - *created).count(), 30 * 24);
 
   // The same through chunked transfer encoding.
-  Response chunked =
-      client_.Request("POST", "/v1/media", body, h, RequestOptions{.chunked = true});
+  Response chunked = client_.Request("POST", "/v1/media", body, h, RequestOptions{.chunked = true});
   ASSERT_EQ(chunked.status, 201) << chunked.Describe();
   EXPECT_EQ(Str(chunked.Json(), "sha256"), Sha256Hex(webm));
   EXPECT_EQ(Str(chunked.Json(), "end_user"), "eu_42");
   EXPECT_EQ(Tags(chunked.Json()), (std::vector<std::string>{"cats", "pets", "funny"}));
 
   // A form without a file part, and one with two.
-  Response nofile = client_.Request(
-      "POST", "/v1/media", part("title", "nothing") + "--" + boundary + "--\r\n", h);
+  Response nofile = client_.Request("POST", "/v1/media",
+                                    part("title", "nothing") + "--" + boundary + "--\r\n", h);
   LETHE_EXPECT_PROBLEM(nofile, 400, "invalid-field");
   std::string filepart = "--" + boundary +
                          "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\""
@@ -329,8 +334,8 @@ TEST_F(MediaApiTest, DeclaredTypeMismatchIs415) {
   } cases[] = {
       {Sample("png"), "video/mp4"},
       {Sample("mp4"), "image/png"},
-      {Sample("wav"), "image/webp"},   // RIFF, but not WEBP
-      {Sample("webp"), "audio/wav"},   // RIFF, but not WAVE
+      {Sample("wav"), "image/webp"},  // RIFF, but not WEBP
+      {Sample("webp"), "audio/wav"},  // RIFF, but not WAVE
       {Sample("ogg"), "audio/flac"},
       {html, "video/mp4"},
       {html, "text/html"},
@@ -362,9 +367,10 @@ TEST_F(MediaApiTest, OverLimitIs413ContentLengthAndChunked) {
 
   // Content-Length over the limit, announced before any body byte: refused
   // without reading the body.
-  std::string head = "POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                     t.token() + "\r\nContent-Type: video/mp4\r\nContent-Length: " +
-                     std::to_string(kMaxMedia + 1) + "\r\n\r\n";
+  std::string head =
+      "POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + t.token() +
+      "\r\nContent-Type: video/mp4\r\nContent-Length: " + std::to_string(kMaxMedia + 1) +
+      "\r\n\r\n";
   std::string raw = RawExchange(server_->port(), head + FtypHeader());
   EXPECT_EQ(raw.rfind("HTTP/1.1 413", 0), 0u) << raw.substr(0, 300);
   EXPECT_NE(raw.find("payload-too-large"), std::string::npos) << raw.substr(0, 600);
@@ -381,6 +387,20 @@ TEST_F(MediaApiTest, OverLimitIs413ContentLengthAndChunked) {
       UploadBytes(client_, t.token(), over, "video/mp4", "", RequestOptions{.chunked = true});
   LETHE_EXPECT_PROBLEM(rc1, 413, "payload-too-large");
 
+  // The curl binary streaming a file (-T): it sends Expect: 100-continue,
+  // so the server can refuse before a single body byte is sent.
+  ScratchDir dir;
+  ASSERT_TRUE(WriteFileBytes(dir / "over.mp4", way_over));
+  CommandResult c =
+      RunCommand({ToolPath("curl"), "-sS", "-X", "POST", "-T", dir / "over.mp4", "-o", dir / "resp",
+                  "-w", "%{http_code} %{size_upload}", "-H", "Authorization: Bearer " + t.token(),
+                  "-H", "Content-Type: video/mp4", server_->base_url() + "/v1/media"});
+  EXPECT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_EQ(c.output.substr(0, 4), "413 ") << c.output;
+  EXPECT_LT(std::atoll(c.output.c_str() + 4), static_cast<long long>(kMaxMedia))
+      << "curl uploaded the body anyway: " << c.output;
+  EXPECT_NE(ReadFileBytes(dir / "resp").find("payload-too-large"), std::string::npos);
+
   EXPECT_TRUE(ListAllMedia(client_, t.token()).empty());
   EXPECT_TRUE(WaitFor([&] { return IncomingFiles(*server_).empty(); }))
       << IncomingFiles(*server_).size() << " temp files left";
@@ -394,8 +414,52 @@ TEST_F(MediaApiTest, OverLimitIs413ContentLengthAndChunked) {
       UploadBytes(client_, t.token(), at_limit, "video/mp4", "", RequestOptions{.chunked = true});
   ASSERT_EQ(okc.status, 201) << okc.Describe();
   EXPECT_EQ(Field(okc.Json(), "bytes")->to_number<int64_t>(), static_cast<int64_t>(kMaxMedia));
-  EXPECT_EQ(ListAllMedia(client_, t.token()).size(), 2u);
-  EXPECT_EQ(BlobFiles(*server_).size(), blobs_before + 2);
+  // And with curl -T (Expect: 100-continue, then the body).
+  ASSERT_TRUE(WriteFileBytes(dir / "at.mp4", at_limit));
+  CommandResult ct =
+      RunCommand({ToolPath("curl"), "-sS", "-X", "POST", "-T", dir / "at.mp4", "-o", dir / "resp2",
+                  "-w", "%{http_code}", "-H", "Authorization: Bearer " + t.token(), "-H",
+                  "Content-Type: video/mp4", server_->base_url() + "/v1/media"});
+  EXPECT_EQ(ct.output, "201") << ct.output << ReadFileBytes(dir / "resp2");
+  EXPECT_NE(ReadFileBytes(dir / "resp2").find(Sha256Hex(at_limit)), std::string::npos);
+  EXPECT_EQ(ListAllMedia(client_, t.token()).size(), 3u);
+  EXPECT_EQ(BlobFiles(*server_).size(), blobs_before + 3);
+}
+
+// The data plane names a request's end user with the end_user query
+// parameter or the Lethe-End-User header (docs/api.md). An upload that names
+// its end user with the header belongs to that end user (USE-2), and its
+// usage event records that end user (USE-1), as with the query parameter.
+TEST_F(MediaApiTest, EndUserHeaderNamesTheUploadsEndUser_USE2) {
+  Tenant t = NewTenant(client_, "media-eu-header");
+  ASSERT_FALSE(t.token().empty());
+  Headers h = BearerAuth(t.token());
+  h["Content-Type"] = "image/png";
+  h["Lethe-End-User"] = "header-user";
+  Response r = client_.Request("POST", "/v1/media?title=by-header", Sample("png"), h);
+  ASSERT_EQ(r.status, 201) << r.Describe();
+  json::value m = r.Json();
+  const json::value* eu = Field(m, "end_user");
+  ASSERT_NE(eu, nullptr);
+  EXPECT_EQ(*eu, json::value("header-user")) << "media end_user: " << r.body;
+
+  // The same upload naming the end user in the query, for comparison.
+  Response q = UploadBytes(client_, t.token(), Sample("png"), "image/png", "end_user=query-user");
+  ASSERT_EQ(q.status, 201);
+  EXPECT_EQ(Str(q.Json(), "end_user"), "query-user");
+
+  Response usage = client_.Get("/v1/usage?limit=100", BearerAuth(t.token()));
+  ASSERT_EQ(usage.status, 200) << usage.Describe();
+  std::vector<std::string> upload_end_users;
+  for (const auto& e : Arr(usage.Json(), "events")) {
+    if (Str(e, "route") == "/v1/media" && Str(e, "method") == "POST") {
+      const json::value* v = Field(e, "end_user");
+      upload_end_users.push_back(v && v->is_string() ? std::string(v->as_string()) : "<null>");
+    }
+  }
+  std::sort(upload_end_users.begin(), upload_end_users.end());
+  EXPECT_EQ(upload_end_users, (std::vector<std::string>{"header-user", "query-user"}))
+      << "end users recorded on the upload usage events";
 }
 
 // Listing: filters by end user, tag and kind, alone and combined; cursor
@@ -435,8 +499,7 @@ TEST_F(MediaApiTest, ListFiltersAndCursorPagination) {
   EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "end_user=u1&tag=red")), expect({0, 5}));
   EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "end_user=u1&kind=audio")), expect({1, 5}));
   EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "tag=tone&kind=video")), expect({4}));
-  EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "end_user=u2&tag=red&kind=video")),
-            expect({2}));
+  EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "end_user=u2&tag=red&kind=video")), expect({2}));
   EXPECT_TRUE(ListAllMedia(client_, t.token(), "end_user=nobody").empty());
   EXPECT_TRUE(ListAllMedia(client_, t.token(), "tag=re").empty()) << "tags match exactly";
   EXPECT_TRUE(ListAllMedia(client_, t.token(), "end_user=u").empty());
@@ -457,8 +520,8 @@ TEST_F(MediaApiTest, ListFiltersAndCursorPagination) {
     if (next->is_null()) break;
     cursor = UrlEncode(next->as_string());
   }
-  EXPECT_EQ(pages, (std::vector<std::vector<std::string>>{
-                       expect({0, 1, 2}), expect({3, 4, 5}), expect({6})}));
+  EXPECT_EQ(pages, (std::vector<std::vector<std::string>>{expect({0, 1, 2}), expect({3, 4, 5}),
+                                                          expect({6})}));
   // Filtered pagination, pages of 1 and 2.
   EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "tag=red", 1)), expect({0, 2, 4, 5}));
   EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "end_user=u1", 2)), expect({0, 1, 5}));
@@ -466,8 +529,7 @@ TEST_F(MediaApiTest, ListFiltersAndCursorPagination) {
   // Bad parameters.
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/media?kind=document", BearerAuth(t.token())), 400,
                        "bad-request");
-  LETHE_EXPECT_PROBLEM(client_.Get("/v1/media?limit=0", BearerAuth(t.token())), 400,
-                       "bad-request");
+  LETHE_EXPECT_PROBLEM(client_.Get("/v1/media?limit=0", BearerAuth(t.token())), 400, "bad-request");
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/media?limit=1001", BearerAuth(t.token())), 400,
                        "bad-request");
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/media?cursor=not-a-cursor", BearerAuth(t.token())), 400,
@@ -496,9 +558,9 @@ TEST_F(MediaApiTest, PatchCorrectsTitleTagsEndUser) {
   EXPECT_EQ(Str(v1, "created_at"), Str(m, "created_at"));
   EXPECT_EQ(Str(v1, "expires_at"), Str(m, "expires_at"));
 
-  Response p2 = client_.Patch(path, json::object{{"tags", json::array{"x", "y", "z"}},
-                                                 {"end_user", "second"}},
-                              BearerAuth(t.token()));
+  Response p2 = client_.Patch(
+      path, json::object{{"tags", json::array{"x", "y", "z"}}, {"end_user", "second"}},
+      BearerAuth(t.token()));
   ASSERT_EQ(p2.status, 200) << p2.Describe();
   Response got = client_.Get(path, BearerAuth(t.token()));
   ASSERT_EQ(got.status, 200);
@@ -510,8 +572,7 @@ TEST_F(MediaApiTest, PatchCorrectsTitleTagsEndUser) {
 
   // Listing follows the correction.
   EXPECT_TRUE(ListAllMedia(client_, t.token(), "end_user=first").empty());
-  EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "end_user=second")),
-            std::vector<std::string>{id});
+  EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "end_user=second")), std::vector<std::string>{id});
   EXPECT_TRUE(ListAllMedia(client_, t.token(), "tag=a").empty());
   EXPECT_EQ(Ids(ListAllMedia(client_, t.token(), "tag=y")), std::vector<std::string>{id});
 
@@ -530,20 +591,19 @@ TEST_F(MediaApiTest, PatchCorrectsTitleTagsEndUser) {
                        400, "unknown-field");
   LETHE_EXPECT_PROBLEM(
       client_.Patch(path, json::object{{"expiration_days", 9}}, BearerAuth(t.token())), 400, "");
-  LETHE_EXPECT_PROBLEM(client_.Patch(path, json::object{{"title", 5}}, BearerAuth(t.token())),
-                       400, "invalid-field");
+  LETHE_EXPECT_PROBLEM(client_.Patch(path, json::object{{"title", 5}}, BearerAuth(t.token())), 400,
+                       "invalid-field");
   LETHE_EXPECT_PROBLEM(
       client_.Patch(path, json::object{{"title", std::string(501, 'x')}}, BearerAuth(t.token())),
       400, "invalid-field");
-  LETHE_EXPECT_PROBLEM(
-      client_.Request("PATCH", path, "not json", BearerAuth(t.token())), 400, "invalid-json");
+  LETHE_EXPECT_PROBLEM(client_.Request("PATCH", path, "not json", BearerAuth(t.token())), 400,
+                       "invalid-json");
   Response after = client_.Get(path, BearerAuth(t.token()));
   EXPECT_EQ(Str(after.Json(), "title"), "Final cut");
   EXPECT_EQ(Str(after.Json(), "content_type"), "video/mp4");
-  LETHE_EXPECT_PROBLEM(
-      client_.Patch("/v1/media/med_doesnotexist", json::object{{"title", "x"}},
-                    BearerAuth(t.token())),
-      404, "not-found");
+  LETHE_EXPECT_PROBLEM(client_.Patch("/v1/media/med_doesnotexist", json::object{{"title", "x"}},
+                                     BearerAuth(t.token())),
+                       404, "not-found");
 }
 
 // USE-2: delete removes the record and the stored (encrypted) blob file.
@@ -580,8 +640,7 @@ TEST_F(MediaApiTest, DeleteRemovesRecordAndBlob_USE2) {
                        "not-found");
   LETHE_EXPECT_PROBLEM(client_.Post("/v1/media/" + id + "/links", "", BearerAuth(t.token())), 404,
                        "not-found");
-  LETHE_EXPECT_PROBLEM(client_.Delete("/v1/media/" + id, BearerAuth(t.token())), 404,
-                       "not-found");
+  LETHE_EXPECT_PROBLEM(client_.Delete("/v1/media/" + id, BearerAuth(t.token())), 404, "not-found");
   EXPECT_EQ(FileSize(blob), -1) << "blob file still present: " << blob;
   EXPECT_EQ(BlobFiles(*server_).size(), before.size() + 1);
   EXPECT_EQ(Ids(ListAllMedia(client_, t.token())), std::vector<std::string>{Str(keep, "id")});
@@ -621,7 +680,7 @@ TEST_F(MediaApiTest, CrossAccountIsolation_USE2_USE3) {
     LETHE_EXPECT_PROBLEM(client_.Post(path + "/links", "", h), 404, "not-found");
     LETHE_EXPECT_PROBLEM(client_.Post(path + "/links", json::object{{"expires_in", 60}}, h), 404,
                          "not-found");
-    for (const std::string& q : {"", "end_user=shared", "tag=t", "kind=video"}) {
+    for (const char* q : {"", "end_user=shared", "tag=t", "kind=video"}) {
       std::vector<std::string> seen = Ids(ListAllMedia(client_, intruder, q));
       EXPECT_EQ(std::count(seen.begin(), seen.end(), id), 0) << "listed with " << q;
     }

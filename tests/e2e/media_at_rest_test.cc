@@ -7,8 +7,10 @@
 // plaintext chunks, each stored as ciphertext + 16-byte tag, one data key
 // per blob; the blob lives at <data>/media/blobs/<xx>/<blob id>.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "media_support.h"
@@ -68,7 +70,8 @@ class MediaAtRestTest : public ::testing::Test {
 
   // The stored blob file of a media object, located through its record.
   std::string BlobPathOf(const std::string& media_id) {
-    QueryResult q = Sql(server_->db_path(), "SELECT blob_id FROM media WHERE id = '" + media_id + "'");
+    QueryResult q =
+        Sql(server_->db_path(), "SELECT blob_id FROM media WHERE id = '" + media_id + "'");
     EXPECT_TRUE(q.ok) << q.error;
     if (!q.ok || q.rows.size() != 1 || !q.rows[0][0]) {
       ADD_FAILURE() << "no record for " << media_id;
@@ -92,8 +95,8 @@ class MediaAtRestTest : public ::testing::Test {
   // a transfer cut short. Never the whole original.
   ::testing::AssertionResult FailsCleanly(const StreamResult& r, const std::string& original) {
     if (r.body_bytes == original.size() && r.body_sha256 == Sha256Hex(original)) {
-      return ::testing::AssertionFailure() << "the tampered blob was served in full: "
-                                           << r.Describe();
+      return ::testing::AssertionFailure()
+             << "the tampered blob was served in full: " << r.Describe();
     }
     if (r.status == 500) {
       boost::system::error_code ec;
@@ -108,8 +111,8 @@ class MediaAtRestTest : public ::testing::Test {
     if (!r.error.empty() && r.body_bytes < original.size()) {
       return ::testing::AssertionSuccess() << "truncated: " << r.Describe();
     }
-    return ::testing::AssertionFailure() << "neither a 500 problem nor a cut transfer: "
-                                         << r.Describe();
+    return ::testing::AssertionFailure()
+           << "neither a 500 problem nor a cut transfer: " << r.Describe();
   }
 
   // A range read that succeeded with exactly the original's bytes.
@@ -140,8 +143,7 @@ TEST_F(MediaAtRestTest, NoPlaintextAnywhereUnderDataDir_SEC1_USE2) {
   const std::string src = scratch / "pattern.mp4";
   ASSERT_TRUE(WriteFileBytes(src, plain));
   // The scanner finds the marker where it is (so an empty result means something).
-  ASSERT_EQ(FilesContaining(scratch.path(), std::string(kMarker)),
-            std::vector<std::string>{src});
+  ASSERT_EQ(FilesContaining(scratch.path(), std::string(kMarker)), std::vector<std::string>{src});
 
   StreamResult up = UploadFile(server_->base_url(), tenant_.token(), src, "video/mp4",
                                "title=pattern&end_user=scan-user&tags=scan");
@@ -165,13 +167,32 @@ TEST_F(MediaAtRestTest, NoPlaintextAnywhereUnderDataDir_SEC1_USE2) {
   ASSERT_FALSE(blob.empty() || blob2.empty());
   EXPECT_EQ(FileSize(blob), static_cast<int64_t>(ExpectedSealedSize(plain.size())));
   std::vector<std::string> all = ListFilesUnder(server_->data_dir());
-  bool saw_db = false;
-  for (const auto& f : all) saw_db |= f == server_->db_path();
-  EXPECT_TRUE(saw_db) << "the scan should cover lethe.db";
-  EXPECT_GE(all.size(), 4u);
+  auto scanned = [&](const std::string& name) {
+    return std::count(all.begin(), all.end(), server_->data_dir() + "/" + name) == 1;
+  };
+  EXPECT_TRUE(scanned("lethe.db")) << "the scan should cover lethe.db";
+  EXPECT_TRUE(scanned("keys.db")) << "the scan should cover keys.db";
+  std::string names;
+  for (const auto& f : all) names += f.substr(server_->data_dir().size()) + " ";
+  std::fprintf(stderr, "[media-at-rest] scanned %zu files: %s\n", all.size(), names.c_str());
   EXPECT_TRUE(FilesContaining(server_->data_dir(), std::string(kMarker)).empty());
   EXPECT_TRUE(FilesContaining(server_->data_dir(), std::string(kMarker.substr(6, 12))).empty())
       << FilesContaining(server_->data_dir(), std::string(kMarker.substr(6, 12)))[0];
+  // SEC-1 least privilege: media files and their directories are private
+  // to the server's user.
+  for (const auto& f : ListFilesUnder(server_->data_dir() + "/media")) {
+    struct stat st {};
+    ASSERT_EQ(::stat(f.c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 077, 0u) << f << " mode " << std::oct << (st.st_mode & 0777);
+    std::string dir = std::filesystem::path(f).parent_path().string();
+    ASSERT_EQ(::stat(dir.c_str(), &st), 0) << dir;
+    EXPECT_EQ(st.st_mode & 077, 0u) << dir << " mode " << std::oct << (st.st_mode & 0777);
+  }
+  for (const char* d : {"/media", "/media/blobs", "/media/incoming"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat((server_->data_dir() + d).c_str(), &st), 0) << d;
+    EXPECT_EQ(st.st_mode & 077, 0u) << d << " mode " << std::oct << (st.st_mode & 0777);
+  }
   // Repeated plaintext must not give repeated ciphertext (GCM with a unique
   // nonce per chunk): the first two 64 KiB chunks differ.
   std::string c0, c1, d0;
@@ -229,8 +250,8 @@ TEST_F(MediaAtRestTest, FlippedByteFailsCleanlyOnlyForItsChunk_SEC1) {
   EXPECT_TRUE(RangeOk(Get(id, "bytes=0-" + std::to_string(C - 1)), plain, 0, C - 1));
   EXPECT_TRUE(RangeOk(Get(id, "bytes=100-199"), plain, 100, 199));
   EXPECT_TRUE(FailsCleanly(Get(id), plain));
-  EXPECT_TRUE(FailsCleanly(Get(id, "bytes=" + std::to_string(C - 10) + "-" + std::to_string(C + 10)),
-                           plain));
+  EXPECT_TRUE(FailsCleanly(
+      Get(id, "bytes=" + std::to_string(C - 10) + "-" + std::to_string(C + 10)), plain));
   ASSERT_TRUE(FlipByte(blob, tag1));
 
   // Chunk 7, well after the first piece the server sends: the headers are
@@ -242,10 +263,10 @@ TEST_F(MediaAtRestTest, FlippedByteFailsCleanlyOnlyForItsChunk_SEC1) {
   EXPECT_TRUE(FailsCleanly(cut, plain));
   EXPECT_LE(cut.body_bytes, 7 * C) << cut.Describe();
   EXPECT_TRUE(RangeOk(Get(id, "bytes=0-" + std::to_string(7 * C - 1)), plain, 0, 7 * C - 1));
-  EXPECT_TRUE(RangeOk(Get(id, "bytes=" + std::to_string(8 * C) + "-"), plain, 8 * C,
-                      plain.size() - 1));
-  EXPECT_TRUE(FailsCleanly(Get(id, "bytes=" + std::to_string(7 * C) + "-" + std::to_string(7 * C)),
-                           plain));
+  EXPECT_TRUE(
+      RangeOk(Get(id, "bytes=" + std::to_string(8 * C) + "-"), plain, 8 * C, plain.size() - 1));
+  EXPECT_TRUE(
+      FailsCleanly(Get(id, "bytes=" + std::to_string(7 * C) + "-" + std::to_string(7 * C)), plain));
   // The curl binary sees the cut as an error too (exit 18: partial file).
   ScratchDir dir;
   CommandResult c = RunCommand({ToolPath("curl"), "-sS", "-o", dir / "out", "-H",

@@ -101,19 +101,19 @@ TEST_F(MediaContentTest, FullGetMatchesSha256AndHeaders) {
 
   // The curl binary, written to a file.
   ScratchDir dir;
-  CommandResult c = RunCommand({ToolPath("curl"), "-sS", "-f", "-o", dir / "full.mp4", "-H",
-                                "Authorization: Bearer " + tenant_.token(),
-                                server_->base_url() + ContentPath()});
+  CommandResult c =
+      RunCommand({ToolPath("curl"), "-sS", "-f", "-o", dir / "full.mp4", "-H",
+                  "Authorization: Bearer " + tenant_.token(), server_->base_url() + ContentPath()});
   ASSERT_EQ(c.exit_code, 0) << c.output;
   EXPECT_EQ(Sha256FileHex(dir / "full.mp4"), Str(media_, "sha256"));
 }
 
 TEST_F(MediaContentTest, CurlRangeBytesMatch) {
   ScratchDir dir;
-  CommandResult c = RunCommand({ToolPath("curl"), "-sS", "-r", "100-199", "-o", dir / "part",
-                                "-D", dir / "headers", "-w", "%{http_code}", "-H",
-                                "Authorization: Bearer " + tenant_.token(),
-                                server_->base_url() + ContentPath()});
+  CommandResult c =
+      RunCommand({ToolPath("curl"), "-sS", "-r", "100-199", "-o", dir / "part", "-D",
+                  dir / "headers", "-w", "%{http_code}", "-H",
+                  "Authorization: Bearer " + tenant_.token(), server_->base_url() + ContentPath()});
   ASSERT_EQ(c.exit_code, 0) << c.output;
   EXPECT_EQ(c.output, "206");
   std::string part = ReadFileBytes(dir / "part");
@@ -145,14 +145,13 @@ TEST_F(MediaContentTest, CurlRangeBytesMatch) {
     Response r = client_.Get(ContentPath(), Auth({{"Range", k.header}}));
     ASSERT_EQ(r.status, 206) << r.Describe();
     EXPECT_EQ(r.Header("Content-Range"), "bytes " + std::to_string(k.first) + "-" +
-                                             std::to_string(k.last) + "/" +
-                                             std::to_string(size_));
+                                             std::to_string(k.last) + "/" + std::to_string(size_));
     EXPECT_EQ(r.body.size(), k.last - k.first + 1);
     EXPECT_TRUE(r.body == video_.substr(k.first, k.last - k.first + 1)) << "bytes differ";
     EXPECT_EQ(r.Header("ETag"), Etag());
   }
   // Not a single well-formed byte range: the whole content, 200.
-  for (const std::string& h : {"bytes=0-1,5-6", "items=0-5", "bytes=9-3", "bytes=abc"}) {
+  for (const char* h : {"bytes=0-1,5-6", "items=0-5", "bytes=9-3", "bytes=abc"}) {
     Response r = client_.Get(ContentPath(), Auth({{"Range", h}}));
     EXPECT_EQ(r.status, 200) << h << ": " << r.Describe();
     EXPECT_EQ(r.body.size(), size_) << h;
@@ -162,30 +161,30 @@ TEST_F(MediaContentTest, CurlRangeBytesMatch) {
 TEST_F(MediaContentTest, SuffixRange) {
   Response r = client_.Get(ContentPath(), Auth({{"Range", "bytes=-500"}}));
   ASSERT_EQ(r.status, 206) << r.Describe();
-  EXPECT_EQ(r.Header("Content-Range"),
-            "bytes " + std::to_string(size_ - 500) + "-" + std::to_string(size_ - 1) + "/" +
-                std::to_string(size_));
+  EXPECT_EQ(r.Header("Content-Range"), "bytes " + std::to_string(size_ - 500) + "-" +
+                                           std::to_string(size_ - 1) + "/" + std::to_string(size_));
   EXPECT_TRUE(r.body == video_.substr(size_ - 500)) << "suffix bytes differ";
 
   // A suffix longer than the content is the whole content.
-  Response all = client_.Get(ContentPath(), Auth({{"Range", "bytes=-" + std::to_string(size_ + 1)}}));
+  Response all =
+      client_.Get(ContentPath(), Auth({{"Range", "bytes=-" + std::to_string(size_ + 1)}}));
   ASSERT_EQ(all.status, 206) << all.Describe();
   EXPECT_EQ(all.Header("Content-Range"),
             "bytes 0-" + std::to_string(size_ - 1) + "/" + std::to_string(size_));
   EXPECT_EQ(Sha256Hex(all.body), Str(media_, "sha256"));
 
   ScratchDir dir;
-  CommandResult c = RunCommand({ToolPath("curl"), "-sS", "-r", "-70000", "-o", dir / "tail",
-                                "-H", "Authorization: Bearer " + tenant_.token(),
-                                server_->base_url() + ContentPath()});
+  CommandResult c =
+      RunCommand({ToolPath("curl"), "-sS", "-r", "-70000", "-o", dir / "tail", "-H",
+                  "Authorization: Bearer " + tenant_.token(), server_->base_url() + ContentPath()});
   ASSERT_EQ(c.exit_code, 0) << c.output;
   EXPECT_TRUE(ReadFileBytes(dir / "tail") == video_.substr(size_ - 70000));
 }
 
 TEST_F(MediaContentTest, UnsatisfiableRangeIs416WithContentRange) {
   for (const std::string& h :
-       {"bytes=" + std::to_string(size_) + "-", "bytes=" + std::to_string(size_ + 100) + "-" +
-                                                     std::to_string(size_ + 200),
+       {"bytes=" + std::to_string(size_) + "-",
+        "bytes=" + std::to_string(size_ + 100) + "-" + std::to_string(size_ + 200),
         std::string("bytes=-0")}) {
     SCOPED_TRACE(h);
     Response r = client_.Get(ContentPath(), Auth({{"Range", h}}));
@@ -206,15 +205,16 @@ TEST_F(MediaContentTest, HeadGivesLengthAndNoBody) {
   EXPECT_EQ(hr.Header("Content-Length"), "10");
 
   // On the wire: the response ends with its head, no body bytes follow.
-  std::string raw = RawExchange(
-      server_->port(), "HEAD " + ContentPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
-                           "Bearer " + tenant_.token() + "\r\nConnection: close\r\n\r\n");
+  std::string raw =
+      RawExchange(server_->port(), "HEAD " + ContentPath() +
+                                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                                       "Bearer " +
+                                       tenant_.token() + "\r\nConnection: close\r\n\r\n");
   ASSERT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw.substr(0, 300);
   size_t end = raw.find("\r\n\r\n");
   ASSERT_NE(end, std::string::npos) << raw;
   EXPECT_EQ(raw.size(), end + 4) << "bytes after the head: " << raw.size() - end - 4;
-  EXPECT_NE(Lower(raw).find("content-length: " + std::to_string(size_)), std::string::npos)
-      << raw;
+  EXPECT_NE(Lower(raw).find("content-length: " + std::to_string(size_)), std::string::npos) << raw;
 }
 
 TEST_F(MediaContentTest, EtagIfNoneMatchGives304) {
@@ -222,8 +222,7 @@ TEST_F(MediaContentTest, EtagIfNoneMatchGives304) {
   ASSERT_EQ(first.status, 200);
   const std::string etag = first.Header("ETag");
   ASSERT_EQ(etag, Etag());
-  for (const std::string& inm :
-       {etag, "W/" + etag, "\"other\", " + etag, std::string("*")}) {
+  for (const std::string& inm : {etag, "W/" + etag, "\"other\", " + etag, std::string("*")}) {
     SCOPED_TRACE(inm);
     Response r = client_.Get(ContentPath(), Auth({{"If-None-Match", inm}}));
     EXPECT_EQ(r.status, 304) << r.Describe();
@@ -236,10 +235,10 @@ TEST_F(MediaContentTest, EtagIfNoneMatchGives304) {
   // curl's own conditional request.
   ScratchDir dir;
   WriteFileBytes(dir / "etag", etag + "\n");
-  CommandResult c = RunCommand({ToolPath("curl"), "-sS", "-o", dir / "out", "-w", "%{http_code}",
-                                "--etag-compare", dir / "etag", "-H",
-                                "Authorization: Bearer " + tenant_.token(),
-                                server_->base_url() + ContentPath()});
+  CommandResult c =
+      RunCommand({ToolPath("curl"), "-sS", "-o", dir / "out", "-w", "%{http_code}",
+                  "--etag-compare", dir / "etag", "-H", "Authorization: Bearer " + tenant_.token(),
+                  server_->base_url() + ContentPath()});
   EXPECT_EQ(c.output, "304") << c.output;
 }
 
@@ -264,9 +263,9 @@ TEST_F(MediaContentTest, FfprobeOnSignedUrlReportsDuration) {
   EXPECT_EQ(path.rfind("/v1/media/" + id_ + "/content?", 0), 0u) << path;
   EXPECT_EQ(path.find(tenant_.token()), std::string::npos) << "the link must not carry the token";
   const std::string url = server_->base_url() + path;
-  CommandResult p = RunCommand({ToolPath("ffprobe"), "-v", "error", "-show_entries",
-                                "format=duration", "-of", "default=noprint_wrappers=1:nokey=1",
-                                url});
+  CommandResult p =
+      RunCommand({ToolPath("ffprobe"), "-v", "error", "-show_entries", "format=duration", "-of",
+                  "default=noprint_wrappers=1:nokey=1", url});
   ASSERT_EQ(p.exit_code, 0) << p.output;
   double duration = std::atof(p.output.c_str());
   EXPECT_NEAR(duration, 10.0, 0.2) << p.output;
@@ -291,9 +290,9 @@ TEST_F(MediaContentTest, FfmpegSeeksThroughSignedUrl) {
   const std::string path = SignedPath(id_, 600);
   ASSERT_FALSE(path.empty());
   std::multiset<int> before = ContentStatuses();
-  CommandResult f = RunCommand({ToolPath("ffmpeg"), "-hide_banner", "-nostdin", "-v", "error",
-                                "-ss", "3", "-i", server_->base_url() + path, "-frames:v", "1",
-                                "-f", "null", "-"});
+  CommandResult f =
+      RunCommand({ToolPath("ffmpeg"), "-hide_banner", "-nostdin", "-v", "error", "-ss", "3", "-i",
+                  server_->base_url() + path, "-frames:v", "1", "-f", "null", "-"});
   ASSERT_EQ(f.exit_code, 0) << f.output;
   std::multiset<int> after = ContentStatuses();
   EXPECT_GT(after.count(206), before.count(206)) << "ffmpeg made no range request";
@@ -336,8 +335,7 @@ TEST_F(MediaContentTest, ExpiredOrTamperedSignatureIs401) {
   };
   for (const auto& [what, url] : bad) {
     Response r = anon.Get(url);
-    EXPECT_TRUE(IsProblem(r, 401, "unauthenticated")) << what << ": " << url << " "
-                                                      << r.Describe();
+    EXPECT_TRUE(IsProblem(r, 401, "unauthenticated")) << what << ": " << url << " " << r.Describe();
   }
   // A link without its signature is just an unauthenticated request.
   LETHE_EXPECT_PROBLEM(anon.Get(ContentPath() + "?account=" + param(good, "account") +
@@ -345,17 +343,17 @@ TEST_F(MediaContentTest, ExpiredOrTamperedSignatureIs401) {
                        401, "unauthenticated");
 
   // Lifetime bounds.
-  LETHE_EXPECT_PROBLEM(client_.Post("/v1/media/" + id_ + "/links",
-                                    json::object{{"expires_in", 0}}, Auth()),
-                       400, "invalid-field");
-  LETHE_EXPECT_PROBLEM(client_.Post("/v1/media/" + id_ + "/links",
-                                    json::object{{"expires_in", 86401}}, Auth()),
-                       400, "invalid-field");
-  LETHE_EXPECT_PROBLEM(client_.Post("/v1/media/" + id_ + "/links",
-                                    json::object{{"expires", 60}}, Auth()),
-                       400, "unknown-field");
-  Response day = client_.Post("/v1/media/" + id_ + "/links", json::object{{"expires_in", 86400}},
-                              Auth());
+  LETHE_EXPECT_PROBLEM(
+      client_.Post("/v1/media/" + id_ + "/links", json::object{{"expires_in", 0}}, Auth()), 400,
+      "invalid-field");
+  LETHE_EXPECT_PROBLEM(
+      client_.Post("/v1/media/" + id_ + "/links", json::object{{"expires_in", 86401}}, Auth()), 400,
+      "invalid-field");
+  LETHE_EXPECT_PROBLEM(
+      client_.Post("/v1/media/" + id_ + "/links", json::object{{"expires", 60}}, Auth()), 400,
+      "unknown-field");
+  Response day =
+      client_.Post("/v1/media/" + id_ + "/links", json::object{{"expires_in", 86400}}, Auth());
   ASSERT_EQ(day.status, 201) << day.Describe();
   auto day_expiry = ParseRfc3339(Str(day.Json(), "expires_at"));
   ASSERT_TRUE(day_expiry);
@@ -363,9 +361,18 @@ TEST_F(MediaContentTest, ExpiredOrTamperedSignatureIs401) {
                                                                std::chrono::system_clock::now());
   EXPECT_NEAR(static_cast<double>(left.count()), 86400.0, 30.0);
 
+  // Without a body the link lives 900 s (docs/api.md).
+  Response def = client_.Post("/v1/media/" + id_ + "/links", "", Auth());
+  ASSERT_EQ(def.status, 201) << def.Describe();
+  auto def_expiry = ParseRfc3339(Str(def.Json(), "expires_at"));
+  ASSERT_TRUE(def_expiry);
+  auto def_left = std::chrono::duration_cast<std::chrono::seconds>(
+      *def_expiry - std::chrono::system_clock::now());
+  EXPECT_NEAR(static_cast<double>(def_left.count()), 900.0, 30.0);
+
   // Expiry: a 1-second link works at once and stops working after it.
-  Response shortl = client_.Post("/v1/media/" + id_ + "/links", json::object{{"expires_in", 1}},
-                                 Auth());
+  Response shortl =
+      client_.Post("/v1/media/" + id_ + "/links", json::object{{"expires_in", 1}}, Auth());
   ASSERT_EQ(shortl.status, 201) << shortl.Describe();
   const std::string short_path = Str(shortl.Json(), "url");
   EXPECT_EQ(anon.Get(short_path, {{"Range", "bytes=0-0"}}).status, 206);
@@ -378,8 +385,8 @@ TEST_F(MediaContentTest, ExpiredOrTamperedSignatureIs401) {
 // A link grants one object: with another media's id in the path (same
 // account), or after the media is deleted, it opens nothing.
 TEST_F(MediaContentTest, SignedLinkForAOpensOnlyA) {
-  Response rb = UploadBytes(client_, tenant_.token(), video_.substr(0, 200000), "video/mp4",
-                            "title=B");
+  Response rb =
+      UploadBytes(client_, tenant_.token(), video_.substr(0, 200000), "video/mp4", "title=B");
   ASSERT_EQ(rb.status, 201) << rb.Describe();
   const std::string id_b = Str(rb.Json(), "id");
   const std::string link_a = SignedPath(id_);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -43,9 +44,10 @@ class MediaCrashTest : public ::testing::Test {
   void AbandonUpload(bool chunked, bool reset, size_t send_bytes) {
     int fd = ConnectLoopback(server_->port());
     ASSERT_GE(fd, 0);
-    std::string head = "POST /v1/media?title=abandoned HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       "Authorization: Bearer " + tenant_.token() +
-                       "\r\nContent-Type: video/mp4\r\n";
+    std::string head =
+        "POST /v1/media?title=abandoned HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Authorization: Bearer " +
+        tenant_.token() + "\r\nContent-Type: video/mp4\r\n";
     head += chunked ? "Transfer-Encoding: chunked\r\n\r\n"
                     : "Content-Length: " + std::to_string(10 << 20) + "\r\n\r\n";
     ASSERT_TRUE(SendAll(fd, head));
@@ -61,8 +63,7 @@ class MediaCrashTest : public ::testing::Test {
       ASSERT_TRUE(SendAll(fd, body));
     }
     // The server has started writing: a temp file exists while the body flows.
-    EXPECT_TRUE(WaitFor([&] { return !IncomingFiles(*server_).empty(); },
-                        std::chrono::seconds(5)))
+    EXPECT_TRUE(WaitFor([&] { return !IncomingFiles(*server_).empty(); }, std::chrono::seconds(5)))
         << "no temp file under media/incoming while the upload is in flight";
     if (reset) {
       linger l{1, 0};  // close with RST
@@ -94,6 +95,22 @@ TEST_F(MediaCrashTest, ClientDisconnectMidUploadLeavesNothing_USE2) {
     EXPECT_TRUE(WaitFor([&] { return IncomingFiles(*server_).empty(); }, std::chrono::seconds(10)))
         << IncomingFiles(*server_).size() << " temp file(s) left in media/incoming";
     EXPECT_TRUE(BlobFiles(*server_).empty()) << BlobFiles(*server_).size() << " blob(s)";
+    EXPECT_TRUE(ListAllMedia(client_, tenant_.token()).empty());
+  }
+  // A client that sends garbage instead of chunk framing mid-body: 400, and
+  // nothing left either.
+  {
+    std::string head = "POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                       tenant_.token() +
+                       "\r\nContent-Type: video/mp4\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string body = PatternBytes(300000, 78, FtypHeader());
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+    std::string raw =
+        RawExchange(server_->port(), head + size + body + "\r\nzz-not-a-chunk-size\r\n\r\n");
+    EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << raw.substr(0, 300);
+    EXPECT_TRUE(WaitFor([&] { return IncomingFiles(*server_).empty(); }));
+    EXPECT_TRUE(BlobFiles(*server_).empty());
     EXPECT_TRUE(ListAllMedia(client_, tenant_.token()).empty());
   }
   // The server is fine and still takes uploads.
@@ -159,8 +176,8 @@ TEST_F(MediaCrashTest, SigkillDuringConcurrentUploadsRecovers_USE2_SEC1) {
   }
   go = true;
   const uint64_t half = kUploads * kSize / 2;
-  bool reached = WaitFor([&] { return sent.load() >= half && acked.load() >= 2; },
-                         std::chrono::seconds(60));
+  bool reached =
+      WaitFor([&] { return sent.load() >= half && acked.load() >= 2; }, std::chrono::seconds(60));
   size_t in_flight = IncomingFiles(*server_).size();
   server_->Kill();
   for (auto& t : threads) t.join();
@@ -204,9 +221,48 @@ TEST_F(MediaCrashTest, SigkillDuringConcurrentUploadsRecovers_USE2_SEC1) {
       << "blob files and records must match one to one";
   EXPECT_LE(listed.size(), static_cast<size_t>(2 + kUploads));
   // The store still works after recovery.
-  Response r = UploadBytes(client_, tenant_.token(), PatternBytes(70000, 3, FtypHeader()),
-                           "video/mp4");
+  Response r =
+      UploadBytes(client_, tenant_.token(), PatternBytes(70000, 3, FtypHeader()), "video/mp4");
   EXPECT_EQ(r.status, 201) << r.Describe();
+}
+
+// Startup recovery on its own: a temp file left in media/incoming and a blob
+// that no record references (what a crash between "blob durable" and
+// "record committed", or during a delete, leaves) are removed at startup;
+// committed media are untouched.
+TEST_F(MediaCrashTest, StartupRecoverySweepsTempFilesAndOrphanBlobs_USE2) {
+  StartServer();
+  const std::string bytes = PatternBytes(200000, 11, FtypHeader());
+  Response r = UploadBytes(client_, tenant_.token(), bytes, "video/mp4");
+  ASSERT_EQ(r.status, 201) << r.Describe();
+  const std::string id = Str(r.Json(), "id");
+  std::vector<std::string> blobs = BlobFiles(*server_);
+  ASSERT_EQ(blobs.size(), 1u);
+  ASSERT_EQ(server_->Stop(), 0);
+
+  const std::string media = server_->data_dir() + "/media";
+  const std::string temp = media + "/incoming/blb_leftover0000000000.1234.1";
+  // An orphan next to the real blob (same shard directory), and one in a
+  // shard of its own.
+  const std::string shard = std::filesystem::path(blobs[0]).parent_path().string();
+  const std::string orphan1 = shard + "/blb_orphan000000000000" + shard.substr(shard.size() - 2);
+  std::filesystem::create_directories(media + "/blobs/zz");
+  const std::string orphan2 = media + "/blobs/zz/blb_orphan0000000000zz";
+  for (const auto& f : {temp, orphan1, orphan2}) {
+    ASSERT_TRUE(WriteFileBytes(f, PatternBytes(70000, 12))) << f;
+  }
+  ASSERT_EQ(BlobFiles(*server_).size(), 3u);
+
+  ASSERT_TRUE(server_->Restart());
+  client_.set_base_url(server_->base_url());
+  EXPECT_TRUE(IncomingFiles(*server_).empty()) << "temp file not swept";
+  EXPECT_EQ(FileSize(orphan1), -1) << "orphan blob not swept: " << orphan1;
+  EXPECT_EQ(FileSize(orphan2), -1) << "orphan blob not swept: " << orphan2;
+  EXPECT_EQ(BlobFiles(*server_), blobs) << "the referenced blob must stay";
+  StreamResult c = DownloadHashed(server_->base_url() + "/v1/media/" + id + "/content",
+                                  BearerAuth(tenant_.token()));
+  EXPECT_EQ(c.status, 200) << c.Describe();
+  EXPECT_EQ(c.body_sha256, Sha256Hex(bytes));
 }
 
 // (c) 64 concurrent clients, each uploading its own ~256 KiB file and reading
@@ -233,8 +289,8 @@ TEST_F(MediaCrashTest, SixtyFourConcurrentClientsRoundTrip) {
       HttpClient c(base);
       ++ready;
       while (ready.load() < kClients) std::this_thread::yield();
-      Response up = UploadBytes(c, token, bytes, "video/mp4",
-                                "end_user=client" + std::to_string(i));
+      Response up =
+          UploadBytes(c, token, bytes, "video/mp4", "end_user=client" + std::to_string(i));
       o.up_status = up.status;
       o.error = up.error;
       if (up.status != 201) return;

@@ -176,8 +176,8 @@ int64_t FileSize(const std::string& path) {
 // ---------------------------------------------------------------------------
 
 bool Ffmpeg(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {ToolPath("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel",
-                                   "error", "-y"};
+  std::vector<std::string> argv = {ToolPath("ffmpeg"), "-hide_banner", "-nostdin",
+                                   "-loglevel",        "error",        "-y"};
   argv.insert(argv.end(), args.begin(), args.end());
   CommandResult r = RunCommand(argv, std::chrono::seconds(120));
   if (r.exit_code != 0) {
@@ -194,17 +194,19 @@ std::string MakeMedia(const std::string& dir, const std::string& kind, double se
   std::snprintf(dur, sizeof dur, "%.3f", seconds);
   const std::string video = "testsrc=size=160x120:rate=25:duration=" + std::string(dur);
   const std::string audio = "sine=frequency=440:sample_rate=44100:duration=" + std::string(dur);
-  std::string out = dir + "/sample_" + kind + "_" + std::to_string(static_cast<int>(seconds * 1000));
+  std::string out =
+      dir + "/sample_" + kind + "_" + std::to_string(static_cast<int>(seconds * 1000));
   std::vector<std::string> args;
   if (kind == "mp4") {
     out += ".mp4";
-    args = {"-f", "lavfi", "-i", video, "-f", "lavfi", "-i", audio, "-c:v", "libx264",
-            "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac",
-            "-shortest", out};
+    args = {"-f",       "lavfi",   "-i",      video,     "-f",        "lavfi", "-i",
+            audio,      "-c:v",    "libx264", "-preset", "ultrafast", "-g",    "25",
+            "-pix_fmt", "yuv420p", "-c:a",    "aac",     "-shortest", out};
   } else if (kind == "webm") {
     out += ".webm";
-    args = {"-f", "lavfi", "-i", video, "-f", "lavfi", "-i", audio, "-c:v", "libvpx",
-            "-deadline", "realtime", "-g", "25", "-c:a", "libvorbis", "-shortest", out};
+    args = {"-f", "lavfi", "-i",   video,       "-f",        "lavfi",
+            "-i", audio,   "-c:v", "libvpx",    "-deadline", "realtime",
+            "-g", "25",    "-c:a", "libvorbis", "-shortest", out};
   } else if (kind == "ogg") {
     out += ".ogg";
     args = {"-f", "lavfi", "-i", audio, "-c:a", "libvorbis", out};
@@ -228,8 +230,7 @@ std::string MakeMedia(const std::string& dir, const std::string& kind, double se
     args = {"-f", "lavfi", "-i", "color=green:s=16x16", "-frames:v", "1", out};
   } else if (kind == "webp") {
     out += ".webp";
-    args = {"-f", "lavfi", "-i", "color=yellow:s=16x16", "-frames:v", "1", "-c:v", "libwebp",
-            out};
+    args = {"-f", "lavfi", "-i", "color=yellow:s=16x16", "-frames:v", "1", "-c:v", "libwebp", out};
   } else {
     ADD_FAILURE() << "MakeMedia: unknown kind " << kind;
     return "";
@@ -340,8 +341,7 @@ StreamResult StreamTransfer(const StreamRequest& req) {
     curl_easy_setopt(c, CURLOPT_READFUNCTION, OnRead);
     curl_easy_setopt(c, CURLOPT_READDATA, &st);
     if (req.content_length >= 0) {
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(req.content_length));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.content_length));
     } else {
       list = curl_slist_append(list, "Transfer-Encoding: chunked");
     }
@@ -352,8 +352,8 @@ StreamResult StreamTransfer(const StreamRequest& req) {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
   }
   for (const auto& [name, value] : req.headers) {
-    list = curl_slist_append(list, value.empty() ? (name + ":").c_str()
-                                                 : (name + ": " + value).c_str());
+    list = curl_slist_append(list,
+                             value.empty() ? (name + ":").c_str() : (name + ": " + value).c_str());
   }
   list = curl_slist_append(list, "Expect:");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
@@ -445,6 +445,13 @@ int64_t ProcStatusKiB(pid_t pid, const std::string& field) {
     }
   }
   return -1;
+}
+
+bool ResetPeakRss(pid_t pid) {
+  std::ofstream out("/proc/" + std::to_string(pid) + "/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
 }
 
 int ConnectLoopback(int port) {

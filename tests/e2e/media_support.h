@@ -106,9 +106,9 @@ Response UploadBytes(HttpClient& client, const std::string& token, const std::st
 // memory proportional to the size.
 struct StreamResult {
   long status = 0;
-  std::string error;     // curl error text, "" on success
-  Headers headers;       // lowercased names
-  std::string body;      // first 64 KiB of the response body only
+  std::string error;  // curl error text, "" on success
+  Headers headers;    // lowercased names
+  std::string body;   // first 64 KiB of the response body only
   uint64_t body_bytes = 0;
   std::string body_sha256;
   boost::json::value Json() const;
@@ -125,9 +125,9 @@ struct StreamRequest {
   std::string method = "GET";
   std::string url;  // absolute
   Headers headers;
-  BodyProducer producer;              // request body, if any
-  int64_t content_length = -1;        // -1: chunked (when there is a producer)
-  BodyConsumer consumer;              // optional extra sink for the response
+  BodyProducer producer;        // request body, if any
+  int64_t content_length = -1;  // -1: chunked (when there is a producer)
+  BodyConsumer consumer;        // optional extra sink for the response
   long timeout_seconds = 120;
 };
 StreamResult StreamTransfer(const StreamRequest& req);
@@ -161,6 +161,10 @@ std::string FtypHeader();
 
 // /proc/<pid>/status field in KiB (e.g. "VmHWM", "VmRSS"); -1 if unreadable.
 int64_t ProcStatusKiB(pid_t pid, const std::string& field);
+
+// Resets the peak RSS (VmHWM) of `pid` to its current RSS
+// (`echo 5 > /proc/<pid>/clear_refs`). False if the kernel refused.
+bool ResetPeakRss(pid_t pid);
 
 // Connects to 127.0.0.1:port; -1 (and a test failure) on error.
 int ConnectLoopback(int port);
