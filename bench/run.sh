@@ -5,7 +5,7 @@
 #   bench/run.sh LETHE_BINARY
 #
 # Environment (all optional):
-#   LETHE_BENCH_THREADS  lethe --threads (default 2, see README)
+#   LETHE_BENCH_THREADS  lethe --threads (default 4, as lethe serve)
 #   LETHE_BENCH_SECS     wrk measuring time per side (default 10)
 #   LETHE_BENCH_WARMUP   wrk warm-up time per side (default 2)
 #   LETHE_BENCH_ROUNDS   alternating rounds the measuring time is split into (default 2)
@@ -30,7 +30,7 @@ done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-THREADS=${LETHE_BENCH_THREADS:-2}
+THREADS=${LETHE_BENCH_THREADS:-4}
 SECS=${LETHE_BENCH_SECS:-10}
 WARMUP=${LETHE_BENCH_WARMUP:-2}
 ROUNDS=${LETHE_BENCH_ROUNDS:-2}
@@ -187,12 +187,11 @@ if awk -v l="$LOAD1" -v n="$(nproc)" 'BEGIN{exit !(l > n / 2)}'; then
   log "WARNING: load average $LOAD1 on $(nproc) cores before starting: other work is running and the figures will be noisy"
 fi
 
-LETHE_PORT=$(free_port)
 NGINX_PORT=$(free_port)
-while [ "$NGINX_PORT" = "$LETHE_PORT" ]; do NGINX_PORT=$(free_port); done
 
-"$LETHE" serve --listen "127.0.0.1:$LETHE_PORT" --data "$WORK/lethe-data" \
-  --max-media-bytes $(((UPLOAD_MIB + 64) * 1024 * 1024)) --threads "$THREADS" \
+# Port 0: lethe binds a free port itself and prints it.
+"$LETHE" serve --listen "127.0.0.1:0" --data "$WORK/lethe-data" \
+  --max-media-bytes $(( ((UPLOAD_MIB > DOWNLOAD_MIB ? UPLOAD_MIB : DOWNLOAD_MIB) + 64) * 1048576 )) --threads "$THREADS" \
   > "$WORK/lethe.log" 2>&1 &
 LETHE_PID=$!
 
@@ -236,6 +235,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 grep -q "listening on" "$WORK/lethe.log" || { log "lethe did not start"; cat "$WORK/lethe.log" >&2; exit 2; }
+LETHE_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/lethe.log" | head -1)
 for _ in $(seq 100); do
   curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break
   kill -0 "$NGINX_PID" 2>/dev/null || { cat "$WORK/nginx/error.log" >&2; exit 2; }
@@ -253,8 +253,15 @@ API_TOKEN=$(curl -sf -X POST "$L/v1/accounts" -H "Authorization: Bearer $SESSION
 AUTH="Authorization: Bearer $API_TOKEN"
 
 upload() {  # upload FILE -> media id
-  curl -sf -X POST "$L/v1/media" -H "$AUTH" -H 'Content-Type: video/mp4' \
-    --data-binary @"$1" | json_get 'j["id"]'
+  local code
+  code=$(curl -s -X POST "$L/v1/media" -H "$AUTH" -H 'Content-Type: video/mp4' \
+    --data-binary @"$1" -o "$WORK/upload.json" -w '%{http_code}') || true
+  if [ "$code" != 201 ]; then
+    log "upload of $1 failed: HTTP $code $(head -c 500 "$WORK/upload.json" 2>/dev/null)"
+    tail -5 "$WORK/lethe.log" >&2
+    exit 2
+  fi
+  json_get 'j["id"]' < "$WORK/upload.json"
 }
 
 want() { [[ " $ONLY " == *" $1 "* ]]; }
@@ -279,6 +286,7 @@ fi
 if want download; then
   log "download: wrk -t2 -c4 on a ${DOWNLOAD_MIB} MiB object, ${SECS}s per side in $ROUNDS alternating rounds (warm-up ${WARMUP}s each)"
   read -r lb ls nb ns < <(compare_wrk 4 "$L/v1/media/$MEDIA_ID/content" "$N/media.mp4" bytes)
+  [ -n "${ns:-}" ] || { log "download comparison failed (see above)"; exit 2; }
   record download "$(awk -v b="$lb" -v s="$ls" 'BEGIN{print b/s/1048576}')" \
     "$(awk -v b="$nb" -v s="$ns" 'BEGIN{print b/s/1048576}')" MiB/s "$BAR_DOWNLOAD"
 fi
@@ -287,7 +295,9 @@ fi
 
 if want small; then
   log "small: wrk -t2 -c64, ${SECS}s per side in $ROUNDS alternating rounds, GET /v1/media/{id} vs a $(wc -c < "$WORK/www/meta.json")-byte static file"
+  ns=""
   read -r lr ls nr ns < <(compare_wrk 64 "$L/v1/media/$MEDIA_ID" "$N/meta.json" requests)
+  [ -n "$ns" ] || { log "small-request comparison failed (see above)"; exit 2; }
   record small "$(awk -v r="$lr" -v s="$ls" 'BEGIN{print r/s}')" \
     "$(awk -v r="$nr" -v s="$ns" 'BEGIN{print r/s}')" req/s "$BAR_SMALL"
 fi

@@ -98,8 +98,9 @@ class HttpServer::Impl {
         metrics_(metrics),
         random_(random),
         options_(std::move(options)),
-        acceptor_(ioc_),
-        signals_(ioc_, SIGTERM, SIGINT) {}
+        contexts_(MakeContexts(options_.threads)),
+        acceptor_(*contexts_[0]),
+        signals_(*contexts_[0], SIGTERM, SIGINT) {}
 
   Result<std::string> Listen() {
     boost::system::error_code ec;
@@ -116,18 +117,24 @@ class HttpServer::Impl {
   }
 
   void Run() {
-    net::co_spawn(ioc_, Accept(), net::detached);
+    net::co_spawn(*contexts_[0], Accept(), net::detached);
     signals_.async_wait([this](boost::system::error_code ec, int) {
       if (!ec) BeginShutdown();
     });
+    // One io_context per thread: a connection lives on one thread, so its
+    // coroutine needs no strand and wakes no other thread.
+    // Idle contexts must keep running until shutdown: guard them.
+    for (auto& ctx : contexts_) guards_.emplace_back(ctx->get_executor());
     std::vector<std::thread> threads;
-    for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
-    ioc_.run();
+    for (size_t i = 1; i < contexts_.size(); ++i) {
+      threads.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+    }
+    contexts_[0]->run();
     for (auto& t : threads) t.join();
   }
 
   void Stop() {
-    net::post(ioc_, [this] { BeginShutdown(); });
+    net::post(*contexts_[0], [this] { BeginShutdown(); });
   }
 
  private:
@@ -152,7 +159,7 @@ class HttpServer::Impl {
         if (auto c = weak.lock(); c && c->idle) c->stream.cancel();
       });
     }
-    net::co_spawn(ioc_, Drain(), net::detached);
+    net::co_spawn(*contexts_[0], Drain(), net::detached);
   }
 
   net::awaitable<void> Drain() {
@@ -162,12 +169,14 @@ class HttpServer::Impl {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(kTuple);
     }
-    ioc_.stop();
+    guards_.clear();
+    for (auto& ctx : contexts_) ctx->stop();
   }
 
   net::awaitable<void> Accept() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), kTuple);
+      net::io_context& target = *contexts_[next_context_++ % contexts_.size()];
+      auto [ec, socket] = co_await acceptor_.async_accept(target, kTuple);
       if (ec) {
         if (stopping_ || ec == net::error::operation_aborted) co_return;
         continue;  // e.g. EMFILE: keep serving the connections we have
@@ -452,7 +461,17 @@ class HttpServer::Impl {
   Metrics& metrics_;
   Random& random_;
   ServerOptions options_;
-  net::io_context ioc_;
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int threads) {
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    for (int i = 0; i < std::max(1, threads); ++i) {
+      contexts.push_back(std::make_unique<net::io_context>(1));
+    }
+    return contexts;
+  }
+
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
+  size_t next_context_ = 0;  // only touched by the accept loop
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   std::atomic<bool> stopping_{false};
