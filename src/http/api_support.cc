@@ -100,6 +100,15 @@ Result<int> PageLimit(const HttpRequest& req, int def, int max) {
   return limit;
 }
 
+Result<PageRequest> PageParams(const HttpRequest& req, int def, int max) {
+  PageRequest page;
+  LETHE_ASSIGN_OR_RETURN(page.limit, PageLimit(req, def, max));
+  if (auto cursor = req.Query("cursor")) {
+    LETHE_ASSIGN_OR_RETURN(page.after_seq, DecodeCursor(*cursor));
+  }
+  return page;
+}
+
 HttpResponse Fail(const Status& status, const HttpRequest& req) {
   return ProblemResponse(status, req.request_id);
 }

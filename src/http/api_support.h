@@ -39,6 +39,13 @@ Result<int64_t> DecodeCursor(const std::string& cursor);
 // The `limit` query parameter, default `def`, within 1..max.
 Result<int> PageLimit(const HttpRequest& req, int def, int max);
 
+// `limit` and `cursor` of a listing request.
+struct PageRequest {
+  int limit = 0;
+  std::optional<int64_t> after_seq;
+};
+Result<PageRequest> PageParams(const HttpRequest& req, int def, int max);
+
 // A problem response for `status`, tagged with the request id.
 HttpResponse Fail(const Status& status, const HttpRequest& req);
 

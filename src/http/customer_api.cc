@@ -111,20 +111,15 @@ HttpResponse RenameAccount(Accounts& accounts, HttpRequest& req, const CustomerR
 }
 
 HttpResponse ListAudit(Accounts& accounts, HttpRequest& req, const CustomerRecord& me) {
-  auto limit = PageLimit(req, 100, 1000);
-  if (!limit.ok()) return Fail(limit.status(), req);
-  int64_t after = 0;
-  if (auto cursor = req.Query("cursor")) {
-    auto seq = DecodeCursor(*cursor);
-    if (!seq.ok()) return Fail(seq.status(), req);
-    after = *seq;
-  }
-  auto events = accounts.AuditTrail(me.id, req.Param("id"), after, *limit);
+  auto page = PageParams(req, 100, 1000);
+  if (!page.ok()) return Fail(page.status(), req);
+  auto events =
+      accounts.AuditTrail(me.id, req.Param("id"), page->after_seq.value_or(0), page->limit);
   if (!events.ok()) return Fail(events.status(), req);
   boost::json::array list;
   for (const AuditEvent& e : *events) list.push_back(AuditView(e));
   boost::json::value next = nullptr;
-  if (static_cast<int>(events->size()) == *limit) next = EncodeCursor(events->back().seq);
+  if (static_cast<int>(events->size()) == page->limit) next = EncodeCursor(events->back().seq);
   return HttpResponse::Json(200, object{{"events", std::move(list)}, {"next_cursor", next}});
 }
 

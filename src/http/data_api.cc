@@ -28,14 +28,10 @@ HttpResponse ListUsage(UsageLedger& usage, HttpRequest& req, const Principal& wh
   if (!until.ok()) return Fail(until.status(), req);
   q.since_ms = *since;
   q.until_ms = *until;
-  auto limit = PageLimit(req, 100, kMaxUsagePage);
-  if (!limit.ok()) return Fail(limit.status(), req);
-  q.limit = *limit;
-  if (auto cursor = req.Query("cursor")) {
-    auto seq = DecodeCursor(*cursor);
-    if (!seq.ok()) return Fail(seq.status(), req);
-    q.after_seq = *seq;
-  }
+  auto page_params = PageParams(req, 100, kMaxUsagePage);
+  if (!page_params.ok()) return Fail(page_params.status(), req);
+  q.limit = page_params->limit;
+  q.after_seq = page_params->after_seq;
   auto page = usage.List(q);
   if (!page.ok()) return Fail(page.status(), req);
   boost::json::array events;

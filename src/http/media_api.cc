@@ -53,14 +53,10 @@ HttpResponse ListMedia(MediaLibrary& library, HttpRequest& req, const Principal&
     }
     q.kind = *v;
   }
-  auto limit = PageLimit(req, 100, 1000);
-  if (!limit.ok()) return Fail(limit.status(), req);
-  q.limit = *limit;
-  if (auto cursor = req.Query("cursor")) {
-    auto seq = DecodeCursor(*cursor);
-    if (!seq.ok()) return Fail(seq.status(), req);
-    q.after_seq = *seq;
-  }
+  auto page = PageParams(req, 100, 1000);
+  if (!page.ok()) return Fail(page.status(), req);
+  q.limit = page->limit;
+  q.after_seq = page->after_seq;
   auto list = library.List(q);
   if (!list.ok()) return Fail(list.status(), req);
   boost::json::array items;

@@ -262,9 +262,7 @@ class HttpServer::Impl {
       resp = ProblemResponse(st, req.request_id);
       if (HasBody(req)) keep_alive = false;  // unread body: the stream is out of step
     } else if (req.content_length && *req.content_length > route->max_body) {
-      resp = ProblemResponse(
-          Status::TooLarge("body exceeds " + std::to_string(route->max_body) + " bytes"),
-          req.request_id);
+      resp = BodyError(http::error::body_limit, *route, req);
       keep_alive = false;
     } else if (auto* handler = std::get_if<Handler>(&route->handler)) {
       resp = co_await ReadBuffered(conn, buffer, head, req, *route, *handler, keep_alive);
@@ -282,6 +280,18 @@ class HttpServer::Impl {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.Observe(req.method, req.route, resp.status, secs);
     co_return sent&& keep_alive;
+  }
+
+  // The problem response for a body that could not be read.
+  static HttpResponse BodyError(boost::system::error_code ec, const Route& route,
+                                const HttpRequest& req) {
+    if (ec == http::error::body_limit) {
+      return ProblemResponse(
+          Status::TooLarge("body exceeds " + std::to_string(route.max_body) + " bytes"),
+          req.request_id);
+    }
+    return ProblemResponse(Status::InvalidArgument("bad-request", "body: " + ec.message()),
+                           req.request_id);
   }
 
   HttpResponse Invoke(const Handler& handler, HttpRequest& req) {
@@ -304,13 +314,7 @@ class HttpServer::Impl {
     auto [ec, n] = co_await http::async_read(conn.stream, buffer, parser, kTuple);
     if (ec) {
       keep_alive = false;
-      if (ec == http::error::body_limit) {
-        co_return ProblemResponse(
-            Status::TooLarge("body exceeds " + std::to_string(route.max_body) + " bytes"),
-            req.request_id);
-      }
-      co_return ProblemResponse(Status::InvalidArgument("bad-request", "body: " + ec.message()),
-                                req.request_id);
+      co_return BodyError(ec, route, req);
     }
     req.body = std::move(parser.get().body());
     co_return Invoke(handler, req);
@@ -345,16 +349,10 @@ class HttpServer::Impl {
       auto [ec, n] = co_await http::async_read(conn.stream, buffer, parser, kTuple);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
-        keep_alive = false;
-        if (ec == http::error::body_limit) {
-          co_return ProblemResponse(
-              Status::TooLarge("body exceeds " + std::to_string(route.max_body) + " bytes"),
-              req.request_id);
-        }
         // The client went away or sent garbage: the sink is dropped, so the
         // upload leaves nothing behind.
-        co_return ProblemResponse(Status::InvalidArgument("bad-request", "body: " + ec.message()),
-                                  req.request_id);
+        keep_alive = false;
+        co_return BodyError(ec, route, req);
       }
       size_t got = chunk.size() - parser.get().body().size;
       if (got == 0) continue;
