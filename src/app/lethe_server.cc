@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "adapters/local/file_audit_anchor.h"
 #include "adapters/local/local_blob_store.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
@@ -30,6 +31,7 @@ struct LetheServer::Parts {
   std::unique_ptr<MetadataStore> metadata;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<AuditAnchor> anchor;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Customers> customers;
   std::unique_ptr<Accounts> accounts;
@@ -106,7 +108,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_conn), clock));
   LETHE_ASSIGN_OR_RETURN(p->blobs, LocalBlobStore::OpenAt(config.data_dir + "/media"));
 
-  p->audit = std::make_unique<AuditLog>(*p->metadata, clock, random);
+  p->anchor = std::make_unique<FileAuditAnchor>(config.data_dir + "/audit.anchor");
+  p->audit = std::make_unique<AuditLog>(*p->metadata, clock, random, p->anchor.get());
   p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random);
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random);
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
@@ -142,7 +145,8 @@ int VerifyAuditChain(const std::string& data_dir) {
     std::cerr << "lethe: " << store.status().ToString() << "\n";
     return 2;
   }
-  AuditLog audit(**store, clock, random);
+  FileAuditAnchor anchor(data_dir + "/audit.anchor");
+  AuditLog audit(**store, clock, random, &anchor);
   auto verdict = audit.Verify();
   if (!verdict.ok()) {
     std::cerr << "lethe: " << verdict.status().ToString() << "\n";

@@ -1,5 +1,7 @@
 #include "domain/audit_log.h"
 
+#include <iostream>
+
 #include "crypto/secret_hash.h"
 
 namespace lethe {
@@ -47,11 +49,24 @@ Status AuditLog::Record(const std::string& actor, const std::string& action,
   e.request_id = origin.request_id;
   e.prev_hash = last ? last->hash : kAuditGenesisHash;
   e.hash = HashOf(e);
-  return StatusOf(store_.AppendAuditEvent(e));
+  LETHE_RETURN_IF_ERROR(store_.AppendAuditEvent(e));
+  if (anchor_) {
+    // Only a committed event may become the anchor; a crash before this
+    // leaves the anchor behind the chain, which Verify() accepts.
+    store_.AfterCommit([anchor = anchor_, head = AuditHead{e.seq, e.hash}] {
+      Status st = anchor->Save(head);
+      if (!st.ok()) std::cerr << "lethe: " << st.ToString() << "\n";
+    });
+  }
+  return Status::Ok();
 }
 
 Result<AuditVerdict> AuditLog::Verify() {
   AuditVerdict verdict;
+  std::optional<AuditHead> anchored;
+  if (anchor_) {
+    LETHE_ASSIGN_OR_RETURN(anchored, anchor_->Load());
+  }
   std::string prev = kAuditGenesisHash;
   int64_t expected_seq = 1;
   int64_t after = 0;
@@ -73,11 +88,23 @@ Result<AuditVerdict> AuditLog::Verify() {
         verdict.problem = problem;
         return verdict;
       }
+      if (anchored && e.seq == anchored->seq && e.hash != anchored->hash) {
+        verdict.intact = false;
+        verdict.first_bad_seq = e.seq;
+        verdict.problem = "differs from the anchored head (the chain was rewritten)";
+        return verdict;
+      }
       prev = e.hash;
       ++expected_seq;
       ++verdict.events;
       after = e.seq;
     }
+  }
+  if (anchored && anchored->seq > verdict.events) {
+    verdict.intact = false;
+    verdict.first_bad_seq = verdict.events + 1;
+    verdict.problem = "missing: the anchor says the chain reached seq " +
+                      std::to_string(anchored->seq) + " (newest events removed)";
   }
   return verdict;
 }

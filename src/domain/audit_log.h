@@ -1,7 +1,8 @@
 // AuditLog (SEC-1): an append-only, hash-chained record of every state
 // change. Each event's hash covers its own fields and its predecessor's
 // hash, so editing, removing or reordering any event breaks the chain at
-// that point, and Verify() names the first event where it breaks.
+// that point, and Verify() names the first event where it breaks. With an
+// AuditAnchor, cutting off the newest events is detected too.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "common/status.h"
 #include "domain/request_origin.h"
+#include "ports/audit_anchor.h"
 #include "ports/clock.h"
 #include "ports/metadata_store.h"
 #include "ports/random.h"
@@ -29,8 +31,10 @@ struct AuditVerdict {
 
 class AuditLog {
  public:
-  AuditLog(MetadataStore& store, const Clock& clock, Random& random)
-      : store_(store), clock_(clock), random_(random) {}
+  // `anchor` (may be null) keeps the chain's head outside the store, so
+  // Verify() also detects removal of the newest events.
+  AuditLog(MetadataStore& store, const Clock& clock, Random& random, AuditAnchor* anchor = nullptr)
+      : store_(store), clock_(clock), random_(random), anchor_(anchor) {}
 
   // Appends one event. Call inside MetadataStore::Transact together with the
   // change it records, so the change and its event land or fail together.
@@ -48,6 +52,7 @@ class AuditLog {
   MetadataStore& store_;
   const Clock& clock_;
   Random& random_;
+  AuditAnchor* anchor_;
 };
 
 }  // namespace lethe

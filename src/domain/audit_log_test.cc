@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/local/file_audit_anchor.h"
 #include "adapters/sqlite/sqlite_connection.h"
 #include "testing/domain_fixture.h"
 
@@ -74,6 +75,48 @@ TEST_F(AuditLogTest, ReorderIsDetected) {
   auto v = audit_->Verify();
   EXPECT_FALSE(v->intact);
   EXPECT_EQ(v->first_bad_seq, 2);
+}
+
+class AnchoredAuditLogTest : public AuditLogTest {
+ protected:
+  void SetUp() override {
+    AuditLogTest::SetUp();
+    anchor_ = std::make_unique<FileAuditAnchor>(dir_.File("audit.anchor"));
+    audit_ = std::make_unique<AuditLog>(*metadata_, clock_, random_, anchor_.get());
+  }
+  std::unique_ptr<FileAuditAnchor> anchor_;
+};
+
+TEST_F(AnchoredAuditLogTest, AnchorFollowsCommitsOnly) {
+  RecordFive();
+  EXPECT_EQ((*anchor_->Load())->seq, 5);
+  Status rolled_back = metadata_->Transact([&]() -> Status {
+    LETHE_RETURN_IF_ERROR(audit_->Record("cus_x", "test.step", "t6", "acc_1", origin_));
+    return Status::Internal("injected");
+  });
+  EXPECT_FALSE(rolled_back.ok());
+  EXPECT_EQ((*anchor_->Load())->seq, 5);
+  EXPECT_TRUE(audit_->Verify()->intact);
+}
+
+TEST_F(AnchoredAuditLogTest, RemovingTheNewestEventsIsDetected) {
+  RecordFive();
+  Sql("DELETE FROM audit_events WHERE seq >= 4");
+  auto v = audit_->Verify();
+  EXPECT_FALSE(v->intact);
+  EXPECT_EQ(v->first_bad_seq, 4);
+}
+
+TEST_F(AnchoredAuditLogTest, AnAnchorBehindTheChainIsFine) {
+  // A crash between a commit and the anchor write leaves the anchor behind.
+  RecordFive();
+  auto third = metadata_->ListAuditEvents("", 2, 1);
+  ASSERT_TRUE(anchor_->Save(AuditHead{3, (*third)[0].hash}).ok());
+  EXPECT_TRUE(audit_->Verify()->intact);
+  ASSERT_TRUE(anchor_->Save(AuditHead{3, std::string(64, 'a')}).ok());
+  auto v = audit_->Verify();
+  EXPECT_FALSE(v->intact);  // the chain no longer holds the anchored event
+  EXPECT_EQ(v->first_bad_seq, 3);
 }
 
 }  // namespace

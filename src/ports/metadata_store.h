@@ -30,6 +30,11 @@ class MetadataStore {
   // survives a crash of the process. Transactions may not nest.
   virtual Status Transact(const std::function<Status()>& fn) = 0;
 
+  // Inside Transact: runs `fn` once the transaction has committed, and
+  // never if it rolls back. Callbacks run in order, still serialised with
+  // other store calls.
+  virtual void AfterCommit(std::function<void()> fn) = 0;
+
   // Customers. Email uniqueness is case-insensitive: AlreadyExists("email-taken").
   virtual Status InsertCustomer(const CustomerRecord& c) = 0;
   virtual Status UpdateCustomer(const CustomerRecord& c) = 0;

@@ -311,6 +311,18 @@ TEST_F(AuditTamperTest, DeletedEventIsNamed_SEC1) {
       << "expected seq " << middle_ << " or " << middle_ + 1 << ": " << r.output;
 }
 
+TEST_F(AuditTamperTest, DeletedNewestEventsAreNamed_SEC1) {
+  // The chain alone cannot see its tail cut off; the anchor outside the
+  // database can.
+  ASSERT_EQ(SqlScript(server_->db_path(),
+                      "DELETE FROM audit_events WHERE seq >= " + std::to_string(n_ - 1)),
+            "");
+  ASSERT_EQ(CountEvents(server_->db_path()), n_ - 2);
+  CommandResult r = AuditVerify(server_->data_dir());
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_EQ(NamedSeq(r.output), n_ - 1) << r.output;
+}
+
 TEST_F(AuditTamperTest, DeletedFirstEventIsNamed_SEC1) {
   // Removing the first event breaks the link to the genesis hash.
   ASSERT_EQ(SqlScript(server_->db_path(), "DELETE FROM audit_events WHERE seq = 1"), "");

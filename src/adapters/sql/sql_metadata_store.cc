@@ -158,13 +158,24 @@ Status SqlMetadataStore::Transact(const std::function<Status()>& fn) {
   Status st = conn_->ExecScript("BEGIN IMMEDIATE");
   if (st.ok()) {
     in_transaction_ = true;
+    after_commit_.clear();
     st = fn();
     in_transaction_ = false;
     if (st.ok()) st = conn_->ExecScript("COMMIT");
     if (!st.ok()) (void)conn_->ExecScript("ROLLBACK");
   }
   Status relax = conn_->SetDurable(false);
+  std::vector<std::function<void()>> callbacks;
+  callbacks.swap(after_commit_);
+  if (st.ok()) {
+    for (auto& callback : callbacks) callback();
+  }
   return st.ok() ? relax : st;
+}
+
+void SqlMetadataStore::AfterCommit(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  if (in_transaction_) after_commit_.push_back(std::move(fn));
 }
 
 // ---- customers ----

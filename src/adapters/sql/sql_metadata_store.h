@@ -22,6 +22,7 @@ class SqlMetadataStore final : public MetadataStore {
                                                         const Clock& clock);
 
   Status Transact(const std::function<Status()>& fn) override;
+  void AfterCommit(std::function<void()> fn) override;
 
   Status InsertCustomer(const CustomerRecord& c) override;
   Status UpdateCustomer(const CustomerRecord& c) override;
@@ -74,6 +75,7 @@ class SqlMetadataStore final : public MetadataStore {
   std::recursive_mutex mu_;
   std::unique_ptr<SqlConnection> conn_;
   bool in_transaction_ = false;
+  std::vector<std::function<void()>> after_commit_;
 };
 
 }  // namespace lethe
