@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "common/encoding.h"
 
@@ -58,6 +59,14 @@ Status WriteNewKeyFile(const std::string& path, const Key& key) {
     ::unlink(path.c_str());
     return Status::Internal("cannot write " + path);
   }
+  // The directory entry must be durable too, before anything is wrapped.
+  std::string dir = std::filesystem::path(path).parent_path();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0 || ::fsync(dfd) != 0) {
+    if (dfd >= 0) ::close(dfd);
+    return Status::Internal("cannot sync the directory of " + path);
+  }
+  ::close(dfd);
   return Status::Ok();
 }
 
@@ -70,6 +79,14 @@ Result<Key> LoadMasterKey(const std::string& env_hex, const std::string& file,
   if (text.ok()) return FromHex(*text, file);
   if (text.status().code() != Status::Code::kNotFound || !create_if_missing) {
     return text.status();
+  }
+  // A new key for existing data would make every stored object unreadable.
+  std::string dir = std::filesystem::path(file).parent_path();
+  if (std::filesystem::exists((dir.empty() ? std::string(".") : dir) + "/keys.db")) {
+    return Status::FailedPrecondition(
+        "master-key-missing", file +
+                                  " is missing but the data directory holds keys wrapped by "
+                                  "it; restore it or pass LETHE_MASTER_KEY");
   }
   Key key = GenerateKey(random);
   LETHE_RETURN_IF_ERROR(WriteNewKeyFile(file, key));

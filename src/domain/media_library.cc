@@ -139,7 +139,10 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
                          keys_.WrapDataKey(m.account_id, m.end_user, m.blob_id, in.data_key_));
   // Durable blob first, record second: a crash in between leaves an orphan
   // blob that Recover() removes, never a record without its bytes.
-  LETHE_RETURN_IF_ERROR(in.writer_->Commit());
+  if (Status st = in.writer_->Commit(); !st.ok()) {
+    (void)blobs_.Remove(m.blob_id);  // in case it got as far as the rename
+    return st;
+  }
   Status st = store_.Transact([&]() -> Status {
     LETHE_ASSIGN_OR_RETURN(m.seq, store_.InsertMedia(m));
     return audit_.Record(in.who_.credential_id, "media.create", m.id, m.account_id, in.origin_);

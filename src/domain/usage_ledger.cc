@@ -22,22 +22,36 @@ UsageLedger::~UsageLedger() {
 
 void UsageLedger::WriterLoop() {
   std::unique_lock lock(mu_);
+  bool backing_off = false;
   for (;;) {
-    wake_.wait_for(lock, kFlushInterval,
-                   [this] { return stop_ || pending_.size() >= kFlushBatch; });
+    wake_.wait_for(lock, backing_off ? kRetryInterval : kFlushInterval, [this, backing_off] {
+      return stop_ || (!backing_off && pending_.size() >= kFlushBatch);
+    });
     if (!pending_.empty()) {
       std::vector<UsageEvent> batch;
       batch.swap(pending_);
       lock.unlock();
       Status st = store_.InsertUsageEvents(batch);
-      if (!st.ok()) {
-        std::cerr << "lethe: " << batch.size() << " usage events not written: " << st.ToString()
-                  << "\n";
-      }
       lock.lock();
-      if (!st.ok()) last_error_ = st;
-      written_count_ += batch.size();
-      written_.notify_all();
+      backing_off = !st.ok();
+      if (st.ok()) {
+        written_count_ += batch.size();
+        written_.notify_all();
+      } else {
+        // Keep the batch, ahead of newer events, and try again shortly. Only
+        // a queue past kMaxPending drops events, oldest first, and says so.
+        std::cerr << "lethe: " << batch.size()
+                  << " usage events not written yet, retrying: " << st.ToString() << "\n";
+        pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin()),
+                        std::make_move_iterator(batch.end()));
+        if (pending_.size() > kMaxPending) {
+          size_t excess = pending_.size() - kMaxPending;
+          pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(excess));
+          written_count_ += excess;
+          std::cerr << "lethe: usage queue full: " << excess << " events dropped\n";
+        }
+      }
+      if (stop_ && backing_off) return;  // shutting down with the store failing
     }
     if (stop_ && pending_.empty()) return;
   }
@@ -65,15 +79,17 @@ Status UsageLedger::Record(const Principal& who, const std::string& end_user,
   pending_.push_back(std::move(e));
   ++queued_;
   if (pending_.size() >= kFlushBatch) wake_.notify_one();
-  return std::exchange(last_error_, Status());  // report a failure once
+  return Status::Ok();
 }
 
 Status UsageLedger::Flush() {
   std::unique_lock lock(mu_);
   uint64_t target = queued_;
   wake_.notify_one();
-  written_.wait(lock, [&] { return written_count_ >= target; });
-  return last_error_;
+  if (!written_.wait_for(lock, kFlushTimeout, [&] { return written_count_ >= target; })) {
+    return Status::Unavailable("usage events are not being written; try again");
+  }
+  return Status::Ok();
 }
 
 Result<UsagePage> UsageLedger::List(UsageQuery query) {

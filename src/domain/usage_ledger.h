@@ -34,22 +34,28 @@ struct UsagePage {
 // request. List() and Flush() wait until everything queued before them is
 // written, and the destructor writes what is left, so a graceful shutdown
 // loses nothing. A SIGKILL can lose at most the last interval's events.
+// A failed write is retried every kRetryInterval; only a queue longer than
+// kMaxPending drops events (oldest first, logged).
 class UsageLedger {
  public:
   static constexpr std::chrono::milliseconds kFlushInterval{5};
   static constexpr size_t kFlushBatch = 2000;
+  static constexpr std::chrono::milliseconds kRetryInterval{500};
+  static constexpr std::chrono::seconds kFlushTimeout{5};
+  static constexpr size_t kMaxPending = 1'000'000;
 
   UsageLedger(MetadataStore& store, const Clock& clock, Random& random);
   ~UsageLedger();
   UsageLedger(const UsageLedger&) = delete;
   UsageLedger& operator=(const UsageLedger&) = delete;
 
-  // Queues one request's event. Returns the error of the last failed
-  // write, if any (the failed batch is logged by count, nothing personal).
+  // Queues one request's event. Returns OK: write failures are retried by
+  // the writer and logged by count, nothing personal.
   Status Record(const Principal& who, const std::string& end_user, const RequestOrigin& origin,
                 const std::string& method, const std::string& route, int status);
 
-  // Waits until every event queued so far is written.
+  // Waits until every event queued so far is written. Returns Unavailable
+  // if that takes longer than kFlushTimeout (the store is failing).
   Status Flush();
 
   // Events of `query.account_id`, oldest first. `query.limit` is clamped to
@@ -67,8 +73,7 @@ class UsageLedger {
   std::condition_variable written_;  // waiters: a batch landed
   std::vector<UsageEvent> pending_;
   uint64_t queued_ = 0;         // events ever queued
-  uint64_t written_count_ = 0;  // events ever handled by the writer
-  Status last_error_;
+  uint64_t written_count_ = 0;  // events ever written (or dropped on overflow)
   bool stop_ = false;
   std::thread writer_;
 };

@@ -1,5 +1,7 @@
 #include "domain/validation.h"
 
+#include "common/utf8.h"
+
 namespace lethe {
 namespace {
 
@@ -17,6 +19,7 @@ Status CheckText(std::string_view field, std::string_view value, size_t max_len)
   for (unsigned char c : value) {
     if (c < 0x20 || c == 0x7f) return Invalid(field, "must not contain control characters");
   }
+  if (!IsValidUtf8(value)) return Invalid(field, "must be UTF-8 text");
   return Status::Ok();
 }
 

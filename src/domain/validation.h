@@ -10,7 +10,7 @@
 
 namespace lethe {
 
-// Printable UTF-8 text of 1..max_len bytes with no control characters.
+// Well-formed UTF-8 text of 1..max_len bytes with no control characters.
 Status CheckText(std::string_view field, std::string_view value, size_t max_len);
 Status CheckOptionalText(std::string_view field, const std::optional<std::string>& value,
                          size_t max_len);

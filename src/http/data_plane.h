@@ -29,8 +29,10 @@ class DataPlane {
   Result<Principal> Authenticate(const HttpRequest& req);
 
   // Arms usage recording for `req`, made by `who`, for routes that
-  // authenticate in their own way (signed media links).
-  void Meter(HttpRequest& req, const Principal& who);
+  // authenticate in their own way (signed media links). Returns
+  // InvalidArgument("invalid-field") when the named end user is not short
+  // UTF-8 text; the request is then recorded without one.
+  Status Meter(HttpRequest& req, const Principal& who);
 
  private:
   Accounts& accounts_;

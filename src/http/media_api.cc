@@ -153,7 +153,9 @@ HttpResponse Content(MediaLibrary& library, MediaLinks& links, Accounts& account
     if (!authed.ok()) return Fail(authed.status(), req);
     who = *authed;
   }
-  plane.Meter(req, who);
+  if (Status st = plane.Meter(req, who); !st.ok()) return Fail(st, req);
+  // A link names no end user: the media's own is recorded once it is found.
+  if (who.credential_id == "link") req.end_user.clear();
   auto m = library.Get(who.account.id, req.Param("id"));
   if (!m.ok()) return Fail(m.status(), req);
   return ServeContent(library, req, *m);
@@ -167,7 +169,13 @@ HttpResponse IssueLink(MediaLibrary& library, MediaLinks& links, HttpRequest& re
     if (!body.ok()) return Fail(body.status(), req);
     auto secs = body->OptionalInt("expires_in");
     if (!secs.ok()) return Fail(secs.status(), req);
-    if (*secs) lifetime = **secs * 1000;
+    if (*secs) {
+      if (**secs < 1 || **secs > kMaxLinkLifetimeMs / 1000) {
+        return Fail(
+            Status::InvalidArgument("invalid-field", "expires_in must be 1 to 86400 seconds"), req);
+      }
+      lifetime = **secs * 1000;
+    }
   }
   if (lifetime < 1000 || lifetime > kMaxLinkLifetimeMs) {
     return Fail(Status::InvalidArgument("invalid-field", "expires_in must be 1 to 86400 seconds"),

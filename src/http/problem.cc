@@ -1,6 +1,7 @@
 #include "http/problem.h"
 
 #include <boost/json.hpp>
+#include <iostream>
 
 namespace lethe {
 namespace {
@@ -85,6 +86,11 @@ HttpResponse ProblemResponse(const Status& status, const std::string& request_id
   body["detail"] =
       hide ? "the server failed; the request id identifies it in the log" : status.message();
   body["instance"] = request_id;
+  if (code >= 500) {
+    // The detail may name files; it goes to the log, tied to the request id
+    // the client sees. Messages never carry secrets or personal data.
+    std::cerr << "lethe: " << request_id << " " << code << " " << status.ToString() << "\n";
+  }
   HttpResponse r = HttpResponse::Json(code, body);
   r.SetHeader("Content-Type", "application/problem+json");
   if (code == 401) r.SetHeader("WWW-Authenticate", "Bearer realm=\"lethe\"");

@@ -740,3 +740,41 @@ TEST_F(MediaApiTest, UnauthenticatedIs401) {
 
 }  // namespace
 }  // namespace lethe::e2e
+
+namespace lethe::e2e {
+namespace {
+
+// Found in review: text that skips the JSON parser (query, header, form)
+// must still be UTF-8, or listings would stop being valid JSON.
+TEST_F(MediaApiTest, NonUtf8MetadataIs400) {
+  Tenant t = NewTenant(client_, "media-utf8");
+  Headers h{{"Authorization", BearerHeader(t.token())}, {"Content-Type", "image/png"}};
+  LETHE_EXPECT_PROBLEM(client_.Request("POST", "/v1/media?title=%FF%FE", Sample("png"), h), 400,
+                       "invalid-field");
+  LETHE_EXPECT_PROBLEM(client_.Request("POST", "/v1/media?end_user=%C0%80", Sample("png"), h), 400,
+                       "invalid-field");
+  Response list = client_.Get("/v1/media", {{"Authorization", BearerHeader(t.token())}});
+  ASSERT_EQ(list.status, 200) << list.Describe();
+  EXPECT_TRUE(list.Json().at("media").as_array().empty());
+  Response usage = client_.Get("/v1/usage", {{"Authorization", BearerHeader(t.token())}});
+  ASSERT_EQ(usage.status, 200) << usage.Describe();
+  EXPECT_FALSE(usage.Json().at("events").as_array().empty());  // parses: still valid JSON
+}
+
+// Found in review: a huge expires_in overflowed a multiplication.
+TEST_F(MediaApiTest, LinkLifetimeOutOfRangeIs400) {
+  Tenant t = NewTenant(client_, "media-link-range");
+  json::value m = Upload(t.token(), "png", "image/png");
+  ASSERT_FALSE(m.is_null());
+  Headers h{{"Authorization", BearerHeader(t.token())}, {"Content-Type", "application/json"}};
+  const std::string path = "/v1/media/" + Str(m, "id") + "/links";
+  for (const char* body : {R"({"expires_in":9223372036854776})", R"({"expires_in":0})",
+                           R"({"expires_in":86401})", R"({"expires_in":-5})"}) {
+    LETHE_EXPECT_PROBLEM(client_.Request("POST", path, body, h), 400, "invalid-field") << body;
+  }
+  EXPECT_EQ(client_.Request("POST", path, R"({"expires_in":60})", h).status, 201);
+  EXPECT_EQ(client_.Get("/healthz").status, 200);
+}
+
+}  // namespace
+}  // namespace lethe::e2e

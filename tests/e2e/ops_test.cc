@@ -70,12 +70,10 @@ TEST(OpsTest, MetricsCountRequestsByRoutePattern) {
   ASSERT_EQ(m.status, 200) << m.Describe();
   EXPECT_EQ(Lower(m.Header("content-type")).rfind("text/plain", 0), 0u) << m.Header("content-type");
   const std::string& text = m.body;
-  double healthz = MetricValue(text, "lethe_http_requests_total",
-                               {"route=\"/healthz\"", "status=\"200\""});
+  double healthz =
+      MetricValue(text, "lethe_http_requests_total", {"route=\"/healthz\"", "status=\"200\""});
   EXPECT_GE(healthz, 3) << text;
-  EXPECT_GE(MetricValue(text, "lethe_http_request_duration_seconds_bucket",
-                        {"le=\"+Inf\""}),
-            4)
+  EXPECT_GE(MetricValue(text, "lethe_http_request_duration_seconds_bucket", {"le=\"+Inf\""}), 4)
       << text;
   EXPECT_NE(text.find("lethe_http_request_duration_seconds_count"), std::string::npos) << text;
   EXPECT_NE(text.find("lethe_http_request_duration_seconds_sum"), std::string::npos) << text;
@@ -92,8 +90,8 @@ TEST(OpsTest, MetricsCountRequestsByRoutePattern) {
   // The counter moves.
   for (int i = 0; i < 2; ++i) ASSERT_EQ(client.Get("/healthz").status, 200);
   Response m2 = client.Get("/metrics");
-  double after = MetricValue(m2.body, "lethe_http_requests_total",
-                             {"route=\"/healthz\"", "status=\"200\""});
+  double after =
+      MetricValue(m2.body, "lethe_http_requests_total", {"route=\"/healthz\"", "status=\"200\""});
   EXPECT_GE(after, healthz + 2) << m2.body;
 }
 
@@ -146,6 +144,22 @@ TEST(OpsTest, MasterKeyIsPrivate_SEC1) {
   EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 
+// Found in review: a lost master.key must not be replaced by a new one,
+// which would make every stored object unreadable without a word.
+TEST(OpsTest, MissingMasterKeyForExistingDataRefusesToStart) {
+  ServerProcess server;
+  ASSERT_TRUE(server.ok());
+  ASSERT_EQ(server.Stop(), 0);
+  ASSERT_EQ(::unlink((server.data_dir() + "/master.key").c_str()), 0);
+  CommandResult r =
+      RunCommand({LETHE_BINARY, "serve", "--listen", "127.0.0.1:0", "--data", server.data_dir()},
+                 std::chrono::seconds(20));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("master-key-missing"), std::string::npos) << r.output;
+  struct stat st {};
+  EXPECT_NE(::stat((server.data_dir() + "/master.key").c_str(), &st), 0) << "a key was made";
+}
+
 TEST(OpsTest, RestartKeepsAccountsSessionsAndKeys) {
   ServerProcess server;
   ASSERT_TRUE(server.ok());
@@ -172,12 +186,11 @@ TEST(OpsTest, RestartKeepsAccountsSessionsAndKeys) {
   EXPECT_EQ(signin.status, 201) << signin.Describe();
   // The email stays taken.
   LETHE_EXPECT_PROBLEM(
-      client.Post("/v1/signup",
-                  json::value(json::object{{"name", "Again"},
-                                           {"email", email},
-                                           {"password", kPassword},
-                                           {"country", "US"},
-                                           {"birth_date", "1990-01-01"}})),
+      client.Post("/v1/signup", json::value(json::object{{"name", "Again"},
+                                                         {"email", email},
+                                                         {"password", kPassword},
+                                                         {"country", "US"},
+                                                         {"birth_date", "1990-01-01"}})),
       409, "email-taken");
 
   // Even a hard kill loses nothing that was acknowledged.

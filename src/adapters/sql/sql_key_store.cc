@@ -23,6 +23,9 @@ Status Destroyed(const std::string& slot) {
 Result<std::unique_ptr<SqlKeyStore>> SqlKeyStore::Open(std::unique_ptr<SqlConnection> conn,
                                                        const Clock& clock) {
   LETHE_RETURN_IF_ERROR(ApplyMigrations(*conn, KeyMigrations(), clock.NowMillis()));
+  // Key writes are rare and everything depends on them: every commit here
+  // survives power loss, before any record that needs the key is written.
+  LETHE_RETURN_IF_ERROR(conn->SetDurable(true));
   return std::unique_ptr<SqlKeyStore>(new SqlKeyStore(std::move(conn), clock));
 }
 
@@ -56,7 +59,9 @@ Status SqlKeyStore::Destroy(const std::string& slot) {
       conn_->Query("UPDATE wrapped_keys SET wrapped = NULL, destroyed_ms = $2 WHERE slot = $1",
                    {slot, clock_.NowMillis()}));
   if (conn_->ChangedRows() == 0) return Status::NotFound("no key for " + slot);
-  return Status::Ok();
+  // The old page still sits in the write-ahead log: move the log into the
+  // database (where secure_delete zeroed it) and truncate it.
+  return conn_->ExecScript("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 }  // namespace lethe
