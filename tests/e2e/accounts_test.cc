@@ -15,22 +15,9 @@ namespace json = boost::json;
 Headers Auth(const std::string& token) { return {{"Authorization", BearerHeader(token)}}; }
 Headers KeyAuth(const KeyInfo& k) { return {{"Authorization", BasicHeader(k.key_id, k.secret)}}; }
 
-class AccountsTest : public ::testing::Test {
+class AccountsTest : public SharedServerTest<AccountsTest> {
  protected:
-  static void SetUpTestSuite() { server_ = std::make_unique<ServerProcess>(); }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    ASSERT_TRUE(server_ && server_->ok()) << "server did not start";
-    client_.set_base_url(server_->base_url());
-  }
-  void TearDown() override {
-    if (HasFailure() && server_) server_->DumpLogs();
-  }
-
-  static std::unique_ptr<ServerProcess> server_;
-  HttpClient client_;
 };
-std::unique_ptr<ServerProcess> AccountsTest::server_;
 
 TEST_F(AccountsTest, SeveralNamedAccountsWithUniqueIdsAndTokens_ACC1_ACC2) {
   std::string session = SignUp(client_, Unique("multi") + "@example.com");
@@ -114,9 +101,8 @@ TEST_F(AccountsTest, RegionMustBeUsOrEu) {
   std::string session = SignUp(client_, Unique("region") + "@example.com");
   for (const json::value& bad : {json::value("asia"), json::value("US"), json::value(""),
                                  json::value(1), json::value(nullptr)}) {
-    Response r = client_.Post("/v1/accounts",
-                              json::value(json::object{{"name", "x"}, {"region", bad}}),
-                              Auth(session));
+    Response r = client_.Post(
+        "/v1/accounts", json::value(json::object{{"name", "x"}, {"region", bad}}), Auth(session));
     LETHE_EXPECT_PROBLEM(r, 400, "invalid-field") << " region " << json::serialize(bad);
   }
   LETHE_EXPECT_PROBLEM(
@@ -164,7 +150,8 @@ TEST_F(AccountsTest, ApiKeys_ACC2_SEC2) {
   EXPECT_NE(k1.secret, k2.secret);
   EXPECT_GE(k1.secret.size(), 22u) << "secret should carry >= 128 random bits";
   EXPECT_TRUE(ParseRfc3339(Str(k1.body, "created_at")).has_value());
-  EXPECT_EQ(Keys(k1.body), SortedKeys({"key_id", "secret", "created_at"})) << json::serialize(k1.body);
+  EXPECT_EQ(Keys(k1.body), SortedKeys({"key_id", "secret", "created_at"}))
+      << json::serialize(k1.body);
 
   // Listed without secrets; never used yet.
   Response list = client_.Get("/v1/accounts/" + a.id + "/keys", Auth(session));
@@ -185,8 +172,9 @@ TEST_F(AccountsTest, ApiKeys_ACC2_SEC2) {
   ASSERT_EQ(me.status, 200) << me.Describe();
   EXPECT_EQ(Str(me.Json(), "id"), a.id);
   // A wrong secret, or a secret of another key, does not.
-  LETHE_EXPECT_PROBLEM(client_.Get("/v1/account", {{"Authorization", BasicHeader(k1.key_id, k2.secret)}}),
-                       401, "unauthenticated");
+  LETHE_EXPECT_PROBLEM(
+      client_.Get("/v1/account", {{"Authorization", BasicHeader(k1.key_id, k2.secret)}}), 401,
+      "unauthenticated");
   LETHE_EXPECT_PROBLEM(
       client_.Get("/v1/account", {{"Authorization", BasicHeader(k1.key_id, k1.secret + "x")}}), 401,
       "unauthenticated");
@@ -211,9 +199,8 @@ TEST_F(AccountsTest, ApiKeys_ACC2_SEC2) {
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/account", KeyAuth(k1)), 401, "unauthenticated")
       << " (revoked key)";
   EXPECT_EQ(client_.Get("/v1/account", KeyAuth(k2)).status, 200) << "other key still works";
-  LETHE_EXPECT_PROBLEM(
-      client_.Delete("/v1/accounts/" + a.id + "/keys/" + k1.key_id, Auth(session)), 404,
-      "not-found")
+  LETHE_EXPECT_PROBLEM(client_.Delete("/v1/accounts/" + a.id + "/keys/" + k1.key_id, Auth(session)),
+                       404, "not-found")
       << " (deleting twice)";
   Response list2 = client_.Get("/v1/accounts/" + a.id + "/keys", Auth(session));
   ASSERT_EQ(list2.status, 200);
@@ -330,9 +317,10 @@ TEST_F(AccountsTest, CrossCustomerIsolation) {
 TEST_F(AccountsTest, UnknownIdsAre404) {
   std::string session = SignUp(client_, Unique("ghost") + "@example.com");
   AccountInfo a = CreateAccount(client_, session, "Real", "us");
-  const std::vector<std::string> paths = {
-      "/v1/accounts/acc_doesnotexist000000000", "/v1/accounts/nonsense",
-      "/v1/accounts/acc_doesnotexist000000000/keys", "/v1/accounts/acc_doesnotexist000000000/audit"};
+  const std::vector<std::string> paths = {"/v1/accounts/acc_doesnotexist000000000",
+                                          "/v1/accounts/nonsense",
+                                          "/v1/accounts/acc_doesnotexist000000000/keys",
+                                          "/v1/accounts/acc_doesnotexist000000000/audit"};
   for (const std::string& path : paths) {
     LETHE_EXPECT_PROBLEM(client_.Get(path, Auth(session)), 404, "not-found") << " GET " << path;
   }

@@ -43,13 +43,13 @@ History MakeHistory(HttpClient& client) {
                                 json::object{{"name", "Audited, renamed"}}, Auth(h.session));
   EXPECT_EQ(patch.status, 200) << patch.Describe();
   h.patch_request_id = patch.Header("x-request-id");
-  Response rot = client.Post("/v1/accounts/" + h.account.id + "/token", std::string(),
-                             Auth(h.session));
+  Response rot =
+      client.Post("/v1/accounts/" + h.account.id + "/token", std::string(), Auth(h.session));
   EXPECT_EQ(rot.status, 200) << rot.Describe();
   if (rot.status == 200) h.rotated_token = Str(rot.Json(), "api_token");
   h.key = CreateKey(client, h.session, h.account.id);
-  Response del = client.Delete("/v1/accounts/" + h.account.id + "/keys/" + h.key.key_id,
-                               Auth(h.session));
+  Response del =
+      client.Delete("/v1/accounts/" + h.account.id + "/keys/" + h.key.key_id, Auth(h.session));
   EXPECT_EQ(del.status, 204) << del.Describe();
   return h;
 }
@@ -111,7 +111,8 @@ TEST(AuditTest, AccountActionsAreRecordedInOrderAndChained_SEC1) {
       mine.push_back(e);
     }
   }
-  EXPECT_EQ(actions, std::vector<std::string>(std::begin(kAccountActions), std::end(kAccountActions)));
+  EXPECT_EQ(actions,
+            std::vector<std::string>(std::begin(kAccountActions), std::end(kAccountActions)));
   ASSERT_EQ(mine.size(), 5u);
 
   for (size_t i = 0; i < mine.size(); ++i) {
@@ -165,7 +166,8 @@ TEST(AuditTest, AccountActionsAreRecordedInOrderAndChained_SEC1) {
   EXPECT_EQ(paged, all_ids);
 
   // The whole stored chain links up, from the genesis hash on.
-  QueryResult q = Sql(server.db_path(), "SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq");
+  QueryResult q =
+      Sql(server.db_path(), "SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq");
   ASSERT_TRUE(q.ok) << q.error;
   ASSERT_GE(q.rows.size(), 6u);
   for (size_t i = 0; i < q.rows.size(); ++i) {
@@ -227,7 +229,8 @@ TEST(AuditTest, ConcurrentChangesKeepOneChain_SEC1) {
   for (auto& th : threads) th.join();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(ok[t], kEach) << "thread " << t;
 
-  QueryResult q = Sql(server.db_path(), "SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq");
+  QueryResult q =
+      Sql(server.db_path(), "SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq");
   ASSERT_TRUE(q.ok) << q.error;
   EXPECT_GE(q.rows.size(), static_cast<size_t>(kThreads * kEach + 2));
   std::set<std::string> prevs;
@@ -235,7 +238,8 @@ TEST(AuditTest, ConcurrentChangesKeepOneChain_SEC1) {
     EXPECT_TRUE(prevs.insert(q.rows[i][1].value_or("")).second)
         << "two events link to the same predecessor at seq " << q.rows[i][0].value_or("");
     if (i > 0) {
-      EXPECT_EQ(q.rows[i][1], q.rows[i - 1][2]) << "chain forked at seq " << q.rows[i][0].value_or("");
+      EXPECT_EQ(q.rows[i][1], q.rows[i - 1][2])
+          << "chain forked at seq " << q.rows[i][0].value_or("");
     }
   }
   EXPECT_EQ(server.Stop(), 0) << "unclean shutdown (checks go on)";
@@ -266,8 +270,8 @@ class AuditTamperTest : public ::testing::Test {
     if (HasFailure() && server_) server_->DumpLogs();
   }
   std::string ActionAt(int64_t seq) {
-    QueryResult q =
-        Sql(server_->db_path(), "SELECT action FROM audit_events WHERE seq = " + std::to_string(seq));
+    QueryResult q = Sql(server_->db_path(),
+                        "SELECT action FROM audit_events WHERE seq = " + std::to_string(seq));
     EXPECT_TRUE(q.ok && q.rows.size() == 1) << q.error;
     return q.rows.empty() ? "" : q.rows[0][0].value_or("");
   }
@@ -340,10 +344,11 @@ TEST_F(AuditTamperTest, ReorderedEventsAreNamed_SEC1) {
       "id, time_ms, actor, action, target, account_id, ip, request_id, prev_hash, hash";
   std::string err = SqlScript(
       server_->db_path(),
-      "CREATE TEMP TABLE swap AS SELECT * FROM audit_events WHERE seq IN (" + a + ", " + b + ");"
-      "UPDATE audit_events SET (" + cols + ") = (SELECT " + cols +
-          " FROM swap WHERE swap.seq = CASE audit_events.seq WHEN " + a + " THEN " + b +
-          " ELSE " + a + " END) WHERE seq IN (" + a + ", " + b + ");");
+      "CREATE TEMP TABLE swap AS SELECT * FROM audit_events WHERE seq IN (" + a + ", " + b +
+          ");"
+          "UPDATE audit_events SET (" +
+          cols + ") = (SELECT " + cols + " FROM swap WHERE swap.seq = CASE audit_events.seq WHEN " +
+          a + " THEN " + b + " ELSE " + a + " END) WHERE seq IN (" + a + ", " + b + ");");
   ASSERT_EQ(err, "");
   ASSERT_EQ(ActionAt(middle_), before_b) << "swap did not happen";
   ASSERT_EQ(ActionAt(middle_ + 1), before_a) << "swap did not happen";

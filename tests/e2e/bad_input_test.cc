@@ -13,9 +13,7 @@ constexpr int kMaxBody = 1024;
 
 Headers Auth(const std::string& token) { return {{"Authorization", BearerHeader(token)}}; }
 
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 // The headers part of a raw HTTP response, lowercased.
 std::string RawHeadersLower(const std::string& raw) {
@@ -69,12 +67,15 @@ AccountInfo BadInputTest::account_;
 
 TEST_F(BadInputTest, MalformedJsonIs400InvalidJson) {
   for (const std::string& body :
-       {std::string("{not json"), std::string("{\"name\": \"x\""), std::string("{\"a\":1} trailing"),
-        std::string("{'single': 'quotes'}"), std::string("{\"a\":1,}"), std::string(" ")}) {
-    LETHE_EXPECT_PROBLEM(client_.Post("/v1/signup", body), 400, "invalid-json") << " body: " << body;
+       {std::string("{not json"), std::string("{\"name\": \"x\""),
+        std::string("{\"a\":1} trailing"), std::string("{'single': 'quotes'}"),
+        std::string("{\"a\":1,}"), std::string(" ")}) {
+    LETHE_EXPECT_PROBLEM(client_.Post("/v1/signup", body), 400, "invalid-json")
+        << " body: " << body;
   }
   // An empty body where one is required.
-  Response empty = client_.Request("POST", "/v1/signup", "", {{"Content-Type", "application/json"}});
+  Response empty =
+      client_.Request("POST", "/v1/signup", "", {{"Content-Type", "application/json"}});
   LETHE_EXPECT_PROBLEM(empty, 400, "invalid-json") << " (empty body)";
   LETHE_EXPECT_PROBLEM(client_.Post("/v1/accounts", std::string("{oops"), Auth(session_)), 400,
                        "invalid-json");
@@ -85,7 +86,8 @@ TEST_F(BadInputTest, MalformedJsonIs400InvalidJson) {
 TEST_F(BadInputTest, NonObjectJsonIs400InvalidJson) {
   for (const std::string& body : {std::string("[1,2,3]"), std::string("[]"), std::string("\"str\""),
                                   std::string("42"), std::string("null"), std::string("true")}) {
-    LETHE_EXPECT_PROBLEM(client_.Post("/v1/signup", body), 400, "invalid-json") << " body: " << body;
+    LETHE_EXPECT_PROBLEM(client_.Post("/v1/signup", body), 400, "invalid-json")
+        << " body: " << body;
     LETHE_EXPECT_PROBLEM(client_.Post("/v1/sessions", body), 400, "invalid-json")
         << " body: " << body;
   }
@@ -96,11 +98,16 @@ TEST_F(BadInputTest, NonObjectJsonIs400InvalidJson) {
 
 TEST_F(BadInputTest, WrongTypesAre400InvalidField) {
   const std::pair<const char*, json::value> cases[] = {
-      {"name", json::value(123)},          {"email", json::value(true)},
-      {"password", json::array{"a"}},      {"country", json::object{}},
-      {"birth_date", json::value(19900101)}, {"name", json::value(nullptr)},
-      {"email", json::value("not-an-email")}, {"country", json::value("Germany")},
-      {"company", json::value(5)},         {"phone", json::array{}},
+      {"name", json::value(123)},
+      {"email", json::value(true)},
+      {"password", json::array{"a"}},
+      {"country", json::object{}},
+      {"birth_date", json::value(19900101)},
+      {"name", json::value(nullptr)},
+      {"email", json::value("not-an-email")},
+      {"country", json::value("Germany")},
+      {"company", json::value(5)},
+      {"phone", json::array{}},
   };
   for (const auto& [field, value] : cases) {
     json::object body = ValidSignup();
@@ -108,19 +115,19 @@ TEST_F(BadInputTest, WrongTypesAre400InvalidField) {
     LETHE_EXPECT_PROBLEM(client_.Post("/v1/signup", json::value(body)), 400, "invalid-field")
         << " " << field << " = " << json::serialize(value);
   }
-  LETHE_EXPECT_PROBLEM(client_.Post("/v1/accounts",
-                                    json::value(json::object{{"name", 1}, {"region", "us"}}),
-                                    Auth(session_)),
-                       400, "invalid-field");
-  LETHE_EXPECT_PROBLEM(client_.Post("/v1/accounts",
-                                    json::value(json::object{{"name", "n"}, {"region", 5}}),
-                                    Auth(session_)),
-                       400, "invalid-field");
+  LETHE_EXPECT_PROBLEM(
+      client_.Post("/v1/accounts", json::value(json::object{{"name", 1}, {"region", "us"}}),
+                   Auth(session_)),
+      400, "invalid-field");
+  LETHE_EXPECT_PROBLEM(
+      client_.Post("/v1/accounts", json::value(json::object{{"name", "n"}, {"region", 5}}),
+                   Auth(session_)),
+      400, "invalid-field");
   // Invalid UTF-8 inside a string is refused (as JSON or as a field).
-  Response utf = client_.Post("/v1/signup",
-                              std::string("{\"name\":\"\xff\xfe\",\"email\":\"x@example.com\","
-                                          "\"password\":\"correct horse battery\",\"country\":\"US\","
-                                          "\"birth_date\":\"1990-01-01\"}"));
+  Response utf = client_.Post(
+      "/v1/signup", std::string("{\"name\":\"\xff\xfe\",\"email\":\"x@example.com\","
+                                "\"password\":\"correct horse battery\",\"country\":\"US\","
+                                "\"birth_date\":\"1990-01-01\"}"));
   EXPECT_EQ(utf.status, 400) << utf.Describe();
   EXPECT_TRUE(IsProblem(utf, 400, "")) << utf.Describe();
 }
@@ -139,21 +146,20 @@ TEST_F(BadInputTest, UnknownFieldsAre400UnknownField) {
                    json::value(json::object{{"name", "n"}, {"region", "us"}, {"owner", "cus_x"}}),
                    Auth(session_)),
       400, "unknown-field");
-  LETHE_EXPECT_PROBLEM(
-      client_.Patch("/v1/accounts/" + account_.id, json::object{{"name", "n"}, {"id", "acc_x"}},
-                    Auth(session_)),
-      400, "unknown-field");
+  LETHE_EXPECT_PROBLEM(client_.Patch("/v1/accounts/" + account_.id,
+                                     json::object{{"name", "n"}, {"id", "acc_x"}}, Auth(session_)),
+                       400, "unknown-field");
 }
 
 TEST_F(BadInputTest, WrongContentTypeIs415) {
-  for (const char* ct : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+  for (const char* ct :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
     std::string body = json::serialize(json::value(ValidSignup()));
     Response r = client_.Request("POST", "/v1/signup", body, {{"Content-Type", ct}});
     LETHE_EXPECT_PROBLEM(r, 415, "unsupported-media-type") << " Content-Type " << ct;
   }
   // Parameters on the right type are fine.
-  Response ok = client_.Request("POST", "/v1/accounts",
-                                R"({"name":"charset","region":"eu"})",
+  Response ok = client_.Request("POST", "/v1/accounts", R"({"name":"charset","region":"eu"})",
                                 {{"Content-Type", "application/json; charset=utf-8"},
                                  {"Authorization", BearerHeader(session_)}});
   EXPECT_EQ(ok.status, 201) << ok.Describe();
@@ -210,7 +216,7 @@ TEST_F(BadInputTest, MissingOrGarbageAuthorizationIs401) {
       "Bearer " + session_ + " extra",
   };
   for (const std::string& path : {std::string("/v1/me"), std::string("/v1/account"),
-                                   std::string("/v1/accounts"), std::string("/v1/usage")}) {
+                                  std::string("/v1/accounts"), std::string("/v1/usage")}) {
     for (const std::string& v : values) {
       Headers h;
       if (v.empty()) {
@@ -224,8 +230,9 @@ TEST_F(BadInputTest, MissingOrGarbageAuthorizationIs401) {
     }
   }
   // A valid API key's id with the session token as secret.
-  LETHE_EXPECT_PROBLEM(client_.Get("/v1/account", {{"Authorization", BasicHeader(account_.id, account_.api_token)}}),
-                       401, "unauthenticated");
+  LETHE_EXPECT_PROBLEM(
+      client_.Get("/v1/account", {{"Authorization", BasicHeader(account_.id, account_.api_token)}}),
+      401, "unauthenticated");
 }
 
 TEST_F(BadInputTest, UnknownRoutesAndIdsAre404AndWrongMethods405) {
@@ -318,8 +325,8 @@ TEST_F(BadInputTest, GarbageOnTheWireIs400) {
   };
   for (const std::string& raw : garbage) {
     std::string got = RawExchange(server_->port(), raw);
-    EXPECT_TRUE(StartsWith(got, "HTTP/1.1 400")) << "sent: " << Lower(raw.substr(0, 60))
-                                                 << "\ngot: " << got.substr(0, 300);
+    EXPECT_TRUE(StartsWith(got, "HTTP/1.1 400"))
+        << "sent: " << Lower(raw.substr(0, 60)) << "\ngot: " << got.substr(0, 300);
     if (StartsWith(got, "HTTP/1.1 4")) {
       EXPECT_NE(RawHeadersLower(got).find("application/problem+json"), std::string::npos)
           << got.substr(0, 300);
@@ -329,11 +336,12 @@ TEST_F(BadInputTest, GarbageOnTheWireIs400) {
   }
   // A client that hangs up half-way does no harm.
   RawExchange(server_->port(), "GET /healthz HTTP/1.1\r\nHost:", std::chrono::milliseconds(100));
-  RawExchange(server_->port(), "POST /v1/signup HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"na",
+  RawExchange(server_->port(),
+              "POST /v1/signup HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"na",
               std::chrono::milliseconds(100));
   // A well-formed raw request works and carries a request id.
-  std::string ok = RawExchange(server_->port(),
-                               "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string ok =
+      RawExchange(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(StartsWith(ok, "HTTP/1.1 200")) << ok.substr(0, 300);
   EXPECT_NE(RawHeadersLower(ok).find("x-request-id: req_"), std::string::npos) << ok.substr(0, 300);
 }

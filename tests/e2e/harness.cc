@@ -151,9 +151,7 @@ ServerProcess::~ServerProcess() {
   }
 }
 
-std::string ServerProcess::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_);
-}
+std::string ServerProcess::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
 bool ServerProcess::Start() {
   port_ = 0;
@@ -168,8 +166,8 @@ bool ServerProcess::Start() {
     ADD_FAILURE() << "open log: " << std::strerror(errno);
     return false;
   }
-  std::vector<std::string> args = {LETHE_BINARY, "serve", "--listen", "127.0.0.1:0", "--data",
-                                   data_};
+  std::vector<std::string> args = {LETHE_BINARY,  "serve",  "--listen",
+                                   "127.0.0.1:0", "--data", data_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv = Argv(args);
   pid_t parent = ::getpid();
@@ -229,13 +227,14 @@ bool ServerProcess::Start() {
   if (port_ == 0) {
     ::close(out[0]);
     int code = Stop(std::chrono::seconds(2));
-    ADD_FAILURE() << "lethe serve did not print its listening line within "
-                  << kStartTimeout.count() << " s (" << (eof ? "stdout closed" : "timeout")
-                  << ", exit code " << code << ")\n--- command: " << [&] {
-                       std::string s;
-                       for (auto& a : args) s += a + " ";
-                       return s;
-                     }() << "\n--- stdout so far:\n"
+    ADD_FAILURE() << "lethe serve did not print its listening line within " << kStartTimeout.count()
+                  << " s (" << (eof ? "stdout closed" : "timeout") << ", exit code " << code
+                  << ")\n--- command: " <<
+        [&] {
+          std::string s;
+          for (auto& a : args) s += a + " ";
+          return s;
+        }() << "\n--- stdout so far:\n"
                   << ReadFileBytes(stdout_path()) << "\n--- stderr:\n"
                   << ReadStderr();
     return false;
@@ -451,8 +450,7 @@ Response HttpClient::Request(const std::string& method, const std::string& url_o
 }
 
 std::string Base64(const std::string& bytes) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   size_t i = 0;
   while (i + 2 < bytes.size()) {
@@ -555,9 +553,9 @@ std::string Unique(const std::string& prefix) {
   return prefix + buf;
 }
 
-SignUpResult SignUpFull(HttpClient& client, const std::string& email,
-                        const std::string& password, const std::string& country,
-                        const std::string& birth_date, const boost::json::object& extra) {
+SignUpResult SignUpFull(HttpClient& client, const std::string& email, const std::string& password,
+                        const std::string& country, const std::string& birth_date,
+                        const boost::json::object& extra) {
   boost::json::object body{{"name", "Test Customer"},
                            {"email", email},
                            {"password", password},
@@ -582,9 +580,9 @@ std::string SignUp(HttpClient& client, const std::string& email, const std::stri
 AccountInfo CreateAccount(HttpClient& client, const std::string& session_token,
                           const std::string& name, const std::string& region) {
   AccountInfo out;
-  Response r = client.Post("/v1/accounts",
-                           boost::json::value(boost::json::object{{"name", name}, {"region", region}}),
-                           {{"Authorization", BearerHeader(session_token)}});
+  Response r = client.Post(
+      "/v1/accounts", boost::json::value(boost::json::object{{"name", name}, {"region", region}}),
+      {{"Authorization", BearerHeader(session_token)}});
   EXPECT_EQ(r.status, 201) << "create account " << name << ": " << r.Describe();
   if (r.status != 201) return out;
   out.body = r.Json();
@@ -687,12 +685,11 @@ const std::vector<std::string> kCustomerKeys =
     SortedKeys({"id", "name", "email", "country", "birth_date", "company", "job_title", "use_case",
                 "phone", "created_at"});
 const std::vector<std::string> kAccountKeys = SortedKeys({"id", "name", "region", "created_at"});
-const std::vector<std::string> kUsageEventKeys = SortedKeys(
-    {"id", "time", "account_id", "credential_id", "end_user", "ip", "device_type", "browser",
-     "browser_version", "language", "country", "method", "route", "status"});
-const std::vector<std::string> kAuditEventKeys =
-    SortedKeys({"seq", "id", "time", "actor", "action", "target", "ip", "request_id", "prev_hash",
-                "hash"});
+const std::vector<std::string> kUsageEventKeys =
+    SortedKeys({"id", "time", "account_id", "credential_id", "end_user", "ip", "device_type",
+                "browser", "browser_version", "language", "country", "method", "route", "status"});
+const std::vector<std::string> kAuditEventKeys = SortedKeys(
+    {"seq", "id", "time", "actor", "action", "target", "ip", "request_id", "prev_hash", "hash"});
 
 // ---------------------------------------------------------------------------
 // Files, SQLite, processes

@@ -8,9 +8,8 @@
 // The root is removed in the destructor (set LETHE_E2E_KEEP=1 to keep it).
 #pragma once
 
-#include <sys/types.h>
-
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -175,14 +174,12 @@ struct SignUpResult {
 // POST /v1/signup with the required fields (plus `extra` fields merged in).
 // Adds a test failure unless it returns 201.
 SignUpResult SignUpFull(HttpClient& client, const std::string& email,
-                        const std::string& password = kPassword,
-                        const std::string& country = "US",
+                        const std::string& password = kPassword, const std::string& country = "US",
                         const std::string& birth_date = "1990-04-02",
                         const boost::json::object& extra = {});
 // Same, returning only the session token.
 std::string SignUp(HttpClient& client, const std::string& email,
-                   const std::string& password = kPassword,
-                   const std::string& country = "US",
+                   const std::string& password = kPassword, const std::string& country = "US",
                    const std::string& birth_date = "1990-04-02");
 
 struct AccountInfo {
@@ -259,7 +256,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 CommandResult AuditVerify(const std::string& data_dir);
 
 // Dates and times.
-std::string TodayUtc();                                 // YYYY-MM-DD
+std::string TodayUtc();                                   // YYYY-MM-DD
 std::string DateYearsAgo(int years, int extra_days = 0);  // today - years - extra_days
 std::string Rfc3339Millis(std::chrono::system_clock::time_point tp);
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z"; nullopt if it is not that shape.
@@ -279,5 +276,25 @@ inline constexpr const char* kGooglebotUA =
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
 std::string Lower(std::string s);
+
+// A suite that shares one default server: started once for the suite, a
+// fresh client per test, the server's logs printed when a test fails.
+// `Suite` is the deriving fixture, so each suite gets its own server.
+template <typename Suite>
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<ServerProcess>(); }
+  static void TearDownTestSuite() { server_.reset(); }
+  void SetUp() override {
+    ASSERT_TRUE(server_ && server_->ok()) << "server did not start";
+    client_.set_base_url(server_->base_url());
+  }
+  void TearDown() override {
+    if (HasFailure() && server_) server_->DumpLogs();
+  }
+
+  static inline std::unique_ptr<ServerProcess> server_;
+  HttpClient client_;
+};
 
 }  // namespace lethe::e2e

@@ -1,8 +1,8 @@
 // Self-tests of the e2e harness: it must report a server that cannot start
 // instead of hanging, and its helpers must behave.
-#include <gtest/gtest-spi.h>
-
 #include "harness.h"
+
+#include <gtest/gtest-spi.h>
 
 namespace lethe::e2e {
 namespace {

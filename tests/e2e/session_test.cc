@@ -9,17 +9,8 @@ namespace {
 
 namespace json = boost::json;
 
-class SessionTest : public ::testing::Test {
+class SessionTest : public SharedServerTest<SessionTest> {
  protected:
-  static void SetUpTestSuite() { server_ = std::make_unique<ServerProcess>(); }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    ASSERT_TRUE(server_ && server_->ok()) << "server did not start";
-    client_.set_base_url(server_->base_url());
-  }
-  void TearDown() override {
-    if (HasFailure() && server_) server_->DumpLogs();
-  }
   Response SignIn(const std::string& email, const std::string& password,
                   const Headers& headers = {}) {
     return client_.Post("/v1/sessions",
@@ -27,11 +18,7 @@ class SessionTest : public ::testing::Test {
                         headers);
   }
   Headers Auth(const std::string& token) { return {{"Authorization", BearerHeader(token)}}; }
-
-  static std::unique_ptr<ServerProcess> server_;
-  HttpClient client_;
 };
-std::unique_ptr<ServerProcess> SessionTest::server_;
 
 TEST_F(SessionTest, SignInReturnsAWorkingToken) {
   std::string email = Unique("signin") + "@example.com";
@@ -96,8 +83,7 @@ TEST_F(SessionTest, SignOutRevokesOnlyThatSession_SEC2) {
   EXPECT_TRUE(out.body.empty()) << out.body;
 
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/me", Auth(token)), 401, "unauthenticated");
-  LETHE_EXPECT_PROBLEM(client_.Delete("/v1/sessions/current", Auth(token)), 401,
-                       "unauthenticated");
+  LETHE_EXPECT_PROBLEM(client_.Delete("/v1/sessions/current", Auth(token)), 401, "unauthenticated");
   Response other = client_.Get("/v1/me", Auth(keep));
   EXPECT_EQ(other.status, 200) << "the other session is untouched: " << other.Describe();
 }
@@ -196,7 +182,8 @@ TEST(LoginEvents, SignInRecordsOrigin_ACC3) {
   ASSERT_NE(found, nullptr) << "no login event with browser Chrome; rows:\n" << all;
   const Row& row = *found;
   EXPECT_EQ(row[0].value_or("NULL"), "127.0.0.1");
-  EXPECT_EQ(row[2].value_or("NULL").rfind("120", 0), 0u) << "browser_version " << row[2].value_or("NULL");
+  EXPECT_EQ(row[2].value_or("NULL").rfind("120", 0), 0u)
+      << "browser_version " << row[2].value_or("NULL");
   EXPECT_EQ(row[3].value_or("NULL"), "de-DE");
   EXPECT_EQ(row[4].value_or("NULL"), "DE") << "country derived from the language region";
   EXPECT_EQ(row[5].value_or("NULL"), s.customer_id);

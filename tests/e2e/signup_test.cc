@@ -12,18 +12,8 @@ namespace {
 
 namespace json = boost::json;
 
-class SignupTest : public ::testing::Test {
+class SignupTest : public SharedServerTest<SignupTest> {
  protected:
-  static void SetUpTestSuite() { server_ = std::make_unique<ServerProcess>(); }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    ASSERT_TRUE(server_ && server_->ok()) << "server did not start";
-    client_.set_base_url(server_->base_url());
-  }
-  void TearDown() override {
-    if (HasFailure() && server_) server_->DumpLogs();
-  }
-
   json::object Required(const std::string& email) {
     return json::object{{"name", "Ada Lovelace"},
                         {"email", email},
@@ -31,12 +21,10 @@ class SignupTest : public ::testing::Test {
                         {"country", "GB"},
                         {"birth_date", "1985-12-10"}};
   }
-  Response SignupRaw(const json::object& body) { return client_.Post("/v1/signup", json::value(body)); }
-
-  static std::unique_ptr<ServerProcess> server_;
-  HttpClient client_;
+  Response SignupRaw(const json::object& body) {
+    return client_.Post("/v1/signup", json::value(body));
+  }
 };
-std::unique_ptr<ServerProcess> SignupTest::server_;
 
 // ACC-1: exactly name, email, password, country and birth date are enough.
 TEST_F(SignupTest, RequiredFieldsOnlySucceeds_ACC1) {
@@ -95,8 +83,9 @@ TEST_F(SignupTest, OptionalFieldsAreKept_ACC1) {
   ASSERT_EQ(r.status, 201) << r.Describe();
   json::value v = r.Json();
   std::string token = Str(*Field(v, "session"), "token");
-  for (const json::value& c : {*Field(v, "customer"),
-                               client_.Get("/v1/me", {{"Authorization", BearerHeader(token)}}).Json()}) {
+  for (const json::value& c :
+       {*Field(v, "customer"),
+        client_.Get("/v1/me", {{"Authorization", BearerHeader(token)}}).Json()}) {
     EXPECT_EQ(Str(c, "company"), "Analytical Engines Ltd");
     EXPECT_EQ(Str(c, "job_title"), "Programmer");
     EXPECT_EQ(Str(c, "use_case"), "Lecture recordings");
@@ -121,8 +110,7 @@ TEST_F(SignupTest, EmailIsUniqueCaseInsensitively) {
   std::string local = Unique("Mixed.Case");
   std::string email = local + "@Example.COM";
   ASSERT_EQ(SignupRaw(Required(email)).status, 201);
-  for (const std::string& again :
-       {email, Lower(email), Lower(local) + "@EXAMPLE.com"}) {
+  for (const std::string& again : {email, Lower(email), Lower(local) + "@EXAMPLE.com"}) {
     Response r = SignupRaw(Required(again));
     LETHE_EXPECT_PROBLEM(r, 409, "email-taken") << " for " << again;
   }
@@ -168,8 +156,8 @@ TEST_F(SignupTest, AgeGate_SEC4) {
     body["birth_date"] = DateYearsAgo(c.years, c.extra_days);
     Response r = SignupRaw(body);
     if (c.accepted) {
-      EXPECT_EQ(r.status, 201) << c.label << " (born " << body["birth_date"].as_string() << "): "
-                               << r.Describe();
+      EXPECT_EQ(r.status, 201) << c.label << " (born " << body["birth_date"].as_string()
+                               << "): " << r.Describe();
     } else {
       LETHE_EXPECT_PROBLEM(r, 422, "age-gate")
           << c.label << " (born " << body["birth_date"].as_string() << ")";
@@ -254,8 +242,8 @@ TEST(SignupRefusal, StoresNothingAboutTheRefusedPerson_SEC4) {
   LETHE_EXPECT_PROBLEM(client.Post("/v1/signup", json::value(body2)), 422, "age-gate");
 
   auto scan = [&](const char* when) {
-    for (const std::string& needle :
-         {email, Lower(email), email2, name, phone, company, std::string("a perfectly long password")}) {
+    for (const std::string& needle : {email, Lower(email), email2, name, phone, company,
+                                      std::string("a perfectly long password")}) {
       std::vector<std::string> hits = FilesContaining(server.root_dir(), needle);
       EXPECT_TRUE(hits.empty()) << when << ": '" << needle << "' found in " << hits.size()
                                 << " file(s), first " << (hits.empty() ? "" : hits[0]);
@@ -293,9 +281,8 @@ TEST(SignupSecrets, PasswordIsNotStoredOrLogged_SEC2) {
   SignUpResult s = SignUpFull(client, Unique("secret") + "@example.com", password);
   ASSERT_FALSE(s.token.empty());
   Response signin = client.Post(
-      "/v1/sessions",
-      json::value(json::object{{"email", Str(*Field(s.body, "customer"), "email")},
-                               {"password", password}}));
+      "/v1/sessions", json::value(json::object{{"email", Str(*Field(s.body, "customer"), "email")},
+                                               {"password", password}}));
   ASSERT_EQ(signin.status, 201) << signin.Describe();
   std::string session2 = Str(signin.Json(), "token");
 

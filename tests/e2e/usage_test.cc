@@ -14,20 +14,15 @@ using std::chrono::system_clock;
 
 Headers Auth(const std::string& token) { return {{"Authorization", BearerHeader(token)}}; }
 
-class UsageTest : public ::testing::Test {
+class UsageTest : public SharedServerTest<UsageTest> {
  protected:
-  static void SetUpTestSuite() { server_ = std::make_unique<ServerProcess>(); }
-  static void TearDownTestSuite() { server_.reset(); }
   void SetUp() override {
-    ASSERT_TRUE(server_ && server_->ok()) << "server did not start";
-    client_.set_base_url(server_->base_url());
+    SharedServerTest::SetUp();
+    if (HasFatalFailure()) return;
     session_ = SignUp(client_, Unique("usage") + "@example.com");
     ASSERT_FALSE(session_.empty());
     account_ = CreateAccount(client_, session_, "Usage app", "eu");
     ASSERT_FALSE(account_.api_token.empty());
-  }
-  void TearDown() override {
-    if (HasFailure() && server_) server_->DumpLogs();
   }
 
   // A moment strictly between the requests made so far and those to come, so
@@ -41,8 +36,8 @@ class UsageTest : public ::testing::Test {
 
   // Every event that `query` (e.g. "end_user=x&until=...") yields, following
   // next_cursor; each page must be at most `limit` long.
-  std::vector<json::value> ListAll(const std::string& token, const std::string& query,
-                                   int limit, std::vector<size_t>* page_sizes = nullptr) {
+  std::vector<json::value> ListAll(const std::string& token, const std::string& query, int limit,
+                                   std::vector<size_t>* page_sizes = nullptr) {
     std::vector<json::value> out;
     std::string cursor;
     for (int page = 0; page < 100; ++page) {
@@ -67,12 +62,9 @@ class UsageTest : public ::testing::Test {
     return out;
   }
 
-  static std::unique_ptr<ServerProcess> server_;
-  HttpClient client_;
   std::string session_;
   AccountInfo account_;
 };
-std::unique_ptr<ServerProcess> UsageTest::server_;
 
 const json::value* FindByEndUser(const std::vector<json::value>& events, const std::string& who) {
   for (const auto& e : events) {
@@ -106,9 +98,9 @@ TEST_F(UsageTest, EachRequestIsRecordedWithItsOrigin_USE1_ACC2) {
                                             {"User-Agent", kGooglebotUA}});
   ASSERT_EQ(r3.status, 200) << r3.Describe();
   // 4. A refused request is recorded too once the credential is known.
-  Response r4 = client_.Get("/v1/usage?limit=0&end_user=" + u_err,
-                            {{"Authorization", BearerHeader(account_.api_token)},
-                             {"User-Agent", kFirefoxLinuxUA}});
+  Response r4 = client_.Get(
+      "/v1/usage?limit=0&end_user=" + u_err,
+      {{"Authorization", BearerHeader(account_.api_token)}, {"User-Agent", kFirefoxLinuxUA}});
   ASSERT_EQ(r4.status, 400) << r4.Describe();
   std::string until = Cutoff();
 
@@ -167,9 +159,9 @@ TEST_F(UsageTest, EachRequestIsRecordedWithItsOrigin_USE1_ACC2) {
 
 TEST_F(UsageTest, UnauthenticatedRequestsAreNotAttributed) {
   // No credential known: nothing to attribute, and a 401.
-  LETHE_EXPECT_PROBLEM(client_.Get("/v1/account?end_user=nobody",
-                                   {{"Authorization", BearerHeader("not-a-token")}}),
-                       401, "unauthenticated");
+  LETHE_EXPECT_PROBLEM(
+      client_.Get("/v1/account?end_user=nobody", {{"Authorization", BearerHeader("not-a-token")}}),
+      401, "unauthenticated");
   std::string until = Cutoff();
   std::vector<json::value> events = ListAll(account_.api_token, "until=" + until, 100);
   EXPECT_EQ(FindByEndUser(events, "nobody"), nullptr);
@@ -198,10 +190,10 @@ TEST_F(UsageTest, FilterByEndUserAndTime) {
   EXPECT_EQ(count("end_user=" + alice + "&since=" + t1 + "&until=" + t2), 2u);
   EXPECT_EQ(count("end_user=" + alice + "&since=" + t0 + "&until=" + t1), 3u);
   EXPECT_EQ(count("since=" + t0 + "&until=" + t1), 5u) << "both end users, first window";
-  std::vector<json::value> bobs = ListAll(account_.api_token, "end_user=" + bob + "&until=" + t2, 100);
+  std::vector<json::value> bobs =
+      ListAll(account_.api_token, "end_user=" + bob + "&until=" + t2, 100);
   for (const auto& e : bobs) EXPECT_EQ(Str(e, "end_user"), bob);
-  std::vector<json::value> late =
-      ListAll(account_.api_token, "since=" + t1 + "&until=" + t2, 100);
+  std::vector<json::value> late = ListAll(account_.api_token, "since=" + t1 + "&until=" + t2, 100);
   auto lo = ParseRfc3339(t1), hi = ParseRfc3339(t2);
   for (const auto& e : late) {
     auto t = ParseRfc3339(Str(e, "time"));
@@ -211,9 +203,10 @@ TEST_F(UsageTest, FilterByEndUserAndTime) {
   }
 
   // Malformed query values are refused.
-  for (const std::string& q : {std::string("since=yesterday"), std::string("until=2026-13-45"),
-                               std::string("limit=0"), std::string("limit=1001"),
-                               std::string("limit=ten"), std::string("cursor=%ff%fe-not-a-cursor")}) {
+  for (const std::string& q :
+       {std::string("since=yesterday"), std::string("until=2026-13-45"), std::string("limit=0"),
+        std::string("limit=1001"), std::string("limit=ten"),
+        std::string("cursor=%ff%fe-not-a-cursor")}) {
     Response r = client_.Get("/v1/usage?" + q, Auth(account_.api_token));
     EXPECT_EQ(r.status, 400) << q << ": " << r.Describe();
     EXPECT_TRUE(IsProblem(r, 400, "")) << q << ": " << r.Describe();
@@ -242,8 +235,8 @@ TEST_F(UsageTest, CursorPagination) {
   EXPECT_EQ(events.size(), 25u);
 
   // The default limit (100) returns all 25 on one page with a null cursor.
-  Response all = client_.Get("/v1/usage?end_user=" + pager + "&until=" + until,
-                             Auth(account_.api_token));
+  Response all =
+      client_.Get("/v1/usage?end_user=" + pager + "&until=" + until, Auth(account_.api_token));
   ASSERT_EQ(all.status, 200);
   json::value v = all.Json();
   EXPECT_EQ(Arr(v, "events").size(), 25u);
@@ -268,7 +261,8 @@ TEST_F(UsageTest, ConcurrentRequestsAreAllRecorded) {
   for (auto& th : threads) th.join();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(ok[t], kEach) << "thread " << t;
   std::string until = Cutoff();
-  std::vector<json::value> events = ListAll(account_.api_token, "end_user=" + who + "&until=" + until, 1000);
+  std::vector<json::value> events =
+      ListAll(account_.api_token, "end_user=" + who + "&until=" + until, 1000);
   EXPECT_EQ(events.size(), static_cast<size_t>(kThreads * kEach));
   std::set<std::string> ids;
   for (const auto& e : events) ids.insert(Str(e, "id"));
@@ -284,8 +278,9 @@ TEST_F(UsageTest, AccountsSeeOnlyTheirOwnUsage) {
   const std::string shared = Unique("shared-end-user");
   for (int i = 0; i < 3; ++i) {
     ASSERT_EQ(client_.Get("/v1/account?end_user=" + shared, Auth(b.api_token)).status, 200);
-    ASSERT_EQ(client_.Get("/v1/account?end_user=" + shared,
-                          {{"Authorization", BasicHeader(kb.key_id, kb.secret)}})
+    ASSERT_EQ(client_
+                  .Get("/v1/account?end_user=" + shared,
+                       {{"Authorization", BasicHeader(kb.key_id, kb.secret)}})
                   .status,
               200);
   }
