@@ -128,9 +128,10 @@ HttpResponse ListAudit(Accounts& accounts, HttpRequest& req, const CustomerRecor
 void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
                        uint64_t max_json_body) {
   const uint64_t kMax = max_json_body;
-  router.Add(
+  // Both hash a password (argon2id, ~0.1 s): off the I/O threads.
+  router.AddSlow(
       "POST", "/v1/signup", [&](HttpRequest& req) { return SignUp(customers, req); }, kMax);
-  router.Add(
+  router.AddSlow(
       "POST", "/v1/sessions", [&](HttpRequest& req) { return SignIn(customers, req); }, kMax);
   router.Add("DELETE", "/v1/sessions/current",
              SignedIn(customers,

@@ -38,6 +38,11 @@ void Router::Add(std::string method, std::string pattern, Handler handler, uint6
       Route{std::move(method), std::move(pattern), std::move(parts), std::move(handler), max_body});
 }
 
+void Router::AddSlow(std::string method, std::string pattern, Handler handler, uint64_t max_body) {
+  Add(std::move(method), std::move(pattern), std::move(handler), max_body);
+  routes_.back().slow = true;
+}
+
 void Router::AddUpload(std::string method, std::string pattern, UploadHandler handler,
                        uint64_t max_body) {
   auto parts = SplitPattern(pattern);

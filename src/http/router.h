@@ -19,12 +19,17 @@ struct Route {
   std::vector<std::string> parts;  // pattern split on '/'
   std::variant<Handler, UploadHandler> handler;
   uint64_t max_body = 0;  // body limit for this route
+  // Slow by design (argon2id): run off the I/O threads so other
+  // connections on the same thread are not held up.
+  bool slow = false;
 };
 
 class Router {
  public:
   // Registers a buffered handler; its body is read whole, up to `max_body`.
   void Add(std::string method, std::string pattern, Handler handler, uint64_t max_body);
+  // Like Add, for a handler that is slow by design (password hashing).
+  void AddSlow(std::string method, std::string pattern, Handler handler, uint64_t max_body);
   // Registers a streaming upload handler, bodies up to `max_body`.
   void AddUpload(std::string method, std::string pattern, UploadHandler handler, uint64_t max_body);
 

@@ -317,7 +317,12 @@ class HttpServer::Impl {
       co_return BodyError(ec, route, req);
     }
     req.body = std::move(parser.get().body());
-    co_return Invoke(handler, req);
+    if (!route.slow) co_return Invoke(handler, req);
+    // Hop to the pool for the handler, then back to this connection's thread.
+    co_await net::post(slow_pool_.get_executor(), net::use_awaitable);
+    HttpResponse resp = Invoke(handler, req);
+    co_await net::post(conn.stream.get_executor(), net::use_awaitable);
+    co_return resp;
   }
 
   net::awaitable<HttpResponse> ReadUpload(Connection& conn, beast::flat_buffer& buffer,
@@ -468,7 +473,8 @@ class HttpServer::Impl {
   }
 
   std::vector<std::unique_ptr<net::io_context>> contexts_;
-  size_t next_context_ = 0;  // only touched by the accept loop
+  net::thread_pool slow_pool_{2};  // for Route::slow handlers
+  size_t next_context_ = 0;        // only touched by the accept loop
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
