@@ -23,6 +23,7 @@
 #include "common/status.h"
 #include "crypto/chunked_cipher.h"
 #include "crypto/secret_hash.h"
+#include "crypto/sha256_pipe.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
 #include "domain/key_ring.h"
@@ -134,7 +135,7 @@ class MediaIngest {
   Key data_key_;
   std::unique_ptr<BlobWriter> writer_;
   std::unique_ptr<StreamSealer> sealer_;
-  Sha256 sha256_;
+  Sha256Pipe sha256_;  // hashes on its own thread
   std::string kind_;
   std::string content_type_;
   std::vector<uint8_t> head_;  // first bytes, until sniffed
