@@ -1,8 +1,12 @@
 // The KeyStore contract, run against every backend (SQLite today).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <memory>
+#include <ostream>
 
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sqlite/sqlite_connection.h"
@@ -11,21 +15,29 @@
 namespace lethe {
 namespace {
 
-class KeyStoreContract : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto conn = SqliteConnection::Open(dir_.File("keys.db"));
-    ASSERT_TRUE(conn.ok());
-    auto store = SqlKeyStore::Open(std::move(*conn), clock_);
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
-  }
-  TempDir dir_;
-  ManualClock clock_{1'700'000'000'000};
-  std::unique_ptr<SqlKeyStore> store_;
+struct KeyBackend {
+  std::string name;
+  friend void PrintTo(const KeyBackend& b, std::ostream* os) { *os << b.name; }
+  std::function<std::unique_ptr<KeyStore>(const TempDir&, const Clock&)> open;
 };
 
-TEST_F(KeyStoreContract, FirstWriterWins) {
+std::unique_ptr<KeyStore> OpenSqliteKeys(const TempDir& dir, const Clock& clock) {
+  auto conn = SqliteConnection::Open(dir.File("keys.db"));
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  auto store = SqlKeyStore::Open(std::move(*conn), clock);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return std::move(*store);
+}
+
+class KeyStoreContract : public ::testing::TestWithParam<KeyBackend> {
+ protected:
+  void SetUp() override { store_ = GetParam().open(dir_, clock_); }
+  TempDir dir_;
+  ManualClock clock_{1'700'000'000'000};
+  std::unique_ptr<KeyStore> store_;
+};
+
+TEST_P(KeyStoreContract, FirstWriterWins) {
   EXPECT_EQ(*store_->PutIfAbsent("subject/a/1", "first"), "first");
   EXPECT_EQ(*store_->PutIfAbsent("subject/a/1", "second"), "first");
   EXPECT_EQ(*store_->Get("subject/a/1"), "first");
@@ -33,20 +45,31 @@ TEST_F(KeyStoreContract, FirstWriterWins) {
 }
 
 // USE-5 groundwork: a destroyed key is gone for good and never re-created.
-TEST_F(KeyStoreContract, DestroyedKeysStayDestroyed) {
+TEST_P(KeyStoreContract, DestroyedKeysStayDestroyed) {
   const std::string wrapped = "WRAPPED-KEY-MATERIAL-0123456789abcdef";
+  // Every file of the store's directory, concatenated (SQLite: the database
+  // and its write-ahead log).
+  auto on_disk = [&] {
+    std::string all;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  };
   ASSERT_TRUE(store_->PutIfAbsent("subject/a/1", wrapped).ok());
+  ASSERT_NE(on_disk().find(wrapped), std::string::npos) << "the scan cannot see the key at all";
   ASSERT_TRUE(store_->Destroy("subject/a/1").ok());
+  // Gone from disk at once, while the store is still open (crypto-shredding).
+  EXPECT_EQ(on_disk().find(wrapped), std::string::npos) << "a copy of the key is still on disk";
   EXPECT_EQ(store_->Get("subject/a/1").status().reason(), "key-destroyed");
   EXPECT_EQ(store_->PutIfAbsent("subject/a/1", "new").status().reason(), "key-destroyed");
   EXPECT_EQ(store_->Destroy("subject/never").code(), Status::Code::kNotFound);
-  store_.reset();  // close, checkpointing the WAL into the main file
-  for (const char* name : {"keys.db", "keys.db-wal"}) {
-    std::ifstream in(dir_.File(name), std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EXPECT_EQ(bytes.find(wrapped), std::string::npos) << name << " still holds the key";
-  }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, KeyStoreContract,
+                         ::testing::Values(KeyBackend{"sqlite", OpenSqliteKeys}),
+                         [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace lethe

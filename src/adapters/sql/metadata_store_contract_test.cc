@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_connection.h"
@@ -14,6 +15,7 @@ namespace {
 
 struct Backend {
   std::string name;
+  friend void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
   std::function<std::unique_ptr<MetadataStore>(const TempDir&, const Clock&)> open;
 };
 
