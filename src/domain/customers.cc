@@ -88,8 +88,20 @@ Result<IssuedSession> Customers::SignIn(const std::string& email, const std::str
   }
   if (!VerifyPassword(customer->password_hash, password)) return kRefused;
 
+  // A hash made with other argon2id limits is upgraded while the password
+  // is at hand.
+  std::optional<std::string> rehashed;
+  if (PasswordNeedsRehash(customer->password_hash, options_.password_cost)) {
+    auto fresh = HashPassword(password, options_.password_cost);
+    if (fresh.ok()) rehashed = std::move(*fresh);
+  }
   IssuedSession session;
   LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+    if (rehashed) {
+      CustomerRecord updated = *customer;
+      updated.password_hash = *rehashed;
+      LETHE_RETURN_IF_ERROR(store_.UpdateCustomer(updated));
+    }
     LETHE_ASSIGN_OR_RETURN(session, OpenSession(customer->id));
     LoginEvent login{
         RandomId(random_, "lgn_"), customer->id,    clock_.NowMillis(), origin.ip, origin.browser,

@@ -32,6 +32,22 @@ TEST_F(CustomersTest, PasswordIsStoredOnlyAsArgon2id) {
   EXPECT_EQ(stored->password_hash.find("correct horse"), std::string::npos);
 }
 
+TEST_F(CustomersTest, SignInUpgradesAnOutdatedHash) {
+  auto r = customers_->SignUp(Form("a@x.io"), origin_);
+  ASSERT_TRUE(r.ok());
+  std::string minimum_hash = metadata_->FindCustomer(r->customer.id)->password_hash;
+  // The deployment raises its cost: the next sign-in re-hashes.
+  Customers stronger(*metadata_, *audit_, clock_, random_,
+                     CustomerOptions{PasswordCost{PasswordCost::Minimum().ops + 1,
+                                                  PasswordCost::Minimum().mem_bytes}});
+  ASSERT_TRUE(stronger.SignIn("a@x.io", "correct horse battery", origin_).ok());
+  std::string upgraded = metadata_->FindCustomer(r->customer.id)->password_hash;
+  EXPECT_NE(upgraded, minimum_hash);
+  EXPECT_FALSE(PasswordNeedsRehash(
+      upgraded, PasswordCost{PasswordCost::Minimum().ops + 1, PasswordCost::Minimum().mem_bytes}));
+  EXPECT_TRUE(stronger.SignIn("a@x.io", "correct horse battery", origin_).ok());
+}
+
 TEST_F(CustomersTest, SessionsExpireAndEnd) {
   auto r = customers_->SignUp(Form("a@x.io"), origin_);
   ASSERT_TRUE(r.ok());
