@@ -81,7 +81,23 @@ size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
   return size * nmemb;
 }
 
-size_t WriteHeader(char* ptr, size_t size, size_t nmemb, void* userdata) {
+struct ReadState {
+  const std::string* body;
+  size_t pos = 0;
+};
+
+size_t ReadBody(char* buffer, size_t size, size_t nitems, void* userdata) {
+  auto* st = static_cast<ReadState*>(userdata);
+  // Hand out at most 1000 bytes at a time so a chunked body has several chunks.
+  size_t n = std::min({size * nitems, st->body->size() - st->pos, static_cast<size_t>(1000)});
+  std::memcpy(buffer, st->body->data() + st->pos, n);
+  st->pos += n;
+  return n;
+}
+
+}  // namespace
+
+size_t CurlHeaderLine(char* ptr, size_t size, size_t nmemb, void* userdata) {
   auto* headers = static_cast<std::map<std::string, std::string>*>(userdata);
   std::string line(ptr, size * nmemb);
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
@@ -100,22 +116,6 @@ size_t WriteHeader(char* ptr, size_t size, size_t nmemb, void* userdata) {
   if (!inserted) it->second += ", " + value;
   return size * nmemb;
 }
-
-struct ReadState {
-  const std::string* body;
-  size_t pos = 0;
-};
-
-size_t ReadBody(char* buffer, size_t size, size_t nitems, void* userdata) {
-  auto* st = static_cast<ReadState*>(userdata);
-  // Hand out at most 1000 bytes at a time so a chunked body has several chunks.
-  size_t n = std::min({size * nitems, st->body->size() - st->pos, static_cast<size_t>(1000)});
-  std::memcpy(buffer, st->body->data() + st->pos, n);
-  st->pos += n;
-  return n;
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------
 // ServerProcess
@@ -393,7 +393,7 @@ Response HttpClient::Request(const std::string& method, const std::string& url_o
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, CurlHeaderLine);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp.headers);
 
   ReadState read_state{&body, 0};

@@ -79,6 +79,11 @@ class ServerProcess {
 
 using Headers = std::map<std::string, std::string>;
 
+// libcurl CURLOPT_HEADERFUNCTION for a Headers map (CURLOPT_HEADERDATA):
+// lower-case names, repeated headers joined with ", ", reset on each new
+// status line (so a 100 Continue does not linger).
+size_t CurlHeaderLine(char* ptr, size_t size, size_t nmemb, void* userdata);
+
 struct Response {
   long status = 0;  // 0: transport failure (see `error`)
   std::string body;

@@ -70,24 +70,6 @@ size_t OnBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
   return n;
 }
 
-size_t OnHeader(char* ptr, size_t size, size_t nmemb, void* userdata) {
-  auto* headers = static_cast<Headers*>(userdata);
-  std::string line(ptr, size * nmemb);
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-  if (line.rfind("HTTP/", 0) == 0) {
-    headers->clear();
-    return size * nmemb;
-  }
-  auto colon = line.find(':');
-  if (colon == std::string::npos) return size * nmemb;
-  std::string name = Lower(line.substr(0, colon));
-  std::string value = line.substr(colon + 1);
-  size_t b = value.find_first_not_of(" \t");
-  value = b == std::string::npos ? "" : value.substr(b);
-  (*headers)[name] = value;
-  return size * nmemb;
-}
-
 size_t OnRead(char* buffer, size_t size, size_t nitems, void* userdata) {
   auto* st = static_cast<TransferState*>(userdata);
   return st->req->producer(buffer, size * nitems);
@@ -333,7 +315,7 @@ StreamResult StreamTransfer(const StreamRequest& req) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, CurlHeaderLine);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &result.headers);
   curl_slist* list = nullptr;
   if (req.producer) {
