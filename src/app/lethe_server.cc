@@ -5,8 +5,11 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <optional>
 
+#include "adapters/local/data_dir_lock.h"
 #include "adapters/local/file_audit_anchor.h"
+#include "adapters/local/file_space_reserve.h"
 #include "adapters/local/local_blob_store.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
@@ -28,9 +31,12 @@
 namespace lethe {
 
 struct LetheServer::Parts {
+  // First member, so it is released last, after every store has closed.
+  std::optional<DataDirLock> lock;
   std::unique_ptr<MetadataStore> metadata;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<SpaceReserve> reserve;
   std::unique_ptr<AuditAnchor> anchor;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Customers> customers;
@@ -47,6 +53,9 @@ struct LetheServer::Parts {
 };
 
 namespace {
+
+// Room held back so deletions work on a full volume (SpaceReserve).
+constexpr uint64_t kReserveBytes = 8 << 20;
 
 Result<ServerOptions> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
@@ -95,29 +104,41 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                                         Random& random) {
   LETHE_ASSIGN_OR_RETURN(ServerOptions options, ParseListen(config.listen));
   options.threads = config.threads;
+  options.max_connections = static_cast<size_t>(config.max_connections);
+  options.min_rate = config.min_rate;
+  options.rate_grace = std::chrono::seconds(config.rate_grace_seconds);
+  options.request_deadline = std::chrono::seconds(config.request_deadline_seconds);
   LETHE_RETURN_IF_ERROR(MakeDataDir(config.data_dir));
+  // Before anything is read or written: recovery below removes blobs without
+  // a record, which would destroy another live server's uploads in flight.
+  auto p = std::make_unique<Parts>();
+  LETHE_ASSIGN_OR_RETURN(p->lock, DataDirLock::Acquire(config.data_dir));
   bool default_key = config.master_key_file.empty();
   std::string key_file = default_key ? config.data_dir + "/master.key" : config.master_key_file;
   LETHE_ASSIGN_OR_RETURN(Key master,
                          LoadMasterKey(config.master_key_hex, key_file, default_key, random));
   KeyWiper wipe_master(master);  // the key ring keeps the only long-lived copy
 
-  auto p = std::make_unique<Parts>();
-  LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock));
   LETHE_ASSIGN_OR_RETURN(auto key_conn, SqliteConnection::Open(config.data_dir + "/keys.db"));
   LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_conn), clock));
+  p->key_ring = std::make_unique<KeyRing>(master, *p->keys, random);
+  LETHE_RETURN_IF_ERROR(p->key_ring->CheckMasterKey());
+  LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock));
   LETHE_ASSIGN_OR_RETURN(p->blobs, LocalBlobStore::OpenAt(config.data_dir + "/media"));
 
   p->anchor = std::make_unique<FileAuditAnchor>(config.data_dir + "/audit.anchor");
+  // A damaged anchor is refused, as `audit verify` refuses it: the next
+  // state change would otherwise overwrite the evidence.
+  LETHE_RETURN_IF_ERROR(p->anchor->Load());
   p->audit = std::make_unique<AuditLog>(*p->metadata, clock, random, p->anchor.get());
   p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random);
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random);
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
   p->data_plane = std::make_unique<DataPlane>(*p->accounts, *p->usage);
-  p->key_ring = std::make_unique<KeyRing>(master, *p->keys, random);
   p->links = std::make_unique<MediaLinks>(master, clock);
+  p->reserve = std::make_unique<FileSpaceReserve>(config.data_dir + "/reserve", kReserveBytes);
   p->media = std::make_unique<MediaLibrary>(*p->metadata, *p->blobs, *p->key_ring, *p->audit, clock,
-                                            random, config.max_media_bytes);
+                                            random, config.max_media_bytes, p->reserve.get());
   LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover());
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
@@ -138,6 +159,11 @@ int VerifyAuditChain(const std::string& data_dir) {
   struct stat st;
   if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
     std::cerr << "lethe: no database in " << data_dir << "\n";
+    return 2;
+  }
+  auto lock = DataDirLock::Acquire(data_dir);
+  if (!lock.ok()) {
+    std::cerr << "lethe: " << lock.status().ToString() << "\n";
     return 2;
   }
   auto store = OpenMetadata(data_dir, clock);

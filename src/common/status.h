@@ -29,9 +29,11 @@ class Status {
     kTooLarge,            // a size limit was exceeded
     kUnsupportedMedia,    // content type refused or mismatched
     kRangeNotSatisfiable,
-    kUnavailable,  // try again later (shutting down, busy)
-    kDataLoss,     // stored data failed an integrity check
-    kInternal,     // a bug or an I/O failure
+    kUnavailable,          // try again later (shutting down, busy)
+    kDeadlineExceeded,     // the client was too slow (408)
+    kInsufficientStorage,  // the disk is full (507)
+    kDataLoss,             // stored data failed an integrity check
+    kInternal,             // a bug or an I/O failure
   };
 
   Status() = default;
@@ -69,6 +71,12 @@ class Status {
   }
   static Status Unavailable(std::string msg) {
     return {Code::kUnavailable, "unavailable", std::move(msg)};
+  }
+  static Status DeadlineExceeded(std::string msg) {
+    return {Code::kDeadlineExceeded, "request-timeout", std::move(msg)};
+  }
+  static Status InsufficientStorage(std::string msg) {
+    return {Code::kInsufficientStorage, "insufficient-storage", std::move(msg)};
   }
   static Status DataLoss(std::string msg) {
     return {Code::kDataLoss, "integrity-check-failed", std::move(msg)};

@@ -52,6 +52,22 @@ int64_t DaysFromCivil(const CivilDate& date) {
   return era * 146097 + doe - 719468;
 }
 
+std::string FormatHttpDate(int64_t millis) {
+  static constexpr const char* kWeekdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int64_t days =
+      millis >= 0 ? millis / kMillisPerDay : (millis - kMillisPerDay + 1) / kMillisPerDay;
+  int64_t secs = (millis - days * kMillisPerDay) / 1000;
+  CivilDate d = CivilFromDays(days);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                kWeekdays[((days % 7) + 7) % 7], d.day, kMonths[d.month - 1], d.year,
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60));
+  return buf;
+}
+
 CivilDate DateOf(int64_t millis) {
   int64_t days =
       millis >= 0 ? millis / kMillisPerDay : (millis - kMillisPerDay + 1) / kMillisPerDay;

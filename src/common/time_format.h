@@ -18,6 +18,10 @@ struct CivilDate {
 // "2026-11-29T22:53:28.123Z" for `millis` since the epoch.
 std::string FormatRfc3339(int64_t millis);
 
+// The IMF-fixdate of RFC 9110 section 5.6.7, "Sun, 06 Nov 1994 08:49:37 GMT",
+// for `millis` since the epoch (HTTP's Last-Modified and Date).
+std::string FormatHttpDate(int64_t millis);
+
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm]" (or just "YYYY-MM-DD").
 // Returns nullopt for anything else or an impossible date.
 std::optional<int64_t> ParseRfc3339(std::string_view text);

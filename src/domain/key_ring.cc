@@ -61,6 +61,21 @@ Result<Key> KeyRing::UnwrapDataKey(const std::string& account_id, const std::str
   return UnwrapKey(owner, *raw, ObjectContext(object_id));
 }
 
+Status KeyRing::CheckMasterKey() {
+  auto check = GetOrCreate("check/master", master_);
+  if (check.ok()) {
+    WipeKey(*check);
+    return Status::Ok();
+  }
+  if (check.status().code() == Status::Code::kDataLoss) {
+    return Status::FailedPrecondition(
+        "master-key-mismatch",
+        "the master key is not the one this data directory's keys were wrapped with; "
+        "start with the original key (master.key or LETHE_MASTER_KEY)");
+  }
+  return check.status();
+}
+
 Status KeyRing::DestroySubjectKey(const std::string& account_id, const std::string& end_user) {
   return store_.Destroy(SubjectSlot(account_id, end_user));
 }

@@ -49,6 +49,14 @@ class KeyRing {
   // Destroys an end user's key: all of their objects become unreadable.
   Status DestroySubjectKey(const std::string& account_id, const std::string& end_user);
 
+  // Proves that the master key is the one this key store was made under, by
+  // opening a check key wrapped by it (created on the first call). Call it
+  // before anything is wrapped: a wrong but well-formed master key would
+  // otherwise fail every existing object and wrap new keys under itself.
+  // Returns OK; FailedPrecondition("master-key-mismatch") for another key;
+  // the store's error when it cannot be read.
+  Status CheckMasterKey();
+
  private:
   Result<Key> AccountKey(const std::string& account_id);
   Result<Key> OwnerKey(const std::string& account_id, const std::string& end_user);

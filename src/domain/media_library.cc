@@ -214,16 +214,25 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
 Status MediaLibrary::Delete(const Principal& who, const std::string& media_id,
                             const RequestOrigin& origin) {
   std::string blob_id;
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_ASSIGN_OR_RETURN(MediaRecord m, store_.FindMedia(who.account.id, media_id));
-    blob_id = m.blob_id;
-    LETHE_RETURN_IF_ERROR(store_.DeleteMedia(who.account.id, media_id));
-    return audit_.Record(who.credential_id, "media.delete", media_id, who.account.id, origin);
-  }));
+  auto remove_record = [&] {
+    return store_.Transact([&]() -> Status {
+      LETHE_ASSIGN_OR_RETURN(MediaRecord m, store_.FindMedia(who.account.id, media_id));
+      blob_id = m.blob_id;
+      LETHE_RETURN_IF_ERROR(store_.DeleteMedia(who.account.id, media_id));
+      return audit_.Record(who.credential_id, "media.delete", media_id, who.account.id, origin);
+    });
+  };
+  Status removed = remove_record();
+  // A full volume must not stop a deletion: it is how space comes back.
+  if (removed.code() == Status::Code::kInsufficientStorage && reserve_ && reserve_->Release()) {
+    removed = remove_record();
+  }
+  LETHE_RETURN_IF_ERROR(removed);
   Evict(media_id);
   // The record is gone, so the object is gone for every reader. A crash
   // before the blob goes leaves an orphan that Recover() removes.
   Status st = blobs_.Remove(blob_id);
+  if (reserve_) reserve_->Restore();
   return st.code() == Status::Code::kNotFound ? Status::Ok() : st;
 }
 

@@ -31,6 +31,7 @@
 #include "ports/clock.h"
 #include "ports/metadata_store.h"
 #include "ports/random.h"
+#include "ports/space_reserve.h"
 
 namespace lethe {
 
@@ -53,9 +54,13 @@ class MediaReader;
 
 class MediaLibrary {
  public:
+  // `reserve` (may be null) is released when a deletion finds the volume
+  // full, so deleting keeps working there.
   MediaLibrary(MetadataStore& store, BlobStore& blobs, KeyRing& keys, AuditLog& audit,
-               const Clock& clock, Random& random, uint64_t max_bytes)
+               const Clock& clock, Random& random, uint64_t max_bytes,
+               SpaceReserve* reserve = nullptr)
       : store_(store),
+        reserve_(reserve),
         blobs_(blobs),
         keys_(keys),
         audit_(audit),
@@ -95,6 +100,7 @@ class MediaLibrary {
   static constexpr size_t kMaxCached = 10000;
 
   MetadataStore& store_;
+  SpaceReserve* reserve_;
   BlobStore& blobs_;
   KeyRing& keys_;
   AuditLog& audit_;

@@ -93,6 +93,8 @@ HttpResponse ServeContent(MediaLibrary& library, HttpRequest& req, const MediaRe
   auto base = [&](int status) {
     HttpResponse r = HttpResponse::Empty(status);
     r.SetHeader("ETag", etag);
+    // Content never changes after upload: its creation time is its last change.
+    r.SetHeader("Last-Modified", FormatHttpDate(m.created_ms));
     r.SetHeader("Accept-Ranges", "bytes");
     r.SetHeader("Cache-Control", "private, no-cache");
     r.SetHeader("X-Content-Type-Options", "nosniff");

@@ -18,6 +18,8 @@ const char* TitleFor(int http_status) {
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
     case 409:
       return "Conflict";
     case 412:
@@ -34,6 +36,8 @@ const char* TitleFor(int http_status) {
       return "Request Header Fields Too Large";
     case 503:
       return "Service Unavailable";
+    case 507:
+      return "Insufficient Storage";
     default:
       return "Internal Server Error";
   }
@@ -68,6 +72,10 @@ int HttpStatusFor(const Status& status) {
       return 416;
     case C::kUnavailable:
       return 503;
+    case C::kDeadlineExceeded:
+      return 408;
+    case C::kInsufficientStorage:
+      return 507;
     case C::kDataLoss:
       return 500;
     case C::kInternal:

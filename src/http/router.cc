@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <algorithm>
+
 namespace lethe {
 namespace {
 
@@ -67,6 +69,21 @@ Result<const Route*> Router::Match(HttpRequest& req) const {
                                       "method " + req.method + " is not allowed here");
   }
   return Status::NotFound("no such resource");
+}
+
+std::string Router::AllowedMethods(const std::vector<std::string>& segments) const {
+  std::vector<std::string> methods;
+  auto add = [&](const std::string& m) {
+    if (std::find(methods.begin(), methods.end(), m) == methods.end()) methods.push_back(m);
+  };
+  for (const Route& route : routes_) {
+    if (!Matches(route, segments, nullptr)) continue;
+    add(route.method);
+    if (route.method == "GET") add("HEAD");
+  }
+  std::string allow;
+  for (const std::string& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+  return allow;
 }
 
 }  // namespace lethe

@@ -37,6 +37,10 @@ class Router {
   // NotFound or FailedPrecondition("method-not-allowed").
   Result<const Route*> Match(HttpRequest& req) const;
 
+  // The methods `segments` can be requested with, for a 405's Allow header,
+  // e.g. "GET, HEAD, DELETE". Empty when no route matches the path.
+  std::string AllowedMethods(const std::vector<std::string>& segments) const;
+
  private:
   std::vector<Route> routes_;
 };

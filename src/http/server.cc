@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -85,6 +87,40 @@ Status FillRequest(const http::request_parser<http::empty_body>& parser, HttpReq
   return Status::Ok();
 }
 
+// RFC 9112 section 6.3: a request whose Transfer-Encoding does not end in
+// chunked has no knowable length, and one with both Transfer-Encoding and
+// Content-Length is a smuggling attempt. Either way its bytes cannot be
+// framed, so the exchange ends with 400 and a closed connection. Only a
+// single "chunked" is accepted: Lethe decodes no other transfer coding.
+Status CheckFraming(const http::request_parser<http::empty_body>& parser) {
+  const auto& head = parser.get();
+  if (head.find(http::field::transfer_encoding) == head.end()) return Status::Ok();
+  std::string codings;
+  for (const auto& field : head) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    if (!codings.empty()) codings += ",";
+    codings += Lower(field.value());
+  }
+  std::string trimmed;
+  for (char c : codings) {
+    if (c != ' ' && c != '\t') trimmed += c;
+  }
+  if (head.version() < 11) {
+    return Status::InvalidArgument("bad-transfer-encoding",
+                                   "Transfer-Encoding is not allowed in HTTP/1.0");
+  }
+  if (head.find(http::field::content_length) != head.end()) {
+    return Status::InvalidArgument("bad-transfer-encoding",
+                                   "Transfer-Encoding and Content-Length together");
+  }
+  if (trimmed != "chunked" || !parser.chunked()) {
+    return Status::InvalidArgument(
+        "bad-transfer-encoding",
+        "Transfer-Encoding must be exactly \"chunked\", not \"" + codings + "\"");
+  }
+  return Status::Ok();
+}
+
 bool HasBody(const HttpRequest& req) {
   return req.chunked || (req.content_length && *req.content_length > 0);
 }
@@ -141,8 +177,39 @@ class HttpServer::Impl {
   struct Connection {
     beast::tcp_stream stream;
     bool idle = true;
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    // The minimum-rate rule's deadline for the body in transfer; when it
+    // fires, pending I/O is cancelled (not closed, so a 408 can still go out).
+    net::steady_timer rate_timer;
+    bool rate_expired = false;
+    explicit Connection(tcp::socket socket)
+        : stream(std::move(socket)), rate_timer(stream.get_executor()) {}
   };
+
+  // One body transfer under the minimum-rate rule (see ServerOptions).
+  struct Transfer {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    uint64_t moved = 0;
+  };
+
+  // (Re)arms the rate deadline for `t` before the next read or write.
+  void ArmDeadline(Connection& conn, const Transfer& t) {
+    auto allowance = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(
+            static_cast<double>(t.moved) /
+            static_cast<double>(std::max<uint64_t>(1, options_.min_rate))));
+    auto deadline =
+        std::min(t.start + options_.rate_grace + allowance,
+                 t.start + std::chrono::steady_clock::duration(options_.request_deadline));
+    conn.stream.expires_never();
+    conn.rate_expired = false;
+    conn.rate_timer.expires_at(deadline);
+    conn.rate_timer.async_wait([c = &conn](boost::system::error_code ec) {
+      if (ec) return;  // re-armed or disarmed
+      c->rate_expired = true;
+      c->stream.cancel();
+    });
+  }
+  static void DisarmDeadline(Connection& conn) { conn.rate_timer.cancel(); }
 
   void BeginShutdown() {
     if (stopping_.exchange(true)) return;
@@ -174,21 +241,59 @@ class HttpServer::Impl {
   }
 
   net::awaitable<void> Accept() {
+    net::steady_timer backoff_timer(co_await net::this_coro::executor);
+    auto backoff = std::chrono::milliseconds(0);
     for (;;) {
       net::io_context& target = *contexts_[next_context_++ % contexts_.size()];
       auto [ec, socket] = co_await acceptor_.async_accept(target, kTuple);
       if (ec) {
         if (stopping_ || ec == net::error::operation_aborted) co_return;
-        continue;  // e.g. EMFILE: keep serving the connections we have
+        // EMFILE and friends leave the connection queued, so retrying at
+        // once would spin. Wait, longer each time, while the connections we
+        // have finish and free descriptors.
+        backoff =
+            std::clamp(backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+        if (backoff == std::chrono::milliseconds(10) || backoff.count() == 1000) {
+          std::cerr << "lethe: accept failed (" << ec.message() << "); retrying in "
+                    << backoff.count() << " ms\n";
+        }
+        backoff_timer.expires_after(backoff);
+        co_await backoff_timer.async_wait(kTuple);
+        continue;
       }
+      backoff = std::chrono::milliseconds(0);
       auto executor = socket.get_executor();
+      if (static_cast<size_t>(active_.load()) >= max_connections_) {
+        // Over the cap: a short 503 instead of a silent hang. The rejections
+        // in progress are bounded too, since each holds a descriptor.
+        if (rejecting_.load() >= kMaxRejecting) continue;  // the socket closes here
+        ++rejecting_;
+        net::co_spawn(executor, Reject(std::make_shared<Connection>(std::move(socket))),
+                      net::detached);
+        continue;
+      }
+      ++active_;  // counted here, so the cap holds before the coroutine starts
       net::co_spawn(executor, Serve(std::make_shared<Connection>(std::move(socket))),
                     net::detached);
     }
   }
 
+  // Answers one connection over the cap with 503 and Retry-After, then
+  // closes it after reading briefly, so the client sees the answer rather
+  // than a reset.
+  net::awaitable<void> Reject(std::shared_ptr<Connection> conn) {
+    Status busy(Status::Code::kUnavailable, "too-many-connections",
+                "the server is at its connection limit; retry shortly");
+    HttpResponse r = ProblemResponse(busy, RandomId(random_, "req_"));
+    r.SetHeader("Retry-After", "1");
+    co_await Send(*conn, r, false, false, "");
+    boost::system::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await Linger(*conn);
+    --rejecting_;
+  }
+
   net::awaitable<void> Serve(std::shared_ptr<Connection> conn) {
-    ++active_;
     auto registration = connections_.end();
     {
       std::lock_guard lock(mu_);
@@ -226,11 +331,27 @@ class HttpServer::Impl {
       if (!keep_alive) break;
     }
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await Linger(*conn);
     {
       std::lock_guard lock(mu_);
       connections_.erase(registration);
     }
     --active_;
+  }
+
+  // After our side is shut down, reads and drops what the client still
+  // sends (the rest of a refused upload, say) for a short while. Closing
+  // with unread bytes would reset the connection, and the client would
+  // lose the error response it has not read yet.
+  net::awaitable<void> Linger(Connection& conn) {
+    conn.stream.expires_after(std::chrono::seconds(2));
+    std::vector<char> sink(64 * 1024);
+    size_t dropped = 0;
+    while (dropped < (16u << 20)) {
+      auto [ec, n] = co_await conn.stream.async_read_some(net::buffer(sink), kTuple);
+      if (ec) break;
+      dropped += n;
+    }
   }
 
   net::awaitable<void> SendError(Connection& conn, const Status& status) {
@@ -249,6 +370,13 @@ class HttpServer::Impl {
     req.request_id = RandomId(random_, "req_");
     bool keep_alive = head.get().keep_alive() && !stopping_;
     HttpResponse resp;
+    Status framing = CheckFraming(head);
+    if (!framing.ok()) {
+      // The body's end is unknown: nothing after this head can be trusted.
+      resp = ProblemResponse(framing, req.request_id);
+      co_await Send(conn, resp, false, false, req.request_id);
+      co_return false;
+    }
     Status st = FillRequest(head, req);
     const Route* route = nullptr;
     if (st.ok()) {
@@ -260,9 +388,10 @@ class HttpServer::Impl {
     }
     if (!st.ok()) {
       resp = ProblemResponse(st, req.request_id);
+      if (resp.status == 405) resp.SetHeader("Allow", router_.AllowedMethods(req.segments));
       if (HasBody(req)) keep_alive = false;  // unread body: the stream is out of step
     } else if (req.content_length && *req.content_length > route->max_body) {
-      resp = BodyError(http::error::body_limit, *route, req);
+      resp = BodyError(http::error::body_limit, conn, *route, req);
       keep_alive = false;
     } else if (auto* handler = std::get_if<Handler>(&route->handler)) {
       resp = co_await ReadBuffered(conn, buffer, head, req, *route, *handler, keep_alive);
@@ -283,8 +412,14 @@ class HttpServer::Impl {
   }
 
   // The problem response for a body that could not be read.
-  static HttpResponse BodyError(boost::system::error_code ec, const Route& route,
+  static HttpResponse BodyError(boost::system::error_code ec, Connection& conn, const Route& route,
                                 const HttpRequest& req) {
+    DisarmDeadline(conn);
+    if (conn.rate_expired) {
+      conn.rate_expired = false;
+      return ProblemResponse(Status::DeadlineExceeded("the request body arrived too slowly"),
+                             req.request_id);
+    }
     if (ec == http::error::body_limit) {
       return ProblemResponse(
           Status::TooLarge("body exceeds " + std::to_string(route.max_body) + " bytes"),
@@ -310,18 +445,26 @@ class HttpServer::Impl {
     co_await MaybeContinue(conn, req);
     http::request_parser<http::string_body> parser(std::move(head));
     parser.body_limit(route.max_body);
-    conn.stream.expires_after(options_.io_timeout);
-    auto [ec, n] = co_await http::async_read(conn.stream, buffer, parser, kTuple);
-    if (ec) {
-      keep_alive = false;
-      co_return BodyError(ec, route, req);
+    Transfer transfer;
+    while (!parser.is_done()) {
+      ArmDeadline(conn, transfer);
+      auto [ec, n] = co_await http::async_read_some(conn.stream, buffer, parser, kTuple);
+      if (ec) {
+        keep_alive = false;
+        co_return BodyError(ec, conn, route, req);
+      }
+      transfer.moved += n;
     }
+    DisarmDeadline(conn);
     req.body = std::move(parser.get().body());
     if (!route.slow) co_return Invoke(handler, req);
     // Hop to the pool for the handler, then back to this connection's thread.
-    co_await net::post(slow_pool_.get_executor(), net::use_awaitable);
+    // The completion must be bound to the pool: a plain post(pool, token)
+    // runs only an empty step there and resumes the coroutine on its own
+    // (network) executor.
+    co_await net::post(net::bind_executor(slow_pool_.get_executor(), net::use_awaitable));
     HttpResponse resp = Invoke(handler, req);
-    co_await net::post(conn.stream.get_executor(), net::use_awaitable);
+    co_await net::post(net::bind_executor(conn.stream.get_executor(), net::use_awaitable));
     co_return resp;
   }
 
@@ -347,26 +490,32 @@ class HttpServer::Impl {
     // room, a large body arrives 512 bytes per recvmsg.
     buffer.reserve(kStreamChunk);
     std::vector<uint8_t> chunk(kStreamChunk);
+    Transfer transfer;
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
-      conn.stream.expires_after(options_.io_timeout);
-      auto [ec, n] = co_await http::async_read(conn.stream, buffer, parser, kTuple);
+      ArmDeadline(conn, transfer);
+      // read_some, not read: the rate rule needs to see progress within a
+      // chunk, and the sink batches small pieces itself.
+      auto [ec, n] = co_await http::async_read_some(conn.stream, buffer, parser, kTuple);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
-        // The client went away or sent garbage: the sink is dropped, so the
-        // upload leaves nothing behind.
+        // The client went away, sent garbage or was too slow: the sink is
+        // dropped, so the upload leaves nothing behind.
         keep_alive = false;
-        co_return BodyError(ec, route, req);
+        co_return BodyError(ec, conn, route, req);
       }
       size_t got = chunk.size() - parser.get().body().size;
+      transfer.moved += got;
       if (got == 0) continue;
       Status st = sink->Write(std::span<const uint8_t>(chunk.data(), got));
       if (!st.ok()) {
+        DisarmDeadline(conn);
         keep_alive = false;
         co_return ProblemResponse(st, req.request_id);
       }
     }
+    DisarmDeadline(conn);
     buffer.shrink_to_fit();  // an idle keep-alive connection holds little
     co_return sink->Finish();
   }
@@ -411,7 +560,7 @@ class HttpServer::Impl {
       if (head_only) {
         http::response<http::empty_body> msg;
         fill(msg);
-        msg.content_length(resp.body.size());
+        if (resp.status != 204 && resp.status != 304) msg.content_length(resp.body.size());
         http::response_serializer<http::empty_body> sr(msg);
         auto [ec, n] = co_await http::async_write_header(conn.stream, sr, kTuple);
         co_return !ec;
@@ -419,7 +568,13 @@ class HttpServer::Impl {
       http::response<http::string_body> msg;
       fill(msg);
       msg.body() = std::move(resp.body);
-      msg.prepare_payload();
+      // 204 and 304 have no body by definition: no Content-Length at all
+      // (a 304's would have to be the representation's, never 0).
+      if (resp.status == 204 || resp.status == 304) {
+        msg.body().clear();
+      } else {
+        msg.prepare_payload();
+      }
       auto [ec, n] = co_await http::async_write(conn.stream, msg, kTuple);
       co_return !ec;
     }
@@ -436,6 +591,7 @@ class HttpServer::Impl {
     if (hec || head_only) co_return !hec;
     uint64_t remaining = resp.stream_length;
     size_t pending = first;
+    Transfer transfer;
     while (remaining > 0) {
       if (pending == 0) {
         auto r = resp.stream->Read(chunk);
@@ -447,15 +603,21 @@ class HttpServer::Impl {
       msg.body().data = chunk.data();
       msg.body().size = pending;
       msg.body().more = true;
-      conn.stream.expires_after(options_.io_timeout);
+      ArmDeadline(conn, transfer);
       auto [ec, n] = co_await http::async_write(conn.stream, sr, kTuple);
-      if (ec && ec != http::error::need_buffer) co_return false;
+      if (ec && ec != http::error::need_buffer) {
+        DisarmDeadline(conn);
+        co_return false;  // gone, or reading slower than the rule allows
+      }
+      transfer.moved += pending;
       remaining -= pending;
       pending = 0;
     }
+    DisarmDeadline(conn);
     msg.body().data = nullptr;
     msg.body().size = 0;
     msg.body().more = false;
+    conn.stream.expires_after(options_.io_timeout);
     auto [ec, n] = co_await http::async_write(conn.stream, sr, kTuple);
     co_return !ec;
   }
@@ -468,6 +630,10 @@ class HttpServer::Impl {
     std::vector<std::unique_ptr<net::io_context>> contexts;
     for (int i = 0; i < std::max(1, threads); ++i) {
       contexts.push_back(std::make_unique<net::io_context>(1));
+      // Asio makes a context's reactor (epoll, eventfd, timerfd) on first
+      // use; a timer makes it now, not at the first connection, which may
+      // arrive when descriptors have run out and would then abort.
+      net::steady_timer warm(*contexts.back());
     }
     return contexts;
   }
@@ -479,10 +645,22 @@ class HttpServer::Impl {
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> active_{0};
+  std::atomic<int> active_{0};  // connections being served
+  std::atomic<int> rejecting_{0};
+  static constexpr int kMaxRejecting = 64;
+  size_t max_connections_ = options_.max_connections > 0 ? options_.max_connections
+                                                         : DefaultMaxConnections();
   std::mutex mu_;
   std::list<std::weak_ptr<Connection>> connections_;
 };
+
+size_t DefaultMaxConnections() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return 4096;
+  // Keep 64 descriptors for the stores and logs; a connection may hold two.
+  uint64_t usable = lim.rlim_cur > 128 ? (lim.rlim_cur - 64) / 2 : 32;
+  return static_cast<size_t>(std::max<uint64_t>(usable, 32));
+}
 
 HttpServer::HttpServer(const Router& router, Metrics& metrics, Random& random,
                        ServerOptions options)

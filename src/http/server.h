@@ -21,11 +21,25 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port
   int threads = 4;
-  std::chrono::seconds idle_timeout{30};   // waiting for a request head
-  std::chrono::seconds io_timeout{60};     // each read or write within a request
+  std::chrono::seconds idle_timeout{30};   // a whole request head, or an idle keep-alive
+  std::chrono::seconds io_timeout{60};     // one small write (a response without a stream)
   std::chrono::seconds drain_timeout{10};  // shutdown grace for requests in flight
   uint32_t header_limit = 16 * 1024;
+  // Connections served at once; more are answered 503 with Retry-After and
+  // closed. 0: sized from RLIMIT_NOFILE (each connection may hold a socket
+  // and a blob file, and the stores need some descriptors of their own).
+  size_t max_connections = 0;
+  // The minimum-rate rule for bodies, both ways: a transfer may take
+  // `rate_grace` plus one second per `min_rate` bytes moved so far, and
+  // never longer than `request_deadline` in all. A client sending slower is
+  // answered 408; one reading slower is cut (its headers are already out).
+  uint64_t min_rate = 1024;  // bytes per second
+  std::chrono::seconds rate_grace{30};
+  std::chrono::seconds request_deadline{24 * 3600};
 };
+
+// The connection cap that max_connections = 0 stands for.
+size_t DefaultMaxConnections();
 
 class HttpServer {
  public:

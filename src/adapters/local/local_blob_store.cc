@@ -15,6 +15,10 @@ namespace lethe {
 namespace {
 
 Status Errno(const std::string& what) {
+  // A full volume is the operator's to fix, not a bug: say so with 507.
+  if (errno == ENOSPC || errno == EDQUOT) {
+    return Status::InsufficientStorage("the media volume is full (" + what + ")");
+  }
   return Status::Internal(what + ": " + std::strerror(errno));
 }
 

@@ -63,6 +63,10 @@ class SqlConnection {
   virtual Status SetDurable(bool durable) = 0;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   virtual int64_t ChangedRows() = 0;
+  // Makes sure that what committed transactions deleted or overwrote leaves
+  // no copy in the database's files (forgetting depends on it). Call outside
+  // a transaction. Returns Internal when the engine cannot do it now.
+  virtual Status Forget() = 0;
 };
 
 }  // namespace lethe

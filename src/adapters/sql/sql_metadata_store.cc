@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iostream>
 
 #include "adapters/sql/schema.h"
 
@@ -159,10 +160,16 @@ Status SqlMetadataStore::Transact(const std::function<Status()>& fn) {
   if (st.ok()) {
     in_transaction_ = true;
     after_commit_.clear();
+    forget_on_commit_ = false;
     st = fn();
     in_transaction_ = false;
     if (st.ok()) st = conn_->ExecScript("COMMIT");
     if (!st.ok()) (void)conn_->ExecScript("ROLLBACK");
+    if (st.ok() && forget_on_commit_) {
+      // Committed either way; a failed checkpoint is retried by the next one.
+      Status forgot = conn_->Forget();
+      if (!forgot.ok()) std::cerr << "lethe: " << forgot.ToString() << "\n";
+    }
   }
   Status relax = conn_->SetDurable(false);
   std::vector<std::function<void()>> callbacks;
@@ -171,6 +178,16 @@ Status SqlMetadataStore::Transact(const std::function<Status()>& fn) {
     for (auto& callback : callbacks) callback();
   }
   return st.ok() ? relax : st;
+}
+
+void SqlMetadataStore::ForgetOnCommit() {
+  std::lock_guard lock(mu_);
+  if (in_transaction_) {
+    forget_on_commit_ = true;
+  } else {
+    Status forgot = conn_->Forget();
+    if (!forgot.ok()) std::cerr << "lethe: " << forgot.ToString() << "\n";
+  }
 }
 
 void SqlMetadataStore::AfterCommit(std::function<void()> fn) {
@@ -200,6 +217,7 @@ Status SqlMetadataStore::UpdateCustomer(const CustomerRecord& c) {
       "company = $6, job_title = $7, use_case = $8, phone = $9 WHERE id = $1",
       {c.id, c.name, c.email, EmailKey(c.email), c.password_hash, SqlNullable(c.company),
        SqlNullable(c.job_title), SqlNullable(c.use_case), SqlNullable(c.phone)});
+  if (st.ok()) ForgetOnCommit();  // the old values are personal data
   if (st.code() == Status::Code::kAlreadyExists) {
     return Status::AlreadyExists("email-taken", "that email address is already registered");
   }
@@ -436,7 +454,9 @@ Status SqlMetadataStore::UpdateMedia(const MediaRecord& m) {
       ExecOne("UPDATE media SET title = $3, end_user = $4, wrapped_key = $5, expires_ms = $6 "
               "WHERE id = $1 AND account_id = $2",
               {m.id, m.account_id, m.title, m.end_user, m.wrapped_key, SqlNullable(m.expires_ms)}));
-  return WriteTags(m);
+  LETHE_RETURN_IF_ERROR(WriteTags(m));
+  ForgetOnCommit();  // the old title and tags are personal data too
+  return Status::Ok();
 }
 
 Result<MediaRecord> SqlMetadataStore::FindMedia(const std::string& account_id,
@@ -471,7 +491,10 @@ Result<std::vector<MediaRecord>> SqlMetadataStore::ListMedia(const MediaQuery& q
 }
 
 Status SqlMetadataStore::DeleteMedia(const std::string& account_id, const std::string& media_id) {
-  return ExecOne("DELETE FROM media WHERE id = $1 AND account_id = $2", {media_id, account_id});
+  LETHE_RETURN_IF_ERROR(
+      ExecOne("DELETE FROM media WHERE id = $1 AND account_id = $2", {media_id, account_id}));
+  ForgetOnCommit();
+  return Status::Ok();
 }
 
 Result<std::vector<std::string>> SqlMetadataStore::ListBlobIds() {

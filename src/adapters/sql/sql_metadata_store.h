@@ -76,6 +76,10 @@ class SqlMetadataStore final : public MetadataStore {
   std::unique_ptr<SqlConnection> conn_;
   bool in_transaction_ = false;
   std::vector<std::function<void()>> after_commit_;
+  bool forget_on_commit_ = false;
+  // Personal data was deleted or overwritten: once that commits, have the
+  // connection drop every old copy (see SqlConnection::Forget).
+  void ForgetOnCommit();
 };
 
 }  // namespace lethe

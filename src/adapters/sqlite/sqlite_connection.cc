@@ -14,6 +14,8 @@ Status SqliteError(sqlite3* db, const std::string& what) {
   if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return Status::AlreadyExists("conflict", msg);
   }
+  if ((code & 0xff) == SQLITE_FULL)
+    return Status::InsufficientStorage("the database volume is full");
   return Status::Internal(msg);
 }
 
@@ -114,9 +116,12 @@ Result<std::vector<SqlRow>> SqliteConnection::Query(const std::string& sql,
 
 Status SqliteConnection::ExecScript(const std::string& sql) {
   char* err = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
     std::string msg = err ? err : "unknown";
     sqlite3_free(err);
+    if ((rc & 0xff) == SQLITE_FULL)
+      return Status::InsufficientStorage("the database volume is full");
     return Status::Internal("sqlite: " + msg);
   }
   return Status::Ok();
@@ -127,5 +132,12 @@ Status SqliteConnection::SetDurable(bool durable) {
 }
 
 int64_t SqliteConnection::ChangedRows() { return sqlite3_changes64(db_); }
+
+Status SqliteConnection::Forget() {
+  int log = 0, checkpointed = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &checkpointed);
+  if (rc != SQLITE_OK) return SqliteError(db_, "checkpoint");
+  return Status::Ok();
+}
 
 }  // namespace lethe

@@ -27,6 +27,9 @@ class SqliteConnection final : public SqlConnection {
   Status ExecScript(const std::string& sql) override;
   Status SetDurable(bool durable) override;
   int64_t ChangedRows() override;
+  // secure_delete zeroes freed pages in the database file; the old pages
+  // still sit in WAL frames until the WAL is checkpointed and truncated.
+  Status Forget() override;
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
