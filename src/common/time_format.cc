@@ -40,6 +40,11 @@ CivilDate CivilFromDays(int64_t z) {
   return CivilDate{static_cast<int>(y + (m <= 2)), m, d};
 }
 
+// Whole days since the epoch, rounded down (also before 1970).
+int64_t FloorDays(int64_t millis) {
+  return millis >= 0 ? millis / kMillisPerDay : (millis - kMillisPerDay + 1) / kMillisPerDay;
+}
+
 }  // namespace
 
 int64_t DaysFromCivil(const CivilDate& date) {
@@ -56,8 +61,7 @@ std::string FormatHttpDate(int64_t millis) {
   static constexpr const char* kWeekdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  int64_t days =
-      millis >= 0 ? millis / kMillisPerDay : (millis - kMillisPerDay + 1) / kMillisPerDay;
+  int64_t days = FloorDays(millis);
   int64_t secs = (millis - days * kMillisPerDay) / 1000;
   CivilDate d = CivilFromDays(days);
   char buf[40];
@@ -68,11 +72,7 @@ std::string FormatHttpDate(int64_t millis) {
   return buf;
 }
 
-CivilDate DateOf(int64_t millis) {
-  int64_t days =
-      millis >= 0 ? millis / kMillisPerDay : (millis - kMillisPerDay + 1) / kMillisPerDay;
-  return CivilFromDays(days);
-}
+CivilDate DateOf(int64_t millis) { return CivilFromDays(FloorDays(millis)); }
 
 std::string FormatRfc3339(int64_t millis) {
   CivilDate d = DateOf(millis);

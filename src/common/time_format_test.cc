@@ -28,11 +28,11 @@ TEST(TimeFormat, LeapYears) {
   EXPECT_TRUE(ParseDate("2000-02-29"));
 }
 
-}  // namespace
 TEST(TimeFormatTest, HttpDateIsImfFixdate) {
   EXPECT_EQ(FormatHttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
   EXPECT_EQ(FormatHttpDate(784111777000), "Sun, 06 Nov 1994 08:49:37 GMT");  // RFC 9110's example
   EXPECT_EQ(FormatHttpDate(1795994746378), "Sun, 29 Nov 2026 23:25:46 GMT");
 }
 
+}  // namespace
 }  // namespace lethe

@@ -95,16 +95,6 @@ Status FillRequest(const http::request_parser<http::empty_body>& parser, HttpReq
 Status CheckFraming(const http::request_parser<http::empty_body>& parser) {
   const auto& head = parser.get();
   if (head.find(http::field::transfer_encoding) == head.end()) return Status::Ok();
-  std::string codings;
-  for (const auto& field : head) {
-    if (field.name() != http::field::transfer_encoding) continue;
-    if (!codings.empty()) codings += ",";
-    codings += Lower(field.value());
-  }
-  std::string trimmed;
-  for (char c : codings) {
-    if (c != ' ' && c != '\t') trimmed += c;
-  }
   if (head.version() < 11) {
     return Status::InvalidArgument("bad-transfer-encoding",
                                    "Transfer-Encoding is not allowed in HTTP/1.0");
@@ -113,7 +103,15 @@ Status CheckFraming(const http::request_parser<http::empty_body>& parser) {
     return Status::InvalidArgument("bad-transfer-encoding",
                                    "Transfer-Encoding and Content-Length together");
   }
-  if (trimmed != "chunked" || !parser.chunked()) {
+  std::string codings;  // every Transfer-Encoding line, joined
+  for (const auto& field : head) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    if (!codings.empty()) codings += ",";
+    codings += Lower(field.value());
+  }
+  std::string trimmed = codings;
+  std::erase_if(trimmed, [](char c) { return c == ' ' || c == '\t'; });
+  if (trimmed != "chunked") {
     return Status::InvalidArgument(
         "bad-transfer-encoding",
         "Transfer-Encoding must be exactly \"chunked\", not \"" + codings + "\"");
@@ -174,42 +172,76 @@ class HttpServer::Impl {
   }
 
  private:
-  struct Connection {
-    beast::tcp_stream stream;
-    bool idle = true;
-    // The minimum-rate rule's deadline for the body in transfer; when it
-    // fires, pending I/O is cancelled (not closed, so a 408 can still go out).
-    net::steady_timer rate_timer;
-    bool rate_expired = false;
-    explicit Connection(tcp::socket socket)
-        : stream(std::move(socket)), rate_timer(stream.get_executor()) {}
-  };
-
   // One body transfer under the minimum-rate rule (see ServerOptions).
   struct Transfer {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     uint64_t moved = 0;
   };
 
-  // (Re)arms the rate deadline for `t` before the next read or write.
-  void ArmDeadline(Connection& conn, const Transfer& t) {
+  struct Connection {
+    beast::tcp_stream stream;
+    bool idle = true;
+    // Set when the connection closes with a request body perhaps unread.
+    bool linger = false;
+    // The minimum-rate rule's timer for the body in transfer; when the
+    // deadline passes, pending I/O is cancelled (not closed, so a 408 can
+    // still go out).
+    net::steady_timer rate_timer;
+    const Transfer* transfer = nullptr;
+    bool rate_expired = false;
+    explicit Connection(tcp::socket socket)
+        : stream(std::move(socket)), rate_timer(stream.get_executor()) {}
+  };
+
+  // When `t` must be done, given the bytes it has moved so far.
+  std::chrono::steady_clock::time_point Deadline(const Transfer& t) const {
     auto allowance = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(
             static_cast<double>(t.moved) /
             static_cast<double>(std::max<uint64_t>(1, options_.min_rate))));
-    auto deadline =
-        std::min(t.start + options_.rate_grace + allowance,
-                 t.start + std::chrono::steady_clock::duration(options_.request_deadline));
+    return std::min(t.start + options_.rate_grace + allowance,
+                    t.start + std::chrono::steady_clock::duration(options_.request_deadline));
+  }
+
+  static void DisarmDeadline(Connection& conn) {
+    conn.transfer = nullptr;
+    conn.rate_timer.cancel();
+  }
+  // Disarms on every way out of a transfer, exceptions included, so the
+  // timer never sees a Transfer that is gone.
+  class DeadlineGuard {
+   public:
+    explicit DeadlineGuard(Connection& conn) : conn_(conn) {}
+    ~DeadlineGuard() { DisarmDeadline(conn_); }
+    DeadlineGuard(const DeadlineGuard&) = delete;
+    DeadlineGuard& operator=(const DeadlineGuard&) = delete;
+
+   private:
+    Connection& conn_;
+  };
+
+  // Puts `t` under the rate rule while the guard lives. The caller only
+  // counts t.moved; the timer moves its own deadline when it fires, so the
+  // hot loop pays nothing per read or write.
+  [[nodiscard]] DeadlineGuard ArmDeadline(Connection& conn, const Transfer& t) {
     conn.stream.expires_never();
     conn.rate_expired = false;
-    conn.rate_timer.expires_at(deadline);
-    conn.rate_timer.async_wait([c = &conn](boost::system::error_code ec) {
-      if (ec) return;  // re-armed or disarmed
+    conn.transfer = &t;
+    WaitForDeadline(conn);
+    return DeadlineGuard(conn);
+  }
+  void WaitForDeadline(Connection& conn) {
+    conn.rate_timer.expires_at(Deadline(*conn.transfer));
+    conn.rate_timer.async_wait([this, c = &conn](boost::system::error_code ec) {
+      if (ec || !c->transfer) return;  // disarmed
+      if (std::chrono::steady_clock::now() < Deadline(*c->transfer)) {
+        WaitForDeadline(*c);  // progress since it was set pushed it out
+        return;
+      }
       c->rate_expired = true;
       c->stream.cancel();
     });
   }
-  static void DisarmDeadline(Connection& conn) { conn.rate_timer.cancel(); }
 
   void BeginShutdown() {
     if (stopping_.exchange(true)) return;
@@ -331,7 +363,7 @@ class HttpServer::Impl {
       if (!keep_alive) break;
     }
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    co_await Linger(*conn);
+    if (conn->linger) co_await Linger(*conn);
     {
       std::lock_guard lock(mu_);
       connections_.erase(registration);
@@ -342,7 +374,8 @@ class HttpServer::Impl {
   // After our side is shut down, reads and drops what the client still
   // sends (the rest of a refused upload, say) for a short while. Closing
   // with unread bytes would reset the connection, and the client would
-  // lose the error response it has not read yet.
+  // lose the error response it has not read yet. Only for connections that
+  // may have such bytes (Connection::linger): others close at once.
   net::awaitable<void> Linger(Connection& conn) {
     conn.stream.expires_after(std::chrono::seconds(2));
     std::vector<char> sink(64 * 1024);
@@ -375,6 +408,7 @@ class HttpServer::Impl {
       // The body's end is unknown: nothing after this head can be trusted.
       resp = ProblemResponse(framing, req.request_id);
       co_await Send(conn, resp, false, false, req.request_id);
+      conn.linger = true;
       co_return false;
     }
     Status st = FillRequest(head, req);
@@ -402,6 +436,7 @@ class HttpServer::Impl {
     bool head_only = req.method == "HEAD";
     std::vector<uint8_t> first = Prefetch(resp, head_only, req.request_id);
     if (resp.status >= 500) keep_alive = false;
+    if (!keep_alive && HasBody(req)) conn.linger = true;
     // Accounted before the response leaves, so a client that reads its
     // usage right after sees this request too.
     if (req.on_finished) req.on_finished(resp.status);
@@ -414,7 +449,6 @@ class HttpServer::Impl {
   // The problem response for a body that could not be read.
   static HttpResponse BodyError(boost::system::error_code ec, Connection& conn, const Route& route,
                                 const HttpRequest& req) {
-    DisarmDeadline(conn);
     if (conn.rate_expired) {
       conn.rate_expired = false;
       return ProblemResponse(Status::DeadlineExceeded("the request body arrived too slowly"),
@@ -446,8 +480,8 @@ class HttpServer::Impl {
     http::request_parser<http::string_body> parser(std::move(head));
     parser.body_limit(route.max_body);
     Transfer transfer;
+    auto deadline = ArmDeadline(conn, transfer);
     while (!parser.is_done()) {
-      ArmDeadline(conn, transfer);
       auto [ec, n] = co_await http::async_read_some(conn.stream, buffer, parser, kTuple);
       if (ec) {
         keep_alive = false;
@@ -491,10 +525,10 @@ class HttpServer::Impl {
     buffer.reserve(kStreamChunk);
     std::vector<uint8_t> chunk(kStreamChunk);
     Transfer transfer;
+    auto deadline = ArmDeadline(conn, transfer);
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
-      ArmDeadline(conn, transfer);
       // read_some, not read: the rate rule needs to see progress within a
       // chunk, and the sink batches small pieces itself.
       auto [ec, n] = co_await http::async_read_some(conn.stream, buffer, parser, kTuple);
@@ -510,7 +544,6 @@ class HttpServer::Impl {
       if (got == 0) continue;
       Status st = sink->Write(std::span<const uint8_t>(chunk.data(), got));
       if (!st.ok()) {
-        DisarmDeadline(conn);
         keep_alive = false;
         co_return ProblemResponse(st, req.request_id);
       }
@@ -592,6 +625,7 @@ class HttpServer::Impl {
     uint64_t remaining = resp.stream_length;
     size_t pending = first;
     Transfer transfer;
+    auto deadline = ArmDeadline(conn, transfer);
     while (remaining > 0) {
       if (pending == 0) {
         auto r = resp.stream->Read(chunk);
@@ -603,12 +637,9 @@ class HttpServer::Impl {
       msg.body().data = chunk.data();
       msg.body().size = pending;
       msg.body().more = true;
-      ArmDeadline(conn, transfer);
       auto [ec, n] = co_await http::async_write(conn.stream, sr, kTuple);
-      if (ec && ec != http::error::need_buffer) {
-        DisarmDeadline(conn);
-        co_return false;  // gone, or reading slower than the rule allows
-      }
+      // Gone, or reading slower than the rule allows.
+      if (ec && ec != http::error::need_buffer) co_return false;
       transfer.moved += pending;
       remaining -= pending;
       pending = 0;

@@ -78,8 +78,7 @@ TEST(DefectsTest, SecondServerOnALiveDataDirIsRefusedAndChangesNothing) {
   ASSERT_TRUE(server.ok());
   HttpClient client(server.base_url());
   Tenant t = NewTenant(client, "lock");
-  ScratchDir scratch;
-  std::string png = ReadFileBytes(MakeMedia(scratch.path(), "png"));
+  const std::string& png = SamplePng();
   std::string body = png + std::string(300'000, 'x');
 
   RawConn upload(server.port());
@@ -252,8 +251,7 @@ TEST(DefectsTest, MinimumRateRuleAnswers408AndSparesSlowButSteadyClients) {
   ASSERT_TRUE(server.ok());
   HttpClient client(server.base_url());
   Tenant t = NewTenant(client, "slow");
-  ScratchDir scratch;
-  std::string png = ReadFileBytes(MakeMedia(scratch.path(), "png"));
+  const std::string& png = SamplePng();
 
   auto trickle = [&](size_t total, size_t piece, int every_ms) {
     std::string body = png + std::string(total - png.size(), 'z');

@@ -35,8 +35,7 @@ TEST(DefectsStorageTest, WrongMasterKeyIsRefusedAndChangesNothing) {
   ASSERT_TRUE(server.ok());
   HttpClient client(server.base_url());
   Tenant t = NewTenant(client, "mkey");
-  ScratchDir scratch;
-  std::string png = ReadFileBytes(MakeMedia(scratch.path(), "png"));
+  const std::string& png = SamplePng();
   std::string id = UploadPng(client, t, png);
   ASSERT_EQ(server.Stop(), 0);
 
@@ -84,8 +83,7 @@ TEST(DefectsStorageTest, DeletedAndRenamedTitlesLeaveNoCopyAfterSigkill) {
   ASSERT_TRUE(server.ok());
   HttpClient client(server.base_url());
   Tenant t = NewTenant(client, "forget");
-  ScratchDir scratch;
-  std::string png = ReadFileBytes(MakeMedia(scratch.path(), "png"));
+  const std::string& png = SamplePng();
   std::string deleted = "Title" + Unique("Deleted") + "Marker";
   std::string renamed = "Title" + Unique("Renamed") + "Marker";
   std::string gone = UploadPng(client, t, png, "title=" + deleted);
@@ -108,8 +106,7 @@ TEST(DefectsStorageTest, ValidatorsAnd405Allow) {
   ASSERT_TRUE(server.ok());
   HttpClient client(server.base_url());
   Tenant t = NewTenant(client, "http");
-  ScratchDir scratch;
-  std::string id = UploadPng(client, t, ReadFileBytes(MakeMedia(scratch.path(), "png")));
+  std::string id = UploadPng(client, t, SamplePng());
   Response full = client.Get("/v1/media/" + id + "/content", BearerAuth(t.token()));
   ASSERT_EQ(full.status, 200);
   std::string modified = full.Header("last-modified");
@@ -181,8 +178,7 @@ TEST(DefectsStorageTest, FullDiskIs507AndDeleteStillWorks) {
   ASSERT_TRUE(server.ok());
   HttpClient client(server.base_url());
   Tenant t = NewTenant(client, "full");
-  ScratchDir scratch;
-  std::string png = ReadFileBytes(MakeMedia(scratch.path(), "png"));
+  const std::string& png = SamplePng();
   std::string first = UploadPng(client, t, png + std::string(2 << 20, 'a'), "title=first");
   std::string second = UploadPng(client, t, png, "title=second");
 

@@ -221,6 +221,14 @@ std::string MakeMedia(const std::string& dir, const std::string& kind, double se
   return out;
 }
 
+const std::string& SamplePng() {
+  static const std::string bytes = [] {
+    ScratchDir scratch;
+    return ReadFileBytes(MakeMedia(scratch.path(), "png"));
+  }();
+  return bytes;
+}
+
 // ---------------------------------------------------------------------------
 
 std::vector<std::string> ListFilesUnder(const std::string& dir) {

@@ -76,6 +76,9 @@ bool Ffmpeg(const std::vector<std::string>& args);
 // Videos are `seconds` long, 160x120 at 25 fps with a keyframe every second.
 std::string MakeMedia(const std::string& dir, const std::string& kind, double seconds = 1.0);
 
+// The bytes of one small PNG, made with MakeMedia once per test process.
+const std::string& SamplePng();
+
 // Regular files under `dir`, recursively (sorted paths). Empty if missing.
 std::vector<std::string> ListFilesUnder(const std::string& dir);
 std::vector<std::string> BlobFiles(const ServerProcess& server);      // <data>/media/blobs

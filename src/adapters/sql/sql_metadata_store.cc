@@ -165,11 +165,7 @@ Status SqlMetadataStore::Transact(const std::function<Status()>& fn) {
     in_transaction_ = false;
     if (st.ok()) st = conn_->ExecScript("COMMIT");
     if (!st.ok()) (void)conn_->ExecScript("ROLLBACK");
-    if (st.ok() && forget_on_commit_) {
-      // Committed either way; a failed checkpoint is retried by the next one.
-      Status forgot = conn_->Forget();
-      if (!forgot.ok()) std::cerr << "lethe: " << forgot.ToString() << "\n";
-    }
+    if (st.ok() && forget_on_commit_) ForgetNow();
   }
   Status relax = conn_->SetDurable(false);
   std::vector<std::function<void()>> callbacks;
@@ -185,9 +181,14 @@ void SqlMetadataStore::ForgetOnCommit() {
   if (in_transaction_) {
     forget_on_commit_ = true;
   } else {
-    Status forgot = conn_->Forget();
-    if (!forgot.ok()) std::cerr << "lethe: " << forgot.ToString() << "\n";
+    ForgetNow();
   }
+}
+
+void SqlMetadataStore::ForgetNow() {
+  // The change has committed either way; a failed pass is redone by the next.
+  Status forgot = conn_->Forget();
+  if (!forgot.ok()) std::cerr << "lethe: " << forgot.ToString() << "\n";
 }
 
 void SqlMetadataStore::AfterCommit(std::function<void()> fn) {

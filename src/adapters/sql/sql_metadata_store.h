@@ -80,6 +80,7 @@ class SqlMetadataStore final : public MetadataStore {
   // Personal data was deleted or overwritten: once that commits, have the
   // connection drop every old copy (see SqlConnection::Forget).
   void ForgetOnCommit();
+  void ForgetNow();  // caller holds mu_, outside a transaction
 };
 
 }  // namespace lethe

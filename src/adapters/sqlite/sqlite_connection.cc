@@ -8,15 +8,18 @@
 namespace lethe {
 namespace {
 
-Status SqliteError(sqlite3* db, const std::string& what) {
-  int code = sqlite3_extended_errcode(db);
-  std::string msg = what + ": " + sqlite3_errmsg(db);
+// The Status for SQLite result `code` (extended or primary) and its message.
+Status StatusFor(int code, const std::string& msg) {
   if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return Status::AlreadyExists("conflict", msg);
   }
   if ((code & 0xff) == SQLITE_FULL)
     return Status::InsufficientStorage("the database volume is full");
   return Status::Internal(msg);
+}
+
+Status SqliteError(sqlite3* db, const std::string& what) {
+  return StatusFor(sqlite3_extended_errcode(db), what + ": " + sqlite3_errmsg(db));
 }
 
 }  // namespace
@@ -120,9 +123,7 @@ Status SqliteConnection::ExecScript(const std::string& sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : "unknown";
     sqlite3_free(err);
-    if ((rc & 0xff) == SQLITE_FULL)
-      return Status::InsufficientStorage("the database volume is full");
-    return Status::Internal("sqlite: " + msg);
+    return StatusFor(rc, "sqlite: " + msg);
   }
   return Status::Ok();
 }
