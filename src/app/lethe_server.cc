@@ -13,7 +13,7 @@
 #include "adapters/local/local_blob_store.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
-#include "adapters/sqlite/sqlite_connection.h"
+#include "adapters/sqlite/sqlite_database.h"
 #include "app/master_key.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
@@ -80,7 +80,7 @@ Result<ServerOptions> ParseListen(const std::string& listen) {
 
 Result<std::unique_ptr<MetadataStore>> OpenMetadata(const std::string& data_dir,
                                                     const Clock& clock) {
-  LETHE_ASSIGN_OR_RETURN(auto conn, SqliteConnection::Open(data_dir + "/lethe.db"));
+  LETHE_ASSIGN_OR_RETURN(auto conn, SqliteDatabase::Open(data_dir + "/lethe.db"));
   LETHE_ASSIGN_OR_RETURN(auto store, SqlMetadataStore::Open(std::move(conn), clock));
   return std::unique_ptr<MetadataStore>(std::move(store));
 }
@@ -119,7 +119,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                          LoadMasterKey(config.master_key_hex, key_file, default_key, random));
   KeyWiper wipe_master(master);  // the key ring keeps the only long-lived copy
 
-  LETHE_ASSIGN_OR_RETURN(auto key_conn, SqliteConnection::Open(config.data_dir + "/keys.db"));
+  LETHE_ASSIGN_OR_RETURN(auto key_conn, SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
   LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_conn), clock));
   p->key_ring = std::make_unique<KeyRing>(master, *p->keys, random);
   LETHE_RETURN_IF_ERROR(p->key_ring->CheckMasterKey());

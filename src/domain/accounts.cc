@@ -27,9 +27,9 @@ Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::s
   out.api_token = RandomToken(random_, "lat_");
   out.account = AccountRecord{RandomId(random_, "acc_"),  customer_id,       name, region,
                               TokenDigest(out.api_token), clock_.NowMillis()};
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_RETURN_IF_ERROR(store_.InsertAccount(out.account));
-    return audit_.Record(customer_id, "account.create", out.account.id, out.account.id, origin);
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(tx.InsertAccount(out.account));
+    return audit_.Record(tx, customer_id, "account.create", out.account.id, out.account.id, origin);
   }));
   return out;
 }
@@ -47,11 +47,11 @@ Result<AccountRecord> Accounts::Rename(const std::string& customer_id,
                                        const RequestOrigin& origin) {
   LETHE_RETURN_IF_ERROR(CheckText("name", name, 200));
   AccountRecord account;
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_ASSIGN_OR_RETURN(account, store_.FindAccount(customer_id, account_id));
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(account, tx.FindAccount(customer_id, account_id));
     account.name = name;
-    LETHE_RETURN_IF_ERROR(store_.UpdateAccount(account));
-    return audit_.Record(customer_id, "account.update", account_id, account_id, origin);
+    LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
+    return audit_.Record(tx, customer_id, "account.update", account_id, account_id, origin);
   }));
   Forget(account_id);
   return account;
@@ -61,11 +61,11 @@ Result<std::string> Accounts::RotateToken(const std::string& customer_id,
                                           const std::string& account_id,
                                           const RequestOrigin& origin) {
   std::string token = RandomToken(random_, "lat_");
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccount(customer_id, account_id));
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccount(customer_id, account_id));
     account.token_digest = TokenDigest(token);
-    LETHE_RETURN_IF_ERROR(store_.UpdateAccount(account));
-    return audit_.Record(customer_id, "account.token_rotate", account_id, account_id, origin);
+    LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
+    return audit_.Record(tx, customer_id, "account.token_rotate", account_id, account_id, origin);
   }));
   Forget(account_id);
   return token;
@@ -77,10 +77,10 @@ Result<NewApiKey> Accounts::CreateKey(const std::string& customer_id, const std:
   out.secret = RandomToken(random_, "lsk_");
   out.key = ApiKeyRecord{RandomId(random_, "key_"), account_id, TokenDigest(out.secret),
                          clock_.NowMillis(), std::nullopt};
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
-    LETHE_RETURN_IF_ERROR(store_.InsertApiKey(out.key));
-    return audit_.Record(customer_id, "key.create", out.key.id, account_id, origin);
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccount(customer_id, account_id)));
+    LETHE_RETURN_IF_ERROR(tx.InsertApiKey(out.key));
+    return audit_.Record(tx, customer_id, "key.create", out.key.id, account_id, origin);
   }));
   return out;
 }
@@ -93,10 +93,10 @@ Result<std::vector<ApiKeyRecord>> Accounts::ListKeys(const std::string& customer
 
 Status Accounts::RevokeKey(const std::string& customer_id, const std::string& account_id,
                            const std::string& key_id, const RequestOrigin& origin) {
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
-    LETHE_RETURN_IF_ERROR(store_.DeleteApiKey(account_id, key_id));
-    return audit_.Record(customer_id, "key.revoke", key_id, account_id, origin);
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccount(customer_id, account_id)));
+    LETHE_RETURN_IF_ERROR(tx.DeleteApiKey(account_id, key_id));
+    return audit_.Record(tx, customer_id, "key.revoke", key_id, account_id, origin);
   }));
   Forget(account_id);
   return Status::Ok();
@@ -158,7 +158,8 @@ Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std
   // last_used_at has one-second resolution: no write for every request.
   int64_t now = clock_.NowMillis();
   if (!cached->key.last_used_ms || now - *cached->key.last_used_ms >= 1000) {
-    LETHE_RETURN_IF_ERROR(store_.TouchApiKey(key_id, now));
+    LETHE_RETURN_IF_ERROR(store_.Transact(
+        [&](MetadataTx& tx) { return tx.TouchApiKey(key_id, now); }, Durability::kProcessCrash));
     cached->key.last_used_ms = now;
   }
   std::unique_lock lock(cache_mu_);

@@ -33,10 +33,10 @@ std::string AuditLog::HashOf(const AuditEvent& e) {
                                             canonical.size()));
 }
 
-Status AuditLog::Record(const std::string& actor, const std::string& action,
+Status AuditLog::Record(MetadataTx& tx, const std::string& actor, const std::string& action,
                         const std::string& target, const std::string& account_id,
                         const RequestOrigin& origin) {
-  LETHE_ASSIGN_OR_RETURN(std::optional<AuditEvent> last, store_.LastAuditEvent());
+  LETHE_ASSIGN_OR_RETURN(std::optional<AuditEvent> last, tx.LastAuditEvent());
   AuditEvent e;
   e.seq = last ? last->seq + 1 : 1;
   e.id = RandomId(random_, "aud_");
@@ -49,11 +49,11 @@ Status AuditLog::Record(const std::string& actor, const std::string& action,
   e.request_id = origin.request_id;
   e.prev_hash = last ? last->hash : kAuditGenesisHash;
   e.hash = HashOf(e);
-  LETHE_RETURN_IF_ERROR(store_.AppendAuditEvent(e));
+  LETHE_RETURN_IF_ERROR(tx.AppendAuditEvent(e));
   if (anchor_) {
     // Only a committed event may become the anchor; a crash before this
     // leaves the anchor behind the chain, which Verify() accepts.
-    store_.AfterCommit([anchor = anchor_, head = AuditHead{e.seq, e.hash}] {
+    tx.AfterCommit([anchor = anchor_, head = AuditHead{e.seq, e.hash}] {
       Status st = anchor->Save(head);
       if (!st.ok()) std::cerr << "lethe: " << st.ToString() << "\n";
     });

@@ -36,10 +36,12 @@ class AuditLog {
   AuditLog(MetadataStore& store, const Clock& clock, Random& random, AuditAnchor* anchor = nullptr)
       : store_(store), clock_(clock), random_(random), anchor_(anchor) {}
 
-  // Appends one event. Call inside MetadataStore::Transact together with the
-  // change it records, so the change and its event land or fail together.
-  Status Record(const std::string& actor, const std::string& action, const std::string& target,
-                const std::string& account_id, const RequestOrigin& origin);
+  // Appends one event in `tx`, the transaction of the change it records, so
+  // the change and its event land or fail together. Transactions are
+  // serializable, so two events never claim the same place in the chain.
+  Status Record(MetadataTx& tx, const std::string& actor, const std::string& action,
+                const std::string& target, const std::string& account_id,
+                const RequestOrigin& origin);
 
   // Walks the whole chain. Returns Internal only if the store cannot be read;
   // a broken chain is a verdict, not an error.

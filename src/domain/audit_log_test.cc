@@ -15,8 +15,8 @@ class AuditLogTest : public DomainFixture {
   void RecordFive() {
     for (int i = 1; i <= 5; ++i) {
       ASSERT_TRUE(metadata_
-                      ->Transact([&] {
-                        return audit_->Record("cus_x", "test.step", "t" + std::to_string(i),
+                      ->Transact([&](MetadataTx& tx) {
+                        return audit_->Record(tx, "cus_x", "test.step", "t" + std::to_string(i),
                                               "acc_1", origin_);
                       })
                       .ok());
@@ -90,8 +90,8 @@ class AnchoredAuditLogTest : public AuditLogTest {
 TEST_F(AnchoredAuditLogTest, AnchorFollowsCommitsOnly) {
   RecordFive();
   EXPECT_EQ((*anchor_->Load())->seq, 5);
-  Status rolled_back = metadata_->Transact([&]() -> Status {
-    LETHE_RETURN_IF_ERROR(audit_->Record("cus_x", "test.step", "t6", "acc_1", origin_));
+  Status rolled_back = metadata_->Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(audit_->Record(tx, "cus_x", "test.step", "t6", "acc_1", origin_));
     return Status::Internal("injected");
   });
   EXPECT_FALSE(rolled_back.ok());
@@ -111,12 +111,23 @@ TEST_F(AnchoredAuditLogTest, AnAnchorBehindTheChainIsFine) {
   // A crash between a commit and the anchor write leaves the anchor behind.
   RecordFive();
   auto third = metadata_->ListAuditEvents("", 2, 1);
-  ASSERT_TRUE(anchor_->Save(AuditHead{3, (*third)[0].hash}).ok());
+  // Written as a restarted process would: a new anchor object. (A live one
+  // never moves its anchor backwards.)
+  FileAuditAnchor restarted(dir_.File("audit.anchor"));
+  ASSERT_TRUE(restarted.Save(AuditHead{3, (*third)[0].hash}).ok());
   EXPECT_TRUE(audit_->Verify()->intact);
-  ASSERT_TRUE(anchor_->Save(AuditHead{3, std::string(64, 'a')}).ok());
+  FileAuditAnchor forged(dir_.File("audit.anchor"));
+  ASSERT_TRUE(forged.Save(AuditHead{3, std::string(64, 'a')}).ok());
   auto v = audit_->Verify();
   EXPECT_FALSE(v->intact);  // the chain no longer holds the anchored event
   EXPECT_EQ(v->first_bad_seq, 3);
+}
+
+TEST_F(AnchoredAuditLogTest, ALiveAnchorNeverMovesBackwards) {
+  RecordFive();
+  ASSERT_TRUE(anchor_->Save(AuditHead{2, std::string(64, 'b')}).ok());
+  EXPECT_EQ((*anchor_->Load())->seq, 5);
+  EXPECT_TRUE(audit_->Verify()->intact);
 }
 
 }  // namespace

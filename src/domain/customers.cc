@@ -25,6 +25,15 @@ Status CheckProfileFields(const std::optional<std::string>& company,
   return CheckPhone(phone);
 }
 
+// The store reports a uniqueness conflict; on customers, the only unique
+// field a caller supplies is the email address.
+Status NameTakenEmail(Status st) {
+  if (st.code() == Status::Code::kAlreadyExists) {
+    return Status::AlreadyExists("email-taken", "that email address is already registered");
+  }
+  return st;
+}
+
 }  // namespace
 
 const std::string& Customers::DecoyHash() {
@@ -35,12 +44,12 @@ const std::string& Customers::DecoyHash() {
   return decoy_hash_;
 }
 
-Result<IssuedSession> Customers::OpenSession(const std::string& customer_id) {
+Result<IssuedSession> Customers::OpenSession(MetadataTx& tx, const std::string& customer_id) {
   IssuedSession session;
   session.token = RandomToken(random_, "ses_");
   int64_t now = clock_.NowMillis();
   session.expires_ms = now + kSessionLifetimeMs;
-  LETHE_RETURN_IF_ERROR(store_.InsertSession(
+  LETHE_RETURN_IF_ERROR(tx.InsertSession(
       SessionRecord{TokenDigest(session.token), customer_id, now, session.expires_ms}));
   return session;
 }
@@ -69,10 +78,10 @@ Result<SignupResult> Customers::SignUp(const SignupForm& form, const RequestOrig
   c.phone = form.phone;
   c.created_ms = clock_.NowMillis();
 
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_RETURN_IF_ERROR(store_.InsertCustomer(c));
-    LETHE_ASSIGN_OR_RETURN(result.session, OpenSession(c.id));
-    return audit_.Record(c.id, "customer.signup", c.id, "", origin);
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(NameTakenEmail(tx.InsertCustomer(c)));
+    LETHE_ASSIGN_OR_RETURN(result.session, OpenSession(tx, c.id));
+    return audit_.Record(tx, c.id, "customer.signup", c.id, "", origin);
   }));
   return result;
 }
@@ -96,18 +105,18 @@ Result<IssuedSession> Customers::SignIn(const std::string& email, const std::str
     if (fresh.ok()) rehashed = std::move(*fresh);
   }
   IssuedSession session;
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     if (rehashed) {
       CustomerRecord updated = *customer;
       updated.password_hash = *rehashed;
-      LETHE_RETURN_IF_ERROR(store_.UpdateCustomer(updated));
+      LETHE_RETURN_IF_ERROR(tx.UpdateCustomer(updated));
     }
-    LETHE_ASSIGN_OR_RETURN(session, OpenSession(customer->id));
+    LETHE_ASSIGN_OR_RETURN(session, OpenSession(tx, customer->id));
     LoginEvent login{
         RandomId(random_, "lgn_"), customer->id,    clock_.NowMillis(), origin.ip, origin.browser,
         origin.browser_version,    origin.language, origin.country};
-    LETHE_RETURN_IF_ERROR(store_.InsertLoginEvent(login));
-    return audit_.Record(customer->id, "session.create", customer->id, "", origin);
+    LETHE_RETURN_IF_ERROR(tx.InsertLoginEvent(login));
+    return audit_.Record(tx, customer->id, "session.create", customer->id, "", origin);
   }));
   return session;
 }
@@ -128,9 +137,9 @@ Result<CustomerRecord> Customers::Authenticate(const std::string& token) {
 
 Status Customers::SignOut(const std::string& token, const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, Authenticate(token));
-  return store_.Transact([&]() -> Status {
-    LETHE_RETURN_IF_ERROR(store_.DeleteSession(TokenDigest(token)));
-    return audit_.Record(customer.id, "session.delete", customer.id, "", origin);
+  return store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(tx.DeleteSession(TokenDigest(token)));
+    return audit_.Record(tx, customer.id, "session.delete", customer.id, "", origin);
   });
 }
 
@@ -142,16 +151,16 @@ Result<CustomerRecord> Customers::UpdateProfile(const std::string& customer_id,
   LETHE_RETURN_IF_ERROR(
       CheckProfileFields(patch.company, patch.job_title, patch.use_case, patch.phone));
   CustomerRecord updated;
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_ASSIGN_OR_RETURN(updated, store_.FindCustomer(customer_id));
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(updated, tx.FindCustomer(customer_id));
     if (patch.name) updated.name = *patch.name;
     if (patch.email) updated.email = *patch.email;
     if (patch.company) updated.company = patch.company;
     if (patch.job_title) updated.job_title = patch.job_title;
     if (patch.use_case) updated.use_case = patch.use_case;
     if (patch.phone) updated.phone = patch.phone;
-    LETHE_RETURN_IF_ERROR(store_.UpdateCustomer(updated));
-    return audit_.Record(customer_id, "customer.update", customer_id, "", origin);
+    LETHE_RETURN_IF_ERROR(NameTakenEmail(tx.UpdateCustomer(updated)));
+    return audit_.Record(tx, customer_id, "customer.update", customer_id, "", origin);
   }));
   return updated;
 }

@@ -88,7 +88,7 @@ class Customers {
                                        const RequestOrigin& origin);
 
  private:
-  Result<IssuedSession> OpenSession(const std::string& customer_id);
+  Result<IssuedSession> OpenSession(MetadataTx& tx, const std::string& customer_id);
   // A hash to verify against when the email is unknown, so both failures
   // cost the same time.
   const std::string& DecoyHash();

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/sql/sql_key_store.h"
-#include "adapters/sqlite/sqlite_connection.h"
+#include "adapters/sqlite/sqlite_database.h"
 #include "testing/temp_dir.h"
 
 namespace lethe {
@@ -12,7 +12,7 @@ namespace {
 class KeyRingTest : public ::testing::Test {
  protected:
   std::unique_ptr<SqlKeyStore> OpenStore() {
-    auto conn = SqliteConnection::Open(dir_.File("keys.db"));
+    auto conn = SqliteDatabase::Open(dir_.File("keys.db"));
     EXPECT_TRUE(conn.ok());
     auto store = SqlKeyStore::Open(std::move(*conn), clock_);
     EXPECT_TRUE(store.ok());

@@ -143,9 +143,9 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     (void)blobs_.Remove(m.blob_id);  // in case it got as far as the rename
     return st;
   }
-  Status st = store_.Transact([&]() -> Status {
-    LETHE_ASSIGN_OR_RETURN(m.seq, store_.InsertMedia(m));
-    return audit_.Record(in.who_.credential_id, "media.create", m.id, m.account_id, in.origin_);
+  Status st = store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(m.seq, tx.InsertMedia(m));
+    return audit_.Record(tx, in.who_.credential_id, "media.create", m.id, m.account_id, in.origin_);
   });
   if (!st.ok()) {
     (void)blobs_.Remove(m.blob_id);
@@ -191,8 +191,8 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
     return Status::InvalidArgument("unknown-field", "expiration_days cannot be patched yet");
   }
   MediaRecord m;
-  LETHE_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
-    LETHE_ASSIGN_OR_RETURN(m, store_.FindMedia(who.account.id, media_id));
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(m, tx.FindMedia(who.account.id, media_id));
     if (patch.end_user && *patch.end_user != m.end_user) {
       // The data key moves to the new owner's key; the bytes stay as they are.
       LETHE_ASSIGN_OR_RETURN(
@@ -204,8 +204,8 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
     }
     if (patch.title) m.title = *patch.title;
     if (patch.tags) m.tags = *patch.tags;
-    LETHE_RETURN_IF_ERROR(store_.UpdateMedia(m));
-    return audit_.Record(who.credential_id, "media.update", m.id, m.account_id, origin);
+    LETHE_RETURN_IF_ERROR(tx.UpdateMedia(m));
+    return audit_.Record(tx, who.credential_id, "media.update", m.id, m.account_id, origin);
   }));
   Evict(media_id);
   return m;
@@ -215,11 +215,11 @@ Status MediaLibrary::Delete(const Principal& who, const std::string& media_id,
                             const RequestOrigin& origin) {
   std::string blob_id;
   auto remove_record = [&] {
-    return store_.Transact([&]() -> Status {
-      LETHE_ASSIGN_OR_RETURN(MediaRecord m, store_.FindMedia(who.account.id, media_id));
+    return store_.Transact([&](MetadataTx& tx) -> Status {
+      LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(who.account.id, media_id));
       blob_id = m.blob_id;
-      LETHE_RETURN_IF_ERROR(store_.DeleteMedia(who.account.id, media_id));
-      return audit_.Record(who.credential_id, "media.delete", media_id, who.account.id, origin);
+      LETHE_RETURN_IF_ERROR(tx.DeleteMedia(who.account.id, media_id));
+      return audit_.Record(tx, who.credential_id, "media.delete", media_id, who.account.id, origin);
     });
   };
   Status removed = remove_record();

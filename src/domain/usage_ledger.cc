@@ -31,7 +31,9 @@ void UsageLedger::WriterLoop() {
       std::vector<UsageEvent> batch;
       batch.swap(pending_);
       lock.unlock();
-      Status st = store_.InsertUsageEvents(batch);
+      // Telemetry: one commit per batch, durable against a process crash.
+      Status st = store_.Transact([&](MetadataTx& tx) { return tx.InsertUsageEvents(batch); },
+                                  Durability::kProcessCrash);
       lock.lock();
       backing_off = !st.ok();
       if (st.ok()) {

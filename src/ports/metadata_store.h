@@ -1,13 +1,20 @@
 // MetadataStore: where Lethe keeps its records (customers, accounts, keys,
-// sessions, events, media metadata). Domain code talks only to this
-// interface; SQLite is the first backend and PostgreSQL the next
-// (src/adapters/sql holds the shared SQL, one SqlConnection per backend).
+// sessions, events, media metadata). Domain code talks only to these
+// interfaces; SQLite is the first backend and PostgreSQL the next
+// (src/adapters/sql holds the shared SQL over an SqlDatabase per engine).
 //
-// Every method is safe to call from several threads. Methods return
-// Status::NotFound when a looked-up record is absent, AlreadyExists when a
-// uniqueness rule is violated, and Internal on a storage failure.
-// Lookups are always scoped by owner where the domain has one, so a caller
-// can never fetch another tenant's record by id alone.
+// Reads come in two forms. MetadataStore's own read methods each see one
+// consistent snapshot of committed data and may run beside each other and
+// beside a writer. Inside Transact, the MetadataTx handed to the function
+// reads the transaction's own writes. Every write goes through a MetadataTx.
+//
+// Methods return Status::NotFound when a looked-up record is absent,
+// AlreadyExists("conflict") when a uniqueness rule is violated (the domain
+// names the rule for its callers), InsufficientStorage when the volume is
+// full, and Internal on a storage failure. Lookups are scoped by owner where
+// the domain has one, so a caller can never fetch another tenant's record by
+// id alone. Every method is safe to call from several threads, and every
+// method may block on I/O: call them off the network threads.
 #pragma once
 
 #include <functional>
@@ -20,71 +27,96 @@
 
 namespace lethe {
 
-class MetadataStore {
+// How much a committed transaction survives.
+enum class Durability {
+  kPowerLoss,     // state changes: survives power loss once Transact returns
+  kProcessCrash,  // telemetry (usage events): survives a crash of the process
+};
+
+class MetadataReader {
  public:
-  virtual ~MetadataStore() = default;
+  virtual ~MetadataReader() = default;
 
-  // Runs `fn` in one transaction: all of its writes land, or none do.
-  // Commits when `fn` returns OK, rolls back otherwise and returns its Status.
-  // A committed transaction survives power loss; a write outside Transact
-  // survives a crash of the process. Transactions may not nest.
-  virtual Status Transact(const std::function<Status()>& fn) = 0;
-
-  // Inside Transact: runs `fn` once the transaction has committed, and
-  // never if it rolls back. Callbacks run in order, still serialised with
-  // other store calls.
-  virtual void AfterCommit(std::function<void()> fn) = 0;
-
-  // Customers. Email uniqueness is case-insensitive: AlreadyExists("email-taken").
-  virtual Status InsertCustomer(const CustomerRecord& c) = 0;
-  virtual Status UpdateCustomer(const CustomerRecord& c) = 0;
   virtual Result<CustomerRecord> FindCustomer(const std::string& id) = 0;
+  // Case-insensitive.
   virtual Result<CustomerRecord> FindCustomerByEmail(const std::string& email) = 0;
-
-  // Sessions, looked up by the digest of their token.
-  virtual Status InsertSession(const SessionRecord& s) = 0;
+  // Looked up by the digest of the session's token.
   virtual Result<SessionRecord> FindSession(const std::string& token_digest) = 0;
-  virtual Status DeleteSession(const std::string& token_digest) = 0;
 
-  // Accounts.
-  virtual Status InsertAccount(const AccountRecord& a) = 0;
-  virtual Status UpdateAccount(const AccountRecord& a) = 0;
   virtual Result<AccountRecord> FindAccount(const std::string& customer_id,
                                             const std::string& account_id) = 0;
   virtual Result<AccountRecord> FindAccountById(const std::string& account_id) = 0;
   virtual Result<AccountRecord> FindAccountByToken(const std::string& token_digest) = 0;
   virtual Result<std::vector<AccountRecord>> ListAccounts(const std::string& customer_id) = 0;
 
-  // API keys. Deleting a key is final: it stops authenticating at once.
-  virtual Status InsertApiKey(const ApiKeyRecord& k) = 0;
   virtual Result<ApiKeyRecord> FindApiKey(const std::string& key_id) = 0;
   virtual Result<std::vector<ApiKeyRecord>> ListApiKeys(const std::string& account_id) = 0;
-  virtual Status DeleteApiKey(const std::string& account_id, const std::string& key_id) = 0;
-  virtual Status TouchApiKey(const std::string& key_id, int64_t used_ms) = 0;
 
-  // Events.
-  virtual Status InsertLoginEvent(const LoginEvent& e) = 0;
-  // Appends events in one write (group commit: fewer commits under load).
-  virtual Status InsertUsageEvents(const std::vector<UsageEvent>& events) = 0;
   virtual Result<std::vector<UsageEvent>> ListUsageEvents(const UsageQuery& q) = 0;
 
-  // Audit chain. AppendAuditEvent assigns `seq`; callers compute the hash
-  // from LastAuditEvent() inside the same transaction.
+  // The newest audit event, if any.
   virtual Result<std::optional<AuditEvent>> LastAuditEvent() = 0;
-  virtual Result<int64_t> AppendAuditEvent(const AuditEvent& e) = 0;
   // Events with seq > after_seq, ascending; account_id empty means all.
   virtual Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& account_id,
                                                           int64_t after_seq, int limit) = 0;
 
-  // Media metadata. InsertMedia assigns `seq`.
-  virtual Result<int64_t> InsertMedia(const MediaRecord& m) = 0;
-  virtual Status UpdateMedia(const MediaRecord& m) = 0;
   virtual Result<MediaRecord> FindMedia(const std::string& account_id,
                                         const std::string& media_id) = 0;
   virtual Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) = 0;
-  virtual Status DeleteMedia(const std::string& account_id, const std::string& media_id) = 0;
   // Every blob id a media record refers to: startup recovery removes the rest.
   virtual Result<std::vector<std::string>> ListBlobIds() = 0;
+};
+
+// One transaction in progress. Valid only inside the Transact call that
+// handed it out; its writes land together when that call commits.
+class MetadataTx : public MetadataReader {
+ public:
+  // Customers. A taken email (case-insensitive) is AlreadyExists.
+  virtual Status InsertCustomer(const CustomerRecord& c) = 0;
+  virtual Status UpdateCustomer(const CustomerRecord& c) = 0;
+
+  virtual Status InsertSession(const SessionRecord& s) = 0;
+  virtual Status DeleteSession(const std::string& token_digest) = 0;
+
+  virtual Status InsertAccount(const AccountRecord& a) = 0;
+  virtual Status UpdateAccount(const AccountRecord& a) = 0;
+
+  // Deleting a key is final: it stops authenticating once committed.
+  virtual Status InsertApiKey(const ApiKeyRecord& k) = 0;
+  virtual Status DeleteApiKey(const std::string& account_id, const std::string& key_id) = 0;
+  virtual Status TouchApiKey(const std::string& key_id, int64_t used_ms) = 0;
+
+  virtual Status InsertLoginEvent(const LoginEvent& e) = 0;
+  virtual Status InsertUsageEvents(const std::vector<UsageEvent>& events) = 0;
+
+  // Stores `e` with the seq the caller chose (LastAuditEvent()->seq + 1, read
+  // in this transaction); a taken seq is AlreadyExists.
+  virtual Status AppendAuditEvent(const AuditEvent& e) = 0;
+
+  // Media metadata. InsertMedia returns the assigned `seq`.
+  virtual Result<int64_t> InsertMedia(const MediaRecord& m) = 0;
+  virtual Status UpdateMedia(const MediaRecord& m) = 0;
+  virtual Status DeleteMedia(const std::string& account_id, const std::string& media_id) = 0;
+
+  // Runs `fn` once the transaction has committed (and is as durable as it
+  // was asked to be), never if it rolls back. Callbacks run in order, on the
+  // thread that called Transact, before Transact returns.
+  virtual void AfterCommit(std::function<void()> fn) = 0;
+};
+
+class MetadataStore : public MetadataReader {
+ public:
+  // Runs `fn` in one transaction: all of its writes land, or none do.
+  // Commits when `fn` returns OK and returns once the commit is as durable
+  // as `durability` asks; rolls back otherwise and returns fn's Status.
+  //
+  // Isolation: serializable. The outcome is as if transactions ran one at a
+  // time, in commit order, and a transaction reads its own writes. A backend
+  // may detect a conflict and run `fn` again from the start, so `fn` must
+  // have no effect outside `tx` (use AfterCommit for those). Transactions
+  // do not nest: calling Transact inside `fn` is a bug.
+  virtual Status Transact(const std::function<Status(MetadataTx& tx)>& fn,
+                          Durability durability = Durability::kPowerLoss) = 0;
 };
 
 }  // namespace lethe

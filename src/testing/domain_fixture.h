@@ -9,7 +9,7 @@
 #include "adapters/local/local_blob_store.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
-#include "adapters/sqlite/sqlite_connection.h"
+#include "adapters/sqlite/sqlite_database.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
 #include "domain/customers.h"
@@ -22,12 +22,12 @@ namespace lethe {
 class DomainFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto meta_conn = SqliteConnection::Open(dir_.File("lethe.db"));
+    auto meta_conn = SqliteDatabase::Open(dir_.File("lethe.db"));
     ASSERT_TRUE(meta_conn.ok());
     auto meta = SqlMetadataStore::Open(std::move(*meta_conn), clock_);
     ASSERT_TRUE(meta.ok());
     metadata_ = std::move(*meta);
-    auto key_conn = SqliteConnection::Open(dir_.File("keys.db"));
+    auto key_conn = SqliteDatabase::Open(dir_.File("keys.db"));
     ASSERT_TRUE(key_conn.ok());
     auto keys = SqlKeyStore::Open(std::move(*key_conn), clock_);
     ASSERT_TRUE(keys.ok());

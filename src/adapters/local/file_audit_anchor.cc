@@ -12,6 +12,27 @@
 namespace lethe {
 
 Status FileAuditAnchor::Save(const AuditHead& head) {
+  std::unique_lock lock(mu_);
+  if (head.seq > newest_.seq) newest_ = head;
+  while (saved_seq_ < head.seq) {
+    if (writing_) {
+      written_.wait(lock);
+      continue;
+    }
+    writing_ = true;
+    AuditHead target = newest_;
+    lock.unlock();
+    Status st = Write(target);
+    lock.lock();
+    writing_ = false;
+    if (st.ok()) saved_seq_ = std::max(saved_seq_, target.seq);
+    written_.notify_all();
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status FileAuditAnchor::Write(const AuditHead& head) {
   std::string temp = path_ + ".tmp";
   std::string text = std::to_string(head.seq) + " " + head.hash + "\n";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -9,7 +9,7 @@
 #include <ostream>
 
 #include "adapters/sql/sql_key_store.h"
-#include "adapters/sqlite/sqlite_connection.h"
+#include "adapters/sqlite/sqlite_database.h"
 #include "testing/temp_dir.h"
 
 namespace lethe {
@@ -22,7 +22,7 @@ struct KeyBackend {
 };
 
 std::unique_ptr<KeyStore> OpenSqliteKeys(const TempDir& dir, const Clock& clock) {
-  auto conn = SqliteConnection::Open(dir.File("keys.db"));
+  auto conn = SqliteDatabase::Open(dir.File("keys.db"));
   EXPECT_TRUE(conn.ok()) << conn.status().ToString();
   auto store = SqlKeyStore::Open(std::move(*conn), clock);
   EXPECT_TRUE(store.ok()) << store.status().ToString();

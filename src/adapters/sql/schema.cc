@@ -100,28 +100,26 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   return kSqlite;
 }
 
-Status ApplyMigrations(SqlConnection& conn, const std::vector<Migration>& migrations,
-                       int64_t now_ms) {
-  LETHE_RETURN_IF_ERROR(
-      conn.ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                      "applied_ms INTEGER NOT NULL)"));
-  LETHE_ASSIGN_OR_RETURN(auto rows,
-                         conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
-  int64_t current = rows.empty() ? 0 : SqlInt(rows[0][0]);
+Status ApplyMigrations(SqlDatabase& db, const std::vector<Migration>& migrations, int64_t now_ms) {
+  LETHE_RETURN_IF_ERROR(db.Write(Durability::kPowerLoss, [](SqlConnection& conn) {
+    return conn.ExecScript(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "applied_ms INTEGER NOT NULL)");
+  }));
   for (const Migration& m : migrations) {
-    if (m.version <= current) continue;
-    LETHE_RETURN_IF_ERROR(conn.ExecScript("BEGIN IMMEDIATE"));
-    Status st = conn.ExecScript(m.sql);
-    if (st.ok()) {
-      st =
-          StatusOf(conn.Query("INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
-                              {int64_t{m.version}, now_ms}));
-    }
-    if (!st.ok()) {
-      (void)conn.ExecScript("ROLLBACK");
+    // One transaction per version: a failure leaves the last good version.
+    Status st = db.Write(Durability::kPowerLoss, [&](SqlConnection& conn) -> Status {
+      LETHE_ASSIGN_OR_RETURN(auto rows,
+                             conn.Query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+                                        {int64_t{m.version}}));
+      if (!rows.empty() && SqlInt(rows[0][0]) > 0) return Status::Ok();
+      LETHE_RETURN_IF_ERROR(conn.ExecScript(m.sql));
+      return StatusOf(
+          conn.Query("INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
+                     {int64_t{m.version}, now_ms}));
+    });
+    if (!st.ok())
       return Status::Internal("migration " + std::to_string(m.version) + ": " + st.message());
-    }
-    LETHE_RETURN_IF_ERROR(conn.ExecScript("COMMIT"));
   }
   return Status::Ok();
 }

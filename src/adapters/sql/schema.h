@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/sql/sql_connection.h"
+#include "adapters/sql/sql_database.h"
 
 namespace lethe {
 
@@ -20,7 +20,6 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect);
 
 // Applies every migration newer than the recorded version.
 // Returns Internal on failure, leaving the database at the last good version.
-Status ApplyMigrations(SqlConnection& conn, const std::vector<Migration>& migrations,
-                       int64_t now_ms);
+Status ApplyMigrations(SqlDatabase& db, const std::vector<Migration>& migrations, int64_t now_ms);
 
 }  // namespace lethe

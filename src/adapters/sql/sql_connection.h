@@ -3,7 +3,9 @@
 // placeholders `$1, $2, ...`, which both SQLite and PostgreSQL accept, and
 // are always parameterised: values never go into the SQL text.
 //
-// A connection is used by one thread at a time; SqlMetadataStore serialises.
+// A connection is used by one thread at a time: an SqlDatabase hands it out
+// for one transaction and takes it back. Transactions, durability and
+// pooling live in SqlDatabase (sql_database.h), not here.
 #pragma once
 
 #include <cstdint>
@@ -58,15 +60,8 @@ class SqlConnection {
                                             const std::vector<SqlValue>& params) = 0;
   // Runs statements with no parameters (schema changes, BEGIN, COMMIT).
   virtual Status ExecScript(const std::string& sql) = 0;
-  // Whether commits from now on must survive power loss (true), or only a
-  // crash of the process (false, cheaper: no fsync per commit).
-  virtual Status SetDurable(bool durable) = 0;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   virtual int64_t ChangedRows() = 0;
-  // Makes sure that what committed transactions deleted or overwrote leaves
-  // no copy in the database's files (forgetting depends on it). Call outside
-  // a transaction. Returns Internal when the engine cannot do it now.
-  virtual Status Forget() = 0;
 };
 
 }  // namespace lethe

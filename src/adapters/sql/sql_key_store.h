@@ -1,12 +1,12 @@
-// SqlKeyStore: KeyStore over its own SqlConnection (a separate database file
-// from the metadata, `keys.db` for SQLite). Destroy overwrites the wrapped
+// SqlKeyStore: KeyStore over its own SqlDatabase (a separate database file
+// from the metadata, `keys.db` for SQLite). Every write survives power loss
+// before it returns. Destroy overwrites the wrapped
 // key and SQLite's secure_delete zeroes the freed pages.
 #pragma once
 
 #include <memory>
-#include <mutex>
 
-#include "adapters/sql/sql_connection.h"
+#include "adapters/sql/sql_database.h"
 #include "ports/clock.h"
 #include "ports/key_store.h"
 
@@ -14,8 +14,8 @@ namespace lethe {
 
 class SqlKeyStore final : public KeyStore {
  public:
-  // Takes ownership of `conn` and creates the schema if needed.
-  static Result<std::unique_ptr<SqlKeyStore>> Open(std::unique_ptr<SqlConnection> conn,
+  // Takes ownership of `db` and creates the schema if needed.
+  static Result<std::unique_ptr<SqlKeyStore>> Open(std::unique_ptr<SqlDatabase> db,
                                                    const Clock& clock);
 
   Result<std::string> PutIfAbsent(const std::string& slot, const std::string& wrapped) override;
@@ -23,11 +23,10 @@ class SqlKeyStore final : public KeyStore {
   Status Destroy(const std::string& slot) override;
 
  private:
-  SqlKeyStore(std::unique_ptr<SqlConnection> conn, const Clock& clock)
-      : conn_(std::move(conn)), clock_(clock) {}
+  SqlKeyStore(std::unique_ptr<SqlDatabase> db, const Clock& clock)
+      : db_(std::move(db)), clock_(clock) {}
 
-  std::mutex mu_;
-  std::unique_ptr<SqlConnection> conn_;
+  std::unique_ptr<SqlDatabase> db_;
   const Clock& clock_;
 };
 

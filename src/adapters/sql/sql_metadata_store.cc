@@ -1,506 +1,104 @@
 #include "adapters/sql/sql_metadata_store.h"
 
-#include <algorithm>
-#include <cctype>
 #include <iostream>
+#include <optional>
 
 #include "adapters/sql/schema.h"
+#include "adapters/sql/sql_metadata_tx.h"
 
 namespace lethe {
-namespace {
 
-std::string EmailKey(const std::string& email) {
-  std::string k = email;
-  std::transform(k.begin(), k.end(), k.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return k;
+Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(std::unique_ptr<SqlDatabase> db,
+                                                                 const Clock& clock) {
+  LETHE_RETURN_IF_ERROR(ApplyMigrations(*db, MetadataMigrations(db->dialect()), clock.NowMillis()));
+  return std::unique_ptr<SqlMetadataStore>(new SqlMetadataStore(std::move(db)));
 }
 
-constexpr const char* kCustomerColumns =
-    "id, name, email, password_hash, country, birth_date, company, job_title, use_case, phone, "
-    "created_ms";
-
-CustomerRecord CustomerFromRow(const SqlRow& r) {
-  CustomerRecord c;
-  c.id = SqlText(r[0]);
-  c.name = SqlText(r[1]);
-  c.email = SqlText(r[2]);
-  c.password_hash = SqlText(r[3]);
-  c.country = SqlText(r[4]);
-  c.birth_date = SqlText(r[5]);
-  c.company = SqlOptText(r[6]);
-  c.job_title = SqlOptText(r[7]);
-  c.use_case = SqlOptText(r[8]);
-  c.phone = SqlOptText(r[9]);
-  c.created_ms = SqlInt(r[10]);
-  return c;
-}
-
-constexpr const char* kAccountColumns = "id, customer_id, name, region, token_digest, created_ms";
-
-AccountRecord AccountFromRow(const SqlRow& r) {
-  return AccountRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),
-                       SqlText(r[3]), SqlText(r[4]), SqlInt(r[5])};
-}
-
-ApiKeyRecord ApiKeyFromRow(const SqlRow& r) {
-  return ApiKeyRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]), SqlInt(r[3]), SqlOptInt(r[4])};
-}
-
-constexpr const char* kUsageColumns =
-    "seq, id, time_ms, account_id, credential_id, end_user, ip, device_type, browser, "
-    "browser_version, language, country, method, route, status";
-
-UsageEvent UsageFromRow(const SqlRow& r) {
-  UsageEvent e;
-  e.seq = SqlInt(r[0]);
-  e.id = SqlText(r[1]);
-  e.time_ms = SqlInt(r[2]);
-  e.account_id = SqlText(r[3]);
-  e.credential_id = SqlText(r[4]);
-  e.end_user = SqlText(r[5]);
-  e.ip = SqlText(r[6]);
-  e.device_type = SqlText(r[7]);
-  e.browser = SqlText(r[8]);
-  e.browser_version = SqlText(r[9]);
-  e.language = SqlText(r[10]);
-  e.country = SqlText(r[11]);
-  e.method = SqlText(r[12]);
-  e.route = SqlText(r[13]);
-  e.status = static_cast<int>(SqlInt(r[14]));
-  return e;
-}
-
-constexpr const char* kAuditColumns =
-    "seq, id, time_ms, actor, action, target, account_id, ip, request_id, prev_hash, hash";
-
-AuditEvent AuditFromRow(const SqlRow& r) {
-  AuditEvent e;
-  e.seq = SqlInt(r[0]);
-  e.id = SqlText(r[1]);
-  e.time_ms = SqlInt(r[2]);
-  e.actor = SqlText(r[3]);
-  e.action = SqlText(r[4]);
-  e.target = SqlText(r[5]);
-  e.account_id = SqlText(r[6]);
-  e.ip = SqlText(r[7]);
-  e.request_id = SqlText(r[8]);
-  e.prev_hash = SqlText(r[9]);
-  e.hash = SqlText(r[10]);
-  return e;
-}
-
-constexpr const char* kMediaColumns =
-    "seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
-    "expires_ms, blob_id, wrapped_key";
-
-MediaRecord MediaFromRow(const SqlRow& r) {
-  MediaRecord m;
-  m.seq = SqlInt(r[0]);
-  m.id = SqlText(r[1]);
-  m.account_id = SqlText(r[2]);
-  m.end_user = SqlText(r[3]);
-  m.kind = SqlText(r[4]);
-  m.content_type = SqlText(r[5]);
-  m.bytes = SqlInt(r[6]);
-  m.sha256 = SqlText(r[7]);
-  m.title = SqlText(r[8]);
-  m.created_ms = SqlInt(r[9]);
-  m.expires_ms = SqlOptInt(r[10]);
-  m.blob_id = SqlText(r[11]);
-  m.wrapped_key = SqlText(r[12]);
-  return m;
-}
-
-template <typename T, typename F>
-Result<T> FirstRow(Result<std::vector<SqlRow>> rows, F from_row, const char* what) {
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return Status::NotFound(std::string(what) + " not found");
-  return from_row((*rows)[0]);
-}
-
-template <typename T, typename F>
-Result<std::vector<T>> AllRows(Result<std::vector<SqlRow>> rows, F from_row) {
-  if (!rows.ok()) return rows.status();
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (const SqlRow& r : *rows) out.push_back(from_row(r));
-  return out;
-}
-
-}  // namespace
-
-Result<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Open(
-    std::unique_ptr<SqlConnection> conn, const Clock& clock) {
-  LETHE_RETURN_IF_ERROR(
-      ApplyMigrations(*conn, MetadataMigrations(conn->dialect()), clock.NowMillis()));
-  return std::unique_ptr<SqlMetadataStore>(new SqlMetadataStore(std::move(conn)));
-}
-
-Result<std::vector<SqlRow>> SqlMetadataStore::Query(const std::string& sql,
-                                                    const std::vector<SqlValue>& params) {
-  std::lock_guard lock(mu_);
-  return conn_->Query(sql, params);
-}
-
-Status SqlMetadataStore::ExecOne(const std::string& sql, const std::vector<SqlValue>& params) {
-  std::lock_guard lock(mu_);
-  LETHE_RETURN_IF_ERROR(conn_->Query(sql, params));
-  if (conn_->ChangedRows() == 0) return Status::NotFound("record not found");
+Status SqlMetadataStore::Transact(const std::function<Status(MetadataTx& tx)>& fn,
+                                  Durability durability) {
+  std::vector<std::function<void()>> callbacks;
+  bool forget = false;
+  LETHE_RETURN_IF_ERROR(db_->Write(durability, [&](SqlConnection& conn) {
+    SqlMetadataTx tx(conn);
+    Status st = fn(tx);
+    // A retried attempt starts clean: only the last attempt's leftovers count.
+    callbacks = std::move(tx.after_commit());
+    forget = tx.must_forget();
+    return st;
+  }));
+  if (forget) {
+    // The change has committed either way; a failed pass is redone by the next.
+    Status forgot = db_->Forget();
+    if (!forgot.ok()) std::cerr << "lethe: " << forgot.ToString() << "\n";
+  }
+  for (auto& callback : callbacks) callback();
   return Status::Ok();
 }
 
-Status SqlMetadataStore::Transact(const std::function<Status()>& fn) {
-  std::lock_guard lock(mu_);
-  if (in_transaction_) return Status::Internal("nested transaction");
-  // State changes are durable against power loss; single-statement
-  // telemetry (usage events) outside Transact only against process crashes.
-  LETHE_RETURN_IF_ERROR(conn_->SetDurable(true));
-  Status st = conn_->ExecScript("BEGIN IMMEDIATE");
-  if (st.ok()) {
-    in_transaction_ = true;
-    after_commit_.clear();
-    forget_on_commit_ = false;
-    st = fn();
-    in_transaction_ = false;
-    if (st.ok()) st = conn_->ExecScript("COMMIT");
-    if (!st.ok()) (void)conn_->ExecScript("ROLLBACK");
-    if (st.ok() && forget_on_commit_) ForgetNow();
-  }
-  Status relax = conn_->SetDurable(false);
-  std::vector<std::function<void()>> callbacks;
-  callbacks.swap(after_commit_);
-  if (st.ok()) {
-    for (auto& callback : callbacks) callback();
-  }
-  return st.ok() ? relax : st;
-}
-
-void SqlMetadataStore::ForgetOnCommit() {
-  std::lock_guard lock(mu_);
-  if (in_transaction_) {
-    forget_on_commit_ = true;
-  } else {
-    ForgetNow();
-  }
-}
-
-void SqlMetadataStore::ForgetNow() {
-  // The change has committed either way; a failed pass is redone by the next.
-  Status forgot = conn_->Forget();
-  if (!forgot.ok()) std::cerr << "lethe: " << forgot.ToString() << "\n";
-}
-
-void SqlMetadataStore::AfterCommit(std::function<void()> fn) {
-  std::lock_guard lock(mu_);
-  if (in_transaction_) after_commit_.push_back(std::move(fn));
-}
-
-// ---- customers ----
-
-Status SqlMetadataStore::InsertCustomer(const CustomerRecord& c) {
-  Status st = StatusOf(Query(
-      "INSERT INTO customers (id, name, email, email_key, password_hash, country, birth_date, "
-      "company, job_title, use_case, phone, created_ms) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-      {c.id, c.name, c.email, EmailKey(c.email), c.password_hash, c.country, c.birth_date,
-       SqlNullable(c.company), SqlNullable(c.job_title), SqlNullable(c.use_case),
-       SqlNullable(c.phone), c.created_ms}));
-  if (st.code() == Status::Code::kAlreadyExists) {
-    return Status::AlreadyExists("email-taken", "that email address is already registered");
-  }
-  return st;
-}
-
-Status SqlMetadataStore::UpdateCustomer(const CustomerRecord& c) {
-  Status st = ExecOne(
-      "UPDATE customers SET name = $2, email = $3, email_key = $4, password_hash = $5, "
-      "company = $6, job_title = $7, use_case = $8, phone = $9 WHERE id = $1",
-      {c.id, c.name, c.email, EmailKey(c.email), c.password_hash, SqlNullable(c.company),
-       SqlNullable(c.job_title), SqlNullable(c.use_case), SqlNullable(c.phone)});
-  if (st.ok()) ForgetOnCommit();  // the old values are personal data
-  if (st.code() == Status::Code::kAlreadyExists) {
-    return Status::AlreadyExists("email-taken", "that email address is already registered");
-  }
-  return st;
+template <typename T, typename F>
+Result<T> SqlMetadataStore::Read(F&& lookup) {
+  std::optional<Result<T>> out;
+  Status st = db_->Read([&](SqlConnection& conn) {
+    SqlMetadataTx view(conn);
+    out.emplace(lookup(view));
+    return StatusOf(*out);
+  });
+  if (!out) return st;                   // no snapshot could be taken
+  if (!st.ok() && out->ok()) return st;  // the snapshot failed to close
+  return std::move(*out);
 }
 
 Result<CustomerRecord> SqlMetadataStore::FindCustomer(const std::string& id) {
-  return FirstRow<CustomerRecord>(
-      Query(std::string("SELECT ") + kCustomerColumns + " FROM customers WHERE id = $1", {id}),
-      CustomerFromRow, "customer");
+  return Read<CustomerRecord>([&](SqlMetadataTx& r) { return r.FindCustomer(id); });
 }
-
 Result<CustomerRecord> SqlMetadataStore::FindCustomerByEmail(const std::string& email) {
-  return FirstRow<CustomerRecord>(
-      Query(std::string("SELECT ") + kCustomerColumns + " FROM customers WHERE email_key = $1",
-            {EmailKey(email)}),
-      CustomerFromRow, "customer");
+  return Read<CustomerRecord>([&](SqlMetadataTx& r) { return r.FindCustomerByEmail(email); });
 }
-
-// ---- sessions ----
-
-Status SqlMetadataStore::InsertSession(const SessionRecord& s) {
-  return StatusOf(
-      Query("INSERT INTO sessions (token_digest, customer_id, created_ms, expires_ms) "
-            "VALUES ($1, $2, $3, $4)",
-            {s.token_digest, s.customer_id, s.created_ms, s.expires_ms}));
-}
-
 Result<SessionRecord> SqlMetadataStore::FindSession(const std::string& token_digest) {
-  return FirstRow<SessionRecord>(
-      Query("SELECT token_digest, customer_id, created_ms, expires_ms FROM sessions "
-            "WHERE token_digest = $1",
-            {token_digest}),
-      [](const SqlRow& r) {
-        return SessionRecord{SqlText(r[0]), SqlText(r[1]), SqlInt(r[2]), SqlInt(r[3])};
-      },
-      "session");
+  return Read<SessionRecord>([&](SqlMetadataTx& r) { return r.FindSession(token_digest); });
 }
-
-Status SqlMetadataStore::DeleteSession(const std::string& token_digest) {
-  return ExecOne("DELETE FROM sessions WHERE token_digest = $1", {token_digest});
-}
-
-// ---- accounts ----
-
-Status SqlMetadataStore::InsertAccount(const AccountRecord& a) {
-  return StatusOf(
-      Query("INSERT INTO accounts (id, customer_id, name, region, token_digest, created_ms) "
-            "VALUES ($1, $2, $3, $4, $5, $6)",
-            {a.id, a.customer_id, a.name, a.region, a.token_digest, a.created_ms}));
-}
-
-Status SqlMetadataStore::UpdateAccount(const AccountRecord& a) {
-  // Region is fixed for life (XFR-1): it is not among the updated columns.
-  return ExecOne(
-      "UPDATE accounts SET name = $3, token_digest = $4 WHERE id = $1 AND customer_id = $2",
-      {a.id, a.customer_id, a.name, a.token_digest});
-}
-
 Result<AccountRecord> SqlMetadataStore::FindAccount(const std::string& customer_id,
                                                     const std::string& account_id) {
-  return FirstRow<AccountRecord>(Query(std::string("SELECT ") + kAccountColumns +
-                                           " FROM accounts WHERE id = $1 AND customer_id = $2",
-                                       {account_id, customer_id}),
-                                 AccountFromRow, "account");
+  return Read<AccountRecord>(
+      [&](SqlMetadataTx& r) { return r.FindAccount(customer_id, account_id); });
 }
-
 Result<AccountRecord> SqlMetadataStore::FindAccountById(const std::string& account_id) {
-  return FirstRow<AccountRecord>(
-      Query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = $1",
-            {account_id}),
-      AccountFromRow, "account");
+  return Read<AccountRecord>([&](SqlMetadataTx& r) { return r.FindAccountById(account_id); });
 }
-
 Result<AccountRecord> SqlMetadataStore::FindAccountByToken(const std::string& token_digest) {
-  return FirstRow<AccountRecord>(
-      Query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE token_digest = $1",
-            {token_digest}),
-      AccountFromRow, "account");
+  return Read<AccountRecord>([&](SqlMetadataTx& r) { return r.FindAccountByToken(token_digest); });
 }
-
 Result<std::vector<AccountRecord>> SqlMetadataStore::ListAccounts(const std::string& customer_id) {
-  return AllRows<AccountRecord>(
-      Query(std::string("SELECT ") + kAccountColumns +
-                " FROM accounts WHERE customer_id = $1 ORDER BY created_ms, id",
-            {customer_id}),
-      AccountFromRow);
+  return Read<std::vector<AccountRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListAccounts(customer_id); });
 }
-
-// ---- API keys ----
-
-Status SqlMetadataStore::InsertApiKey(const ApiKeyRecord& k) {
-  return StatusOf(Query(
-      "INSERT INTO api_keys (id, account_id, secret_digest, created_ms) VALUES ($1, $2, $3, $4)",
-      {k.id, k.account_id, k.secret_digest, k.created_ms}));
-}
-
 Result<ApiKeyRecord> SqlMetadataStore::FindApiKey(const std::string& key_id) {
-  return FirstRow<ApiKeyRecord>(
-      Query("SELECT id, account_id, secret_digest, created_ms, last_used_ms FROM api_keys "
-            "WHERE id = $1",
-            {key_id}),
-      ApiKeyFromRow, "key");
+  return Read<ApiKeyRecord>([&](SqlMetadataTx& r) { return r.FindApiKey(key_id); });
 }
-
 Result<std::vector<ApiKeyRecord>> SqlMetadataStore::ListApiKeys(const std::string& account_id) {
-  return AllRows<ApiKeyRecord>(
-      Query("SELECT id, account_id, secret_digest, created_ms, last_used_ms FROM api_keys "
-            "WHERE account_id = $1 ORDER BY created_ms, id",
-            {account_id}),
-      ApiKeyFromRow);
+  return Read<std::vector<ApiKeyRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListApiKeys(account_id); });
 }
-
-Status SqlMetadataStore::DeleteApiKey(const std::string& account_id, const std::string& key_id) {
-  return ExecOne("DELETE FROM api_keys WHERE id = $1 AND account_id = $2", {key_id, account_id});
-}
-
-Status SqlMetadataStore::TouchApiKey(const std::string& key_id, int64_t used_ms) {
-  return StatusOf(Query("UPDATE api_keys SET last_used_ms = $2 WHERE id = $1", {key_id, used_ms}));
-}
-
-// ---- events ----
-
-Status SqlMetadataStore::InsertLoginEvent(const LoginEvent& e) {
-  return StatusOf(Query(
-      "INSERT INTO login_events (id, customer_id, time_ms, ip, browser, browser_version, "
-      "language, country) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      {e.id, e.customer_id, e.time_ms, e.ip, e.browser, e.browser_version, e.language, e.country}));
-}
-
-Status SqlMetadataStore::InsertUsageEvents(const std::vector<UsageEvent>& events) {
-  std::lock_guard lock(mu_);
-  // One transaction for the batch, not durable against power loss: usage
-  // telemetry trades that for one commit per batch instead of per request.
-  bool own = !in_transaction_;
-  if (own) LETHE_RETURN_IF_ERROR(conn_->ExecScript("BEGIN IMMEDIATE"));
-  Status st;
-  for (const UsageEvent& e : events) {
-    st = StatusOf(conn_->Query(
-        "INSERT INTO usage_events (id, time_ms, account_id, credential_id, end_user, ip, "
-        "device_type, browser, browser_version, language, country, method, route, status) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        {e.id, e.time_ms, e.account_id, e.credential_id, e.end_user, e.ip, e.device_type, e.browser,
-         e.browser_version, e.language, e.country, e.method, e.route, int64_t{e.status}}));
-    if (!st.ok()) break;
-  }
-  if (own) {
-    if (st.ok()) st = conn_->ExecScript("COMMIT");
-    if (!st.ok()) (void)conn_->ExecScript("ROLLBACK");
-  }
-  return st;
-}
-
 Result<std::vector<UsageEvent>> SqlMetadataStore::ListUsageEvents(const UsageQuery& q) {
-  // Optional filters are NULL-tolerant so one prepared statement serves all.
-  return AllRows<UsageEvent>(
-      Query(std::string("SELECT ") + kUsageColumns +
-                " FROM usage_events WHERE account_id = $1"
-                " AND ($2 IS NULL OR end_user = $2)"
-                " AND ($3 IS NULL OR time_ms >= $3)"
-                " AND ($4 IS NULL OR time_ms < $4)"
-                " AND seq > $5 ORDER BY seq LIMIT $6",
-            {q.account_id, SqlNullable(q.end_user), SqlNullable(q.since_ms),
-             SqlNullable(q.until_ms), q.after_seq.value_or(0), int64_t{q.limit}}),
-      UsageFromRow);
+  return Read<std::vector<UsageEvent>>([&](SqlMetadataTx& r) { return r.ListUsageEvents(q); });
 }
-
-// ---- audit ----
-
 Result<std::optional<AuditEvent>> SqlMetadataStore::LastAuditEvent() {
-  LETHE_ASSIGN_OR_RETURN(auto rows, Query(std::string("SELECT ") + kAuditColumns +
-                                              " FROM audit_events ORDER BY seq DESC LIMIT 1",
-                                          {}));
-  if (rows.empty()) return std::optional<AuditEvent>();
-  return std::optional<AuditEvent>(AuditFromRow(rows[0]));
+  return Read<std::optional<AuditEvent>>([&](SqlMetadataTx& r) { return r.LastAuditEvent(); });
 }
-
-Result<int64_t> SqlMetadataStore::AppendAuditEvent(const AuditEvent& e) {
-  LETHE_RETURN_IF_ERROR(
-      Query("INSERT INTO audit_events (seq, id, time_ms, actor, action, target, account_id, ip, "
-            "request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            {e.seq, e.id, e.time_ms, e.actor, e.action, e.target, e.account_id, e.ip, e.request_id,
-             e.prev_hash, e.hash}));
-  return e.seq;
-}
-
 Result<std::vector<AuditEvent>> SqlMetadataStore::ListAuditEvents(const std::string& account_id,
                                                                   int64_t after_seq, int limit) {
-  return AllRows<AuditEvent>(
-      Query(std::string("SELECT ") + kAuditColumns +
-                " FROM audit_events WHERE ($1 = '' OR account_id = $1) AND seq > $2"
-                " ORDER BY seq LIMIT $3",
-            {account_id, after_seq, int64_t{limit}}),
-      AuditFromRow);
+  return Read<std::vector<AuditEvent>>(
+      [&](SqlMetadataTx& r) { return r.ListAuditEvents(account_id, after_seq, limit); });
 }
-
-// ---- media ----
-
-Status SqlMetadataStore::WriteTags(const MediaRecord& m) {
-  LETHE_RETURN_IF_ERROR(Query("DELETE FROM media_tags WHERE media_id = $1", {m.id}));
-  for (size_t i = 0; i < m.tags.size(); ++i) {
-    LETHE_RETURN_IF_ERROR(
-        Query("INSERT INTO media_tags (media_id, tag, position) VALUES ($1, $2, $3)",
-              {m.id, m.tags[i], static_cast<int64_t>(i)}));
-  }
-  return Status::Ok();
-}
-
-Status SqlMetadataStore::LoadTags(MediaRecord& m) {
-  LETHE_ASSIGN_OR_RETURN(
-      auto rows, Query("SELECT tag FROM media_tags WHERE media_id = $1 ORDER BY position", {m.id}));
-  m.tags.clear();
-  for (const SqlRow& r : rows) m.tags.push_back(SqlText(r[0]));
-  return Status::Ok();
-}
-
-Result<int64_t> SqlMetadataStore::InsertMedia(const MediaRecord& m) {
-  std::lock_guard lock(mu_);
-  LETHE_ASSIGN_OR_RETURN(
-      auto rows,
-      conn_->Query(
-          "INSERT INTO media (id, account_id, end_user, kind, content_type, bytes, sha256, title, "
-          "created_ms, expires_ms, blob_id, wrapped_key) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq",
-          {m.id, m.account_id, m.end_user, m.kind, m.content_type, m.bytes, m.sha256, m.title,
-           m.created_ms, SqlNullable(m.expires_ms), m.blob_id, m.wrapped_key}));
-  LETHE_RETURN_IF_ERROR(WriteTags(m));
-  return rows.empty() ? int64_t{0} : SqlInt(rows[0][0]);
-}
-
-Status SqlMetadataStore::UpdateMedia(const MediaRecord& m) {
-  std::lock_guard lock(mu_);
-  LETHE_RETURN_IF_ERROR(
-      ExecOne("UPDATE media SET title = $3, end_user = $4, wrapped_key = $5, expires_ms = $6 "
-              "WHERE id = $1 AND account_id = $2",
-              {m.id, m.account_id, m.title, m.end_user, m.wrapped_key, SqlNullable(m.expires_ms)}));
-  LETHE_RETURN_IF_ERROR(WriteTags(m));
-  ForgetOnCommit();  // the old title and tags are personal data too
-  return Status::Ok();
-}
-
 Result<MediaRecord> SqlMetadataStore::FindMedia(const std::string& account_id,
                                                 const std::string& media_id) {
-  std::lock_guard lock(mu_);
-  LETHE_ASSIGN_OR_RETURN(
-      MediaRecord m,
-      FirstRow<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
-                                      " FROM media WHERE id = $1 AND account_id = $2",
-                                  {media_id, account_id}),
-                            MediaFromRow, "media"));
-  LETHE_RETURN_IF_ERROR(LoadTags(m));
-  return m;
+  return Read<MediaRecord>([&](SqlMetadataTx& r) { return r.FindMedia(account_id, media_id); });
 }
-
 Result<std::vector<MediaRecord>> SqlMetadataStore::ListMedia(const MediaQuery& q) {
-  std::lock_guard lock(mu_);
-  LETHE_ASSIGN_OR_RETURN(
-      auto list,
-      AllRows<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
-                                     " FROM media WHERE account_id = $1"
-                                     " AND ($2 IS NULL OR end_user = $2)"
-                                     " AND ($3 IS NULL OR kind = $3)"
-                                     " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
-                                     "   WHERE t.media_id = media.id AND t.tag = $4))"
-                                     " AND seq > $5 ORDER BY seq LIMIT $6",
-                                 {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind),
-                                  SqlNullable(q.tag), q.after_seq.value_or(0), int64_t{q.limit}}),
-                           MediaFromRow));
-  for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
-  return list;
+  return Read<std::vector<MediaRecord>>([&](SqlMetadataTx& r) { return r.ListMedia(q); });
 }
-
-Status SqlMetadataStore::DeleteMedia(const std::string& account_id, const std::string& media_id) {
-  LETHE_RETURN_IF_ERROR(
-      ExecOne("DELETE FROM media WHERE id = $1 AND account_id = $2", {media_id, account_id}));
-  ForgetOnCommit();
-  return Status::Ok();
-}
-
 Result<std::vector<std::string>> SqlMetadataStore::ListBlobIds() {
-  return AllRows<std::string>(Query("SELECT blob_id FROM media", {}),
-                              [](const SqlRow& r) { return SqlText(r[0]); });
+  return Read<std::vector<std::string>>([&](SqlMetadataTx& r) { return r.ListBlobIds(); });
 }
 
 }  // namespace lethe

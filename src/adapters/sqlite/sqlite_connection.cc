@@ -39,8 +39,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
   sqlite3_busy_timeout(db, 5000);
   // WAL: readers never block the writer. synchronous=NORMAL survives any
-  // process crash; SetDurable(true) upgrades to FULL, which also survives
-  // power loss.
+  // process crash; SqliteDatabase syncs the WAL for power-loss durability.
   LETHE_RETURN_IF_ERROR(
       conn->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                        "PRAGMA secure_delete=ON;"));
@@ -128,13 +127,9 @@ Status SqliteConnection::ExecScript(const std::string& sql) {
   return Status::Ok();
 }
 
-Status SqliteConnection::SetDurable(bool durable) {
-  return ExecScript(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-}
-
 int64_t SqliteConnection::ChangedRows() { return sqlite3_changes64(db_); }
 
-Status SqliteConnection::Forget() {
+Status SqliteConnection::CheckpointTruncate() {
   int log = 0, checkpointed = 0;
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &checkpointed);
   if (rc != SQLITE_OK) return SqliteError(db_, "checkpoint");

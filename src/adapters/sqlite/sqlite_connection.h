@@ -1,5 +1,6 @@
 // SqliteConnection: SqlConnection over one SQLite database file, opened in
-// WAL mode with foreign keys on and a busy timeout. Prepared statements are
+// WAL mode (synchronous=NORMAL: SqliteDatabase does the syncs) with foreign
+// keys on, secure_delete on and a busy timeout. Prepared statements are
 // cached by SQL text, so a hot path pays for parsing once.
 #pragma once
 
@@ -25,11 +26,10 @@ class SqliteConnection final : public SqlConnection {
   Result<std::vector<SqlRow>> Query(const std::string& sql,
                                     const std::vector<SqlValue>& params) override;
   Status ExecScript(const std::string& sql) override;
-  Status SetDurable(bool durable) override;
   int64_t ChangedRows() override;
-  // secure_delete zeroes freed pages in the database file; the old pages
-  // still sit in WAL frames until the WAL is checkpointed and truncated.
-  Status Forget() override;
+  // Copies the whole WAL into the database file and truncates the WAL to
+  // zero bytes. Waits (busy timeout) for readers on older snapshots.
+  Status CheckpointTruncate();
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}

@@ -1,0 +1,429 @@
+#include "adapters/sql/sql_metadata_tx.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace lethe {
+namespace {
+
+std::string EmailKey(const std::string& email) {
+  std::string k = email;
+  std::transform(k.begin(), k.end(), k.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return k;
+}
+
+constexpr const char* kCustomerColumns =
+    "id, name, email, password_hash, country, birth_date, company, job_title, use_case, phone, "
+    "created_ms";
+
+CustomerRecord CustomerFromRow(const SqlRow& r) {
+  CustomerRecord c;
+  c.id = SqlText(r[0]);
+  c.name = SqlText(r[1]);
+  c.email = SqlText(r[2]);
+  c.password_hash = SqlText(r[3]);
+  c.country = SqlText(r[4]);
+  c.birth_date = SqlText(r[5]);
+  c.company = SqlOptText(r[6]);
+  c.job_title = SqlOptText(r[7]);
+  c.use_case = SqlOptText(r[8]);
+  c.phone = SqlOptText(r[9]);
+  c.created_ms = SqlInt(r[10]);
+  return c;
+}
+
+constexpr const char* kAccountColumns = "id, customer_id, name, region, token_digest, created_ms";
+
+AccountRecord AccountFromRow(const SqlRow& r) {
+  return AccountRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),
+                       SqlText(r[3]), SqlText(r[4]), SqlInt(r[5])};
+}
+
+ApiKeyRecord ApiKeyFromRow(const SqlRow& r) {
+  return ApiKeyRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]), SqlInt(r[3]), SqlOptInt(r[4])};
+}
+
+constexpr const char* kUsageColumns =
+    "seq, id, time_ms, account_id, credential_id, end_user, ip, device_type, browser, "
+    "browser_version, language, country, method, route, status";
+
+UsageEvent UsageFromRow(const SqlRow& r) {
+  UsageEvent e;
+  e.seq = SqlInt(r[0]);
+  e.id = SqlText(r[1]);
+  e.time_ms = SqlInt(r[2]);
+  e.account_id = SqlText(r[3]);
+  e.credential_id = SqlText(r[4]);
+  e.end_user = SqlText(r[5]);
+  e.ip = SqlText(r[6]);
+  e.device_type = SqlText(r[7]);
+  e.browser = SqlText(r[8]);
+  e.browser_version = SqlText(r[9]);
+  e.language = SqlText(r[10]);
+  e.country = SqlText(r[11]);
+  e.method = SqlText(r[12]);
+  e.route = SqlText(r[13]);
+  e.status = static_cast<int>(SqlInt(r[14]));
+  return e;
+}
+
+constexpr const char* kAuditColumns =
+    "seq, id, time_ms, actor, action, target, account_id, ip, request_id, prev_hash, hash";
+
+AuditEvent AuditFromRow(const SqlRow& r) {
+  AuditEvent e;
+  e.seq = SqlInt(r[0]);
+  e.id = SqlText(r[1]);
+  e.time_ms = SqlInt(r[2]);
+  e.actor = SqlText(r[3]);
+  e.action = SqlText(r[4]);
+  e.target = SqlText(r[5]);
+  e.account_id = SqlText(r[6]);
+  e.ip = SqlText(r[7]);
+  e.request_id = SqlText(r[8]);
+  e.prev_hash = SqlText(r[9]);
+  e.hash = SqlText(r[10]);
+  return e;
+}
+
+constexpr const char* kMediaColumns =
+    "seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
+    "expires_ms, blob_id, wrapped_key";
+
+MediaRecord MediaFromRow(const SqlRow& r) {
+  MediaRecord m;
+  m.seq = SqlInt(r[0]);
+  m.id = SqlText(r[1]);
+  m.account_id = SqlText(r[2]);
+  m.end_user = SqlText(r[3]);
+  m.kind = SqlText(r[4]);
+  m.content_type = SqlText(r[5]);
+  m.bytes = SqlInt(r[6]);
+  m.sha256 = SqlText(r[7]);
+  m.title = SqlText(r[8]);
+  m.created_ms = SqlInt(r[9]);
+  m.expires_ms = SqlOptInt(r[10]);
+  m.blob_id = SqlText(r[11]);
+  m.wrapped_key = SqlText(r[12]);
+  return m;
+}
+
+template <typename T, typename F>
+Result<T> FirstRow(Result<std::vector<SqlRow>> rows, F from_row, const char* what) {
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return Status::NotFound(std::string(what) + " not found");
+  return from_row((*rows)[0]);
+}
+
+template <typename T, typename F>
+Result<std::vector<T>> AllRows(Result<std::vector<SqlRow>> rows, F from_row) {
+  if (!rows.ok()) return rows.status();
+  std::vector<T> out;
+  out.reserve(rows->size());
+  for (const SqlRow& r : *rows) out.push_back(from_row(r));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<SqlRow>> SqlMetadataTx::Query(const std::string& sql,
+                                                 const std::vector<SqlValue>& params) {
+  return conn_.Query(sql, params);
+}
+
+Status SqlMetadataTx::ExecOne(const std::string& sql, const std::vector<SqlValue>& params) {
+  LETHE_RETURN_IF_ERROR(conn_.Query(sql, params));
+  if (conn_.ChangedRows() == 0) return Status::NotFound("record not found");
+  return Status::Ok();
+}
+
+void SqlMetadataTx::AfterCommit(std::function<void()> fn) {
+  after_commit_.push_back(std::move(fn));
+}
+
+// ---- customers ----
+
+Status SqlMetadataTx::InsertCustomer(const CustomerRecord& c) {
+  return StatusOf(Query(
+      "INSERT INTO customers (id, name, email, email_key, password_hash, country, birth_date, "
+      "company, job_title, use_case, phone, created_ms) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+      {c.id, c.name, c.email, EmailKey(c.email), c.password_hash, c.country, c.birth_date,
+       SqlNullable(c.company), SqlNullable(c.job_title), SqlNullable(c.use_case),
+       SqlNullable(c.phone), c.created_ms}));
+}
+
+Status SqlMetadataTx::UpdateCustomer(const CustomerRecord& c) {
+  Status st = ExecOne(
+      "UPDATE customers SET name = $2, email = $3, email_key = $4, password_hash = $5, "
+      "company = $6, job_title = $7, use_case = $8, phone = $9 WHERE id = $1",
+      {c.id, c.name, c.email, EmailKey(c.email), c.password_hash, SqlNullable(c.company),
+       SqlNullable(c.job_title), SqlNullable(c.use_case), SqlNullable(c.phone)});
+  if (st.ok()) forget_ = true;  // the old values are personal data
+  return st;
+}
+
+Result<CustomerRecord> SqlMetadataTx::FindCustomer(const std::string& id) {
+  return FirstRow<CustomerRecord>(
+      Query(std::string("SELECT ") + kCustomerColumns + " FROM customers WHERE id = $1", {id}),
+      CustomerFromRow, "customer");
+}
+
+Result<CustomerRecord> SqlMetadataTx::FindCustomerByEmail(const std::string& email) {
+  return FirstRow<CustomerRecord>(
+      Query(std::string("SELECT ") + kCustomerColumns + " FROM customers WHERE email_key = $1",
+            {EmailKey(email)}),
+      CustomerFromRow, "customer");
+}
+
+// ---- sessions ----
+
+Status SqlMetadataTx::InsertSession(const SessionRecord& s) {
+  return StatusOf(
+      Query("INSERT INTO sessions (token_digest, customer_id, created_ms, expires_ms) "
+            "VALUES ($1, $2, $3, $4)",
+            {s.token_digest, s.customer_id, s.created_ms, s.expires_ms}));
+}
+
+Result<SessionRecord> SqlMetadataTx::FindSession(const std::string& token_digest) {
+  return FirstRow<SessionRecord>(
+      Query("SELECT token_digest, customer_id, created_ms, expires_ms FROM sessions "
+            "WHERE token_digest = $1",
+            {token_digest}),
+      [](const SqlRow& r) {
+        return SessionRecord{SqlText(r[0]), SqlText(r[1]), SqlInt(r[2]), SqlInt(r[3])};
+      },
+      "session");
+}
+
+Status SqlMetadataTx::DeleteSession(const std::string& token_digest) {
+  return ExecOne("DELETE FROM sessions WHERE token_digest = $1", {token_digest});
+}
+
+// ---- accounts ----
+
+Status SqlMetadataTx::InsertAccount(const AccountRecord& a) {
+  return StatusOf(
+      Query("INSERT INTO accounts (id, customer_id, name, region, token_digest, created_ms) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            {a.id, a.customer_id, a.name, a.region, a.token_digest, a.created_ms}));
+}
+
+Status SqlMetadataTx::UpdateAccount(const AccountRecord& a) {
+  // Region is fixed for life (XFR-1): it is not among the updated columns.
+  return ExecOne(
+      "UPDATE accounts SET name = $3, token_digest = $4 WHERE id = $1 AND customer_id = $2",
+      {a.id, a.customer_id, a.name, a.token_digest});
+}
+
+Result<AccountRecord> SqlMetadataTx::FindAccount(const std::string& customer_id,
+                                                 const std::string& account_id) {
+  return FirstRow<AccountRecord>(Query(std::string("SELECT ") + kAccountColumns +
+                                           " FROM accounts WHERE id = $1 AND customer_id = $2",
+                                       {account_id, customer_id}),
+                                 AccountFromRow, "account");
+}
+
+Result<AccountRecord> SqlMetadataTx::FindAccountById(const std::string& account_id) {
+  return FirstRow<AccountRecord>(
+      Query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = $1",
+            {account_id}),
+      AccountFromRow, "account");
+}
+
+Result<AccountRecord> SqlMetadataTx::FindAccountByToken(const std::string& token_digest) {
+  return FirstRow<AccountRecord>(
+      Query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE token_digest = $1",
+            {token_digest}),
+      AccountFromRow, "account");
+}
+
+Result<std::vector<AccountRecord>> SqlMetadataTx::ListAccounts(const std::string& customer_id) {
+  return AllRows<AccountRecord>(
+      Query(std::string("SELECT ") + kAccountColumns +
+                " FROM accounts WHERE customer_id = $1 ORDER BY created_ms, id",
+            {customer_id}),
+      AccountFromRow);
+}
+
+// ---- API keys ----
+
+Status SqlMetadataTx::InsertApiKey(const ApiKeyRecord& k) {
+  return StatusOf(Query(
+      "INSERT INTO api_keys (id, account_id, secret_digest, created_ms) VALUES ($1, $2, $3, $4)",
+      {k.id, k.account_id, k.secret_digest, k.created_ms}));
+}
+
+Result<ApiKeyRecord> SqlMetadataTx::FindApiKey(const std::string& key_id) {
+  return FirstRow<ApiKeyRecord>(
+      Query("SELECT id, account_id, secret_digest, created_ms, last_used_ms FROM api_keys "
+            "WHERE id = $1",
+            {key_id}),
+      ApiKeyFromRow, "key");
+}
+
+Result<std::vector<ApiKeyRecord>> SqlMetadataTx::ListApiKeys(const std::string& account_id) {
+  return AllRows<ApiKeyRecord>(
+      Query("SELECT id, account_id, secret_digest, created_ms, last_used_ms FROM api_keys "
+            "WHERE account_id = $1 ORDER BY created_ms, id",
+            {account_id}),
+      ApiKeyFromRow);
+}
+
+Status SqlMetadataTx::DeleteApiKey(const std::string& account_id, const std::string& key_id) {
+  return ExecOne("DELETE FROM api_keys WHERE id = $1 AND account_id = $2", {key_id, account_id});
+}
+
+Status SqlMetadataTx::TouchApiKey(const std::string& key_id, int64_t used_ms) {
+  return StatusOf(Query("UPDATE api_keys SET last_used_ms = $2 WHERE id = $1", {key_id, used_ms}));
+}
+
+// ---- events ----
+
+Status SqlMetadataTx::InsertLoginEvent(const LoginEvent& e) {
+  return StatusOf(Query(
+      "INSERT INTO login_events (id, customer_id, time_ms, ip, browser, browser_version, "
+      "language, country) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {e.id, e.customer_id, e.time_ms, e.ip, e.browser, e.browser_version, e.language, e.country}));
+}
+
+Status SqlMetadataTx::InsertUsageEvents(const std::vector<UsageEvent>& events) {
+  for (const UsageEvent& e : events) {
+    LETHE_RETURN_IF_ERROR(Query(
+        "INSERT INTO usage_events (id, time_ms, account_id, credential_id, end_user, ip, "
+        "device_type, browser, browser_version, language, country, method, route, status) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        {e.id, e.time_ms, e.account_id, e.credential_id, e.end_user, e.ip, e.device_type, e.browser,
+         e.browser_version, e.language, e.country, e.method, e.route, int64_t{e.status}}));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<UsageEvent>> SqlMetadataTx::ListUsageEvents(const UsageQuery& q) {
+  // Optional filters are NULL-tolerant so one prepared statement serves all.
+  return AllRows<UsageEvent>(
+      Query(std::string("SELECT ") + kUsageColumns +
+                " FROM usage_events WHERE account_id = $1"
+                " AND ($2 IS NULL OR end_user = $2)"
+                " AND ($3 IS NULL OR time_ms >= $3)"
+                " AND ($4 IS NULL OR time_ms < $4)"
+                " AND seq > $5 ORDER BY seq LIMIT $6",
+            {q.account_id, SqlNullable(q.end_user), SqlNullable(q.since_ms),
+             SqlNullable(q.until_ms), q.after_seq.value_or(0), int64_t{q.limit}}),
+      UsageFromRow);
+}
+
+// ---- audit ----
+
+Result<std::optional<AuditEvent>> SqlMetadataTx::LastAuditEvent() {
+  LETHE_ASSIGN_OR_RETURN(auto rows, Query(std::string("SELECT ") + kAuditColumns +
+                                              " FROM audit_events ORDER BY seq DESC LIMIT 1",
+                                          {}));
+  if (rows.empty()) return std::optional<AuditEvent>();
+  return std::optional<AuditEvent>(AuditFromRow(rows[0]));
+}
+
+Status SqlMetadataTx::AppendAuditEvent(const AuditEvent& e) {
+  return StatusOf(
+      Query("INSERT INTO audit_events (seq, id, time_ms, actor, action, target, account_id, ip, "
+            "request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            {e.seq, e.id, e.time_ms, e.actor, e.action, e.target, e.account_id, e.ip, e.request_id,
+             e.prev_hash, e.hash}));
+}
+
+Result<std::vector<AuditEvent>> SqlMetadataTx::ListAuditEvents(const std::string& account_id,
+                                                               int64_t after_seq, int limit) {
+  return AllRows<AuditEvent>(
+      Query(std::string("SELECT ") + kAuditColumns +
+                " FROM audit_events WHERE ($1 = '' OR account_id = $1) AND seq > $2"
+                " ORDER BY seq LIMIT $3",
+            {account_id, after_seq, int64_t{limit}}),
+      AuditFromRow);
+}
+
+// ---- media ----
+
+Status SqlMetadataTx::WriteTags(const MediaRecord& m) {
+  LETHE_RETURN_IF_ERROR(Query("DELETE FROM media_tags WHERE media_id = $1", {m.id}));
+  for (size_t i = 0; i < m.tags.size(); ++i) {
+    LETHE_RETURN_IF_ERROR(
+        Query("INSERT INTO media_tags (media_id, tag, position) VALUES ($1, $2, $3)",
+              {m.id, m.tags[i], static_cast<int64_t>(i)}));
+  }
+  return Status::Ok();
+}
+
+Status SqlMetadataTx::LoadTags(MediaRecord& m) {
+  LETHE_ASSIGN_OR_RETURN(
+      auto rows, Query("SELECT tag FROM media_tags WHERE media_id = $1 ORDER BY position", {m.id}));
+  m.tags.clear();
+  for (const SqlRow& r : rows) m.tags.push_back(SqlText(r[0]));
+  return Status::Ok();
+}
+
+Result<int64_t> SqlMetadataTx::InsertMedia(const MediaRecord& m) {
+  LETHE_ASSIGN_OR_RETURN(
+      auto rows,
+      conn_.Query(
+          "INSERT INTO media (id, account_id, end_user, kind, content_type, bytes, sha256, title, "
+          "created_ms, expires_ms, blob_id, wrapped_key) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq",
+          {m.id, m.account_id, m.end_user, m.kind, m.content_type, m.bytes, m.sha256, m.title,
+           m.created_ms, SqlNullable(m.expires_ms), m.blob_id, m.wrapped_key}));
+  LETHE_RETURN_IF_ERROR(WriteTags(m));
+  return rows.empty() ? int64_t{0} : SqlInt(rows[0][0]);
+}
+
+Status SqlMetadataTx::UpdateMedia(const MediaRecord& m) {
+  LETHE_RETURN_IF_ERROR(
+      ExecOne("UPDATE media SET title = $3, end_user = $4, wrapped_key = $5, expires_ms = $6 "
+              "WHERE id = $1 AND account_id = $2",
+              {m.id, m.account_id, m.title, m.end_user, m.wrapped_key, SqlNullable(m.expires_ms)}));
+  LETHE_RETURN_IF_ERROR(WriteTags(m));
+  forget_ = true;  // the old title and tags are personal data too
+  return Status::Ok();
+}
+
+Result<MediaRecord> SqlMetadataTx::FindMedia(const std::string& account_id,
+                                             const std::string& media_id) {
+  LETHE_ASSIGN_OR_RETURN(
+      MediaRecord m,
+      FirstRow<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
+                                      " FROM media WHERE id = $1 AND account_id = $2",
+                                  {media_id, account_id}),
+                            MediaFromRow, "media"));
+  LETHE_RETURN_IF_ERROR(LoadTags(m));
+  return m;
+}
+
+Result<std::vector<MediaRecord>> SqlMetadataTx::ListMedia(const MediaQuery& q) {
+  LETHE_ASSIGN_OR_RETURN(
+      auto list,
+      AllRows<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
+                                     " FROM media WHERE account_id = $1"
+                                     " AND ($2 IS NULL OR end_user = $2)"
+                                     " AND ($3 IS NULL OR kind = $3)"
+                                     " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
+                                     "   WHERE t.media_id = media.id AND t.tag = $4))"
+                                     " AND seq > $5 ORDER BY seq LIMIT $6",
+                                 {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind),
+                                  SqlNullable(q.tag), q.after_seq.value_or(0), int64_t{q.limit}}),
+                           MediaFromRow));
+  for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
+  return list;
+}
+
+Status SqlMetadataTx::DeleteMedia(const std::string& account_id, const std::string& media_id) {
+  LETHE_RETURN_IF_ERROR(
+      ExecOne("DELETE FROM media WHERE id = $1 AND account_id = $2", {media_id, account_id}));
+  forget_ = true;
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> SqlMetadataTx::ListBlobIds() {
+  return AllRows<std::string>(Query("SELECT blob_id FROM media", {}),
+                              [](const SqlRow& r) { return SqlText(r[0]); });
+}
+
+}  // namespace lethe

@@ -1,0 +1,74 @@
+// SqlMetadataTx: MetadataTx over one SqlConnection that an SqlDatabase has
+// handed out for one transaction. It holds every SQL statement of the
+// metadata store, shared by every backend; dialect differences live in
+// schema.cc. SqlMetadataStore also uses it, read-only, over a read
+// connection for the store's own lookups.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "adapters/sql/sql_connection.h"
+#include "ports/metadata_store.h"
+
+namespace lethe {
+
+class SqlMetadataTx final : public MetadataTx {
+ public:
+  explicit SqlMetadataTx(SqlConnection& conn) : conn_(conn) {}
+
+  Result<CustomerRecord> FindCustomer(const std::string& id) override;
+  Result<CustomerRecord> FindCustomerByEmail(const std::string& email) override;
+  Result<SessionRecord> FindSession(const std::string& token_digest) override;
+  Result<AccountRecord> FindAccount(const std::string& customer_id,
+                                    const std::string& account_id) override;
+  Result<AccountRecord> FindAccountById(const std::string& account_id) override;
+  Result<AccountRecord> FindAccountByToken(const std::string& token_digest) override;
+  Result<std::vector<AccountRecord>> ListAccounts(const std::string& customer_id) override;
+  Result<ApiKeyRecord> FindApiKey(const std::string& key_id) override;
+  Result<std::vector<ApiKeyRecord>> ListApiKeys(const std::string& account_id) override;
+  Result<std::vector<UsageEvent>> ListUsageEvents(const UsageQuery& q) override;
+  Result<std::optional<AuditEvent>> LastAuditEvent() override;
+  Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& account_id, int64_t after_seq,
+                                                  int limit) override;
+  Result<MediaRecord> FindMedia(const std::string& account_id,
+                                const std::string& media_id) override;
+  Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
+  Result<std::vector<std::string>> ListBlobIds() override;
+
+  Status InsertCustomer(const CustomerRecord& c) override;
+  Status UpdateCustomer(const CustomerRecord& c) override;
+  Status InsertSession(const SessionRecord& s) override;
+  Status DeleteSession(const std::string& token_digest) override;
+  Status InsertAccount(const AccountRecord& a) override;
+  Status UpdateAccount(const AccountRecord& a) override;
+  Status InsertApiKey(const ApiKeyRecord& k) override;
+  Status DeleteApiKey(const std::string& account_id, const std::string& key_id) override;
+  Status TouchApiKey(const std::string& key_id, int64_t used_ms) override;
+  Status InsertLoginEvent(const LoginEvent& e) override;
+  Status InsertUsageEvents(const std::vector<UsageEvent>& events) override;
+  Status AppendAuditEvent(const AuditEvent& e) override;
+  Result<int64_t> InsertMedia(const MediaRecord& m) override;
+  Status UpdateMedia(const MediaRecord& m) override;
+  Status DeleteMedia(const std::string& account_id, const std::string& media_id) override;
+  void AfterCommit(std::function<void()> fn) override;
+
+  // What the transaction left for after its commit.
+  std::vector<std::function<void()>>& after_commit() { return after_commit_; }
+  // Whether it deleted or overwrote personal data, so that the database
+  // must drop the old copies once it commits (SqlDatabase::Forget).
+  bool must_forget() const { return forget_; }
+
+ private:
+  Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params);
+  // Runs a write that must touch exactly one row; NotFound otherwise.
+  Status ExecOne(const std::string& sql, const std::vector<SqlValue>& params);
+  Status WriteTags(const MediaRecord& m);
+  Status LoadTags(MediaRecord& m);
+
+  SqlConnection& conn_;
+  std::vector<std::function<void()>> after_commit_;
+  bool forget_ = false;
+};
+
+}  // namespace lethe
