@@ -65,6 +65,9 @@ class MetadataReader {
   virtual Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) = 0;
   // Every blob id a media record refers to: startup recovery removes the rest.
   virtual Result<std::vector<std::string>> ListBlobIds() = 0;
+
+  virtual Result<JobRecord> FindJob(const std::string& id) = 0;
+  virtual Result<OutboxRecord> FindOutboxMessage(const std::string& id) = 0;
 };
 
 // One transaction in progress. Valid only inside the Transact call that
@@ -97,6 +100,19 @@ class MetadataTx : public MetadataReader {
   virtual Result<int64_t> InsertMedia(const MediaRecord& m) = 0;
   virtual Status UpdateMedia(const MediaRecord& m) = 0;
   virtual Status DeleteMedia(const std::string& account_id, const std::string& media_id) = 0;
+
+  // Jobs. ClaimJobs leases up to `limit` pending jobs due at `now_ms` (and
+  // not leased, or leased until before now) until `lease_until_ms`, counts
+  // the attempt, and returns them, oldest due first. UpdateJob writes back
+  // state, attempts, run_after, lease and last_error; NotFound if absent.
+  virtual Status InsertJob(const JobRecord& j) = 0;
+  virtual Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
+                                                   int limit) = 0;
+  virtual Status UpdateJob(const JobRecord& j) = 0;
+
+  // Outbox. MarkOutboxSent records the time and drops the body.
+  virtual Status InsertOutboxMessage(const OutboxRecord& m) = 0;
+  virtual Status MarkOutboxSent(const std::string& id, int64_t sent_ms) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

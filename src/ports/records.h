@@ -133,4 +133,28 @@ struct MediaQuery {
   int limit = 100;
 };
 
+// A durable background job (JobQueue). `payload` is opaque to the store and
+// carries ids, never personal data itself.
+struct JobRecord {
+  std::string id;  // job_...
+  std::string kind;
+  std::string payload;
+  std::string state;  // "pending", "done" or "failed"
+  int attempts = 0;   // claims so far, counted when claimed
+  int64_t run_after_ms = 0;
+  std::optional<int64_t> lease_until_ms;  // claimed until then
+  std::string last_error;
+  int64_t created_ms = 0;
+};
+
+// A message waiting in (or sent from) the outbox.
+struct OutboxRecord {
+  std::string id;  // msg_...
+  std::string recipient;
+  std::string subject;
+  std::string body;  // emptied once sent: the outbox keeps no copy of content
+  int64_t created_ms = 0;
+  std::optional<int64_t> sent_ms;
+};
+
 }  // namespace lethe

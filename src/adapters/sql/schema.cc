@@ -92,10 +92,36 @@ CREATE TABLE media_tags (
 CREATE INDEX media_tags_by_tag ON media_tags(tag);
 )sql";
 
+// Version 2: durable background jobs and the mail outbox. A job is claimed
+// by setting a lease; a worker that dies leaves the lease to run out, and
+// the job is claimed again.
+constexpr const char* kV2Sqlite = R"sql(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  run_after_ms INTEGER NOT NULL,
+  lease_until_ms INTEGER,
+  last_error TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX jobs_due ON jobs(state, run_after_ms);
+CREATE TABLE outbox (
+  id TEXT PRIMARY KEY,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  sent_ms INTEGER
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
-  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}};
+  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

@@ -101,4 +101,11 @@ Result<std::vector<std::string>> SqlMetadataStore::ListBlobIds() {
   return Read<std::vector<std::string>>([&](SqlMetadataTx& r) { return r.ListBlobIds(); });
 }
 
+Result<JobRecord> SqlMetadataStore::FindJob(const std::string& id) {
+  return Read<JobRecord>([&](SqlMetadataTx& r) { return r.FindJob(id); });
+}
+Result<OutboxRecord> SqlMetadataStore::FindOutboxMessage(const std::string& id) {
+  return Read<OutboxRecord>([&](SqlMetadataTx& r) { return r.FindOutboxMessage(id); });
+}
+
 }  // namespace lethe

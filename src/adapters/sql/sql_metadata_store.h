@@ -40,6 +40,8 @@ class SqlMetadataStore final : public MetadataStore {
                                 const std::string& media_id) override;
   Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
   Result<std::vector<std::string>> ListBlobIds() override;
+  Result<JobRecord> FindJob(const std::string& id) override;
+  Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
 
  private:
   explicit SqlMetadataStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}

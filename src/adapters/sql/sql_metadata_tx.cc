@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "adapters/sql/sql_rows.h"
+
 namespace lethe {
 namespace {
 
@@ -107,22 +109,6 @@ MediaRecord MediaFromRow(const SqlRow& r) {
   m.blob_id = SqlText(r[11]);
   m.wrapped_key = SqlText(r[12]);
   return m;
-}
-
-template <typename T, typename F>
-Result<T> FirstRow(Result<std::vector<SqlRow>> rows, F from_row, const char* what) {
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return Status::NotFound(std::string(what) + " not found");
-  return from_row((*rows)[0]);
-}
-
-template <typename T, typename F>
-Result<std::vector<T>> AllRows(Result<std::vector<SqlRow>> rows, F from_row) {
-  if (!rows.ok()) return rows.status();
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (const SqlRow& r : *rows) out.push_back(from_row(r));
-  return out;
 }
 
 }  // namespace

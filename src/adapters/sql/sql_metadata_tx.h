@@ -35,6 +35,8 @@ class SqlMetadataTx final : public MetadataTx {
                                 const std::string& media_id) override;
   Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
   Result<std::vector<std::string>> ListBlobIds() override;
+  Result<JobRecord> FindJob(const std::string& id) override;
+  Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
 
   Status InsertCustomer(const CustomerRecord& c) override;
   Status UpdateCustomer(const CustomerRecord& c) override;
@@ -51,6 +53,12 @@ class SqlMetadataTx final : public MetadataTx {
   Result<int64_t> InsertMedia(const MediaRecord& m) override;
   Status UpdateMedia(const MediaRecord& m) override;
   Status DeleteMedia(const std::string& account_id, const std::string& media_id) override;
+  Status InsertJob(const JobRecord& j) override;
+  Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
+                                           int limit) override;
+  Status UpdateJob(const JobRecord& j) override;
+  Status InsertOutboxMessage(const OutboxRecord& m) override;
+  Status MarkOutboxSent(const std::string& id, int64_t sent_ms) override;
   void AfterCommit(std::function<void()> fn) override;
 
   // What the transaction left for after its commit.

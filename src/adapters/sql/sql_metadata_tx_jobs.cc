@@ -1,0 +1,94 @@
+// SqlMetadataTx, continued: durable jobs and the mail outbox.
+#include "adapters/sql/sql_metadata_tx.h"
+#include "adapters/sql/sql_rows.h"
+
+namespace lethe {
+namespace {
+
+constexpr const char* kJobColumns =
+    "id, kind, payload, state, attempts, run_after_ms, lease_until_ms, last_error, created_ms";
+
+JobRecord JobFromRow(const SqlRow& r) {
+  JobRecord j;
+  j.id = SqlText(r[0]);
+  j.kind = SqlText(r[1]);
+  j.payload = SqlText(r[2]);
+  j.state = SqlText(r[3]);
+  j.attempts = static_cast<int>(SqlInt(r[4]));
+  j.run_after_ms = SqlInt(r[5]);
+  j.lease_until_ms = SqlOptInt(r[6]);
+  j.last_error = SqlText(r[7]);
+  j.created_ms = SqlInt(r[8]);
+  return j;
+}
+
+OutboxRecord OutboxFromRow(const SqlRow& r) {
+  return OutboxRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),
+                      SqlText(r[3]), SqlInt(r[4]),  SqlOptInt(r[5])};
+}
+
+}  // namespace
+
+Status SqlMetadataTx::InsertJob(const JobRecord& j) {
+  return StatusOf(Query(std::string("INSERT INTO jobs (") + kJobColumns +
+                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        {j.id, j.kind, j.payload, j.state, int64_t{j.attempts}, j.run_after_ms,
+                         SqlNullable(j.lease_until_ms), j.last_error, j.created_ms}));
+}
+
+Result<std::vector<JobRecord>> SqlMetadataTx::ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
+                                                        int limit) {
+  LETHE_ASSIGN_OR_RETURN(
+      std::vector<JobRecord> due,
+      AllRows<JobRecord>(Query(std::string("SELECT ") + kJobColumns +
+                                   " FROM jobs WHERE state = 'pending' AND run_after_ms <= $1"
+                                   " AND (lease_until_ms IS NULL OR lease_until_ms <= $1)"
+                                   " ORDER BY run_after_ms, id LIMIT $2",
+                               {now_ms, int64_t{limit}}),
+                         JobFromRow));
+  for (JobRecord& j : due) {
+    LETHE_RETURN_IF_ERROR(
+        ExecOne("UPDATE jobs SET lease_until_ms = $2, attempts = attempts + 1 WHERE id = $1",
+                {j.id, lease_until_ms}));
+    j.lease_until_ms = lease_until_ms;
+    ++j.attempts;
+  }
+  return due;
+}
+
+Status SqlMetadataTx::UpdateJob(const JobRecord& j) {
+  return ExecOne(
+      "UPDATE jobs SET state = $2, attempts = $3, run_after_ms = $4, lease_until_ms = $5, "
+      "last_error = $6 WHERE id = $1",
+      {j.id, j.state, int64_t{j.attempts}, j.run_after_ms, SqlNullable(j.lease_until_ms),
+       j.last_error});
+}
+
+Result<JobRecord> SqlMetadataTx::FindJob(const std::string& id) {
+  return FirstRow<JobRecord>(
+      Query(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = $1", {id}), JobFromRow,
+      "job");
+}
+
+Status SqlMetadataTx::InsertOutboxMessage(const OutboxRecord& m) {
+  return StatusOf(
+      Query("INSERT INTO outbox (id, recipient, subject, body, created_ms, sent_ms) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            {m.id, m.recipient, m.subject, m.body, m.created_ms, SqlNullable(m.sent_ms)}));
+}
+
+Status SqlMetadataTx::MarkOutboxSent(const std::string& id, int64_t sent_ms) {
+  LETHE_RETURN_IF_ERROR(
+      ExecOne("UPDATE outbox SET sent_ms = $2, body = '' WHERE id = $1", {id, sent_ms}));
+  forget_ = true;  // the body may hold a code or personal data
+  return Status::Ok();
+}
+
+Result<OutboxRecord> SqlMetadataTx::FindOutboxMessage(const std::string& id) {
+  return FirstRow<OutboxRecord>(
+      Query("SELECT id, recipient, subject, body, created_ms, sent_ms FROM outbox WHERE id = $1",
+            {id}),
+      OutboxFromRow, "message");
+}
+
+}  // namespace lethe
