@@ -2,10 +2,10 @@
 //   lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]
 //               [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]
 //               [--max-connections N] [--min-rate BYTES_PER_S] [--rate-grace SECONDS]
-//               [--request-deadline SECONDS]
+//               [--request-deadline SECONDS] [--smtp-url URL] [--mail-from ADDRESS]
 //   lethe audit verify [--data DIR]
-// LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE and LETHE_MASTER_KEY set
-// the same things; flags win over the environment.
+// LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY and
+// LETHE_SMTP_URL set the same things; flags win over the environment.
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -20,7 +20,7 @@ constexpr const char* kUsage =
     "  lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]\n"
     "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
     "              [--max-connections N] [--min-rate BYTES_PER_S] [--rate-grace SECONDS]\n"
-    "              [--request-deadline SECONDS]\n"
+    "              [--request-deadline SECONDS] [--smtp-url URL] [--mail-from ADDRESS]\n"
     "  lethe audit verify [--data DIR]\n";
 
 std::string Env(const char* name) {
@@ -46,6 +46,8 @@ int Serve(const std::vector<std::string>& args) {
   if (auto v = Env("LETHE_DATA"); !v.empty()) config.data_dir = v;
   config.master_key_file = Env("LETHE_MASTER_KEY_FILE");
   config.master_key_hex = Env("LETHE_MASTER_KEY");
+  // The relay URL may carry a password: the environment keeps it out of ps.
+  config.smtp_url = Env("LETHE_SMTP_URL");
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (i + 1 >= args.size()) {
@@ -72,6 +74,10 @@ int Serve(const std::vector<std::string>& args) {
       config.min_rate = n;
     } else if (flag == "--rate-grace" && ParseCount(value, n) && n > 0 && n <= 86400) {
       config.rate_grace_seconds = n;
+    } else if (flag == "--smtp-url") {
+      config.smtp_url = value;
+    } else if (flag == "--mail-from") {
+      config.mail_from = value;
     } else if (flag == "--request-deadline" && ParseCount(value, n) && n > 0 && n <= 7 * 86400) {
       config.request_deadline_seconds = n;
     } else {

@@ -11,6 +11,8 @@
 #include "adapters/local/file_audit_anchor.h"
 #include "adapters/local/file_space_reserve.h"
 #include "adapters/local/local_blob_store.h"
+#include "adapters/mail/file_mailer.h"
+#include "adapters/mail/smtp_mailer.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
@@ -18,9 +20,12 @@
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
 #include "domain/customers.h"
+#include "domain/job_queue.h"
+#include "domain/job_runner.h"
 #include "domain/key_ring.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
+#include "domain/outbox.h"
 #include "domain/usage_ledger.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
@@ -39,6 +44,9 @@ struct LetheServer::Parts {
   std::unique_ptr<SpaceReserve> reserve;
   std::unique_ptr<AuditAnchor> anchor;
   std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<Mailer> mailer;
+  std::unique_ptr<JobQueue> jobs;
+  std::unique_ptr<Outbox> outbox;
   std::unique_ptr<Customers> customers;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<UsageLedger> usage;
@@ -50,12 +58,20 @@ struct LetheServer::Parts {
   Router router;
   std::unique_ptr<HttpServer> server;
   std::string endpoint;
+  // Last: destroyed first, so no task outlives the stores it uses.
+  std::unique_ptr<JobRunner> runner;
 };
 
 namespace {
 
 // Room held back so deletions work on a full volume (SpaceReserve).
 constexpr uint64_t kReserveBytes = 8 << 20;
+// Background work: threads, how often due jobs are looked for (enqueuing
+// wakes the runner at once; this catches retries coming due), and how long
+// shutdown waits for runs in progress.
+constexpr int kRunnerThreads = 2;
+constexpr std::chrono::milliseconds kJobPoll{250};
+constexpr std::chrono::milliseconds kRunnerDrain{10'000};
 
 Result<ServerOptions> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
@@ -85,6 +101,18 @@ Result<std::unique_ptr<MetadataStore>> OpenMetadata(const std::string& data_dir,
   return std::unique_ptr<MetadataStore>(std::move(store));
 }
 
+Result<std::unique_ptr<Mailer>> OpenMailer(const ServeConfig& config, const Clock& clock) {
+  if (config.smtp_url.empty()) {
+    LETHE_ASSIGN_OR_RETURN(auto files, FileMailer::Open(config.data_dir + "/outbox-mail", clock));
+    return std::unique_ptr<Mailer>(std::move(files));
+  }
+  SmtpOptions options;
+  options.url = config.smtp_url;
+  LETHE_ASSIGN_OR_RETURN(auto smtp, SmtpMailer::Create(options, clock));
+  std::cerr << "lethe: mail goes through " << smtp->redacted_url() << "\n";
+  return std::unique_ptr<Mailer>(std::move(smtp));
+}
+
 Status MakeDataDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::Internal("cannot create data directory " + dir + ": " + std::strerror(errno));
@@ -97,7 +125,25 @@ Status MakeDataDir(const std::string& dir) {
 LetheServer::LetheServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 LetheServer::~LetheServer() = default;
 const std::string& LetheServer::endpoint() const { return parts_->endpoint; }
-void LetheServer::Run() { parts_->server->Run(); }
+void LetheServer::Run() {
+  parts_->server->Run();
+  // Requests have drained: let background runs finish, then write what the
+  // usage ledger still holds. Unfinished durable jobs resume at next start.
+  Status stopped = parts_->runner->Stop(kRunnerDrain);
+  if (!stopped.ok()) std::cerr << "lethe: " << stopped.ToString() << "\n";
+  Status flushed = parts_->usage->WritePending();
+  if (!flushed.ok()) std::cerr << "lethe: " << flushed.ToString() << "\n";
+}
+
+Status LetheServer::ScheduleBackgroundWork(Parts& p) {
+  JobRunner& runner = *p.runner;
+  LETHE_RETURN_IF_ERROR(runner.Every("usage-ledger", UsageLedger::kFlushInterval,
+                                     [&usage = *p.usage] { return usage.WritePending(); }));
+  LETHE_RETURN_IF_ERROR(
+      runner.Every("jobs", kJobPoll, [&jobs = *p.jobs] { return StatusOf(jobs.RunDue()); }));
+  p.jobs->OnEnqueued([&runner] { (void)runner.Wake("jobs"); });
+  return Status::Ok();
+}
 void LetheServer::Stop() { parts_->server->Stop(); }
 
 Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& config, Clock& clock,
@@ -119,7 +165,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                          LoadMasterKey(config.master_key_hex, key_file, default_key, random));
   KeyWiper wipe_master(master);  // the key ring keeps the only long-lived copy
 
-  LETHE_ASSIGN_OR_RETURN(auto key_conn, SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
+  LETHE_ASSIGN_OR_RETURN(auto key_conn,
+                         SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
   LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_conn), clock));
   p->key_ring = std::make_unique<KeyRing>(master, *p->keys, random);
   LETHE_RETURN_IF_ERROR(p->key_ring->CheckMasterKey());
@@ -131,8 +178,12 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   // state change would otherwise overwrite the evidence.
   LETHE_RETURN_IF_ERROR(p->anchor->Load());
   p->audit = std::make_unique<AuditLog>(*p->metadata, clock, random, p->anchor.get());
+  LETHE_ASSIGN_OR_RETURN(p->mailer, OpenMailer(config, clock));
+  p->jobs = std::make_unique<JobQueue>(*p->metadata, clock, random);
+  p->outbox =
+      std::make_unique<Outbox>(*p->metadata, *p->jobs, *p->mailer, clock, random, config.mail_from);
   p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random);
-  p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random);
+  p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random, p->outbox.get());
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
   p->data_plane = std::make_unique<DataPlane>(*p->accounts, *p->usage);
   p->links = std::make_unique<MediaLinks>(master, clock);
@@ -150,6 +201,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
 
   p->server = std::make_unique<HttpServer>(p->router, p->metrics, random, options);
   LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());
+  p->runner = std::make_unique<JobRunner>(clock, kRunnerThreads);
+  LETHE_RETURN_IF_ERROR(ScheduleBackgroundWork(*p));
+  LETHE_RETURN_IF_ERROR(p->runner->Start());
   return std::unique_ptr<LetheServer>(new LetheServer(std::move(p)));
 }
 

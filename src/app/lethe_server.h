@@ -26,6 +26,11 @@ struct ServeConfig {
   uint64_t min_rate = 1024;      // bytes per second, see ServerOptions
   uint64_t rate_grace_seconds = 30;
   uint64_t request_deadline_seconds = 24 * 3600;
+  // Mail: through this SMTP relay (smtp://, smtps://; may hold a password,
+  // so it is never logged), or, when empty, as .eml files under
+  // <data_dir>/outbox-mail for an operator's MTA or a developer to read.
+  std::string smtp_url;
+  std::string mail_from = "noreply@localhost";
 };
 
 class LetheServer {
@@ -44,6 +49,8 @@ class LetheServer {
 
  private:
   struct Parts;
+  // Registers the background work of a running server on its runner.
+  static Status ScheduleBackgroundWork(Parts& p);
   explicit LetheServer(std::unique_ptr<Parts> parts);
   std::unique_ptr<Parts> parts_;
 };

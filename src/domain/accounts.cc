@@ -1,5 +1,6 @@
 #include "domain/accounts.h"
 
+#include "common/time_format.h"
 #include "crypto/secret_hash.h"
 #include "domain/validation.h"
 
@@ -34,6 +35,19 @@ Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::s
   return out;
 }
 
+Status Accounts::Notify(MetadataTx& tx, const AccountRecord& account, const std::string& what,
+                        const RequestOrigin& origin) {
+  if (!notices_) return Status::Ok();
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, tx.FindCustomer(account.customer_id));
+  std::string text = "Hello " + customer.name + ",\n\n" + what + " for your Lethe account \"" +
+                     account.name + "\" (" + account.id + ") at " +
+                     FormatRfc3339(clock_.NowMillis()) + ", from IP address " + origin.ip +
+                     ".\n\nIf this was not you, revoke the credential and rotate the account's "
+                     "token now, then tell us.\n\nRequest id: " +
+                     origin.request_id + "\n";
+  return StatusOf(notices_->Send(tx, customer.email, "Security notice: " + account.name, text));
+}
+
 Result<std::vector<AccountRecord>> Accounts::List(const std::string& customer_id) {
   return store_.ListAccounts(customer_id);
 }
@@ -65,6 +79,7 @@ Result<std::string> Accounts::RotateToken(const std::string& customer_id,
     LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccount(customer_id, account_id));
     account.token_digest = TokenDigest(token);
     LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
+    LETHE_RETURN_IF_ERROR(Notify(tx, account, "Its API token was rotated", origin));
     return audit_.Record(tx, customer_id, "account.token_rotate", account_id, account_id, origin);
   }));
   Forget(account_id);
@@ -78,8 +93,10 @@ Result<NewApiKey> Accounts::CreateKey(const std::string& customer_id, const std:
   out.key = ApiKeyRecord{RandomId(random_, "key_"), account_id, TokenDigest(out.secret),
                          clock_.NowMillis(), std::nullopt};
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccount(customer_id, account_id)));
+    LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccount(customer_id, account_id));
     LETHE_RETURN_IF_ERROR(tx.InsertApiKey(out.key));
+    LETHE_RETURN_IF_ERROR(
+        Notify(tx, account, "A new API key, " + out.key.id + ", was created", origin));
     return audit_.Record(tx, customer_id, "key.create", out.key.id, account_id, origin);
   }));
   return out;

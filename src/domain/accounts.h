@@ -12,6 +12,10 @@
 // rename) drops that account's entries once committed, and a lookup that
 // raced with such a change does not cache what it read: revocation is
 // immediate.
+//
+// Security notices: a new API key or a rotated token is mailed to the
+// customer through the outbox (when one is given), in the same transaction,
+// so a credential never appears without its holder being told.
 #pragma once
 
 #include <mutex>
@@ -22,6 +26,7 @@
 
 #include "common/status.h"
 #include "domain/audit_log.h"
+#include "domain/outbox.h"
 #include "domain/request_origin.h"
 #include "ports/clock.h"
 #include "ports/metadata_store.h"
@@ -47,8 +52,9 @@ struct Principal {
 
 class Accounts {
  public:
-  Accounts(MetadataStore& store, AuditLog& audit, const Clock& clock, Random& random)
-      : store_(store), audit_(audit), clock_(clock), random_(random) {}
+  Accounts(MetadataStore& store, AuditLog& audit, const Clock& clock, Random& random,
+           Outbox* notices = nullptr)
+      : store_(store), audit_(audit), clock_(clock), random_(random), notices_(notices) {}
 
   // Returns InvalidArgument("invalid-field") for a bad name or a region
   // other than "us" or "eu".
@@ -92,11 +98,15 @@ class Accounts {
   };
   static constexpr size_t kMaxCached = 10000;
   void Forget(const std::string& account_id);
+  // Queues a security notice about `account` to its customer in `tx`.
+  Status Notify(MetadataTx& tx, const AccountRecord& account, const std::string& what,
+                const RequestOrigin& origin);
 
   MetadataStore& store_;
   AuditLog& audit_;
   const Clock& clock_;
   Random& random_;
+  Outbox* notices_;
   std::shared_mutex cache_mu_;
   uint64_t generation_ = 0;                                  // bumped by every Forget
   std::unordered_map<std::string, AccountRecord> by_token_;  // token digest -> account

@@ -9,54 +9,36 @@
 namespace lethe {
 
 UsageLedger::UsageLedger(MetadataStore& store, const Clock& clock, Random& random)
-    : store_(store), clock_(clock), random_(random), writer_([this] { WriterLoop(); }) {}
+    : store_(store), clock_(clock), random_(random) {}
 
 UsageLedger::~UsageLedger() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  writer_.join();
+  Status st = WritePending();
+  if (!st.ok()) std::cerr << "lethe: usage events lost at shutdown: " << st.ToString() << "\n";
 }
 
-void UsageLedger::WriterLoop() {
-  std::unique_lock lock(mu_);
-  bool backing_off = false;
-  for (;;) {
-    wake_.wait_for(lock, backing_off ? kRetryInterval : kFlushInterval, [this, backing_off] {
-      return stop_ || (!backing_off && pending_.size() >= kFlushBatch);
-    });
-    if (!pending_.empty()) {
-      std::vector<UsageEvent> batch;
-      batch.swap(pending_);
-      lock.unlock();
-      // Telemetry: one commit per batch, durable against a process crash.
-      Status st = store_.Transact([&](MetadataTx& tx) { return tx.InsertUsageEvents(batch); },
-                                  Durability::kProcessCrash);
-      lock.lock();
-      backing_off = !st.ok();
-      if (st.ok()) {
-        written_count_ += batch.size();
-        written_.notify_all();
-      } else {
-        // Keep the batch, ahead of newer events, and try again shortly. Only
-        // a queue past kMaxPending drops events, oldest first, and says so.
-        std::cerr << "lethe: " << batch.size()
-                  << " usage events not written yet, retrying: " << st.ToString() << "\n";
-        pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin()),
-                        std::make_move_iterator(batch.end()));
-        if (pending_.size() > kMaxPending) {
-          size_t excess = pending_.size() - kMaxPending;
-          pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(excess));
-          written_count_ += excess;
-          std::cerr << "lethe: usage queue full: " << excess << " events dropped\n";
-        }
-      }
-      if (stop_ && backing_off) return;  // shutting down with the store failing
-    }
-    if (stop_ && pending_.empty()) return;
+Status UsageLedger::WritePending() {
+  std::lock_guard write(write_mu_);
+  std::vector<UsageEvent> batch;
+  {
+    std::lock_guard lock(mu_);
+    batch.swap(pending_);
   }
+  if (batch.empty()) return Status::Ok();
+  // Telemetry: one commit per batch, durable against a process crash.
+  Status st = store_.Transact([&](MetadataTx& tx) { return tx.InsertUsageEvents(batch); },
+                              Durability::kProcessCrash);
+  if (st.ok()) return st;
+  // Keep the batch, ahead of newer events, for the next try. Only a queue
+  // past kMaxPending drops events, oldest first, and says so.
+  std::lock_guard lock(mu_);
+  pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin()),
+                  std::make_move_iterator(batch.end()));
+  if (pending_.size() > kMaxPending) {
+    size_t excess = pending_.size() - kMaxPending;
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(excess));
+    std::cerr << "lethe: usage queue full: " << excess << " events dropped\n";
+  }
+  return Status::Unavailable("usage events are not being written: " + st.message());
 }
 
 Status UsageLedger::Record(const Principal& who, const std::string& end_user,
@@ -79,18 +61,6 @@ Status UsageLedger::Record(const Principal& who, const std::string& end_user,
   e.status = status;
   std::lock_guard lock(mu_);
   pending_.push_back(std::move(e));
-  ++queued_;
-  if (pending_.size() >= kFlushBatch) wake_.notify_one();
-  return Status::Ok();
-}
-
-Status UsageLedger::Flush() {
-  std::unique_lock lock(mu_);
-  uint64_t target = queued_;
-  wake_.notify_one();
-  if (!written_.wait_for(lock, kFlushTimeout, [&] { return written_count_ >= target; })) {
-    return Status::Unavailable("usage events are not being written; try again");
-  }
   return Status::Ok();
 }
 
