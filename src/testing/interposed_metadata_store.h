@@ -1,0 +1,114 @@
+// InterposedMetadataStore: a MetadataStore that forwards every call to
+// another one, after asking a hook. The hook sees the operation's name
+// ("Transact", "Commit", "FindMedia", ...) and may refuse it with a Status,
+// which the caller then gets instead. Tests build on it, in the spirit of
+// LevelDB's Env: FaultyMetadataStore fails chosen calls, and
+// ThreadCheckedMetadataStore (thread_checked_ports.h) fails calls made on a
+// network thread.
+//
+// "Commit" is asked after a transaction's function returned OK and before
+// the transaction commits: refusing it rolls the transaction back, as a
+// failing COMMIT would.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "ports/metadata_store.h"
+
+namespace lethe {
+
+class InterposedMetadataStore : public MetadataStore {
+ public:
+  using Hook = std::function<Status(const char* op)>;
+  InterposedMetadataStore(MetadataStore& target, Hook hook)
+      : target_(target), hook_(std::move(hook)) {}
+
+  Status Transact(const std::function<Status(MetadataTx& tx)>& fn, Durability durability) override {
+    LETHE_RETURN_IF_ERROR(hook_("Transact"));
+    return target_.Transact(
+        [&](MetadataTx& tx) -> Status {
+          LETHE_RETURN_IF_ERROR(fn(tx));
+          return hook_("Commit");
+        },
+        durability);
+  }
+
+  Result<CustomerRecord> FindCustomer(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindCustomer"));
+    return target_.FindCustomer(id);
+  }
+  Result<CustomerRecord> FindCustomerByEmail(const std::string& email) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindCustomerByEmail"));
+    return target_.FindCustomerByEmail(email);
+  }
+  Result<SessionRecord> FindSession(const std::string& token_digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindSession"));
+    return target_.FindSession(token_digest);
+  }
+  Result<AccountRecord> FindAccount(const std::string& customer_id,
+                                    const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindAccount"));
+    return target_.FindAccount(customer_id, account_id);
+  }
+  Result<AccountRecord> FindAccountById(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindAccountById"));
+    return target_.FindAccountById(account_id);
+  }
+  Result<AccountRecord> FindAccountByToken(const std::string& token_digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindAccountByToken"));
+    return target_.FindAccountByToken(token_digest);
+  }
+  Result<std::vector<AccountRecord>> ListAccounts(const std::string& customer_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListAccounts"));
+    return target_.ListAccounts(customer_id);
+  }
+  Result<ApiKeyRecord> FindApiKey(const std::string& key_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindApiKey"));
+    return target_.FindApiKey(key_id);
+  }
+  Result<std::vector<ApiKeyRecord>> ListApiKeys(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListApiKeys"));
+    return target_.ListApiKeys(account_id);
+  }
+  Result<std::vector<UsageEvent>> ListUsageEvents(const UsageQuery& q) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListUsageEvents"));
+    return target_.ListUsageEvents(q);
+  }
+  Result<std::optional<AuditEvent>> LastAuditEvent() override {
+    LETHE_RETURN_IF_ERROR(hook_("LastAuditEvent"));
+    return target_.LastAuditEvent();
+  }
+  Result<std::vector<AuditEvent>> ListAuditEvents(const std::string& account_id, int64_t after_seq,
+                                                  int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListAuditEvents"));
+    return target_.ListAuditEvents(account_id, after_seq, limit);
+  }
+  Result<MediaRecord> FindMedia(const std::string& account_id,
+                                const std::string& media_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindMedia"));
+    return target_.FindMedia(account_id, media_id);
+  }
+  Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListMedia"));
+    return target_.ListMedia(q);
+  }
+  Result<std::vector<std::string>> ListBlobIds() override {
+    LETHE_RETURN_IF_ERROR(hook_("ListBlobIds"));
+    return target_.ListBlobIds();
+  }
+  Result<JobRecord> FindJob(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindJob"));
+    return target_.FindJob(id);
+  }
+  Result<OutboxRecord> FindOutboxMessage(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindOutboxMessage"));
+    return target_.FindOutboxMessage(id);
+  }
+
+ private:
+  MetadataStore& target_;
+  Hook hook_;
+};
+
+}  // namespace lethe
