@@ -6,12 +6,22 @@
 //   lethe audit verify [--data DIR]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY and
 // LETHE_SMTP_URL set the same things; flags win over the environment.
+//
+// Built with LETHE_TEST_SEAMS this is `lethe_testing`, for e2e tests only:
+// `serve --test-clock` runs on an OffsetClock that POST /_test/clock moves
+// forward. `lethe` itself is built without it and refuses the flag.
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/lethe_server.h"
+#ifdef LETHE_TEST_SEAMS
+#include "testing/test_clock.h"
+#endif
 
 namespace {
 
@@ -22,6 +32,14 @@ constexpr const char* kUsage =
     "              [--max-connections N] [--min-rate BYTES_PER_S] [--rate-grace SECONDS]\n"
     "              [--request-deadline SECONDS] [--smtp-url URL] [--mail-from ADDRESS]\n"
     "  lethe audit verify [--data DIR]\n";
+
+// The flags of `serve` that take a value.
+constexpr std::array<std::string_view, 12> kValueFlags = {"--listen",          "--data",
+                                                          "--master-key-file", "--max-body",
+                                                          "--max-media-bytes", "--threads",
+                                                          "--max-connections", "--min-rate",
+                                                          "--rate-grace",      "--request-deadline",
+                                                          "--smtp-url",        "--mail-from"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -48,8 +66,21 @@ int Serve(const std::vector<std::string>& args) {
   config.master_key_hex = Env("LETHE_MASTER_KEY");
   // The relay URL may carry a password: the environment keeps it out of ps.
   config.smtp_url = Env("LETHE_SMTP_URL");
+#ifdef LETHE_TEST_SEAMS
+  bool test_clock = false;
+#endif
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
+#ifdef LETHE_TEST_SEAMS
+    if (flag == "--test-clock") {
+      test_clock = true;
+      continue;
+    }
+#endif
+    if (std::find(kValueFlags.begin(), kValueFlags.end(), flag) == kValueFlags.end()) {
+      std::cerr << "lethe: bad option " << flag << "\n" << kUsage;
+      return 2;
+    }
     if (i + 1 >= args.size()) {
       std::cerr << "lethe: " << flag << " needs a value\n" << kUsage;
       return 2;
@@ -85,9 +116,21 @@ int Serve(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  lethe::SystemClock clock;
+  lethe::SystemClock system_clock;
+  lethe::Clock* clock = &system_clock;
   lethe::SystemRandom random;
-  auto server = lethe::LetheServer::Start(config, clock, random);
+  lethe::PortSeams seams;
+#ifdef LETHE_TEST_SEAMS
+  lethe::OffsetClock offset_clock;
+  if (test_clock) {
+    clock = &offset_clock;
+    seams.add_routes = [&offset_clock](lethe::Router& router) {
+      lethe::AddTestClockRoutes(router, offset_clock);
+    };
+    std::cerr << "lethe: test clock on (POST /_test/clock); never run this in production\n";
+  }
+#endif
+  auto server = lethe::LetheServer::Start(config, *clock, random, seams);
   if (!server.ok()) {
     std::cerr << "lethe: cannot start: " << server.status().ToString() << "\n";
     return 1;

@@ -147,7 +147,7 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
 void LetheServer::Stop() { parts_->server->Stop(); }
 
 Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& config, Clock& clock,
-                                                        Random& random) {
+                                                        Random& random, const PortSeams& seams) {
   LETHE_ASSIGN_OR_RETURN(ServerOptions options, ParseListen(config.listen));
   options.threads = config.threads;
   options.max_connections = static_cast<size_t>(config.max_connections);
@@ -168,10 +168,12 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_ASSIGN_OR_RETURN(auto key_conn,
                          SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
   LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_conn), clock));
+  if (seams.wrap_keys) p->keys = seams.wrap_keys(std::move(p->keys));
   p->key_ring = std::make_unique<KeyRing>(master, *p->keys, random);
   LETHE_RETURN_IF_ERROR(p->key_ring->CheckMasterKey());
   LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock));
   LETHE_ASSIGN_OR_RETURN(p->blobs, LocalBlobStore::OpenAt(config.data_dir + "/media"));
+  if (seams.wrap_blobs) p->blobs = seams.wrap_blobs(std::move(p->blobs));
 
   p->anchor = std::make_unique<FileAuditAnchor>(config.data_dir + "/audit.anchor");
   // A damaged anchor is refused, as `audit verify` refuses it: the next
@@ -198,6 +200,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddAccountDataRoutes(p->router, *p->data_plane, *p->usage, config.max_json_body);
   AddMediaRoutes(p->router, *p->media, *p->links, *p->accounts, *p->data_plane,
                  config.max_json_body, config.max_media_bytes);
+  if (seams.add_routes) seams.add_routes(p->router);
 
   p->server = std::make_unique<HttpServer>(p->router, p->metrics, random, options);
   LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());

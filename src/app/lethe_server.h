@@ -5,14 +5,19 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "common/status.h"
+#include "ports/blob_store.h"
 #include "ports/clock.h"
+#include "ports/key_store.h"
 #include "ports/random.h"
 
 namespace lethe {
+
+class Router;
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
@@ -33,12 +38,23 @@ struct ServeConfig {
   std::string mail_from = "noreply@localhost";
 };
 
+// Test seams: set by tests (and by `lethe_testing`) only; `lethe` passes
+// none. Each wrap_* gets a port just after it is opened and returns what the
+// server uses instead, typically a fault-injecting wrapper that owns it
+// (src/testing/). The metadata store's wrapper will join them here.
+struct PortSeams {
+  std::function<std::unique_ptr<BlobStore>(std::unique_ptr<BlobStore>)> wrap_blobs;
+  std::function<std::unique_ptr<KeyStore>(std::unique_ptr<KeyStore>)> wrap_keys;
+  // Extra routes, registered after the API's (lethe_testing's /_test/...).
+  std::function<void(Router&)> add_routes;
+};
+
 class LetheServer {
  public:
   // Opens everything and binds the listening socket. Returns the error that
   // stopped it: a bad config, an unreadable store, an address in use.
   static Result<std::unique_ptr<LetheServer>> Start(const ServeConfig& config, Clock& clock,
-                                                    Random& random);
+                                                    Random& random, const PortSeams& seams = {});
   ~LetheServer();
 
   // The bound "address:port".

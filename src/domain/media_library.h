@@ -82,7 +82,9 @@ class MediaLibrary {
   // under that end user's key.
   Result<MediaRecord> Update(const Principal& who, const std::string& media_id,
                              const MediaFields& patch, const RequestOrigin& origin);
-  // Removes the record, then the blob.
+  // Removes the record, then the blob. Once the record is gone the media is
+  // deleted and this returns OK, even if the blob could not be removed: that
+  // orphan is left to Recover(). NotFound if there is no such media.
   Status Delete(const Principal& who, const std::string& media_id, const RequestOrigin& origin);
 
   // Opens the plaintext bytes [first, last] of a media object.

@@ -30,6 +30,9 @@
 #ifndef LETHE_BINARY
 #error "LETHE_BINARY must name the lethe server binary"
 #endif
+#ifndef LETHE_TESTING_BINARY
+#error "LETHE_TESTING_BINARY must name the lethe_testing server binary"
+#endif
 
 namespace lethe::e2e {
 namespace {
@@ -120,8 +123,8 @@ size_t CurlHeaderLine(char* ptr, size_t size, size_t nmemb, void* userdata) {
 // ---------------------------------------------------------------------------
 // ServerProcess
 
-ServerProcess::ServerProcess(std::vector<std::string> extra_args)
-    : extra_args_(std::move(extra_args)) {
+ServerProcess::ServerProcess(std::vector<std::string> extra_args, ServerBinary binary)
+    : extra_args_(std::move(extra_args)), binary_(binary) {
   char tmpl[] = "/tmp/lethe-e2e-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) {
     ADD_FAILURE() << "mkdtemp: " << std::strerror(errno);
@@ -166,8 +169,8 @@ bool ServerProcess::Start() {
     ADD_FAILURE() << "open log: " << std::strerror(errno);
     return false;
   }
-  std::vector<std::string> args = {LETHE_BINARY,  "serve",  "--listen",
-                                   "127.0.0.1:0", "--data", data_};
+  const char* binary = binary_ == ServerBinary::kTesting ? LETHE_TESTING_BINARY : LETHE_BINARY;
+  std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:0", "--data", data_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv = Argv(args);
   pid_t parent = ::getpid();
@@ -833,6 +836,13 @@ CommandResult RunCommand(const std::vector<std::string>& argv_in, std::chrono::s
 
 CommandResult AuditVerify(const std::string& data_dir) {
   return RunCommand({LETHE_BINARY, "audit", "verify", "--data", data_dir});
+}
+
+bool AdvanceClock(const ServerProcess& server, int64_t seconds) {
+  HttpClient client(server.base_url());
+  Response r = client.Post("/_test/clock", boost::json::object{{"advance_seconds", seconds}});
+  EXPECT_EQ(r.status, 200) << "advance the test clock: " << r.Describe();
+  return r.status == 200;
 }
 
 std::string TodayUtc() {

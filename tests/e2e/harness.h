@@ -6,6 +6,12 @@
 //   <root>/stderr.log  everything the server wrote to stderr
 //   <root>/stdout.log  everything the server wrote to stdout
 // The root is removed in the destructor (set LETHE_E2E_KEEP=1 to keep it).
+//
+// ServerProcess runs the production `lethe` unless told to run
+// `lethe_testing`, the same server built with test seams: started with
+// --test-clock, its clock is moved forward by AdvanceClock() (POST
+// /_test/clock) instead of sleeping. in_process_server.h runs a server
+// inside the test process instead, with fault-injecting ports.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -26,12 +32,19 @@ namespace lethe::e2e {
 // ---------------------------------------------------------------------------
 // The server process.
 
+// The executable a ServerProcess runs.
+enum class ServerBinary {
+  kLethe,    // `lethe`, as shipped
+  kTesting,  // `lethe_testing`: the same plus test seams (--test-clock)
+};
+
 class ServerProcess {
  public:
   // Starts `lethe serve --listen 127.0.0.1:0 --data <root>/data <extra_args>`
   // and waits (up to 20 s) for its "listening" line. On failure the test gets
   // a fatal-looking ADD_FAILURE with the server's stderr; ok() is false then.
-  explicit ServerProcess(std::vector<std::string> extra_args = {});
+  explicit ServerProcess(std::vector<std::string> extra_args = {},
+                         ServerBinary binary = ServerBinary::kLethe);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -66,6 +79,7 @@ class ServerProcess {
   void Reap(int status);
 
   std::vector<std::string> extra_args_;
+  ServerBinary binary_;
   std::string root_;
   std::string data_;
   pid_t pid_ = -1;
@@ -259,6 +273,15 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
                          std::chrono::seconds timeout = std::chrono::seconds(60));
 // `lethe audit verify --data <dir>`.
 CommandResult AuditVerify(const std::string& data_dir);
+
+// A `lethe_testing serve --test-clock` server: its clock can be moved.
+inline std::unique_ptr<ServerProcess> StartTestClockServer(std::vector<std::string> extra = {}) {
+  extra.push_back("--test-clock");
+  return std::make_unique<ServerProcess>(std::move(extra), ServerBinary::kTesting);
+}
+// Moves the clock of such a server forward by `seconds` (POST /_test/clock).
+// Adds a test failure and returns false unless the server answered 200.
+bool AdvanceClock(const ServerProcess& server, int64_t seconds);
 
 // Dates and times.
 std::string TodayUtc();                                   // YYYY-MM-DD
