@@ -4,7 +4,7 @@
 
 #include "adapters/local/local_blob_store.h"
 #include "adapters/sql/sql_key_store.h"
-#include "adapters/sqlite/sqlite_connection.h"
+#include "adapters/sqlite/sqlite_database.h"
 #include "testing/faulty_blob_store.h"
 #include "testing/faulty_key_store.h"
 #include "testing/temp_dir.h"
@@ -80,7 +80,7 @@ TEST_F(FaultyBlobStoreTest, AfterModeLetsTheCallTakeEffect) {
 TEST(FaultyKeyStoreTest, FailsTheNthWrite) {
   TempDir dir;
   ManualClock clock(1'700'000'000'000);
-  auto conn = SqliteConnection::Open(dir.File("keys.db"));
+  auto conn = SqliteDatabase::Open(dir.File("keys.db"));
   ASSERT_TRUE(conn.ok());
   auto sql = SqlKeyStore::Open(std::move(*conn), clock);
   ASSERT_TRUE(sql.ok());
