@@ -242,6 +242,11 @@ class Bench:
         os.sync()
         return Sample(size, secs, cpu)
 
+    def busy(self, side):
+        """How much of its CPUs a server used: near all of them when it was the limit."""
+        n = len(self.server_cpus) if self.server_cpus else self.all_cpus
+        return f"{side.server_cores():.2f} of {n} cores busy"
+
     def client_note(self, client, width, lethe, ref):
         """Logs the client's and the servers' CPU use; returns a note naming
         the sides against which the client was CPU-bound (and so the limit)."""
@@ -271,8 +276,9 @@ class Bench:
         lr, nr = lethe.best().rate() / MIB, ref.best().rate() / MIB
         lc, nc = lethe.cpu_per_unit() * GIB, ref.cpu_per_unit() * GIB
         self.record(f"download: lethe {lr:.0f} MiB/s, nginx {nr:.0f} MiB/s, ratio {lr / nr:.2f} "
-                    f"(bar >= {BAR_DOWNLOAD:.2f}) {{verdict}}, lethe CPU {lc:.3f} s/GiB, "
-                    f"nginx CPU {nc:.3f} s/GiB, {note}", lr / nr >= BAR_DOWNLOAD)
+                    f"(bar >= {BAR_DOWNLOAD:.2f}) {{verdict}}, lethe CPU {lc:.3f} s/GiB "
+                    f"({self.busy(lethe)}), nginx CPU {nc:.3f} s/GiB ({self.busy(ref)}), {note}",
+                    lr / nr >= BAR_DOWNLOAD)
         ratio = lc / nc if nc > 0 else float("inf")
         self.record(f"download-cpu: lethe {lc:.3f} CPU-s/GiB, nginx {nc:.3f} CPU-s/GiB, "
                     f"ratio {ratio:.2f} (bar <= {BAR_DOWNLOAD_CPU:.2f}) {{verdict}}",
@@ -292,10 +298,12 @@ class Bench:
             "nginx", lambda: self.wrk(self.nginx.server, nurl, self.conns, per))
         note = self.client_note("wrk", self.wrk_threads, lethe, ref)
         lr, nr = lethe.best().rate(), ref.best().rate()
+        lu, nu = lethe.cpu_per_unit() * 1e6, ref.cpu_per_unit() * 1e6
         self.record(f"small-get: lethe {lr:.0f} req/s, nginx {nr:.0f} req/s, ratio {lr / nr:.2f} "
-                    f"(bar >= {BAR_SMALL_GET:.2f}) {{verdict}}, lethe CPU "
-                    f"{lethe.cpu_per_unit() * 1e6:.1f} us/req, nginx CPU "
-                    f"{ref.cpu_per_unit() * 1e6:.1f} us/req, {note}", lr / nr >= BAR_SMALL_GET)
+                    f"(bar >= {BAR_SMALL_GET:.2f}) {{verdict}}, lethe CPU {lu:.1f} us/req "
+                    f"({self.busy(lethe)}), nginx CPU {nu:.1f} us/req ({self.busy(ref)}), "
+                    f"{note}; CPU per request alone implies a ratio of {nu / lu:.2f}",
+                    lr / nr >= BAR_SMALL_GET)
 
     def bench_upload(self):
         log(f"upload: {self.media_mib} MiB, curl -T vs dd bs=1M conv=fsync, "
@@ -327,8 +335,9 @@ class Bench:
         lr, dr = lethe.best().rate() / MIB, ref.best().rate() / MIB
         self.record(f"upload: lethe {lr:.0f} MiB/s, dd {dr:.0f} MiB/s, ratio {lr / dr:.2f} "
                     f"(bar >= {BAR_UPLOAD:.2f}) {{verdict}}, lethe CPU "
-                    f"{lethe.cpu_per_unit() * GIB:.3f} s/GiB, dd CPU "
-                    f"{ref.cpu_per_unit() * GIB:.3f} s/GiB", lr / dr >= BAR_UPLOAD)
+                    f"{lethe.cpu_per_unit() * GIB:.3f} s/GiB ({self.busy(lethe)}), dd CPU "
+                    f"{ref.cpu_per_unit() * GIB:.3f} s/GiB ({self.busy(ref)})",
+                    lr / dr >= BAR_UPLOAD)
 
     def bench_small_upload(self):
         png = os.path.join(self.work, "tiny.png")
@@ -366,8 +375,9 @@ class Bench:
         lr, fr = lethe.best().rate(), ref.best().rate()
         self.record(f"small-upload: lethe {lr:.0f} uploads/s, fsync-loop {fr:.0f} files/s, ratio "
                     f"{lr / fr:.2f} (bar >= {BAR_SMALL_UPLOAD:.2f}) {{verdict}}, lethe CPU "
-                    f"{lethe.cpu_per_unit() * 1e6:.0f} us/upload, fsync-loop CPU "
-                    f"{ref.cpu_per_unit() * 1e6:.0f} us/file", lr / fr >= BAR_SMALL_UPLOAD)
+                    f"{lethe.cpu_per_unit() * 1e6:.0f} us/upload ({self.busy(lethe)}), "
+                    f"fsync-loop CPU {ref.cpu_per_unit() * 1e6:.0f} us/file ({self.busy(ref)})",
+                    lr / fr >= BAR_SMALL_UPLOAD)
 
     def bench_healthz(self):
         # Not pinned: the question is whether lethe's one network thread is
@@ -379,14 +389,17 @@ class Bench:
         self.lethe.start(1, None)
         url = self.lethe.url
         probe_py = os.path.join(HERE, "probe.py")
-        probe = self.procs.start(
-            [sys.executable, probe_py, "healthz", f"{url}/healthz",
-             os.environ.get("LETHE_BENCH_PROBE_PAUSE_MS", "1")],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        probe.stderr.readline()  # "ready"
+        pause = os.environ.get("LETHE_BENCH_PROBE_PAUSE_MS", "1")
+        # The control probes nginx (a static file) the same way at the same
+        # time: its tail is the machine's and the probe's own, not lethe's.
+        probes = [self.procs.start([sys.executable, probe_py, "healthz", target, pause],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                  for target in (f"{url}/healthz", f"{self.nginx.url}/meta.json")]
+        for p in probes:
+            p.stderr.readline()  # "ready"
         time.sleep(0.2)
         c0 = self.lethe.server.cpu()
-        t0 = time.perf_counter()
+        t0, wall0 = time.perf_counter(), time.time()
         loads = {
             "upload": self.procs.start(
                 ["curl", "-s", "-X", "POST", f"{url}/v1/media", "-H", self.auth,
@@ -408,11 +421,14 @@ class Bench:
         secs = time.perf_counter() - t0
         cpu = self.lethe.server.cpu() - c0
         time.sleep(0.2)
-        probe.send_signal(signal.SIGTERM)
-        stats = json.loads(probe.stdout.read().decode())
-        probe.stdout.close()
-        probe.stderr.close()
-        self.procs.reap(probe)
+        results = []
+        for p in probes:
+            p.send_signal(signal.SIGTERM)
+            results.append(json.loads(p.stdout.read().decode()))
+            p.stdout.close()
+            p.stderr.close()
+            self.procs.reap(p)
+        stats, control = results
 
         up_body, _, up_tail = outs["upload"].rpartition("\n")
         up_code, up_secs = up_tail.split()
@@ -424,6 +440,12 @@ class Bench:
         self.delete_media(json.loads(up_body)["id"])
         if signins["ok"] != signins["count"]:
             log(f"  sign-ins answered: {signins['statuses']}")
+        # When the slowest probes were sent, beside when each load ended,
+        # to tell which part of the load held the network thread.
+        log("  slowest lethe probes (sent at +s after the load began): " +
+            ", ".join(f"{at - wall0:+.2f}s {ms:.0f} ms" for at, ms in stats["worst"]) +
+            f"; upload ended at +{float(up_secs):.2f}s, download at +{float(down_secs):.2f}s, "
+            f"sign-ins at +{signins['seconds']:.2f}s")
         log(f"  load: upload {self.media_mib / float(up_secs):.0f} MiB/s, download "
             f"{self.media_mib / float(down_secs):.0f} MiB/s, {signins['ok']} of "
             f"{signins['count']} sign-ins in {signins['seconds']:.2f} s; lethe "
@@ -433,7 +455,9 @@ class Bench:
                     f"max {stats['max_ms']:.2f} ms, {stats['n']} probes over "
                     f"{stats['seconds']:.1f} s) during a {self.media_mib} MiB upload, a "
                     f"{self.media_mib} MiB download and {self.signins} sign-ins "
-                    f"(bar < {BAR_HEALTHZ_MS:g} ms) {{verdict}}, lethe CPU {cpu / secs:.2f} cores",
+                    f"(bar < {BAR_HEALTHZ_MS:g} ms) {{verdict}}, lethe CPU {cpu / secs:.2f} cores; "
+                    f"control: nginx probed alike p99 {control['p99_ms']:.2f} ms, max "
+                    f"{control['max_ms']:.2f} ms",
                     p99 < BAR_HEALTHZ_MS and stats["errors"] == 0)
 
     # -- the run --

@@ -4,7 +4,8 @@
   probe.py healthz URL PAUSE_MS
       GETs URL (keep-alive) one request at a time, PAUSE_MS apart, until
       SIGTERM or SIGINT, then prints one JSON line: n, errors, p50_ms,
-      p99_ms, max_ms, seconds. The latency of each request is measured on
+      p99_ms, max_ms, seconds, and worst: the five slowest probes as
+      [when sent (Unix time), ms]. The latency of each request is measured on
       its own, from sending it to reading the whole response.
 
   probe.py signins URL EMAIL PASSWORD COUNT CONCURRENCY
@@ -39,7 +40,7 @@ def healthz(url, pause_ms):
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     conn, path = connect(url)
-    samples, errors = [], 0
+    samples, sent_at, errors = [], [], 0
     start = time.perf_counter()
     print("ready", file=sys.stderr, flush=True)
     while not stop.is_set():
@@ -56,16 +57,19 @@ def healthz(url, pause_ms):
         t1 = time.perf_counter()
         if ok:
             samples.append((t1 - t0) * 1000.0)
+            sent_at.append(time.time() - (t1 - t0))
         else:
             errors += 1
         if pause_ms > 0:
             stop.wait(pause_ms / 1000.0)
     seconds = time.perf_counter() - start
+    worst = sorted(zip(samples, sent_at), reverse=True)[:5]
     samples.sort()
     print(json.dumps({
         "n": len(samples), "errors": errors, "seconds": round(seconds, 3),
         "p50_ms": percentile(samples, 50), "p99_ms": percentile(samples, 99),
-        "max_ms": samples[-1] if samples else 0.0}))
+        "max_ms": samples[-1] if samples else 0.0,
+        "worst": [[round(at, 4), round(ms, 2)] for ms, at in worst]}))
 
 
 def signins(url, email, password, count, concurrency):
