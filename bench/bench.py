@@ -59,9 +59,10 @@ class Bench:
         self.uploaders = env_num("LETHE_BENCH_UPLOADERS", 16)
         self.signins = env_num("LETHE_BENCH_SIGNINS", 32)
         self.only = os.environ.get("LETHE_BENCH_ONLY", " ".join(COMPARISONS)).split()
-        if set(self.only) - set(COMPARISONS):
-            raise SetupError(f"LETHE_BENCH_ONLY: unknown {sorted(set(self.only) - set(COMPARISONS))}"
-                             f"; known: {' '.join(COMPARISONS)}")
+        unknown = set(self.only) - set(COMPARISONS)
+        if unknown:
+            raise SetupError(f"LETHE_BENCH_ONLY: unknown {sorted(unknown)}; "
+                             f"known: {' '.join(COMPARISONS)}")
         cpus = sorted(os.sched_getaffinity(0))
         self.all_cpus = len(cpus)
         # Two cores shared by server and client would let the client's cost
@@ -89,6 +90,11 @@ class Bench:
     # -- set-up --
 
     def setup(self):
+        # The media, lethe's copy, and one upload or dd target at a time.
+        st = os.statvfs(self.work)
+        need = 3 * self.media_bytes + 512 * MIB
+        if st.f_bavail * st.f_frsize < need:
+            raise SetupError(f"{need // MIB} MiB of free disk needed in {self.work}")
         self.www = os.path.join(self.work, "www")
         os.makedirs(self.www)
         self.lethe.start(self.threads, self.server_cpus)
@@ -127,7 +133,7 @@ class Bench:
         with open(self.media, "rb") as f:
             while chunk := f.read(4 * MIB):
                 want.update(chunk)
-        p = self.procs.start(["curl", "-sf", "-H", self.auth,
+        p = self.procs.start(["curl", "-sf", "-m", "900", "-H", self.auth,
                               f"{self.lethe.url}/v1/media/{self.media_id}/content"],
                              stdout=subprocess.PIPE)
         got = hashlib.sha256()
@@ -177,14 +183,16 @@ class Bench:
         ok, secs = v["requests"] - v["non2xx"], v["duration_us"] / 1e6
         s = Sample(ok, secs, c1 - c0, client_cpu)
         s.note = (f"{s.rate():.0f} req/s, server {s.server_cpu / secs:.2f} cores "
-                  f"{s.server_cpu / max(ok, 1) * 1e6:.1f} us/req, wrk {client_cpu / secs:.2f} cores")
+                  f"{s.server_cpu / max(ok, 1) * 1e6:.1f} us/req, "
+                  f"wrk {client_cpu / secs:.2f} cores")
         return s
 
     def download(self, server, url, headers, streams):
         """`streams` curl processes at once, each fetching the whole media."""
         c0 = server.cpu()
         t0 = time.perf_counter()
-        args = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}"]
+        args = ["curl", "-s", "-m", "900", "-o", "/dev/null",
+                "-w", "%{http_code} %{size_download}"]
         for h in headers:
             args += ["-H", h]
         procs = [self.procs.start(args + [url], cpus=self.client_cpus, stdout=subprocess.PIPE)
@@ -211,8 +219,8 @@ class Bench:
         c0 = self.lethe.server.cpu()
         # -T streams the file: curl refuses --data-binary @FILE of 1 GiB.
         p = self.procs.start(
-            ["curl", "-s", "-X", "POST", f"{self.lethe.url}/v1/media", "-H", self.auth,
-             "-H", f"Content-Type: {content_type}", "-T", path, "-o", resp,
+            ["curl", "-s", "-m", "900", "-X", "POST", f"{self.lethe.url}/v1/media",
+             "-H", self.auth, "-H", f"Content-Type: {content_type}", "-T", path, "-o", resp,
              "-w", "%{http_code} %{time_total}"], cpus=self.client_cpus, stdout=subprocess.PIPE)
         out = p.stdout.read().decode().split()
         p.stdout.close()
@@ -402,11 +410,11 @@ class Bench:
         t0, wall0 = time.perf_counter(), time.time()
         loads = {
             "upload": self.procs.start(
-                ["curl", "-s", "-X", "POST", f"{url}/v1/media", "-H", self.auth,
+                ["curl", "-s", "-m", "900", "-X", "POST", f"{url}/v1/media", "-H", self.auth,
                  "-H", "Content-Type: video/mp4", "-T", self.media, "-o", "-",
                  "-w", "\n%{http_code} %{time_total}"], stdout=subprocess.PIPE),
             "download": self.procs.start(
-                ["curl", "-s", "-H", self.auth, "-o", "/dev/null",
+                ["curl", "-s", "-m", "900", "-H", self.auth, "-o", "/dev/null",
                  "-w", "%{http_code} %{size_download} %{time_total}",
                  f"{url}/v1/media/{self.media_id}/content"], stdout=subprocess.PIPE),
             "signins": self.procs.start(
