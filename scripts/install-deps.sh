@@ -6,7 +6,7 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev
       libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg)
-if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk); fi
+if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk python3); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
