@@ -204,6 +204,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
 
   p->server = std::make_unique<HttpServer>(p->router, p->metrics, random, options);
   LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());
+  // The data directory is locked to this process, so every lease left in
+  // it belongs to a crashed predecessor: resume those jobs now.
+  LETHE_ASSIGN_OR_RETURN(int64_t resumed, p->jobs->ResumeAbandoned());
+  if (resumed > 0) std::cerr << "lethe: resuming " << resumed << " interrupted job(s)\n";
   p->runner = std::make_unique<JobRunner>(clock, kRunnerThreads);
   LETHE_RETURN_IF_ERROR(ScheduleBackgroundWork(*p));
   LETHE_RETURN_IF_ERROR(p->runner->Start());

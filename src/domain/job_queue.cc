@@ -51,6 +51,15 @@ std::chrono::milliseconds JobQueue::Backoff(int attempts) const {
   return std::min(delay, options_.max_backoff);
 }
 
+Result<int64_t> JobQueue::ResumeAbandoned() {
+  int64_t freed = 0;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(freed, tx.ReleaseJobLeases());
+    return Status::Ok();
+  }));
+  return freed;
+}
+
 Result<int> JobQueue::RunDue() {
   std::lock_guard lock(mu_);
   int64_t now = clock_.NowMillis();

@@ -51,6 +51,11 @@ class JobQueue {
   Result<std::string> Enqueue(MetadataTx& tx, const std::string& kind, const std::string& payload,
                               std::chrono::milliseconds delay = {});
 
+  // At start, in a process that is the only worker: the jobs a crashed
+  // predecessor had claimed become claimable now rather than when their
+  // leases run out. Returns how many.
+  Result<int64_t> ResumeAbandoned();
+
   // Claims the jobs due now and runs them, one after another. Returns how
   // many it ran (whatever their outcome), or the store's error.
   Result<int> RunDue();

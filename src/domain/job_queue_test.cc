@@ -112,6 +112,27 @@ TEST_F(JobQueueTest, AJobLeftByADeadWorkerRunsAgainWhenItsLeaseRunsOut) {
   EXPECT_EQ(Job(id).attempts, 2);  // the dead worker's claim counts
 }
 
+TEST_F(JobQueueTest, TheOnlyWorkerResumesADeadPredecessorsJobsAtOnce) {
+  JobQueue q(*metadata_, clock_, random_, Options());
+  int runs = 0;
+  q.Handle("work", [&](const JobRecord&) {
+    ++runs;
+    return Status::Ok();
+  });
+  std::string id = Enqueue(q, "work");
+  ASSERT_TRUE(metadata_
+                  ->Transact([&](MetadataTx& tx) {
+                    return StatusOf(
+                        tx.ClaimJobs(clock_.NowMillis(), clock_.NowMillis() + 60'000, 10));
+                  })
+                  .ok());
+  EXPECT_EQ(*q.RunDue(), 0);
+  EXPECT_EQ(*q.ResumeAbandoned(), 1);
+  EXPECT_EQ(*q.RunDue(), 1);
+  EXPECT_EQ(Job(id).state, "done");
+  EXPECT_EQ(*q.ResumeAbandoned(), 0);  // done jobs stay done
+}
+
 TEST_F(JobQueueTest, AJobThatKeepsKillingItsWorkerIsGivenUp) {
   JobQueue q(*metadata_, clock_, random_, Options());
   int runs = 0;

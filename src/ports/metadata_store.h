@@ -109,6 +109,10 @@ class MetadataTx : public MetadataReader {
   virtual Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
                                                    int limit) = 0;
   virtual Status UpdateJob(const JobRecord& j) = 0;
+  // Clears every lease: for a process that knows it is the only worker
+  // (an exclusive data directory) at start, when every lease is a dead
+  // worker's. Returns how many jobs it freed.
+  virtual Result<int64_t> ReleaseJobLeases() = 0;
 
   // Outbox. MarkOutboxSent records the time and drops the body.
   virtual Status InsertOutboxMessage(const OutboxRecord& m) = 0;

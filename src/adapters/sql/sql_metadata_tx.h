@@ -57,6 +57,7 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
                                            int limit) override;
   Status UpdateJob(const JobRecord& j) override;
+  Result<int64_t> ReleaseJobLeases() override;
   Status InsertOutboxMessage(const OutboxRecord& m) override;
   Status MarkOutboxSent(const std::string& id, int64_t sent_ms) override;
   void AfterCommit(std::function<void()> fn) override;

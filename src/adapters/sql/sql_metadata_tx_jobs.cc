@@ -64,6 +64,14 @@ Status SqlMetadataTx::UpdateJob(const JobRecord& j) {
        j.last_error});
 }
 
+Result<int64_t> SqlMetadataTx::ReleaseJobLeases() {
+  LETHE_RETURN_IF_ERROR(
+      Query("UPDATE jobs SET lease_until_ms = NULL WHERE state = 'pending' AND lease_until_ms IS "
+            "NOT NULL",
+            {}));
+  return conn_.ChangedRows();
+}
+
 Result<JobRecord> SqlMetadataTx::FindJob(const std::string& id) {
   return FirstRow<JobRecord>(
       Query(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = $1", {id}), JobFromRow,
