@@ -14,9 +14,18 @@ void FaultPlan::Clear() {
   armed_.clear();
 }
 
+void FaultPlan::SetGate(std::function<Status()> gate) {
+  std::lock_guard lock(mu_);
+  gate_ = std::move(gate);
+}
+
 FaultPlan::Fault FaultPlan::Next(size_t op) {
   std::lock_guard lock(mu_);
   uint64_t call = ++calls_.at(op);
+  if (gate_) {
+    Status refused = gate_();
+    if (!refused.ok()) return {refused, FaultMode::kBefore};
+  }
   auto it = std::find_if(armed_.begin(), armed_.end(),
                          [&](const Armed& a) { return a.op == op && a.at == call; });
   if (it == armed_.end()) return {};

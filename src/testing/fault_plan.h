@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -28,6 +29,10 @@ class FaultPlan {
   void Arm(size_t op, uint64_t nth, Status status, FaultMode mode);
   // Forgets every fault that has not fired.
   void Clear();
+  // Consulted on every call, before the armed faults: a non-OK answer fails
+  // that call (FaultMode::kBefore). ThreadCheckedPorts uses it to refuse
+  // calls made on a network thread.
+  void SetGate(std::function<Status()> gate);
 
   struct Fault {
     Status status;  // OK: this call does not fail
@@ -60,6 +65,7 @@ class FaultPlan {
     FaultMode mode;
   };
   mutable std::mutex mu_;
+  std::function<Status()> gate_;
   std::vector<uint64_t> calls_;
   std::vector<Armed> armed_;
 };

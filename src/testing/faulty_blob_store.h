@@ -40,6 +40,8 @@ class FaultyBlobStore final : public BlobStore {
   void FailNth(BlobOp op, uint64_t nth, Status status, FaultMode mode = FaultMode::kBefore);
   // Forgets the faults that have not fired.
   void Disarm() { plan_->Clear(); }
+  // See FaultPlan::SetGate. Covers the writers and readers it hands out.
+  void SetGate(std::function<Status()> gate) { plan_->SetGate(std::move(gate)); }
   // Calls of `op` so far, failed ones included.
   uint64_t calls(BlobOp op) const { return plan_->calls(static_cast<size_t>(op)); }
   // Armed faults that have not fired yet.

@@ -25,6 +25,8 @@ class FaultyKeyStore final : public KeyStore {
     plan_.Arm(static_cast<size_t>(op), nth, std::move(status), mode);
   }
   void Disarm() { plan_.Clear(); }
+  // See FaultPlan::SetGate.
+  void SetGate(std::function<Status()> gate) { plan_.SetGate(std::move(gate)); }
   uint64_t calls(KeyOp op) const { return plan_.calls(static_cast<size_t>(op)); }
   size_t pending() const { return plan_.pending(); }
   KeyStore& base() { return *base_; }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "ports/metadata_store.h"
@@ -23,6 +24,9 @@ class InterposedMetadataStore : public MetadataStore {
   using Hook = std::function<Status(const char* op)>;
   InterposedMetadataStore(MetadataStore& target, Hook hook)
       : target_(target), hook_(std::move(hook)) {}
+  // Owns `target` (a server's store, wrapped through PortSeams).
+  InterposedMetadataStore(std::unique_ptr<MetadataStore> target, Hook hook)
+      : owned_(std::move(target)), target_(*owned_), hook_(std::move(hook)) {}
 
   Status Transact(const std::function<Status(MetadataTx& tx)>& fn, Durability durability) override {
     LETHE_RETURN_IF_ERROR(hook_("Transact"));
@@ -107,6 +111,7 @@ class InterposedMetadataStore : public MetadataStore {
   }
 
  private:
+  std::unique_ptr<MetadataStore> owned_;
   MetadataStore& target_;
   Hook hook_;
 };
