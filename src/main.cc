@@ -1,8 +1,8 @@
 // lethe: the command line.
 //   lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]
 //               [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]
-//               [--max-connections N] [--min-rate BYTES_PER_S] [--rate-grace SECONDS]
-//               [--request-deadline SECONDS]
+//               [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]
+//               [--rate-grace SECONDS] [--request-deadline SECONDS]
 //   lethe audit verify [--data DIR]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE and LETHE_MASTER_KEY set
 // the same things; flags win over the environment.
@@ -19,8 +19,8 @@ constexpr const char* kUsage =
     "usage:\n"
     "  lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]\n"
     "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
-    "              [--max-connections N] [--min-rate BYTES_PER_S] [--rate-grace SECONDS]\n"
-    "              [--request-deadline SECONDS]\n"
+    "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
+    "              [--rate-grace SECONDS] [--request-deadline SECONDS]\n"
     "  lethe audit verify [--data DIR]\n";
 
 std::string Env(const char* name) {
@@ -66,6 +66,8 @@ int Serve(const std::vector<std::string>& args) {
       config.max_media_bytes = n;
     } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
       config.threads = static_cast<int>(n);
+    } else if (flag == "--blocking-threads" && ParseCount(value, n) && n > 0 && n <= 1024) {
+      config.blocking_threads = static_cast<int>(n);
     } else if (flag == "--max-connections" && ParseCount(value, n) && n > 0) {
       config.max_connections = n;
     } else if (flag == "--min-rate" && ParseCount(value, n) && n > 0) {

@@ -24,7 +24,7 @@
 #include "domain/usage_ledger.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
-#include "http/data_plane.h"
+#include "http/gate.h"
 #include "http/media_api.h"
 #include "http/server.h"
 
@@ -42,12 +42,13 @@ struct LetheServer::Parts {
   std::unique_ptr<Customers> customers;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<UsageLedger> usage;
-  std::unique_ptr<DataPlane> data_plane;
   std::unique_ptr<KeyRing> key_ring;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
+  std::unique_ptr<Gate> gate;
   Metrics metrics;
-  Router router;
+  std::unique_ptr<Router> router;
+  NetworkThreads network_threads;
   std::unique_ptr<HttpServer> server;
   std::string endpoint;
 };
@@ -104,6 +105,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                                         Random& random) {
   LETHE_ASSIGN_OR_RETURN(ServerOptions options, ParseListen(config.listen));
   options.threads = config.threads;
+  options.blocking_threads = config.blocking_threads;
   options.max_connections = static_cast<size_t>(config.max_connections);
   options.min_rate = config.min_rate;
   options.rate_grace = std::chrono::seconds(config.rate_grace_seconds);
@@ -134,7 +136,6 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random);
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random);
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
-  p->data_plane = std::make_unique<DataPlane>(*p->accounts, *p->usage);
   p->links = std::make_unique<MediaLinks>(master, clock);
   p->reserve = std::make_unique<FileSpaceReserve>(config.data_dir + "/reserve", kReserveBytes);
   p->media = std::make_unique<MediaLibrary>(*p->metadata, *p->blobs, *p->key_ring, *p->audit, clock,
@@ -142,13 +143,15 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover());
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
-  AddOpsRoutes(p->router, p->metrics);
-  AddCustomerRoutes(p->router, *p->customers, *p->accounts, config.max_json_body);
-  AddAccountDataRoutes(p->router, *p->data_plane, *p->usage, config.max_json_body);
-  AddMediaRoutes(p->router, *p->media, *p->links, *p->accounts, *p->data_plane,
-                 config.max_json_body, config.max_media_bytes);
+  p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links);
+  p->router = std::make_unique<Router>(p->gate.get());
+  AddOpsRoutes(*p->router, p->metrics);
+  AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
+  AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
+  AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
 
-  p->server = std::make_unique<HttpServer>(p->router, p->metrics, random, options);
+  p->server =
+      std::make_unique<HttpServer>(*p->router, p->metrics, random, p->network_threads, options);
   LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());
   return std::unique_ptr<LetheServer>(new LetheServer(std::move(p)));
 }

@@ -22,6 +22,7 @@ struct ServeConfig {
   uint64_t max_json_body = 1 << 20;
   uint64_t max_media_bytes = 8ULL << 30;
   int threads = 4;
+  int blocking_threads = 16;     // handlers, uploads and downloads (see ServerOptions)
   uint64_t max_connections = 0;  // 0: sized from RLIMIT_NOFILE
   uint64_t min_rate = 1024;      // bytes per second, see ServerOptions
   uint64_t rate_grace_seconds = 30;
