@@ -33,6 +33,9 @@ namespace lethe {
 struct LetheServer::Parts {
   // First member, so it is released last, after every store has closed.
   std::optional<DataDirLock> lock;
+  // Early, so that anything wrapping the stores can be handed it and it
+  // outlives them all.
+  NetworkThreads network_threads;
   std::unique_ptr<MetadataStore> metadata;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<BlobStore> blobs;
@@ -48,7 +51,6 @@ struct LetheServer::Parts {
   std::unique_ptr<Gate> gate;
   Metrics metrics;
   std::unique_ptr<Router> router;
-  NetworkThreads network_threads;
   std::unique_ptr<HttpServer> server;
   std::string endpoint;
 };
