@@ -1,8 +1,9 @@
 // lethe: the command line.
 //   lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]
 //               [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]
-//               [--max-connections N] [--min-rate BYTES_PER_S] [--rate-grace SECONDS]
-//               [--request-deadline SECONDS] [--smtp-url URL] [--mail-from ADDRESS]
+//               [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]
+//               [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
+//               [--mail-from ADDRESS]
 //   lethe audit verify [--data DIR]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY and
 // LETHE_SMTP_URL set the same things; flags win over the environment.
@@ -29,17 +30,19 @@ constexpr const char* kUsage =
     "usage:\n"
     "  lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]\n"
     "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
-    "              [--max-connections N] [--min-rate BYTES_PER_S] [--rate-grace SECONDS]\n"
-    "              [--request-deadline SECONDS] [--smtp-url URL] [--mail-from ADDRESS]\n"
+    "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]
+    "
+    "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
+    "
+    "              [--mail-from ADDRESS]
+    "
     "  lethe audit verify [--data DIR]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 12> kValueFlags = {"--listen",          "--data",
-                                                          "--master-key-file", "--max-body",
-                                                          "--max-media-bytes", "--threads",
-                                                          "--max-connections", "--min-rate",
-                                                          "--rate-grace",      "--request-deadline",
-                                                          "--smtp-url",        "--mail-from"};
+constexpr std::array<std::string_view, 13> kValueFlags = {
+    "--listen",   "--data",      "--master-key-file", "--max-body",         "--max-media-bytes",
+    "--threads",  "--min-rate",  "--max-connections", "--blocking-threads", "--rate-grace",
+    "--smtp-url", "--mail-from", "--request-deadline"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -99,6 +102,8 @@ int Serve(const std::vector<std::string>& args) {
       config.max_media_bytes = n;
     } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
       config.threads = static_cast<int>(n);
+    } else if (flag == "--blocking-threads" && ParseCount(value, n) && n > 0 && n <= 1024) {
+      config.blocking_threads = static_cast<int>(n);
     } else if (flag == "--max-connections" && ParseCount(value, n) && n > 0) {
       config.max_connections = n;
     } else if (flag == "--min-rate" && ParseCount(value, n) && n > 0) {

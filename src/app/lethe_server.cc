@@ -29,7 +29,7 @@
 #include "domain/usage_ledger.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
-#include "http/data_plane.h"
+#include "http/gate.h"
 #include "http/media_api.h"
 #include "http/server.h"
 
@@ -38,6 +38,9 @@ namespace lethe {
 struct LetheServer::Parts {
   // First member, so it is released last, after every store has closed.
   std::optional<DataDirLock> lock;
+  // Early, so that anything wrapping the stores can be handed it and it
+  // outlives them all.
+  NetworkThreads network_threads;
   std::unique_ptr<MetadataStore> metadata;
   std::unique_ptr<KeyStore> keys;
   std::unique_ptr<BlobStore> blobs;
@@ -50,12 +53,12 @@ struct LetheServer::Parts {
   std::unique_ptr<Customers> customers;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<UsageLedger> usage;
-  std::unique_ptr<DataPlane> data_plane;
   std::unique_ptr<KeyRing> key_ring;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
+  std::unique_ptr<Gate> gate;
   Metrics metrics;
-  Router router;
+  std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> server;
   std::string endpoint;
   // Last: destroyed first, so no task outlives the stores it uses.
@@ -150,6 +153,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                                         Random& random, const PortSeams& seams) {
   LETHE_ASSIGN_OR_RETURN(ServerOptions options, ParseListen(config.listen));
   options.threads = config.threads;
+  options.blocking_threads = config.blocking_threads;
   options.max_connections = static_cast<size_t>(config.max_connections);
   options.min_rate = config.min_rate;
   options.rate_grace = std::chrono::seconds(config.rate_grace_seconds);
@@ -168,10 +172,12 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_ASSIGN_OR_RETURN(auto key_conn,
                          SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
   LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_conn), clock));
+  if (seams.network_threads) seams.network_threads(p->network_threads);
   if (seams.wrap_keys) p->keys = seams.wrap_keys(std::move(p->keys));
   p->key_ring = std::make_unique<KeyRing>(master, *p->keys, random);
   LETHE_RETURN_IF_ERROR(p->key_ring->CheckMasterKey());
   LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock));
+  if (seams.wrap_metadata) p->metadata = seams.wrap_metadata(std::move(p->metadata));
   LETHE_ASSIGN_OR_RETURN(p->blobs, LocalBlobStore::OpenAt(config.data_dir + "/media"));
   if (seams.wrap_blobs) p->blobs = seams.wrap_blobs(std::move(p->blobs));
 
@@ -187,7 +193,6 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random);
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random, p->outbox.get());
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
-  p->data_plane = std::make_unique<DataPlane>(*p->accounts, *p->usage);
   p->links = std::make_unique<MediaLinks>(master, clock);
   p->reserve = std::make_unique<FileSpaceReserve>(config.data_dir + "/reserve", kReserveBytes);
   p->media = std::make_unique<MediaLibrary>(*p->metadata, *p->blobs, *p->key_ring, *p->audit, clock,
@@ -195,14 +200,16 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover());
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
-  AddOpsRoutes(p->router, p->metrics);
-  AddCustomerRoutes(p->router, *p->customers, *p->accounts, config.max_json_body);
-  AddAccountDataRoutes(p->router, *p->data_plane, *p->usage, config.max_json_body);
-  AddMediaRoutes(p->router, *p->media, *p->links, *p->accounts, *p->data_plane,
-                 config.max_json_body, config.max_media_bytes);
-  if (seams.add_routes) seams.add_routes(p->router);
+  p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links);
+  p->router = std::make_unique<Router>(p->gate.get());
+  AddOpsRoutes(*p->router, p->metrics);
+  AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
+  AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
+  AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
+  if (seams.add_routes) seams.add_routes(*p->router);
 
-  p->server = std::make_unique<HttpServer>(p->router, p->metrics, random, options);
+  p->server =
+      std::make_unique<HttpServer>(*p->router, p->metrics, random, p->network_threads, options);
   LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());
   // The data directory is locked to this process, so every lease left in
   // it belongs to a crashed predecessor: resume those jobs now.

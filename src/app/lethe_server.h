@@ -9,10 +9,12 @@
 #include <memory>
 #include <string>
 
+#include "common/network_threads.h"
 #include "common/status.h"
 #include "ports/blob_store.h"
 #include "ports/clock.h"
 #include "ports/key_store.h"
+#include "ports/metadata_store.h"
 #include "ports/random.h"
 
 namespace lethe {
@@ -27,6 +29,7 @@ struct ServeConfig {
   uint64_t max_json_body = 1 << 20;
   uint64_t max_media_bytes = 8ULL << 30;
   int threads = 4;
+  int blocking_threads = 16;     // handlers, uploads and downloads (see ServerOptions)
   uint64_t max_connections = 0;  // 0: sized from RLIMIT_NOFILE
   uint64_t min_rate = 1024;      // bytes per second, see ServerOptions
   uint64_t rate_grace_seconds = 30;
@@ -45,6 +48,10 @@ struct ServeConfig {
 struct PortSeams {
   std::function<std::unique_ptr<BlobStore>(std::unique_ptr<BlobStore>)> wrap_blobs;
   std::function<std::unique_ptr<KeyStore>(std::unique_ptr<KeyStore>)> wrap_keys;
+  std::function<std::unique_ptr<MetadataStore>(std::unique_ptr<MetadataStore>)> wrap_metadata;
+  // Told the server's network threads before any port is wrapped, so a
+  // wrapper can refuse calls made on them (ThreadCheckedPorts).
+  std::function<void(const NetworkThreads&)> network_threads;
   // Extra routes, registered after the API's (lethe_testing's /_test/...).
   std::function<void(Router&)> add_routes;
 };

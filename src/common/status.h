@@ -20,6 +20,8 @@ class Status {
   enum class Code {
     kOk = 0,
     kInvalidArgument,     // the caller sent something malformed
+    kHeaderTooLarge,      // the request head is over the limit (431)
+    kMethodNotAllowed,    // a known resource, another method (405)
     kUnprocessable,       // well-formed but refused by a rule (age gate, ...)
     kNotFound,            // absent, or not visible to this caller
     kAlreadyExists,       // a uniqueness rule was violated
@@ -43,6 +45,12 @@ class Status {
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string reason, std::string msg) {
     return {Code::kInvalidArgument, std::move(reason), std::move(msg)};
+  }
+  static Status HeaderTooLarge(std::string msg) {
+    return {Code::kHeaderTooLarge, "header-too-large", std::move(msg)};
+  }
+  static Status MethodNotAllowed(std::string msg) {
+    return {Code::kMethodNotAllowed, "method-not-allowed", std::move(msg)};
   }
   static Status Unprocessable(std::string reason, std::string msg) {
     return {Code::kUnprocessable, std::move(reason), std::move(msg)};

@@ -5,7 +5,6 @@
 
 #include "common/encoding.h"
 #include "common/time_format.h"
-#include "http/problem.h"
 #include "http/user_agent.h"
 
 namespace lethe {
@@ -107,10 +106,6 @@ Result<PageRequest> PageParams(const HttpRequest& req, int def, int max) {
     LETHE_ASSIGN_OR_RETURN(page.after_seq, DecodeCursor(*cursor));
   }
   return page;
-}
-
-HttpResponse Fail(const Status& status, const HttpRequest& req) {
-  return ProblemResponse(status, req.request_id);
 }
 
 boost::json::object CustomerView(const CustomerRecord& c) {

@@ -46,9 +46,6 @@ struct PageRequest {
 };
 Result<PageRequest> PageParams(const HttpRequest& req, int def, int max);
 
-// A problem response for `status`, tagged with the request id.
-HttpResponse Fail(const Status& status, const HttpRequest& req);
-
 boost::json::object CustomerView(const CustomerRecord& c);
 boost::json::object AccountView(const AccountRecord& a);
 boost::json::object ApiKeyView(const ApiKeyRecord& k);

@@ -5,14 +5,12 @@
 #include <cstdint>
 
 #include "domain/usage_ledger.h"
-#include "http/data_plane.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
 namespace lethe {
 
-void AddAccountDataRoutes(Router& router, DataPlane& plane, UsageLedger& usage,
-                          uint64_t max_json_body);
+void AddAccountDataRoutes(Router& router, UsageLedger& usage, uint64_t max_json_body);
 void AddOpsRoutes(Router& router, Metrics& metrics);
 
 }  // namespace lethe

@@ -13,7 +13,6 @@
 #include <span>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "common/status.h"
@@ -34,11 +33,16 @@ struct HttpRequest {
   // Filled by the router.
   std::string route;                          // e.g. "/v1/accounts/{id}"
   std::map<std::string, std::string> params;  // e.g. {"id": "acc_..."}
-  // Set by handlers. The end user this request concerns (usage events).
+  // The end user this request concerns (usage events): set from the request
+  // by the Gate on metered routes; a handler may name the one it found.
   std::string end_user;
-  // Set by handlers; the server calls it once the response is decided, with
-  // its status, just before sending it.
+  // Set by the Gate on metered routes; the server calls it on the network
+  // thread once the response is decided, with its status, just before
+  // sending it. It must not block.
   std::function<void(int status)> on_finished;
+  // Set by handlers: headers for the problem response should the handler
+  // fail (Content-Range on a 416, say). Unused on success.
+  std::vector<std::pair<std::string, std::string>> problem_headers;
 
   // The header's value, or "" when absent.
   const std::string& Header(const std::string& lower_name) const;
@@ -47,7 +51,10 @@ struct HttpRequest {
   const std::string& Param(const std::string& name) const { return params.at(name); }
 };
 
-// A response body produced piece by piece (media downloads).
+// A response body produced piece by piece (media downloads). The server
+// calls Read, and destroys the source, on its blocking pool, never on a
+// network thread; it may read the next piece while the previous one is
+// still being sent, but never calls Read twice at once.
 class BodySource {
  public:
   virtual ~BodySource() = default;
@@ -70,19 +77,18 @@ struct HttpResponse {
 
 // Receives a request body as it arrives (media uploads). Destroying a sink
 // without calling Finish() abandons the upload and leaves nothing behind.
+// The server calls Write and Finish, and destroys the sink, on its blocking
+// pool, never on a network thread, one call at a time; the next piece of
+// the body is read from the socket while Write takes the previous one.
 class UploadSink {
  public:
   virtual ~UploadSink() = default;
   // Takes the next piece of the body. A non-OK Status ends the upload with
   // that error.
   virtual Status Write(std::span<const uint8_t> bytes) = 0;
-  // The whole body has arrived: complete the upload and build the response.
-  virtual HttpResponse Finish() = 0;
+  // The whole body has arrived: completes the upload and returns the
+  // response, or the error that stopped it.
+  virtual Result<HttpResponse> Finish() = 0;
 };
-
-using Handler = std::function<HttpResponse(HttpRequest&)>;
-// An upload handler either answers at once (an error, say) or returns a sink.
-using UploadStart = std::variant<HttpResponse, std::unique_ptr<UploadSink>>;
-using UploadHandler = std::function<UploadStart(HttpRequest&)>;
 
 }  // namespace lethe

@@ -1,7 +1,6 @@
 #include "http/media_api.h"
 
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "common/time_format.h"
 #include "http/api_support.h"
@@ -41,52 +40,41 @@ bool EtagListed(const std::string& header, const std::string& etag) {
   return false;
 }
 
-HttpResponse ListMedia(MediaLibrary& library, HttpRequest& req, const Principal& who) {
+Result<HttpResponse> ListMedia(MediaLibrary& library, HttpRequest& req, const Principal& who) {
   MediaQuery q;
   q.account_id = who.account.id;
   if (auto v = req.Query("end_user")) q.end_user = *v;
   if (auto v = req.Query("tag")) q.tag = *v;
   if (auto v = req.Query("kind")) {
     if (*v != "video" && *v != "audio" && *v != "image") {
-      return Fail(Status::InvalidArgument("bad-request", "kind must be video, audio or image"),
-                  req);
+      return Status::InvalidArgument("bad-request", "kind must be video, audio or image");
     }
     q.kind = *v;
   }
-  auto page = PageParams(req, 100, 1000);
-  if (!page.ok()) return Fail(page.status(), req);
-  q.limit = page->limit;
-  q.after_seq = page->after_seq;
-  auto list = library.List(q);
-  if (!list.ok()) return Fail(list.status(), req);
+  LETHE_ASSIGN_OR_RETURN(PageRequest page, PageParams(req, 100, 1000));
+  q.limit = page.limit;
+  q.after_seq = page.after_seq;
+  LETHE_ASSIGN_OR_RETURN(std::vector<MediaRecord> list, library.List(q));
   boost::json::array items;
-  for (const MediaRecord& m : *list) items.push_back(MediaView(m));
+  for (const MediaRecord& m : list) items.push_back(MediaView(m));
   boost::json::value next = nullptr;
-  if (static_cast<int>(list->size()) == q.limit) next = EncodeCursor(list->back().seq);
+  if (static_cast<int>(list.size()) == q.limit) next = EncodeCursor(list.back().seq);
   return HttpResponse::Json(200, object{{"media", std::move(items)}, {"next_cursor", next}});
 }
 
-HttpResponse PatchMedia(MediaLibrary& library, HttpRequest& req, const Principal& who) {
-  auto body = JsonBody(req, {"title", "tags", "end_user"});
-  if (!body.ok()) return Fail(body.status(), req);
+Result<HttpResponse> PatchMedia(MediaLibrary& library, HttpRequest& req, const Principal& who) {
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"title", "tags", "end_user"}));
   MediaFields patch;
-  auto title = body->Optional("title");
-  auto tags = body->OptionalStrings("tags");
-  auto end_user = body->Optional("end_user");
-  for (const Status* st : {&title.status(), &tags.status(), &end_user.status()}) {
-    if (!st->ok()) return Fail(*st, req);
-  }
-  patch.title = *title;
-  patch.tags = *tags;
-  patch.end_user = *end_user;
-  auto m = library.Update(who, req.Param("id"), patch, OriginOf(req));
-  if (!m.ok()) return Fail(m.status(), req);
-  req.end_user = m->end_user;
-  return HttpResponse::Json(200, MediaView(*m));
+  LETHE_ASSIGN_OR_RETURN(patch.title, body.Optional("title"));
+  LETHE_ASSIGN_OR_RETURN(patch.tags, body.OptionalStrings("tags"));
+  LETHE_ASSIGN_OR_RETURN(patch.end_user, body.Optional("end_user"));
+  LETHE_ASSIGN_OR_RETURN(MediaRecord m, library.Update(who, req.Param("id"), patch, OriginOf(req)));
+  req.end_user = m.end_user;
+  return HttpResponse::Json(200, MediaView(m));
 }
 
 // GET and HEAD of the content: ranges, validators and the right headers.
-HttpResponse ServeContent(MediaLibrary& library, HttpRequest& req, const MediaRecord& m) {
+Result<HttpResponse> ServeContent(MediaLibrary& library, HttpRequest& req, const MediaRecord& m) {
   req.end_user = m.end_user;
   uint64_t size = static_cast<uint64_t>(m.bytes);
   std::string etag = "\"" + m.sha256 + "\"";
@@ -109,9 +97,8 @@ HttpResponse ServeContent(MediaLibrary& library, HttpRequest& req, const MediaRe
     range.outcome = RangeOutcome::kNone;
   }
   if (range.outcome == RangeOutcome::kUnsatisfiable) {
-    HttpResponse r = Fail(Status::RangeNotSatisfiable("the range is outside the content"), req);
-    r.SetHeader("Content-Range", "bytes */" + std::to_string(size));
-    return r;
+    req.problem_headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+    return Status::RangeNotSatisfiable("the range is outside the content");
   }
   uint64_t first = 0, last = size == 0 ? 0 : size - 1;
   int status = 200;
@@ -127,67 +114,30 @@ HttpResponse ServeContent(MediaLibrary& library, HttpRequest& req, const MediaRe
                                      "/" + std::to_string(size));
   }
   uint64_t length = size == 0 ? 0 : last - first + 1;
-  auto reader = library.Open(m, first, last);
-  if (!reader.ok()) return Fail(reader.status(), req);
-  r.stream = std::make_unique<MediaBody>(std::move(*reader));
+  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<MediaReader> reader, library.Open(m, first, last));
+  r.stream = std::make_unique<MediaBody>(std::move(reader));
   r.stream_length = length;
   return r;
 }
 
-HttpResponse Content(MediaLibrary& library, MediaLinks& links, Accounts& accounts, DataPlane& plane,
-                     HttpRequest& req) {
-  Principal who;
-  if (auto sig = req.Query("sig")) {
-    // A signed link: it names its account and grants this one object only.
-    MediaLink link{req.Query("account").value_or(""), req.Param("id"), 0, *sig};
-    const std::string expires = req.Query("expires").value_or("");
-    auto [ptr, ec] =
-        std::from_chars(expires.data(), expires.data() + expires.size(), link.expires_ms);
-    Status st = ec == std::errc() && ptr == expires.data() + expires.size()
-                    ? links.Check(link)
-                    : Status::Unauthenticated("the link is malformed");
-    if (!st.ok()) return Fail(st, req);
-    auto account = accounts.FindForLink(link.account_id);
-    if (!account.ok()) return Fail(Status::Unauthenticated("the link is not valid"), req);
-    who = Principal{*account, "link"};
-  } else {
-    auto authed = plane.Authenticate(req);
-    if (!authed.ok()) return Fail(authed.status(), req);
-    who = *authed;
-  }
-  if (Status st = plane.Meter(req, who); !st.ok()) return Fail(st, req);
-  // A link names no end user: the media's own is recorded once it is found.
-  if (who.credential_id == "link") req.end_user.clear();
-  auto m = library.Get(who.account.id, req.Param("id"));
-  if (!m.ok()) return Fail(m.status(), req);
-  return ServeContent(library, req, *m);
-}
-
-HttpResponse IssueLink(MediaLibrary& library, MediaLinks& links, HttpRequest& req,
-                       const Principal& who) {
+Result<HttpResponse> IssueLink(MediaLibrary& library, MediaLinks& links, HttpRequest& req,
+                               const Principal& who) {
   int64_t lifetime = kDefaultLinkLifetimeMs;
+  const Status bad_lifetime =
+      Status::InvalidArgument("invalid-field", "expires_in must be 1 to 86400 seconds");
   if (!req.body.empty()) {  // the body is optional here
-    auto body = JsonBody(req, {"expires_in"});
-    if (!body.ok()) return Fail(body.status(), req);
-    auto secs = body->OptionalInt("expires_in");
-    if (!secs.ok()) return Fail(secs.status(), req);
-    if (*secs) {
-      if (**secs < 1 || **secs > kMaxLinkLifetimeMs / 1000) {
-        return Fail(
-            Status::InvalidArgument("invalid-field", "expires_in must be 1 to 86400 seconds"), req);
-      }
-      lifetime = **secs * 1000;
+    LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"expires_in"}));
+    LETHE_ASSIGN_OR_RETURN(std::optional<int64_t> secs, body.OptionalInt("expires_in"));
+    if (secs) {
+      if (*secs < 1 || *secs > kMaxLinkLifetimeMs / 1000) return bad_lifetime;
+      lifetime = *secs * 1000;
     }
   }
-  if (lifetime < 1000 || lifetime > kMaxLinkLifetimeMs) {
-    return Fail(Status::InvalidArgument("invalid-field", "expires_in must be 1 to 86400 seconds"),
-                req);
-  }
-  auto m = library.Get(who.account.id, req.Param("id"));
-  if (!m.ok()) return Fail(m.status(), req);
-  req.end_user = m->end_user;
-  MediaLink link = links.Issue(who.account.id, m->id, lifetime);
-  std::string url = "/v1/media/" + m->id + "/content?account=" + link.account_id +
+  if (lifetime < 1000 || lifetime > kMaxLinkLifetimeMs) return bad_lifetime;
+  LETHE_ASSIGN_OR_RETURN(MediaRecord m, library.Get(who.account.id, req.Param("id")));
+  req.end_user = m.end_user;
+  MediaLink link = links.Issue(who.account.id, m.id, lifetime);
+  std::string url = "/v1/media/" + m.id + "/content?account=" + link.account_id +
                     "&expires=" + std::to_string(link.expires_ms) + "&sig=" + link.signature;
   return HttpResponse::Json(201,
                             object{{"url", url}, {"expires_at", FormatRfc3339(link.expires_ms)}});
@@ -195,47 +145,44 @@ HttpResponse IssueLink(MediaLibrary& library, MediaLinks& links, HttpRequest& re
 
 }  // namespace
 
-void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, Accounts& accounts,
-                    DataPlane& plane, uint64_t max_json_body, uint64_t max_media_bytes) {
-  router.AddUpload("POST", "/v1/media",
-                   plane.WrapUpload([&library](HttpRequest& req, const Principal& who) {
-                     return StartMediaUpload(library, req, who);
-                   }),
-                   max_media_bytes);
-  router.Add("GET", "/v1/media", plane.Wrap([&library](HttpRequest& req, const Principal& who) {
-    return ListMedia(library, req, who);
-  }),
-             max_json_body);
-  router.Add("GET", "/v1/media/{id}",
-             plane.Wrap([&library](HttpRequest& req, const Principal& who) {
-               auto m = library.Get(who.account.id, req.Param("id"));
-               if (!m.ok()) return Fail(m.status(), req);
-               req.end_user = m->end_user;
-               return HttpResponse::Json(200, MediaView(*m));
-             }),
-             max_json_body);
-  router.Add("PATCH", "/v1/media/{id}",
-             plane.Wrap([&library](HttpRequest& req, const Principal& who) {
-               return PatchMedia(library, req, who);
-             }),
-             max_json_body);
-  router.Add("DELETE", "/v1/media/{id}",
-             plane.Wrap([&library](HttpRequest& req, const Principal& who) {
-               Status st = library.Delete(who, req.Param("id"), OriginOf(req));
-               return st.ok() ? HttpResponse::Empty(204) : Fail(st, req);
-             }),
-             max_json_body);
-  router.Add("POST", "/v1/media/{id}/links",
-             plane.Wrap([&library, &links](HttpRequest& req, const Principal& who) {
-               return IssueLink(library, links, req, who);
-             }),
-             max_json_body);
-  router.Add(
-      "GET", "/v1/media/{id}/content",
-      [&library, &links, &accounts, &plane](HttpRequest& req) {
-        return Content(library, links, accounts, plane, req);
-      },
-      0);
+void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links,
+                    uint64_t max_json_body, uint64_t max_media_bytes) {
+  const Auth kData = Auth::kDataPlane;
+  router.AddUpload("POST", "/v1/media", kData, max_media_bytes,
+                   [&library](HttpRequest& req, const Caller& c) {
+                     return StartMediaUpload(library, req, c.principal());
+                   });
+  router.Add("GET", "/v1/media", kData, max_json_body,
+             [&library](HttpRequest& req, const Caller& c) {
+               return ListMedia(library, req, c.principal());
+             });
+  router.Add("GET", "/v1/media/{id}", kData, max_json_body,
+             [&library](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_ASSIGN_OR_RETURN(MediaRecord m,
+                                      library.Get(c.principal().account.id, req.Param("id")));
+               req.end_user = m.end_user;
+               return HttpResponse::Json(200, MediaView(m));
+             });
+  router.Add("PATCH", "/v1/media/{id}", kData, max_json_body,
+             [&library](HttpRequest& req, const Caller& c) {
+               return PatchMedia(library, req, c.principal());
+             });
+  router.Add("DELETE", "/v1/media/{id}", kData, max_json_body,
+             [&library](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_RETURN_IF_ERROR(library.Delete(c.principal(), req.Param("id"), OriginOf(req)));
+               return HttpResponse::Empty(204);
+             });
+  router.Add("POST", "/v1/media/{id}/links", kData, max_json_body,
+             [&library, &links](HttpRequest& req, const Caller& c) {
+               return IssueLink(library, links, req, c.principal());
+             });
+  // Players fetch content with a signed link (no credential in the URL).
+  router.Add("GET", "/v1/media/{id}/content", Auth::kSignedLink, 0,
+             [&library](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_ASSIGN_OR_RETURN(MediaRecord m,
+                                      library.Get(c.principal().account.id, req.Param("id")));
+               return ServeContent(library, req, m);
+             });
 }
 
 }  // namespace lethe

@@ -11,15 +11,13 @@
 
 #include <cstdint>
 
-#include "domain/accounts.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
-#include "http/data_plane.h"
 #include "http/router.h"
 
 namespace lethe {
 
-void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, Accounts& accounts,
-                    DataPlane& plane, uint64_t max_json_body, uint64_t max_media_bytes);
+void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links,
+                    uint64_t max_json_body, uint64_t max_media_bytes);
 
 }  // namespace lethe

@@ -66,11 +66,10 @@ class RawUpload final : public UploadSink {
 
   Status Write(std::span<const uint8_t> bytes) override { return ingest_->Append(bytes); }
 
-  HttpResponse Finish() override {
-    auto m = ingest_->Commit(fields_);
-    if (!m.ok()) return Fail(m.status(), req_);
-    req_.end_user = m->end_user;
-    return Created(*m);
+  Result<HttpResponse> Finish() override {
+    LETHE_ASSIGN_OR_RETURN(MediaRecord m, ingest_->Commit(fields_));
+    req_.end_user = m.end_user;
+    return Created(m);
   }
 
  private:
@@ -95,16 +94,12 @@ class MultipartUpload final : public UploadSink {
 
   Status Write(std::span<const uint8_t> bytes) override { return parser_.Feed(bytes); }
 
-  HttpResponse Finish() override {
-    Status st = parser_.Finish();
-    if (st.ok() && !ingest_) {
-      st = Status::InvalidArgument("invalid-field", "the form has no \"file\" part");
-    }
-    if (!st.ok()) return Fail(st, req_);
-    auto m = ingest_->Commit(fields_);
-    if (!m.ok()) return Fail(m.status(), req_);
-    req_.end_user = m->end_user;
-    return Created(*m);
+  Result<HttpResponse> Finish() override {
+    LETHE_RETURN_IF_ERROR(parser_.Finish());
+    if (!ingest_) return Status::InvalidArgument("invalid-field", "the form has no \"file\" part");
+    LETHE_ASSIGN_OR_RETURN(MediaRecord m, ingest_->Commit(fields_));
+    req_.end_user = m.end_user;
+    return Created(m);
   }
 
  private:
@@ -171,21 +166,20 @@ boost::json::object MediaView(const MediaRecord& m) {
                                       : boost::json::value(nullptr)}};
 }
 
-UploadStart StartMediaUpload(MediaLibrary& library, HttpRequest& req, const Principal& who) {
-  auto fields = MediaFieldsFromQuery(req);
-  if (!fields.ok()) return Fail(fields.status(), req);
+Result<std::unique_ptr<UploadSink>> StartMediaUpload(MediaLibrary& library, HttpRequest& req,
+                                                     const Principal& who) {
+  LETHE_ASSIGN_OR_RETURN(MediaFields fields, MediaFieldsFromQuery(req));
   // The Lethe-End-User header names the end user too (a form field wins).
-  if (!fields->end_user && !req.end_user.empty()) fields->end_user = req.end_user;
+  if (!fields.end_user && !req.end_user.empty()) fields.end_user = req.end_user;
   std::string type = req.Header("content-type");
   if (LowerAscii(type.substr(0, 19)) == "multipart/form-data") {
-    auto boundary = BoundaryFromContentType(type);
-    if (!boundary.ok()) return Fail(boundary.status(), req);
+    LETHE_ASSIGN_OR_RETURN(std::string boundary, BoundaryFromContentType(type));
     return std::unique_ptr<UploadSink>(
-        new MultipartUpload(library, req, who, *boundary, std::move(*fields)));
+        new MultipartUpload(library, req, who, boundary, std::move(fields)));
   }
-  auto ingest = library.BeginIngest(who, type, OriginOf(req));
-  if (!ingest.ok()) return Fail(ingest.status(), req);
-  return std::unique_ptr<UploadSink>(new RawUpload(req, std::move(*ingest), std::move(*fields)));
+  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<MediaIngest> ingest,
+                         library.BeginIngest(who, type, OriginOf(req)));
+  return std::unique_ptr<UploadSink>(new RawUpload(req, std::move(ingest), std::move(fields)));
 }
 
 }  // namespace lethe

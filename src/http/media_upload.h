@@ -19,8 +19,11 @@ Result<MediaFields> MediaFieldsFromQuery(const HttpRequest& req);
 // The JSON view of a media record.
 boost::json::object MediaView(const MediaRecord& m);
 
-// Starts the upload that `req` carries, as `who`. Returns a sink, or a
-// problem response when the upload cannot start.
-UploadStart StartMediaUpload(MediaLibrary& library, HttpRequest& req, const Principal& who);
+// Starts the upload that `req` carries, as `who`. Returns a sink, or the
+// error that refuses the upload before its body is read: InvalidArgument
+// for bad metadata or a multipart type without a boundary, and whatever
+// MediaLibrary::BeginIngest refuses.
+Result<std::unique_ptr<UploadSink>> StartMediaUpload(MediaLibrary& library, HttpRequest& req,
+                                                     const Principal& who);
 
 }  // namespace lethe

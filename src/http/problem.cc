@@ -51,7 +51,11 @@ int HttpStatusFor(const Status& status) {
     case C::kOk:
       return 200;
     case C::kInvalidArgument:
-      return status.reason() == "header-too-large" ? 431 : 400;
+      return 400;
+    case C::kHeaderTooLarge:
+      return 431;
+    case C::kMethodNotAllowed:
+      return 405;
     case C::kUnprocessable:
       return 422;
     case C::kNotFound:
@@ -63,7 +67,7 @@ int HttpStatusFor(const Status& status) {
     case C::kPermissionDenied:
       return 403;
     case C::kFailedPrecondition:
-      return status.reason() == "method-not-allowed" ? 405 : 412;
+      return 412;
     case C::kTooLarge:
       return 413;
     case C::kUnsupportedMedia:

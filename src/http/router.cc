@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <algorithm>
+#include <iostream>
 
 namespace lethe {
 namespace {
@@ -32,24 +33,48 @@ bool Matches(const Route& route, const std::vector<std::string>& segments,
   return true;
 }
 
+// A route declared in a way that cannot work is a wiring bug: stop at
+// startup rather than serve it.
+[[noreturn]] void BadRoute(const std::string& pattern, const char* why) {
+  std::cerr << "lethe: route " << pattern << ": " << why << "\n";
+  std::abort();
+}
+
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Handler handler, uint64_t max_body) {
-  auto parts = SplitPattern(pattern);
-  routes_.push_back(
-      Route{std::move(method), std::move(pattern), std::move(parts), std::move(handler), max_body});
+Route& Router::Register(std::string method, std::string pattern, Auth auth, uint64_t max_body) {
+  if (auth != Auth::kNone && gate_ == nullptr) BadRoute(pattern, "needs auth but has no gate");
+  Route route;
+  route.parts = SplitPattern(pattern);
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.auth = auth;
+  route.max_body = max_body;
+  routes_.push_back(std::move(route));
+  return routes_.back();
 }
 
-void Router::AddSlow(std::string method, std::string pattern, Handler handler, uint64_t max_body) {
-  Add(std::move(method), std::move(pattern), std::move(handler), max_body);
-  routes_.back().slow = true;
+void Router::Add(std::string method, std::string pattern, Auth auth, uint64_t max_body,
+                 Handler handler) {
+  Register(std::move(method), std::move(pattern), auth, max_body).handler = std::move(handler);
 }
 
-void Router::AddUpload(std::string method, std::string pattern, UploadHandler handler,
-                       uint64_t max_body) {
-  auto parts = SplitPattern(pattern);
-  routes_.push_back(
-      Route{std::move(method), std::move(pattern), std::move(parts), std::move(handler), max_body});
+void Router::AddSlow(std::string method, std::string pattern, Auth auth, uint64_t max_body,
+                     Handler handler) {
+  Route& route = Register(std::move(method), std::move(pattern), auth, max_body);
+  route.handler = std::move(handler);
+  route.runs = Runs::kSlowPool;
+}
+
+void Router::AddInline(std::string method, std::string pattern, Handler handler) {
+  Route& route = Register(std::move(method), std::move(pattern), Auth::kNone, 0);
+  route.handler = std::move(handler);
+  route.runs = Runs::kNetworkThread;
+}
+
+void Router::AddUpload(std::string method, std::string pattern, Auth auth, uint64_t max_body,
+                       UploadHandler handler) {
+  Register(std::move(method), std::move(pattern), auth, max_body).upload = std::move(handler);
 }
 
 Result<const Route*> Router::Match(HttpRequest& req) const {
@@ -64,10 +89,7 @@ Result<const Route*> Router::Match(HttpRequest& req) const {
     req.route = route.pattern;
     return &route;
   }
-  if (path_known) {
-    return Status::FailedPrecondition("method-not-allowed",
-                                      "method " + req.method + " is not allowed here");
-  }
+  if (path_known) return Status::MethodNotAllowed("method " + req.method + " is not allowed here");
   return Status::NotFound("no such resource");
 }
 
@@ -84,6 +106,22 @@ std::string Router::AllowedMethods(const std::vector<std::string>& segments) con
   std::string allow;
   for (const std::string& m : methods) allow += (allow.empty() ? "" : ", ") + m;
   return allow;
+}
+
+Result<Caller> Router::Admit(const Route& route, HttpRequest& req) const {
+  if (route.auth == Auth::kNone) return Caller();
+  return gate_->Admit(route.auth, req);
+}
+
+Result<HttpResponse> Router::Serve(const Route& route, HttpRequest& req) const {
+  LETHE_ASSIGN_OR_RETURN(Caller caller, Admit(route, req));
+  return route.handler(req, caller);
+}
+
+Result<std::unique_ptr<UploadSink>> Router::StartUpload(const Route& route,
+                                                        HttpRequest& req) const {
+  LETHE_ASSIGN_OR_RETURN(Caller caller, Admit(route, req));
+  return route.upload(req, caller);
 }
 
 }  // namespace lethe

@@ -1,47 +1,95 @@
-// Router: maps a method and decoded path segments to a handler. Patterns
-// are literal segments and `{name}` placeholders, e.g.
+// Router: maps a method and decoded path segments to a route, and serves a
+// matched request by applying the route's declared Auth (see gate.h) and
+// then calling its handler with the caller.
+//
+// Patterns are literal segments and `{name}` placeholders, e.g.
 // "/v1/accounts/{id}/keys/{key_id}". A path that matches a pattern under
 // another method is 405; one that matches nothing is 404.
+//
+// Every route declares where its handler runs. By default on the server's
+// blocking pool, since handlers call into the stores; password hashing on
+// a small pool of its own (AddSlow), so it cannot starve the blocking
+// pool; on the network thread only routes that touch no port at all
+// (AddInline: health and metrics).
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "http/exchange.h"
+#include "http/gate.h"
 
 namespace lethe {
+
+// A handler's answer: a response, or the error the server turns into
+// problem+json (tagged with the request id) in one place.
+using Handler = std::function<Result<HttpResponse>(HttpRequest&, const Caller&)>;
+// A streaming upload: a sink for the body, or the error that refuses it
+// before the body is read.
+using UploadHandler =
+    std::function<Result<std::unique_ptr<UploadSink>>(HttpRequest&, const Caller&)>;
+
+enum class Runs {
+  kBlockingPool,   // the default: handlers may block on the stores
+  kSlowPool,       // slow by design (argon2id)
+  kNetworkThread,  // inline; only for handlers that touch no port
+};
 
 struct Route {
   std::string method;
   std::string pattern;
   std::vector<std::string> parts;  // pattern split on '/'
-  std::variant<Handler, UploadHandler> handler;
+  Auth auth = Auth::kNone;
+  Runs runs = Runs::kBlockingPool;
   uint64_t max_body = 0;  // body limit for this route
-  // Slow by design (argon2id): run off the I/O threads so other
-  // connections on the same thread are not held up.
-  bool slow = false;
+  Handler handler;        // buffered routes
+  UploadHandler upload;   // streaming upload routes
+
+  bool is_upload() const { return static_cast<bool>(upload); }
 };
 
 class Router {
  public:
-  // Registers a buffered handler; its body is read whole, up to `max_body`.
-  void Add(std::string method, std::string pattern, Handler handler, uint64_t max_body);
+  // `gate` applies every route's Auth; without one, only Auth::kNone routes
+  // may be added. Must outlive the router.
+  explicit Router(Gate* gate = nullptr) : gate_(gate) {}
+
+  // Registers a buffered handler, run on the blocking pool; its body is
+  // read whole, up to `max_body`, before the handler runs.
+  void Add(std::string method, std::string pattern, Auth auth, uint64_t max_body, Handler handler);
   // Like Add, for a handler that is slow by design (password hashing).
-  void AddSlow(std::string method, std::string pattern, Handler handler, uint64_t max_body);
-  // Registers a streaming upload handler, bodies up to `max_body`.
-  void AddUpload(std::string method, std::string pattern, UploadHandler handler, uint64_t max_body);
+  void AddSlow(std::string method, std::string pattern, Auth auth, uint64_t max_body,
+               Handler handler);
+  // Registers a handler run on the network thread itself: no auth, no body,
+  // and it must touch no port (health, metrics).
+  void AddInline(std::string method, std::string pattern, Handler handler);
+  // Registers a streaming upload handler, bodies up to `max_body`; the
+  // handler runs before the body is read.
+  void AddUpload(std::string method, std::string pattern, Auth auth, uint64_t max_body,
+                 UploadHandler handler);
 
   // The route for `req`, with req.route and req.params filled in. Returns
-  // NotFound or FailedPrecondition("method-not-allowed").
+  // NotFound or MethodNotAllowed.
   Result<const Route*> Match(HttpRequest& req) const;
 
   // The methods `segments` can be requested with, for a 405's Allow header,
   // e.g. "GET, HEAD, DELETE". Empty when no route matches the path.
   std::string AllowedMethods(const std::vector<std::string>& segments) const;
 
+  // Admits `req` through the route's Auth, then runs its handler. Returns
+  // the handler's answer, or the Gate's error (the handler is then not
+  // called). The server calls these where the route says they run.
+  Result<HttpResponse> Serve(const Route& route, HttpRequest& req) const;
+  Result<std::unique_ptr<UploadSink>> StartUpload(const Route& route, HttpRequest& req) const;
+
  private:
+  Route& Register(std::string method, std::string pattern, Auth auth, uint64_t max_body);
+  Result<Caller> Admit(const Route& route, HttpRequest& req) const;
+
+  Gate* gate_;
   std::vector<Route> routes_;
 };
 

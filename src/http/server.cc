@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "crypto/secret_hash.h"
+#include "http/pool_job.h"
 #include "http/problem.h"
 
 namespace lethe {
@@ -123,16 +124,58 @@ bool HasBody(const HttpRequest& req) {
   return req.chunked || (req.content_length && *req.content_length > 0);
 }
 
+// What a download sends first: the piece Prefetch read before the headers.
+// (Passed to coroutines by reference only: GCC 12 destroys an aggregate
+// temporary passed by value to a coroutine twice.)
+struct FirstPiece {
+  std::shared_ptr<std::vector<uint8_t>> chunk;
+  size_t size = 0;
+};
+
+void LogException(const std::string& request_id, const char* where, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    std::cerr << "lethe: " << request_id << " " << where << " threw: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "lethe: " << request_id << " " << where << " threw a non-standard exception\n";
+  }
+}
+
+// Runs `fn`, a call into a handler, sink or source, and turns anything it
+// throws into Internal (logged with the request id): the exchange then
+// still ends with an answer, or a cut connection if its headers are out.
+template <typename F>
+auto Guarded(const std::string& request_id, const char* what, F&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (...) {
+    LogException(request_id, what, std::current_exception());
+  }
+  return Status::Internal(std::string(what) + " failed with an exception");
+}
+
+// The completion of a detached coroutine: logs what escaped it instead of
+// letting it vanish (or, rethrown, end the thread's event loop).
+auto LogEscaped(const char* what) {
+  return [what](std::exception_ptr error) {
+    if (error) LogException("-", what, error);
+  };
+}
+
 }  // namespace
 
 class HttpServer::Impl {
  public:
-  Impl(const Router& router, Metrics& metrics, Random& random, ServerOptions options)
+  Impl(const Router& router, Metrics& metrics, Random& random, NetworkThreads& network_threads,
+       ServerOptions options)
       : router_(router),
         metrics_(metrics),
         random_(random),
+        network_threads_(network_threads),
         options_(std::move(options)),
         contexts_(MakeContexts(options_.threads)),
+        blocking_pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
         acceptor_(*contexts_[0]),
         signals_(*contexts_[0], SIGTERM, SIGINT) {}
 
@@ -151,7 +194,7 @@ class HttpServer::Impl {
   }
 
   void Run() {
-    net::co_spawn(*contexts_[0], Accept(), net::detached);
+    net::co_spawn(*contexts_[0], Accept(), LogEscaped("the accept loop"));
     signals_.async_wait([this](boost::system::error_code ec, int) {
       if (!ec) BeginShutdown();
     });
@@ -160,10 +203,12 @@ class HttpServer::Impl {
     // Idle contexts must keep running until shutdown: guard them.
     for (auto& ctx : contexts_) guards_.emplace_back(ctx->get_executor());
     std::vector<std::thread> threads;
-    for (size_t i = 1; i < contexts_.size(); ++i) {
-      threads.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+    for (auto& ctx : contexts_) {
+      threads.emplace_back([this, ctx = ctx.get()] {
+        NetworkThreads::Scope scope(network_threads_);
+        ctx->run();
+      });
     }
-    contexts_[0]->run();
     for (auto& t : threads) t.join();
   }
 
@@ -172,6 +217,8 @@ class HttpServer::Impl {
   }
 
  private:
+  using Head = http::request_parser<http::empty_body>;
+
   // One body transfer under the minimum-rate rule (see ServerOptions).
   struct Transfer {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -243,6 +290,19 @@ class HttpServer::Impl {
     });
   }
 
+  // Counts a connection (or a rejection) until its coroutine ends, however
+  // it ends, so Drain never waits for one that is gone.
+  class Counted {
+   public:
+    explicit Counted(std::atomic<int>& count) : count_(count) {}
+    ~Counted() { --count_; }
+    Counted(const Counted&) = delete;
+    Counted& operator=(const Counted&) = delete;
+
+   private:
+    std::atomic<int>& count_;
+  };
+
   void BeginShutdown() {
     if (stopping_.exchange(true)) return;
     boost::system::error_code ec;
@@ -258,7 +318,7 @@ class HttpServer::Impl {
         if (auto c = weak.lock(); c && c->idle) c->stream.cancel();
       });
     }
-    net::co_spawn(*contexts_[0], Drain(), net::detached);
+    net::co_spawn(*contexts_[0], Drain(), LogEscaped("the drain"));
   }
 
   net::awaitable<void> Drain() {
@@ -301,12 +361,12 @@ class HttpServer::Impl {
         if (rejecting_.load() >= kMaxRejecting) continue;  // the socket closes here
         ++rejecting_;
         net::co_spawn(executor, Reject(std::make_shared<Connection>(std::move(socket))),
-                      net::detached);
+                      LogEscaped("a rejected connection"));
         continue;
       }
       ++active_;  // counted here, so the cap holds before the coroutine starts
       net::co_spawn(executor, Serve(std::make_shared<Connection>(std::move(socket))),
-                    net::detached);
+                    LogEscaped("a connection"));
     }
   }
 
@@ -314,23 +374,33 @@ class HttpServer::Impl {
   // closes it after reading briefly, so the client sees the answer rather
   // than a reset.
   net::awaitable<void> Reject(std::shared_ptr<Connection> conn) {
+    Counted counted(rejecting_);
     Status busy(Status::Code::kUnavailable, "too-many-connections",
                 "the server is at its connection limit; retry shortly");
     HttpResponse r = ProblemResponse(busy, RandomId(random_, "req_"));
     r.SetHeader("Retry-After", "1");
-    co_await Send(*conn, r, false, false, "");
+    FirstPiece none;
+    co_await Send(*conn, r, nullptr, none, false, false, "");
     boost::system::error_code ignored;
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     co_await Linger(*conn);
-    --rejecting_;
   }
 
   net::awaitable<void> Serve(std::shared_ptr<Connection> conn) {
-    auto registration = connections_.end();
+    Counted counted(active_);  // Accept counted it
+    std::list<std::weak_ptr<Connection>>::iterator registration;
     {
       std::lock_guard lock(mu_);
       registration = connections_.insert(connections_.end(), conn);
     }
+    struct Unregister {
+      Impl& impl;
+      std::list<std::weak_ptr<Connection>>::iterator it;
+      ~Unregister() {
+        std::lock_guard lock(impl.mu_);
+        impl.connections_.erase(it);
+      }
+    } unregister{*this, registration};
     boost::system::error_code ignored;
     conn->stream.socket().set_option(tcp::no_delay(true), ignored);
     std::string remote = conn->stream.socket().remote_endpoint(ignored).address().to_string();
@@ -339,7 +409,7 @@ class HttpServer::Impl {
     while (!stopping_) {
       conn->idle = true;
       conn->stream.expires_after(options_.idle_timeout);
-      http::request_parser<http::empty_body> head;
+      Head head;
       head.header_limit(options_.header_limit);
       head.body_limit(boost::none);  // each route checks its own limit
       auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, head, kTuple);
@@ -349,8 +419,7 @@ class HttpServer::Impl {
       if (!ec && n > options_.header_limit) ec = http::error::header_limit;
       if (ec) {
         if (ec == http::error::header_limit) {
-          co_await SendError(
-              *conn, Status::InvalidArgument("header-too-large", "request headers are too large"));
+          co_await SendError(*conn, Status::HeaderTooLarge("request headers are too large"));
         } else if (ec != http::error::end_of_stream && ec != net::error::operation_aborted &&
                    ec != beast::error::timeout && ec != net::error::connection_reset &&
                    ec != net::error::eof) {
@@ -364,11 +433,6 @@ class HttpServer::Impl {
     }
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     if (conn->linger) co_await Linger(*conn);
-    {
-      std::lock_guard lock(mu_);
-      connections_.erase(registration);
-    }
-    --active_;
   }
 
   // After our side is shut down, reads and drops what the client still
@@ -389,28 +453,94 @@ class HttpServer::Impl {
 
   net::awaitable<void> SendError(Connection& conn, const Status& status) {
     HttpResponse r = ProblemResponse(status, RandomId(random_, "req_"));
-    co_await Send(conn, r, false, false, "");
+    FirstPiece none;
+    co_await Send(conn, r, nullptr, none, false, false, "");
+  }
+
+  // The problem response for a handler's error, with the headers it set
+  // for that case.
+  static HttpResponse Problem(const Status& status, const HttpRequest& req) {
+    HttpResponse r = ProblemResponse(status, req.request_id);
+    for (const auto& [name, value] : req.problem_headers) r.SetHeader(name, value);
+    return r;
+  }
+  static HttpResponse Answer(Result<HttpResponse> result, const HttpRequest& req) {
+    if (!result.ok()) return Problem(result.status(), req);
+    return std::move(result).value();
+  }
+
+  // Releases a sink or source (which may hold files and abandon an upload
+  // when destroyed) on the blocking pool, never on a network thread.
+  //
+  // GCC 12 destroys a lambda passed as a temporary to a coroutine twice
+  // (a double free): every function handed to OnPool is a named local.
+  template <typename T>
+  net::awaitable<void> Dispose(std::shared_ptr<T> p) {
+    if (!p) co_return;
+    auto release = [q = p]() mutable {
+      q.reset();
+      return true;
+    };
+    p.reset();
+    co_await OnPool(blocking_pool_, std::move(release));
   }
 
   // Handles one request whose head is in `head`. Returns whether the
   // connection may carry another request.
-  net::awaitable<bool> Exchange(Connection& conn, beast::flat_buffer& buffer,
-                                http::request_parser<http::empty_body>& head,
+  net::awaitable<bool> Exchange(Connection& conn, beast::flat_buffer& buffer, Head& head,
                                 const std::string& remote) {
     auto started = std::chrono::steady_clock::now();
     HttpRequest req;
     req.remote_ip = remote;
     req.request_id = RandomId(random_, "req_");
     bool keep_alive = head.get().keep_alive() && !stopping_;
-    HttpResponse resp;
     Status framing = CheckFraming(head);
     if (!framing.ok()) {
       // The body's end is unknown: nothing after this head can be trusted.
-      resp = ProblemResponse(framing, req.request_id);
-      co_await Send(conn, resp, false, false, req.request_id);
+      HttpResponse resp = ProblemResponse(framing, req.request_id);
+      FirstPiece none;
+      co_await Send(conn, resp, nullptr, none, false, false, req.request_id);
       conn.linger = true;
       co_return false;
     }
+    HttpResponse resp;
+    FirstPiece first;
+    std::exception_ptr failure;
+    try {
+      resp = co_await Respond(conn, buffer, head, req, keep_alive, first);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (failure) {
+      LogException(req.request_id, "the exchange", failure);
+      resp = ProblemResponse(Status::Internal("the exchange failed with an exception"),
+                             req.request_id);
+    }
+    bool head_only = req.method == "HEAD";
+    if (resp.status >= 500) keep_alive = false;
+    if (!keep_alive && HasBody(req)) conn.linger = true;
+    // Accounted before the response leaves, so a client that reads its
+    // usage right after sees this request too.
+    if (req.on_finished) req.on_finished(resp.status);
+    std::shared_ptr<BodySource> source(std::move(resp.stream));
+    bool sent = false;
+    failure = nullptr;
+    try {
+      sent = co_await Send(conn, resp, source, first, keep_alive, head_only, req.request_id);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (failure) LogException(req.request_id, "sending the response", failure);
+    co_await Dispose(std::move(source));
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.Observe(req.method, req.route, resp.status, secs);
+    co_return sent&& keep_alive;
+  }
+
+  // Routes the request, reads its body and runs its handler; for a
+  // streamed response, reads its first piece into `first`.
+  net::awaitable<HttpResponse> Respond(Connection& conn, beast::flat_buffer& buffer, Head& head,
+                                       HttpRequest& req, bool& keep_alive, FirstPiece& first) {
     Status st = FillRequest(head, req);
     const Route* route = nullptr;
     if (st.ok()) {
@@ -421,29 +551,29 @@ class HttpServer::Impl {
         st = matched.status();
     }
     if (!st.ok()) {
-      resp = ProblemResponse(st, req.request_id);
-      if (resp.status == 405) resp.SetHeader("Allow", router_.AllowedMethods(req.segments));
+      HttpResponse resp = ProblemResponse(st, req.request_id);
+      if (st.code() == Status::Code::kMethodNotAllowed) {
+        resp.SetHeader("Allow", router_.AllowedMethods(req.segments));
+      }
       if (HasBody(req)) keep_alive = false;  // unread body: the stream is out of step
-    } else if (req.content_length && *req.content_length > route->max_body) {
-      resp = BodyError(http::error::body_limit, conn, *route, req);
-      keep_alive = false;
-    } else if (auto* handler = std::get_if<Handler>(&route->handler)) {
-      resp = co_await ReadBuffered(conn, buffer, head, req, *route, *handler, keep_alive);
-    } else {
-      resp = co_await ReadUpload(conn, buffer, head, req, *route,
-                                 std::get<UploadHandler>(route->handler), keep_alive);
+      co_return resp;
     }
-    bool head_only = req.method == "HEAD";
-    std::vector<uint8_t> first = Prefetch(resp, head_only, req.request_id);
-    if (resp.status >= 500) keep_alive = false;
-    if (!keep_alive && HasBody(req)) conn.linger = true;
-    // Accounted before the response leaves, so a client that reads its
-    // usage right after sees this request too.
-    if (req.on_finished) req.on_finished(resp.status);
-    bool sent = co_await Send(conn, resp, keep_alive, head_only, req.request_id, std::move(first));
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.Observe(req.method, req.route, resp.status, secs);
-    co_return sent&& keep_alive;
+    if (req.content_length && *req.content_length > route->max_body) {
+      keep_alive = false;
+      co_return BodyError(http::error::body_limit, conn, *route, req);
+    }
+    // (No co_await inside a conditional expression: GCC 12 miscompiles it.)
+    HttpResponse resp;
+    if (route->is_upload()) {
+      resp = co_await ReadUpload(conn, buffer, head, req, *route, keep_alive);
+    } else {
+      resp = co_await ReadBuffered(conn, buffer, head, req, *route, keep_alive);
+    }
+    if (resp.stream && req.method != "HEAD" && resp.stream_length > 0) {
+      auto prefetch = [&] { return Prefetch(resp, req.request_id); };
+      first = co_await OnPool(blocking_pool_, std::move(prefetch));
+    }
+    co_return resp;
   }
 
   // The problem response for a body that could not be read.
@@ -463,19 +593,9 @@ class HttpServer::Impl {
                            req.request_id);
   }
 
-  HttpResponse Invoke(const Handler& handler, HttpRequest& req) {
-    try {
-      return handler(req);
-    } catch (const std::exception& e) {
-      std::cerr << "lethe: " << req.request_id << " handler threw: " << e.what() << "\n";
-      return ProblemResponse(Status::Internal(e.what()), req.request_id);
-    }
-  }
-
   net::awaitable<HttpResponse> ReadBuffered(Connection& conn, beast::flat_buffer& buffer,
-                                            http::request_parser<http::empty_body>& head,
-                                            HttpRequest& req, const Route& route,
-                                            const Handler& handler, bool& keep_alive) {
+                                            Head& head, HttpRequest& req, const Route& route,
+                                            bool& keep_alive) {
     co_await MaybeContinue(conn, req);
     http::request_parser<http::string_body> parser(std::move(head));
     parser.body_limit(route.max_body);
@@ -491,82 +611,139 @@ class HttpServer::Impl {
     }
     DisarmDeadline(conn);
     req.body = std::move(parser.get().body());
-    if (!route.slow) co_return Invoke(handler, req);
-    // Hop to the pool for the handler, then back to this connection's thread.
-    // The completion must be bound to the pool: a plain post(pool, token)
-    // runs only an empty step there and resumes the coroutine on its own
-    // (network) executor.
-    co_await net::post(net::bind_executor(slow_pool_.get_executor(), net::use_awaitable));
-    HttpResponse resp = Invoke(handler, req);
-    co_await net::post(net::bind_executor(conn.stream.get_executor(), net::use_awaitable));
+    auto serve = [this, &route, &req] {
+      return Guarded(req.request_id, "the handler", [&] { return router_.Serve(route, req); });
+    };
+    if (route.runs == Runs::kNetworkThread) co_return Answer(serve(), req);
+    net::thread_pool& pool = route.runs == Runs::kSlowPool ? slow_pool_ : blocking_pool_;
+    Result<HttpResponse> answer = co_await OnPool(pool, serve);
+    co_return Answer(std::move(answer), req);
+  }
+
+  net::awaitable<HttpResponse> ReadUpload(Connection& conn, beast::flat_buffer& buffer, Head& head,
+                                          HttpRequest& req, const Route& route, bool& keep_alive) {
+    auto start = [this, &route, &req] {
+      return Guarded(req.request_id, "the upload handler",
+                     [&] { return router_.StartUpload(route, req); });
+    };
+    auto started = co_await OnPool(blocking_pool_, std::move(start));
+    if (!started.ok()) {
+      if (HasBody(req)) keep_alive = false;
+      co_return Problem(started.status(), req);
+    }
+    std::shared_ptr<UploadSink> sink(std::move(started).value());
+    HttpResponse resp;
+    std::exception_ptr failure;
+    try {
+      resp = co_await StreamIntoSink(conn, buffer, head, req, route, sink, keep_alive);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    // An abandoned upload removes its files as the sink goes: before the
+    // answer leaves, so nothing is left once the client has it.
+    co_await Dispose(std::move(sink));
+    if (failure) std::rethrow_exception(failure);
     co_return resp;
   }
 
-  net::awaitable<HttpResponse> ReadUpload(Connection& conn, beast::flat_buffer& buffer,
-                                          http::request_parser<http::empty_body>& head,
-                                          HttpRequest& req, const Route& route,
-                                          const UploadHandler& handler, bool& keep_alive) {
-    UploadStart start;
-    try {
-      start = handler(req);
-    } catch (const std::exception& e) {
-      start = ProblemResponse(Status::Internal(e.what()), req.request_id);
-    }
-    if (auto* early = std::get_if<HttpResponse>(&start)) {
-      if (HasBody(req)) keep_alive = false;
-      co_return std::move(*early);
-    }
-    std::unique_ptr<UploadSink> sink = std::move(std::get<std::unique_ptr<UploadSink>>(start));
+  // Reads the body into `sink`: the next piece arrives from the socket
+  // while the pool writes the previous one.
+  net::awaitable<HttpResponse> StreamIntoSink(Connection& conn, beast::flat_buffer& buffer,
+                                              Head& head, HttpRequest& req, const Route& route,
+                                              const std::shared_ptr<UploadSink>& sink,
+                                              bool& keep_alive) {
     co_await MaybeContinue(conn, req);
     http::request_parser<http::buffer_body> parser(std::move(head));
     parser.body_limit(route.max_body);
     // Beast reads at most the buffer's free capacity per syscall: without
     // room, a large body arrives 512 bytes per recvmsg.
     buffer.reserve(kStreamChunk);
-    std::vector<uint8_t> chunk(kStreamChunk);
+    auto filling = std::make_shared<std::vector<uint8_t>>(kStreamChunk);
+    auto spare = std::make_shared<std::vector<uint8_t>>(kStreamChunk);
+    size_t filled = 0;
+    PoolJob<Status> writer(co_await net::this_coro::executor);
+    // A write that fails ends the upload now: the read waiting for more of
+    // the body (perhaps for a long time) is cancelled.
+    writer.OnReady([&conn](const Status& st) {
+      if (!st.ok()) conn.stream.cancel();
+    });
+    Status failed;
+    boost::system::error_code read_error;
     Transfer transfer;
     auto deadline = ArmDeadline(conn, transfer);
-    while (!parser.is_done()) {
-      parser.get().body().data = chunk.data();
-      parser.get().body().size = chunk.size();
+    for (;;) {
+      bool done = parser.is_done();
+      // Collect the write in flight when it is in, or when nothing more can
+      // be read without it.
+      if (writer.started() && (writer.ready() || done || filled == filling->size())) {
+        failed = co_await writer.Wait();
+        if (!failed.ok()) break;
+      }
+      // Hand what has arrived to the pool as soon as it is free: pieces
+      // grow up to kStreamChunk while the pool is the slower side.
+      if (filled > 0 && !writer.started()) {
+        writer.Start(blocking_pool_, [sink, chunk = filling, filled, id = req.request_id] {
+          return Guarded(id, "the upload sink", [&] {
+            return sink->Write(std::span<const uint8_t>(chunk->data(), filled));
+          });
+        });
+        std::swap(filling, spare);
+        filled = 0;
+      }
+      if (done) break;
+      parser.get().body().data = filling->data() + filled;
+      parser.get().body().size = filling->size() - filled;
       // read_some, not read: the rate rule needs to see progress within a
-      // chunk, and the sink batches small pieces itself.
+      // chunk.
       auto [ec, n] = co_await http::async_read_some(conn.stream, buffer, parser, kTuple);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
-        // The client went away, sent garbage or was too slow: the sink is
-        // dropped, so the upload leaves nothing behind.
-        keep_alive = false;
-        co_return BodyError(ec, conn, route, req);
+        read_error = ec;
+        break;
       }
-      size_t got = chunk.size() - parser.get().body().size;
+      size_t got = filling->size() - filled - parser.get().body().size;
       transfer.moved += got;
-      if (got == 0) continue;
-      Status st = sink->Write(std::span<const uint8_t>(chunk.data(), got));
-      if (!st.ok()) {
-        keep_alive = false;
-        co_return ProblemResponse(st, req.request_id);
-      }
+      filled += got;
+    }
+    if (writer.started()) {
+      Status st = co_await writer.Wait();
+      if (failed.ok()) failed = st;
     }
     DisarmDeadline(conn);
+    if (!failed.ok()) {
+      // The sink's error explains a cancelled read too.
+      conn.rate_expired = false;
+      keep_alive = false;
+      co_return Problem(failed, req);
+    }
+    if (read_error) {
+      // The client went away, sent garbage or was too slow: the sink is
+      // dropped, so the upload leaves nothing behind.
+      keep_alive = false;
+      co_return BodyError(read_error, conn, route, req);
+    }
     buffer.shrink_to_fit();  // an idle keep-alive connection holds little
-    co_return sink->Finish();
+    auto finish = [&] {
+      return Guarded(req.request_id, "the upload sink", [&] { return sink->Finish(); });
+    };
+    Result<HttpResponse> answer = co_await OnPool(blocking_pool_, std::move(finish));
+    co_return Answer(std::move(answer), req);
   }
 
   // Reads the first piece of a streamed body before anything is sent, so a
   // source that fails at once (a tampered blob) still gets a proper error
-  // response instead of a cut connection. Replaces `resp` on failure.
-  std::vector<uint8_t> Prefetch(HttpResponse& resp, bool head_only, const std::string& request_id) {
-    std::vector<uint8_t> chunk;
-    if (!resp.stream || head_only || resp.stream_length == 0) return chunk;
-    chunk.resize(kStreamChunk);
-    auto r = resp.stream->Read(chunk);
+  // response instead of a cut connection. Replaces `resp` on failure. Runs
+  // on the blocking pool.
+  static FirstPiece Prefetch(HttpResponse& resp, const std::string& request_id) {
+    FirstPiece first{std::make_shared<std::vector<uint8_t>>(kStreamChunk), 0};
+    auto r =
+        Guarded(request_id, "the download source", [&] { return resp.stream->Read(*first.chunk); });
     if (!r.ok() || *r == 0) {
       resp = ProblemResponse(r.ok() ? Status::Internal("empty stream") : r.status(), request_id);
       return {};
     }
-    chunk.resize(*r);
-    return chunk;
+    first.size = *r;
+    return first;
   }
 
   // Answers "Expect: 100-continue" once the request is accepted, so clients
@@ -578,9 +755,11 @@ class HttpServer::Impl {
     co_await http::async_write(conn.stream, cont, kTuple);
   }
 
-  // Writes `resp`. Returns false if the connection failed mid-way.
-  net::awaitable<bool> Send(Connection& conn, HttpResponse& resp, bool keep_alive, bool head_only,
-                            const std::string& request_id, std::vector<uint8_t> chunk = {}) {
+  // Writes `resp`, its body from `source` when it has one (Prefetch put the
+  // first piece in `first`). Returns false if the connection failed mid-way.
+  net::awaitable<bool> Send(Connection& conn, HttpResponse& resp,
+                            std::shared_ptr<BodySource> source, const FirstPiece& first,
+                            bool keep_alive, bool head_only, const std::string& request_id) {
     conn.stream.expires_after(options_.io_timeout);
     auto fill = [&](auto& msg) {
       msg.result(static_cast<unsigned>(resp.status));
@@ -589,7 +768,7 @@ class HttpServer::Impl {
       if (!request_id.empty()) msg.set("X-Request-Id", request_id);
       msg.keep_alive(keep_alive);
     };
-    if (!resp.stream) {
+    if (!source) {
       if (head_only) {
         http::response<http::empty_body> msg;
         fill(msg);
@@ -611,9 +790,6 @@ class HttpServer::Impl {
       auto [ec, n] = co_await http::async_write(conn.stream, msg, kTuple);
       co_return !ec;
     }
-    // Streamed body; Prefetch() already put its first piece in `chunk`.
-    size_t first = chunk.size();
-    chunk.resize(kStreamChunk);
     http::response<http::buffer_body> msg;
     fill(msg);
     msg.content_length(resp.stream_length);
@@ -623,26 +799,44 @@ class HttpServer::Impl {
     auto [hec, hn] = co_await http::async_write_header(conn.stream, sr, kTuple);
     if (hec || head_only) co_return !hec;
     uint64_t remaining = resp.stream_length;
-    size_t pending = first;
+    std::shared_ptr<std::vector<uint8_t>> sending = first.chunk;
+    size_t pending = first.size;
+    auto reading = std::make_shared<std::vector<uint8_t>>(kStreamChunk);
+    if (!sending) sending = std::make_shared<std::vector<uint8_t>>(kStreamChunk);
+    PoolJob<Result<size_t>> reader(co_await net::this_coro::executor);
+    auto read_into = [&](std::shared_ptr<std::vector<uint8_t>> chunk) {
+      reader.Start(blocking_pool_, [source, chunk, id = request_id] {
+        return Guarded(id, "the download source", [&] { return source->Read(*chunk); });
+      });
+    };
     Transfer transfer;
     auto deadline = ArmDeadline(conn, transfer);
     while (remaining > 0) {
-      if (pending == 0) {
-        auto r = resp.stream->Read(chunk);
+      if (pending == 0) {  // nothing read ahead
+        read_into(sending);
+        auto r = co_await reader.Wait();
         // Headers are out: a failing source can only cut the connection.
         if (!r.ok() || *r == 0) co_return false;
         pending = *r;
       }
       pending = static_cast<size_t>(std::min<uint64_t>(pending, remaining));
-      msg.body().data = chunk.data();
+      // The next piece is read on the pool while this one is sent.
+      if (remaining > pending) read_into(reading);
+      msg.body().data = sending->data();
       msg.body().size = pending;
       msg.body().more = true;
       auto [ec, n] = co_await http::async_write(conn.stream, sr, kTuple);
-      // Gone, or reading slower than the rule allows.
+      // Gone, or reading slower than the rule allows. A read in flight
+      // finishes on its own; it owns its source and buffer.
       if (ec && ec != http::error::need_buffer) co_return false;
       transfer.moved += pending;
       remaining -= pending;
       pending = 0;
+      if (remaining == 0) break;
+      auto r = co_await reader.Wait();
+      if (!r.ok() || *r == 0) co_return false;
+      pending = *r;
+      std::swap(sending, reading);
     }
     DisarmDeadline(conn);
     msg.body().data = nullptr;
@@ -653,10 +847,6 @@ class HttpServer::Impl {
     co_return !ec;
   }
 
-  const Router& router_;
-  Metrics& metrics_;
-  Random& random_;
-  ServerOptions options_;
   static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int threads) {
     std::vector<std::unique_ptr<net::io_context>> contexts;
     for (int i = 0; i < std::max(1, threads); ++i) {
@@ -669,8 +859,16 @@ class HttpServer::Impl {
     return contexts;
   }
 
+  const Router& router_;
+  Metrics& metrics_;
+  Random& random_;
+  NetworkThreads& network_threads_;
+  ServerOptions options_;
   std::vector<std::unique_ptr<net::io_context>> contexts_;
-  net::thread_pool slow_pool_{2};  // for Route::slow handlers
+  // After the contexts, so they are joined first: a job still running at
+  // shutdown finishes while the connection it reports to still exists.
+  net::thread_pool blocking_pool_;
+  net::thread_pool slow_pool_{2};  // Runs::kSlowPool: password hashing
   size_t next_context_ = 0;        // only touched by the accept loop
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
   tcp::acceptor acceptor_;
@@ -694,8 +892,8 @@ size_t DefaultMaxConnections() {
 }
 
 HttpServer::HttpServer(const Router& router, Metrics& metrics, Random& random,
-                       ServerOptions options)
-    : impl_(std::make_unique<Impl>(router, metrics, random, std::move(options))) {}
+                       NetworkThreads& network_threads, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, metrics, random, network_threads, std::move(options))) {}
 HttpServer::~HttpServer() = default;
 Result<std::string> HttpServer::Listen() { return impl_->Listen(); }
 void HttpServer::Run() { impl_->Run(); }

@@ -3,6 +3,16 @@
 // limits, streamed uploads and downloads, and graceful shutdown on SIGTERM
 // or SIGINT (stop accepting, let requests in flight finish, close idle
 // connections). Handlers never see Beast types: see exchange.h.
+//
+// Nothing blocks the network threads. Handlers, upload sinks and download
+// sources run on a bounded blocking pool (password hashing on a small pool
+// of its own), and the connection resumes on its network thread after each
+// call; only routes declared inline run on the network thread (see
+// router.h). Uploads read the next piece from the socket while the pool
+// writes the previous one; downloads read the next piece on the pool while
+// the previous one is sent. A handler's error Status becomes problem+json
+// here, once. An exception anywhere in an exchange (handler, sink, source,
+// Beast) is logged with the request id and closes the connection.
 #pragma once
 
 #include <chrono>
@@ -10,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "common/network_threads.h"
 #include "common/status.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -19,8 +30,9 @@ namespace lethe {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 8080;  // 0 picks a free port
-  int threads = 4;
+  uint16_t port = 8080;                    // 0 picks a free port
+  int threads = 4;                         // network threads
+  int blocking_threads = 16;               // the pool for handlers, sinks and sources
   std::chrono::seconds idle_timeout{30};   // a whole request head, or an idle keep-alive
   std::chrono::seconds io_timeout{60};     // one small write (a response without a stream)
   std::chrono::seconds drain_timeout{10};  // shutdown grace for requests in flight
@@ -43,14 +55,18 @@ size_t DefaultMaxConnections();
 
 class HttpServer {
  public:
-  HttpServer(const Router& router, Metrics& metrics, Random& random, ServerOptions options);
+  // Records its network threads in `network_threads` while they run. Every
+  // argument must outlive the server.
+  HttpServer(const Router& router, Metrics& metrics, Random& random,
+             NetworkThreads& network_threads, ServerOptions options);
   ~HttpServer();
 
   // Binds and listens. Returns the bound "address:port", or Internal if the
   // address cannot be bound.
   Result<std::string> Listen();
 
-  // Serves until Stop() or SIGTERM/SIGINT, then drains and returns.
+  // Serves until Stop() or SIGTERM/SIGINT, then drains and returns. The
+  // network threads are started here; the calling thread only waits.
   void Run();
 
   // Begins a graceful shutdown. Safe from any thread.

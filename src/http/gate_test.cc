@@ -1,0 +1,210 @@
+// Routes declare their auth and the Gate applies it: a real HttpServer on
+// loopback in front of the real domain (SQLite files in a temp dir). A
+// data-plane route records usage for every outcome once its caller is
+// known, without a line of metering in the handler, and a request whose
+// credential does not check out never reaches the handler.
+#include "http/gate.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "common/encoding.h"
+#include "http/loopback_client.h"
+#include "http/server.h"
+#include "testing/domain_fixture.h"
+
+namespace lethe {
+namespace {
+
+class GateTest : public DomainFixture {
+ protected:
+  void SetUp() override {
+    DomainFixture::SetUp();
+    if (HasFatalFailure()) return;
+    usage_ = std::make_unique<UsageLedger>(*metadata_, clock_, random_);
+    links_ = std::make_unique<MediaLinks>(master_, clock_);
+    gate_ = std::make_unique<Gate>(*customers_, *accounts_, *usage_, *links_);
+    router_ = std::make_unique<Router>(gate_.get());
+    SignupForm form{"Ada", "ada@example.com", "correct horse battery", "US", "1990-01-01"};
+    auto signup = customers_->SignUp(form, origin_);
+    ASSERT_TRUE(signup.ok()) << signup.status().ToString();
+    customer_id_ = signup->customer.id;
+    session_ = signup->session.token;
+    auto account = accounts_->Create(customer_id_, "app", "us", origin_);
+    ASSERT_TRUE(account.ok()) << account.status().ToString();
+    account_id_ = account->account.id;
+    token_ = account->api_token;
+  }
+  void Start() {
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 1;
+    server_ = std::make_unique<HttpServer>(*router_, metrics_, random_, network_threads_, options);
+    auto bound = server_->Listen();
+    ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+    port_ = static_cast<uint16_t>(std::stoi(bound->substr(bound->rfind(':') + 1)));
+    runner_ = std::thread([this] { server_->Run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (runner_.joinable()) runner_.join();
+  }
+  std::vector<UsageEvent> Usage() {
+    UsageQuery q;
+    q.account_id = account_id_;
+    auto page = usage_->List(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->events : std::vector<UsageEvent>{};
+  }
+  std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
+
+  std::unique_ptr<UsageLedger> usage_;
+  std::unique_ptr<MediaLinks> links_;
+  std::unique_ptr<Gate> gate_;
+  std::unique_ptr<Router> router_;
+  Metrics metrics_;
+  NetworkThreads network_threads_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread runner_;
+  uint16_t port_ = 0;
+  std::string customer_id_, session_, account_id_, token_;
+};
+
+// Refuses every upload once it has seen its first bytes.
+class RefusingSink final : public UploadSink {
+ public:
+  Status Write(std::span<const uint8_t>) override {
+    return Status::UnsupportedMedia("unsupported-media-type", "not media");
+  }
+  Result<HttpResponse> Finish() override { return HttpResponse::Empty(201); }
+};
+
+TEST_F(GateTest, DataPlaneRoutesRecordUsageForEveryOutcomeAndOnlyForKnownCallers) {
+  std::atomic<int> handled{0}, uploads{0};
+  // The handlers say nothing about usage: the declaration does it all.
+  router_->Add("GET", "/v1/thing", Auth::kDataPlane, 1024,
+               [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+                 ++handled;
+                 if (req.Query("fail")) return Status::InvalidArgument("bad-request", "refused");
+                 return HttpResponse::Json(
+                     200, boost::json::object{{"account", c.principal().account.id},
+                                              {"credential", c.principal().credential_id}});
+               });
+  router_->AddUpload("POST", "/v1/things", Auth::kDataPlane, 1 << 20,
+                     [&](HttpRequest&, const Caller&) -> Result<std::unique_ptr<UploadSink>> {
+                       ++uploads;
+                       return std::unique_ptr<UploadSink>(new RefusingSink);
+                     });
+  Start();
+  auto key = accounts_->CreateKey(customer_id_, account_id_, origin_);
+  ASSERT_TRUE(key.ok());
+  std::string basic = "Authorization: Basic " + Base64Encode(key->key.id + ":" + key->secret);
+
+  LoopbackResponse ok = LoopbackRequest(port_, "GET", "/v1/thing?end_user=alice", {Bearer(token_)});
+  EXPECT_EQ(ok.status, 200) << ok.raw;
+  EXPECT_NE(ok.body.find(account_id_), std::string::npos) << ok.body;
+  LoopbackResponse refused =
+      LoopbackRequest(port_, "GET", "/v1/thing?fail=1", {basic, "Lethe-End-User: bob"});
+  EXPECT_EQ(refused.status, 400) << refused.raw;
+  // A named end user that is not short UTF-8: refused before the handler,
+  // still recorded (the caller is known), without the end user.
+  LoopbackResponse bad_end_user = LoopbackRequest(
+      port_, "GET", "/v1/thing?end_user=" + std::string(300, 'e'), {Bearer(token_)});
+  EXPECT_EQ(bad_end_user.status, 400);
+  EXPECT_NE(bad_end_user.body.find("invalid-field"), std::string::npos) << bad_end_user.body;
+  LoopbackResponse upload =
+      LoopbackRequest(port_, "POST", "/v1/things", {Bearer(token_)}, std::string(5000, 'x'));
+  EXPECT_EQ(upload.status, 415) << upload.raw;
+
+  // Unknown callers: 401, never the handler, nothing recorded.
+  for (const std::vector<std::string>& auth :
+       {std::vector<std::string>{Bearer("not-a-token")}, std::vector<std::string>{},
+        std::vector<std::string>{"Authorization: Basic !!!"},
+        std::vector<std::string>{"Authorization: Basic " +
+                                 Base64Encode(key->key.id + ":wrong-secret")},
+        std::vector<std::string>{Bearer(session_)}}) {
+    LoopbackResponse r = LoopbackRequest(port_, "GET", "/v1/thing?end_user=mallory", auth);
+    EXPECT_EQ(r.status, 401) << (auth.empty() ? "no credentials" : auth[0]);
+    EXPECT_NE(r.body.find("unauthenticated"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(LoopbackRequest(port_, "POST", "/v1/things", {Bearer("nope")}, "x").status, 401);
+
+  EXPECT_EQ(handled.load(), 2) << "only admitted requests with a good end user reach it";
+  EXPECT_EQ(uploads.load(), 1);
+  std::vector<UsageEvent> events = Usage();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].status, 200);
+  EXPECT_EQ(events[0].end_user, "alice");
+  EXPECT_EQ(events[0].method, "GET");
+  EXPECT_EQ(events[0].route, "/v1/thing");
+  EXPECT_EQ(events[0].credential_id, account_id_);
+  EXPECT_EQ(events[1].status, 400);
+  EXPECT_EQ(events[1].end_user, "bob");
+  EXPECT_EQ(events[1].credential_id, key->key.id);
+  EXPECT_EQ(events[2].status, 400);
+  EXPECT_EQ(events[2].end_user, "");
+  EXPECT_EQ(events[3].status, 415);
+  EXPECT_EQ(events[3].method, "POST");
+  EXPECT_EQ(events[3].route, "/v1/things");
+  for (const UsageEvent& e : events) EXPECT_NE(e.end_user, "mallory");
+}
+
+TEST_F(GateTest, SessionRoutesAdmitOnlyASignedInCustomerAndRecordNoUsage) {
+  std::atomic<int> handled{0};
+  router_->Add("GET", "/v1/me", Auth::kSession, 1024,
+               [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
+                 ++handled;
+                 return HttpResponse::Json(200, boost::json::object{{"id", c.customer().id}});
+               });
+  Start();
+  LoopbackResponse me = LoopbackRequest(port_, "GET", "/v1/me", {Bearer(session_)});
+  EXPECT_EQ(me.status, 200);
+  EXPECT_NE(me.body.find(customer_id_), std::string::npos) << me.body;
+  EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/me", {Bearer(token_)}).status, 401)
+      << "an account token is no session";
+  EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/me").status, 401);
+  EXPECT_EQ(handled.load(), 1);
+  EXPECT_TRUE(Usage().empty());
+}
+
+TEST_F(GateTest, SignedLinkRoutesTakeALinkForTheirOwnIdOrDataPlaneCredentials) {
+  std::atomic<int> handled{0};
+  router_->Add("GET", "/v1/media/{id}/content", Auth::kSignedLink, 0,
+               [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+                 ++handled;
+                 req.end_user = "owner-of-" + req.Param("id");
+                 return HttpResponse::Json(
+                     200, boost::json::object{{"credential", c.principal().credential_id}});
+               });
+  Start();
+  auto url = [&](const MediaLink& l, const std::string& media_id) {
+    return "/v1/media/" + media_id + "/content?account=" + l.account_id +
+           "&expires=" + std::to_string(l.expires_ms) + "&sig=" + l.signature;
+  };
+  MediaLink link = links_->Issue(account_id_, "med_one", 60'000);
+  LoopbackResponse by_link = LoopbackRequest(port_, "GET", url(link, "med_one") + "&end_user=x");
+  EXPECT_EQ(by_link.status, 200) << by_link.raw;
+  EXPECT_NE(by_link.body.find("\"credential\":\"link\""), std::string::npos) << by_link.body;
+  // The link grants its own media only, unaltered and unexpired.
+  EXPECT_EQ(LoopbackRequest(port_, "GET", url(link, "med_two")).status, 401);
+  MediaLink forged = link;
+  forged.expires_ms += 1000;
+  EXPECT_EQ(LoopbackRequest(port_, "GET", url(forged, "med_one")).status, 401);
+  clock_.Advance(61'000);
+  EXPECT_EQ(LoopbackRequest(port_, "GET", url(link, "med_one")).status, 401);
+  // Without a link: the data plane's credentials.
+  EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/media/med_one/content").status, 401);
+  EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/media/med_one/content", {Bearer(token_)}).status,
+            200);
+  EXPECT_EQ(handled.load(), 2);
+  std::vector<UsageEvent> events = Usage();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].credential_id, "link");
+  EXPECT_EQ(events[0].end_user, "owner-of-med_one") << "a link names no end user of its own";
+  EXPECT_EQ(events[1].credential_id, account_id_);
+}
+
+}  // namespace
+}  // namespace lethe
