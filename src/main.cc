@@ -30,12 +30,9 @@ constexpr const char* kUsage =
     "usage:\n"
     "  lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]\n"
     "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
-    "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]
-    "
-    "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
-    "
-    "              [--mail-from ADDRESS]
-    "
+    "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
+    "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
+    "              [--mail-from ADDRESS]\n"
     "  lethe audit verify [--data DIR]\n";
 
 // The flags of `serve` that take a value.
