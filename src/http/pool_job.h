@@ -17,6 +17,7 @@
 // coroutine twice: hand OnPool a named function object, std::move'd.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -34,57 +35,65 @@
 
 namespace lethe {
 
-template <typename T>
+template <typename T>  // Status or Result<...>: anything with ok()
 class PoolJob {
  public:
   // `home`: the executor of the coroutine that starts and waits for jobs.
   explicit PoolJob(const boost::asio::any_io_executor& home)
       : state_(std::make_shared<State>(home)) {}
-  // A job still running finishes on its own; its on_ready is dropped, so it
-  // never calls into a coroutine that has ended.
-  ~PoolJob() { state_->on_ready = nullptr; }
+  // A job still running finishes on its own; its on_failure is dropped, so
+  // it never calls into a coroutine that has ended.
+  ~PoolJob() { state_->on_failure = nullptr; }
   PoolJob(const PoolJob&) = delete;
   PoolJob& operator=(const PoolJob&) = delete;
 
   // True from Start() until Wait() has taken the result.
-  bool started() const { return state_->started; }
+  bool started() const { return started_; }
   // True once a started job's result is in (Wait() will not suspend).
-  bool ready() const { return state_->started && state_->done; }
+  bool ready() const { return started_ && state_->phase.load(std::memory_order_acquire) == kDone; }
 
-  // Called on the home executor as soon as the job's result is in, before
-  // Wait() takes it (e.g. to cancel a socket read when a write failed).
-  void OnReady(std::function<void(const T&)> fn) { state_->on_ready = std::move(fn); }
+  // Called on the home executor as soon as a job fails, even while nobody
+  // waits for it (e.g. to cancel a socket read when a write failed).
+  void OnFailure(std::function<void()> fn) { state_->on_failure = std::move(fn); }
 
   // Runs `fn()` on `pool`. Must not be started again before Wait().
   template <typename F>
   void Start(boost::asio::thread_pool& pool, F fn) {
     std::shared_ptr<State> s = state_;
-    s->started = true;
-    s->done = false;
+    started_ = true;
     s->value.reset();
     s->error = nullptr;
-    s->signal.expires_at(boost::asio::steady_timer::time_point::max());
+    s->phase.store(kRunning, std::memory_order_relaxed);
     boost::asio::post(pool, [s, fn = std::move(fn)]() mutable {
       try {
         s->value.emplace(fn());
       } catch (...) {
         s->error = std::current_exception();
       }
-      // The post orders the writes above before the reads on the home side.
-      boost::asio::post(s->signal.get_executor(), [s] {
-        s->done = true;
-        if (s->on_ready && s->value) s->on_ready(*s->value);
-        s->signal.cancel();
-      });
+      bool failed = s->error || !s->value->ok();
+      // The home thread is woken only when it waits, or must hear of a
+      // failure: a job done ahead of time costs it nothing.
+      if (s->phase.exchange(kDone, std::memory_order_acq_rel) == kWaiting || failed) {
+        boost::asio::post(s->signal.get_executor(), [s, failed] {
+          if (failed && s->on_failure) s->on_failure();
+          s->signal.cancel();
+        });
+      }
     });
   }
 
   // The result of the started job; rethrows what its function threw.
   boost::asio::awaitable<T> Wait() {
     std::shared_ptr<State> s = state_;
-    while (!s->done)
-      co_await s->signal.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    s->started = false;
+    int running = kRunning;
+    if (s->phase.compare_exchange_strong(running, kWaiting, std::memory_order_acq_rel)) {
+      // A stale wake-up (a failure's, say) may end a wait early: check again.
+      while (s->phase.load(std::memory_order_acquire) != kDone) {
+        s->signal.expires_at(boost::asio::steady_timer::time_point::max());
+        co_await s->signal.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      }
+    }
+    started_ = false;
     if (s->error) std::rethrow_exception(std::exchange(s->error, nullptr));
     T value = std::move(*s->value);
     s->value.reset();
@@ -92,16 +101,17 @@ class PoolJob {
   }
 
  private:
+  static constexpr int kRunning = 0, kWaiting = 1, kDone = 2;
   struct State {
     explicit State(const boost::asio::any_io_executor& home) : signal(home) {}
-    boost::asio::steady_timer signal;  // cancelled when the result is in
-    bool started = false;
-    bool done = false;
-    std::optional<T> value;
-    std::exception_ptr error;
-    std::function<void(const T&)> on_ready;
+    boost::asio::steady_timer signal;  // a wait on it is cancelled to wake the home side
+    std::atomic<int> phase{kDone};
+    std::optional<T> value;            // written on the pool before phase becomes kDone
+    std::exception_ptr error;          // likewise
+    std::function<void()> on_failure;  // home side only
   };
   std::shared_ptr<State> state_;
+  bool started_ = false;
 };
 
 // Runs `fn()` on `pool` and resumes the calling coroutine on its own

@@ -664,9 +664,7 @@ class HttpServer::Impl {
     PoolJob<Status> writer(co_await net::this_coro::executor);
     // A write that fails ends the upload now: the read waiting for more of
     // the body (perhaps for a long time) is cancelled.
-    writer.OnReady([&conn](const Status& st) {
-      if (!st.ok()) conn.stream.cancel();
-    });
+    writer.OnFailure([&conn] { conn.stream.cancel(); });
     Status failed;
     boost::system::error_code read_error;
     Transfer transfer;
