@@ -17,6 +17,7 @@
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
 #include "app/master_key.h"
+#include "app/shutdown_signals.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
 #include "domain/customers.h"
@@ -38,6 +39,11 @@ namespace lethe {
 struct LetheServer::Parts {
   // First member, so it is released last, after every store has closed.
   std::optional<DataDirLock> lock;
+  // Made before anything starts a thread: they all inherit its signal mask.
+  // Stopped first in ~LetheServer, before what its callback touches.
+  std::unique_ptr<ShutdownSignals> signals;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<HttpServer*> live_server{nullptr};
   // Early, so that anything wrapping the stores can be handed it and it
   // outlives them all.
   NetworkThreads network_threads;
@@ -126,9 +132,11 @@ Status MakeDataDir(const std::string& dir) {
 }  // namespace
 
 LetheServer::LetheServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
-LetheServer::~LetheServer() = default;
+LetheServer::~LetheServer() { parts_->signals.reset(); }
 const std::string& LetheServer::endpoint() const { return parts_->endpoint; }
 void LetheServer::Run() {
+  // A signal that came while starting: the post waits for the loop.
+  if (parts_->stop_requested) parts_->server->Stop();
   parts_->server->Run();
   // Requests have drained: let background runs finish, then write what the
   // usage ledger still holds. Unfinished durable jobs resume at next start.
@@ -162,6 +170,12 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   // Before anything is read or written: recovery below removes blobs without
   // a record, which would destroy another live server's uploads in flight.
   auto p = std::make_unique<Parts>();
+  if (config.handle_signals) {
+    p->signals = std::make_unique<ShutdownSignals>([parts = p.get()](int) {
+      parts->stop_requested = true;
+      if (HttpServer* server = parts->live_server.load()) server->Stop();
+    });
+  }
   LETHE_ASSIGN_OR_RETURN(p->lock, DataDirLock::Acquire(config.data_dir));
   bool default_key = config.master_key_file.empty();
   std::string key_file = default_key ? config.data_dir + "/master.key" : config.master_key_file;
@@ -218,6 +232,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->runner = std::make_unique<JobRunner>(clock, kRunnerThreads);
   LETHE_RETURN_IF_ERROR(ScheduleBackgroundWork(*p));
   LETHE_RETURN_IF_ERROR(p->runner->Start());
+  p->live_server = p->server.get();
   return std::unique_ptr<LetheServer>(new LetheServer(std::move(p)));
 }
 

@@ -34,6 +34,9 @@ struct ServeConfig {
   uint64_t min_rate = 1024;      // bytes per second, see ServerOptions
   uint64_t rate_grace_seconds = 30;
   uint64_t request_deadline_seconds = 24 * 3600;
+  // SIGTERM and SIGINT stop the server gracefully. Off for a server running
+  // inside another program (tests), which keeps its own signals.
+  bool handle_signals = true;
   // Mail: through this SMTP relay (smtp://, smtps://; may hold a password,
   // so it is never logged), or, when empty, as .eml files under
   // <data_dir>/outbox-mail for an operator's MTA or a developer to read.
@@ -66,7 +69,8 @@ class LetheServer {
 
   // The bound "address:port".
   const std::string& endpoint() const;
-  // Serves until SIGTERM/SIGINT or Stop(), then drains and returns.
+  // Serves until SIGTERM/SIGINT (with config.handle_signals) or Stop(),
+  // then drains requests, stops background work and returns.
   void Run();
   void Stop();
 

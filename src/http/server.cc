@@ -176,8 +176,7 @@ class HttpServer::Impl {
         options_(std::move(options)),
         contexts_(MakeContexts(options_.threads)),
         blocking_pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
-        acceptor_(*contexts_[0]),
-        signals_(*contexts_[0], SIGTERM, SIGINT) {}
+        acceptor_(*contexts_[0]) {}
 
   Result<std::string> Listen() {
     boost::system::error_code ec;
@@ -195,9 +194,6 @@ class HttpServer::Impl {
 
   void Run() {
     net::co_spawn(*contexts_[0], Accept(), LogEscaped("the accept loop"));
-    signals_.async_wait([this](boost::system::error_code ec, int) {
-      if (!ec) BeginShutdown();
-    });
     // One io_context per thread: a connection lives on one thread, so its
     // coroutine needs no strand and wakes no other thread.
     // Idle contexts must keep running until shutdown: guard them.
@@ -307,7 +303,6 @@ class HttpServer::Impl {
     if (stopping_.exchange(true)) return;
     boost::system::error_code ec;
     acceptor_.close(ec);
-    signals_.cancel();
     // Wake connections waiting for their next request so they exit now;
     // busy ones see stopping_ after their response.
     std::lock_guard lock(mu_);
@@ -870,7 +865,6 @@ class HttpServer::Impl {
   size_t next_context_ = 0;        // only touched by the accept loop
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
   tcp::acceptor acceptor_;
-  net::signal_set signals_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};  // connections being served
   std::atomic<int> rejecting_{0};

@@ -1,8 +1,9 @@
 // HttpServer: HTTP/1.1 on Boost.Beast with one C++20 coroutine per
 // connection, a keep-alive loop, idle and I/O timeouts, per-route body
-// limits, streamed uploads and downloads, and graceful shutdown on SIGTERM
-// or SIGINT (stop accepting, let requests in flight finish, close idle
-// connections). Handlers never see Beast types: see exchange.h.
+// limits, streamed uploads and downloads, and graceful shutdown on Stop()
+// (stop accepting, let requests in flight finish, close idle connections;
+// the process's signals are LetheServer's to turn into a Stop()). Handlers
+// never see Beast types: see exchange.h.
 //
 // Nothing blocks the network threads. Handlers, upload sinks and download
 // sources run on a bounded blocking pool (password hashing on a small pool
@@ -65,7 +66,7 @@ class HttpServer {
   // address cannot be bound.
   Result<std::string> Listen();
 
-  // Serves until Stop() or SIGTERM/SIGINT, then drains and returns. The
+  // Serves until Stop(), then drains and returns. The
   // network threads are started here; the calling thread only waits.
   void Run();
 

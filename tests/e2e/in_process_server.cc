@@ -39,6 +39,7 @@ std::string InProcessServer::base_url() const {
 
 bool InProcessServer::Start() {
   ServeConfig config;
+  config.handle_signals = false;  // the test process keeps its own signals
   config.listen = "127.0.0.1:0";
   config.data_dir = data_;
   config.threads = 2;
