@@ -5,9 +5,9 @@
 // reads credentials itself. Data-plane requests (ACC-2, USE-1) are metered
 // here too: once their credential checks out, the request is armed to
 // record a usage event with its final status, whatever the outcome (an
-// error from the handler, a body that stops arriving, a 5xx). A route
-// declared data-plane therefore cannot forget its usage event, and a
-// request whose credential does not check out never reaches its handler
+// error from the handler, an upload whose body stops arriving, a 5xx). A
+// route declared data-plane therefore cannot forget its usage event, and
+// a request whose credential does not check out never reaches its handler
 // and is not recorded (there is no account to attribute it to).
 //
 // Admit calls into the stores (credential lookups, a key's last use): it
@@ -15,6 +15,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 
 #include "common/status.h"
 #include "domain/accounts.h"

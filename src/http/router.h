@@ -11,6 +11,11 @@
 // a small pool of its own (AddSlow), so it cannot starve the blocking
 // pool; on the network thread only routes that touch no port at all
 // (AddInline: health and metrics).
+//
+// Order of checks: no route (404, 405), then a Content-Length over the
+// route's limit (413). A buffered route then has its body read (413, 408)
+// before the Gate admits the request; an upload route is admitted, and its
+// handler returns a sink, before the body is read.
 #pragma once
 
 #include <cstdint>
