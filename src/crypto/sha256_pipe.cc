@@ -4,9 +4,8 @@
 
 namespace lethe {
 
-Sha256Pipe::Sha256Pipe() : thread_([this] { Run(); }) {}
-
 Sha256Pipe::~Sha256Pipe() {
+  if (!thread_.joinable()) return;
   {
     std::lock_guard lock(mu_);
     queue_.clear();
@@ -17,6 +16,14 @@ Sha256Pipe::~Sha256Pipe() {
 }
 
 void Sha256Pipe::Update(std::span<const uint8_t> bytes) {
+  if (!thread_.joinable()) {
+    if (inline_bytes_ + bytes.size() <= kInlineBytes) {
+      sha_.Update(bytes);
+      inline_bytes_ += bytes.size();
+      return;
+    }
+    thread_ = std::thread([this] { Run(); });  // sha_ is the thread's from here on
+  }
   while (!bytes.empty()) {
     size_t n = std::min(bytes.size(), kPieceBytes);
     std::unique_lock lock(mu_);
@@ -35,6 +42,7 @@ void Sha256Pipe::Update(std::span<const uint8_t> bytes) {
 }
 
 std::string Sha256Pipe::Final() {
+  if (!thread_.joinable()) return sha_.Final();
   std::unique_lock lock(mu_);
   closing_ = true;
   work_.notify_one();

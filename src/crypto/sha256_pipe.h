@@ -3,6 +3,11 @@
 // thread (hashing is the largest single cost of an upload, ~0.5 s per GiB).
 // Update() hands over a copy; at most kMaxQueued pieces wait, so memory
 // stays bounded (Update blocks when the hasher falls behind).
+//
+// Small bodies never pay for a thread: the first kInlineBytes are hashed on
+// the caller's thread, and the hashing thread starts only when a body grows
+// past them (most uploads from apps are photos and clips of a few MiB or
+// less; a thread per 1 KiB upload cost more than hashing it).
 #pragma once
 
 #include <condition_variable>
@@ -22,8 +27,9 @@ class Sha256Pipe {
  public:
   static constexpr size_t kMaxQueued = 8;
   static constexpr size_t kPieceBytes = 256 * 1024;
+  static constexpr size_t kInlineBytes = 1024 * 1024;
 
-  Sha256Pipe();
+  Sha256Pipe() = default;
   ~Sha256Pipe();  // stops the thread, discarding what is queued
   Sha256Pipe(const Sha256Pipe&) = delete;
   Sha256Pipe& operator=(const Sha256Pipe&) = delete;
@@ -45,7 +51,8 @@ class Sha256Pipe {
   bool finished_ = false;
   Sha256 sha_;
   std::string digest_;
-  std::thread thread_;
+  uint64_t inline_bytes_ = 0;  // hashed on the caller's thread so far
+  std::thread thread_;         // started once the body outgrows kInlineBytes
 };
 
 }  // namespace lethe
