@@ -5,6 +5,8 @@
 // links and deletes, and expects every port call to have run elsewhere.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "harness.h"
 #include "in_process_server.h"
 #include "media_support.h"
@@ -57,6 +59,8 @@ TEST(NetworkThreadsTest, NoPortIsEverCalledOnANetworkThread) {
   EXPECT_EQ(client.Get("/healthz").status, 200);
   EXPECT_EQ(client.Get("/metrics").status, 200);
   server.Stop();
+  std::fprintf(stderr, "[figures] %d port calls checked, %zu on a network thread\n",
+               checked.calls(), checked.violations().size());
   EXPECT_GT(checked.calls(), 50) << "the wrappers saw too few calls to prove anything";
   std::vector<std::string> violations = checked.violations();
   EXPECT_TRUE(violations.empty()) << violations.size() << " port calls on a network thread, "
