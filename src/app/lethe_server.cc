@@ -81,6 +81,10 @@ constexpr uint64_t kReserveBytes = 8 << 20;
 constexpr int kRunnerThreads = 2;
 constexpr std::chrono::milliseconds kJobPoll{250};
 constexpr std::chrono::milliseconds kRunnerDrain{10'000};
+// How often expired media is swept, and how much at a time (a run that
+// fills its batch is simply followed by the next one a period later).
+constexpr std::chrono::milliseconds kRetentionSweep{std::chrono::seconds(30)};
+constexpr int kRetentionBatch = 500;
 
 Result<ServerOptions> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
@@ -153,6 +157,10 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   LETHE_RETURN_IF_ERROR(
       runner.Every("jobs", kJobPoll, [&jobs = *p.jobs] { return StatusOf(jobs.RunDue()); }));
   p.jobs->OnEnqueued([&runner] { (void)runner.Wake("jobs"); });
+  // Retention (USE-5): expired media is already invisible; this removes it.
+  LETHE_RETURN_IF_ERROR(runner.Every("retention", kRetentionSweep, [&media = *p.media] {
+    return StatusOf(media.ExpireDue(kRetentionBatch));
+  }));
   return Status::Ok();
 }
 void LetheServer::Stop() { parts_->server->Stop(); }

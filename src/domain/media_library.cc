@@ -162,9 +162,13 @@ Result<MediaRecord> MediaLibrary::Get(const std::string& account_id, const std::
     std::shared_lock lock(cache_mu_);
     generation = generation_;
     auto it = cache_.find(id);
-    if (it != cache_.end() && it->second.account_id == account_id) return it->second;
+    if (it != cache_.end() && it->second.account_id == account_id) {
+      if (Expired(it->second)) return Status::NotFound("media not found");
+      return it->second;
+    }
   }
   LETHE_ASSIGN_OR_RETURN(MediaRecord m, store_.FindMedia(account_id, id));
+  if (Expired(m)) return Status::NotFound("media not found");
   std::unique_lock lock(cache_mu_);
   if (generation == generation_) {
     if (cache_.size() >= kMaxCached) cache_.clear();
@@ -179,9 +183,15 @@ void MediaLibrary::Evict(const std::string& media_id) {
   cache_.erase(media_id);
 }
 
-Result<std::vector<MediaRecord>> MediaLibrary::List(MediaQuery query) {
+Result<MediaLibrary::Page> MediaLibrary::List(MediaQuery query) {
   query.limit = std::clamp(query.limit, 1, 1000);
-  return store_.ListMedia(query);
+  Page page;
+  LETHE_ASSIGN_OR_RETURN(page.items, store_.ListMedia(query));
+  if (static_cast<int>(page.items.size()) == query.limit) {
+    page.next_after_seq = page.items.back().seq;
+  }
+  std::erase_if(page.items, [this](const MediaRecord& m) { return Expired(m); });
+  return page;
 }
 
 Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string& media_id,
@@ -213,13 +223,32 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
 
 Status MediaLibrary::Delete(const Principal& who, const std::string& media_id,
                             const RequestOrigin& origin) {
+  return Remove(who.account.id, media_id, who.credential_id, "media.delete", origin);
+}
+
+Result<int> MediaLibrary::ExpireDue(int limit) {
+  LETHE_ASSIGN_OR_RETURN(auto due, store_.ListExpiredMedia(clock_.NowMillis(), limit));
+  RequestOrigin sweep{"retention", "", "", "", "", "", ""};
+  int removed = 0;
+  for (const MediaRecord& m : due) {
+    Status st = Remove(m.account_id, m.id, "lethe:retention", "media.expire", sweep);
+    if (st.code() == Status::Code::kNotFound) continue;  // deleted meanwhile
+    LETHE_RETURN_IF_ERROR(st);
+    ++removed;
+  }
+  return removed;
+}
+
+Status MediaLibrary::Remove(const std::string& account_id, const std::string& media_id,
+                            const std::string& actor, const std::string& action,
+                            const RequestOrigin& origin) {
   std::string blob_id;
   auto remove_record = [&] {
     return store_.Transact([&](MetadataTx& tx) -> Status {
-      LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(who.account.id, media_id));
+      LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(account_id, media_id));
       blob_id = m.blob_id;
-      LETHE_RETURN_IF_ERROR(tx.DeleteMedia(who.account.id, media_id));
-      return audit_.Record(tx, who.credential_id, "media.delete", media_id, who.account.id, origin);
+      LETHE_RETURN_IF_ERROR(tx.DeleteMedia(account_id, media_id));
+      return audit_.Record(tx, actor, action, media_id, account_id, origin);
     });
   };
   Status removed = remove_record();

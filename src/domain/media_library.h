@@ -74,10 +74,18 @@ class MediaLibrary {
                                                    const RequestOrigin& origin);
 
   // Metadata, served from an in-memory cache after the first read; Update
-  // and Delete evict (and a read racing with them does not cache).
+  // and Delete evict (and a read racing with them does not cache). Media
+  // past its retention (expiration_days) is NotFound from that instant,
+  // before the sweep (ExpireDue) removes it.
   Result<MediaRecord> Get(const std::string& account_id, const std::string& media_id);
-  // Listing, oldest first; query.limit is clamped to 1..1000.
-  Result<std::vector<MediaRecord>> List(MediaQuery query);
+  // Listing, oldest first, without expired media; query.limit is clamped
+  // to 1..1000. next_after_seq is set when more may follow (a page can hold
+  // fewer than `limit` items when some had expired).
+  struct Page {
+    std::vector<MediaRecord> items;
+    std::optional<int64_t> next_after_seq;
+  };
+  Result<Page> List(MediaQuery query);
   // Corrects title, tags and end user. A new end user re-wraps the data key
   // under that end user's key.
   Result<MediaRecord> Update(const Principal& who, const std::string& media_id,
@@ -91,12 +99,23 @@ class MediaLibrary {
   Result<std::unique_ptr<MediaReader>> Open(const MediaRecord& media, uint64_t first,
                                             uint64_t last);
 
+  // The retention sweep (USE-5): removes up to `limit` media whose
+  // expiration_days ran out, record then blob as Delete does, each with a
+  // "media.expire" audit event by "lethe:retention". Returns how many.
+  Result<int> ExpireDue(int limit);
+
   // Startup recovery: removes interrupted writes and blobs without a record.
   // Returns how many files were removed.
   Result<int> Recover();
 
  private:
   friend class MediaIngest;
+  // Removes the record (with `action` audited for `actor`), then the blob.
+  Status Remove(const std::string& account_id, const std::string& media_id,
+                const std::string& actor, const std::string& action, const RequestOrigin& origin);
+  bool Expired(const MediaRecord& m) const {
+    return m.expires_ms && *m.expires_ms <= clock_.NowMillis();
+  }
   Result<MediaRecord> Commit(MediaIngest& ingest, const MediaFields& fields);
   void Evict(const std::string& media_id);
   static constexpr size_t kMaxCached = 10000;

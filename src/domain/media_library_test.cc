@@ -189,5 +189,38 @@ TEST_F(MediaLibraryTest, SizeLimitStopsTheIngest) {
   EXPECT_EQ((*ingest)->Append({data.data() + 1000, 1}).code(), Status::Code::kTooLarge);
 }
 
+// USE-5: retention. Expired media is NotFound and unlisted at once; the
+// sweep removes record and blob and leaves an audit event.
+TEST_F(MediaLibraryTest, ExpiredMediaVanishesThenIsSwept) {
+  Principal who = MakeAccount("retention@example.com");
+  MediaFields brief;
+  brief.expiration_days = 1;
+  auto gone = Ingest(who, Mp4Bytes(50'000), brief);
+  auto kept = Ingest(who, Mp4Bytes(40'000));
+  ASSERT_TRUE(gone.ok() && kept.ok());
+  ASSERT_TRUE(media_->Get(who.account.id, gone->id).ok());  // now cached
+  EXPECT_EQ(*media_->ExpireDue(100), 0);
+  clock_.Advance(24 * 3600 * 1000LL);
+  EXPECT_EQ(media_->Get(who.account.id, gone->id).status().code(), Status::Code::kNotFound);
+  MediaQuery q;
+  q.account_id = who.account.id;
+  q.limit = 1;
+  auto first = media_->List(q);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->items.empty());               // the expired one filled the page...
+  ASSERT_TRUE(first->next_after_seq.has_value());  // ...and the listing goes on
+  q.after_seq = first->next_after_seq;
+  EXPECT_EQ(media_->List(q)->items.size(), 1u);
+  EXPECT_EQ(*media_->ExpireDue(100), 1);
+  EXPECT_EQ(*blobs_->List(), std::vector<std::string>{kept->blob_id});
+  EXPECT_EQ(metadata_->FindMedia(who.account.id, gone->id).status().code(),
+            Status::Code::kNotFound);
+  auto last = metadata_->LastAuditEvent();
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->action, "media.expire");
+  EXPECT_EQ((*last)->actor, "lethe:retention");
+  EXPECT_EQ(*media_->ExpireDue(100), 0);
+}
+
 }  // namespace
 }  // namespace lethe

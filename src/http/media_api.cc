@@ -54,11 +54,11 @@ Result<HttpResponse> ListMedia(MediaLibrary& library, HttpRequest& req, const Pr
   LETHE_ASSIGN_OR_RETURN(PageRequest page, PageParams(req, 100, 1000));
   q.limit = page.limit;
   q.after_seq = page.after_seq;
-  LETHE_ASSIGN_OR_RETURN(std::vector<MediaRecord> list, library.List(q));
+  LETHE_ASSIGN_OR_RETURN(MediaLibrary::Page page_out, library.List(q));
   boost::json::array items;
-  for (const MediaRecord& m : list) items.push_back(MediaView(m));
+  for (const MediaRecord& m : page_out.items) items.push_back(MediaView(m));
   boost::json::value next = nullptr;
-  if (static_cast<int>(list.size()) == q.limit) next = EncodeCursor(list.back().seq);
+  if (page_out.next_after_seq) next = EncodeCursor(*page_out.next_after_seq);
   return HttpResponse::Json(200, object{{"media", std::move(items)}, {"next_cursor", next}});
 }
 

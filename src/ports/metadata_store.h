@@ -66,6 +66,10 @@ class MetadataReader {
   // Every blob id a media record refers to: startup recovery removes the rest.
   virtual Result<std::vector<std::string>> ListBlobIds() = 0;
 
+  // Media whose retention ran out at or before `now_ms`, any account,
+  // soonest expired first, at most `limit`.
+  virtual Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) = 0;
+
   virtual Result<JobRecord> FindJob(const std::string& id) = 0;
   virtual Result<OutboxRecord> FindOutboxMessage(const std::string& id) = 0;
 };

@@ -101,6 +101,10 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListBlobIds"));
     return target_.ListBlobIds();
   }
+  Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListExpiredMedia"));
+    return target_.ListExpiredMedia(now_ms, limit);
+  }
   Result<JobRecord> FindJob(const std::string& id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindJob"));
     return target_.FindJob(id);

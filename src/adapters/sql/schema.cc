@@ -118,10 +118,15 @@ CREATE TABLE outbox (
 );
 )sql";
 
+// Version 3: the retention sweep finds expired media by index.
+constexpr const char* kV3Sqlite = R"sql(
+CREATE INDEX media_by_expiry ON media(expires_ms) WHERE expires_ms IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
-  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}};
+  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

@@ -101,6 +101,10 @@ Result<std::vector<std::string>> SqlMetadataStore::ListBlobIds() {
   return Read<std::vector<std::string>>([&](SqlMetadataTx& r) { return r.ListBlobIds(); });
 }
 
+Result<std::vector<MediaRecord>> SqlMetadataStore::ListExpiredMedia(int64_t now_ms, int limit) {
+  return Read<std::vector<MediaRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListExpiredMedia(now_ms, limit); });
+}
 Result<JobRecord> SqlMetadataStore::FindJob(const std::string& id) {
   return Read<JobRecord>([&](SqlMetadataTx& r) { return r.FindJob(id); });
 }

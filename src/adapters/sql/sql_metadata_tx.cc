@@ -400,6 +400,17 @@ Result<std::vector<MediaRecord>> SqlMetadataTx::ListMedia(const MediaQuery& q) {
   return list;
 }
 
+Result<std::vector<MediaRecord>> SqlMetadataTx::ListExpiredMedia(int64_t now_ms, int limit) {
+  LETHE_ASSIGN_OR_RETURN(
+      auto list, AllRows<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
+                                                " FROM media WHERE expires_ms IS NOT NULL AND "
+                                                "expires_ms <= $1 ORDER BY expires_ms LIMIT $2",
+                                            {now_ms, int64_t{limit}}),
+                                      MediaFromRow));
+  for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
+  return list;
+}
+
 Status SqlMetadataTx::DeleteMedia(const std::string& account_id, const std::string& media_id) {
   LETHE_RETURN_IF_ERROR(
       ExecOne("DELETE FROM media WHERE id = $1 AND account_id = $2", {media_id, account_id}));

@@ -35,6 +35,7 @@ class SqlMetadataTx final : public MetadataTx {
                                 const std::string& media_id) override;
   Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
   Result<std::vector<std::string>> ListBlobIds() override;
+  Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
 
