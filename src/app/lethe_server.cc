@@ -39,11 +39,13 @@ namespace lethe {
 struct LetheServer::Parts {
   // First member, so it is released last, after every store has closed.
   std::optional<DataDirLock> lock;
+  // What the signal callback touches, declared before the watcher so that
+  // it outlives it even when Start fails half-way.
+  std::atomic<bool> stop_requested{false};
+  std::atomic<HttpServer*> live_server{nullptr};
   // Made before anything starts a thread: they all inherit its signal mask.
   // Stopped first in ~LetheServer, before what its callback touches.
   std::unique_ptr<ShutdownSignals> signals;
-  std::atomic<bool> stop_requested{false};
-  std::atomic<HttpServer*> live_server{nullptr};
   // Early, so that anything wrapping the stores can be handed it and it
   // outlives them all.
   NetworkThreads network_threads;
@@ -136,7 +138,14 @@ Status MakeDataDir(const std::string& dir) {
 }  // namespace
 
 LetheServer::LetheServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
-LetheServer::~LetheServer() { parts_->signals.reset(); }
+LetheServer::~LetheServer() {
+  parts_->signals.reset();
+  // The server's pools join here: a handler still running after the drain
+  // may enqueue a job and wake the runner, so the runner (destroyed first
+  // among the members) must outlive them.
+  parts_->live_server = nullptr;
+  parts_->server.reset();
+}
 const std::string& LetheServer::endpoint() const { return parts_->endpoint; }
 void LetheServer::Run() {
   // A signal that came while starting: the post waits for the loop.

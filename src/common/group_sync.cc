@@ -10,8 +10,11 @@ uint64_t GroupSync::Written() {
 Status GroupSync::WaitDurable(uint64_t ticket) {
   std::unique_lock lock(mu_);
   for (;;) {
+    // A failed sync is final: Linux may have marked the unwritten pages
+    // clean, so a later sync that succeeds proves nothing about them, and a
+    // WAL with a lost frame loses every commit after it too.
+    if (!failure_.ok()) return failure_;
     if (ticket <= durable_) return Status::Ok();
-    if (ticket <= failed_upto_) return failure_;
     if (!syncing_) break;
     done_.wait(lock);
   }
@@ -26,7 +29,6 @@ Status GroupSync::WaitDurable(uint64_t ticket) {
   if (st.ok()) {
     durable_ = covers;
   } else {
-    failed_upto_ = covers;
     failure_ = st;
   }
   done_.notify_all();

@@ -28,6 +28,8 @@ class GroupSync {
 
   // Returns once a sync that began after `ticket` was written has finished.
   // Returns that sync's error if it failed: the write may not be durable.
+  // After one failed sync every call fails with its error: the target can
+  // no longer be trusted, and only reopening it (a restart) clears that.
   Status WaitDurable(uint64_t ticket);
 
   // Syncs performed so far (for tests and metrics).
@@ -41,9 +43,7 @@ class GroupSync {
   uint64_t durable_ = 0;  // every ticket <= this is durable
   bool syncing_ = false;
   uint64_t syncs_ = 0;
-  // The last failed sync: tickets it covered get its error.
-  uint64_t failed_upto_ = 0;
-  Status failure_;
+  Status failure_;  // the first failed sync's error, for good
 };
 
 }  // namespace lethe

@@ -148,7 +148,11 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     return audit_.Record(tx, in.who_.credential_id, "media.create", m.id, m.account_id, in.origin_);
   });
   if (!st.ok()) {
-    (void)blobs_.Remove(m.blob_id);
+    // A commit whose sync failed is in the store though not durable: its
+    // bytes must stay. Only a record that is absent lets the blob go.
+    if (store_.FindMedia(m.account_id, m.id).status().code() == Status::Code::kNotFound) {
+      (void)blobs_.Remove(m.blob_id);
+    }
     return st;
   }
   return m;
@@ -201,7 +205,7 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
     return Status::InvalidArgument("unknown-field", "expiration_days cannot be patched yet");
   }
   MediaRecord m;
-  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+  Status updated = store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(m, tx.FindMedia(who.account.id, media_id));
     if (patch.end_user && *patch.end_user != m.end_user) {
       // The data key moves to the new owner's key; the bytes stay as they are.
@@ -216,8 +220,9 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
     if (patch.tags) m.tags = *patch.tags;
     LETHE_RETURN_IF_ERROR(tx.UpdateMedia(m));
     return audit_.Record(tx, who.credential_id, "media.update", m.id, m.account_id, origin);
-  }));
-  Evict(media_id);
+  });
+  Evict(media_id);  // even on error: a commit whose sync failed has happened
+  LETHE_RETURN_IF_ERROR(updated);
   return m;
 }
 
@@ -256,8 +261,10 @@ Status MediaLibrary::Remove(const std::string& account_id, const std::string& me
   if (removed.code() == Status::Code::kInsufficientStorage && reserve_ && reserve_->Release()) {
     removed = remove_record();
   }
-  LETHE_RETURN_IF_ERROR(removed);
+  // Whatever the outcome (a commit whose sync failed has still happened),
+  // no cached copy may outlive the record.
   Evict(media_id);
+  LETHE_RETURN_IF_ERROR(removed);
   // The record is gone, so the object is gone for every reader: the deletion
   // has happened, and an error now would tell the client it had not. A blob
   // that fails to go is an orphan, as after a crash here, and Recover()

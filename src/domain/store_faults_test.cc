@@ -83,6 +83,28 @@ TEST_F(StoreFaultsTest, AFailedDeleteKeepsTheMediaWhole) {
   EXPECT_EQ(BlobCount(), 0u);
 }
 
+// A commit whose sync failed has still happened: the upload's record is in
+// the store, so its bytes must stay; a delete's record is gone, so no cached
+// copy may keep serving it.
+TEST_F(StoreFaultsTest, ACommitWhoseSyncFailedKeepsRecordAndBytesTogether) {
+  faulty_->FailNth("Synced", 1, Status::Internal("fdatasync: EIO"));
+  auto up = Upload();
+  EXPECT_EQ(up.status().code(), Status::Code::kInternal);
+  ASSERT_EQ(MediaCount(), 1u);
+  EXPECT_EQ(BlobCount(), 1u) << "the bytes of a committed record were removed";
+  MediaQuery q;
+  q.account_id = who_.account.id;
+  q.limit = 10;
+  MediaRecord m = metadata_->ListMedia(q)->front();
+  auto reader = media_on_faulty_->Open(m, 0, m.bytes - 1);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+
+  ASSERT_TRUE(media_on_faulty_->Get(who_.account.id, m.id).ok());  // cached now
+  faulty_->FailNth("Synced", 1, Status::Internal("fdatasync: EIO"));
+  EXPECT_EQ(media_on_faulty_->Delete(who_, m.id, origin_).code(), Status::Code::kInternal);
+  EXPECT_EQ(media_on_faulty_->Get(who_.account.id, m.id).status().code(), Status::Code::kNotFound);
+}
+
 TEST_F(StoreFaultsTest, UsageEventsWaitOutAFailingStore) {
   UsageLedger ledger(*faulty_, clock_, random_);
   faulty_->FailAll("Commit", Status::Internal("disk I/O error"));

@@ -8,7 +8,9 @@
 //
 // "Commit" is asked after a transaction's function returned OK and before
 // the transaction commits: refusing it rolls the transaction back, as a
-// failing COMMIT would.
+// failing COMMIT would. "Synced" is asked after a commit: refusing it is a
+// commit that happened but whose sync failed (EIO), so the caller gets an
+// error for a change that is in the store.
 #pragma once
 
 #include <functional>
@@ -30,12 +32,13 @@ class InterposedMetadataStore : public MetadataStore {
 
   Status Transact(const std::function<Status(MetadataTx& tx)>& fn, Durability durability) override {
     LETHE_RETURN_IF_ERROR(hook_("Transact"));
-    return target_.Transact(
+    LETHE_RETURN_IF_ERROR(target_.Transact(
         [&](MetadataTx& tx) -> Status {
           LETHE_RETURN_IF_ERROR(fn(tx));
           return hook_("Commit");
         },
-        durability);
+        durability));
+    return hook_("Synced");
   }
 
   Result<CustomerRecord> FindCustomer(const std::string& id) override {
