@@ -18,6 +18,8 @@
 #include "adapters/sqlite/sqlite_database.h"
 #include "app/master_key.h"
 #include "app/shutdown_signals.h"
+#include "common/encoding.h"
+#include "crypto/signing_key.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
 #include "domain/customers.h"
@@ -62,6 +64,7 @@ struct LetheServer::Parts {
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<UsageLedger> usage;
   std::unique_ptr<KeyRing> key_ring;
+  std::unique_ptr<SigningKey> signing;  // receipts and checkpoints
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Gate> gate;
@@ -199,6 +202,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_ASSIGN_OR_RETURN(Key master,
                          LoadMasterKey(config.master_key_hex, key_file, default_key, random));
   KeyWiper wipe_master(master);  // the key ring keeps the only long-lived copy
+  LETHE_ASSIGN_OR_RETURN(Key signing_seed,
+                         LoadSigningSeed(config.data_dir + "/signing.key", random));
+  p->signing = std::make_unique<SigningKey>(signing_seed);
+  KeyWiper wipe_seed(signing_seed);
 
   LETHE_ASSIGN_OR_RETURN(auto key_conn,
                          SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
@@ -234,6 +241,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links);
   p->router = std::make_unique<Router>(p->gate.get());
   AddOpsRoutes(*p->router, p->metrics);
+  AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
   AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
   AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
   AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);

@@ -93,4 +93,15 @@ Result<Key> LoadMasterKey(const std::string& env_hex, const std::string& file,
   return key;
 }
 
+Result<Key> LoadSigningSeed(const std::string& file, Random& random) {
+  auto text = ReadSmallFile(file);
+  if (text.ok()) return FromHex(*text, file);
+  if (text.status().code() != Status::Code::kNotFound) return text.status();
+  // A new signing key only invalidates nothing: receipts carry the public
+  // key they were signed with, and verifiers keep the ones they trust.
+  Key seed = GenerateKey(random);
+  LETHE_RETURN_IF_ERROR(WriteNewKeyFile(file, seed));
+  return seed;
+}
+
 }  // namespace lethe

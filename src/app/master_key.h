@@ -20,4 +20,10 @@ namespace lethe {
 Result<Key> LoadMasterKey(const std::string& env_hex, const std::string& file,
                           bool create_if_missing, Random& random);
 
+// The seed of the deployment's Ed25519 signing key (SigningKey), from
+// `file` (64 hex characters, mode 0600), generated there on first start.
+// Returns InvalidArgument for a malformed or group-readable file, Internal
+// for I/O failures.
+Result<Key> LoadSigningSeed(const std::string& file, Random& random);
+
 }  // namespace lethe

@@ -62,4 +62,14 @@ void AddOpsRoutes(Router& router, Metrics& metrics) {
                    });
 }
 
+void AddSigningKeyRoute(Router& router, const std::string& public_key_base64) {
+  // A constant: no port, so it runs inline.
+  router.AddInline(
+      "GET", "/.well-known/lethe/signing-key",
+      [public_key_base64](HttpRequest&, const Caller&) -> Result<HttpResponse> {
+        return HttpResponse::Json(
+            200, boost::json::object{{"algorithm", "Ed25519"}, {"public_key", public_key_base64}});
+      });
+}
+
 }  // namespace lethe
