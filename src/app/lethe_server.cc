@@ -23,6 +23,7 @@
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
 #include "domain/customers.h"
+#include "domain/erasures.h"
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
 #include "domain/key_ring.h"
@@ -32,6 +33,7 @@
 #include "domain/usage_ledger.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
+#include "http/erasure_api.h"
 #include "http/gate.h"
 #include "http/media_api.h"
 #include "http/server.h"
@@ -67,6 +69,7 @@ struct LetheServer::Parts {
   std::unique_ptr<SigningKey> signing;  // receipts and checkpoints
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
+  std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
   std::unique_ptr<Router> router;
@@ -244,6 +247,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
   AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
   AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
+  p->erasures = std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs,
+                                           *p->audit, clock, random);
+  AddErasureRoutes(*p->router, *p->erasures, config.max_json_body);
   AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
   if (seams.add_routes) seams.add_routes(*p->router);
 

@@ -244,6 +244,26 @@ Result<int> MediaLibrary::ExpireDue(int limit) {
   return removed;
 }
 
+Result<int> MediaLibrary::EraseEndUserMedia(const std::string& account_id,
+                                            const std::string& end_user, const std::string& actor,
+                                            const RequestOrigin& origin) {
+  int removed = 0;
+  for (;;) {
+    MediaQuery q;
+    q.account_id = account_id;
+    q.end_user = end_user;
+    q.limit = 500;
+    LETHE_ASSIGN_OR_RETURN(auto batch, store_.ListMedia(q));
+    if (batch.empty()) return removed;
+    for (const MediaRecord& m : batch) {
+      Status st = Remove(account_id, m.id, actor, "media.erase", origin);
+      if (st.code() == Status::Code::kNotFound) continue;  // deleted meanwhile
+      LETHE_RETURN_IF_ERROR(st);
+      ++removed;
+    }
+  }
+}
+
 Status MediaLibrary::Remove(const std::string& account_id, const std::string& media_id,
                             const std::string& actor, const std::string& action,
                             const RequestOrigin& origin) {

@@ -104,6 +104,12 @@ class MediaLibrary {
   // "media.expire" audit event by "lethe:retention". Returns how many.
   Result<int> ExpireDue(int limit);
 
+  // Erasure (USE-5): removes every media of `end_user` in the account,
+  // record then blob, each audited as "media.erase" by `actor`. Returns how
+  // many it removed.
+  Result<int> EraseEndUserMedia(const std::string& account_id, const std::string& end_user,
+                                const std::string& actor, const RequestOrigin& origin);
+
   // Startup recovery: removes interrupted writes and blobs without a record.
   // Returns how many files were removed.
   Result<int> Recover();

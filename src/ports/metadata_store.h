@@ -70,6 +70,11 @@ class MetadataReader {
   // soonest expired first, at most `limit`.
   virtual Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) = 0;
 
+  // An erasure by id; scoped by account unless account_id is empty (the
+  // purge job, which has only the id).
+  virtual Result<ErasureRecord> FindErasure(const std::string& account_id,
+                                            const std::string& id) = 0;
+
   virtual Result<JobRecord> FindJob(const std::string& id) = 0;
   virtual Result<OutboxRecord> FindOutboxMessage(const std::string& id) = 0;
 };
@@ -117,6 +122,14 @@ class MetadataTx : public MetadataReader {
   // (an exclusive data directory) at start, when every lease is a dead
   // worker's. Returns how many jobs it freed.
   virtual Result<int64_t> ReleaseJobLeases() = 0;
+
+  // Erasures. UpdateErasure writes state, counts, times and subject.
+  virtual Status InsertErasure(const ErasureRecord& e) = 0;
+  virtual Status UpdateErasure(const ErasureRecord& e) = 0;
+  // USE-7: strips the end user from one usage event and coarsens what
+  // identifies the device: `ip` and `browser_version` replace the stored ones.
+  virtual Status DeidentifyUsageEvent(int64_t seq, const std::string& ip,
+                                      const std::string& browser_version) = 0;
 
   // Outbox. MarkOutboxSent records the time and drops the body.
   virtual Status InsertOutboxMessage(const OutboxRecord& m) = 0;

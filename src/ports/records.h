@@ -157,4 +157,18 @@ struct OutboxRecord {
   std::optional<int64_t> sent_ms;
 };
 
+// One end user's erasure (USE-5, USE-7). `subject` holds the end-user
+// reference only while the purge is pending; it is emptied when it ends.
+struct ErasureRecord {
+  std::string id;  // era_...
+  std::string account_id;
+  std::string subject;
+  std::string state;  // "pending", "keys-destroyed", "done"
+  int64_t media_erased = 0;
+  int64_t usage_deidentified = 0;
+  int64_t created_ms = 0;
+  std::optional<int64_t> keys_destroyed_ms;
+  std::optional<int64_t> purged_ms;
+};
+
 }  // namespace lethe

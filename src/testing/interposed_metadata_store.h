@@ -108,6 +108,10 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListExpiredMedia"));
     return target_.ListExpiredMedia(now_ms, limit);
   }
+  Result<ErasureRecord> FindErasure(const std::string& account_id, const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindErasure"));
+    return target_.FindErasure(account_id, id);
+  }
   Result<JobRecord> FindJob(const std::string& id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindJob"));
     return target_.FindJob(id);

@@ -123,10 +123,29 @@ constexpr const char* kV3Sqlite = R"sql(
 CREATE INDEX media_by_expiry ON media(expires_ms) WHERE expires_ms IS NOT NULL;
 )sql";
 
+// Version 4: end-user erasure. Media and usage are found by end user
+// through an index, not a scan.
+constexpr const char* kV4Sqlite = R"sql(
+CREATE INDEX media_by_end_user ON media(account_id, end_user);
+CREATE INDEX usage_by_end_user ON usage_events(account_id, end_user);
+CREATE TABLE erasures (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  state TEXT NOT NULL,
+  media_erased INTEGER NOT NULL,
+  usage_deidentified INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  keys_destroyed_ms INTEGER,
+  purged_ms INTEGER
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
-  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}};
+  static const std::vector<Migration> kSqlite = {
+      {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

@@ -105,6 +105,10 @@ Result<std::vector<MediaRecord>> SqlMetadataStore::ListExpiredMedia(int64_t now_
   return Read<std::vector<MediaRecord>>(
       [&](SqlMetadataTx& r) { return r.ListExpiredMedia(now_ms, limit); });
 }
+Result<ErasureRecord> SqlMetadataStore::FindErasure(const std::string& account_id,
+                                                    const std::string& id) {
+  return Read<ErasureRecord>([&](SqlMetadataTx& r) { return r.FindErasure(account_id, id); });
+}
 Result<JobRecord> SqlMetadataStore::FindJob(const std::string& id) {
   return Read<JobRecord>([&](SqlMetadataTx& r) { return r.FindJob(id); });
 }

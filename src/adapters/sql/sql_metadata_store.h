@@ -41,6 +41,7 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
   Result<std::vector<std::string>> ListBlobIds() override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
+  Result<ErasureRecord> FindErasure(const std::string& account_id, const std::string& id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
 

@@ -36,6 +36,7 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
   Result<std::vector<std::string>> ListBlobIds() override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
+  Result<ErasureRecord> FindErasure(const std::string& account_id, const std::string& id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
 
@@ -59,6 +60,10 @@ class SqlMetadataTx final : public MetadataTx {
                                            int limit) override;
   Status UpdateJob(const JobRecord& j) override;
   Result<int64_t> ReleaseJobLeases() override;
+  Status InsertErasure(const ErasureRecord& e) override;
+  Status UpdateErasure(const ErasureRecord& e) override;
+  Status DeidentifyUsageEvent(int64_t seq, const std::string& ip,
+                              const std::string& browser_version) override;
   Status InsertOutboxMessage(const OutboxRecord& m) override;
   Status MarkOutboxSent(const std::string& id, int64_t sent_ms) override;
   void AfterCommit(std::function<void()> fn) override;

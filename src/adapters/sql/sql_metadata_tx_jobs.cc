@@ -78,6 +78,55 @@ Result<JobRecord> SqlMetadataTx::FindJob(const std::string& id) {
       "job");
 }
 
+namespace {
+
+constexpr const char* kErasureColumns =
+    "id, account_id, subject, state, media_erased, usage_deidentified, created_ms, "
+    "keys_destroyed_ms, purged_ms";
+
+ErasureRecord ErasureFromRow(const SqlRow& r) {
+  return ErasureRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),   SqlText(r[3]),  SqlInt(r[4]),
+                       SqlInt(r[5]),  SqlInt(r[6]),  SqlOptInt(r[7]), SqlOptInt(r[8])};
+}
+
+}  // namespace
+
+Status SqlMetadataTx::InsertErasure(const ErasureRecord& e) {
+  return StatusOf(
+      Query(std::string("INSERT INTO erasures (") + kErasureColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            {e.id, e.account_id, e.subject, e.state, e.media_erased, e.usage_deidentified,
+             e.created_ms, SqlNullable(e.keys_destroyed_ms), SqlNullable(e.purged_ms)}));
+}
+
+Status SqlMetadataTx::UpdateErasure(const ErasureRecord& e) {
+  LETHE_RETURN_IF_ERROR(ExecOne(
+      "UPDATE erasures SET subject = $2, state = $3, media_erased = $4, usage_deidentified = $5, "
+      "keys_destroyed_ms = $6, purged_ms = $7 WHERE id = $1",
+      {e.id, e.subject, e.state, e.media_erased, e.usage_deidentified,
+       SqlNullable(e.keys_destroyed_ms), SqlNullable(e.purged_ms)}));
+  if (e.subject.empty()) forget_ = true;  // the reference it held must leave no copy
+  return Status::Ok();
+}
+
+Result<ErasureRecord> SqlMetadataTx::FindErasure(const std::string& account_id,
+                                                 const std::string& id) {
+  return FirstRow<ErasureRecord>(
+      Query(std::string("SELECT ") + kErasureColumns +
+                " FROM erasures WHERE id = $1 AND ($2 = '' OR account_id = $2)",
+            {id, account_id}),
+      ErasureFromRow, "erasure");
+}
+
+Status SqlMetadataTx::DeidentifyUsageEvent(int64_t seq, const std::string& ip,
+                                           const std::string& browser_version) {
+  LETHE_RETURN_IF_ERROR(
+      ExecOne("UPDATE usage_events SET end_user = '', ip = $2, browser_version = $3 WHERE seq = $1",
+              {seq, ip, browser_version}));
+  forget_ = true;
+  return Status::Ok();
+}
+
 Status SqlMetadataTx::InsertOutboxMessage(const OutboxRecord& m) {
   return StatusOf(
       Query("INSERT INTO outbox (id, recipient, subject, body, created_ms, sent_ms) "

@@ -1,0 +1,15 @@
+// Erasure routes (data plane): DELETE /v1/end-users/{ref} forgets one end
+// user of the caller's account (202 with the erasure), GET /v1/erasures/{id}
+// follows it to "done".
+#pragma once
+
+#include <cstdint>
+
+#include "domain/erasures.h"
+#include "http/router.h"
+
+namespace lethe {
+
+void AddErasureRoutes(Router& router, Erasures& erasures, uint64_t max_json_body);
+
+}  // namespace lethe
