@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "harness.h"
 #include "media_support.h"
@@ -62,7 +63,12 @@ TEST(OutboxTest, ARelayThatIsDownGetsTheNoticeOnceItIsBack) {
   ASSERT_FALSE(key.key_id.empty());
   // The first attempt is refused with a 4xx; the job backs off (2 s) and
   // tries again.
-  ASSERT_TRUE(WaitFor([&] { return !relay.sessions().empty(); }));
+  ASSERT_TRUE(
+      WaitFor([&] { return !relay.sessions().empty() && !relay.sessions()[0].mail_from.empty(); }));
+  // The refusal is written right after MAIL is recorded; the retry comes
+  // only after a 2 s backoff, so a short pause lets the first attempt end
+  // refused before the relay recovers.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   relay.Reply("MAIL", "250 2.1.0 ok");
   ASSERT_TRUE(WaitFor(
       [&] {
