@@ -26,6 +26,22 @@ class JobQueueTest : public DomainFixture {
     EXPECT_EQ(st.code(), outcome.code());
     return id;
   }
+  // A worker claims every due job for 60 s, then dies without finishing.
+  void ClaimAsADeadWorker() {
+    ASSERT_TRUE(metadata_
+                    ->Transact([&](MetadataTx& tx) {
+                      int64_t now = clock_.NowMillis();
+                      return StatusOf(tx.ClaimJobs(now, now + 60'000, 10));
+                    })
+                    .ok());
+  }
+  // Handles `kind` by counting its runs in `runs`.
+  static void CountRuns(JobQueue& q, const std::string& kind, int& runs) {
+    q.Handle(kind, [&runs](const JobRecord&) {
+      ++runs;
+      return Status::Ok();
+    });
+  }
   JobRecord Job(const std::string& id) {
     auto j = metadata_->FindJob(id);
     EXPECT_TRUE(j.ok()) << j.status().ToString();
@@ -92,18 +108,10 @@ TEST_F(JobQueueTest, PermanentFailuresAndUnknownKindsFailForGood) {
 TEST_F(JobQueueTest, AJobLeftByADeadWorkerRunsAgainWhenItsLeaseRunsOut) {
   JobQueue q(*metadata_, clock_, random_, Options());
   int runs = 0;
-  q.Handle("work", [&](const JobRecord&) {
-    ++runs;
-    return Status::Ok();
-  });
+  CountRuns(q, "work", runs);
   std::string id = Enqueue(q, "work");
   // A worker claims the job and dies before finishing it.
-  ASSERT_TRUE(metadata_
-                  ->Transact([&](MetadataTx& tx) {
-                    return StatusOf(
-                        tx.ClaimJobs(clock_.NowMillis(), clock_.NowMillis() + 60'000, 10));
-                  })
-                  .ok());
+  ClaimAsADeadWorker();
   EXPECT_EQ(*q.RunDue(), 0);  // still leased
   clock_.Advance(60'000);
   EXPECT_EQ(*q.RunDue(), 1);
@@ -115,17 +123,9 @@ TEST_F(JobQueueTest, AJobLeftByADeadWorkerRunsAgainWhenItsLeaseRunsOut) {
 TEST_F(JobQueueTest, TheOnlyWorkerResumesADeadPredecessorsJobsAtOnce) {
   JobQueue q(*metadata_, clock_, random_, Options());
   int runs = 0;
-  q.Handle("work", [&](const JobRecord&) {
-    ++runs;
-    return Status::Ok();
-  });
+  CountRuns(q, "work", runs);
   std::string id = Enqueue(q, "work");
-  ASSERT_TRUE(metadata_
-                  ->Transact([&](MetadataTx& tx) {
-                    return StatusOf(
-                        tx.ClaimJobs(clock_.NowMillis(), clock_.NowMillis() + 60'000, 10));
-                  })
-                  .ok());
+  ClaimAsADeadWorker();
   EXPECT_EQ(*q.RunDue(), 0);
   EXPECT_EQ(*q.ResumeAbandoned(), 1);
   EXPECT_EQ(*q.RunDue(), 1);
@@ -136,18 +136,10 @@ TEST_F(JobQueueTest, TheOnlyWorkerResumesADeadPredecessorsJobsAtOnce) {
 TEST_F(JobQueueTest, AJobThatKeepsKillingItsWorkerIsGivenUp) {
   JobQueue q(*metadata_, clock_, random_, Options());
   int runs = 0;
-  q.Handle("poison", [&](const JobRecord&) {
-    ++runs;
-    return Status::Ok();
-  });
+  CountRuns(q, "poison", runs);
   std::string id = Enqueue(q, "poison");
   for (int i = 0; i < 4; ++i) {  // four claims, each worker dies
-    ASSERT_TRUE(metadata_
-                    ->Transact([&](MetadataTx& tx) {
-                      return StatusOf(
-                          tx.ClaimJobs(clock_.NowMillis(), clock_.NowMillis() + 60'000, 10));
-                    })
-                    .ok());
+    ClaimAsADeadWorker();
     clock_.Advance(60'000);
   }
   EXPECT_EQ(*q.RunDue(), 1);

@@ -31,6 +31,10 @@ boost::json::value OptionalString(const std::optional<std::string>& s) {
 
 }  // namespace
 
+boost::json::value OptionalTime(const std::optional<int64_t>& ms) {
+  return ms ? boost::json::value(FormatRfc3339(*ms)) : boost::json::value(nullptr);
+}
+
 RequestOrigin OriginOf(const HttpRequest& req) {
   ClientInfo client = ParseClient(req.Header("user-agent"), req.Header("accept-language"));
   return RequestOrigin{req.request_id,         req.remote_ip,   client.device_type, client.browser,
@@ -131,8 +135,7 @@ boost::json::object AccountView(const AccountRecord& a) {
 boost::json::object ApiKeyView(const ApiKeyRecord& k) {
   return {{"key_id", k.id},
           {"created_at", FormatRfc3339(k.created_ms)},
-          {"last_used_at", k.last_used_ms ? boost::json::value(FormatRfc3339(*k.last_used_ms))
-                                          : boost::json::value(nullptr)}};
+          {"last_used_at", OptionalTime(k.last_used_ms)}};
 }
 
 boost::json::object AuditView(const AuditEvent& e) {

@@ -46,6 +46,9 @@ struct PageRequest {
 };
 Result<PageRequest> PageParams(const HttpRequest& req, int def, int max);
 
+// A time as RFC 3339, or JSON null when absent.
+boost::json::value OptionalTime(const std::optional<int64_t>& ms);
+
 boost::json::object CustomerView(const CustomerRecord& c);
 boost::json::object AccountView(const AccountRecord& a);
 boost::json::object ApiKeyView(const ApiKeyRecord& k);

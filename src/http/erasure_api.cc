@@ -8,10 +8,6 @@
 namespace lethe {
 namespace {
 
-boost::json::value OptionalTime(const std::optional<int64_t>& ms) {
-  return ms ? boost::json::value(FormatRfc3339(*ms)) : boost::json::value(nullptr);
-}
-
 // The erasure as the customer sees it: never the end-user reference.
 boost::json::object ErasureView(const ErasureRecord& e) {
   return {{"id", e.id},

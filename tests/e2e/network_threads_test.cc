@@ -41,7 +41,10 @@ TEST(NetworkThreadsTest, NoPortIsEverCalledOnANetworkThread) {
   EXPECT_EQ(client.Get("/v1/media", data).status, 200);
   EXPECT_EQ(client.Get("/v1/media/" + id, data).status, 200);
   EXPECT_EQ(client.Get("/v1/media/" + id + "/content", data).status, 200);
-  EXPECT_EQ(client.Get("/v1/media/" + id + "/content", {{"Authorization", BearerHeader(a.api_token)}, {"Range", "bytes=0-9"}}).status,
+  EXPECT_EQ(client
+                .Get("/v1/media/" + id + "/content",
+                     {{"Authorization", BearerHeader(a.api_token)}, {"Range", "bytes=0-9"}})
+                .status,
             206);
   Response link = client.Post("/v1/media/" + id + "/links", "", data);
   ASSERT_EQ(link.status, 201) << link.Describe();
