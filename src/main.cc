@@ -3,7 +3,7 @@
 //               [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]
 //               [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]
 //               [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
-//               [--mail-from ADDRESS]
+//               [--mail-from ADDRESS] [--erasure-journal FILE]
 //   lethe audit verify [--data DIR]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY and
 // LETHE_SMTP_URL set the same things; flags win over the environment.
@@ -34,14 +34,14 @@ constexpr const char* kUsage =
     "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
-    "              [--mail-from ADDRESS]\n"
+    "              [--mail-from ADDRESS] [--erasure-journal FILE]\n"
     "  lethe audit verify [--data DIR]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 13> kValueFlags = {
-    "--listen",   "--data",      "--master-key-file", "--max-body",         "--max-media-bytes",
-    "--threads",  "--min-rate",  "--max-connections", "--blocking-threads", "--rate-grace",
-    "--smtp-url", "--mail-from", "--request-deadline"};
+constexpr std::array<std::string_view, 14> kValueFlags = {
+    "--listen",   "--data",      "--master-key-file",  "--max-body",         "--max-media-bytes",
+    "--threads",  "--min-rate",  "--max-connections",  "--blocking-threads", "--rate-grace",
+    "--smtp-url", "--mail-from", "--request-deadline", "--erasure-journal"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -113,6 +113,8 @@ int Serve(const std::vector<std::string>& args) {
       config.smtp_url = value;
     } else if (flag == "--mail-from") {
       config.mail_from = value;
+    } else if (flag == "--erasure-journal") {
+      config.erasure_journal = value;
     } else if (flag == "--request-deadline" && ParseCount(value, n) && n > 0 && n <= 7 * 86400) {
       config.request_deadline_seconds = n;
     } else {

@@ -9,6 +9,7 @@
 
 #include "adapters/local/data_dir_lock.h"
 #include "adapters/local/file_audit_anchor.h"
+#include "adapters/local/file_erasure_journal.h"
 #include "adapters/local/file_space_reserve.h"
 #include "adapters/local/local_blob_store.h"
 #include "adapters/mail/file_mailer.h"
@@ -19,6 +20,7 @@
 #include "app/master_key.h"
 #include "app/shutdown_signals.h"
 #include "common/encoding.h"
+#include "crypto/keyed_id.h"
 #include "crypto/signing_key.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
@@ -69,6 +71,8 @@ struct LetheServer::Parts {
   std::unique_ptr<SigningKey> signing;  // receipts and checkpoints
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
+  std::unique_ptr<KeyedIds> keyed_ids;
+  std::unique_ptr<ErasureJournal> journal;
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
@@ -235,6 +239,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random, p->outbox.get());
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
   p->links = std::make_unique<MediaLinks>(master, clock);
+  p->keyed_ids = std::make_unique<KeyedIds>(master);
+  p->journal = std::make_unique<FileErasureJournal>(config.erasure_journal.empty()
+                                                        ? config.data_dir + "/erasure.journal"
+                                                        : config.erasure_journal);
   p->reserve = std::make_unique<FileSpaceReserve>(config.data_dir + "/reserve", kReserveBytes);
   p->media = std::make_unique<MediaLibrary>(*p->metadata, *p->blobs, *p->key_ring, *p->audit, clock,
                                             random, config.max_media_bytes, p->reserve.get());
@@ -248,7 +256,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
   AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
   p->erasures = std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs,
-                                           *p->audit, clock, random);
+                                           *p->audit, *p->keyed_ids, *p->journal, clock, random);
   AddErasureRoutes(*p->router, *p->erasures, config.max_json_body);
   AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
   if (seams.add_routes) seams.add_routes(*p->router);

@@ -42,6 +42,9 @@ struct ServeConfig {
   // <data_dir>/outbox-mail for an operator's MTA or a developer to read.
   std::string smtp_url;
   std::string mail_from = "noreply@localhost";
+  // The erasure journal (keyed hashes of what was erased; replayed after a
+  // restore). Default <data_dir>/erasure.journal; never part of a backup.
+  std::string erasure_journal;
 };
 
 // Test seams: set by tests (and by `lethe_testing`) only; `lethe` passes

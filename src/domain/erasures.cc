@@ -35,12 +35,15 @@ std::string MajorVersion(const std::string& version) {
 }
 
 Erasures::Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, JobQueue& jobs,
-                   AuditLog& audit, const Clock& clock, Random& random)
+                   AuditLog& audit, const KeyedIds& ids, ErasureJournal& journal,
+                   const Clock& clock, Random& random)
     : store_(store),
       media_(media),
       keys_(keys),
       jobs_(jobs),
       audit_(audit),
+      ids_(ids),
+      journal_(journal),
       clock_(clock),
       random_(random) {
   jobs_.Handle(kJobKind, [this](const JobRecord& job) { return Purge(job); });
@@ -65,6 +68,10 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
     LETHE_RETURN_IF_ERROR(StatusOf(jobs_.Enqueue(tx, kJobKind, e.id)));
     return audit_.Record(tx, who.credential_id, "end_user.erase", e.id, e.account_id, origin);
   }));
+  // Journaled before the key goes, so a restored backup forgets it too.
+  LETHE_RETURN_IF_ERROR(
+      journal_.Append({e.id, "end_user", ids_.Of("account", "", e.account_id),
+                       ids_.Of("end_user", e.account_id, end_user), e.created_ms}));
   Status destroyed = keys_.DestroySubjectKey(e.account_id, end_user);
   if (!destroyed.ok() && destroyed.code() != Status::Code::kNotFound) return destroyed;
   e.state = "keys-destroyed";
@@ -91,6 +98,11 @@ Result<ErasureRecord> Erasures::Get(const std::string& account_id, const std::st
 Status Erasures::Purge(const JobRecord& job) {
   LETHE_ASSIGN_OR_RETURN(ErasureRecord e, store_.FindErasure("", job.payload));
   if (e.state == "done") return Status::Ok();
+  if (!e.keys_destroyed_ms) {  // died before the journal or the key: redo both
+    LETHE_RETURN_IF_ERROR(
+        journal_.Append({e.id, "end_user", ids_.Of("account", "", e.account_id),
+                         ids_.Of("end_user", e.account_id, e.subject), e.created_ms}));
+  }
   Status destroyed = keys_.DestroySubjectKey(e.account_id, e.subject);
   if (!destroyed.ok() && destroyed.code() != Status::Code::kNotFound) return destroyed;
   if (!e.keys_destroyed_ms) e.keys_destroyed_ms = clock_.NowMillis();

@@ -14,6 +14,7 @@
 
 #include <string>
 
+#include "crypto/keyed_id.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
 #include "domain/job_queue.h"
@@ -21,6 +22,7 @@
 #include "domain/media_library.h"
 #include "domain/request_origin.h"
 #include "ports/clock.h"
+#include "ports/erasure_journal.h"
 #include "ports/metadata_store.h"
 #include "ports/random.h"
 
@@ -38,7 +40,8 @@ class Erasures {
 
   // Registers the purge handler with `jobs`.
   Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, JobQueue& jobs,
-           AuditLog& audit, const Clock& clock, Random& random);
+           AuditLog& audit, const KeyedIds& ids, ErasureJournal& journal, const Clock& clock,
+           Random& random);
 
   // Returns the erasure once the end user's key is destroyed (state
   // "keys-destroyed"; "done" once the purge has run). InvalidArgument for an
@@ -57,6 +60,8 @@ class Erasures {
   KeyRing& keys_;
   JobQueue& jobs_;
   AuditLog& audit_;
+  const KeyedIds& ids_;
+  ErasureJournal& journal_;
   const Clock& clock_;
   Random& random_;
 };
