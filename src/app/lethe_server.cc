@@ -69,10 +69,10 @@ struct LetheServer::Parts {
   std::unique_ptr<UsageLedger> usage;
   std::unique_ptr<KeyRing> key_ring;
   std::unique_ptr<SigningKey> signing;  // receipts and checkpoints
-  std::unique_ptr<MediaLibrary> media;
-  std::unique_ptr<MediaLinks> links;
   std::unique_ptr<KeyedIds> keyed_ids;
   std::unique_ptr<ErasureJournal> journal;
+  std::unique_ptr<MediaLibrary> media;
+  std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
@@ -177,8 +177,8 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
       runner.Every("jobs", kJobPoll, [&jobs = *p.jobs] { return StatusOf(jobs.RunDue()); }));
   p.jobs->OnEnqueued([&runner] { (void)runner.Wake("jobs"); });
   // Retention (USE-5): expired media is already invisible; this removes it.
-  LETHE_RETURN_IF_ERROR(runner.Every("retention", kRetentionSweep, [&media = *p.media] {
-    return StatusOf(media.ExpireDue(kRetentionBatch));
+  LETHE_RETURN_IF_ERROR(runner.Every("retention", kRetentionSweep, [&erasures = *p.erasures] {
+    return StatusOf(erasures.ExpireDue(kRetentionBatch));
   }));
   return Status::Ok();
 }
@@ -244,8 +244,11 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                                         ? config.data_dir + "/erasure.journal"
                                                         : config.erasure_journal);
   p->reserve = std::make_unique<FileSpaceReserve>(config.data_dir + "/reserve", kReserveBytes);
-  p->media = std::make_unique<MediaLibrary>(*p->metadata, *p->blobs, *p->key_ring, *p->audit, clock,
-                                            random, config.max_media_bytes, p->reserve.get());
+  p->media = std::make_unique<MediaLibrary>(*p->metadata, *p->blobs, *p->key_ring, *p->audit,
+                                            *p->keyed_ids, clock, random, config.max_media_bytes,
+                                            p->reserve.get());
+  p->accounts->OnRetentionChanged(
+      [media = p->media.get()](const std::string&) { media->ForgetCached(); });
   LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover());
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 

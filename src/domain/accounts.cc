@@ -59,15 +59,33 @@ Result<AccountRecord> Accounts::Get(const std::string& customer_id, const std::s
 Result<AccountRecord> Accounts::Rename(const std::string& customer_id,
                                        const std::string& account_id, const std::string& name,
                                        const RequestOrigin& origin) {
-  LETHE_RETURN_IF_ERROR(CheckText("name", name, 200));
+  return Update(customer_id, account_id, Patch{name, std::nullopt}, origin);
+}
+
+Result<AccountRecord> Accounts::Update(const std::string& customer_id,
+                                       const std::string& account_id, const Patch& patch,
+                                       const RequestOrigin& origin) {
+  if (patch.name) LETHE_RETURN_IF_ERROR(CheckText("name", *patch.name, 200));
+  if (patch.retention_days && *patch.retention_days &&
+      (**patch.retention_days < 1 || **patch.retention_days > 36500)) {
+    return Status::InvalidArgument("invalid-field",
+                                   "retention_days must be 1 to 36500 (100 years), or null");
+  }
   AccountRecord account;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(account, tx.FindAccount(customer_id, account_id));
-    account.name = name;
+    if (patch.name) account.name = *patch.name;
+    if (patch.retention_days) {
+      account.retention_days = *patch.retention_days;
+      LETHE_RETURN_IF_ERROR(tx.SetAccountRetention(account_id, account.retention_days));
+    }
     LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
-    return audit_.Record(tx, customer_id, "account.update", account_id, account_id, origin);
+    return audit_.Record(tx, customer_id,
+                         patch.retention_days ? "account.retention" : "account.update", account_id,
+                         account_id, origin);
   }));
   Forget(account_id);
+  if (patch.retention_days && on_retention_changed_) on_retention_changed_(account_id);
   return account;
 }
 

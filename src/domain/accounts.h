@@ -18,7 +18,9 @@
 // so a credential never appears without its holder being told.
 #pragma once
 
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -64,6 +66,21 @@ class Accounts {
   Result<AccountRecord> Get(const std::string& customer_id, const std::string& account_id);
   Result<AccountRecord> Rename(const std::string& customer_id, const std::string& account_id,
                                const std::string& name, const RequestOrigin& origin);
+  // Changes what `patch` holds. retention_days (USE-5) is the default
+  // retention of the account's media that set none of their own, existing
+  // media included; an empty inner value removes it. InvalidArgument
+  // ("invalid-field") for a bad name or a retention outside 1..36500 days.
+  struct Patch {
+    std::optional<std::string> name;
+    std::optional<std::optional<int64_t>> retention_days;
+  };
+  Result<AccountRecord> Update(const std::string& customer_id, const std::string& account_id,
+                               const Patch& patch, const RequestOrigin& origin);
+  // Called after a retention change commits (the media cache must drop
+  // what it holds of the account's expiries).
+  void OnRetentionChanged(std::function<void(const std::string& account_id)> fn) {
+    on_retention_changed_ = std::move(fn);
+  }
   // Issues a new token; the old one stops working at once.
   Result<std::string> RotateToken(const std::string& customer_id, const std::string& account_id,
                                   const RequestOrigin& origin);
@@ -107,6 +124,7 @@ class Accounts {
   const Clock& clock_;
   Random& random_;
   Outbox* notices_;
+  std::function<void(const std::string&)> on_retention_changed_;
   std::shared_mutex cache_mu_;
   uint64_t generation_ = 0;                                  // bumped by every Forget
   std::unordered_map<std::string, AccountRecord> by_token_;  // token digest -> account

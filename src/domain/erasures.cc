@@ -49,18 +49,31 @@ Erasures::Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, Job
   jobs_.Handle(kJobKind, [this](const JobRecord& job) { return Purge(job); });
 }
 
+ErasureRecord Erasures::NewErasure(const std::string& account_id, const std::string& scope,
+                                   const std::string& subject, const std::string& cause) {
+  ErasureRecord e;
+  e.id = RandomId(random_, "era_");
+  e.account_id = account_id;
+  e.scope = scope;
+  e.subject = subject;
+  e.target = ids_.Of(scope, account_id, subject);
+  e.cause = cause;
+  e.state = "pending";
+  e.created_ms = clock_.NowMillis();
+  return e;
+}
+
+JournalEntry Erasures::JournalOf(const ErasureRecord& e) const {
+  return {e.id, e.scope, ids_.Of("account", "", e.account_id), e.target, e.created_ms};
+}
+
 Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::string& end_user,
                                              const RequestOrigin& origin) {
   if (end_user.empty() || end_user.size() > 256 || !IsValidUtf8(end_user)) {
     return Status::InvalidArgument("invalid-field",
                                    "the end user must be UTF-8 text of 1 to 256 bytes");
   }
-  ErasureRecord e;
-  e.id = RandomId(random_, "era_");
-  e.account_id = who.account.id;
-  e.subject = end_user;
-  e.state = "pending";
-  e.created_ms = clock_.NowMillis();
+  ErasureRecord e = NewErasure(who.account.id, "end_user", end_user, "request");
   // The job first: if the process dies before the key is gone, the purge
   // destroys it on restart.
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
@@ -69,9 +82,7 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
     return audit_.Record(tx, who.credential_id, "end_user.erase", e.id, e.account_id, origin);
   }));
   // Journaled before the key goes, so a restored backup forgets it too.
-  LETHE_RETURN_IF_ERROR(
-      journal_.Append({e.id, "end_user", ids_.Of("account", "", e.account_id),
-                       ids_.Of("end_user", e.account_id, end_user), e.created_ms}));
+  LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
   Status destroyed = keys_.DestroySubjectKey(e.account_id, end_user);
   if (!destroyed.ok() && destroyed.code() != Status::Code::kNotFound) return destroyed;
   e.state = "keys-destroyed";
@@ -89,19 +100,80 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
   return e;
 }
 
+Result<ErasureRecord> Erasures::RemoveMedia(const std::string& account_id,
+                                            const std::string& media_id, const std::string& actor,
+                                            const std::string& action, const std::string& cause,
+                                            const RequestOrigin& origin) {
+  ErasureRecord e = NewErasure(account_id, "media", media_id, cause);
+  // The record goes in the same transaction as the receipt: with it goes
+  // the only wrapped copy of the data key, so every copy of the blob is
+  // unreadable from the commit on.
+  e.state = "keys-destroyed";
+  e.keys_destroyed_ms = e.created_ms;
+  e.media_erased = 1;
+  LETHE_RETURN_IF_ERROR(media_.Remove(account_id, media_id, actor, action, origin,
+                                      [&](MetadataTx& tx, const MediaRecord& m) -> Status {
+                                        e.blob_id = m.blob_id;
+                                        LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
+                                        return StatusOf(jobs_.Enqueue(tx, kJobKind, e.id));
+                                      }));
+  e.subject.clear();
+  return e;
+}
+
+Result<ErasureRecord> Erasures::EraseMedia(const Principal& who, const std::string& media_id,
+                                           const RequestOrigin& origin) {
+  return RemoveMedia(who.account.id, media_id, who.credential_id, "media.delete", "request",
+                     origin);
+}
+
+Result<int> Erasures::ExpireDue(int limit) {
+  LETHE_ASSIGN_OR_RETURN(auto due, store_.ListExpiredMedia(clock_.NowMillis(), limit));
+  RequestOrigin sweep{"retention", "", "", "", "", "", ""};
+  int removed = 0;
+  for (const MediaRecord& m : due) {
+    auto e = RemoveMedia(m.account_id, m.id, "lethe:retention", "media.expire", "retention", sweep);
+    if (e.status().code() == Status::Code::kNotFound) continue;  // deleted meanwhile
+    LETHE_RETURN_IF_ERROR(e.status());
+    ++removed;
+  }
+  return removed;
+}
+
 Result<ErasureRecord> Erasures::Get(const std::string& account_id, const std::string& id) {
   LETHE_ASSIGN_OR_RETURN(ErasureRecord e, store_.FindErasure(account_id, id));
   e.subject.clear();
   return e;
 }
 
+Result<std::vector<ErasureRecord>> Erasures::List(ErasureQuery query) {
+  query.limit = std::clamp(query.limit, 1, 100);
+  LETHE_ASSIGN_OR_RETURN(auto list, store_.ListErasures(query));
+  for (ErasureRecord& e : list) e.subject.clear();
+  return list;
+}
+
 Status Erasures::Purge(const JobRecord& job) {
   LETHE_ASSIGN_OR_RETURN(ErasureRecord e, store_.FindErasure("", job.payload));
   if (e.state == "done") return Status::Ok();
+  if (e.scope == "end_user") {
+    LETHE_RETURN_IF_ERROR(PurgeEndUser(e));
+  } else {
+    // Media: the record went with the receipt; its blob went right after,
+    // or, after a crash, with startup recovery (a blob without a record),
+    // which runs before any job. What is left is the journal.
+    LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
+  }
+  e.state = "done";
+  e.subject.clear();
+  e.blob_id.clear();
+  e.purged_ms = clock_.NowMillis();
+  return store_.Transact([&](MetadataTx& tx) { return tx.UpdateErasure(e); });
+}
+
+Status Erasures::PurgeEndUser(ErasureRecord& e) {
   if (!e.keys_destroyed_ms) {  // died before the journal or the key: redo both
-    LETHE_RETURN_IF_ERROR(
-        journal_.Append({e.id, "end_user", ids_.Of("account", "", e.account_id),
-                         ids_.Of("end_user", e.account_id, e.subject), e.created_ms}));
+    LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
   }
   Status destroyed = keys_.DestroySubjectKey(e.account_id, e.subject);
   if (!destroyed.ok() && destroyed.code() != Status::Code::kNotFound) return destroyed;
@@ -130,10 +202,7 @@ Status Erasures::Purge(const JobRecord& job) {
   }
   e.media_erased += media;
   e.usage_deidentified += usage;
-  e.state = "done";
-  e.subject.clear();
-  e.purged_ms = clock_.NowMillis();
-  return store_.Transact([&](MetadataTx& tx) { return tx.UpdateErasure(e); });
+  return Status::Ok();
 }
 
 }  // namespace lethe

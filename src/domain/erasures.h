@@ -1,5 +1,9 @@
-// Erasures: forgetting one end user of an account (USE-5, USE-7), in two
-// steps. EraseEndUser records the erasure and its purge job in one
+// Erasures: forgetting (USE-5, USE-7). Every erasure, of one end user, one
+// media or (with account closure) a whole account, leaves a receipt: an
+// ErasureRecord that names what it erased only by a keyed hash, with
+// counts and times. Media is erased by removing its record, which holds
+// the only wrapped copy of its data key, then its blob. An end user is
+// erased in two steps. EraseEndUser records the erasure and its purge job in one
 // transaction, then destroys the end user's key: from that moment every copy
 // of their media (blobs, caches, backups of blobs) is unreadable. The purge
 // job then removes their media (records and blobs) and de-identifies their
@@ -49,11 +53,38 @@ class Erasures {
   Result<ErasureRecord> EraseEndUser(const Principal& who, const std::string& end_user,
                                      const RequestOrigin& origin);
 
+  // Erases one media at the customer's request: its data key (in its
+  // record) is gone when this returns, audited as "media.delete"; a job
+  // then finishes the receipt. NotFound if there is no such media.
+  Result<ErasureRecord> EraseMedia(const Principal& who, const std::string& media_id,
+                                   const RequestOrigin& origin);
+
+  // The retention sweep: erases up to `limit` media past their expiry
+  // (expiration_days, expire_on or the account's retention_days) as
+  // EraseMedia does, audited as "media.expire" by "lethe:retention", each
+  // with a receipt of cause "retention". Returns how many.
+  Result<int> ExpireDue(int limit);
+
   // The account's erasure `id`, NotFound otherwise.
   Result<ErasureRecord> Get(const std::string& account_id, const std::string& id);
+  // The account's erasures, newest first (limit clamped to 1..100).
+  Result<std::vector<ErasureRecord>> List(ErasureQuery query);
+  // The keyed name an erasure of `subject` in `scope` carries, for finding
+  // a media's or an end user's receipt without storing either.
+  std::string TargetOf(const std::string& scope, const std::string& account_id,
+                       const std::string& subject) const {
+    return ids_.Of(scope, account_id, subject);
+  }
 
  private:
   Status Purge(const JobRecord& job);
+  Status PurgeEndUser(ErasureRecord& e);
+  ErasureRecord NewErasure(const std::string& account_id, const std::string& scope,
+                           const std::string& subject, const std::string& cause);
+  JournalEntry JournalOf(const ErasureRecord& e) const;
+  Result<ErasureRecord> RemoveMedia(const std::string& account_id, const std::string& media_id,
+                                    const std::string& actor, const std::string& action,
+                                    const std::string& cause, const RequestOrigin& origin);
 
   MetadataStore& store_;
   MediaLibrary& media_;

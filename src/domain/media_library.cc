@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "common/time_format.h"
 #include "domain/validation.h"
 #include "media/sniff.h"
 
@@ -29,6 +30,15 @@ Status CheckMediaFields(const MediaFields& f) {
   }
   if (f.expiration_days && (*f.expiration_days < 1 || *f.expiration_days > kMaxExpirationDays)) {
     return Status::InvalidArgument("invalid-field", "expiration_days must be 1 to 36500");
+  }
+  if (f.expire_on) {
+    if (f.expiration_days) {
+      return Status::InvalidArgument("invalid-field",
+                                     "give expiration_days or expire_on, not both");
+    }
+    if (!ParseDate(*f.expire_on)) {
+      return Status::InvalidArgument("invalid-field", "expire_on must be a date, YYYY-MM-DD");
+    }
   }
   return Status::Ok();
 }
@@ -134,6 +144,14 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
   m.tags = fields.tags.value_or(std::vector<std::string>{});
   m.created_ms = clock_.NowMillis();
   if (fields.expiration_days) m.expires_ms = m.created_ms + *fields.expiration_days * kMillisPerDay;
+  if (fields.expire_on) {
+    int64_t at = DaysFromCivil(*ParseDate(*fields.expire_on)) * kMillisPerDay;
+    if (at <= m.created_ms || at > m.created_ms + kMaxExpirationDays * kMillisPerDay) {
+      return Status::InvalidArgument("invalid-field",
+                                     "expire_on must be a day after today, within 100 years");
+    }
+    m.expires_ms = at;
+  }
   m.blob_id = in.blob_id_;
   LETHE_ASSIGN_OR_RETURN(m.wrapped_key,
                          keys_.WrapDataKey(m.account_id, m.end_user, m.blob_id, in.data_key_));
@@ -144,8 +162,16 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     return st;
   }
   Status st = store_.Transact([&](MetadataTx& tx) -> Status {
+    if (!m.expires_ms) {  // the account's default retention, read where it is written
+      LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccountById(m.account_id));
+      if (account.retention_days) {
+        m.expires_ms = m.created_ms + *account.retention_days * kMillisPerDay;
+        m.expiry_from_account = true;
+      }
+    }
     LETHE_ASSIGN_OR_RETURN(m.seq, tx.InsertMedia(m));
-    return audit_.Record(tx, in.who_.credential_id, "media.create", m.id, m.account_id, in.origin_);
+    return audit_.Record(tx, in.who_.credential_id, "media.create",
+                         ids_.Of("media", m.account_id, m.id), m.account_id, in.origin_);
   });
   if (!st.ok()) {
     // A commit whose sync failed is in the store though not durable: its
@@ -219,61 +245,61 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
     if (patch.title) m.title = *patch.title;
     if (patch.tags) m.tags = *patch.tags;
     LETHE_RETURN_IF_ERROR(tx.UpdateMedia(m));
-    return audit_.Record(tx, who.credential_id, "media.update", m.id, m.account_id, origin);
+    return audit_.Record(tx, who.credential_id, "media.update",
+                         ids_.Of("media", m.account_id, m.id), m.account_id, origin);
   });
   Evict(media_id);  // even on error: a commit whose sync failed has happened
   LETHE_RETURN_IF_ERROR(updated);
   return m;
 }
 
-Status MediaLibrary::Delete(const Principal& who, const std::string& media_id,
-                            const RequestOrigin& origin) {
-  return Remove(who.account.id, media_id, who.credential_id, "media.delete", origin);
-}
-
-Result<int> MediaLibrary::ExpireDue(int limit) {
-  LETHE_ASSIGN_OR_RETURN(auto due, store_.ListExpiredMedia(clock_.NowMillis(), limit));
-  RequestOrigin sweep{"retention", "", "", "", "", "", ""};
-  int removed = 0;
-  for (const MediaRecord& m : due) {
-    Status st = Remove(m.account_id, m.id, "lethe:retention", "media.expire", sweep);
-    if (st.code() == Status::Code::kNotFound) continue;  // deleted meanwhile
-    LETHE_RETURN_IF_ERROR(st);
-    ++removed;
-  }
-  return removed;
-}
-
 Result<int> MediaLibrary::EraseEndUserMedia(const std::string& account_id,
                                             const std::string& end_user, const std::string& actor,
                                             const RequestOrigin& origin) {
+  // Batches: one transaction (and one forget of the WAL) per batch, not per
+  // media, so an end user with 10,000 media is purged in seconds.
+  constexpr int kBatch = 500;
   int removed = 0;
   for (;;) {
     MediaQuery q;
     q.account_id = account_id;
     q.end_user = end_user;
-    q.limit = 500;
+    q.limit = kBatch;
     LETHE_ASSIGN_OR_RETURN(auto batch, store_.ListMedia(q));
     if (batch.empty()) return removed;
-    for (const MediaRecord& m : batch) {
-      Status st = Remove(account_id, m.id, actor, "media.erase", origin);
-      if (st.code() == Status::Code::kNotFound) continue;  // deleted meanwhile
-      LETHE_RETURN_IF_ERROR(st);
-      ++removed;
-    }
+    std::vector<std::string> blob_ids;
+    Status st = store_.Transact([&](MetadataTx& tx) -> Status {
+      blob_ids.clear();
+      for (const MediaRecord& m : batch) {
+        Status del = tx.DeleteMedia(account_id, m.id);
+        if (del.code() == Status::Code::kNotFound) continue;  // deleted meanwhile
+        LETHE_RETURN_IF_ERROR(del);
+        LETHE_RETURN_IF_ERROR(audit_.Record(
+            tx, actor, "media.erase", ids_.Of("media", account_id, m.id), account_id, origin));
+        blob_ids.push_back(m.blob_id);
+      }
+      return Status::Ok();
+    });
+    for (const MediaRecord& m : batch) Evict(m.id);
+    LETHE_RETURN_IF_ERROR(st);
+    // The records are gone; a blob that fails to go is an orphan for Recover().
+    for (const std::string& blob_id : blob_ids) (void)blobs_.Remove(blob_id);
+    removed += static_cast<int>(blob_ids.size());
   }
 }
 
 Status MediaLibrary::Remove(const std::string& account_id, const std::string& media_id,
                             const std::string& actor, const std::string& action,
-                            const RequestOrigin& origin) {
+                            const RequestOrigin& origin, const RemovalStep& in_tx) {
   std::string blob_id;
   auto remove_record = [&] {
     return store_.Transact([&](MetadataTx& tx) -> Status {
       LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(account_id, media_id));
       blob_id = m.blob_id;
       LETHE_RETURN_IF_ERROR(tx.DeleteMedia(account_id, media_id));
-      return audit_.Record(tx, actor, action, media_id, account_id, origin);
+      if (in_tx) LETHE_RETURN_IF_ERROR(in_tx(tx, m));
+      return audit_.Record(tx, actor, action, ids_.Of("media", account_id, media_id), account_id,
+                           origin);
     });
   };
   Status removed = remove_record();

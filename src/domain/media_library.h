@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,7 @@
 
 #include "common/status.h"
 #include "crypto/chunked_cipher.h"
+#include "crypto/keyed_id.h"
 #include "crypto/secret_hash.h"
 #include "crypto/sha256_pipe.h"
 #include "domain/accounts.h"
@@ -44,6 +46,7 @@ struct MediaFields {
   std::optional<std::string> title;
   std::optional<std::vector<std::string>> tags;
   std::optional<int64_t> expiration_days;
+  std::optional<std::string> expire_on;  // "YYYY-MM-DD": gone from 00:00 UTC that day
 };
 
 // Checks the shape of each present field. InvalidArgument("invalid-field").
@@ -56,14 +59,17 @@ class MediaLibrary {
  public:
   // `reserve` (may be null) is released when a deletion finds the volume
   // full, so deleting keeps working there.
+  // Audit events name media by `ids` (never the media id in clear), so the
+  // chain can outlive an erasure.
   MediaLibrary(MetadataStore& store, BlobStore& blobs, KeyRing& keys, AuditLog& audit,
-               const Clock& clock, Random& random, uint64_t max_bytes,
+               const KeyedIds& ids, const Clock& clock, Random& random, uint64_t max_bytes,
                SpaceReserve* reserve = nullptr)
       : store_(store),
         reserve_(reserve),
         blobs_(blobs),
         keys_(keys),
         audit_(audit),
+        ids_(ids),
         clock_(clock),
         random_(random),
         max_bytes_(max_bytes) {}
@@ -90,25 +96,33 @@ class MediaLibrary {
   // under that end user's key.
   Result<MediaRecord> Update(const Principal& who, const std::string& media_id,
                              const MediaFields& patch, const RequestOrigin& origin);
-  // Removes the record, then the blob. Once the record is gone the media is
-  // deleted and this returns OK, even if the blob could not be removed: that
-  // orphan is left to Recover(). NotFound if there is no such media.
-  Status Delete(const Principal& who, const std::string& media_id, const RequestOrigin& origin);
+  // Removes the record, and with it the only wrapped copy of the media's
+  // data key, in one transaction with `action` audited for `actor` and
+  // whatever `in_tx` adds (an erasure's receipt); then the blob. Once the
+  // record is gone the media is deleted and this returns OK, even if the
+  // blob could not be removed: that orphan is left to Recover(). NotFound
+  // if there is no such media; in_tx's error aborts the whole removal.
+  using RemovalStep = std::function<Status(MetadataTx&, const MediaRecord&)>;
+  Status Remove(const std::string& account_id, const std::string& media_id,
+                const std::string& actor, const std::string& action, const RequestOrigin& origin,
+                const RemovalStep& in_tx = nullptr);
 
   // Opens the plaintext bytes [first, last] of a media object.
   Result<std::unique_ptr<MediaReader>> Open(const MediaRecord& media, uint64_t first,
                                             uint64_t last);
 
-  // The retention sweep (USE-5): removes up to `limit` media whose
-  // expiration_days ran out, record then blob as Delete does, each with a
-  // "media.expire" audit event by "lethe:retention". Returns how many.
-  Result<int> ExpireDue(int limit);
-
   // Erasure (USE-5): removes every media of `end_user` in the account,
-  // record then blob, each audited as "media.erase" by `actor`. Returns how
-  // many it removed.
+  // records in batches (one transaction each) then their blobs, each
+  // audited as "media.erase" by `actor`. Returns how many it removed.
   Result<int> EraseEndUserMedia(const std::string& account_id, const std::string& end_user,
                                 const std::string& actor, const RequestOrigin& origin);
+
+  // Drops every cached record (an account's retention moved their expiry).
+  void ForgetCached() {
+    std::unique_lock lock(cache_mu_);
+    ++generation_;
+    cache_.clear();
+  }
 
   // Startup recovery: removes interrupted writes and blobs without a record.
   // Returns how many files were removed.
@@ -116,9 +130,6 @@ class MediaLibrary {
 
  private:
   friend class MediaIngest;
-  // Removes the record (with `action` audited for `actor`), then the blob.
-  Status Remove(const std::string& account_id, const std::string& media_id,
-                const std::string& actor, const std::string& action, const RequestOrigin& origin);
   bool Expired(const MediaRecord& m) const {
     return m.expires_ms && *m.expires_ms <= clock_.NowMillis();
   }
@@ -131,6 +142,7 @@ class MediaLibrary {
   BlobStore& blobs_;
   KeyRing& keys_;
   AuditLog& audit_;
+  const KeyedIds& ids_;
   const Clock& clock_;
   Random& random_;
   uint64_t max_bytes_;

@@ -19,7 +19,7 @@ class StoreFaultsTest : public DomainFixture {
     faulty_ = std::make_unique<FaultyMetadataStore>(*metadata_);
     audit_on_faulty_ = std::make_unique<AuditLog>(*faulty_, clock_, random_);
     media_on_faulty_ = std::make_unique<MediaLibrary>(*faulty_, *blobs_, *ring_, *audit_on_faulty_,
-                                                      clock_, random_, uint64_t{64} << 20);
+                                                      *ids_, clock_, random_, uint64_t{64} << 20);
   }
   Result<MediaRecord> Upload() {
     std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -63,7 +63,8 @@ TEST_F(StoreFaultsTest, AFailedDeleteKeepsTheMediaWhole) {
   auto m = Upload();
   ASSERT_TRUE(m.ok());
   faulty_->FailNth("Commit", 1, Status::Internal("disk I/O error"));
-  Status st = media_on_faulty_->Delete(who_, m->id, origin_);
+  Status st =
+      media_on_faulty_->Remove(who_.account.id, m->id, who_.credential_id, "media.delete", origin_);
   EXPECT_EQ(st.code(), Status::Code::kInternal);
   // Still listed, still readable to the last byte.
   ASSERT_EQ(MediaCount(), 1u);
@@ -78,7 +79,9 @@ TEST_F(StoreFaultsTest, AFailedDeleteKeepsTheMediaWhole) {
     total += *n;
   }
   EXPECT_EQ(total, static_cast<uint64_t>(m->bytes));
-  ASSERT_TRUE(media_on_faulty_->Delete(who_, m->id, origin_).ok());
+  ASSERT_TRUE(
+      media_on_faulty_->Remove(who_.account.id, m->id, who_.credential_id, "media.delete", origin_)
+          .ok());
   EXPECT_EQ(MediaCount(), 0u);
   EXPECT_EQ(BlobCount(), 0u);
 }
@@ -101,7 +104,10 @@ TEST_F(StoreFaultsTest, ACommitWhoseSyncFailedKeepsRecordAndBytesTogether) {
 
   ASSERT_TRUE(media_on_faulty_->Get(who_.account.id, m.id).ok());  // cached now
   faulty_->FailNth("Synced", 1, Status::Internal("fdatasync: EIO"));
-  EXPECT_EQ(media_on_faulty_->Delete(who_, m.id, origin_).code(), Status::Code::kInternal);
+  EXPECT_EQ(
+      media_on_faulty_->Remove(who_.account.id, m.id, who_.credential_id, "media.delete", origin_)
+          .code(),
+      Status::Code::kInternal);
   EXPECT_EQ(media_on_faulty_->Get(who_.account.id, m.id).status().code(), Status::Code::kNotFound);
 }
 

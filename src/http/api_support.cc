@@ -129,6 +129,7 @@ boost::json::object AccountView(const AccountRecord& a) {
   return {{"id", a.id},
           {"name", a.name},
           {"region", a.region},
+          {"retention_days", a.retention_days ? boost::json::value(*a.retention_days) : nullptr},
           {"created_at", FormatRfc3339(a.created_ms)}};
 }
 

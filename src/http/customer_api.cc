@@ -74,10 +74,17 @@ Result<HttpResponse> CreateAccount(Accounts& accounts, HttpRequest& req, const C
 }
 
 Result<HttpResponse> RenameAccount(Accounts& accounts, HttpRequest& req, const CustomerRecord& me) {
-  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"name"}));
-  LETHE_ASSIGN_OR_RETURN(std::string name, body.Required("name"));
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"name", "retention_days"}));
+  Accounts::Patch patch;
+  LETHE_ASSIGN_OR_RETURN(patch.name, body.Optional("name"));
+  if (body.Has("retention_days")) {
+    LETHE_ASSIGN_OR_RETURN(patch.retention_days, body.OptionalInt("retention_days"));
+  }
+  if (!patch.name && !patch.retention_days) {
+    return Status::InvalidArgument("invalid-field", "give name or retention_days");
+  }
   LETHE_ASSIGN_OR_RETURN(AccountRecord account,
-                         accounts.Rename(me.id, req.Param("id"), name, OriginOf(req)));
+                         accounts.Update(me.id, req.Param("id"), patch, OriginOf(req)));
   return HttpResponse::Json(200, AccountView(account));
 }
 

@@ -8,15 +8,51 @@
 namespace lethe {
 namespace {
 
-// The erasure as the customer sees it: never the end-user reference.
+// The erasure as the customer sees it: what was erased by keyed name only,
+// never the end-user reference or the media id.
 boost::json::object ErasureView(const ErasureRecord& e) {
   return {{"id", e.id},
+          {"scope", e.scope},
+          {"target", e.target},
+          {"cause", e.cause},
           {"state", e.state},
           {"media_erased", e.media_erased},
           {"usage_events_deidentified", e.usage_deidentified},
           {"requested_at", FormatRfc3339(e.created_ms)},
           {"keys_destroyed_at", OptionalTime(e.keys_destroyed_ms)},
           {"purged_at", OptionalTime(e.purged_ms)}};
+}
+
+HttpResponse Accepted(const ErasureRecord& e) {
+  HttpResponse r = HttpResponse::Json(202, ErasureView(e));
+  r.SetHeader("Location", "/v1/erasures/" + e.id);
+  return r;
+}
+
+Result<HttpResponse> ListErasures(Erasures& erasures, HttpRequest& req, const Principal& who) {
+  ErasureQuery q;
+  q.account_id = who.account.id;
+  auto media = req.Query("media");
+  auto end_user = req.Query("end_user");
+  if (media && end_user) {
+    return Status::InvalidArgument("bad-request", "filter by media or by end_user, not both");
+  }
+  if (media) q.target = erasures.TargetOf("media", q.account_id, *media);
+  if (end_user) q.target = erasures.TargetOf("end_user", q.account_id, *end_user);
+  LETHE_ASSIGN_OR_RETURN(q.limit, PageLimit(req, 50, 100));
+  if (auto cursor = req.Query("cursor")) {
+    if (cursor->rfind("era_", 0) != 0 || cursor->size() > 64) {
+      return Status::InvalidArgument("bad-request", "cursor is not one this server made");
+    }
+    q.before_id = *cursor;
+  }
+  LETHE_ASSIGN_OR_RETURN(auto list, erasures.List(q));
+  boost::json::array items;
+  for (const ErasureRecord& e : list) items.push_back(ErasureView(e));
+  boost::json::value next = nullptr;
+  if (static_cast<int>(list.size()) == q.limit) next = list.back().id;
+  return HttpResponse::Json(
+      200, boost::json::object{{"erasures", std::move(items)}, {"next_cursor", next}});
 }
 
 }  // namespace
@@ -29,15 +65,24 @@ void AddErasureRoutes(Router& router, Erasures& erasures, uint64_t max_json_body
                LETHE_ASSIGN_OR_RETURN(
                    ErasureRecord e,
                    erasures.EraseEndUser(c.principal(), req.Param("ref"), OriginOf(req)));
-               HttpResponse r = HttpResponse::Json(202, ErasureView(e));
-               r.SetHeader("Location", "/v1/erasures/" + e.id);
-               return r;
+               return Accepted(e);
+             });
+  router.Add("DELETE", "/v1/media/{id}", Auth::kDataPlane, max_json_body,
+             [&erasures](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_ASSIGN_OR_RETURN(
+                   ErasureRecord e,
+                   erasures.EraseMedia(c.principal(), req.Param("id"), OriginOf(req)));
+               return Accepted(e);
              });
   router.Add("GET", "/v1/erasures/{id}", Auth::kDataPlane, max_json_body,
              [&erasures](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                LETHE_ASSIGN_OR_RETURN(ErasureRecord e,
                                       erasures.Get(c.principal().account.id, req.Param("id")));
                return HttpResponse::Json(200, ErasureView(e));
+             });
+  router.Add("GET", "/v1/erasures", Auth::kDataPlane, max_json_body,
+             [&erasures](HttpRequest& req, const Caller& c) {
+               return ListErasures(erasures, req, c.principal());
              });
 }
 

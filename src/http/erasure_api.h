@@ -1,6 +1,7 @@
-// Erasure routes (data plane): DELETE /v1/end-users/{ref} forgets one end
-// user of the caller's account (202 with the erasure), GET /v1/erasures/{id}
-// follows it to "done".
+// Erasure routes (data plane). DELETE /v1/end-users/{ref} forgets one end
+// user of the caller's account and DELETE /v1/media/{id} one media, each
+// answering 202 with the erasure; GET /v1/erasures/{id} follows it to
+// "done", GET /v1/erasures lists them (by media or end user too).
 #pragma once
 
 #include <cstdint>

@@ -167,11 +167,6 @@ void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links,
              [&library](HttpRequest& req, const Caller& c) {
                return PatchMedia(library, req, c.principal());
              });
-  router.Add("DELETE", "/v1/media/{id}", kData, max_json_body,
-             [&library](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-               LETHE_RETURN_IF_ERROR(library.Delete(c.principal(), req.Param("id"), OriginOf(req)));
-               return HttpResponse::Empty(204);
-             });
   router.Add("POST", "/v1/media/{id}/links", kData, max_json_body,
              [&library, &links](HttpRequest& req, const Caller& c) {
                return IssueLink(library, links, req, c.principal());

@@ -46,6 +46,8 @@ Status ApplyField(const std::string& name, const std::string& value, MediaFields
       return Status::InvalidArgument("invalid-field", "expiration_days must be a whole number");
     }
     f.expiration_days = days;
+  } else if (name == "expire_on") {
+    f.expire_on = value;
   } else {
     return Status::InvalidArgument("unknown-field", "unknown media field");
   }

@@ -103,6 +103,13 @@ std::string Router::AllowedMethods(const std::vector<std::string>& segments) con
     add(route.method);
     if (route.method == "GET") add("HEAD");
   }
+  // One order whatever the order routes were registered in.
+  static const std::vector<std::string> kOrder = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+  auto rank = [](const std::string& m) {
+    return std::find(kOrder.begin(), kOrder.end(), m) - kOrder.begin();
+  };
+  std::stable_sort(methods.begin(), methods.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   std::string allow;
   for (const std::string& m : methods) allow += (allow.empty() ? "" : ", ") + m;
   return allow;

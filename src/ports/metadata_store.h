@@ -74,6 +74,10 @@ class MetadataReader {
   // purge job, which has only the id).
   virtual Result<ErasureRecord> FindErasure(const std::string& account_id,
                                             const std::string& id) = 0;
+  // An account's erasures, newest first, at most q.limit.
+  virtual Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) = 0;
+  // Erasures waiting on a legal hold, of one account ("" for all), oldest first.
+  virtual Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) = 0;
 
   virtual Result<JobRecord> FindJob(const std::string& id) = 0;
   virtual Result<OutboxRecord> FindOutboxMessage(const std::string& id) = 0;
@@ -126,6 +130,11 @@ class MetadataTx : public MetadataReader {
   // Erasures. UpdateErasure writes state, counts, times and subject.
   virtual Status InsertErasure(const ErasureRecord& e) = 0;
   virtual Status UpdateErasure(const ErasureRecord& e) = 0;
+  // Sets the account's default retention (none when empty) and moves the
+  // expiry of every media of the account that has none of its own to
+  // created + retention_days. NotFound for an unknown account.
+  virtual Status SetAccountRetention(const std::string& account_id,
+                                     std::optional<int64_t> retention_days) = 0;
   // USE-7: strips the end user from one usage event and coarsens what
   // identifies the device: `ip` and `browser_version` replace the stored ones.
   virtual Status DeidentifyUsageEvent(int64_t seq, const std::string& ip,

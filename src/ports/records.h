@@ -41,6 +41,9 @@ struct AccountRecord {
   std::string region;  // "us" or "eu", fixed for life (XFR-1)
   std::string token_digest;
   int64_t created_ms = 0;
+  // Default retention of the account's media that set none of their own
+  // (USE-5); none when unset.
+  std::optional<int64_t> retention_days;
 };
 
 struct ApiKeyRecord {
@@ -120,6 +123,9 @@ struct MediaRecord {
   std::vector<std::string> tags;
   int64_t created_ms = 0;
   std::optional<int64_t> expires_ms;
+  // expires_ms came from the account's retention_days, not the media's own
+  // expiration_days or expire_on, so it follows changes to the account's.
+  bool expiry_from_account = false;
   std::string blob_id;
   std::string wrapped_key;  // data key, wrapped by the owner's key (base64url)
 };
@@ -162,13 +168,26 @@ struct OutboxRecord {
 struct ErasureRecord {
   std::string id;  // era_...
   std::string account_id;
+  // What is erased, in clear only until the purge ends: the end-user
+  // reference, the media id or the account id, by `scope`.
   std::string subject;
-  std::string state;  // "pending", "keys-destroyed", "done"
+  std::string state;  // "pending", "held", "keys-destroyed", "done"
   int64_t media_erased = 0;
   int64_t usage_deidentified = 0;
   int64_t created_ms = 0;
   std::optional<int64_t> keys_destroyed_ms;
   std::optional<int64_t> purged_ms;
+  std::string scope = "end_user";  // "end_user", "media" or "account"
+  std::string target;              // KeyedIds::Of(scope, account_id, subject): kept for good
+  std::string cause = "request";   // "request", "retention", "closure"
+  std::string blob_id;             // media scope: the blob the purge removes
+};
+
+struct ErasureQuery {
+  std::string account_id;
+  std::optional<std::string> target;     // only erasures of this keyed name
+  std::optional<std::string> before_id;  // cursor: erasures created before this one
+  int limit = 100;
 };
 
 }  // namespace lethe

@@ -41,8 +41,9 @@ class DomainFixture : public ::testing::Test {
                                              CustomerOptions{PasswordCost::Minimum()});
     accounts_ = std::make_unique<Accounts>(*metadata_, *audit_, clock_, random_);
     ring_ = std::make_unique<KeyRing>(master_, *keys_, random_);
-    media_ = std::make_unique<MediaLibrary>(*metadata_, *blobs_, *ring_, *audit_, clock_, random_,
-                                            uint64_t{64} << 20);
+    ids_ = std::make_unique<KeyedIds>(master_);
+    media_ = std::make_unique<MediaLibrary>(*metadata_, *blobs_, *ring_, *audit_, *ids_, clock_,
+                                            random_, uint64_t{64} << 20);
   }
 
   // A signed-up customer with one account; returns the account's principal.
@@ -67,6 +68,7 @@ class DomainFixture : public ::testing::Test {
   std::unique_ptr<Customers> customers_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<KeyRing> ring_;
+  std::unique_ptr<KeyedIds> ids_;
   std::unique_ptr<MediaLibrary> media_;
 };
 

@@ -112,6 +112,14 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindErasure"));
     return target_.FindErasure(account_id, id);
   }
+  Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListErasures"));
+    return target_.ListErasures(q);
+  }
+  Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListHeldErasures"));
+    return target_.ListHeldErasures(account_id);
+  }
   Result<JobRecord> FindJob(const std::string& id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindJob"));
     return target_.FindJob(id);

@@ -93,7 +93,7 @@ TEST(DefectsStorageTest, DeletedAndRenamedTitlesLeaveNoCopyAfterSigkill) {
                        BearerAuth(t.token()))
                 .status,
             200);
-  ASSERT_EQ(client.Delete("/v1/media/" + gone, BearerAuth(t.token())).status, 204);
+  ASSERT_EQ(client.Delete("/v1/media/" + gone, BearerAuth(t.token())).status, 202);
   server.Kill();
   EXPECT_EQ(FilesContaining(server.data_dir(), deleted), std::vector<std::string>{});
   EXPECT_EQ(FilesContaining(server.data_dir(), renamed), std::vector<std::string>{});
@@ -191,7 +191,7 @@ TEST(DefectsStorageTest, FullDiskIs507AndDeleteStillWorks) {
   EXPECT_EQ(ListFilesUnder(volume.path() + "/media/blobs"), blobs_before);
 
   Response del = client.Delete("/v1/media/" + first, BearerAuth(t.token()));
-  EXPECT_EQ(del.status, 204) << del.Describe();
+  EXPECT_EQ(del.status, 202) << del.Describe();
   EXPECT_EQ(client.Get("/v1/media/" + first, BearerAuth(t.token())).status, 404);
   Response list = client.Get("/v1/media", BearerAuth(t.token()));
   ASSERT_EQ(list.status, 200) << list.Describe();

@@ -203,9 +203,9 @@ TEST_F(FaultsTest, KeyStoreWriteFailureLeavesNothing) {
   DownloadsIntact(Str(again.Json(), "id"));
 }
 
-// DELETE whose blob cannot be removed. MediaLibrary::Delete promises that
+// DELETE whose blob cannot be removed. MediaLibrary::Remove promises that
 // once the record is gone the media is deleted; the blob left behind is an
-// orphan for recovery. So the answer is 204 and everything agrees with it:
+// orphan for recovery. So the answer is 202 and everything agrees with it:
 // the media is gone for every reader, the deletion is audited, and the
 // orphan file is removed at the next start.
 TEST_F(FaultsTest, FailedBlobRemoveOnDelete) {
@@ -216,7 +216,7 @@ TEST_F(FaultsTest, FailedBlobRemoveOnDelete) {
   ASSERT_EQ(BlobFiles().size(), 2u);
   blobs_->FailNth(BlobOp::kRemove, 1, Eio());
   Response del = client_.Delete("/v1/media/" + gone, BearerAuth(tenant_.token()));
-  EXPECT_EQ(del.status, 204) << del.Describe();
+  EXPECT_EQ(del.status, 202) << del.Describe();
   EXPECT_EQ(blobs_->pending(), 0u);
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/media/" + gone, BearerAuth(tenant_.token())), 404,
                        "not-found");

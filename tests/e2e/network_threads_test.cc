@@ -53,7 +53,7 @@ TEST(NetworkThreadsTest, NoPortIsEverCalledOnANetworkThread) {
   EXPECT_EQ(client.Patch("/v1/media/" + id, boost::json::object{{"title", "renamed"}}, data).status,
             200);
   EXPECT_EQ(client.Get("/v1/usage", data).status, 200);
-  EXPECT_EQ(client.Delete("/v1/media/" + id, data).status, 204);
+  EXPECT_EQ(client.Delete("/v1/media/" + id, data).status, 202);
   EXPECT_EQ(
       client.Delete("/v1/accounts/" + a.id + "/keys/" + key.key_id, BearerAuth(session)).status,
       204);

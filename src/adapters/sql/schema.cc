@@ -141,11 +141,25 @@ CREATE TABLE erasures (
 );
 )sql";
 
+// Version 5: every erasure has a scope (an end user, one media, an
+// account), a keyed name that outlives it, and a cause; media may follow
+// its account's default retention.
+constexpr const char* kV5Sqlite = R"sql(
+ALTER TABLE erasures ADD COLUMN scope TEXT NOT NULL DEFAULT 'end_user';
+ALTER TABLE erasures ADD COLUMN target TEXT NOT NULL DEFAULT '';
+ALTER TABLE erasures ADD COLUMN cause TEXT NOT NULL DEFAULT 'request';
+ALTER TABLE erasures ADD COLUMN blob_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX erasures_by_account ON erasures(account_id, created_ms);
+CREATE INDEX erasures_held ON erasures(state) WHERE state = 'held';
+ALTER TABLE accounts ADD COLUMN retention_days INTEGER;
+ALTER TABLE media ADD COLUMN expiry_from_account INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
-      {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}};
+      {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

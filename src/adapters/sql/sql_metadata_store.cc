@@ -109,6 +109,14 @@ Result<ErasureRecord> SqlMetadataStore::FindErasure(const std::string& account_i
                                                     const std::string& id) {
   return Read<ErasureRecord>([&](SqlMetadataTx& r) { return r.FindErasure(account_id, id); });
 }
+Result<std::vector<ErasureRecord>> SqlMetadataStore::ListErasures(const ErasureQuery& q) {
+  return Read<std::vector<ErasureRecord>>([&](SqlMetadataTx& r) { return r.ListErasures(q); });
+}
+Result<std::vector<ErasureRecord>> SqlMetadataStore::ListHeldErasures(
+    const std::string& account_id) {
+  return Read<std::vector<ErasureRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListHeldErasures(account_id); });
+}
 Result<JobRecord> SqlMetadataStore::FindJob(const std::string& id) {
   return Read<JobRecord>([&](SqlMetadataTx& r) { return r.FindJob(id); });
 }

@@ -42,6 +42,8 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<std::string>> ListBlobIds() override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
   Result<ErasureRecord> FindErasure(const std::string& account_id, const std::string& id) override;
+  Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
+  Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
 

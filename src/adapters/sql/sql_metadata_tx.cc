@@ -35,11 +35,12 @@ CustomerRecord CustomerFromRow(const SqlRow& r) {
   return c;
 }
 
-constexpr const char* kAccountColumns = "id, customer_id, name, region, token_digest, created_ms";
+constexpr const char* kAccountColumns =
+    "id, customer_id, name, region, token_digest, created_ms, retention_days";
 
 AccountRecord AccountFromRow(const SqlRow& r) {
-  return AccountRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),
-                       SqlText(r[3]), SqlText(r[4]), SqlInt(r[5])};
+  return AccountRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),  SqlText(r[3]),
+                       SqlText(r[4]), SqlInt(r[5]),  SqlOptInt(r[6])};
 }
 
 ApiKeyRecord ApiKeyFromRow(const SqlRow& r) {
@@ -91,7 +92,7 @@ AuditEvent AuditFromRow(const SqlRow& r) {
 
 constexpr const char* kMediaColumns =
     "seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
-    "expires_ms, blob_id, wrapped_key";
+    "expires_ms, blob_id, wrapped_key, expiry_from_account";
 
 MediaRecord MediaFromRow(const SqlRow& r) {
   MediaRecord m;
@@ -108,6 +109,7 @@ MediaRecord MediaFromRow(const SqlRow& r) {
   m.expires_ms = SqlOptInt(r[10]);
   m.blob_id = SqlText(r[11]);
   m.wrapped_key = SqlText(r[12]);
+  m.expiry_from_account = SqlInt(r[13]) != 0;
   return m;
 }
 
@@ -191,16 +193,18 @@ Status SqlMetadataTx::DeleteSession(const std::string& token_digest) {
 
 Status SqlMetadataTx::InsertAccount(const AccountRecord& a) {
   return StatusOf(
-      Query("INSERT INTO accounts (id, customer_id, name, region, token_digest, created_ms) "
-            "VALUES ($1, $2, $3, $4, $5, $6)",
-            {a.id, a.customer_id, a.name, a.region, a.token_digest, a.created_ms}));
+      Query("INSERT INTO accounts (id, customer_id, name, region, token_digest, created_ms, "
+            "retention_days) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            {a.id, a.customer_id, a.name, a.region, a.token_digest, a.created_ms,
+             SqlNullable(a.retention_days)}));
 }
 
 Status SqlMetadataTx::UpdateAccount(const AccountRecord& a) {
   // Region is fixed for life (XFR-1): it is not among the updated columns.
   return ExecOne(
-      "UPDATE accounts SET name = $3, token_digest = $4 WHERE id = $1 AND customer_id = $2",
-      {a.id, a.customer_id, a.name, a.token_digest});
+      "UPDATE accounts SET name = $3, token_digest = $4, retention_days = $5 "
+      "WHERE id = $1 AND customer_id = $2",
+      {a.id, a.customer_id, a.name, a.token_digest, SqlNullable(a.retention_days)});
 }
 
 Result<AccountRecord> SqlMetadataTx::FindAccount(const std::string& customer_id,
@@ -353,19 +357,21 @@ Result<int64_t> SqlMetadataTx::InsertMedia(const MediaRecord& m) {
       auto rows,
       conn_.Query(
           "INSERT INTO media (id, account_id, end_user, kind, content_type, bytes, sha256, title, "
-          "created_ms, expires_ms, blob_id, wrapped_key) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq",
+          "created_ms, expires_ms, blob_id, wrapped_key, expiry_from_account) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING seq",
           {m.id, m.account_id, m.end_user, m.kind, m.content_type, m.bytes, m.sha256, m.title,
-           m.created_ms, SqlNullable(m.expires_ms), m.blob_id, m.wrapped_key}));
+           m.created_ms, SqlNullable(m.expires_ms), m.blob_id, m.wrapped_key,
+           int64_t{m.expiry_from_account}}));
   LETHE_RETURN_IF_ERROR(WriteTags(m));
   return rows.empty() ? int64_t{0} : SqlInt(rows[0][0]);
 }
 
 Status SqlMetadataTx::UpdateMedia(const MediaRecord& m) {
   LETHE_RETURN_IF_ERROR(
-      ExecOne("UPDATE media SET title = $3, end_user = $4, wrapped_key = $5, expires_ms = $6 "
-              "WHERE id = $1 AND account_id = $2",
-              {m.id, m.account_id, m.title, m.end_user, m.wrapped_key, SqlNullable(m.expires_ms)}));
+      ExecOne("UPDATE media SET title = $3, end_user = $4, wrapped_key = $5, expires_ms = $6, "
+              "expiry_from_account = $7 WHERE id = $1 AND account_id = $2",
+              {m.id, m.account_id, m.title, m.end_user, m.wrapped_key, SqlNullable(m.expires_ms),
+               int64_t{m.expiry_from_account}}));
   LETHE_RETURN_IF_ERROR(WriteTags(m));
   forget_ = true;  // the old title and tags are personal data too
   return Status::Ok();

@@ -37,6 +37,8 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<std::string>> ListBlobIds() override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
   Result<ErasureRecord> FindErasure(const std::string& account_id, const std::string& id) override;
+  Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
+  Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
 
@@ -61,6 +63,8 @@ class SqlMetadataTx final : public MetadataTx {
   Status UpdateJob(const JobRecord& j) override;
   Result<int64_t> ReleaseJobLeases() override;
   Status InsertErasure(const ErasureRecord& e) override;
+  Status SetAccountRetention(const std::string& account_id,
+                             std::optional<int64_t> retention_days) override;
   Status UpdateErasure(const ErasureRecord& e) override;
   Status DeidentifyUsageEvent(int64_t seq, const std::string& ip,
                               const std::string& browser_version) override;

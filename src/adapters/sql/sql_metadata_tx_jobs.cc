@@ -82,29 +82,31 @@ namespace {
 
 constexpr const char* kErasureColumns =
     "id, account_id, subject, state, media_erased, usage_deidentified, created_ms, "
-    "keys_destroyed_ms, purged_ms";
+    "keys_destroyed_ms, purged_ms, scope, target, cause, blob_id";
 
 ErasureRecord ErasureFromRow(const SqlRow& r) {
-  return ErasureRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),   SqlText(r[3]),  SqlInt(r[4]),
-                       SqlInt(r[5]),  SqlInt(r[6]),  SqlOptInt(r[7]), SqlOptInt(r[8])};
+  return ErasureRecord{SqlText(r[0]),   SqlText(r[1]), SqlText(r[2]),  SqlText(r[3]),
+                       SqlInt(r[4]),    SqlInt(r[5]),  SqlInt(r[6]),   SqlOptInt(r[7]),
+                       SqlOptInt(r[8]), SqlText(r[9]), SqlText(r[10]), SqlText(r[11]),
+                       SqlText(r[12])};
 }
 
 }  // namespace
 
 Status SqlMetadataTx::InsertErasure(const ErasureRecord& e) {
-  return StatusOf(
-      Query(std::string("INSERT INTO erasures (") + kErasureColumns +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            {e.id, e.account_id, e.subject, e.state, e.media_erased, e.usage_deidentified,
-             e.created_ms, SqlNullable(e.keys_destroyed_ms), SqlNullable(e.purged_ms)}));
+  return StatusOf(Query(std::string("INSERT INTO erasures (") + kErasureColumns +
+                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                        {e.id, e.account_id, e.subject, e.state, e.media_erased,
+                         e.usage_deidentified, e.created_ms, SqlNullable(e.keys_destroyed_ms),
+                         SqlNullable(e.purged_ms), e.scope, e.target, e.cause, e.blob_id}));
 }
 
 Status SqlMetadataTx::UpdateErasure(const ErasureRecord& e) {
   LETHE_RETURN_IF_ERROR(ExecOne(
       "UPDATE erasures SET subject = $2, state = $3, media_erased = $4, usage_deidentified = $5, "
-      "keys_destroyed_ms = $6, purged_ms = $7 WHERE id = $1",
+      "keys_destroyed_ms = $6, purged_ms = $7, blob_id = $8 WHERE id = $1",
       {e.id, e.subject, e.state, e.media_erased, e.usage_deidentified,
-       SqlNullable(e.keys_destroyed_ms), SqlNullable(e.purged_ms)}));
+       SqlNullable(e.keys_destroyed_ms), SqlNullable(e.purged_ms), e.blob_id}));
   if (e.subject.empty()) forget_ = true;  // the reference it held must leave no copy
   return Status::Ok();
 }
@@ -116,6 +118,41 @@ Result<ErasureRecord> SqlMetadataTx::FindErasure(const std::string& account_id,
                 " FROM erasures WHERE id = $1 AND ($2 = '' OR account_id = $2)",
             {id, account_id}),
       ErasureFromRow, "erasure");
+}
+
+Result<std::vector<ErasureRecord>> SqlMetadataTx::ListErasures(const ErasureQuery& q) {
+  // Newest first; ids are random, so the cursor is the (created_ms, id) of
+  // the erasure named by before_id.
+  return AllRows<ErasureRecord>(
+      Query(std::string("SELECT ") + kErasureColumns +
+                " FROM erasures e WHERE account_id = $1 AND ($2 IS NULL OR target = $2)"
+                " AND ($3 IS NULL OR (created_ms, id) < (SELECT created_ms, id FROM erasures"
+                "   WHERE id = $3 AND account_id = $1)) ORDER BY created_ms DESC, id DESC LIMIT $4",
+            {q.account_id, SqlNullable(q.target), SqlNullable(q.before_id), int64_t{q.limit}}),
+      ErasureFromRow);
+}
+
+Result<std::vector<ErasureRecord>> SqlMetadataTx::ListHeldErasures(const std::string& account_id) {
+  return AllRows<ErasureRecord>(
+      Query(std::string("SELECT ") + kErasureColumns +
+                " FROM erasures WHERE state = 'held' AND ($1 = '' OR account_id = $1)"
+                " ORDER BY created_ms, id",
+            {account_id}),
+      ErasureFromRow);
+}
+
+Status SqlMetadataTx::SetAccountRetention(const std::string& account_id,
+                                          std::optional<int64_t> retention_days) {
+  LETHE_RETURN_IF_ERROR(ExecOne("UPDATE accounts SET retention_days = $2 WHERE id = $1",
+                                {account_id, SqlNullable(retention_days)}));
+  // Media that chose no retention of its own follows the account's.
+  std::optional<int64_t> ms;
+  if (retention_days) ms = *retention_days * 86'400'000;
+  return StatusOf(Query(
+      "UPDATE media SET expires_ms = CASE WHEN $2 IS NULL THEN NULL ELSE created_ms + $2 END, "
+      "expiry_from_account = CASE WHEN $2 IS NULL THEN 0 ELSE 1 END "
+      "WHERE account_id = $1 AND (expiry_from_account = 1 OR expires_ms IS NULL)",
+      {account_id, SqlNullable(ms)}));
 }
 
 Status SqlMetadataTx::DeidentifyUsageEvent(int64_t seq, const std::string& ip,
