@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,13 +36,30 @@ constexpr const char* kUsage =
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--erasure-journal FILE]\n"
-    "  lethe audit verify [--data DIR]\n";
+    "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
+    "  lethe audit verify [--data DIR]\n"
+    "  lethe retention plan [--data DIR] [--account ID]\n"
+    "              [--retention-{other,support,crm,invoice}-days DAYS]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 14> kValueFlags = {
-    "--listen",   "--data",      "--master-key-file",  "--max-body",         "--max-media-bytes",
-    "--threads",  "--min-rate",  "--max-connections",  "--blocking-threads", "--rate-grace",
-    "--smtp-url", "--mail-from", "--request-deadline", "--erasure-journal"};
+constexpr std::array<std::string_view, 18> kValueFlags = {"--listen",
+                                                          "--data",
+                                                          "--master-key-file",
+                                                          "--max-body",
+                                                          "--max-media-bytes",
+                                                          "--threads",
+                                                          "--min-rate",
+                                                          "--max-connections",
+                                                          "--blocking-threads",
+                                                          "--rate-grace",
+                                                          "--smtp-url",
+                                                          "--mail-from",
+                                                          "--request-deadline",
+                                                          "--erasure-journal",
+                                                          "--retention-other-days",
+                                                          "--retention-support-days",
+                                                          "--retention-crm-days",
+                                                          "--retention-invoice-days"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -58,6 +76,54 @@ bool ParseCount(const std::string& text, uint64_t& out) {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+// One of the --retention-*-days flags into `classes`; false for any other
+// flag or a bad number.
+bool ParseRetentionFlag(const std::string& flag, const std::string& value,
+                        lethe::RetentionClasses& classes) {
+  uint64_t days = 0;
+  if (flag.rfind("--retention-", 0) != 0 || !ParseCount(value, days) || days > 36500) return false;
+  int64_t d = static_cast<int64_t>(days);
+  if (flag == "--retention-other-days") {
+    classes.other_days = d;
+  } else if (flag == "--retention-support-days") {
+    classes.support_days = d;
+  } else if (flag == "--retention-crm-days") {
+    classes.crm_days = d;
+  } else if (flag == "--retention-invoice-days") {
+    classes.invoice_days = d;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+int RetentionPlan(const std::vector<std::string>& args) {
+  std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+  std::optional<std::string> account;
+  lethe::RetentionClasses classes;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i + 1 >= args.size()) {
+      std::cerr << kUsage;
+      return 2;
+    }
+    const std::string& flag = args[i];
+    const std::string& value = args[++i];
+    if (flag == "--data") {
+      data = value;
+    } else if (flag == "--account") {
+      account = value;
+    } else if (!ParseRetentionFlag(flag, value, classes)) {
+      std::cerr << "lethe: bad option " << flag << " " << value << "\n" << kUsage;
+      return 2;
+    }
+  }
+  if (lethe::Status st = classes.Check(); !st.ok()) {
+    std::cerr << "lethe: " << st.ToString() << "\n";
+    return 2;
+  }
+  return lethe::PrintRetentionPlan(data, account, classes);
 }
 
 int Serve(const std::vector<std::string>& args) {
@@ -115,6 +181,7 @@ int Serve(const std::vector<std::string>& args) {
       config.mail_from = value;
     } else if (flag == "--erasure-journal") {
       config.erasure_journal = value;
+    } else if (ParseRetentionFlag(flag, value, config.retention)) {
     } else if (flag == "--request-deadline" && ParseCount(value, n) && n > 0 && n <= 7 * 86400) {
       config.request_deadline_seconds = n;
     } else {
@@ -159,6 +226,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "serve") {
     return Serve(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args.size() >= 2 && args[0] == "retention" && args[1] == "plan") {
+    return RetentionPlan(std::vector<std::string>(args.begin() + 2, args.end()));
   }
   if (args.size() >= 2 && args[0] == "audit" && args[1] == "verify") {
     std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");

@@ -18,6 +18,7 @@
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
 #include "app/master_key.h"
+#include "common/time_format.h"
 #include "app/shutdown_signals.h"
 #include "common/encoding.h"
 #include "crypto/keyed_id.h"
@@ -33,6 +34,7 @@
 #include "domain/media_links.h"
 #include "domain/outbox.h"
 #include "domain/usage_ledger.h"
+#include "http/closure_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
 #include "http/erasure_api.h"
@@ -74,6 +76,7 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Erasures> erasures;
+  std::unique_ptr<Closures> closures;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
   std::unique_ptr<Router> router;
@@ -97,6 +100,7 @@ constexpr std::chrono::milliseconds kRunnerDrain{10'000};
 // fills its batch is simply followed by the next one a period later).
 constexpr std::chrono::milliseconds kRetentionSweep{std::chrono::seconds(30)};
 constexpr int kRetentionBatch = 500;
+constexpr std::chrono::milliseconds kClosureSweep{std::chrono::hours(1)};
 
 Result<ServerOptions> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
@@ -180,6 +184,10 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   LETHE_RETURN_IF_ERROR(runner.Every("retention", kRetentionSweep, [&erasures = *p.erasures] {
     return StatusOf(erasures.ExpireDue(kRetentionBatch));
   }));
+  // ACC-10: the retention classes of closed customers.
+  LETHE_RETURN_IF_ERROR(runner.Every("closures", kClosureSweep, [&closures = *p.closures] {
+    return StatusOf(closures.EnforceRetention(kRetentionBatch));
+  }));
   return Status::Ok();
 }
 void LetheServer::Stop() { parts_->server->Stop(); }
@@ -187,6 +195,7 @@ void LetheServer::Stop() { parts_->server->Stop(); }
 Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& config, Clock& clock,
                                                         Random& random, const PortSeams& seams) {
   LETHE_ASSIGN_OR_RETURN(ServerOptions options, ParseListen(config.listen));
+  LETHE_RETURN_IF_ERROR(config.retention.Check());
   options.threads = config.threads;
   options.blocking_threads = config.blocking_threads;
   options.max_connections = static_cast<size_t>(config.max_connections);
@@ -261,6 +270,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->erasures = std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs,
                                            *p->audit, *p->keyed_ids, *p->journal, clock, random);
   AddErasureRoutes(*p->router, *p->erasures, config.max_json_body);
+  p->closures = std::make_unique<Closures>(*p->metadata, *p->erasures, *p->accounts, *p->audit,
+                                           clock, config.retention);
+  AddClosureRoutes(*p->router, *p->closures, config.max_json_body);
   AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
   if (seams.add_routes) seams.add_routes(*p->router);
 
@@ -276,6 +288,44 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_RETURN_IF_ERROR(p->runner->Start());
   p->live_server = p->server.get();
   return std::unique_ptr<LetheServer>(new LetheServer(std::move(p)));
+}
+
+int PrintRetentionPlan(const std::string& data_dir, const std::optional<std::string>& account_id,
+                       const RetentionClasses& classes) {
+  SystemClock clock;
+  struct stat st;
+  if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
+    std::cerr << "lethe: no database in " << data_dir << "\n";
+    return 2;
+  }
+  // Read-only: it runs beside a live server as well as on a stopped one.
+  auto store = OpenMetadata(data_dir, clock);
+  if (!store.ok()) {
+    std::cerr << "lethe: " << store.status().ToString() << "\n";
+    return 2;
+  }
+  auto plan = RetentionPlan(**store, classes, account_id);
+  if (!plan.ok()) {
+    std::cerr << "lethe: " << plan.status().ToString() << "\n";
+    return 2;
+  }
+  std::cout << "retention classes (days after closure): other " << classes.other_days
+            << ", support " << classes.support_days << ", crm " << classes.crm_days << ", invoices "
+            << classes.invoice_days << "\n";
+  std::string customer;
+  for (const PlanEntry& e : *plan) {
+    if (e.customer_id != customer) {
+      customer = e.customer_id;
+      std::cout << "customer " << customer << "\n";
+    }
+    std::string when = e.done     ? "done"
+                       : e.due_ms ? FormatRfc3339(*e.due_ms)
+                                  : "closure + " + std::to_string(e.days) + " days";
+    std::cout << "  " << (e.account_id.empty() ? "" : e.account_id + " ") << e.retention_class
+              << ": " << e.what << ": " << when << "\n";
+  }
+  if (plan->empty()) std::cout << "no closed customers\n";
+  return 0;
 }
 
 int VerifyAuditChain(const std::string& data_dir) {

@@ -11,6 +11,7 @@
 
 #include "common/network_threads.h"
 #include "common/status.h"
+#include "domain/closures.h"
 #include "ports/blob_store.h"
 #include "ports/clock.h"
 #include "ports/key_store.h"
@@ -45,6 +46,8 @@ struct ServeConfig {
   // The erasure journal (keyed hashes of what was erased; replayed after a
   // restore). Default <data_dir>/erasure.journal; never part of a backup.
   std::string erasure_journal;
+  // How long each class of a closed customer's records is kept (ACC-10).
+  RetentionClasses retention;
 };
 
 // Test seams: set by tests (and by `lethe_testing`) only; `lethe` passes
@@ -84,6 +87,12 @@ class LetheServer {
   explicit LetheServer(std::unique_ptr<Parts> parts);
   std::unique_ptr<Parts> parts_;
 };
+
+// `lethe retention plan`: prints what will be deleted when, per retention
+// class, for the customer owning `account_id` or every closed customer.
+// Returns 0, or 2 on error.
+int PrintRetentionPlan(const std::string& data_dir, const std::optional<std::string>& account_id,
+                       const RetentionClasses& classes);
 
 // `lethe audit verify`: checks the audit chain in `data_dir`. Prints a
 // verdict to stdout and returns 0 when intact, 1 when broken, 2 on error.

@@ -11,6 +11,21 @@ Status Unauthenticated() { return Status::Unauthenticated("credential is unknown
 
 }  // namespace
 
+namespace {
+
+// The account, if it is the customer's and still open: a closed account
+// takes no change, so no credential can be made for it again (ACC-10).
+Result<AccountRecord> OpenAccount(MetadataReader& tx, const std::string& customer_id,
+                                  const std::string& account_id) {
+  LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccount(customer_id, account_id));
+  if (account.closed_ms) {
+    return Status::FailedPrecondition("account-closed", "the account is closed");
+  }
+  return account;
+}
+
+}  // namespace
+
 void Accounts::Forget(const std::string& account_id) {
   std::unique_lock lock(cache_mu_);
   ++generation_;  // lookups that read the store before now must not cache
@@ -73,7 +88,7 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
   }
   AccountRecord account;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_ASSIGN_OR_RETURN(account, tx.FindAccount(customer_id, account_id));
+    LETHE_ASSIGN_OR_RETURN(account, OpenAccount(tx, customer_id, account_id));
     if (patch.name) account.name = *patch.name;
     if (patch.retention_days) {
       account.retention_days = *patch.retention_days;
@@ -94,7 +109,7 @@ Result<std::string> Accounts::RotateToken(const std::string& customer_id,
                                           const RequestOrigin& origin) {
   std::string token = RandomToken(random_, "lat_");
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccount(customer_id, account_id));
+    LETHE_ASSIGN_OR_RETURN(AccountRecord account, OpenAccount(tx, customer_id, account_id));
     account.token_digest = TokenDigest(token);
     LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
     LETHE_RETURN_IF_ERROR(Notify(tx, account, "Its API token was rotated", origin));
@@ -111,7 +126,7 @@ Result<NewApiKey> Accounts::CreateKey(const std::string& customer_id, const std:
   out.key = ApiKeyRecord{RandomId(random_, "key_"), account_id, TokenDigest(out.secret),
                          clock_.NowMillis(), std::nullopt};
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccount(customer_id, account_id));
+    LETHE_ASSIGN_OR_RETURN(AccountRecord account, OpenAccount(tx, customer_id, account_id));
     LETHE_RETURN_IF_ERROR(tx.InsertApiKey(out.key));
     LETHE_RETURN_IF_ERROR(
         Notify(tx, account, "A new API key, " + out.key.id + ", was created", origin));
@@ -129,7 +144,7 @@ Result<std::vector<ApiKeyRecord>> Accounts::ListKeys(const std::string& customer
 Status Accounts::RevokeKey(const std::string& customer_id, const std::string& account_id,
                            const std::string& key_id, const RequestOrigin& origin) {
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccount(customer_id, account_id)));
+    LETHE_RETURN_IF_ERROR(StatusOf(OpenAccount(tx, customer_id, account_id)));
     LETHE_RETURN_IF_ERROR(tx.DeleteApiKey(account_id, key_id));
     return audit_.Record(tx, customer_id, "key.revoke", key_id, account_id, origin);
   }));

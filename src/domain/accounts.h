@@ -76,6 +76,8 @@ class Accounts {
   };
   Result<AccountRecord> Update(const std::string& customer_id, const std::string& account_id,
                                const Patch& patch, const RequestOrigin& origin);
+  // Drops what the credential caches hold of the account (it was closed).
+  void ForgetCached(const std::string& account_id) { Forget(account_id); }
   // Called after a retention change commits (the media cache must drop
   // what it holds of the account's expiries).
   void OnRetentionChanged(std::function<void(const std::string& account_id)> fn) {

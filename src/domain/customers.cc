@@ -95,6 +95,10 @@ Result<IssuedSession> Customers::SignIn(const std::string& email, const std::str
     (void)VerifyPassword(DecoyHash(), password);  // same cost as a real check
     return kRefused;
   }
+  if (customer->closed_ms) {  // access ends for good (ACC-10), at the same cost
+    (void)VerifyPassword(DecoyHash(), password);
+    return kRefused;
+  }
   if (!VerifyPassword(customer->password_hash, password)) return kRefused;
 
   // A hash made with other argon2id limits is upgraded while the password
@@ -132,7 +136,9 @@ Result<CustomerRecord> Customers::Authenticate(const std::string& token) {
   if (session->expires_ms <= clock_.NowMillis()) {
     return Status::Unauthenticated("session has expired");
   }
-  return store_.FindCustomer(session->customer_id);
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, store_.FindCustomer(session->customer_id));
+  if (customer.closed_ms) return Status::Unauthenticated("the customer account is closed");
+  return customer;
 }
 
 Status Customers::SignOut(const std::string& token, const RequestOrigin& origin) {

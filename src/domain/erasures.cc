@@ -85,18 +85,40 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
   LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
   Status destroyed = keys_.DestroySubjectKey(e.account_id, end_user);
   if (!destroyed.ok() && destroyed.code() != Status::Code::kNotFound) return destroyed;
+  LETHE_RETURN_IF_ERROR(MarkKeysDestroyed(e));
+  e.subject.clear();  // never shown back
+  return e;
+}
+
+Status Erasures::MarkKeysDestroyed(ErasureRecord& e) {
   e.state = "keys-destroyed";
   e.keys_destroyed_ms = clock_.NowMillis();
   // A purge that already finished must not be set back.
-  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+  return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(ErasureRecord now, tx.FindErasure(e.account_id, e.id));
     if (now.state == "done") {
       e = now;
       return Status::Ok();
     }
     return tx.UpdateErasure(e);
+  });
+}
+
+Result<ErasureRecord> Erasures::EraseAccount(const std::string& actor,
+                                             const std::string& account_id,
+                                             const std::string& cause, const RequestOrigin& origin,
+                                             const AccountStep& in_tx) {
+  ErasureRecord e = NewErasure(account_id, "account", account_id, cause);
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
+    LETHE_RETURN_IF_ERROR(StatusOf(jobs_.Enqueue(tx, kJobKind, e.id)));
+    if (in_tx) LETHE_RETURN_IF_ERROR(in_tx(tx));
+    return audit_.Record(tx, actor, "account.erase", e.id, account_id, origin);
   }));
-  e.subject.clear();  // never shown back
+  LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
+  LETHE_RETURN_IF_ERROR(keys_.DestroyAccountKey(account_id));
+  LETHE_RETURN_IF_ERROR(MarkKeysDestroyed(e));
+  e.subject.clear();
   return e;
 }
 
@@ -158,6 +180,8 @@ Status Erasures::Purge(const JobRecord& job) {
   if (e.state == "done") return Status::Ok();
   if (e.scope == "end_user") {
     LETHE_RETURN_IF_ERROR(PurgeEndUser(e));
+  } else if (e.scope == "account") {
+    LETHE_RETURN_IF_ERROR(PurgeAccount(e));
   } else {
     // Media: the record went with the receipt; its blob went right after,
     // or, after a crash, with startup recovery (a blob without a record),
@@ -181,14 +205,36 @@ Status Erasures::PurgeEndUser(ErasureRecord& e) {
   RequestOrigin purge{e.id, "", "", "", "", "", ""};
   LETHE_ASSIGN_OR_RETURN(int media,
                          media_.EraseEndUserMedia(e.account_id, e.subject, "lethe:erasure", purge));
+  LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(e.account_id, e.subject));
+  e.media_erased += media;
+  e.usage_deidentified += usage;
+  return Status::Ok();
+}
+
+Status Erasures::PurgeAccount(ErasureRecord& e) {
+  if (!e.keys_destroyed_ms) {  // died before the journal or the key: redo both
+    LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
+  }
+  LETHE_RETURN_IF_ERROR(keys_.DestroyAccountKey(e.account_id));
+  if (!e.keys_destroyed_ms) e.keys_destroyed_ms = clock_.NowMillis();
+  RequestOrigin purge{e.id, "", "", "", "", "", ""};
+  LETHE_ASSIGN_OR_RETURN(int media, media_.EraseAccountMedia(e.account_id, "lethe:erasure", purge));
+  LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(e.account_id, std::nullopt));
+  e.media_erased += media;
+  e.usage_deidentified += usage;
+  return Status::Ok();
+}
+
+Result<int64_t> Erasures::DeidentifyUsage(const std::string& account_id,
+                                          const std::optional<std::string>& end_user) {
   int64_t usage = 0;
+  UsageQuery q;
+  q.account_id = account_id;
+  q.end_user = end_user;
+  q.limit = 1000;
   for (;;) {
-    UsageQuery q;
-    q.account_id = e.account_id;
-    q.end_user = e.subject;
-    q.limit = 1000;
     LETHE_ASSIGN_OR_RETURN(auto events, store_.ListUsageEvents(q));
-    if (events.empty()) break;
+    if (events.empty()) return usage;
     LETHE_RETURN_IF_ERROR(store_.Transact(
         [&](MetadataTx& tx) -> Status {
           for (const UsageEvent& ev : events) {
@@ -199,10 +245,10 @@ Status Erasures::PurgeEndUser(ErasureRecord& e) {
         },
         Durability::kPowerLoss));
     usage += static_cast<int64_t>(events.size());
+    // By end user the de-identified events drop out of the query; by
+    // account they stay in it, so move on past them.
+    if (!end_user) q.after_seq = events.back().seq;
   }
-  e.media_erased += media;
-  e.usage_deidentified += usage;
-  return Status::Ok();
 }
 
 }  // namespace lethe

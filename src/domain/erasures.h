@@ -16,6 +16,8 @@
 // Erasing an end user who has nothing is an erasure with zero counts.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "crypto/keyed_id.h"
@@ -59,6 +61,15 @@ class Erasures {
   Result<ErasureRecord> EraseMedia(const Principal& who, const std::string& media_id,
                                    const RequestOrigin& origin);
 
+  // Erases a whole account (ACC-10): `in_tx` (closing it: credentials,
+  // keys) runs in the transaction that records the erasure, audited as
+  // "account.erase" by `actor`; then the account key, and with it every key
+  // under it, is destroyed; a job purges media and de-identifies usage.
+  using AccountStep = std::function<Status(MetadataTx&)>;
+  Result<ErasureRecord> EraseAccount(const std::string& actor, const std::string& account_id,
+                                     const std::string& cause, const RequestOrigin& origin,
+                                     const AccountStep& in_tx);
+
   // The retention sweep: erases up to `limit` media past their expiry
   // (expiration_days, expire_on or the account's retention_days) as
   // EraseMedia does, audited as "media.expire" by "lethe:retention", each
@@ -79,6 +90,13 @@ class Erasures {
  private:
   Status Purge(const JobRecord& job);
   Status PurgeEndUser(ErasureRecord& e);
+  Status PurgeAccount(ErasureRecord& e);
+  // De-identifies the usage events of the account (of one end user when
+  // `end_user` is set) and returns how many (USE-7).
+  Result<int64_t> DeidentifyUsage(const std::string& account_id,
+                                  const std::optional<std::string>& end_user);
+  // Marks `e` keys-destroyed unless its purge already finished.
+  Status MarkKeysDestroyed(ErasureRecord& e);
   ErasureRecord NewErasure(const std::string& account_id, const std::string& scope,
                            const std::string& subject, const std::string& cause);
   JournalEntry JournalOf(const ErasureRecord& e) const;

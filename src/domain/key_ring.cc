@@ -6,6 +6,8 @@
 namespace lethe {
 namespace {
 
+std::string AccountSlot(const std::string& account_id) { return "account/" + account_id; }
+
 std::string SubjectSlot(const std::string& account_id, const std::string& end_user) {
   // The end user's id is hashed: the key store holds no personal identifiers.
   return "subject/" + account_id + "/" + Sha256Hex(end_user);
@@ -35,7 +37,7 @@ Result<Key> KeyRing::GetOrCreate(const std::string& slot, const Key& kek) {
 }
 
 Result<Key> KeyRing::AccountKey(const std::string& account_id) {
-  return GetOrCreate("account/" + account_id, master_);
+  return GetOrCreate(AccountSlot(account_id), master_);
 }
 
 Result<Key> KeyRing::OwnerKey(const std::string& account_id, const std::string& end_user) {
@@ -74,6 +76,18 @@ Status KeyRing::CheckMasterKey() {
         "start with the original key (master.key or LETHE_MASTER_KEY)");
   }
   return check.status();
+}
+
+Status KeyRing::DestroyAccountKey(const std::string& account_id) {
+  Status st = store_.Destroy(AccountSlot(account_id));
+  if (st.code() == Status::Code::kNotFound) {
+    // Never used: create it and destroy it, so nothing is ever wrapped under it.
+    auto made = AccountKey(account_id);
+    if (made.ok()) WipeKey(*made);
+    if (!made.ok() && made.status().reason() != "key-destroyed") return made.status();
+    st = store_.Destroy(AccountSlot(account_id));
+  }
+  return st;
 }
 
 Status KeyRing::DestroySubjectKey(const std::string& account_id, const std::string& end_user) {

@@ -48,6 +48,10 @@ class KeyRing {
 
   // Destroys an end user's key: all of their objects become unreadable.
   Status DestroySubjectKey(const std::string& account_id, const std::string& end_user);
+  // Destroys an account's key, and with it every end-user key and object
+  // key under it (ACC-10). Returns OK also when it never existed: the
+  // tombstone then keeps it from ever being made.
+  Status DestroyAccountKey(const std::string& account_id);
 
   // Proves that the master key is the one this key store was made under, by
   // opening a check key wrapped by it (created on the first call). Call it

@@ -253,9 +253,9 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
   return m;
 }
 
-Result<int> MediaLibrary::EraseEndUserMedia(const std::string& account_id,
-                                            const std::string& end_user, const std::string& actor,
-                                            const RequestOrigin& origin) {
+Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
+                                       const std::optional<std::string>& end_user,
+                                       const std::string& actor, const RequestOrigin& origin) {
   // Batches: one transaction (and one forget of the WAL) per batch, not per
   // media, so an end user with 10,000 media is purged in seconds.
   constexpr int kBatch = 500;

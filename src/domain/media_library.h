@@ -115,7 +115,14 @@ class MediaLibrary {
   // records in batches (one transaction each) then their blobs, each
   // audited as "media.erase" by `actor`. Returns how many it removed.
   Result<int> EraseEndUserMedia(const std::string& account_id, const std::string& end_user,
-                                const std::string& actor, const RequestOrigin& origin);
+                                const std::string& actor, const RequestOrigin& origin) {
+    return EraseMediaOf(account_id, end_user, actor, origin);
+  }
+  // The same for every media of the account (ACC-10).
+  Result<int> EraseAccountMedia(const std::string& account_id, const std::string& actor,
+                                const RequestOrigin& origin) {
+    return EraseMediaOf(account_id, std::nullopt, actor, origin);
+  }
 
   // Drops every cached record (an account's retention moved their expiry).
   void ForgetCached() {
@@ -130,6 +137,9 @@ class MediaLibrary {
 
  private:
   friend class MediaIngest;
+  Result<int> EraseMediaOf(const std::string& account_id,
+                           const std::optional<std::string>& end_user, const std::string& actor,
+                           const RequestOrigin& origin);
   bool Expired(const MediaRecord& m) const {
     return m.expires_ms && *m.expires_ms <= clock_.NowMillis();
   }

@@ -130,6 +130,7 @@ boost::json::object AccountView(const AccountRecord& a) {
           {"name", a.name},
           {"region", a.region},
           {"retention_days", a.retention_days ? boost::json::value(*a.retention_days) : nullptr},
+          {"closed_at", OptionalTime(a.closed_ms)},
           {"created_at", FormatRfc3339(a.created_ms)}};
 }
 

@@ -6,10 +6,7 @@
 #include "http/api_support.h"
 
 namespace lethe {
-namespace {
 
-// The erasure as the customer sees it: what was erased by keyed name only,
-// never the end-user reference or the media id.
 boost::json::object ErasureView(const ErasureRecord& e) {
   return {{"id", e.id},
           {"scope", e.scope},
@@ -22,6 +19,8 @@ boost::json::object ErasureView(const ErasureRecord& e) {
           {"keys_destroyed_at", OptionalTime(e.keys_destroyed_ms)},
           {"purged_at", OptionalTime(e.purged_ms)}};
 }
+
+namespace {
 
 HttpResponse Accepted(const ErasureRecord& e) {
   HttpResponse r = HttpResponse::Json(202, ErasureView(e));

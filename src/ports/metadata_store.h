@@ -74,6 +74,12 @@ class MetadataReader {
   // purge job, which has only the id).
   virtual Result<ErasureRecord> FindErasure(const std::string& account_id,
                                             const std::string& id) = 0;
+  // Closed customers with closed_ms <= closed_before_ms (any closed_ms for
+  // closure_cause "underage") whose closure_stage is below `below_stage`,
+  // oldest closure first, at most `limit`.
+  virtual Result<std::vector<CustomerRecord>> ListClosedCustomers(int64_t closed_before_ms,
+                                                                  int below_stage, int limit) = 0;
+  virtual Result<int64_t> CountLoginEventsOf(const std::string& customer_id) = 0;
   // An account's erasures, newest first, at most q.limit.
   virtual Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) = 0;
   // Erasures waiting on a legal hold, of one account ("" for all), oldest first.
@@ -130,6 +136,11 @@ class MetadataTx : public MetadataReader {
   // Erasures. UpdateErasure writes state, counts, times and subject.
   virtual Status InsertErasure(const ErasureRecord& e) = 0;
   virtual Status UpdateErasure(const ErasureRecord& e) = 0;
+  // Closure. DeleteClosedCustomer removes a closed customer with its closed
+  // accounts (NotFound unless it is closed); both return rows removed.
+  virtual Status DeleteSessionsOf(const std::string& customer_id) = 0;
+  virtual Result<int64_t> DeleteLoginEventsOf(const std::string& customer_id) = 0;
+  virtual Result<int64_t> DeleteClosedCustomer(const std::string& customer_id) = 0;
   // Sets the account's default retention (none when empty) and moves the
   // expiry of every media of the account that has none of its own to
   // created + retention_days. NotFound for an unknown account.

@@ -25,6 +25,9 @@ struct CustomerRecord {
   std::optional<std::string> use_case;
   std::optional<std::string> phone;
   int64_t created_ms = 0;
+  std::optional<int64_t> closed_ms;  // ACC-10: the closure clocks start here
+  int closure_stage = 0;             // retention classes enforced so far (Closures)
+  std::string closure_cause;         // "closure", or "underage" (SEC-4: nothing is kept)
 };
 
 struct SessionRecord {
@@ -44,6 +47,7 @@ struct AccountRecord {
   // Default retention of the account's media that set none of their own
   // (USE-5); none when unset.
   std::optional<int64_t> retention_days;
+  std::optional<int64_t> closed_ms;  // closed accounts take no credential
 };
 
 struct ApiKeyRecord {

@@ -112,6 +112,15 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindErasure"));
     return target_.FindErasure(account_id, id);
   }
+  Result<std::vector<CustomerRecord>> ListClosedCustomers(int64_t closed_before_ms, int below_stage,
+                                                          int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListClosedCustomers"));
+    return target_.ListClosedCustomers(closed_before_ms, below_stage, limit);
+  }
+  Result<int64_t> CountLoginEventsOf(const std::string& customer_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("CountLoginEventsOf"));
+    return target_.CountLoginEventsOf(customer_id);
+  }
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override {
     LETHE_RETURN_IF_ERROR(hook_("ListErasures"));
     return target_.ListErasures(q);

@@ -155,11 +155,22 @@ ALTER TABLE accounts ADD COLUMN retention_days INTEGER;
 ALTER TABLE media ADD COLUMN expiry_from_account INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 7: closing accounts and customers (ACC-9, ACC-10). closure_stage
+// counts the retention classes already enforced since closed_ms.
+constexpr const char* kV7Sqlite = R"sql(
+ALTER TABLE accounts ADD COLUMN closed_ms INTEGER;
+ALTER TABLE customers ADD COLUMN closed_ms INTEGER;
+ALTER TABLE customers ADD COLUMN closure_stage INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN closure_cause TEXT NOT NULL DEFAULT '';
+CREATE INDEX customers_closed ON customers(closed_ms) WHERE closed_ms IS NOT NULL;
+CREATE INDEX login_events_by_customer ON login_events(customer_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
-  static const std::vector<Migration> kSqlite = {
-      {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite}};
+  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite},
+                                                 {4, kV4Sqlite}, {5, kV5Sqlite}, {7, kV7Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

@@ -109,6 +109,16 @@ Result<ErasureRecord> SqlMetadataStore::FindErasure(const std::string& account_i
                                                     const std::string& id) {
   return Read<ErasureRecord>([&](SqlMetadataTx& r) { return r.FindErasure(account_id, id); });
 }
+Result<std::vector<CustomerRecord>> SqlMetadataStore::ListClosedCustomers(int64_t closed_before_ms,
+                                                                          int below_stage,
+                                                                          int limit) {
+  return Read<std::vector<CustomerRecord>>([&](SqlMetadataTx& r) {
+    return r.ListClosedCustomers(closed_before_ms, below_stage, limit);
+  });
+}
+Result<int64_t> SqlMetadataStore::CountLoginEventsOf(const std::string& customer_id) {
+  return Read<int64_t>([&](SqlMetadataTx& r) { return r.CountLoginEventsOf(customer_id); });
+}
 Result<std::vector<ErasureRecord>> SqlMetadataStore::ListErasures(const ErasureQuery& q) {
   return Read<std::vector<ErasureRecord>>([&](SqlMetadataTx& r) { return r.ListErasures(q); });
 }

@@ -42,6 +42,9 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<std::string>> ListBlobIds() override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
   Result<ErasureRecord> FindErasure(const std::string& account_id, const std::string& id) override;
+  Result<std::vector<CustomerRecord>> ListClosedCustomers(int64_t closed_before_ms, int below_stage,
+                                                          int limit) override;
+  Result<int64_t> CountLoginEventsOf(const std::string& customer_id) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;

@@ -17,7 +17,7 @@ std::string EmailKey(const std::string& email) {
 
 constexpr const char* kCustomerColumns =
     "id, name, email, password_hash, country, birth_date, company, job_title, use_case, phone, "
-    "created_ms";
+    "created_ms, closed_ms, closure_stage, closure_cause";
 
 CustomerRecord CustomerFromRow(const SqlRow& r) {
   CustomerRecord c;
@@ -32,15 +32,18 @@ CustomerRecord CustomerFromRow(const SqlRow& r) {
   c.use_case = SqlOptText(r[8]);
   c.phone = SqlOptText(r[9]);
   c.created_ms = SqlInt(r[10]);
+  c.closed_ms = SqlOptInt(r[11]);
+  c.closure_stage = static_cast<int>(SqlInt(r[12]));
+  c.closure_cause = SqlText(r[13]);
   return c;
 }
 
 constexpr const char* kAccountColumns =
-    "id, customer_id, name, region, token_digest, created_ms, retention_days";
+    "id, customer_id, name, region, token_digest, created_ms, retention_days, closed_ms";
 
 AccountRecord AccountFromRow(const SqlRow& r) {
-  return AccountRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),  SqlText(r[3]),
-                       SqlText(r[4]), SqlInt(r[5]),  SqlOptInt(r[6])};
+  return AccountRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),   SqlText(r[3]),
+                       SqlText(r[4]), SqlInt(r[5]),  SqlOptInt(r[6]), SqlOptInt(r[7])};
 }
 
 ApiKeyRecord ApiKeyFromRow(const SqlRow& r) {
@@ -145,9 +148,11 @@ Status SqlMetadataTx::InsertCustomer(const CustomerRecord& c) {
 Status SqlMetadataTx::UpdateCustomer(const CustomerRecord& c) {
   Status st = ExecOne(
       "UPDATE customers SET name = $2, email = $3, email_key = $4, password_hash = $5, "
-      "company = $6, job_title = $7, use_case = $8, phone = $9 WHERE id = $1",
+      "company = $6, job_title = $7, use_case = $8, phone = $9, country = $10, birth_date = $11, "
+      "closed_ms = $12, closure_stage = $13, closure_cause = $14 WHERE id = $1",
       {c.id, c.name, c.email, EmailKey(c.email), c.password_hash, SqlNullable(c.company),
-       SqlNullable(c.job_title), SqlNullable(c.use_case), SqlNullable(c.phone)});
+       SqlNullable(c.job_title), SqlNullable(c.use_case), SqlNullable(c.phone), c.country,
+       c.birth_date, SqlNullable(c.closed_ms), int64_t{c.closure_stage}, c.closure_cause});
   if (st.ok()) forget_ = true;  // the old values are personal data
   return st;
 }
@@ -156,6 +161,17 @@ Result<CustomerRecord> SqlMetadataTx::FindCustomer(const std::string& id) {
   return FirstRow<CustomerRecord>(
       Query(std::string("SELECT ") + kCustomerColumns + " FROM customers WHERE id = $1", {id}),
       CustomerFromRow, "customer");
+}
+
+Result<std::vector<CustomerRecord>> SqlMetadataTx::ListClosedCustomers(int64_t closed_before_ms,
+                                                                       int below_stage, int limit) {
+  return AllRows<CustomerRecord>(
+      Query(std::string("SELECT ") + kCustomerColumns +
+                " FROM customers WHERE closed_ms IS NOT NULL"
+                " AND (closed_ms <= $1 OR closure_cause = 'underage')"
+                " AND closure_stage < $2 ORDER BY closed_ms, id LIMIT $3",
+            {closed_before_ms, int64_t{below_stage}, int64_t{limit}}),
+      CustomerFromRow);
 }
 
 Result<CustomerRecord> SqlMetadataTx::FindCustomerByEmail(const std::string& email) {
@@ -202,9 +218,10 @@ Status SqlMetadataTx::InsertAccount(const AccountRecord& a) {
 Status SqlMetadataTx::UpdateAccount(const AccountRecord& a) {
   // Region is fixed for life (XFR-1): it is not among the updated columns.
   return ExecOne(
-      "UPDATE accounts SET name = $3, token_digest = $4, retention_days = $5 "
+      "UPDATE accounts SET name = $3, token_digest = $4, retention_days = $5, closed_ms = $6 "
       "WHERE id = $1 AND customer_id = $2",
-      {a.id, a.customer_id, a.name, a.token_digest, SqlNullable(a.retention_days)});
+      {a.id, a.customer_id, a.name, a.token_digest, SqlNullable(a.retention_days),
+       SqlNullable(a.closed_ms)});
 }
 
 Result<AccountRecord> SqlMetadataTx::FindAccount(const std::string& customer_id,

@@ -37,6 +37,9 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<std::string>> ListBlobIds() override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
   Result<ErasureRecord> FindErasure(const std::string& account_id, const std::string& id) override;
+  Result<std::vector<CustomerRecord>> ListClosedCustomers(int64_t closed_before_ms, int below_stage,
+                                                          int limit) override;
+  Result<int64_t> CountLoginEventsOf(const std::string& customer_id) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
@@ -63,6 +66,9 @@ class SqlMetadataTx final : public MetadataTx {
   Status UpdateJob(const JobRecord& j) override;
   Result<int64_t> ReleaseJobLeases() override;
   Status InsertErasure(const ErasureRecord& e) override;
+  Status DeleteSessionsOf(const std::string& customer_id) override;
+  Result<int64_t> DeleteLoginEventsOf(const std::string& customer_id) override;
+  Result<int64_t> DeleteClosedCustomer(const std::string& customer_id) override;
   Status SetAccountRetention(const std::string& account_id,
                              std::optional<int64_t> retention_days) override;
   Status UpdateErasure(const ErasureRecord& e) override;
