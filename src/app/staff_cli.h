@@ -10,7 +10,7 @@
 namespace lethe {
 
 // `lethe staff add --role ROLE --name NAME [--data DIR]`: creates a staff
-// member (audited "staff.create" by "system") and writes its id and its
+// member (audited "staff.create" by "lethe:staff-cli") and writes its id and its
 // token, shown this once, to `out`. Returns 0 on success; 2 with a message
 // on `err` for a bad role or name, a locked data directory or a storage
 // failure.

@@ -178,14 +178,14 @@ Result<int> LegalHolds::SweepLapsed(int limit) {
   LETHE_ASSIGN_OR_RETURN(std::vector<HoldRecord> lapsed,
                          store_.ListLapsedHolds(clock_.NowMillis(), limit));
   int released = 0;
-  const RequestOrigin system{"legal-hold-sweep", "", "", "", "", "", ""};
+  const RequestOrigin sweep{"legal-hold-sweep", "", "", "", "", "", ""};
   for (const HoldRecord& found : lapsed) {
     bool did = false;
     LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
       LETHE_ASSIGN_OR_RETURN(HoldRecord hold, tx.FindHold(found.id));
       did = !hold.released_ms;  // a staff release may have come first
       if (!did) return Status::Ok();
-      return ReleaseIn(tx, hold, "system", "legal_hold.lapse", system);
+      return ReleaseIn(tx, hold, kSweepActor, "legal_hold.lapse", sweep);
     }));
     if (did) ++released;
   }

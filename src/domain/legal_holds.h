@@ -59,6 +59,8 @@ struct HoldForm {
 class LegalHolds {
  public:
   static constexpr const char* kReleasedJob = "legal_hold.released";
+  // The actor of a hold released by its end date.
+  static constexpr const char* kSweepActor = "lethe:legal-holds";
   using ReleaseHook = std::function<Status(const HoldRecord& hold)>;
 
   // The roles that may place, list and release holds.
@@ -115,7 +117,7 @@ class LegalHolds {
   // error fails the job, which is retried with every hook again.
   void OnRelease(ReleaseHook hook);
 
-  // Releases, as "system", up to `limit` holds whose end date has passed,
+  // Releases, as kSweepActor, up to `limit` holds whose end date has passed,
   // audited "legal_hold.lapse". Returns how many.
   Result<int> SweepLapsed(int limit);
 

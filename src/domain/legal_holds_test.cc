@@ -103,7 +103,7 @@ TEST_F(LegalHoldsTest, StaffTokensAreStoredAsDigestsAndDisabledStaffAreRefused) 
   ASSERT_TRUE(metadata_->Transact([&](MetadataTx& tx) { return tx.InsertStaff(off); }).ok());
   EXPECT_EQ(staff_->Authenticate("lst_off").status().code(), Status::Code::kUnauthenticated);
   EXPECT_EQ(Audit().back().action, "staff.create");
-  EXPECT_EQ(Audit().back().actor, "system");
+  EXPECT_EQ(Audit().back().actor, Staff::kCreator);
   EXPECT_EQ(ParseStaffRole("janitor"), std::nullopt);
   EXPECT_EQ(ParseStaffRole("legal"), StaffRole::kLegal);
 }
@@ -270,7 +270,7 @@ TEST_F(LegalHoldsTest, AHoldEndsOnItsDateAndTheSweepRunsTheHooks_USE6) {
   EXPECT_EQ(*holds_->SweepLapsed(10), 1);
   EXPECT_EQ(*holds_->SweepLapsed(10), 0);
   auto swept = metadata_->FindHold(hold->id);
-  EXPECT_EQ(swept->released_by, "system");
+  EXPECT_EQ(swept->released_by, LegalHolds::kSweepActor);
   EXPECT_EQ(holds_->StateOf(*swept), "released");
   EXPECT_EQ(Audit().back().action, "legal_hold.lapse");
   ASSERT_TRUE(jobs_->RunDue().ok());

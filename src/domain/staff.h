@@ -7,7 +7,7 @@
 //
 // Staff are created by `lethe staff add` on a stopped server (the data
 // directory lock keeps the running server out); every creation is audited
-// with the actor "system".
+// with the actor "lethe:staff-cli".
 #pragma once
 
 #include <cstdint>
@@ -61,11 +61,14 @@ struct NewStaff {
 
 class Staff {
  public:
+  // The actor of "staff.create" events: the operator at the command line.
+  static constexpr const char* kCreator = "lethe:staff-cli";
+
   Staff(MetadataStore& store, AuditLog& audit, const Clock& clock, Random& random)
       : store_(store), audit_(audit), clock_(clock), random_(random) {}
 
   // Creates a staff member with a fresh token, audited as "staff.create"
-  // by "system". Returns the record and the token; InvalidArgument
+  // by kCreator. Returns the record and the token; InvalidArgument
   // ("invalid-field") for a bad name.
   Result<NewStaff> Add(const std::string& name, StaffRole role, const RequestOrigin& origin);
 

@@ -96,7 +96,7 @@ struct AuditEvent {
   int64_t seq = 0;  // assigned by the store, dense from 1
   std::string id;   // aud_...
   int64_t time_ms = 0;
-  std::string actor;   // cus_..., acc_..., key_..., stf_..., "system"
+  std::string actor;   // cus_..., acc_..., key_..., stf_..., "lethe:<task>"
   std::string action;  // e.g. "account.create"
   std::string target;
   std::string account_id;  // empty when not about an account
@@ -200,7 +200,7 @@ struct HoldRecord {
   bool non_disclosure = false;  // hidden from the customer
   std::string placed_by;        // stf_...
   int64_t placed_ms = 0;
-  std::string released_by;  // stf_..., or "system" when it lapsed; empty while held
+  std::string released_by;  // stf_..., or "lethe:legal-holds" when it ended; "" while held
   std::optional<int64_t> released_ms;
 };
 
