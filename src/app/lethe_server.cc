@@ -76,9 +76,9 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<KeyedIds> keyed_ids;
   std::unique_ptr<ErasureJournal> journal;
-  std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Staff> staff;
-  std::unique_ptr<LegalHolds> holds;
+  std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
+  std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
   std::unique_ptr<Router> router;

@@ -114,7 +114,9 @@ class LegalHolds {
 
   // Adds a hook run (through the durable release job) after a hold is
   // released or lapses. Register before the job runner starts. A hook's
-  // error fails the job, which is retried with every hook again.
+  // error fails the job, which is retried with every hook again. Another
+  // hold may still cover the same data: a hook that runs held work should
+  // ask Covering() again first.
   void OnRelease(ReleaseHook hook);
 
   // Releases, as kSweepActor, up to `limit` holds whose end date has passed,
