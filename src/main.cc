@@ -5,6 +5,7 @@
 //               [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
 //               [--mail-from ADDRESS] [--erasure-journal FILE]
 //   lethe audit verify [--data DIR]
+//   lethe staff add --role ROLE --name NAME [--data DIR]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY and
 // LETHE_SMTP_URL set the same things; flags win over the environment.
 //
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "app/lethe_server.h"
+#include "app/staff_cli.h"
 #ifdef LETHE_TEST_SEAMS
 #include "testing/test_clock.h"
 #endif
@@ -39,7 +41,8 @@ constexpr const char* kUsage =
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "  lethe audit verify [--data DIR]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
-    "              [--retention-{other,support,crm,invoice}-days DAYS]\n";
+    "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
+    "  lethe staff add --role support|security|legal|admin --name NAME [--data DIR]\n";
 
 // The flags of `serve` that take a value.
 constexpr std::array<std::string_view, 18> kValueFlags = {"--listen",
@@ -214,6 +217,32 @@ int Serve(const std::vector<std::string>& args) {
   return 0;
 }
 
+// `lethe staff add --role ROLE --name NAME [--data DIR]`, on a stopped server.
+int StaffAdd(const std::vector<std::string>& args) {
+  std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+  std::string role;
+  std::string name;
+  bool has_name = false;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--data") {
+      data = args[i + 1];
+    } else if (args[i] == "--role") {
+      role = args[i + 1];
+    } else if (args[i] == "--name") {
+      name = args[i + 1];
+      has_name = true;
+    } else {
+      std::cerr << "lethe: bad option " << args[i] << "\n" << kUsage;
+      return 2;
+    }
+  }
+  if (args.size() % 2 != 0 || role.empty() || !has_name) {
+    std::cerr << "lethe: staff add needs --role and --name\n" << kUsage;
+    return 2;
+  }
+  return lethe::AddStaffMember(data, role, name, std::cout, std::cerr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -239,6 +268,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     return lethe::VerifyAuditChain(data);
+  }
+  if (args.size() >= 2 && args[0] == "staff" && args[1] == "add") {
+    return StaffAdd(std::vector<std::string>(args.begin() + 2, args.end()));
   }
   std::cerr << kUsage;
   return 2;

@@ -18,9 +18,9 @@
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
 #include "app/master_key.h"
-#include "common/time_format.h"
 #include "app/shutdown_signals.h"
 #include "common/encoding.h"
+#include "common/time_format.h"
 #include "crypto/keyed_id.h"
 #include "crypto/signing_key.h"
 #include "domain/accounts.h"
@@ -30,15 +30,18 @@
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
 #include "domain/key_ring.h"
+#include "domain/legal_holds.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/outbox.h"
+#include "domain/staff.h"
 #include "domain/usage_ledger.h"
 #include "http/closure_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
 #include "http/erasure_api.h"
 #include "http/gate.h"
+#include "http/legal_hold_api.h"
 #include "http/media_api.h"
 #include "http/server.h"
 
@@ -75,6 +78,8 @@ struct LetheServer::Parts {
   std::unique_ptr<ErasureJournal> journal;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
+  std::unique_ptr<Staff> staff;
+  std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
   std::unique_ptr<Gate> gate;
@@ -101,6 +106,10 @@ constexpr std::chrono::milliseconds kRunnerDrain{10'000};
 constexpr std::chrono::milliseconds kRetentionSweep{std::chrono::seconds(30)};
 constexpr int kRetentionBatch = 500;
 constexpr std::chrono::milliseconds kClosureSweep{std::chrono::hours(1)};
+// How often holds whose end date passed are released (USE-6), and how many
+// at a time; until then Covering() already treats them as ended.
+constexpr std::chrono::milliseconds kHoldSweep{std::chrono::seconds(30)};
+constexpr int kHoldBatch = 100;
 
 Result<ServerOptions> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
@@ -188,6 +197,11 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   LETHE_RETURN_IF_ERROR(runner.Every("closures", kClosureSweep, [&closures = *p.closures] {
     return StatusOf(closures.EnforceRetention(kRetentionBatch));
   }));
+  // Legal holds (USE-6): a hold past its end date is released, which runs
+  // the release hooks (through a durable job) like a staff release.
+  LETHE_RETURN_IF_ERROR(runner.Every("legal-holds", kHoldSweep, [&holds = *p.holds] {
+    return StatusOf(holds.SweepLapsed(kHoldBatch));
+  }));
   return Status::Ok();
 }
 void LetheServer::Stop() { parts_->server->Stop(); }
@@ -261,7 +275,11 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover());
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
-  p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links);
+  p->staff = std::make_unique<Staff>(*p->metadata, *p->audit, clock, random);
+  p->holds =
+      std::make_unique<LegalHolds>(*p->metadata, *p->audit, *p->jobs, *p->keyed_ids, clock, random);
+  p->gate =
+      std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links, p->staff.get());
   p->router = std::make_unique<Router>(p->gate.get());
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
@@ -273,6 +291,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->closures = std::make_unique<Closures>(*p->metadata, *p->erasures, *p->accounts, *p->audit,
                                            clock, config.retention);
   AddClosureRoutes(*p->router, *p->closures, config.max_json_body);
+  AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
   if (seams.add_routes) seams.add_routes(*p->router);
 

@@ -19,7 +19,12 @@ const Principal& Caller::principal() const {
   return *principal_;
 }
 
-Result<Caller> Gate::Admit(Auth auth, HttpRequest& req) {
+const StaffPrincipal& Caller::staff() const {
+  if (!staff_) throw std::logic_error("the route is not declared Auth::kStaff");
+  return *staff_;
+}
+
+Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
   switch (auth) {
     case Auth::kNone:
       return Caller();
@@ -40,6 +45,16 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req) {
       LETHE_RETURN_IF_ERROR(Meter(req, who));
       // A link names no end user: the handler records the media's own.
       if (link) req.end_user.clear();
+      return Caller(std::move(who));
+    }
+    case Auth::kStaff: {
+      auto token = BearerToken(req);
+      if (!token || staff_ == nullptr) return Status::Unauthenticated("a staff token is required");
+      LETHE_ASSIGN_OR_RETURN(StaffPrincipal who, staff_->Authenticate(*token));
+      if (!roles.Has(who.role)) {
+        return Status::PermissionDenied("this route is not open to the " +
+                                        std::string(StaffRoleName(who.role)) + " role");
+      }
       return Caller(std::move(who));
     }
   }

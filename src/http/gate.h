@@ -21,6 +21,7 @@
 #include "domain/accounts.h"
 #include "domain/customers.h"
 #include "domain/media_links.h"
+#include "domain/staff.h"
 #include "domain/usage_ledger.h"
 #include "http/exchange.h"
 #include "ports/records.h"
@@ -37,6 +38,10 @@ enum class Auth {
   // the media the route's {id} names; without `sig`, as kDataPlane.
   // Metered.
   kSignedLink,
+  // Staff routes (Router::AddStaff): a staff token, "Authorization: Bearer
+  // <token>", whose role is among the route's roles (else 403). Staff
+  // tokens open nothing else, and no customer credential opens these.
+  kStaff,
 };
 
 // Who is calling, as the route's Auth established it.
@@ -45,6 +50,7 @@ class Caller {
   Caller() = default;  // Auth::kNone
   explicit Caller(CustomerRecord customer) : customer_(std::move(customer)) {}
   explicit Caller(Principal principal) : principal_(std::move(principal)) {}
+  explicit Caller(StaffPrincipal staff) : staff_(std::move(staff)) {}
 
   // The signed-in customer (Auth::kSession routes). Throws std::logic_error
   // on a route declared otherwise: a wiring bug, answered 500.
@@ -52,16 +58,21 @@ class Caller {
   // The account and credential (Auth::kDataPlane and kSignedLink routes;
   // credential_id is "link" for a signed link). Throws like customer().
   const Principal& principal() const;
+  // The staff member (Auth::kStaff routes). Throws like customer().
+  const StaffPrincipal& staff() const;
 
  private:
   std::optional<CustomerRecord> customer_;
   std::optional<Principal> principal_;
+  std::optional<StaffPrincipal> staff_;
 };
 
 class Gate {
  public:
-  Gate(Customers& customers, Accounts& accounts, UsageLedger& usage, const MediaLinks& links)
-      : customers_(customers), accounts_(accounts), usage_(usage), links_(links) {}
+  // `staff` may be null: Auth::kStaff is then refused (401).
+  Gate(Customers& customers, Accounts& accounts, UsageLedger& usage, const MediaLinks& links,
+       Staff* staff = nullptr)
+      : customers_(customers), accounts_(accounts), usage_(usage), links_(links), staff_(staff) {}
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;
 
@@ -71,8 +82,9 @@ class Gate {
   // `end_user` query parameter or the Lethe-End-User header and arms
   // req.on_finished; returns InvalidArgument("invalid-field") (still
   // recorded, without an end user) when that end user is not UTF-8 text of
-  // 256 bytes or less.
-  Result<Caller> Admit(Auth auth, HttpRequest& req);
+  // 256 bytes or less. Auth::kStaff admits only the roles in `roles`:
+  // PermissionDenied ("forbidden") for a known staff member without one.
+  Result<Caller> Admit(Auth auth, HttpRequest& req, StaffRoles roles = {});
 
  private:
   Result<Principal> DataPlaneCredential(const HttpRequest& req);
@@ -83,6 +95,7 @@ class Gate {
   Accounts& accounts_;
   UsageLedger& usage_;
   const MediaLinks& links_;
+  Staff* staff_;
 };
 
 }  // namespace lethe

@@ -25,7 +25,8 @@ class GateTest : public DomainFixture {
     if (HasFatalFailure()) return;
     usage_ = std::make_unique<UsageLedger>(*metadata_, clock_, random_);
     links_ = std::make_unique<MediaLinks>(master_, clock_);
-    gate_ = std::make_unique<Gate>(*customers_, *accounts_, *usage_, *links_);
+    staff_ = std::make_unique<Staff>(*metadata_, *audit_, clock_, random_);
+    gate_ = std::make_unique<Gate>(*customers_, *accounts_, *usage_, *links_, staff_.get());
     router_ = std::make_unique<Router>(gate_.get());
     SignupForm form{"Ada", "ada@example.com", "correct horse battery", "US", "1990-01-01"};
     auto signup = customers_->SignUp(form, origin_);
@@ -62,6 +63,7 @@ class GateTest : public DomainFixture {
 
   std::unique_ptr<UsageLedger> usage_;
   std::unique_ptr<MediaLinks> links_;
+  std::unique_ptr<Staff> staff_;
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<Router> router_;
   Metrics metrics_;
@@ -204,6 +206,58 @@ TEST_F(GateTest, SignedLinkRoutesTakeALinkForTheirOwnIdOrDataPlaneCredentials) {
   EXPECT_EQ(events[0].credential_id, "link");
   EXPECT_EQ(events[0].end_user, "owner-of-med_one") << "a link names no end user of its own";
   EXPECT_EQ(events[1].credential_id, account_id_);
+}
+
+// USE-6: staff routes admit staff tokens of their roles only; staff tokens
+// open no customer or data-plane route, and customer credentials open no
+// staff route.
+TEST_F(GateTest, StaffRoutesAdmitOnlyTheirRolesAndStaffTokensOpenNothingElse) {
+  std::atomic<int> staff_handled{0}, other_handled{0};
+  router_->AddStaff("GET", "/v1/staff/thing", {StaffRole::kLegal, StaffRole::kAdmin}, 1024,
+                    [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
+                      ++staff_handled;
+                      return HttpResponse::Json(200, boost::json::object{{"id", c.staff().id}});
+                    });
+  router_->Add("GET", "/v1/thing", Auth::kDataPlane, 1024,
+               [&](HttpRequest&, const Caller&) -> Result<HttpResponse> {
+                 ++other_handled;
+                 return HttpResponse::Empty(204);
+               });
+  router_->Add("GET", "/v1/me", Auth::kSession, 1024,
+               [&](HttpRequest&, const Caller&) -> Result<HttpResponse> {
+                 ++other_handled;
+                 return HttpResponse::Empty(204);
+               });
+  Start();
+  auto legal = staff_->Add("Lee", StaffRole::kLegal, origin_);
+  auto support = staff_->Add("Sam", StaffRole::kSupport, origin_);
+  ASSERT_TRUE(legal.ok() && support.ok());
+
+  LoopbackResponse ok = LoopbackRequest(port_, "GET", "/v1/staff/thing", {Bearer(legal->token)});
+  EXPECT_EQ(ok.status, 200) << ok.raw;
+  EXPECT_NE(ok.body.find(legal->staff.id), std::string::npos) << ok.body;
+  LoopbackResponse wrong_role =
+      LoopbackRequest(port_, "GET", "/v1/staff/thing", {Bearer(support->token)});
+  EXPECT_EQ(wrong_role.status, 403) << wrong_role.raw;
+  EXPECT_NE(wrong_role.body.find("forbidden"), std::string::npos) << wrong_role.body;
+  for (const std::string& other : {session_, token_, std::string("lst_forged"), std::string()}) {
+    std::vector<std::string> auth;
+    if (!other.empty()) auth.push_back(Bearer(other));
+    EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/staff/thing", auth).status, 401) << other;
+  }
+  auto key = accounts_->CreateKey(customer_id_, account_id_, origin_);
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(
+      LoopbackRequest(port_, "GET", "/v1/staff/thing",
+                      {"Authorization: Basic " + Base64Encode(key->key.id + ":" + key->secret)})
+          .status,
+      401);
+  for (const char* path : {"/v1/thing", "/v1/me"}) {
+    EXPECT_EQ(LoopbackRequest(port_, "GET", path, {Bearer(legal->token)}).status, 401) << path;
+  }
+  EXPECT_EQ(staff_handled.load(), 1);
+  EXPECT_EQ(other_handled.load(), 0);
+  EXPECT_TRUE(Usage().empty()) << "staff calls are not an account's usage";
 }
 
 }  // namespace

@@ -75,4 +75,11 @@ Result<std::optional<int64_t>> JsonFields::OptionalInt(std::string_view name) co
   return InvalidField(name, "an integer");
 }
 
+Result<std::optional<bool>> JsonFields::OptionalBool(std::string_view name) const {
+  const boost::json::value* v = object_.if_contains(name);
+  if (!v || v->is_null()) return std::optional<bool>();
+  if (v->is_bool()) return std::optional<bool>(v->as_bool());
+  return InvalidField(name, "true or false");
+}
+
 }  // namespace lethe

@@ -32,6 +32,8 @@ class JsonFields {
   Result<std::optional<std::vector<std::string>>> OptionalStrings(std::string_view name) const;
   // An integer that may be absent or null.
   Result<std::optional<int64_t>> OptionalInt(std::string_view name) const;
+  // A boolean that may be absent or null.
+  Result<std::optional<bool>> OptionalBool(std::string_view name) const;
 
  private:
   explicit JsonFields(boost::json::object o) : object_(std::move(o)) {}

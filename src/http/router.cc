@@ -42,13 +42,18 @@ bool Matches(const Route& route, const std::vector<std::string>& segments,
 
 }  // namespace
 
-Route& Router::Register(std::string method, std::string pattern, Auth auth, uint64_t max_body) {
+Route& Router::Register(std::string method, std::string pattern, Auth auth, uint64_t max_body,
+                        StaffRoles roles) {
   if (auth != Auth::kNone && gate_ == nullptr) BadRoute(pattern, "needs auth but has no gate");
+  if ((auth == Auth::kStaff) == roles.empty()) {
+    BadRoute(pattern, "staff routes, and only they, name their roles (AddStaff)");
+  }
   Route route;
   route.parts = SplitPattern(pattern);
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.auth = auth;
+  route.staff_roles = roles;
   route.max_body = max_body;
   routes_.push_back(std::move(route));
   return routes_.back();
@@ -57,6 +62,12 @@ Route& Router::Register(std::string method, std::string pattern, Auth auth, uint
 void Router::Add(std::string method, std::string pattern, Auth auth, uint64_t max_body,
                  Handler handler) {
   Register(std::move(method), std::move(pattern), auth, max_body).handler = std::move(handler);
+}
+
+void Router::AddStaff(std::string method, std::string pattern, StaffRoles roles, uint64_t max_body,
+                      Handler handler) {
+  Register(std::move(method), std::move(pattern), Auth::kStaff, max_body, roles).handler =
+      std::move(handler);
 }
 
 void Router::AddSlow(std::string method, std::string pattern, Auth auth, uint64_t max_body,
@@ -117,7 +128,7 @@ std::string Router::AllowedMethods(const std::vector<std::string>& segments) con
 
 Result<Caller> Router::Admit(const Route& route, HttpRequest& req) const {
   if (route.auth == Auth::kNone) return Caller();
-  return gate_->Admit(route.auth, req);
+  return gate_->Admit(route.auth, req, route.staff_roles);
 }
 
 Result<HttpResponse> Router::Serve(const Route& route, HttpRequest& req) const {

@@ -48,6 +48,7 @@ struct Route {
   std::string pattern;
   std::vector<std::string> parts;  // pattern split on '/'
   Auth auth = Auth::kNone;
+  StaffRoles staff_roles;  // Auth::kStaff: who may call it (never empty)
   Runs runs = Runs::kBlockingPool;
   uint64_t max_body = 0;  // body limit for this route
   Handler handler;        // buffered routes
@@ -65,6 +66,10 @@ class Router {
   // Registers a buffered handler, run on the blocking pool; its body is
   // read whole, up to `max_body`, before the handler runs.
   void Add(std::string method, std::string pattern, Auth auth, uint64_t max_body, Handler handler);
+  // Like Add, for a staff route (Auth::kStaff) open to `roles`, which
+  // must not be empty.
+  void AddStaff(std::string method, std::string pattern, StaffRoles roles, uint64_t max_body,
+                Handler handler);
   // Like Add, for a handler that is slow by design (password hashing).
   void AddSlow(std::string method, std::string pattern, Auth auth, uint64_t max_body,
                Handler handler);
@@ -91,7 +96,8 @@ class Router {
   Result<std::unique_ptr<UploadSink>> StartUpload(const Route& route, HttpRequest& req) const;
 
  private:
-  Route& Register(std::string method, std::string pattern, Auth auth, uint64_t max_body);
+  Route& Register(std::string method, std::string pattern, Auth auth, uint64_t max_body,
+                  StaffRoles roles = {});
   Result<Caller> Admit(const Route& route, HttpRequest& req) const;
 
   Gate* gate_;

@@ -87,6 +87,27 @@ class MetadataReader {
 
   virtual Result<JobRecord> FindJob(const std::string& id) = 0;
   virtual Result<OutboxRecord> FindOutboxMessage(const std::string& id) = 0;
+
+  // Staff (USE-6). FindStaffByToken looks up by the token's digest and
+  // returns disabled staff too (the caller refuses them).
+  virtual Result<StaffRecord> FindStaff(const std::string& id) = 0;
+  virtual Result<StaffRecord> FindStaffByToken(const std::string& token_digest) = 0;
+
+  // Legal holds (USE-6). ListHolds: every hold on the account, released
+  // ones too, oldest placed first. FindCoveringHold: a hold on
+  // `account_id` not released and not ended at `now_ms` (ends_ms > now_ms
+  // or none) whose scope is the account, or is "end_user" with subject
+  // `end_user_subject`, or "media" with subject `media_id` (an empty
+  // subject matches nothing); the oldest placed if several, nullopt if none.
+  // ListLapsedHolds: unreleased holds, any account, whose ends_ms <= now_ms,
+  // soonest ended first, at most `limit`.
+  virtual Result<HoldRecord> FindHold(const std::string& id) = 0;
+  virtual Result<std::vector<HoldRecord>> ListHolds(const std::string& account_id) = 0;
+  virtual Result<std::optional<HoldRecord>> FindCoveringHold(const std::string& account_id,
+                                                             const std::string& end_user_subject,
+                                                             const std::string& media_id,
+                                                             int64_t now_ms) = 0;
+  virtual Result<std::vector<HoldRecord>> ListLapsedHolds(int64_t now_ms, int limit) = 0;
 };
 
 // One transaction in progress. Valid only inside the Transact call that
@@ -154,6 +175,14 @@ class MetadataTx : public MetadataReader {
   // Outbox. MarkOutboxSent records the time and drops the body.
   virtual Status InsertOutboxMessage(const OutboxRecord& m) = 0;
   virtual Status MarkOutboxSent(const std::string& id, int64_t sent_ms) = 0;
+
+  // Staff. A taken id or token digest is AlreadyExists.
+  virtual Status InsertStaff(const StaffRecord& s) = 0;
+
+  // Legal holds. UpdateHold writes released_by and released_ms only (the
+  // rest of a hold never changes); NotFound if absent.
+  virtual Status InsertHold(const HoldRecord& h) = 0;
+  virtual Status UpdateHold(const HoldRecord& h) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

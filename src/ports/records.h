@@ -103,7 +103,7 @@ struct AuditEvent {
   int64_t seq = 0;  // assigned by the store, dense from 1
   std::string id;   // aud_...
   int64_t time_ms = 0;
-  std::string actor;   // cus_..., acc_..., key_..., "system"
+  std::string actor;   // cus_..., acc_..., key_..., stf_..., "lethe:<task>"
   std::string action;  // e.g. "account.create"
   std::string target;
   std::string account_id;  // empty when not about an account
@@ -192,6 +192,39 @@ struct ErasureQuery {
   std::optional<std::string> target;     // only erasures of this keyed name
   std::optional<std::string> before_id;  // cursor: erasures created before this one
   int limit = 100;
+};
+
+// A member of the operator's staff (USE-6; issue 10 adds passwords, TOTP
+// and access grants). `role` is one of "support", "security", "legal",
+// "admin" (domain/staff.h has the typed StaffRole). The token is stored
+// only as its SHA-256 digest.
+struct StaffRecord {
+  std::string id;  // stf_...
+  std::string name;
+  std::string role;
+  std::string token_digest;
+  int64_t created_ms = 0;
+  std::optional<int64_t> disabled_ms;  // set: the credential no longer works
+};
+
+// A legal hold (USE-6) on an account, one of its end users, or one of its
+// media. `subject` is empty for an account hold, the keyed hash
+// (KeyedIds::Of("end_user", account_id, ref)) of the end-user reference
+// for an end-user hold (never the reference itself), and the media id for
+// a media hold. Active while not released and not past `ends_ms`.
+struct HoldRecord {
+  std::string id;  // hld_...
+  std::string account_id;
+  std::string scope;  // "account", "end_user", "media"
+  std::string subject;
+  std::string reason;  // staff only
+  std::string matter;  // staff only: the matter reference
+  std::optional<int64_t> ends_ms;
+  bool non_disclosure = false;  // hidden from the customer
+  std::string placed_by;        // stf_...
+  int64_t placed_ms = 0;
+  std::string released_by;  // stf_..., or "lethe:legal-holds" when it ended; "" while held
+  std::optional<int64_t> released_ms;
 };
 
 }  // namespace lethe

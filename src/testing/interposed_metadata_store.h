@@ -137,6 +137,33 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindOutboxMessage"));
     return target_.FindOutboxMessage(id);
   }
+  Result<StaffRecord> FindStaff(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindStaff"));
+    return target_.FindStaff(id);
+  }
+  Result<StaffRecord> FindStaffByToken(const std::string& token_digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindStaffByToken"));
+    return target_.FindStaffByToken(token_digest);
+  }
+  Result<HoldRecord> FindHold(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindHold"));
+    return target_.FindHold(id);
+  }
+  Result<std::vector<HoldRecord>> ListHolds(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListHolds"));
+    return target_.ListHolds(account_id);
+  }
+  Result<std::optional<HoldRecord>> FindCoveringHold(const std::string& account_id,
+                                                     const std::string& end_user_subject,
+                                                     const std::string& media_id,
+                                                     int64_t now_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindCoveringHold"));
+    return target_.FindCoveringHold(account_id, end_user_subject, media_id, now_ms);
+  }
+  Result<std::vector<HoldRecord>> ListLapsedHolds(int64_t now_ms, int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListLapsedHolds"));
+    return target_.ListLapsedHolds(now_ms, limit);
+  }
 
  private:
   std::unique_ptr<MetadataStore> owned_;

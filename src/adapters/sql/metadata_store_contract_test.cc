@@ -256,6 +256,103 @@ TEST_P(MetadataStoreContract, AuditEventsKeepTheirOrder) {
   EXPECT_EQ(store_->ListAuditEvents("", 1, 10)->size(), 2u);
 }
 
+TEST_P(MetadataStoreContract, StaffAreFoundByIdAndTokenDigest_USE6) {
+  StaffRecord s{"stf_1", "Lee", "legal", "digest-1", 5, std::nullopt};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertStaff(s); }).ok());
+  StaffRecord dup{"stf_2", "Other", "admin", "digest-1", 6, std::nullopt};
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertStaff(dup); }).code(),
+            Status::Code::kAlreadyExists);
+  StaffRecord bad_role{"stf_3", "Other", "janitor", "digest-3", 6, std::nullopt};
+  EXPECT_FALSE(W([&](MetadataTx& tx) { return tx.InsertStaff(bad_role); }).ok());
+  StaffRecord off{"stf_4", "Gone", "support", "digest-4", 7, int64_t{8}};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertStaff(off); }).ok());
+  auto by_token = store_->FindStaffByToken("digest-1");
+  ASSERT_TRUE(by_token.ok());
+  EXPECT_EQ(by_token->id, "stf_1");
+  EXPECT_EQ(by_token->role, "legal");
+  EXPECT_FALSE(by_token->disabled_ms.has_value());
+  EXPECT_EQ(store_->FindStaff("stf_4")->disabled_ms, std::optional<int64_t>(8));
+  EXPECT_EQ(store_->FindStaffByToken("digest-9").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindStaff("stf_9").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
+  auto hold = [](std::string id, std::string account, std::string scope, std::string subject,
+                 int64_t placed_ms, std::optional<int64_t> ends_ms = std::nullopt) {
+    HoldRecord h;
+    h.id = std::move(id);
+    h.account_id = std::move(account);
+    h.scope = std::move(scope);
+    h.subject = std::move(subject);
+    h.reason = "reason";
+    h.matter = "M-1";
+    h.ends_ms = ends_ms;
+    h.non_disclosure = placed_ms == 30;
+    h.placed_by = "stf_1";
+    h.placed_ms = placed_ms;
+    return h;
+  };
+  for (const HoldRecord& h : {hold("hld_u", "acc_1", "end_user", "kh_u", 10),
+                              hold("hld_m", "acc_1", "media", "med_1", 20),
+                              hold("hld_e", "acc_1", "end_user", "kh_e", 30, 100),
+                              hold("hld_a", "acc_2", "account", "", 40)}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertHold(h); }).ok()) << h.id;
+  }
+  auto covering = [&](std::string account, std::string subject, std::string media,
+                      int64_t now) -> std::string {
+    auto found = store_->FindCoveringHold(account, subject, media, now);
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    return found.ok() && *found ? (*found)->id : "";
+  };
+  EXPECT_EQ(covering("acc_1", "kh_u", "", 50), "hld_u");
+  EXPECT_EQ(covering("acc_1", "", "med_1", 50), "hld_m");
+  EXPECT_EQ(covering("acc_1", "kh_x", "med_1", 50), "hld_m");
+  EXPECT_EQ(covering("acc_1", "kh_x", "med_2", 50), "");
+  EXPECT_EQ(covering("acc_1", "", "", 50), "") << "an empty subject matches nothing";
+  EXPECT_EQ(covering("acc_2", "kh_u", "med_1", 50), "hld_a") << "an account hold covers all";
+  EXPECT_EQ(covering("acc_3", "kh_u", "med_1", 50), "") << "holds stay in their account";
+  EXPECT_EQ(covering("acc_1", "kh_e", "", 99), "hld_e");
+  EXPECT_EQ(covering("acc_1", "kh_e", "", 100), "") << "ended";
+
+  auto lapsed = store_->ListLapsedHolds(100, 10);
+  ASSERT_TRUE(lapsed.ok());
+  ASSERT_EQ(lapsed->size(), 1u);
+  EXPECT_EQ(lapsed->front().id, "hld_e");
+  EXPECT_TRUE(store_->ListLapsedHolds(99, 10)->empty());
+
+  HoldRecord released = *store_->FindHold("hld_u");
+  EXPECT_EQ(released.reason, "reason");
+  EXPECT_EQ(released.matter, "M-1");
+  released.released_by = "stf_2";
+  released.released_ms = 60;
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpdateHold(released); }).ok());
+  EXPECT_EQ(covering("acc_1", "kh_u", "", 70), "");
+  auto back = store_->FindHold("hld_u");
+  EXPECT_EQ(back->released_by, "stf_2");
+  EXPECT_EQ(back->released_ms, std::optional<int64_t>(60));
+  HoldRecord ghost = released;
+  ghost.id = "hld_none";
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.UpdateHold(ghost); }).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindHold("hld_none").status().code(), Status::Code::kNotFound);
+
+  auto listed = store_->ListHolds("acc_1");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].id, "hld_u");
+  EXPECT_EQ((*listed)[2].id, "hld_e");
+  EXPECT_TRUE((*listed)[2].non_disclosure);
+  EXPECT_EQ((*listed)[2].ends_ms, std::optional<int64_t>(100));
+  EXPECT_FALSE((*listed)[0].non_disclosure);
+  // Inside a transaction, a hold placed in it already covers.
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(tx.InsertHold(hold("hld_n", "acc_3", "media", "med_9", 80)));
+                auto in_tx = tx.FindCoveringHold("acc_3", "", "med_9", 90);
+                if (!in_tx.ok() || !*in_tx) return Status::Internal("not seen in its transaction");
+                return Status::Ok();
+              }).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MetadataStoreContract,
                          ::testing::Values(Backend{"sqlite", OpenSqlite}),
                          [](const auto& info) { return info.param.name; });

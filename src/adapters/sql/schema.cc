@@ -166,11 +166,43 @@ CREATE INDEX customers_closed ON customers(closed_ms) WHERE closed_ms IS NOT NUL
 CREATE INDEX login_events_by_customer ON login_events(customer_id);
 )sql";
 
+// Version 6: staff principals and legal holds (USE-6). Self-contained: it
+// touches no table of another version, so it applies in any order beside
+// them. A hold keeps no end-user reference in clear (records.h).
+constexpr const char* kV6Sqlite = R"sql(
+CREATE TABLE staff (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('support', 'security', 'legal', 'admin')),
+  token_digest TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL,
+  disabled_ms INTEGER
+);
+CREATE TABLE legal_holds (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('account', 'end_user', 'media')),
+  subject TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  matter TEXT NOT NULL,
+  ends_ms INTEGER,
+  non_disclosure INTEGER NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_ms INTEGER NOT NULL,
+  released_by TEXT NOT NULL,
+  released_ms INTEGER
+);
+CREATE INDEX legal_holds_by_account ON legal_holds(account_id, placed_ms);
+CREATE INDEX legal_holds_lapsing ON legal_holds(ends_ms)
+  WHERE released_ms IS NULL AND ends_ms IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite},
-                                                 {4, kV4Sqlite}, {5, kV5Sqlite}, {7, kV7Sqlite}};
+                                                 {4, kV4Sqlite}, {5, kV5Sqlite}, {6, kV6Sqlite},
+                                                 {7, kV7Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

@@ -134,4 +134,28 @@ Result<OutboxRecord> SqlMetadataStore::FindOutboxMessage(const std::string& id) 
   return Read<OutboxRecord>([&](SqlMetadataTx& r) { return r.FindOutboxMessage(id); });
 }
 
+Result<StaffRecord> SqlMetadataStore::FindStaff(const std::string& id) {
+  return Read<StaffRecord>([&](SqlMetadataTx& r) { return r.FindStaff(id); });
+}
+Result<StaffRecord> SqlMetadataStore::FindStaffByToken(const std::string& token_digest) {
+  return Read<StaffRecord>([&](SqlMetadataTx& r) { return r.FindStaffByToken(token_digest); });
+}
+Result<HoldRecord> SqlMetadataStore::FindHold(const std::string& id) {
+  return Read<HoldRecord>([&](SqlMetadataTx& r) { return r.FindHold(id); });
+}
+Result<std::vector<HoldRecord>> SqlMetadataStore::ListHolds(const std::string& account_id) {
+  return Read<std::vector<HoldRecord>>([&](SqlMetadataTx& r) { return r.ListHolds(account_id); });
+}
+Result<std::optional<HoldRecord>> SqlMetadataStore::FindCoveringHold(
+    const std::string& account_id, const std::string& end_user_subject, const std::string& media_id,
+    int64_t now_ms) {
+  return Read<std::optional<HoldRecord>>([&](SqlMetadataTx& r) {
+    return r.FindCoveringHold(account_id, end_user_subject, media_id, now_ms);
+  });
+}
+Result<std::vector<HoldRecord>> SqlMetadataStore::ListLapsedHolds(int64_t now_ms, int limit) {
+  return Read<std::vector<HoldRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListLapsedHolds(now_ms, limit); });
+}
+
 }  // namespace lethe

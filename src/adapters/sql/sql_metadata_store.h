@@ -49,6 +49,15 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
+  Result<StaffRecord> FindStaff(const std::string& id) override;
+  Result<StaffRecord> FindStaffByToken(const std::string& token_digest) override;
+  Result<HoldRecord> FindHold(const std::string& id) override;
+  Result<std::vector<HoldRecord>> ListHolds(const std::string& account_id) override;
+  Result<std::optional<HoldRecord>> FindCoveringHold(const std::string& account_id,
+                                                     const std::string& end_user_subject,
+                                                     const std::string& media_id,
+                                                     int64_t now_ms) override;
+  Result<std::vector<HoldRecord>> ListLapsedHolds(int64_t now_ms, int limit) override;
 
  private:
   explicit SqlMetadataStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}

@@ -44,6 +44,15 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
+  Result<StaffRecord> FindStaff(const std::string& id) override;
+  Result<StaffRecord> FindStaffByToken(const std::string& token_digest) override;
+  Result<HoldRecord> FindHold(const std::string& id) override;
+  Result<std::vector<HoldRecord>> ListHolds(const std::string& account_id) override;
+  Result<std::optional<HoldRecord>> FindCoveringHold(const std::string& account_id,
+                                                     const std::string& end_user_subject,
+                                                     const std::string& media_id,
+                                                     int64_t now_ms) override;
+  Result<std::vector<HoldRecord>> ListLapsedHolds(int64_t now_ms, int limit) override;
 
   Status InsertCustomer(const CustomerRecord& c) override;
   Status UpdateCustomer(const CustomerRecord& c) override;
@@ -76,6 +85,9 @@ class SqlMetadataTx final : public MetadataTx {
                               const std::string& browser_version) override;
   Status InsertOutboxMessage(const OutboxRecord& m) override;
   Status MarkOutboxSent(const std::string& id, int64_t sent_ms) override;
+  Status InsertStaff(const StaffRecord& s) override;
+  Status InsertHold(const HoldRecord& h) override;
+  Status UpdateHold(const HoldRecord& h) override;
   void AfterCommit(std::function<void()> fn) override;
 
   // What the transaction left for after its commit.
