@@ -34,6 +34,30 @@ std::string MajorVersion(const std::string& version) {
   return version.substr(0, version.find('.'));
 }
 
+Result<int64_t> DeidentifyEndUserUsage(MetadataStore& store, const std::string& account_id,
+                                       const std::string& end_user) {
+  int64_t usage = 0;
+  for (;;) {
+    UsageQuery q;
+    q.account_id = account_id;
+    q.end_user = end_user;
+    q.limit = 1000;
+    LETHE_ASSIGN_OR_RETURN(auto events, store.ListUsageEvents(q));
+    if (events.empty()) break;
+    LETHE_RETURN_IF_ERROR(store.Transact(
+        [&](MetadataTx& tx) -> Status {
+          for (const UsageEvent& ev : events) {
+            LETHE_RETURN_IF_ERROR(tx.DeidentifyUsageEvent(ev.seq, CoarsenIp(ev.ip),
+                                                          MajorVersion(ev.browser_version)));
+          }
+          return Status::Ok();
+        },
+        Durability::kPowerLoss));
+    usage += static_cast<int64_t>(events.size());
+  }
+  return usage;
+}
+
 Erasures::Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, JobQueue& jobs,
                    AuditLog& audit, const KeyedIds& ids, ErasureJournal& journal,
                    const Clock& clock, Random& random)
@@ -181,25 +205,7 @@ Status Erasures::PurgeEndUser(ErasureRecord& e) {
   RequestOrigin purge{e.id, "", "", "", "", "", ""};
   LETHE_ASSIGN_OR_RETURN(int media,
                          media_.EraseEndUserMedia(e.account_id, e.subject, "lethe:erasure", purge));
-  int64_t usage = 0;
-  for (;;) {
-    UsageQuery q;
-    q.account_id = e.account_id;
-    q.end_user = e.subject;
-    q.limit = 1000;
-    LETHE_ASSIGN_OR_RETURN(auto events, store_.ListUsageEvents(q));
-    if (events.empty()) break;
-    LETHE_RETURN_IF_ERROR(store_.Transact(
-        [&](MetadataTx& tx) -> Status {
-          for (const UsageEvent& ev : events) {
-            LETHE_RETURN_IF_ERROR(tx.DeidentifyUsageEvent(ev.seq, CoarsenIp(ev.ip),
-                                                          MajorVersion(ev.browser_version)));
-          }
-          return Status::Ok();
-        },
-        Durability::kPowerLoss));
-    usage += static_cast<int64_t>(events.size());
-  }
+  LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyEndUserUsage(store_, e.account_id, e.subject));
   e.media_erased += media;
   e.usage_deidentified += usage;
   return Status::Ok();

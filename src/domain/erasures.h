@@ -38,6 +38,11 @@ std::string CoarsenIp(const std::string& ip);
 // "120.0.6099.71" -> "120".
 std::string MajorVersion(const std::string& version);
 
+// USE-7: strips `end_user` from every usage event of the account that
+// names them, coarsening IP and browser version. Returns how many events.
+Result<int64_t> DeidentifyEndUserUsage(MetadataStore& store, const std::string& account_id,
+                                       const std::string& end_user);
+
 class Erasures {
  public:
   static constexpr const char* kJobKind = "erasure.purge";

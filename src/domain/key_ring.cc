@@ -80,4 +80,8 @@ Status KeyRing::DestroySubjectKey(const std::string& account_id, const std::stri
   return store_.Destroy(SubjectSlot(account_id, end_user));
 }
 
+Status KeyRing::DestroyAccountKey(const std::string& account_id) {
+  return store_.Destroy("account/" + account_id);
+}
+
 }  // namespace lethe

@@ -49,6 +49,10 @@ class KeyRing {
   // Destroys an end user's key: all of their objects become unreadable.
   Status DestroySubjectKey(const std::string& account_id, const std::string& end_user);
 
+  // Destroys an account's key: every object of the account, its end users'
+  // included, becomes unreadable. NotFound if the account never had a key.
+  Status DestroyAccountKey(const std::string& account_id);
+
   // Proves that the master key is the one this key store was made under, by
   // opening a check key wrapped by it (created on the first call). Call it
   // before anything is wrapped: a wrong but well-formed master key would
