@@ -58,6 +58,10 @@ TEST(BackupTest, RestoredBackupForgetsAnEndUserErasedAfterIt_USE5) {
   const std::string backup = PathLine(made.output);
   ASSERT_FALSE(backup.empty()) << made.output;
   ASSERT_TRUE(std::filesystem::exists(backup + "/manifest.json")) << backup;
+  // The ops route takes only the token in the data directory's ops.token.
+  HttpClient outsider(server.base_url());
+  EXPECT_EQ(outsider.Post("/v1/ops/backups").status, 401);
+  EXPECT_EQ(outsider.Post("/v1/ops/backups", "", BearerAuth(t.token())).status, 401);
   // Sealed: nothing in it names alice or shows her title.
   EXPECT_TRUE(FilesContaining(backup, alice).empty()) << FilesContaining(backup, alice).front();
   EXPECT_TRUE(FilesContaining(backup, title).empty());
