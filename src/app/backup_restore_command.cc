@@ -67,8 +67,8 @@ Result<ReplayCounts> ReplayInto(const std::string& dir, const Key& master,
   LETHE_ASSIGN_OR_RETURN(auto blobs, LocalBlobStore::OpenAt(dir + "/media"));
   FileAuditAnchor anchor(dir + "/audit.anchor");
   AuditLog audit(*meta, clock, random, &anchor);
-  MediaLibrary media(*meta, *blobs, ring, audit, clock, random, kNoMediaLimit);
   KeyedIds ids(master);
+  MediaLibrary media(*meta, *blobs, ring, audit, ids, clock, random, kNoMediaLimit);
   return ErasureReplay(*meta, media, ring, audit, ids, random).Replay(journal);
 }
 

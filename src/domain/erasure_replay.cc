@@ -51,7 +51,7 @@ Result<ReplayCounts> ErasureReplay::Replay(const std::vector<JournalEntry>& entr
             media.count(ids_.Of("media", "", m.id)) == 0) {
           continue;
         }
-        Status st = media_.Delete(Principal{account, kActor}, m.id, kOrigin);
+        Status st = media_.Remove(account_id, m.id, kActor, "media.erase", kOrigin);
         if (st.code() == Status::Code::kNotFound) continue;
         LETHE_RETURN_IF_ERROR(st);
         ++counts.media;
