@@ -3,9 +3,14 @@
 //               [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]
 //               [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]
 //               [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
-//               [--mail-from ADDRESS] [--erasure-journal FILE]
+//               [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]
+//               [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]
 //   lethe audit verify [--data DIR]
 //   lethe staff add --role ROLE --name NAME [--data DIR]
+//   lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]
+//                       [--master-key-file FILE] [--backup-max-age-days N]
+//   lethe backup restore BACKUP --data NEWDIR [--master-key-file FILE]
+//                        [--backup-keys DIR] [--erasure-journal FILE]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY and
 // LETHE_SMTP_URL set the same things; flags win over the environment.
 //
@@ -23,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/backup_commands.h"
 #include "app/lethe_server.h"
 #include "app/staff_cli.h"
 #ifdef LETHE_TEST_SEAMS
@@ -37,15 +43,20 @@ constexpr const char* kUsage =
     "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
-    "              [--mail-from ADDRESS] [--erasure-journal FILE]\n"
+    "              [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]\n"
+    "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "  lethe audit verify [--data DIR]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
-    "  lethe staff add --role support|security|legal|admin --name NAME [--data DIR]\n";
+    "  lethe staff add --role support|security|legal|admin --name NAME [--data DIR]\n"
+    "  lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]\n"
+    "                      [--master-key-file FILE] [--backup-max-age-days N]\n"
+    "  lethe backup restore BACKUP --data NEWDIR [--master-key-file FILE]\n"
+    "                       [--backup-keys DIR] [--erasure-journal FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 18> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 22> kValueFlags = {"--listen",
                                                           "--data",
                                                           "--master-key-file",
                                                           "--max-body",
@@ -62,7 +73,11 @@ constexpr std::array<std::string_view, 18> kValueFlags = {"--listen",
                                                           "--retention-other-days",
                                                           "--retention-support-days",
                                                           "--retention-crm-days",
-                                                          "--retention-invoice-days"};
+                                                          "--retention-invoice-days",
+                                                          "--backup-dir",
+                                                          "--backup-keys",
+                                                          "--backup-every-hours",
+                                                          "--backup-max-age-days"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -187,6 +202,14 @@ int Serve(const std::vector<std::string>& args) {
     } else if (ParseRetentionFlag(flag, value, config.retention)) {
     } else if (flag == "--request-deadline" && ParseCount(value, n) && n > 0 && n <= 7 * 86400) {
       config.request_deadline_seconds = n;
+    } else if (flag == "--backup-dir") {
+      config.backup_dir = value;
+    } else if (flag == "--backup-keys") {
+      config.backup_keys = value;
+    } else if (flag == "--backup-every-hours" && ParseCount(value, n) && n <= 24 * 366) {
+      config.backup_every_hours = static_cast<int>(n);
+    } else if (flag == "--backup-max-age-days" && ParseCount(value, n) && n > 0 && n <= 36500) {
+      config.backup_max_age_days = static_cast<int>(n);
     } else {
       std::cerr << "lethe: bad option " << flag << " " << value << "\n" << kUsage;
       return 2;
@@ -243,6 +266,60 @@ int StaffAdd(const std::vector<std::string>& args) {
   return lethe::AddStaffMember(data, role, name, std::cout, std::cerr);
 }
 
+// `lethe backup create|restore ...`: `args` starts after "backup".
+int Backup(const std::vector<std::string>& args) {
+  if (args.empty() || (args[0] != "create" && args[0] != "restore")) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  bool restore = args[0] == "restore";
+  lethe::BackupCommand cmd;
+  cmd.data_dir = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+  cmd.master_key_file = Env("LETHE_MASTER_KEY_FILE");
+  cmd.master_key_hex = Env("LETHE_MASTER_KEY");
+  bool data_given = false;
+  size_t i = 1;
+  if (restore) {
+    if (args.size() < 2 || args[1].rfind("--", 0) == 0) {
+      std::cerr << "lethe: backup restore needs the backup's directory\n" << kUsage;
+      return 2;
+    }
+    cmd.backup = args[1];
+    i = 2;
+  }
+  for (; i < args.size(); i += 2) {
+    const std::string& flag = args[i];
+    if (i + 1 >= args.size()) {
+      std::cerr << "lethe: " << flag << " needs a value\n" << kUsage;
+      return 2;
+    }
+    const std::string& value = args[i + 1];
+    uint64_t n = 0;
+    if (flag == "--data") {
+      cmd.data_dir = value;
+      data_given = true;
+    } else if (flag == "--backup-keys") {
+      cmd.backup_keys = value;
+    } else if (flag == "--master-key-file") {
+      cmd.master_key_file = value;
+    } else if (flag == "--erasure-journal") {
+      cmd.erasure_journal = value;
+    } else if (flag == "--backup-dir" && !restore) {
+      cmd.backup_dir = value;
+    } else if (flag == "--backup-max-age-days" && ParseCount(value, n) && n > 0 && n <= 36500) {
+      cmd.max_age_days = static_cast<int>(n);
+    } else {
+      std::cerr << "lethe: bad option " << flag << " " << value << "\n" << kUsage;
+      return 2;
+    }
+  }
+  if (restore && !data_given) {
+    std::cerr << "lethe: backup restore needs --data NEWDIR\n" << kUsage;
+    return 2;
+  }
+  return restore ? lethe::RestoreBackupCommand(cmd) : lethe::CreateBackupCommand(cmd);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -258,6 +335,9 @@ int main(int argc, char** argv) {
   }
   if (args.size() >= 2 && args[0] == "retention" && args[1] == "plan") {
     return RetentionPlan(std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (!args.empty() && args[0] == "backup") {
+    return Backup(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (args.size() >= 2 && args[0] == "audit" && args[1] == "verify") {
     std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");

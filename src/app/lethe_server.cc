@@ -4,20 +4,25 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
 #include "adapters/local/data_dir_lock.h"
 #include "adapters/local/file_audit_anchor.h"
+#include "adapters/local/file_backup_key_store.h"
 #include "adapters/local/file_erasure_journal.h"
 #include "adapters/local/file_space_reserve.h"
+#include "adapters/local/local_backup_vault.h"
 #include "adapters/local/local_blob_store.h"
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
+#include "adapters/sqlite/sqlite_snapshots.h"
 #include "app/master_key.h"
+#include "app/ops_channel.h"
 #include "app/shutdown_signals.h"
 #include "common/encoding.h"
 #include "common/time_format.h"
@@ -25,6 +30,8 @@
 #include "crypto/signing_key.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
+#include "domain/backup_epochs.h"
+#include "domain/backups.h"
 #include "domain/customers.h"
 #include "domain/erasures.h"
 #include "domain/job_queue.h"
@@ -43,6 +50,7 @@
 #include "http/gate.h"
 #include "http/legal_hold_api.h"
 #include "http/media_api.h"
+#include "http/ops_backup_api.h"
 #include "http/server.h"
 
 namespace lethe {
@@ -82,6 +90,13 @@ struct LetheServer::Parts {
   std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
+  std::unique_ptr<BackupKeyStore> backup_keys;
+  std::unique_ptr<BackupEpochs> backup_epochs;
+  std::unique_ptr<DataSnapshots> snapshots;
+  std::unique_ptr<BackupVault> vault;
+  std::unique_ptr<Backups> backups;
+  int backup_every_hours = 0;
+  std::string data_dir;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
   std::unique_ptr<Router> router;
@@ -110,6 +125,10 @@ constexpr std::chrono::milliseconds kClosureSweep{std::chrono::hours(1)};
 // at a time; until then Covering() already treats them as ended.
 constexpr std::chrono::milliseconds kHoldSweep{std::chrono::seconds(30)};
 constexpr int kHoldBatch = 100;
+// Backups: how often the runner asks whether one is due (each task first
+// runs at start), and how often expired backup-epoch keys are destroyed.
+constexpr std::chrono::milliseconds kBackupCheck{std::chrono::hours(1)};
+constexpr std::chrono::milliseconds kEpochSweep{std::chrono::hours(1)};
 
 Result<ServerOptions> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
@@ -151,6 +170,12 @@ Result<std::unique_ptr<Mailer>> OpenMailer(const ServeConfig& config, const Cloc
   return std::unique_ptr<Mailer>(std::move(smtp));
 }
 
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
 Status MakeDataDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::Internal("cannot create data directory " + dir + ": " + std::strerror(errno));
@@ -160,6 +185,13 @@ Status MakeDataDir(const std::string& dir) {
 
 }  // namespace
 
+BackupPaths ResolveBackupPaths(const std::string& data_dir, const std::string& backup_dir,
+                               const std::string& backup_keys, const std::string& erasure_journal) {
+  return {Absolute(backup_dir.empty() ? data_dir + "/backups" : backup_dir),
+          Absolute(backup_keys.empty() ? data_dir + "/backup-keys" : backup_keys),
+          Absolute(erasure_journal.empty() ? data_dir + "/erasure.journal" : erasure_journal)};
+}
+
 LetheServer::LetheServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 LetheServer::~LetheServer() {
   parts_->signals.reset();
@@ -168,6 +200,7 @@ LetheServer::~LetheServer() {
   // among the members) must outlive them.
   parts_->live_server = nullptr;
   parts_->server.reset();
+  RemoveOpsChannel(parts_->data_dir);
 }
 const std::string& LetheServer::endpoint() const { return parts_->endpoint; }
 void LetheServer::Run() {
@@ -202,6 +235,18 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   LETHE_RETURN_IF_ERROR(runner.Every("legal-holds", kHoldSweep, [&holds = *p.holds] {
     return StatusOf(holds.SweepLapsed(kHoldBatch));
   }));
+  // Backups (USE-5): expired epoch keys go daily whether or not backups run.
+  LETHE_RETURN_IF_ERROR(runner.Every("backup-epochs", kEpochSweep, [&epochs = *p.backup_epochs] {
+    return StatusOf(epochs.DestroyExpired());
+  }));
+  if (p.backup_every_hours > 0) {
+    int64_t every_ms = int64_t{p.backup_every_hours} * 3'600'000;
+    LETHE_RETURN_IF_ERROR(runner.Every("backup", kBackupCheck, [&backups = *p.backups, every_ms] {
+      auto made = backups.CreateIfDue(every_ms);
+      if (made.ok() && *made) std::cerr << "lethe: backup " << (*made)->path << "\n";
+      return StatusOf(made);
+    }));
+  }
   return Status::Ok();
 }
 void LetheServer::Stop() { parts_->server->Stop(); }
@@ -292,12 +337,31 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                            clock, config.retention);
   AddClosureRoutes(*p->router, *p->closures, config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
+  BackupPaths paths = ResolveBackupPaths(config.data_dir, config.backup_dir, config.backup_keys,
+                                         config.erasure_journal);
+  LETHE_ASSIGN_OR_RETURN(p->backup_keys, FileBackupKeyStore::Open(paths.backup_keys));
+  p->backup_epochs = std::make_unique<BackupEpochs>(master, *p->backup_keys, clock, random,
+                                                    config.backup_max_age_days);
+  p->snapshots = std::make_unique<SqliteSnapshots>(config.data_dir);
+  LETHE_ASSIGN_OR_RETURN(p->vault, LocalBackupVault::Open(paths.backup_dir));
+  p->backups = std::make_unique<Backups>(
+      *p->backup_epochs, *p->snapshots, *p->blobs, *p->vault, p->anchor.get(),
+      BackupSource{Absolute(config.data_dir), paths.erasure_journal, paths.backup_keys}, clock,
+      random);
+  p->backup_every_hours = config.backup_every_hours;
+  p->data_dir = config.data_dir;
+  std::string ops_token = RandomToken(random, "lops_");
+  AddOpsBackupRoute(*p->router, *p->backups, TokenDigest(ops_token));
   AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
   if (seams.add_routes) seams.add_routes(*p->router);
 
   p->server =
       std::make_unique<HttpServer>(*p->router, p->metrics, random, p->network_threads, options);
   LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());
+  // `lethe backup create` finds the running server here; the token file's
+  // mode (0600) is the authorization.
+  LETHE_RETURN_IF_ERROR(PublishOpsChannel(config.data_dir, p->endpoint, ops_token));
+  ops_token.assign(ops_token.size(), '\0');
   // The data directory is locked to this process, so every lease left in
   // it belongs to a crashed predecessor: resume those jobs now.
   LETHE_ASSIGN_OR_RETURN(int64_t resumed, p->jobs->ResumeAbandoned());

@@ -48,7 +48,24 @@ struct ServeConfig {
   std::string erasure_journal;
   // How long each class of a closed customer's records is kept (ACC-10).
   RetentionClasses retention;
+  // Backups (USE-5): where they go (default <data_dir>/backups), where the
+  // epoch keys live (default <data_dir>/backup-keys; production keeps it
+  // on another volume), how often one is taken (0: never) and when an
+  // epoch's key is destroyed.
+  std::string backup_dir;
+  std::string backup_keys;
+  int backup_every_hours = 24;
+  int backup_max_age_days = 30;
 };
+
+// The backup-related paths of a data directory, defaults filled in.
+struct BackupPaths {
+  std::string backup_dir;
+  std::string backup_keys;
+  std::string erasure_journal;
+};
+BackupPaths ResolveBackupPaths(const std::string& data_dir, const std::string& backup_dir,
+                               const std::string& backup_keys, const std::string& erasure_journal);
 
 // Test seams: set by tests (and by `lethe_testing`) only; `lethe` passes
 // none. Each wrap_* gets a port just after it is opened and returns what the

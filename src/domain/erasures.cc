@@ -34,6 +34,32 @@ std::string MajorVersion(const std::string& version) {
   return version.substr(0, version.find('.'));
 }
 
+Result<int64_t> DeidentifyUsage(MetadataStore& store, const std::string& account_id,
+                                const std::optional<std::string>& end_user) {
+  int64_t usage = 0;
+  UsageQuery q;
+  q.account_id = account_id;
+  q.end_user = end_user;
+  q.limit = 1000;
+  for (;;) {
+    LETHE_ASSIGN_OR_RETURN(auto events, store.ListUsageEvents(q));
+    if (events.empty()) return usage;
+    LETHE_RETURN_IF_ERROR(store.Transact(
+        [&](MetadataTx& tx) -> Status {
+          for (const UsageEvent& ev : events) {
+            LETHE_RETURN_IF_ERROR(tx.DeidentifyUsageEvent(ev.seq, CoarsenIp(ev.ip),
+                                                          MajorVersion(ev.browser_version)));
+          }
+          return Status::Ok();
+        },
+        Durability::kPowerLoss));
+    usage += static_cast<int64_t>(events.size());
+    // By end user the de-identified events drop out of the query; by
+    // account they stay in it, so move on past them.
+    if (!end_user) q.after_seq = events.back().seq;
+  }
+}
+
 Erasures::Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, JobQueue& jobs,
                    AuditLog& audit, const KeyedIds& ids, ErasureJournal& journal,
                    const Clock& clock, Random& random)
@@ -205,7 +231,7 @@ Status Erasures::PurgeEndUser(ErasureRecord& e) {
   RequestOrigin purge{e.id, "", "", "", "", "", ""};
   LETHE_ASSIGN_OR_RETURN(int media,
                          media_.EraseEndUserMedia(e.account_id, e.subject, "lethe:erasure", purge));
-  LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(e.account_id, e.subject));
+  LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(store_, e.account_id, e.subject));
   e.media_erased += media;
   e.usage_deidentified += usage;
   return Status::Ok();
@@ -219,36 +245,10 @@ Status Erasures::PurgeAccount(ErasureRecord& e) {
   if (!e.keys_destroyed_ms) e.keys_destroyed_ms = clock_.NowMillis();
   RequestOrigin purge{e.id, "", "", "", "", "", ""};
   LETHE_ASSIGN_OR_RETURN(int media, media_.EraseAccountMedia(e.account_id, "lethe:erasure", purge));
-  LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(e.account_id, std::nullopt));
+  LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(store_, e.account_id, std::nullopt));
   e.media_erased += media;
   e.usage_deidentified += usage;
   return Status::Ok();
-}
-
-Result<int64_t> Erasures::DeidentifyUsage(const std::string& account_id,
-                                          const std::optional<std::string>& end_user) {
-  int64_t usage = 0;
-  UsageQuery q;
-  q.account_id = account_id;
-  q.end_user = end_user;
-  q.limit = 1000;
-  for (;;) {
-    LETHE_ASSIGN_OR_RETURN(auto events, store_.ListUsageEvents(q));
-    if (events.empty()) return usage;
-    LETHE_RETURN_IF_ERROR(store_.Transact(
-        [&](MetadataTx& tx) -> Status {
-          for (const UsageEvent& ev : events) {
-            LETHE_RETURN_IF_ERROR(tx.DeidentifyUsageEvent(ev.seq, CoarsenIp(ev.ip),
-                                                          MajorVersion(ev.browser_version)));
-          }
-          return Status::Ok();
-        },
-        Durability::kPowerLoss));
-    usage += static_cast<int64_t>(events.size());
-    // By end user the de-identified events drop out of the query; by
-    // account they stay in it, so move on past them.
-    if (!end_user) q.after_seq = events.back().seq;
-  }
 }
 
 }  // namespace lethe

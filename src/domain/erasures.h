@@ -40,6 +40,12 @@ std::string CoarsenIp(const std::string& ip);
 // "120.0.6099.71" -> "120".
 std::string MajorVersion(const std::string& version);
 
+// USE-7: de-identifies the usage events of the account (only those naming
+// `end_user` when it is set): the end-user reference goes, IP and browser
+// version are coarsened. Returns how many events.
+Result<int64_t> DeidentifyUsage(MetadataStore& store, const std::string& account_id,
+                                const std::optional<std::string>& end_user);
+
 class Erasures {
  public:
   static constexpr const char* kJobKind = "erasure.purge";
@@ -91,10 +97,6 @@ class Erasures {
   Status Purge(const JobRecord& job);
   Status PurgeEndUser(ErasureRecord& e);
   Status PurgeAccount(ErasureRecord& e);
-  // De-identifies the usage events of the account (of one end user when
-  // `end_user` is set) and returns how many (USE-7).
-  Result<int64_t> DeidentifyUsage(const std::string& account_id,
-                                  const std::optional<std::string>& end_user);
   // Marks `e` keys-destroyed unless its purge already finished.
   Status MarkKeysDestroyed(ErasureRecord& e);
   ErasureRecord NewErasure(const std::string& account_id, const std::string& scope,

@@ -65,6 +65,11 @@ class MetadataReader {
   virtual Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) = 0;
   // Every blob id a media record refers to: startup recovery removes the rest.
   virtual Result<std::vector<std::string>> ListBlobIds() = 0;
+  // Every account id, any customer: for replaying erasures after a restore.
+  virtual Result<std::vector<std::string>> ListAccountIds() = 0;
+  // Every distinct non-empty end-user reference the account's media and
+  // usage events name, sorted.
+  virtual Result<std::vector<std::string>> ListEndUsers(const std::string& account_id) = 0;
 
   // Media whose retention ran out at or before `now_ms`, any account,
   // soonest expired first, at most `limit`.

@@ -104,6 +104,14 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListBlobIds"));
     return target_.ListBlobIds();
   }
+  Result<std::vector<std::string>> ListAccountIds() override {
+    LETHE_RETURN_IF_ERROR(hook_("ListAccountIds"));
+    return target_.ListAccountIds();
+  }
+  Result<std::vector<std::string>> ListEndUsers(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListEndUsers"));
+    return target_.ListEndUsers(account_id);
+  }
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override {
     LETHE_RETURN_IF_ERROR(hook_("ListExpiredMedia"));
     return target_.ListExpiredMedia(now_ms, limit);

@@ -100,6 +100,13 @@ Result<std::vector<MediaRecord>> SqlMetadataStore::ListMedia(const MediaQuery& q
 Result<std::vector<std::string>> SqlMetadataStore::ListBlobIds() {
   return Read<std::vector<std::string>>([&](SqlMetadataTx& r) { return r.ListBlobIds(); });
 }
+Result<std::vector<std::string>> SqlMetadataStore::ListAccountIds() {
+  return Read<std::vector<std::string>>([&](SqlMetadataTx& r) { return r.ListAccountIds(); });
+}
+Result<std::vector<std::string>> SqlMetadataStore::ListEndUsers(const std::string& account_id) {
+  return Read<std::vector<std::string>>(
+      [&](SqlMetadataTx& r) { return r.ListEndUsers(account_id); });
+}
 
 Result<std::vector<MediaRecord>> SqlMetadataStore::ListExpiredMedia(int64_t now_ms, int limit) {
   return Read<std::vector<MediaRecord>>(

@@ -446,4 +446,18 @@ Result<std::vector<std::string>> SqlMetadataTx::ListBlobIds() {
                               [](const SqlRow& r) { return SqlText(r[0]); });
 }
 
+Result<std::vector<std::string>> SqlMetadataTx::ListAccountIds() {
+  return AllRows<std::string>(Query("SELECT id FROM accounts ORDER BY id", {}),
+                              [](const SqlRow& r) { return SqlText(r[0]); });
+}
+
+Result<std::vector<std::string>> SqlMetadataTx::ListEndUsers(const std::string& account_id) {
+  return AllRows<std::string>(
+      Query("SELECT end_user FROM media WHERE account_id = $1 AND end_user <> '' UNION "
+            "SELECT end_user FROM usage_events WHERE account_id = $1 AND end_user <> '' "
+            "ORDER BY 1",
+            {account_id}),
+      [](const SqlRow& r) { return SqlText(r[0]); });
+}
+
 }  // namespace lethe

@@ -35,6 +35,8 @@ class SqlMetadataTx final : public MetadataTx {
                                 const std::string& media_id) override;
   Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
   Result<std::vector<std::string>> ListBlobIds() override;
+  Result<std::vector<std::string>> ListAccountIds() override;
+  Result<std::vector<std::string>> ListEndUsers(const std::string& account_id) override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
   Result<ErasureRecord> FindErasure(const std::string& account_id, const std::string& id) override;
   Result<std::vector<CustomerRecord>> ListClosedCustomers(int64_t closed_before_ms, int below_stage,
