@@ -3,10 +3,13 @@
 //               [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]
 //               [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]
 //               [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
-//               [--mail-from ADDRESS]
+//               [--mail-from ADDRESS] [--checkpoint-origin NAME]
 //   lethe audit verify [--data DIR]
-// LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY and
-// LETHE_SMTP_URL set the same things; flags win over the environment.
+//   lethe receipt verify FILE --key PUBKEY
+//   lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]
+// LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY,
+// LETHE_SMTP_URL and LETHE_CHECKPOINT_ORIGIN set the same things; flags win
+// over the environment. The verify commands work offline (offline_verify.h).
 //
 // Built with LETHE_TEST_SEAMS this is `lethe_testing`, for e2e tests only:
 // `serve --test-clock` runs on an OffsetClock that POST /_test/clock moves
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "app/lethe_server.h"
+#include "app/offline_verify.h"
 #ifdef LETHE_TEST_SEAMS
 #include "testing/test_clock.h"
 #endif
@@ -34,14 +38,16 @@ constexpr const char* kUsage =
     "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
-    "              [--mail-from ADDRESS]\n"
-    "  lethe audit verify [--data DIR]\n";
+    "              [--mail-from ADDRESS] [--checkpoint-origin NAME]\n"
+    "  lethe audit verify [--data DIR]\n"
+    "  lethe receipt verify FILE --key PUBKEY\n"
+    "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 13> kValueFlags = {
-    "--listen",   "--data",      "--master-key-file", "--max-body",         "--max-media-bytes",
-    "--threads",  "--min-rate",  "--max-connections", "--blocking-threads", "--rate-grace",
-    "--smtp-url", "--mail-from", "--request-deadline"};
+constexpr std::array<std::string_view, 14> kValueFlags = {
+    "--listen",   "--data",      "--master-key-file",  "--max-body",         "--max-media-bytes",
+    "--threads",  "--min-rate",  "--max-connections",  "--blocking-threads", "--rate-grace",
+    "--smtp-url", "--mail-from", "--request-deadline", "--checkpoint-origin"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -68,6 +74,7 @@ int Serve(const std::vector<std::string>& args) {
   config.master_key_hex = Env("LETHE_MASTER_KEY");
   // The relay URL may carry a password: the environment keeps it out of ps.
   config.smtp_url = Env("LETHE_SMTP_URL");
+  if (auto v = Env("LETHE_CHECKPOINT_ORIGIN"); !v.empty()) config.checkpoint_origin = v;
 #ifdef LETHE_TEST_SEAMS
   bool test_clock = false;
 #endif
@@ -113,6 +120,8 @@ int Serve(const std::vector<std::string>& args) {
       config.smtp_url = value;
     } else if (flag == "--mail-from") {
       config.mail_from = value;
+    } else if (flag == "--checkpoint-origin") {
+      config.checkpoint_origin = value;
     } else if (flag == "--request-deadline" && ParseCount(value, n) && n > 0 && n <= 7 * 86400) {
       config.request_deadline_seconds = n;
     } else {
@@ -167,6 +176,12 @@ int main(int argc, char** argv) {
       return 2;
     }
     return lethe::VerifyAuditChain(data);
+  }
+  if (args.size() >= 2 && args[0] == "receipt" && args[1] == "verify") {
+    return lethe::ReceiptVerifyCommand(std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (args.size() >= 2 && args[0] == "checkpoint" && args[1] == "verify") {
+    return lethe::CheckpointVerifyCommand(std::vector<std::string>(args.begin() + 2, args.end()));
   }
   std::cerr << kUsage;
   return 2;

@@ -21,8 +21,10 @@
 #include "common/encoding.h"
 #include "crypto/signing_key.h"
 #include "domain/accounts.h"
+#include "domain/audit_checkpoints.h"
 #include "domain/audit_log.h"
 #include "domain/customers.h"
+#include "domain/erasure_receipts.h"
 #include "domain/erasures.h"
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
@@ -31,6 +33,7 @@
 #include "domain/media_links.h"
 #include "domain/outbox.h"
 #include "domain/usage_ledger.h"
+#include "http/checkpoint_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
 #include "http/erasure_api.h"
@@ -70,6 +73,8 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Erasures> erasures;
+  std::unique_ptr<ErasureReceipts> receipts;
+  std::unique_ptr<AuditCheckpoints> checkpoints;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
   std::unique_ptr<Router> router;
@@ -189,6 +194,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   options.min_rate = config.min_rate;
   options.rate_grace = std::chrono::seconds(config.rate_grace_seconds);
   options.request_deadline = std::chrono::seconds(config.request_deadline_seconds);
+  LETHE_RETURN_IF_ERROR(AuditCheckpoints::ValidOrigin(config.checkpoint_origin));
   LETHE_RETURN_IF_ERROR(MakeDataDir(config.data_dir));
   // Before anything is read or written: recovery below removes blobs without
   // a record, which would destroy another live server's uploads in flight.
@@ -249,7 +255,11 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
   p->erasures = std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs,
                                            *p->audit, clock, random);
-  AddErasureRoutes(*p->router, *p->erasures, config.max_json_body);
+  p->receipts = std::make_unique<ErasureReceipts>(*p->signing, clock);
+  AddErasureRoutes(*p->router, *p->erasures, *p->receipts, config.max_json_body);
+  p->checkpoints =
+      std::make_unique<AuditCheckpoints>(*p->metadata, *p->signing, config.checkpoint_origin);
+  AddCheckpointRoutes(*p->router, *p->checkpoints, config.max_json_body);
   AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
   if (seams.add_routes) seams.add_routes(*p->router);
 

@@ -11,6 +11,7 @@
 
 #include "common/network_threads.h"
 #include "common/status.h"
+#include "domain/audit_checkpoints.h"
 #include "ports/blob_store.h"
 #include "ports/clock.h"
 #include "ports/key_store.h"
@@ -42,6 +43,10 @@ struct ServeConfig {
   // <data_dir>/outbox-mail for an operator's MTA or a developer to read.
   std::string smtp_url;
   std::string mail_from = "noreply@localhost";
+  // The origin line (and signed-note key name) of the audit chain's signed
+  // checkpoints. Keep it fixed for the deployment's life: checkpoints under
+  // another origin do not chain to the old ones.
+  std::string checkpoint_origin = kDefaultAuditOrigin;
 };
 
 // Test seams: set by tests (and by `lethe_testing`) only; `lethe` passes

@@ -61,9 +61,16 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
   // The job first: if the process dies before the key is gone, the purge
   // destroys it on restart.
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(
+        audit_.Record(tx, who.credential_id, "end_user.erase", e.id, e.account_id, origin));
+    // The receipt names this event: where the chain stood at the erasure.
+    LETHE_ASSIGN_OR_RETURN(std::optional<AuditEvent> recorded, tx.LastAuditEvent());
+    if (recorded) {
+      e.audit_seq = recorded->seq;
+      e.audit_hash = recorded->hash;
+    }
     LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
-    LETHE_RETURN_IF_ERROR(StatusOf(jobs_.Enqueue(tx, kJobKind, e.id)));
-    return audit_.Record(tx, who.credential_id, "end_user.erase", e.id, e.account_id, origin);
+    return StatusOf(jobs_.Enqueue(tx, kJobKind, e.id));
   }));
   Status destroyed = keys_.DestroySubjectKey(e.account_id, end_user);
   if (!destroyed.ok() && destroyed.code() != Status::Code::kNotFound) return destroyed;

@@ -41,8 +41,9 @@ class Erasures {
            AuditLog& audit, const Clock& clock, Random& random);
 
   // Returns the erasure once the end user's key is destroyed (state
-  // "keys-destroyed"; "done" once the purge has run). InvalidArgument for an
-  // empty or oversized reference.
+  // "keys-destroyed"; "done" once the purge has run), with the seq and hash
+  // of the audit event that recorded it. InvalidArgument for an empty or
+  // oversized reference.
   Result<ErasureRecord> EraseEndUser(const Principal& who, const std::string& end_user,
                                      const RequestOrigin& origin);
 

@@ -169,6 +169,10 @@ struct ErasureRecord {
   int64_t created_ms = 0;
   std::optional<int64_t> keys_destroyed_ms;
   std::optional<int64_t> purged_ms;
+  // The audit event that recorded the erasure (its seq and chain hash), set
+  // when the erasure is made; unset for erasures made before version 8.
+  std::optional<int64_t> audit_seq;
+  std::string audit_hash;
 };
 
 }  // namespace lethe
