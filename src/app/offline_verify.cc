@@ -49,7 +49,8 @@ bool SplitArgs(const std::vector<std::string>& args, std::vector<std::string>& p
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--key" || args[i] == "--proof") {
       if (i + 1 >= args.size()) return false;
-      (args[i] == "--key" ? key : proof) = args[++i];
+      std::string& target = args[i] == "--key" ? key : proof;
+      target = args[++i];
     } else if (args[i].rfind("--", 0) == 0) {
       return false;
     } else {

@@ -36,8 +36,8 @@ Saved SaveCheckpoint(HttpClient& client, const std::string& dir, const std::stri
 
 std::string SaveProof(HttpClient& client, const std::string& dir, const std::string& name,
                       uint64_t from, uint64_t to) {
-  Response r = client.Get("/.well-known/lethe/checkpoint/consistency?from=" +
-                          std::to_string(from) + "&to=" + std::to_string(to));
+  Response r = client.Get("/.well-known/lethe/checkpoint/consistency?from=" + std::to_string(from) +
+                          "&to=" + std::to_string(to));
   EXPECT_EQ(r.status, 200) << r.Describe();
   std::string path = dir + "/" + name;
   WriteFile(path, r.body);
@@ -93,9 +93,8 @@ TEST(CheckpointTest, ANewCheckpointProvablyExtendsAnOldOne_SEC1) {
   CommandResult bad = Verify(old_cp.note_file, dir + "/edited.txt", key, proof);
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   // Another key: rejected.
-  EXPECT_EQ(Verify(old_cp.note_file, new_cp.note_file, Base64(std::string(32, 'k')), proof)
-                .exit_code,
-            1);
+  EXPECT_EQ(
+      Verify(old_cp.note_file, new_cp.note_file, Base64(std::string(32, 'k')), proof).exit_code, 1);
   // A tampered proof, a proof for other sizes, the checkpoints swapped.
   boost::json::value p = boost::json::parse(ReadFileBytes(proof));
   boost::json::array& hashes = p.as_object()["proof"].as_array();
@@ -124,9 +123,9 @@ TEST(CheckpointTest, AProofFromAForkedLogIsRejected_SEC1) {
   ASSERT_TRUE(b.ok());
   b.Stop();
   a.Stop();
-  CommandResult copy = RunCommand({"/bin/sh", "-c",
-                                   "rm -rf '" + b.data_dir() + "' && cp -a '" + a.data_dir() +
-                                       "' '" + b.data_dir() + "'"});
+  CommandResult copy = RunCommand(
+      {"/bin/sh", "-c",
+       "rm -rf '" + b.data_dir() + "' && cp -a '" + a.data_dir() + "' '" + b.data_dir() + "'"});
   ASSERT_EQ(copy.exit_code, 0) << copy.output;
   ASSERT_TRUE(a.Restart());
   ASSERT_TRUE(b.Restart());
@@ -162,8 +161,8 @@ TEST(CheckpointTest, BadSizesAreProblems) {
   ASSERT_EQ(cp.status, 200);
   EXPECT_EQ(cp.body.rfind("media.example.com/lethe/audit\n", 0), 0u) << cp.body;
   const std::string base = "/.well-known/lethe/checkpoint/consistency";
-  for (const std::string& q : {"", "?from=1", "?to=2", "?from=a&to=2", "?from=-1&to=2",
-                               "?from=3&to=2", "?from=1&to=1000000", "?from=1&to=2x"}) {
+  for (const char* q : {"", "?from=1", "?to=2", "?from=a&to=2", "?from=-1&to=2", "?from=3&to=2",
+                        "?from=1&to=1000000", "?from=1&to=2x"}) {
     Response r = client.Get(base + q);
     LETHE_EXPECT_PROBLEM(r, 400, "bad-request");
   }

@@ -51,8 +51,8 @@ TEST(ReceiptTest, ADoneErasureHasASignedReceiptThatVerifiesOffline_USE5) {
   const boost::json::value* audit = Field(r, "audit");
   ASSERT_TRUE(audit && audit->is_object());
   int64_t seq = Field(*audit, "seq")->to_number<int64_t>();
-  auto row = Sql(server.db_path(),
-                 "SELECT action, target, hash FROM audit_events WHERE seq = " + std::to_string(seq));
+  auto row = Sql(server.db_path(), "SELECT action, target, hash FROM audit_events WHERE seq = " +
+                                       std::to_string(seq));
   ASSERT_TRUE(row.ok && row.rows.size() == 1) << row.error;
   EXPECT_EQ(*row.rows[0][0], "end_user.erase");
   EXPECT_EQ(*row.rows[0][1], id);
