@@ -3,6 +3,7 @@
 #include "common/encoding.h"
 #include "crypto/signed_note.h"
 #include "crypto/tlog_checkpoint.h"
+#include "domain/audit_log.h"
 
 namespace lethe {
 
@@ -16,31 +17,41 @@ Status AuditCheckpoints::ValidOrigin(const std::string& origin) {
   return Status::Ok();
 }
 
-Result<std::vector<MerkleHash>> AuditCheckpoints::LeafHashes(uint64_t limit) {
-  std::vector<MerkleHash> leaves;
-  int64_t after = 0;
+Status AuditCheckpoints::CatchUp(uint64_t limit) {
+  if (head_hash_.empty()) head_hash_ = kAuditGenesisHash;
   for (;;) {
     int batch_size = 1000;
     if (limit > 0) {
-      uint64_t left = limit - leaves.size();
-      if (left == 0) break;
+      if (leaves_.size() >= limit) return Status::Ok();
+      uint64_t left = limit - leaves_.size();
       if (left < static_cast<uint64_t>(batch_size)) batch_size = static_cast<int>(left);
     }
-    LETHE_ASSIGN_OR_RETURN(auto batch, store_.ListAuditEvents("", after, batch_size));
-    if (batch.empty()) break;
+    LETHE_ASSIGN_OR_RETURN(
+        auto batch, store_.ListAuditEvents("", static_cast<int64_t>(leaves_.size()), batch_size));
+    if (batch.empty()) return Status::Ok();
     for (const AuditEvent& e : batch) {
-      if (e.seq != static_cast<int64_t>(leaves.size()) + 1) {
+      if (e.seq != static_cast<int64_t>(leaves_.size()) + 1) {
         return Status::Internal("audit chain has a gap at seq " + std::to_string(e.seq));
+      }
+      if (e.prev_hash != head_hash_) {
+        return Status::Internal("audit event " + std::to_string(e.seq) +
+                                " does not link to the chain already signed");
       }
       auto hash = HexDecode(e.hash);
       if (!hash || hash->size() != 32) {
         return Status::Internal("audit event " + std::to_string(e.seq) + " has a malformed hash");
       }
-      leaves.push_back(MerkleLeafHash(*hash));
-      after = e.seq;
+      leaves_.push_back(MerkleLeafHash(*hash));
+      head_hash_ = e.hash;
     }
   }
-  return leaves;
+}
+
+Result<std::vector<MerkleHash>> AuditCheckpoints::LeafHashes(uint64_t limit) {
+  std::lock_guard lock(mu_);
+  LETHE_RETURN_IF_ERROR(CatchUp(limit));
+  size_t n = limit > 0 && limit < leaves_.size() ? limit : leaves_.size();
+  return std::vector<MerkleHash>(leaves_.begin(), leaves_.begin() + n);
 }
 
 Result<std::string> AuditCheckpoints::SignedCheckpoint() {

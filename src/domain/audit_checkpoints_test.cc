@@ -30,14 +30,17 @@ class AuditCheckpointsTest : public DomainFixture {
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE((*conn)->ExecScript(sql).ok());
   }
+  // `n` more audit events, in one transaction.
   void Record(int n) {
-    for (int i = 0; i < n; ++i) {
-      ASSERT_TRUE(metadata_
-                      ->Transact([&](MetadataTx& tx) {
-                        return audit_->Record(tx, "cus_x", "test.step", "t", "acc_1", origin_);
-                      })
-                      .ok());
-    }
+    ASSERT_TRUE(metadata_
+                    ->Transact([&](MetadataTx& tx) -> Status {
+                      for (int i = 0; i < n; ++i) {
+                        LETHE_RETURN_IF_ERROR(
+                            audit_->Record(tx, "cus_x", "test.step", "t", "acc_1", origin_));
+                      }
+                      return Status::Ok();
+                    })
+                    .ok());
   }
   Checkpoint Current() {
     auto note = checkpoints_->SignedCheckpoint();
@@ -95,15 +98,30 @@ TEST_F(AuditCheckpointsTest, BadSizesAreRefused) {
 TEST_F(AuditCheckpointsTest, ARewrittenChainHasNoProofFromAnOldCheckpoint) {
   Record(4);
   Checkpoint old = Current();
-  // History rewritten behind Lethe's back (event 2 replaced), then the log
-  // goes on: the new checkpoint cannot be joined to the old one.
-  Sql("UPDATE audit_events SET hash = '" + std::string(64, 'e') + "' WHERE seq = 2");
-  Record(3);
+  // History rewritten behind Lethe's back while it was stopped: every event
+  // after the first replaced by a consistent new chain, which goes on. The
+  // new checkpoint cannot be joined to the old one.
+  Sql("DELETE FROM audit_events WHERE seq >= 2");
+  Record(6);
+  checkpoints_ = std::make_unique<AuditCheckpoints>(*metadata_, key_, "test.example/audit");
   Checkpoint now = Current();
   ASSERT_EQ(now.size, 7u);
   auto proof = checkpoints_->ConsistencyProof(old.size, now.size);
   ASSERT_TRUE(proof.ok());
   EXPECT_FALSE(VerifyMerkleConsistency(old.size, now.size, old.root, now.root, *proof));
+}
+
+TEST_F(AuditCheckpointsTest, ARunningServerRefusesToSignARewrittenHead) {
+  Record(4);
+  Current();
+  // The newest event replaced by another, and the log goes on from it: the
+  // server already signed the old head, so it signs nothing that forks it.
+  Sql("DELETE FROM audit_events WHERE seq = 4");
+  Record(2);
+  EXPECT_EQ(checkpoints_->SignedCheckpoint().status().code(), Status::Code::kInternal);
+  EXPECT_EQ(checkpoints_->ConsistencyProof(1, 6).status().code(), Status::Code::kInternal);
+  // Proofs within what it signed before still work.
+  EXPECT_TRUE(checkpoints_->ConsistencyProof(1, 4).ok());
 }
 
 TEST_F(AuditCheckpointsTest, AChainWithAGapIsNotSigned) {
