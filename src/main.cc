@@ -5,14 +5,19 @@
 //               [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
 //               [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]
 //               [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]
+//               [--checkpoint-origin NAME] [--retention-{other,support,crm,invoice}-days N]
 //   lethe audit verify [--data DIR]
+//   lethe retention plan [--data DIR] [--account ID]
 //   lethe staff add --role ROLE --name NAME [--data DIR]
 //   lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]
 //                       [--master-key-file FILE] [--backup-max-age-days N]
 //   lethe backup restore BACKUP --data NEWDIR [--master-key-file FILE]
 //                        [--backup-keys DIR] [--erasure-journal FILE]
-// LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY and
-// LETHE_SMTP_URL set the same things; flags win over the environment.
+//   lethe receipt verify FILE --key PUBKEY
+//   lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]
+// LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY,
+// LETHE_SMTP_URL and LETHE_CHECKPOINT_ORIGIN set the same things; flags win
+// over the environment. The verify commands work offline (offline_verify.h).
 //
 // Built with LETHE_TEST_SEAMS this is `lethe_testing`, for e2e tests only:
 // `serve --test-clock` runs on an OffsetClock that POST /_test/clock moves
@@ -30,6 +35,7 @@
 
 #include "app/backup_commands.h"
 #include "app/lethe_server.h"
+#include "app/offline_verify.h"
 #include "app/staff_cli.h"
 #ifdef LETHE_TEST_SEAMS
 #include "testing/test_clock.h"
@@ -45,6 +51,7 @@ constexpr const char* kUsage =
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
+    "              [--checkpoint-origin NAME]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "  lethe audit verify [--data DIR]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
@@ -53,10 +60,12 @@ constexpr const char* kUsage =
     "  lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]\n"
     "                      [--master-key-file FILE] [--backup-max-age-days N]\n"
     "  lethe backup restore BACKUP --data NEWDIR [--master-key-file FILE]\n"
-    "                       [--backup-keys DIR] [--erasure-journal FILE]\n";
+    "                       [--backup-keys DIR] [--erasure-journal FILE]\n"
+    "  lethe receipt verify FILE --key PUBKEY\n"
+    "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 22> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 23> kValueFlags = {"--listen",
                                                           "--data",
                                                           "--master-key-file",
                                                           "--max-body",
@@ -77,7 +86,8 @@ constexpr std::array<std::string_view, 22> kValueFlags = {"--listen",
                                                           "--backup-dir",
                                                           "--backup-keys",
                                                           "--backup-every-hours",
-                                                          "--backup-max-age-days"};
+                                                          "--backup-max-age-days",
+                                                          "--checkpoint-origin"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -152,6 +162,7 @@ int Serve(const std::vector<std::string>& args) {
   config.master_key_hex = Env("LETHE_MASTER_KEY");
   // The relay URL may carry a password: the environment keeps it out of ps.
   config.smtp_url = Env("LETHE_SMTP_URL");
+  if (auto v = Env("LETHE_CHECKPOINT_ORIGIN"); !v.empty()) config.checkpoint_origin = v;
 #ifdef LETHE_TEST_SEAMS
   bool test_clock = false;
 #endif
@@ -199,6 +210,8 @@ int Serve(const std::vector<std::string>& args) {
       config.mail_from = value;
     } else if (flag == "--erasure-journal") {
       config.erasure_journal = value;
+    } else if (flag == "--checkpoint-origin") {
+      config.checkpoint_origin = value;
     } else if (ParseRetentionFlag(flag, value, config.retention)) {
     } else if (flag == "--request-deadline" && ParseCount(value, n) && n > 0 && n <= 7 * 86400) {
       config.request_deadline_seconds = n;
@@ -351,6 +364,12 @@ int main(int argc, char** argv) {
   }
   if (args.size() >= 2 && args[0] == "staff" && args[1] == "add") {
     return StaffAdd(std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (args.size() >= 2 && args[0] == "receipt" && args[1] == "verify") {
+    return lethe::ReceiptVerifyCommand(std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (args.size() >= 2 && args[0] == "checkpoint" && args[1] == "verify") {
+    return lethe::CheckpointVerifyCommand(std::vector<std::string>(args.begin() + 2, args.end()));
   }
   std::cerr << kUsage;
   return 2;

@@ -29,10 +29,12 @@
 #include "crypto/keyed_id.h"
 #include "crypto/signing_key.h"
 #include "domain/accounts.h"
+#include "domain/audit_checkpoints.h"
 #include "domain/audit_log.h"
 #include "domain/backup_epochs.h"
 #include "domain/backups.h"
 #include "domain/customers.h"
+#include "domain/erasure_receipts.h"
 #include "domain/erasures.h"
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
@@ -43,6 +45,7 @@
 #include "domain/outbox.h"
 #include "domain/staff.h"
 #include "domain/usage_ledger.h"
+#include "http/checkpoint_api.h"
 #include "http/closure_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
@@ -97,6 +100,8 @@ struct LetheServer::Parts {
   std::unique_ptr<Backups> backups;
   int backup_every_hours = 0;
   std::string data_dir;
+  std::unique_ptr<ErasureReceipts> receipts;
+  std::unique_ptr<AuditCheckpoints> checkpoints;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
   std::unique_ptr<Router> router;
@@ -261,6 +266,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   options.min_rate = config.min_rate;
   options.rate_grace = std::chrono::seconds(config.rate_grace_seconds);
   options.request_deadline = std::chrono::seconds(config.request_deadline_seconds);
+  LETHE_RETURN_IF_ERROR(AuditCheckpoints::ValidOrigin(config.checkpoint_origin));
   LETHE_RETURN_IF_ERROR(MakeDataDir(config.data_dir));
   // Before anything is read or written: recovery below removes blobs without
   // a record, which would destroy another live server's uploads in flight.
@@ -332,10 +338,14 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
   p->erasures = std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs,
                                            *p->audit, *p->keyed_ids, *p->journal, clock, random);
-  AddErasureRoutes(*p->router, *p->erasures, config.max_json_body);
+  p->receipts = std::make_unique<ErasureReceipts>(*p->signing, clock);
+  AddErasureRoutes(*p->router, *p->erasures, *p->receipts, config.max_json_body);
+  p->checkpoints =
+      std::make_unique<AuditCheckpoints>(*p->metadata, *p->signing, config.checkpoint_origin);
+  AddCheckpointRoutes(*p->router, *p->checkpoints, config.max_json_body);
   p->closures = std::make_unique<Closures>(*p->metadata, *p->erasures, *p->accounts, *p->audit,
                                            clock, config.retention);
-  AddClosureRoutes(*p->router, *p->closures, config.max_json_body);
+  AddClosureRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   BackupPaths paths = ResolveBackupPaths(config.data_dir, config.backup_dir, config.backup_keys,
                                          config.erasure_journal);

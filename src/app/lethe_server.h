@@ -11,6 +11,7 @@
 
 #include "common/network_threads.h"
 #include "common/status.h"
+#include "domain/audit_checkpoints.h"
 #include "domain/closures.h"
 #include "ports/blob_store.h"
 #include "ports/clock.h"
@@ -56,6 +57,10 @@ struct ServeConfig {
   std::string backup_keys;
   int backup_every_hours = 24;
   int backup_max_age_days = 30;
+  // The origin line (and signed-note key name) of the audit chain's signed
+  // checkpoints. Keep it fixed for the deployment's life: checkpoints under
+  // another origin do not chain to the old ones.
+  std::string checkpoint_origin = kDefaultAuditOrigin;
 };
 
 // The backup-related paths of a data directory, defaults filled in.

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "common/encoding.h"
+
 namespace lethe {
 
 SigningKey::SigningKey(const Key& seed) {
@@ -23,6 +25,15 @@ bool SigningKey::Verify(const PublicKey& public_key, std::span<const uint8_t> me
                         const Signature& signature) {
   return crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                      public_key.data()) == 0;
+}
+
+std::optional<SigningKey::PublicKey> ParsePublicKey(std::string_view text) {
+  auto bytes =
+      text.size() == 2 * SigningKey::kPublicKeyBytes ? HexDecode(text) : Base64Decode(text);
+  if (!bytes || bytes->size() != SigningKey::kPublicKeyBytes) return std::nullopt;
+  SigningKey::PublicKey key;
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
 }
 
 }  // namespace lethe

@@ -7,8 +7,10 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "crypto/key_wrap.h"
 
@@ -38,5 +40,10 @@ class SigningKey {
   PublicKey public_key_{};
   std::array<uint8_t, 64> secret_key_{};
 };
+
+// A public key as a person passes it around: standard base64 of the 32
+// bytes, as GET /.well-known/lethe/signing-key serves it in `public_key`,
+// or 64 hex digits. std::nullopt for anything else.
+std::optional<SigningKey::PublicKey> ParsePublicKey(std::string_view text);
 
 }  // namespace lethe

@@ -103,9 +103,9 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
   // The job first: if the process dies before the key is gone, the purge
   // destroys it on restart.
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
-    LETHE_RETURN_IF_ERROR(StatusOf(jobs_.Enqueue(tx, kJobKind, e.id)));
-    return audit_.Record(tx, who.credential_id, "end_user.erase", e.id, e.account_id, origin);
+    LETHE_RETURN_IF_ERROR(
+        audit_.Record(tx, who.credential_id, "end_user.erase", e.id, e.account_id, origin));
+    return Insert(tx, e);
   }));
   // Journaled before the key goes, so a restored backup forgets it too.
   LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
@@ -114,6 +114,17 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
   LETHE_RETURN_IF_ERROR(MarkKeysDestroyed(e));
   e.subject.clear();  // never shown back
   return e;
+}
+
+Status Erasures::Insert(MetadataTx& tx, ErasureRecord& e) {
+  // The receipt names the audit event just recorded: where the chain stood.
+  LETHE_ASSIGN_OR_RETURN(std::optional<AuditEvent> recorded, tx.LastAuditEvent());
+  if (recorded) {
+    e.audit_seq = recorded->seq;
+    e.audit_hash = recorded->hash;
+  }
+  LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
+  return StatusOf(jobs_.Enqueue(tx, kJobKind, e.id));
 }
 
 Status Erasures::MarkKeysDestroyed(ErasureRecord& e) {
@@ -136,10 +147,9 @@ Result<ErasureRecord> Erasures::EraseAccount(const std::string& actor,
                                              const AccountStep& in_tx) {
   ErasureRecord e = NewErasure(account_id, "account", account_id, cause);
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
-    LETHE_RETURN_IF_ERROR(StatusOf(jobs_.Enqueue(tx, kJobKind, e.id)));
     if (in_tx) LETHE_RETURN_IF_ERROR(in_tx(tx));
-    return audit_.Record(tx, actor, "account.erase", e.id, account_id, origin);
+    LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, "account.erase", e.id, account_id, origin));
+    return Insert(tx, e);
   }));
   LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
   LETHE_RETURN_IF_ERROR(keys_.DestroyAccountKey(account_id));
@@ -162,8 +172,7 @@ Result<ErasureRecord> Erasures::RemoveMedia(const std::string& account_id,
   LETHE_RETURN_IF_ERROR(media_.Remove(account_id, media_id, actor, action, origin,
                                       [&](MetadataTx& tx, const MediaRecord& m) -> Status {
                                         e.blob_id = m.blob_id;
-                                        LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
-                                        return StatusOf(jobs_.Enqueue(tx, kJobKind, e.id));
+                                        return Insert(tx, e);
                                       }));
   e.subject.clear();
   return e;

@@ -56,8 +56,9 @@ class Erasures {
            Random& random);
 
   // Returns the erasure once the end user's key is destroyed (state
-  // "keys-destroyed"; "done" once the purge has run). InvalidArgument for an
-  // empty or oversized reference.
+  // "keys-destroyed"; "done" once the purge has run), with the seq and hash
+  // of the audit event that recorded it. InvalidArgument for an empty or
+  // oversized reference.
   Result<ErasureRecord> EraseEndUser(const Principal& who, const std::string& end_user,
                                      const RequestOrigin& origin);
 
@@ -99,6 +100,9 @@ class Erasures {
   Status PurgeAccount(ErasureRecord& e);
   // Marks `e` keys-destroyed unless its purge already finished.
   Status MarkKeysDestroyed(ErasureRecord& e);
+  // Inserts `e` with its purge job, naming the audit event `tx` recorded
+  // last (the erasure's own) as its place in the chain.
+  Status Insert(MetadataTx& tx, ErasureRecord& e);
   ErasureRecord NewErasure(const std::string& account_id, const std::string& scope,
                            const std::string& subject, const std::string& cause);
   JournalEntry JournalOf(const ErasureRecord& e) const;

@@ -297,9 +297,9 @@ Status MediaLibrary::Remove(const std::string& account_id, const std::string& me
       LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(account_id, media_id));
       blob_id = m.blob_id;
       LETHE_RETURN_IF_ERROR(tx.DeleteMedia(account_id, media_id));
-      if (in_tx) LETHE_RETURN_IF_ERROR(in_tx(tx, m));
-      return audit_.Record(tx, actor, action, ids_.Of("media", account_id, media_id), account_id,
-                           origin);
+      LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, action, ids_.Of("media", account_id, media_id),
+                                          account_id, origin));
+      return in_tx ? in_tx(tx, m) : Status::Ok();
     });
   };
   Status removed = remove_record();

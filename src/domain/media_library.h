@@ -98,7 +98,8 @@ class MediaLibrary {
                              const MediaFields& patch, const RequestOrigin& origin);
   // Removes the record, and with it the only wrapped copy of the media's
   // data key, in one transaction with `action` audited for `actor` and
-  // whatever `in_tx` adds (an erasure's receipt); then the blob. Once the
+  // whatever `in_tx` adds after that event (an erasure's receipt); then
+  // the blob. Once the
   // record is gone the media is deleted and this returns OK, even if the
   // blob could not be removed: that orphan is left to Recover(). NotFound
   // if there is no such media; in_tx's error aborts the whole removal.

@@ -6,10 +6,12 @@
 #include <cstdint>
 
 #include "domain/closures.h"
+#include "domain/erasure_receipts.h"
 #include "http/router.h"
 
 namespace lethe {
 
-void AddClosureRoutes(Router& router, Closures& closures, uint64_t max_json_body);
+void AddClosureRoutes(Router& router, Closures& closures, const ErasureReceipts& receipts,
+                      uint64_t max_json_body);
 
 }  // namespace lethe

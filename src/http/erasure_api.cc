@@ -22,8 +22,8 @@ boost::json::object ErasureView(const ErasureRecord& e) {
 
 namespace {
 
-HttpResponse Accepted(const ErasureRecord& e) {
-  HttpResponse r = HttpResponse::Json(202, ErasureView(e));
+HttpResponse Accepted(const ErasureReceipts& receipts, const ErasureRecord& e) {
+  HttpResponse r = HttpResponse::Json(202, receipts.Seal(e));
   r.SetHeader("Location", "/v1/erasures/" + e.id);
   return r;
 }
@@ -56,28 +56,29 @@ Result<HttpResponse> ListErasures(Erasures& erasures, HttpRequest& req, const Pr
 
 }  // namespace
 
-void AddErasureRoutes(Router& router, Erasures& erasures, uint64_t max_json_body) {
+void AddErasureRoutes(Router& router, Erasures& erasures, const ErasureReceipts& receipts,
+                      uint64_t max_json_body) {
   router.Add("DELETE", "/v1/end-users/{ref}", Auth::kDataPlane, max_json_body,
-             [&erasures](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+             [&erasures, &receipts](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                // The usage event of this request must not name whom it erased.
                req.end_user.clear();
                LETHE_ASSIGN_OR_RETURN(
                    ErasureRecord e,
                    erasures.EraseEndUser(c.principal(), req.Param("ref"), OriginOf(req)));
-               return Accepted(e);
+               return Accepted(receipts, e);
              });
   router.Add("DELETE", "/v1/media/{id}", Auth::kDataPlane, max_json_body,
-             [&erasures](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+             [&erasures, &receipts](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                LETHE_ASSIGN_OR_RETURN(
                    ErasureRecord e,
                    erasures.EraseMedia(c.principal(), req.Param("id"), OriginOf(req)));
-               return Accepted(e);
+               return Accepted(receipts, e);
              });
   router.Add("GET", "/v1/erasures/{id}", Auth::kDataPlane, max_json_body,
-             [&erasures](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+             [&erasures, &receipts](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                LETHE_ASSIGN_OR_RETURN(ErasureRecord e,
                                       erasures.Get(c.principal().account.id, req.Param("id")));
-               return HttpResponse::Json(200, ErasureView(e));
+               return HttpResponse::Json(200, receipts.Seal(e));
              });
   router.Add("GET", "/v1/erasures", Auth::kDataPlane, max_json_body,
              [&erasures](HttpRequest& req, const Caller& c) {

@@ -185,6 +185,10 @@ struct ErasureRecord {
   std::string target;              // KeyedIds::Of(scope, account_id, subject): kept for good
   std::string cause = "request";   // "request", "retention", "closure"
   std::string blob_id;             // media scope: the blob the purge removes
+  // The audit event that recorded the erasure (its seq and chain hash), set
+  // when the erasure is made; unset for erasures made before version 8.
+  std::optional<int64_t> audit_seq;
+  std::string audit_hash;
 };
 
 struct ErasureQuery {

@@ -197,12 +197,20 @@ CREATE INDEX legal_holds_lapsing ON legal_holds(ends_ms)
   WHERE released_ms IS NULL AND ends_ms IS NOT NULL;
 )sql";
 
+// Version 8: an erasure remembers where the audit chain stood when it was
+// made (its own end_user.erase event), for its signed receipt. (Versions
+// 5 to 7 belong to other features; each version applies on its own.)
+constexpr const char* kV8Sqlite = R"sql(
+ALTER TABLE erasures ADD COLUMN audit_seq INTEGER;
+ALTER TABLE erasures ADD COLUMN audit_hash TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite},
                                                  {4, kV4Sqlite}, {5, kV5Sqlite}, {6, kV6Sqlite},
-                                                 {7, kV7Sqlite}};
+                                                 {7, kV7Sqlite}, {8, kV8Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

@@ -82,23 +82,27 @@ namespace {
 
 constexpr const char* kErasureColumns =
     "id, account_id, subject, state, media_erased, usage_deidentified, created_ms, "
-    "keys_destroyed_ms, purged_ms, scope, target, cause, blob_id";
+    "keys_destroyed_ms, purged_ms, scope, target, cause, blob_id, audit_seq, audit_hash";
 
 ErasureRecord ErasureFromRow(const SqlRow& r) {
-  return ErasureRecord{SqlText(r[0]),   SqlText(r[1]), SqlText(r[2]),  SqlText(r[3]),
-                       SqlInt(r[4]),    SqlInt(r[5]),  SqlInt(r[6]),   SqlOptInt(r[7]),
-                       SqlOptInt(r[8]), SqlText(r[9]), SqlText(r[10]), SqlText(r[11]),
-                       SqlText(r[12])};
+  ErasureRecord e{SqlText(r[0]),  SqlText(r[1]),  SqlText(r[2]),   SqlText(r[3]),   SqlInt(r[4]),
+                  SqlInt(r[5]),   SqlInt(r[6]),   SqlOptInt(r[7]), SqlOptInt(r[8]), SqlText(r[9]),
+                  SqlText(r[10]), SqlText(r[11]), SqlText(r[12])};
+  e.audit_seq = SqlOptInt(r[13]);
+  e.audit_hash = SqlText(r[14]);
+  return e;
 }
 
 }  // namespace
 
 Status SqlMetadataTx::InsertErasure(const ErasureRecord& e) {
-  return StatusOf(Query(std::string("INSERT INTO erasures (") + kErasureColumns +
-                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                        {e.id, e.account_id, e.subject, e.state, e.media_erased,
-                         e.usage_deidentified, e.created_ms, SqlNullable(e.keys_destroyed_ms),
-                         SqlNullable(e.purged_ms), e.scope, e.target, e.cause, e.blob_id}));
+  return StatusOf(
+      Query(std::string("INSERT INTO erasures (") + kErasureColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+                "$14, $15)",
+            {e.id, e.account_id, e.subject, e.state, e.media_erased, e.usage_deidentified,
+             e.created_ms, SqlNullable(e.keys_destroyed_ms), SqlNullable(e.purged_ms), e.scope,
+             e.target, e.cause, e.blob_id, SqlNullable(e.audit_seq), e.audit_hash}));
 }
 
 Status SqlMetadataTx::UpdateErasure(const ErasureRecord& e) {
