@@ -336,8 +336,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
   AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
   AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
-  p->erasures = std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs,
-                                           *p->audit, *p->keyed_ids, *p->journal, clock, random);
+  p->erasures =
+      std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs, *p->audit,
+                                 *p->keyed_ids, *p->journal, clock, random, p->holds.get());
   p->receipts = std::make_unique<ErasureReceipts>(*p->signing, clock);
   AddErasureRoutes(*p->router, *p->erasures, *p->receipts, config.max_json_body);
   p->checkpoints =

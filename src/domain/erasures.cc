@@ -62,7 +62,7 @@ Result<int64_t> DeidentifyUsage(MetadataStore& store, const std::string& account
 
 Erasures::Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, JobQueue& jobs,
                    AuditLog& audit, const KeyedIds& ids, ErasureJournal& journal,
-                   const Clock& clock, Random& random)
+                   const Clock& clock, Random& random, LegalHolds* holds)
     : store_(store),
       media_(media),
       keys_(keys),
@@ -70,9 +70,13 @@ Erasures::Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, Job
       audit_(audit),
       ids_(ids),
       journal_(journal),
+      holds_(holds),
       clock_(clock),
       random_(random) {
   jobs_.Handle(kJobKind, [this](const JobRecord& job) { return Purge(job); });
+  if (holds_) {
+    holds_->OnRelease([this](const HoldRecord& hold) { return ResumeHeld(hold.account_id); });
+  }
 }
 
 ErasureRecord Erasures::NewErasure(const std::string& account_id, const std::string& scope,
@@ -100,13 +104,24 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
                                    "the end user must be UTF-8 text of 1 to 256 bytes");
   }
   ErasureRecord e = NewErasure(who.account.id, "end_user", end_user, "request");
+  std::optional<ErasureRecord> held;
   // The job first: if the process dies before the key is gone, the purge
   // destroys it on restart.
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    held.reset();
+    LETHE_ASSIGN_OR_RETURN(bool on_hold, Held(tx, e, end_user));
+    if (on_hold) {
+      LETHE_ASSIGN_OR_RETURN(held, InsertHeld(tx, e, who.credential_id, origin));
+      return Status::Ok();
+    }
     LETHE_RETURN_IF_ERROR(
         audit_.Record(tx, who.credential_id, "end_user.erase", e.id, e.account_id, origin));
     return Insert(tx, e);
   }));
+  if (held) {
+    held->subject.clear();
+    return *held;
+  }
   // Journaled before the key goes, so a restored backup forgets it too.
   LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
   Status destroyed = keys_.DestroySubjectKey(e.account_id, end_user);
@@ -125,6 +140,60 @@ Status Erasures::Insert(MetadataTx& tx, ErasureRecord& e) {
   }
   LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
   return StatusOf(jobs_.Enqueue(tx, kJobKind, e.id));
+}
+
+Result<bool> Erasures::Held(MetadataReader& tx, const ErasureRecord& e,
+                            const std::string& end_user) {
+  if (!holds_) return false;
+  const int64_t now = clock_.NowMillis();
+  if (e.scope == "account") return holds_->AnyActiveTx(tx, e.account_id, now);
+  const std::string media_id = e.scope == "media" ? e.subject : "";
+  LETHE_ASSIGN_OR_RETURN(auto covering,
+                         holds_->CoveringTx(tx, e.account_id, end_user, media_id, now));
+  return covering.has_value();
+}
+
+Result<ErasureRecord> Erasures::InsertHeld(MetadataTx& tx, ErasureRecord e,
+                                           const std::string& actor, const RequestOrigin& origin) {
+  ErasureQuery q;
+  q.account_id = e.account_id;
+  q.target = e.target;
+  q.limit = 100;
+  LETHE_ASSIGN_OR_RETURN(auto earlier, tx.ListErasures(q));
+  for (const ErasureRecord& x : earlier) {
+    if (x.state == "held") return x;
+  }
+  e.state = "held";
+  LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, "erasure.held", e.id, e.account_id, origin));
+  LETHE_ASSIGN_OR_RETURN(std::optional<AuditEvent> recorded, tx.LastAuditEvent());
+  if (recorded) {
+    e.audit_seq = recorded->seq;
+    e.audit_hash = recorded->hash;
+  }
+  LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
+  return e;
+}
+
+Status Erasures::ResumeHeld(const std::string& account_id) {
+  LETHE_ASSIGN_OR_RETURN(auto held, store_.ListHeldErasures(account_id));
+  for (const ErasureRecord& h : held) {
+    LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+      LETHE_ASSIGN_OR_RETURN(ErasureRecord e, tx.FindErasure(h.account_id, h.id));
+      if (e.state != "held") return Status::Ok();
+      std::string end_user = e.scope == "end_user" ? e.subject : "";
+      if (e.scope == "media") {
+        auto m = tx.FindMedia(e.account_id, e.subject);
+        if (m.ok()) end_user = m->end_user;
+      }
+      LETHE_ASSIGN_OR_RETURN(bool still, Held(tx, e, end_user));
+      if (still) return Status::Ok();  // another hold covers it
+      e.state = "pending";
+      LETHE_RETURN_IF_ERROR(tx.UpdateErasure(e));
+      // The purge destroys the keys (or removes the media) and journals.
+      return StatusOf(jobs_.Enqueue(tx, kJobKind, e.id));
+    }));
+  }
+  return Status::Ok();
 }
 
 Status Erasures::MarkKeysDestroyed(ErasureRecord& e) {
@@ -146,11 +215,22 @@ Result<ErasureRecord> Erasures::EraseAccount(const std::string& actor,
                                              const std::string& cause, const RequestOrigin& origin,
                                              const AccountStep& in_tx) {
   ErasureRecord e = NewErasure(account_id, "account", account_id, cause);
+  std::optional<ErasureRecord> held;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    held.reset();
     if (in_tx) LETHE_RETURN_IF_ERROR(in_tx(tx));
+    LETHE_ASSIGN_OR_RETURN(bool on_hold, Held(tx, e, ""));
+    if (on_hold) {  // access still ends; the content waits for the hold
+      LETHE_ASSIGN_OR_RETURN(held, InsertHeld(tx, e, actor, origin));
+      return Status::Ok();
+    }
     LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, "account.erase", e.id, account_id, origin));
     return Insert(tx, e);
   }));
+  if (held) {
+    held->subject.clear();
+    return *held;
+  }
   LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
   LETHE_RETURN_IF_ERROR(keys_.DestroyAccountKey(account_id));
   LETHE_RETURN_IF_ERROR(MarkKeysDestroyed(e));
@@ -163,19 +243,45 @@ Result<ErasureRecord> Erasures::RemoveMedia(const std::string& account_id,
                                             const std::string& action, const std::string& cause,
                                             const RequestOrigin& origin) {
   ErasureRecord e = NewErasure(account_id, "media", media_id, cause);
-  // The record goes in the same transaction as the receipt: with it goes
-  // the only wrapped copy of the data key, so every copy of the blob is
-  // unreadable from the commit on.
-  e.state = "keys-destroyed";
-  e.keys_destroyed_ms = e.created_ms;
-  e.media_erased = 1;
-  LETHE_RETURN_IF_ERROR(media_.Remove(account_id, media_id, actor, action, origin,
-                                      [&](MetadataTx& tx, const MediaRecord& m) -> Status {
-                                        e.blob_id = m.blob_id;
-                                        return Insert(tx, e);
-                                      }));
-  e.subject.clear();
-  return e;
+  // A hold placed between the check and the removal aborts the removal;
+  // the next round records the erasure as held.
+  for (int round = 0; round < 3; ++round) {
+    std::optional<ErasureRecord> held;
+    LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+      held.reset();
+      LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(account_id, media_id));
+      LETHE_ASSIGN_OR_RETURN(bool on_hold, Held(tx, e, m.end_user));
+      if (on_hold) {
+        LETHE_ASSIGN_OR_RETURN(held, InsertHeld(tx, e, actor, origin));
+      }
+      return Status::Ok();
+    }));
+    if (held) {
+      held->subject.clear();
+      return *held;
+    }
+    // The record goes in the same transaction as the receipt: with it goes
+    // the only wrapped copy of the data key, so every copy of the blob is
+    // unreadable from the commit on.
+    e.state = "keys-destroyed";
+    e.keys_destroyed_ms = clock_.NowMillis();
+    e.media_erased = 1;
+    Status removed =
+        media_.Remove(account_id, media_id, actor, action, origin,
+                      [&](MetadataTx& tx, const MediaRecord& m) -> Status {
+                        LETHE_ASSIGN_OR_RETURN(bool on_hold, Held(tx, e, m.end_user));
+                        if (on_hold) {
+                          return Status::FailedPrecondition("legal-hold", "a legal hold applies");
+                        }
+                        e.blob_id = m.blob_id;
+                        return Insert(tx, e);
+                      });
+    if (removed.reason() == "legal-hold") continue;
+    LETHE_RETURN_IF_ERROR(removed);
+    e.subject.clear();
+    return e;
+  }
+  return Status::Unavailable("legal holds keep changing; try again");
 }
 
 Result<ErasureRecord> Erasures::EraseMedia(const Principal& who, const std::string& media_id,
@@ -192,7 +298,7 @@ Result<int> Erasures::ExpireDue(int limit) {
     auto e = RemoveMedia(m.account_id, m.id, "lethe:retention", "media.expire", "retention", sweep);
     if (e.status().code() == Status::Code::kNotFound) continue;  // deleted meanwhile
     LETHE_RETURN_IF_ERROR(e.status());
-    ++removed;
+    if (e->state != "held") ++removed;
   }
   return removed;
 }
@@ -218,9 +324,17 @@ Status Erasures::Purge(const JobRecord& job) {
   } else if (e.scope == "account") {
     LETHE_RETURN_IF_ERROR(PurgeAccount(e));
   } else {
-    // Media: the record went with the receipt; its blob went right after,
-    // or, after a crash, with startup recovery (a blob without a record),
-    // which runs before any job. What is left is the journal.
+    if (!e.keys_destroyed_ms) {  // released from a hold: remove it now
+      RequestOrigin purge{e.id, "", "", "", "", "", ""};
+      Status removed =
+          media_.Remove(e.account_id, e.subject, "lethe:erasure", "media.erase", purge);
+      if (!removed.ok() && removed.code() != Status::Code::kNotFound) return removed;
+      e.keys_destroyed_ms = clock_.NowMillis();
+      e.media_erased = removed.ok() ? 1 : 0;
+    }
+    // Otherwise the record went with the receipt; its blob went right
+    // after, or, after a crash, with startup recovery (a blob without a
+    // record), which runs before any job. What is left is the journal.
     LETHE_RETURN_IF_ERROR(journal_.Append(JournalOf(e)));
   }
   e.state = "done";

@@ -25,6 +25,7 @@
 #include "domain/audit_log.h"
 #include "domain/job_queue.h"
 #include "domain/key_ring.h"
+#include "domain/legal_holds.h"
 #include "domain/media_library.h"
 #include "domain/request_origin.h"
 #include "ports/clock.h"
@@ -53,7 +54,7 @@ class Erasures {
   // Registers the purge handler with `jobs`.
   Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, JobQueue& jobs,
            AuditLog& audit, const KeyedIds& ids, ErasureJournal& journal, const Clock& clock,
-           Random& random);
+           Random& random, LegalHolds* holds = nullptr);
 
   // Returns the erasure once the end user's key is destroyed (state
   // "keys-destroyed"; "done" once the purge has run), with the seq and hash
@@ -97,6 +98,15 @@ class Erasures {
  private:
   Status Purge(const JobRecord& job);
   Status PurgeEndUser(ErasureRecord& e);
+  // USE-6: whether a legal hold keeps `e` from running now, read in `tx`.
+  Result<bool> Held(MetadataReader& tx, const ErasureRecord& e, const std::string& end_user);
+  // Records `e` in `tx` as held (no job, no key destroyed), audited
+  // "erasure.held" by `actor`; an erasure of the same target already held
+  // is returned instead, so repeating a request or a sweep adds nothing.
+  Result<ErasureRecord> InsertHeld(MetadataTx& tx, ErasureRecord e, const std::string& actor,
+                                   const RequestOrigin& origin);
+  // Runs the held erasures of `account_id` that no hold covers any more.
+  Status ResumeHeld(const std::string& account_id);
   Status PurgeAccount(ErasureRecord& e);
   // Marks `e` keys-destroyed unless its purge already finished.
   Status MarkKeysDestroyed(ErasureRecord& e);
@@ -117,6 +127,7 @@ class Erasures {
   AuditLog& audit_;
   const KeyedIds& ids_;
   ErasureJournal& journal_;
+  LegalHolds* holds_;
   const Clock& clock_;
   Random& random_;
 };

@@ -158,6 +158,15 @@ Result<std::optional<HoldRecord>> LegalHolds::CoveringTx(MetadataReader& reader,
   return reader.FindCoveringHold(account_id, subject, media_id, now_ms);
 }
 
+Result<bool> LegalHolds::AnyActiveTx(MetadataReader& reader, const std::string& account_id,
+                                     int64_t now_ms) {
+  LETHE_ASSIGN_OR_RETURN(auto holds, reader.ListHolds(account_id));
+  for (const HoldRecord& h : holds) {
+    if (!h.released_ms && (!h.ends_ms || *h.ends_ms > now_ms)) return true;
+  }
+  return false;
+}
+
 void LegalHolds::OnRelease(ReleaseHook hook) {
   std::lock_guard lock(hooks_mu_);
   hooks_.push_back(std::move(hook));

@@ -112,6 +112,10 @@ class LegalHolds {
                                                const std::string& end_user,
                                                const std::string& media_id, int64_t now_ms);
 
+  // Whether any active hold, of any scope, is on `account_id` (what an
+  // account's erasure must wait for), read through `reader`.
+  Result<bool> AnyActiveTx(MetadataReader& reader, const std::string& account_id, int64_t now_ms);
+
   // Adds a hook run (through the durable release job) after a hold is
   // released or lapses. Register before the job runner starts. A hook's
   // error fails the job, which is retried with every hook again. Another

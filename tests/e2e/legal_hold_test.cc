@@ -290,5 +290,86 @@ TEST(LegalHoldEndTest, AHoldIsReleasedByTheServerOnItsEndDate_USE6) {
   EXPECT_EQ(AuditVerify(server->data_dir()).exit_code, 0);
 }
 
+// USE-6 with USE-5: while a hold applies, erasures on its scope are
+// recorded as held (202, "state": "held") and nothing is destroyed; the
+// release runs them at once.
+TEST_F(LegalHoldTest, HeldErasuresWaitForTheReleaseThenRun_USE6) {
+  const std::string ref = Unique("held-eu");
+  Response media = UploadBytes(client_, tenant_.token(), SamplePng(), "image/png",
+                               "end_user=" + ref + "&title=held-title");
+  Response loose = UploadBytes(client_, tenant_.token(), SamplePng(), "image/png", "title=loose");
+  ASSERT_EQ(media.status, 201);
+  ASSERT_EQ(loose.status, 201);
+  const std::string media_id = Str(media.Json(), "id");
+  boost::json::object on_user = Hold("end_user");
+  on_user["end_user"] = ref;
+  Response placed = Place(legal_, on_user);
+  ASSERT_EQ(placed.status, 201) << placed.Describe();
+
+  Response erase = client_.Delete("/v1/end-users/" + ref, BearerAuth(tenant_.token()));
+  ASSERT_EQ(erase.status, 202) << erase.Describe();
+  EXPECT_EQ(Str(erase.Json(), "state"), "held");
+  EXPECT_TRUE(erase.Json().as_object().at("keys_destroyed_at").is_null());
+  Response del = client_.Delete("/v1/media/" + media_id, BearerAuth(tenant_.token()));
+  ASSERT_EQ(del.status, 202) << del.Describe();
+  EXPECT_EQ(Str(del.Json(), "state"), "held");
+  // Asking again adds nothing: the same held erasure.
+  Response again = client_.Delete("/v1/end-users/" + ref, BearerAuth(tenant_.token()));
+  EXPECT_EQ(Str(again.Json(), "id"), Str(erase.Json(), "id"));
+  // Nothing was destroyed: the media still reads, byte for byte.
+  Response content = client_.Get("/v1/media/" + media_id + "/content", BearerAuth(tenant_.token()));
+  ASSERT_EQ(content.status, 200);
+  EXPECT_EQ(content.body, SamplePng());
+  // Media outside the hold is erased as usual.
+  Response free =
+      client_.Delete("/v1/media/" + Str(loose.Json(), "id"), BearerAuth(tenant_.token()));
+  EXPECT_EQ(Str(free.Json(), "state"), "keys-destroyed");
+
+  Response released = client_.Post("/v1/staff/legal-holds/" + Str(placed.Json(), "id") + "/release",
+                                   "", BearerAuth(legal_.token));
+  ASSERT_EQ(released.status, 200) << released.Describe();
+  for (const Response* r : {&erase, &del}) {
+    const std::string path = "/v1/erasures/" + Str(r->Json(), "id");
+    EXPECT_TRUE(WaitFor([&] {
+      Response e = client_.Get(path, BearerAuth(tenant_.token()));
+      return e.status == 200 && Str(e.Json(), "state") == "done";
+    })) << path;
+  }
+  LETHE_EXPECT_PROBLEM(client_.Get("/v1/media/" + media_id, BearerAuth(tenant_.token())), 404,
+                       "not-found");
+  EXPECT_EQ(ListAllMedia(client_, tenant_.token()).size(), 0u);
+  ASSERT_EQ(server_->Stop(), 0);
+  EXPECT_EQ(FilesContaining(server_->data_dir(), "held-title"), std::vector<std::string>{});
+  EXPECT_EQ(AuditVerify(server_->data_dir()).exit_code, 0);
+}
+
+// An account hold keeps a closed account's content: access ends, keys stay
+// until the release.
+TEST_F(LegalHoldTest, AClosedAccountUnderHoldKeepsItsContentUntilRelease_USE6_ACC10) {
+  Response media = UploadBytes(client_, tenant_.token(), SamplePng(), "image/png", "title=kept");
+  ASSERT_EQ(media.status, 201);
+  Response placed = Place(legal_, Hold("account"));
+  ASSERT_EQ(placed.status, 201) << placed.Describe();
+  Response closed =
+      client_.Delete("/v1/accounts/" + tenant_.account.id, BearerAuth(tenant_.session));
+  ASSERT_EQ(closed.status, 202) << closed.Describe();
+  EXPECT_EQ(Str(closed.Json(), "state"), "held");
+  LETHE_EXPECT_PROBLEM(client_.Get("/v1/media", BearerAuth(tenant_.token())), 401,
+                       "unauthenticated");
+  EXPECT_EQ(BlobFiles(*server_).size(), 1u);
+  ASSERT_EQ(client_
+                .Post("/v1/staff/legal-holds/" + Str(placed.Json(), "id") + "/release", "",
+                      BearerAuth(legal_.token))
+                .status,
+            200);
+  const std::string receipt =
+      "/v1/accounts/" + tenant_.account.id + "/erasures/" + Str(closed.Json(), "id");
+  EXPECT_TRUE(WaitFor([&] {
+    Response e = client_.Get(receipt, BearerAuth(tenant_.session));
+    return e.status == 200 && Str(e.Json(), "state") == "done";
+  }));
+  EXPECT_TRUE(WaitFor([&] { return BlobFiles(*server_).empty(); }));
+}
+
 }  // namespace
 }  // namespace lethe::e2e
