@@ -26,5 +26,5 @@ cmp clip.mp4 copy.mp4
 [ "$(stat -c %s head.bin)" = 1024 ]
 grep -q '"duration=5' <(tr '\n' '"' < "$work/session.out")
 grep -q '"action":"key.create"' "$work/session.out"
-grep -q '^204$' "$work/session.out"
+grep -q '^keys-destroyed$' "$work/session.out"
 echo "README session: ok"

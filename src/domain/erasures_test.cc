@@ -4,6 +4,7 @@
 
 #include "adapters/local/file_erasure_journal.h"
 #include "common/time_format.h"
+#include "domain/legal_holds.h"
 #include "testing/domain_fixture.h"
 
 namespace lethe {
@@ -142,6 +143,49 @@ TEST_F(ErasuresDomainTest, ExpireOnIsADayInTheFuture_USE5) {
   on.expire_on = "2027-01-01";
   on.expiration_days = 3;
   EXPECT_EQ(Ingest(who, on).status().reason(), "invalid-field");
+}
+
+// USE-6: an expiry under a legal hold is recorded once as held, destroys
+// nothing, and runs when the hold is released.
+TEST_F(ErasuresDomainTest, AHeldExpiryWaitsForTheRelease_USE6) {
+  LegalHolds holds(*metadata_, *audit_, *jobs_, *ids_, clock_, random_);
+  Erasures gated(*metadata_, *media_, *ring_, *jobs_, *audit_, *ids_, *journal_, clock_, random_,
+                 &holds);
+  Principal who = MakeAccount("held@example.com");
+  MediaFields brief;
+  brief.expiration_days = 1;
+  brief.end_user = "held-user";
+  auto m = Ingest(who, brief);
+  ASSERT_TRUE(m.ok());
+  StaffPrincipal legal{"stf_legal", "Lee", StaffRole::kLegal};
+  HoldForm form;
+  form.scope = "end_user";
+  form.account_id = who.account.id;
+  form.end_user = "held-user";
+  form.reason = "litigation";
+  form.matter = "MAT-1";
+  auto hold = holds.Place(legal, form, origin_);
+  ASSERT_TRUE(hold.ok()) << hold.status().ToString();
+  clock_.Advance(2 * 86'400'000LL);
+  EXPECT_EQ(*gated.ExpireDue(100), 0);
+  EXPECT_EQ(*gated.ExpireDue(100), 0);  // a second sweep adds no second erasure
+  ErasureQuery q;
+  q.account_id = who.account.id;
+  auto list = gated.List(q);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].state, "held");
+  EXPECT_FALSE((*list)[0].keys_destroyed_ms.has_value());
+  EXPECT_TRUE(metadata_->FindMedia(who.account.id, m->id).ok()) << "the record is kept";
+  EXPECT_EQ(blobs_->List()->size(), 1u);
+
+  ASSERT_TRUE(holds.Release(legal, hold->id, origin_).ok());
+  for (int i = 0; i < 3; ++i) (void)jobs_->RunDue();  // the release hook, then the purge
+  auto done = gated.Get(who.account.id, (*list)[0].id);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->state, "done");
+  EXPECT_EQ(done->media_erased, 1);
+  EXPECT_EQ(metadata_->FindMedia(who.account.id, m->id).status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(blobs_->List()->empty());
 }
 
 }  // namespace
