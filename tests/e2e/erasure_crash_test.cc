@@ -8,6 +8,13 @@
 // byte for byte. Each test first proves that the crash really came at that
 // point (killed by SIGKILL, key destroyed, erasure not done, media still
 // on disk), so it cannot pass by accident.
+//
+// Which thread destroys the key first is a race: the request thread in
+// Erasures::EraseEndUser / EraseAccount, or the purge job, woken when the
+// erasure commits, which destroys the key again before it removes anything
+// (about half of the runs each). Either way the process dies right after
+// the first destruction with nothing purged and the erasure still
+// "pending", which the test checks on disk before the restart.
 #include <gtest/gtest.h>
 #include <signal.h>
 
