@@ -146,6 +146,8 @@ TEST(UnderageTest, StaffRemoveAChildsAccountAtOnceWithReceipts_SEC4) {
                     "target = '" +
                         kid.customer_id + "'")),
             legal.id);
+  // Nothing left to remove: the account is no longer known.
+  LETHE_EXPECT_PROBLEM(client.Post(route, "", BearerAuth(legal.token)), 404, "not-found");
   EXPECT_EQ(ListAllMedia(client, adult.token()).size(), 1u);
   ASSERT_EQ(client.Get("/v1/me", BearerAuth(adult.session)).status, 200);
 
