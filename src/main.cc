@@ -21,7 +21,9 @@
 //
 // Built with LETHE_TEST_SEAMS this is `lethe_testing`, for e2e tests only:
 // `serve --test-clock` runs on an OffsetClock that POST /_test/clock moves
-// forward. `lethe` itself is built without it and refuses the flag.
+// forward, and `serve --crash-at POINT` kills the process with SIGKILL
+// right after the named step (testing/crashing_key_store.h). `lethe`
+// itself is built without them and refuses both flags.
 #include <malloc.h>
 
 #include <algorithm>
@@ -38,6 +40,7 @@
 #include "app/offline_verify.h"
 #include "app/staff_cli.h"
 #ifdef LETHE_TEST_SEAMS
+#include "testing/crashing_key_store.h"
 #include "testing/test_clock.h"
 #endif
 
@@ -165,12 +168,21 @@ int Serve(const std::vector<std::string>& args) {
   if (auto v = Env("LETHE_CHECKPOINT_ORIGIN"); !v.empty()) config.checkpoint_origin = v;
 #ifdef LETHE_TEST_SEAMS
   bool test_clock = false;
+  std::string crash_at;
 #endif
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
 #ifdef LETHE_TEST_SEAMS
     if (flag == "--test-clock") {
       test_clock = true;
+      continue;
+    }
+    if (flag == "--crash-at") {
+      if (i + 1 >= args.size() || !lethe::CrashPointSlotPrefix(args[i + 1])) {
+        std::cerr << "lethe: --crash-at needs one of: " << lethe::CrashPointNames() << "\n";
+        return 2;
+      }
+      crash_at = args[++i];
       continue;
     }
 #endif
@@ -240,6 +252,14 @@ int Serve(const std::vector<std::string>& args) {
       lethe::AddTestClockRoutes(router, offset_clock);
     };
     std::cerr << "lethe: test clock on (POST /_test/clock); never run this in production\n";
+  }
+  if (!crash_at.empty()) {
+    std::string prefix = *lethe::CrashPointSlotPrefix(crash_at);
+    seams.wrap_keys = [prefix](std::unique_ptr<lethe::KeyStore> keys) {
+      return std::make_unique<lethe::CrashingKeyStore>(std::move(keys), prefix);
+    };
+    std::cerr << "lethe: crash seam armed: SIGKILL at " << crash_at
+              << "; never run this in production\n";
   }
 #endif
   auto server = lethe::LetheServer::Start(config, *clock, random, seams);

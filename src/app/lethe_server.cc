@@ -55,6 +55,7 @@
 #include "http/media_api.h"
 #include "http/ops_backup_api.h"
 #include "http/server.h"
+#include "http/staff_account_api.h"
 
 namespace lethe {
 
@@ -224,8 +225,14 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   JobRunner& runner = *p.runner;
   LETHE_RETURN_IF_ERROR(runner.Every("usage-ledger", UsageLedger::kFlushInterval,
                                      [&usage = *p.usage] { return usage.WritePending(); }));
-  LETHE_RETURN_IF_ERROR(
-      runner.Every("jobs", kJobPoll, [&jobs = *p.jobs] { return StatusOf(jobs.RunDue()); }));
+  // A finished purge may be all a closed customer's next retention class
+  // waits for (an underage customer's CRM record goes once its accounts
+  // are purged, SEC-4): the closures task looks at once.
+  LETHE_RETURN_IF_ERROR(runner.Every("jobs", kJobPoll, [&jobs = *p.jobs, &runner] {
+    Result<int> ran = jobs.RunDue();
+    if (ran.ok() && *ran > 0) (void)runner.Wake("closures");
+    return StatusOf(ran);
+  }));
   p.jobs->OnEnqueued([&runner] { (void)runner.Wake("jobs"); });
   // Retention (USE-5): expired media is already invisible; this removes it.
   LETHE_RETURN_IF_ERROR(runner.Every("retention", kRetentionSweep, [&erasures = *p.erasures] {
@@ -348,6 +355,12 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                            clock, config.retention);
   AddClosureRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
+  // SEC-4: nothing of an underage customer waits for the hourly sweep.
+  // The runner exists before the server serves any request.
+  AddStaffAccountRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body,
+                        [parts = p.get()] {
+                          if (parts->runner) (void)parts->runner->Wake("closures");
+                        });
   BackupPaths paths = ResolveBackupPaths(config.data_dir, config.backup_dir, config.backup_keys,
                                          config.erasure_journal);
   LETHE_ASSIGN_OR_RETURN(p->backup_keys, FileBackupKeyStore::Open(paths.backup_keys));

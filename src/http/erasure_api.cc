@@ -82,6 +82,9 @@ void AddErasureRoutes(Router& router, Erasures& erasures, const ErasureReceipts&
              });
   router.Add("GET", "/v1/erasures", Auth::kDataPlane, max_json_body,
              [&erasures](HttpRequest& req, const Caller& c) {
+               // Looking up an erased end user's receipt must not name them
+               // again in this request's usage event.
+               req.end_user.clear();
                return ListErasures(erasures, req, c.principal());
              });
 }

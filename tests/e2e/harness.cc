@@ -196,6 +196,7 @@ bool ServerProcess::Start() {
   ::close(err);
   ::close(devnull);
   pid_ = pid;
+  exit_code_ = -1;
 
   // Read stdout until the listening line, EOF or the timeout.
   std::string seen;
@@ -306,6 +307,16 @@ bool ServerProcess::Restart() {
     int code = Stop();
     EXPECT_EQ(code, 0) << "exit code of the server before restart";
   }
+  return Start();
+}
+
+bool ServerProcess::RestartWith(std::vector<std::string> extra_args, ServerBinary binary) {
+  if (pid_ > 0) {
+    int code = Stop();
+    EXPECT_EQ(code, 0) << "exit code of the server before restart";
+  }
+  extra_args_ = std::move(extra_args);
+  binary_ = binary;
   return Start();
 }
 
@@ -687,7 +698,8 @@ std::vector<std::string> SortedKeys(std::vector<std::string> keys) {
 const std::vector<std::string> kCustomerKeys =
     SortedKeys({"id", "name", "email", "country", "birth_date", "company", "job_title", "use_case",
                 "phone", "created_at"});
-const std::vector<std::string> kAccountKeys = SortedKeys({"id", "name", "region", "retention_days", "closed_at", "created_at"});
+const std::vector<std::string> kAccountKeys =
+    SortedKeys({"id", "name", "region", "retention_days", "closed_at", "created_at"});
 const std::vector<std::string> kUsageEventKeys =
     SortedKeys({"id", "time", "account_id", "credential_id", "end_user", "ip", "device_type",
                 "browser", "browser_version", "language", "country", "method", "route", "status"});

@@ -67,6 +67,12 @@ class ServerProcess {
   // Stop (if running) and start again on the same data dir and arguments.
   // Returns ok().
   bool Restart();
+  // Like Restart, with these arguments and this binary from now on (a
+  // crash seam's server followed by a plain one on the same data).
+  bool RestartWith(std::vector<std::string> extra_args, ServerBinary binary);
+  // How the last run ended, once reaped (by Stop, Kill or Alive): its exit
+  // code, or 128+signal. -1 while it runs or before it ever ended.
+  int exit_code() const { return exit_code_; }
   // True while the child has not exited.
   bool Alive();
 
