@@ -139,7 +139,9 @@ Status Erasures::Insert(MetadataTx& tx, ErasureRecord& e) {
     e.audit_hash = recorded->hash;
   }
   LETHE_RETURN_IF_ERROR(tx.InsertErasure(e));
-  return StatusOf(jobs_.Enqueue(tx, kJobKind, e.id));
+  // Due a moment later: the purge would otherwise race the caller for the
+  // same key and the same writer while the caller is still destroying it.
+  return StatusOf(jobs_.Enqueue(tx, kJobKind, e.id, kPurgeDelay));
 }
 
 Result<bool> Erasures::Held(MetadataReader& tx, const ErasureRecord& e,

@@ -16,6 +16,7 @@
 // Erasing an end user who has nothing is an erasure with zero counts.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -50,6 +51,7 @@ Result<int64_t> DeidentifyUsage(MetadataStore& store, const std::string& account
 class Erasures {
  public:
   static constexpr const char* kJobKind = "erasure.purge";
+  static constexpr std::chrono::milliseconds kPurgeDelay{200};
 
   // Registers the purge handler with `jobs`.
   Erasures(MetadataStore& store, MediaLibrary& media, KeyRing& keys, JobQueue& jobs,

@@ -79,6 +79,7 @@ TEST_F(ErasuresDomainTest, ExpiredMediaIsSweptWithAReceipt_USE5) {
   EXPECT_EQ((*list)[0].target, target);
   EXPECT_EQ((*list)[0].media_erased, 1);
   EXPECT_TRUE((*list)[0].keys_destroyed_ms.has_value());
+  clock_.Advance(Erasures::kPurgeDelay.count());
   EXPECT_EQ(*jobs_->RunDue(), 1);
   auto done = erasures_->Get(who.account.id, (*list)[0].id);
   ASSERT_TRUE(done.ok());
@@ -179,7 +180,10 @@ TEST_F(ErasuresDomainTest, AHeldExpiryWaitsForTheRelease_USE6) {
   EXPECT_EQ(blobs_->List()->size(), 1u);
 
   ASSERT_TRUE(holds.Release(legal, hold->id, origin_).ok());
-  for (int i = 0; i < 3; ++i) (void)jobs_->RunDue();  // the release hook, then the purge
+  for (int i = 0; i < 3; ++i) {  // the release hook, then the purge
+    clock_.Advance(Erasures::kPurgeDelay.count());
+    (void)jobs_->RunDue();
+  }
   auto done = gated.Get(who.account.id, (*list)[0].id);
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(done->state, "done");
