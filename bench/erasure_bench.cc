@@ -60,6 +60,7 @@
 
 #include "adapters/local/data_dir_lock.h"
 #include "adapters/local/file_audit_anchor.h"
+#include "adapters/local/file_erasure_journal.h"
 #include "adapters/local/file_space_reserve.h"
 #include "adapters/local/local_blob_store.h"
 #include "adapters/sql/sql_connection.h"
@@ -68,6 +69,7 @@
 #include "adapters/sqlite/sqlite_database.h"
 #include "common/encoding.h"
 #include "crypto/key_wrap.h"
+#include "crypto/keyed_id.h"
 #include "crypto/secret_hash.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
@@ -100,7 +102,7 @@ constexpr uint64_t kMaxMediaBytes = 1 << 20;
 // ListUsageEvents), for EXPLAIN QUERY PLAN only; keep them in step.
 constexpr const char* kListMediaSql =
     "SELECT seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
-    "expires_ms, blob_id, wrapped_key FROM media WHERE account_id = $1"
+    "expires_ms, blob_id, wrapped_key, expiry_from_account FROM media WHERE account_id = $1"
     " AND ($2 IS NULL OR end_user = $2)"
     " AND ($3 IS NULL OR kind = $3)"
     " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
@@ -120,7 +122,8 @@ constexpr const char* kListUsageSql =
 // the planner does when it knows the column is constrained.
 constexpr const char* kListMediaByEndUserSql =
     "SELECT seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
-    "expires_ms, blob_id, wrapped_key FROM media WHERE account_id = $1 AND end_user = $2"
+    "expires_ms, blob_id, wrapped_key, expiry_from_account FROM media WHERE account_id = $1 AND "
+    "end_user = $2"
     " AND seq > $3 ORDER BY seq LIMIT $4";
 
 std::atomic<bool> g_interrupted{false};
@@ -220,6 +223,8 @@ struct Stores {
   std::unique_ptr<Customers> customers;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<KeyRing> key_ring;
+  std::unique_ptr<KeyedIds> keyed_ids;
+  std::unique_ptr<ErasureJournal> journal;
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<Erasures> erasures;
   // Last: destroyed first, so no run outlives what it uses.
@@ -270,11 +275,14 @@ Status Open(Stores& s) {
   s.customers = std::make_unique<Customers>(*s.metadata, *s.audit, s.clock, s.random);
   s.accounts = std::make_unique<Accounts>(*s.metadata, *s.audit, s.clock, s.random);
   s.reserve = std::make_unique<FileSpaceReserve>(s.dir + "/reserve", kReserveBytes);
-  s.media = std::make_unique<MediaLibrary>(*s.metadata, *s.blobs, *s.key_ring, *s.audit, s.clock,
-                                           s.random, kMaxMediaBytes, s.reserve.get());
+  s.keyed_ids = std::make_unique<KeyedIds>(master);
+  s.journal = std::make_unique<FileErasureJournal>(s.dir + "/erasure.journal");
+  s.media =
+      std::make_unique<MediaLibrary>(*s.metadata, *s.blobs, *s.key_ring, *s.audit, *s.keyed_ids,
+                                     s.clock, s.random, kMaxMediaBytes, s.reserve.get());
   LETHE_RETURN_IF_ERROR(StatusOf(s.media->Recover()));
   s.erasures = std::make_unique<Erasures>(*s.metadata, *s.media, *s.key_ring, *s.jobs, *s.audit,
-                                          s.clock, s.random);
+                                          *s.keyed_ids, *s.journal, s.clock, s.random);
   s.runner = std::make_unique<JobRunner>(s.clock, kRunnerThreads);
   LETHE_RETURN_IF_ERROR(
       s.runner->Every("jobs", kJobPoll, [&jobs = *s.jobs] { return StatusOf(jobs.RunDue()); }));
