@@ -99,11 +99,12 @@ constexpr uint64_t kReserveBytes = 8 << 20;
 constexpr uint64_t kMaxMediaBytes = 1 << 20;
 
 // Copies of the by-end-user listings of SqlMetadataTx (ListMedia,
-// ListUsageEvents), for EXPLAIN QUERY PLAN only; keep them in step.
+// ListUsageEvents with an end user), for EXPLAIN QUERY PLAN only; keep them
+// in step.
 constexpr const char* kListMediaSql =
     "SELECT seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
     "expires_ms, blob_id, wrapped_key, expiry_from_account FROM media WHERE account_id = $1"
-    " AND ($2 IS NULL OR end_user = $2)"
+    " AND end_user = $2"
     " AND ($3 IS NULL OR kind = $3)"
     " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
     "   WHERE t.media_id = media.id AND t.tag = $4))"
@@ -112,19 +113,22 @@ constexpr const char* kListUsageSql =
     "SELECT seq, id, time_ms, account_id, credential_id, end_user, ip, device_type, browser, "
     "browser_version, language, country, method, route, status"
     " FROM usage_events WHERE account_id = $1"
-    " AND ($2 IS NULL OR end_user = $2)"
+    " AND end_user = $2"
     " AND ($3 IS NULL OR time_ms >= $3)"
     " AND ($4 IS NULL OR time_ms < $4)"
     " AND seq > $5 ORDER BY seq LIMIT $6";
 
-// The same listing of one end user's media with the end user as a plain
-// equality, as a statement prepared for that case would be: to show what
-// the planner does when it knows the column is constrained.
-constexpr const char* kListMediaByEndUserSql =
+// The same listing as one NULL-tolerant statement for every listing, as
+// SqlMetadataTx had it before (bench/README.md, Erasure): planned for an
+// absent end user, it scans the account. For comparison.
+constexpr const char* kListMediaSharedSql =
     "SELECT seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
-    "expires_ms, blob_id, wrapped_key, expiry_from_account FROM media WHERE account_id = $1 AND "
-    "end_user = $2"
-    " AND seq > $3 ORDER BY seq LIMIT $4";
+    "expires_ms, blob_id, wrapped_key, expiry_from_account FROM media WHERE account_id = $1"
+    " AND ($2 IS NULL OR end_user = $2)"
+    " AND ($3 IS NULL OR kind = $3)"
+    " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
+    "   WHERE t.media_id = media.id AND t.tag = $4))"
+    " AND seq > $5 ORDER BY seq LIMIT $6";
 
 std::atomic<bool> g_interrupted{false};
 void OnSignal(int) { g_interrupted = true; }
@@ -675,7 +679,7 @@ int Run(const Options& o) {
         std::cout << "erasure-plan: by-end-user " << name << " listing: " << joined << "\n";
       }
       {
-        auto plan = raw.Plan(kListMediaByEndUserSql);
+        auto plan = raw.Plan(kListMediaSharedSql);
         if (!plan.ok()) return fail("explain", plan.status());
         std::string joined;
         for (const auto& d : *plan) joined += (joined.empty() ? "" : "; ") + d;
@@ -690,14 +694,14 @@ int Run(const Options& o) {
           return best;
         };
         std::string user = OtherUser(0, users);
-        double as_is = time_raw(
-            kListMediaSql, {account_id, user, SqlValue(), SqlValue(), int64_t{0}, int64_t{100}});
-        double plain =
-            time_raw(kListMediaByEndUserSql, {account_id, user, int64_t{0}, int64_t{100}});
-        std::cout
-            << "erasure-plan: the same listing with \"end_user = $2\" (no \"$2 IS NULL OR\"): "
-            << joined << "; " << user << " through this connection " << Fixed(as_is, 2)
-            << " ms as the store asks, " << Fixed(plain, 3) << " ms with the equality\n";
+        std::vector<SqlValue> params{account_id, user,       SqlValue(),
+                                     SqlValue(), int64_t{0}, int64_t{100}};
+        double as_is = time_raw(kListMediaSql, params);
+        double shared = time_raw(kListMediaSharedSql, params);
+        std::cout << "erasure-plan: the same listing as one NULL-tolerant statement "
+                     "(\"$2 IS NULL OR end_user = $2\", as before): "
+                  << joined << "; " << user << " through this connection " << Fixed(as_is, 3)
+                  << " ms as the store asks, " << Fixed(shared, 2) << " ms that way\n";
       }
       {
         size_t small_items = 0, victim_items = 0;
