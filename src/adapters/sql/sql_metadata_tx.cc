@@ -142,6 +142,17 @@ void SqlMetadataTx::AfterCommit(std::function<void()> fn) {
   after_commit_.push_back(std::move(fn));
 }
 
+void SqlMetadataTx::AfterCommitOnce(const void* key, std::function<void()> fn) {
+  for (const auto& [k, at] : once_) {
+    if (k == key) {
+      after_commit_[at] = std::move(fn);
+      return;
+    }
+  }
+  once_.emplace_back(key, after_commit_.size());
+  after_commit_.push_back(std::move(fn));
+}
+
 // ---- customers ----
 
 Status SqlMetadataTx::InsertCustomer(const CustomerRecord& c) {
