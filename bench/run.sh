@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Lethe benchmark: compares Lethe with a reference on the same machine, in
-# the same run, and prints one line per bar (see bench/README.md).
+# the same run, and prints one line per bar (see bench/README.md). Given
+# the erasure benchmark's binary too, it then runs that (in-process: erase
+# one end user among many, against the 30 days of USE-5).
 #
-#   bench/run.sh LETHE_BINARY
+#   bench/run.sh LETHE_BINARY [ERASURE_BENCH_BINARY]
 #
 # Environment (all optional):
 #   LETHE_BENCH_ONLY       comparisons to run (default all):
-#                          "download small-get upload small-upload healthz"
+#                          "download small-get upload small-upload healthz erasure"
+#                          (erasure only with ERASURE_BENCH_BINARY)
+#   LETHE_BENCH_ERASURE_TOTAL   media seeded for the erasure bench (default 1000000)
+#   LETHE_BENCH_ERASURE_VICTIM  media of the erased end user (default 10000)
 #   LETHE_BENCH_MEDIA_MIB  size of the downloaded and uploaded media (default 1024)
 #   LETHE_BENCH_SECS       measuring time per side for small-get and small-upload (default 10)
 #   LETHE_BENCH_ROUNDS     alternating rounds per comparison (default 2)
@@ -24,19 +29,42 @@
 #
 # Exit: 0 whatever the figures (1 with LETHE_BENCH_STRICT=1 and a missed
 # bar), 2 when it cannot set up, 130 when interrupted.
-# Needs: nginx, wrk, curl, python3, dd, cc (scripts/install-deps.sh --bench).
+# Needs: nginx, wrk, curl, python3, dd, cc (scripts/install-deps.sh --bench); the
+# erasure bench alone needs none of them.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-  echo "usage: $0 LETHE_BINARY" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: $0 LETHE_BINARY [ERASURE_BENCH_BINARY]" >&2
   exit 2
 fi
 LETHE=$(readlink -f "$1")
 [ -x "$LETHE" ] || { echo "bench: $1 is not an executable" >&2; exit 2; }
-for tool in nginx wrk curl python3 dd cc; do
-  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] ||
-    { echo "bench: $tool is missing (scripts/install-deps.sh --bench)" >&2; exit 2; }
+ERASURE=""
+if [ $# -eq 2 ]; then
+  ERASURE=$(readlink -f "$2")
+  [ -x "$ERASURE" ] || { echo "bench: $2 is not an executable" >&2; exit 2; }
+fi
+# "erasure" is this script's; the rest goes to bench.py.
+ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure}
+HTTP_ONLY=""
+RUN_ERASURE=0
+for name in $ONLY; do
+  if [ "$name" = erasure ]; then RUN_ERASURE=1; else HTTP_ONLY="$HTTP_ONLY $name"; fi
 done
+HTTP_ONLY=${HTTP_ONLY# }
+if [ "$RUN_ERASURE" = 1 ] && [ -z "$ERASURE" ]; then
+  if [ -n "${LETHE_BENCH_ONLY:-}" ]; then
+    echo "bench: LETHE_BENCH_ONLY names erasure: give ERASURE_BENCH_BINARY" >&2
+    exit 2
+  fi
+  RUN_ERASURE=0
+fi
+if [ -n "$HTTP_ONLY" ]; then
+  for tool in nginx wrk curl python3 dd cc; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] ||
+      { echo "bench: $tool is missing (scripts/install-deps.sh --bench)" >&2; exit 2; }
+  done
+fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 # Work directory on the same disk as the repository (bench/out is ignored by git).
@@ -62,12 +90,37 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The small-upload reference, built here so that nothing is downloaded.
-cc -O2 -Wall -o "$WORK/fsync_loop" "$HERE/fsync_loop.c" ||
-  { echo "bench: cannot build bench/fsync_loop.c" >&2; exit 2; }
+if [ -n "$HTTP_ONLY" ]; then
+  cc -O2 -Wall -o "$WORK/fsync_loop" "$HERE/fsync_loop.c" ||
+    { echo "bench: cannot build bench/fsync_loop.c" >&2; exit 2; }
+fi
 
 rc=0
-python3 -B "$HERE/bench.py" "$LETHE" "$WORK" "$WORK/fsync_loop" &
-DRIVER=$!
-wait "$DRIVER" || rc=$?
-DRIVER=""
+RESULTS="$HERE/out/last-results.txt"
+if [ -n "$HTTP_ONLY" ]; then
+  LETHE_BENCH_ONLY="$HTTP_ONLY" python3 -B "$HERE/bench.py" "$LETHE" "$WORK" "$WORK/fsync_loop" &
+  DRIVER=$!
+  wait "$DRIVER" || rc=$?
+  DRIVER=""
+  [ "$rc" -le 1 ] || exit $rc
+else
+  : >"$RESULTS"
+fi
+
+if [ "$RUN_ERASURE" = 1 ]; then
+  # Its data directory lives in the work directory; its result lines join
+  # bench.py's in last-results.txt.
+  erc=0
+  "$ERASURE" --work-dir "$WORK" --total "${LETHE_BENCH_ERASURE_TOTAL:-1000000}" \
+    --victim "${LETHE_BENCH_ERASURE_VICTIM:-10000}" > >(tee -a "$RESULTS") &
+  DRIVER=$!
+  wait "$DRIVER" || erc=$?
+  DRIVER=""
+  wait  # for tee
+  # 1: the erasure left something readable or behind; 2: could not set up.
+  [ "$erc" -eq 0 ] || { echo "bench: the erasure bench failed ($erc)" >&2; exit 2; }
+  if [ "${LETHE_BENCH_STRICT:-0}" = 1 ] && grep -q '^erasure-.*MISSED' "$RESULTS"; then
+    rc=1
+  fi
+fi
 exit $rc

@@ -52,8 +52,10 @@ Status AuditLog::Record(MetadataTx& tx, const std::string& actor, const std::str
   LETHE_RETURN_IF_ERROR(tx.AppendAuditEvent(e));
   if (anchor_) {
     // Only a committed event may become the anchor; a crash before this
-    // leaves the anchor behind the chain, which Verify() accepts.
-    tx.AfterCommit([anchor = anchor_, head = AuditHead{e.seq, e.hash}] {
+    // leaves the anchor behind the chain, which Verify() accepts. Events of
+    // one transaction commit together, so its newest is the only one to
+    // anchor: one anchor write per transaction, not one per event.
+    tx.AfterCommitOnce(anchor_, [anchor = anchor_, head = AuditHead{e.seq, e.hash}] {
       Status st = anchor->Save(head);
       if (!st.ok()) std::cerr << "lethe: " << st.ToString() << "\n";
     });

@@ -123,6 +123,55 @@ TEST_F(AnchoredAuditLogTest, AnAnchorBehindTheChainIsFine) {
   EXPECT_EQ(v->first_bad_seq, 3);
 }
 
+// Counts the heads saved through it.
+class CountingAnchor final : public AuditAnchor {
+ public:
+  explicit CountingAnchor(AuditAnchor& real) : real_(real) {}
+  Status Save(const AuditHead& head) override {
+    saved.push_back(head.seq);
+    return real_.Save(head);
+  }
+  Result<std::optional<AuditHead>> Load() override { return real_.Load(); }
+  std::vector<int64_t> saved;
+
+ private:
+  AuditAnchor& real_;
+};
+
+TEST_F(AnchoredAuditLogTest, OneAnchorWritePerTransactionForItsNewestEvent) {
+  CountingAnchor counting(*anchor_);
+  AuditLog audit(*metadata_, clock_, random_, &counting);
+  auto record = [&](int events) {
+    return metadata_->Transact([&](MetadataTx& tx) -> Status {
+      for (int i = 0; i < events; ++i) {
+        LETHE_RETURN_IF_ERROR(audit.Record(tx, "cus_x", "test.step", "t", "acc_1", origin_));
+      }
+      return Status::Ok();
+    });
+  };
+  ASSERT_TRUE(record(500).ok());
+  // Saved once, for the newest event, and durable before Transact returned.
+  EXPECT_EQ(counting.saved, std::vector<int64_t>{500});
+  EXPECT_EQ((*anchor_->Load())->seq, 500);
+  ASSERT_TRUE(record(1).ok());
+  ASSERT_TRUE(record(3).ok());
+  EXPECT_EQ(counting.saved, (std::vector<int64_t>{500, 501, 504}));
+  EXPECT_EQ((*anchor_->Load())->seq, 504);
+  EXPECT_FALSE(metadata_
+                   ->Transact([&](MetadataTx& tx) -> Status {
+                     LETHE_RETURN_IF_ERROR(audit.Record(tx, "cus_x", "a", "t", "acc_1", origin_));
+                     LETHE_RETURN_IF_ERROR(audit.Record(tx, "cus_x", "b", "t", "acc_1", origin_));
+                     return Status::Internal("injected");
+                   })
+                   .ok());
+  EXPECT_EQ(counting.saved.size(), 3u);
+  EXPECT_EQ((*anchor_->Load())->seq, 504);
+  auto v = audit.Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->intact) << v->problem;
+  EXPECT_EQ(v->events, 504);
+}
+
 TEST_F(AnchoredAuditLogTest, ALiveAnchorNeverMovesBackwards) {
   RecordFive();
   ASSERT_TRUE(anchor_->Save(AuditHead{2, std::string(64, 'b')}).ok());

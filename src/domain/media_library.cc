@@ -259,6 +259,20 @@ Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
   // Batches: one transaction (and one forget of the WAL) per batch, not per
   // media, so an end user with 10,000 media is purged in seconds.
   constexpr int kBatch = 500;
+  // Blobs go in larger lots, since each lot waits for one sync of every
+  // directory it touches (up to 1,024). Their records, and with them their
+  // data keys, are already gone; a blob left by a crash or a failure
+  // before it goes is an orphan for Recover().
+  constexpr size_t kBlobLot = 10'000;
+  struct Lot {
+    BlobStore& blobs;
+    std::vector<std::string> ids;
+    void Remove() {
+      (void)blobs.RemoveMany(ids);
+      ids.clear();
+    }
+    ~Lot() { Remove(); }  // whichever way EraseMediaOf returns
+  } lot{blobs_, {}};
   int removed = 0;
   for (;;) {
     MediaQuery q;
@@ -282,8 +296,8 @@ Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
     });
     for (const MediaRecord& m : batch) Evict(m.id);
     LETHE_RETURN_IF_ERROR(st);
-    // The records are gone; a blob that fails to go is an orphan for Recover().
-    for (const std::string& blob_id : blob_ids) (void)blobs_.Remove(blob_id);
+    lot.ids.insert(lot.ids.end(), blob_ids.begin(), blob_ids.end());
+    if (lot.ids.size() >= kBlobLot) lot.Remove();
     removed += static_cast<int>(blob_ids.size());
   }
 }

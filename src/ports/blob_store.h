@@ -46,6 +46,19 @@ class BlobStore {
   virtual Result<std::unique_ptr<BlobReader>> Open(const std::string& blob_id) = 0;
   // Removes a committed blob, durably. Returns NotFound if there is none.
   virtual Status Remove(const std::string& blob_id) = 0;
+  // Removes the committed blobs `blob_ids` durably, as Remove does each
+  // (an id with no blob is skipped), for a store that can share the work
+  // between them: the local store syncs each directory once for the lot.
+  // Tries every id; returns the first error (Internal on an I/O failure),
+  // in which case some of the blobs may be left.
+  virtual Status RemoveMany(const std::vector<std::string>& blob_ids) {
+    Status first = Status::Ok();
+    for (const std::string& id : blob_ids) {
+      Status st = Remove(id);
+      if (!st.ok() && st.code() != Status::Code::kNotFound && first.ok()) first = st;
+    }
+    return first;
+  }
   // Every committed blob id.
   virtual Result<std::vector<std::string>> List() = 0;
   // Removes what interrupted writes left behind. Returns how many it removed.

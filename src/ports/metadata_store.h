@@ -193,6 +193,11 @@ class MetadataTx : public MetadataReader {
   // was asked to be), never if it rolls back. Callbacks run in order, on the
   // thread that called Transact, before Transact returns.
   virtual void AfterCommit(std::function<void()> fn) = 0;
+  // As AfterCommit, for an effect of which only the newest request counts
+  // (the audit anchor's head): a later call with the same `key` in this
+  // transaction puts `fn` in the place of the callback queued under it,
+  // which then never runs.
+  virtual void AfterCommitOnce(const void* key, std::function<void()> fn) = 0;
 };
 
 class MetadataStore : public MetadataReader {

@@ -64,6 +64,10 @@ Status FaultyBlobStore::Remove(const std::string& blob_id) {
   return plan_->Run(Op(BlobOp::kRemove), [&] { return base_->Remove(blob_id); });
 }
 
+Status FaultyBlobStore::RemoveMany(const std::vector<std::string>& blob_ids) {
+  return plan_->Run(Op(BlobOp::kRemoveMany), [&] { return base_->RemoveMany(blob_ids); });
+}
+
 Result<std::vector<std::string>> FaultyBlobStore::List() {
   return plan_->Run(Op(BlobOp::kList), [&] { return base_->List(); });
 }

@@ -27,6 +27,7 @@ enum class BlobOp : size_t {
   kRemove,
   kList,
   kRemoveIncomplete,
+  kRemoveMany,
   kCount
 };
 
@@ -51,6 +52,7 @@ class FaultyBlobStore final : public BlobStore {
   Result<std::unique_ptr<BlobWriter>> Create(const std::string& blob_id) override;
   Result<std::unique_ptr<BlobReader>> Open(const std::string& blob_id) override;
   Status Remove(const std::string& blob_id) override;
+  Status RemoveMany(const std::vector<std::string>& blob_ids) override;
   Result<std::vector<std::string>> List() override;
   Result<int> RemoveIncomplete() override;
 

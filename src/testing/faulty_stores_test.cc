@@ -63,6 +63,9 @@ TEST_F(FaultyBlobStoreTest, StatusesPassThroughAndEveryOperationCanFail) {
   store_->FailNth(BlobOp::kRemove, 1, Status::Internal("EIO"));
   EXPECT_EQ(store_->Remove("blb_none").code(), Status::Code::kInternal);
   EXPECT_EQ(store_->Remove("blb_none").code(), Status::Code::kNotFound);
+  store_->FailNth(BlobOp::kRemoveMany, 1, Status::Internal("EIO"));
+  EXPECT_EQ(store_->RemoveMany({"blb_none"}).code(), Status::Code::kInternal);
+  EXPECT_TRUE(store_->RemoveMany({"blb_none"}).ok());
 }
 
 TEST_F(FaultyBlobStoreTest, AfterModeLetsTheCallTakeEffect) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <set>
@@ -143,6 +144,31 @@ TEST_P(BlobStoreContract, OpenAndRemoveOfAbsentBlobAreNotFound) {
   EXPECT_EQ(store_->Open("blb_once").status().code(), Status::Code::kNotFound);
   EXPECT_EQ(store_->Remove("blb_once").code(), Status::Code::kNotFound);
   EXPECT_TRUE(Listed().empty());
+}
+
+TEST_P(BlobStoreContract, RemoveManyRemovesEachNamedBlobAndSkipsAbsentOnes) {
+  std::vector<std::string> gone, kept;
+  std::map<std::string, std::string> contents;
+  for (int i = 0; i < 60; ++i) {
+    // Tails vary, so the blobs spread over whatever a backend shards by.
+    std::string id = "blb_many" + std::to_string(i) + "q" + std::to_string(i * 7919 % 97);
+    contents[id] = "blob " + std::to_string(i);
+    Put(id, contents[id]);
+    (i % 3 == 0 ? kept : gone).push_back(id);
+  }
+  std::vector<std::string> asked = gone;
+  asked.push_back("blb_never");   // absent: skipped, not an error
+  asked.push_back(gone.front());  // twice: the second finds nothing
+  ASSERT_TRUE(store_->RemoveMany(asked).ok());
+  for (const std::string& id : gone) {
+    EXPECT_EQ(store_->Open(id).status().code(), Status::Code::kNotFound) << id;
+  }
+  for (const std::string& id : kept) EXPECT_EQ(ReadAll(id), contents[id]) << id;
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(Listed(), kept);
+  EXPECT_TRUE(store_->RemoveMany({}).ok());
+  EXPECT_TRUE(store_->RemoveMany(gone).ok());  // all absent now
+  EXPECT_EQ(Listed(), kept);
 }
 
 TEST_P(BlobStoreContract, ReadAtOffsetsAndDataLossPastTheEnd) {

@@ -5,12 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <set>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -255,6 +259,48 @@ Status LocalBlobStore::Remove(const std::string& blob_id) {
     return Errno("unlink blob");
   }
   return syncs_->Sync(std::filesystem::path(path).parent_path());
+}
+
+Status LocalBlobStore::RemoveMany(const std::vector<std::string>& blob_ids) {
+  // Up to this many directory fsyncs in flight at once.
+  constexpr size_t kParallelDirSyncs = 16;
+  Status first = Status::Ok();
+  std::set<std::string> touched;
+  for (const std::string& blob_id : blob_ids) {
+    if (!SafeId(blob_id)) continue;  // no such blob
+    std::string path = PathFor(blob_id);
+    if (::unlink(path.c_str()) != 0) {
+      if (errno != ENOENT && first.ok()) first = Errno("unlink blob");
+      continue;
+    }
+    touched.insert(std::filesystem::path(path).parent_path());
+  }
+  // Every unlink is made; each directory's fsync (shared, as in Remove,
+  // with any other sync of it under way) makes them durable.
+  std::vector<std::string> dirs(touched.begin(), touched.end());
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status sync_error = Status::Ok();
+  auto sync_some = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < dirs.size();) {
+      Status st = syncs_->Sync(dirs[i]);
+      if (!st.ok()) {
+        std::lock_guard lock(mu);
+        if (sync_error.ok()) sync_error = st;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < std::min(kParallelDirSyncs, dirs.size()); ++t) {
+    try {
+      helpers.emplace_back(sync_some);
+    } catch (const std::system_error&) {
+      break;  // fewer at once, same result
+    }
+  }
+  sync_some();
+  for (std::thread& t : helpers) t.join();
+  return first.ok() ? sync_error : first;
 }
 
 Result<std::vector<std::string>> LocalBlobStore::List() {

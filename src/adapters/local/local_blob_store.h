@@ -10,6 +10,7 @@
 // the next one, which covers every change made before it began. Each Commit
 // still returns only when its blob is durable; the disk just sees fewer
 // syncs when many land at once (incoming/ is shared by every commit).
+// RemoveMany syncs each directory once for all the removals in it.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,9 @@ class LocalBlobStore final : public BlobStore {
   Result<std::unique_ptr<BlobWriter>> Create(const std::string& blob_id) override;
   Result<std::unique_ptr<BlobReader>> Open(const std::string& blob_id) override;
   Status Remove(const std::string& blob_id) override;
+  // Unlinks them all, then fsyncs each directory it touched once, several
+  // directories at a time (flushes issued together are merged).
+  Status RemoveMany(const std::vector<std::string>& blob_ids) override;
   Result<std::vector<std::string>> List() override;
   Result<int> RemoveIncomplete() override;
 

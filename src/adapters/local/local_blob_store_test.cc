@@ -95,6 +95,33 @@ int CommitConcurrently(BlobStore& store, int threads_n, int per_thread, IdFn id)
   return failures.load();
 }
 
+// RemoveMany: one fsync per directory it touched, not one per blob.
+TEST(LocalBlobStore, RemoveManySyncsEachTouchedDirectoryOnce) {
+  TempDir dir;
+  auto store = LocalBlobStore::OpenAt(dir.File("media"));
+  ASSERT_TRUE(store.ok());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i) {
+    // Three shards ("aa", "bb", "cc"), ten blobs in each.
+    ids.push_back("blb_m" + std::to_string(i) + std::string(2, static_cast<char>('a' + i % 3)));
+    auto writer = (*store)->Create(ids.back());
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Append(Bytes("x")).ok());
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  LocalBlobStore::SyncStats before = (*store)->sync_stats();
+  ids.push_back("blb_absentzz");  // touches nothing
+  ids.push_back("../escape");     // refused, touches nothing
+  ASSERT_TRUE((*store)->RemoveMany(ids).ok());
+  LocalBlobStore::SyncStats after = (*store)->sync_stats();
+  EXPECT_EQ(after.dir_waits - before.dir_waits, 3u);
+  EXPECT_EQ(after.dir_fsyncs - before.dir_fsyncs, 3u);
+  EXPECT_TRUE((*store)->List()->empty());
+  for (const char* shard : {"aa", "bb", "cc"}) {
+    EXPECT_TRUE(std::filesystem::is_empty(dir.File("media/blobs/") + shard)) << shard;
+  }
+}
+
 // Group commit: concurrent commits share directory fsyncs, and each
 // committed blob is still listed and readable. (Needs a disk on which an
 // fsync takes some time, as /tmp is; on tmpfs the syncs rarely overlap.)

@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 #include <thread>
+#include <vector>
 
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
@@ -109,6 +110,37 @@ TEST_P(MetadataStoreContract, AfterCommitRunsOnceCommitted) {
                   })
                   .ok());
   EXPECT_TRUE(seen_by_callback);
+}
+
+TEST_P(MetadataStoreContract, AfterCommitOnceKeepsTheNewestPerKeyInItsPlace) {
+  std::vector<std::string> ran;
+  int key_a = 0, key_b = 0;
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetadataTx& tx) -> Status {
+                    tx.AfterCommitOnce(&key_a, [&] { ran.push_back("a1"); });
+                    tx.AfterCommit([&] { ran.push_back("plain"); });
+                    tx.AfterCommitOnce(&key_b, [&] { ran.push_back("b1"); });
+                    tx.AfterCommitOnce(&key_a, [&] { ran.push_back("a2"); });
+                    tx.AfterCommitOnce(&key_a, [&] { ran.push_back("a3"); });
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(ran, (std::vector<std::string>{"a3", "plain", "b1"}));
+  // A new transaction starts with no keys; a rolled-back one runs nothing.
+  ran.clear();
+  EXPECT_FALSE(store_
+                   ->Transact([&](MetadataTx& tx) -> Status {
+                     tx.AfterCommitOnce(&key_a, [&] { ran.push_back("rolled back"); });
+                     return Status::Internal("injected");
+                   })
+                   .ok());
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetadataTx& tx) -> Status {
+                    tx.AfterCommitOnce(&key_a, [&] { ran.push_back("a"); });
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(ran, std::vector<std::string>{"a"});
 }
 
 // A reader never sees a transaction's writes before it commits, and is not

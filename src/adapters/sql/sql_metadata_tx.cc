@@ -97,6 +97,15 @@ constexpr const char* kMediaColumns =
     "seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
     "expires_ms, blob_id, wrapped_key, expiry_from_account";
 
+// The end-user condition of the by-account listings, on `$2`. A statement
+// is planned once, for any binding, so "($2 IS NULL OR end_user = $2)"
+// cannot use the (account_id, end_user) indexes and scans the whole
+// account; a listing by end user therefore gets its own statement, with a
+// plain equality the planner can search the index with.
+const char* EndUserFilter(const std::optional<std::string>& end_user) {
+  return end_user ? " AND end_user = $2" : " AND ($2 IS NULL OR end_user = $2)";
+}
+
 MediaRecord MediaFromRow(const SqlRow& r) {
   MediaRecord m;
   m.seq = SqlInt(r[0]);
@@ -130,6 +139,17 @@ Status SqlMetadataTx::ExecOne(const std::string& sql, const std::vector<SqlValue
 }
 
 void SqlMetadataTx::AfterCommit(std::function<void()> fn) {
+  after_commit_.push_back(std::move(fn));
+}
+
+void SqlMetadataTx::AfterCommitOnce(const void* key, std::function<void()> fn) {
+  for (const auto& [k, at] : once_) {
+    if (k == key) {
+      after_commit_[at] = std::move(fn);
+      return;
+    }
+  }
+  once_.emplace_back(key, after_commit_.size());
   after_commit_.push_back(std::move(fn));
 }
 
@@ -308,11 +328,11 @@ Status SqlMetadataTx::InsertUsageEvents(const std::vector<UsageEvent>& events) {
 }
 
 Result<std::vector<UsageEvent>> SqlMetadataTx::ListUsageEvents(const UsageQuery& q) {
-  // Optional filters are NULL-tolerant so one prepared statement serves all.
+  // Optional filters are NULL-tolerant so one prepared statement serves
+  // all, except the end user: see EndUserFilter.
   return AllRows<UsageEvent>(
-      Query(std::string("SELECT ") + kUsageColumns +
-                " FROM usage_events WHERE account_id = $1"
-                " AND ($2 IS NULL OR end_user = $2)"
+      Query(std::string("SELECT ") + kUsageColumns + " FROM usage_events WHERE account_id = $1" +
+                EndUserFilter(q.end_user) +
                 " AND ($3 IS NULL OR time_ms >= $3)"
                 " AND ($4 IS NULL OR time_ms < $4)"
                 " AND seq > $5 ORDER BY seq LIMIT $6",
@@ -408,17 +428,16 @@ Result<MediaRecord> SqlMetadataTx::FindMedia(const std::string& account_id,
 
 Result<std::vector<MediaRecord>> SqlMetadataTx::ListMedia(const MediaQuery& q) {
   LETHE_ASSIGN_OR_RETURN(
-      auto list,
-      AllRows<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
-                                     " FROM media WHERE account_id = $1"
-                                     " AND ($2 IS NULL OR end_user = $2)"
-                                     " AND ($3 IS NULL OR kind = $3)"
-                                     " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
-                                     "   WHERE t.media_id = media.id AND t.tag = $4))"
-                                     " AND seq > $5 ORDER BY seq LIMIT $6",
-                                 {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind),
-                                  SqlNullable(q.tag), q.after_seq.value_or(0), int64_t{q.limit}}),
-                           MediaFromRow));
+      auto list, AllRows<MediaRecord>(
+                     Query(std::string("SELECT ") + kMediaColumns +
+                               " FROM media WHERE account_id = $1" + EndUserFilter(q.end_user) +
+                               " AND ($3 IS NULL OR kind = $3)"
+                               " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
+                               "   WHERE t.media_id = media.id AND t.tag = $4))"
+                               " AND seq > $5 ORDER BY seq LIMIT $6",
+                           {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind),
+                            SqlNullable(q.tag), q.after_seq.value_or(0), int64_t{q.limit}}),
+                     MediaFromRow));
   for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
   return list;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "adapters/sql/sql_connection.h"
@@ -91,6 +92,7 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertHold(const HoldRecord& h) override;
   Status UpdateHold(const HoldRecord& h) override;
   void AfterCommit(std::function<void()> fn) override;
+  void AfterCommitOnce(const void* key, std::function<void()> fn) override;
 
   // What the transaction left for after its commit.
   std::vector<std::function<void()>>& after_commit() { return after_commit_; }
@@ -107,6 +109,8 @@ class SqlMetadataTx final : public MetadataTx {
 
   SqlConnection& conn_;
   std::vector<std::function<void()>> after_commit_;
+  // AfterCommitOnce's keys and where their callbacks are in after_commit_.
+  std::vector<std::pair<const void*, size_t>> once_;
   bool forget_ = false;
 };
 
