@@ -253,6 +253,7 @@ Result<ErasureRecord> Erasures::RemoveMedia(const std::string& account_id,
       held.reset();
       LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(account_id, media_id));
       LETHE_ASSIGN_OR_RETURN(bool on_hold, Held(tx, e, m.end_user));
+      e.blob_id = m.blob_id;  // the sweep skips media with a held erasure
       if (on_hold) {
         LETHE_ASSIGN_OR_RETURN(held, InsertHeld(tx, e, actor, origin));
       }

@@ -192,5 +192,43 @@ TEST_F(ErasuresDomainTest, AHeldExpiryWaitsForTheRelease_USE6) {
   EXPECT_TRUE(blobs_->List()->empty());
 }
 
+// Held media never crowd out the rest of the sweep: with a batch of one,
+// two held expiries are recorded once each and the third media expires.
+TEST_F(ErasuresDomainTest, HeldMediaDoNotStarveTheSweep_USE5_USE6) {
+  LegalHolds holds(*metadata_, *audit_, *jobs_, *ids_, clock_, random_);
+  Erasures gated(*metadata_, *media_, *ring_, *jobs_, *audit_, *ids_, *journal_, clock_, random_,
+                 &holds);
+  Principal who = MakeAccount("starve@example.com");
+  MediaFields held;
+  held.expiration_days = 1;
+  held.end_user = "kept-user";
+  ASSERT_TRUE(Ingest(who, held).ok());
+  ASSERT_TRUE(Ingest(who, held).ok());
+  MediaFields free = held;
+  free.end_user = "free-user";
+  free.expiration_days = 2;  // expires last, so a starved sweep never reaches it
+  auto last = Ingest(who, free);
+  ASSERT_TRUE(last.ok());
+  StaffPrincipal legal{"stf_legal", "Lee", StaffRole::kLegal};
+  HoldForm form;
+  form.scope = "end_user";
+  form.account_id = who.account.id;
+  form.end_user = "kept-user";
+  form.reason = "litigation";
+  form.matter = "MAT-2";
+  ASSERT_TRUE(holds.Place(legal, form, origin_).ok());
+  clock_.Advance(3 * 86'400'000LL);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(gated.ExpireDue(1).ok());
+  EXPECT_EQ(metadata_->FindMedia(who.account.id, last->id).status().code(),
+            Status::Code::kNotFound);
+  ErasureQuery q;
+  q.account_id = who.account.id;
+  auto list = gated.List(q);
+  int held_count = 0;
+  for (const ErasureRecord& e : *list) held_count += e.state == "held";
+  EXPECT_EQ(held_count, 2);
+  EXPECT_EQ(list->size(), 3u);
+}
+
 }  // namespace
 }  // namespace lethe

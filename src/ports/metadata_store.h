@@ -72,7 +72,9 @@ class MetadataReader {
   virtual Result<std::vector<std::string>> ListEndUsers(const std::string& account_id) = 0;
 
   // Media whose retention ran out at or before `now_ms`, any account,
-  // soonest expired first, at most `limit`.
+  // soonest expired first, at most `limit`; not those whose erasure waits
+  // on a legal hold (a held erasure with their blob_id), so held media
+  // never crowd out the rest.
   virtual Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) = 0;
 
   // An erasure by id; scoped by account unless account_id is empty (the

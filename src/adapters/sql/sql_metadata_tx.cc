@@ -446,7 +446,10 @@ Result<std::vector<MediaRecord>> SqlMetadataTx::ListExpiredMedia(int64_t now_ms,
   LETHE_ASSIGN_OR_RETURN(
       auto list, AllRows<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
                                                 " FROM media WHERE expires_ms IS NOT NULL AND "
-                                                "expires_ms <= $1 ORDER BY expires_ms LIMIT $2",
+                                                "expires_ms <= $1 AND NOT EXISTS (SELECT 1 FROM "
+                                                "erasures e WHERE e.state = 'held' AND "
+                                                "e.blob_id = media.blob_id) "
+                                                "ORDER BY expires_ms LIMIT $2",
                                             {now_ms, int64_t{limit}}),
                                       MediaFromRow));
   for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
