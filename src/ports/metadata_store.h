@@ -87,6 +87,16 @@ class MetadataReader {
   virtual Result<std::vector<CustomerRecord>> ListClosedCustomers(int64_t closed_before_ms,
                                                                   int below_stage, int limit) = 0;
   virtual Result<int64_t> CountLoginEventsOf(const std::string& customer_id) = 0;
+  // Data-subject requests of `customer_id` (NotFound for another's), and
+  // their history, oldest step first. ListPrivacyRequests: the customer's
+  // open requests due on or before `due_before` ("" for all), soonest due
+  // first.
+  virtual Result<PrivacyRequestRecord> FindPrivacyRequest(const std::string& customer_id,
+                                                          const std::string& id) = 0;
+  virtual Result<std::vector<PrivacyRequestStep>> ListPrivacyRequestSteps(
+      const std::string& request_id) = 0;
+  virtual Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
+      const std::string& customer_id, const std::string& due_before) = 0;
   // An account's erasures, newest first, at most q.limit.
   virtual Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) = 0;
   // Erasures waiting on a legal hold, of one account ("" for all), oldest first.
@@ -169,6 +179,11 @@ class MetadataTx : public MetadataReader {
   virtual Status DeleteSessionsOf(const std::string& customer_id) = 0;
   virtual Result<int64_t> DeleteLoginEventsOf(const std::string& customer_id) = 0;
   virtual Result<int64_t> DeleteClosedCustomer(const std::string& customer_id) = 0;
+  // Data-subject requests. UpdatePrivacyRequest writes state, due,
+  // extended and reason; AppendPrivacyRequestStep assigns the step's seq.
+  virtual Status InsertPrivacyRequest(const PrivacyRequestRecord& r) = 0;
+  virtual Status UpdatePrivacyRequest(const PrivacyRequestRecord& r) = 0;
+  virtual Status AppendPrivacyRequestStep(const PrivacyRequestStep& s) = 0;
   // Sets the account's default retention (none when empty) and moves the
   // expiry of every media of the account that has none of its own to
   // created + retention_days. NotFound for an unknown account.

@@ -231,4 +231,35 @@ struct HoldRecord {
   std::optional<int64_t> released_ms;
 };
 
+// A data-subject request (RGT-1..4): about an end user of an account
+// (Lethe as processor) or about the customer itself (Lethe as controller).
+// Dates are UTC calendar dates, "YYYY-MM-DD" (domain/legal_clock.h).
+struct PrivacyRequestRecord {
+  std::string id;  // prq_...
+  std::string customer_id;
+  std::string account_id;    // "" for the customer's own request
+  std::string subject_kind;  // "end_user" or "customer"
+  std::string subject;       // the end-user reference, or the customer id
+  std::string type;          // access, portability, rectification, erasure, ...
+  std::string jurisdiction;  // "gdpr" or "ccpa"
+  std::string
+      state;  // received, identity_unverified, verified, in_progress, completed, denied, extended
+  int64_t received_ms = 0;
+  std::string acknowledge_by;  // CCPA only, else ""
+  std::string due;             // moves once, with an extension
+  std::string latest_due;      // the furthest an extension may reach
+  bool extended = false;
+  std::string reason;  // of a denial or an extension
+};
+
+// One step of a request's history, in order.
+struct PrivacyRequestStep {
+  std::string request_id;
+  int64_t seq = 0;  // assigned by the store
+  std::string state;
+  int64_t at_ms = 0;
+  std::string actor;
+  std::string reason;
+};
+
 }  // namespace lethe

@@ -129,6 +129,21 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("CountLoginEventsOf"));
     return target_.CountLoginEventsOf(customer_id);
   }
+  Result<PrivacyRequestRecord> FindPrivacyRequest(const std::string& customer_id,
+                                                  const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindPrivacyRequest"));
+    return target_.FindPrivacyRequest(customer_id, id);
+  }
+  Result<std::vector<PrivacyRequestStep>> ListPrivacyRequestSteps(
+      const std::string& request_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListPrivacyRequestSteps"));
+    return target_.ListPrivacyRequestSteps(request_id);
+  }
+  Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
+      const std::string& customer_id, const std::string& due_before) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListPrivacyRequests"));
+    return target_.ListPrivacyRequests(customer_id, due_before);
+  }
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override {
     LETHE_RETURN_IF_ERROR(hook_("ListErasures"));
     return target_.ListErasures(q);

@@ -308,6 +308,59 @@ TEST_P(MetadataStoreContract, StaffAreFoundByIdAndTokenDigest_USE6) {
   EXPECT_EQ(store_->FindStaff("stf_9").status().code(), Status::Code::kNotFound);
 }
 
+TEST_P(MetadataStoreContract, PrivacyRequestsAreScopedByCustomerWithAnOrderedHistory_RGT2) {
+  auto request = [](std::string id, std::string customer, std::string due, std::string state) {
+    PrivacyRequestRecord r;
+    r.id = std::move(id);
+    r.customer_id = std::move(customer);
+    r.subject_kind = "customer";
+    r.subject = r.customer_id;
+    r.type = "access";
+    r.jurisdiction = "gdpr";
+    r.state = std::move(state);
+    r.received_ms = 10;
+    r.due = std::move(due);
+    r.latest_due = "2027-03-01";
+    return r;
+  };
+  for (const PrivacyRequestRecord& r : {request("prq_b", "cus_a", "2026-12-30", "verified"),
+                                        request("prq_a", "cus_a", "2026-12-10", "received"),
+                                        request("prq_c", "cus_a", "2026-12-01", "completed"),
+                                        request("prq_d", "cus_b", "2026-12-01", "received")}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertPrivacyRequest(r); }).ok()) << r.id;
+  }
+  EXPECT_EQ(store_->FindPrivacyRequest("cus_b", "prq_a").status().code(), Status::Code::kNotFound);
+  auto all = store_->ListPrivacyRequests("cus_a", "");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].id, "prq_c");  // soonest due first
+  auto at_risk = store_->ListPrivacyRequests("cus_a", "2026-12-15");
+  ASSERT_EQ(at_risk->size(), 1u);  // not the completed one, not the later one
+  EXPECT_EQ((*at_risk)[0].id, "prq_a");
+
+  PrivacyRequestRecord a = *store_->FindPrivacyRequest("cus_a", "prq_a");
+  a.state = "extended";
+  a.extended = true;
+  a.due = "2027-02-10";
+  a.reason = "complex";
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) -> Status {
+        LETHE_RETURN_IF_ERROR(tx.UpdatePrivacyRequest(a));
+        LETHE_RETURN_IF_ERROR(
+            tx.AppendPrivacyRequestStep({"prq_a", 0, "verified", 20, "cus_a", ""}));
+        return tx.AppendPrivacyRequestStep({"prq_a", 0, "extended", 30, "cus_a", "complex"});
+      }).ok());
+  auto again = store_->FindPrivacyRequest("cus_a", "prq_a");
+  EXPECT_EQ(again->due, "2027-02-10");
+  EXPECT_TRUE(again->extended);
+  EXPECT_EQ(again->reason, "complex");
+  auto steps = store_->ListPrivacyRequestSteps("prq_a");
+  ASSERT_EQ(steps->size(), 2u);
+  EXPECT_EQ((*steps)[0].state, "verified");
+  EXPECT_EQ((*steps)[1].state, "extended");
+  EXPECT_LT((*steps)[0].seq, (*steps)[1].seq);
+}
+
 TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
   auto hold = [](std::string id, std::string account, std::string scope, std::string subject,
                  int64_t placed_ms, std::optional<int64_t> ends_ms = std::nullopt) {

@@ -205,12 +205,42 @@ ALTER TABLE erasures ADD COLUMN audit_seq INTEGER;
 ALTER TABLE erasures ADD COLUMN audit_hash TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 9: data-subject requests (RGT-1..4) and their history.
+constexpr const char* kV9Sqlite = R"sql(
+CREATE TABLE privacy_requests (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('end_user', 'customer')),
+  subject TEXT NOT NULL,
+  type TEXT NOT NULL,
+  jurisdiction TEXT NOT NULL CHECK (jurisdiction IN ('gdpr', 'ccpa')),
+  state TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,
+  acknowledge_by TEXT NOT NULL,
+  due TEXT NOT NULL,
+  latest_due TEXT NOT NULL,
+  extended INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX privacy_requests_by_customer ON privacy_requests(customer_id, due);
+CREATE TABLE privacy_request_steps (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  request_id TEXT NOT NULL REFERENCES privacy_requests(id) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX privacy_request_steps_by_request ON privacy_request_steps(request_id, seq);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite},
                                                  {4, kV4Sqlite}, {5, kV5Sqlite}, {6, kV6Sqlite},
-                                                 {7, kV7Sqlite}, {8, kV8Sqlite}};
+                                                 {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

@@ -126,6 +126,21 @@ Result<std::vector<CustomerRecord>> SqlMetadataStore::ListClosedCustomers(int64_
 Result<int64_t> SqlMetadataStore::CountLoginEventsOf(const std::string& customer_id) {
   return Read<int64_t>([&](SqlMetadataTx& r) { return r.CountLoginEventsOf(customer_id); });
 }
+Result<PrivacyRequestRecord> SqlMetadataStore::FindPrivacyRequest(const std::string& customer_id,
+                                                                  const std::string& id) {
+  return Read<PrivacyRequestRecord>(
+      [&](SqlMetadataTx& r) { return r.FindPrivacyRequest(customer_id, id); });
+}
+Result<std::vector<PrivacyRequestStep>> SqlMetadataStore::ListPrivacyRequestSteps(
+    const std::string& request_id) {
+  return Read<std::vector<PrivacyRequestStep>>(
+      [&](SqlMetadataTx& r) { return r.ListPrivacyRequestSteps(request_id); });
+}
+Result<std::vector<PrivacyRequestRecord>> SqlMetadataStore::ListPrivacyRequests(
+    const std::string& customer_id, const std::string& due_before) {
+  return Read<std::vector<PrivacyRequestRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListPrivacyRequests(customer_id, due_before); });
+}
 Result<std::vector<ErasureRecord>> SqlMetadataStore::ListErasures(const ErasureQuery& q) {
   return Read<std::vector<ErasureRecord>>([&](SqlMetadataTx& r) { return r.ListErasures(q); });
 }

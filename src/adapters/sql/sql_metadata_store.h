@@ -47,6 +47,12 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<CustomerRecord>> ListClosedCustomers(int64_t closed_before_ms, int below_stage,
                                                           int limit) override;
   Result<int64_t> CountLoginEventsOf(const std::string& customer_id) override;
+  Result<PrivacyRequestRecord> FindPrivacyRequest(const std::string& customer_id,
+                                                  const std::string& id) override;
+  Result<std::vector<PrivacyRequestStep>> ListPrivacyRequestSteps(
+      const std::string& request_id) override;
+  Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
+      const std::string& customer_id, const std::string& due_before) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;

@@ -43,6 +43,12 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<CustomerRecord>> ListClosedCustomers(int64_t closed_before_ms, int below_stage,
                                                           int limit) override;
   Result<int64_t> CountLoginEventsOf(const std::string& customer_id) override;
+  Result<PrivacyRequestRecord> FindPrivacyRequest(const std::string& customer_id,
+                                                  const std::string& id) override;
+  Result<std::vector<PrivacyRequestStep>> ListPrivacyRequestSteps(
+      const std::string& request_id) override;
+  Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
+      const std::string& customer_id, const std::string& due_before) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
@@ -81,6 +87,9 @@ class SqlMetadataTx final : public MetadataTx {
   Status DeleteSessionsOf(const std::string& customer_id) override;
   Result<int64_t> DeleteLoginEventsOf(const std::string& customer_id) override;
   Result<int64_t> DeleteClosedCustomer(const std::string& customer_id) override;
+  Status InsertPrivacyRequest(const PrivacyRequestRecord& r) override;
+  Status UpdatePrivacyRequest(const PrivacyRequestRecord& r) override;
+  Status AppendPrivacyRequestStep(const PrivacyRequestStep& s) override;
   Status SetAccountRetention(const std::string& account_id,
                              std::optional<int64_t> retention_days) override;
   Status UpdateErasure(const ErasureRecord& e) override;

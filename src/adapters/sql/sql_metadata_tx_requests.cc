@@ -1,0 +1,89 @@
+// SqlMetadataTx, continued: data-subject requests (RGT-1..4).
+#include "adapters/sql/sql_metadata_tx.h"
+#include "adapters/sql/sql_rows.h"
+
+namespace lethe {
+namespace {
+
+constexpr const char* kRequestColumns =
+    "id, customer_id, account_id, subject_kind, subject, type, jurisdiction, state, received_ms, "
+    "acknowledge_by, due, latest_due, extended, reason";
+
+PrivacyRequestRecord RequestFromRow(const SqlRow& r) {
+  PrivacyRequestRecord p;
+  p.id = SqlText(r[0]);
+  p.customer_id = SqlText(r[1]);
+  p.account_id = SqlText(r[2]);
+  p.subject_kind = SqlText(r[3]);
+  p.subject = SqlText(r[4]);
+  p.type = SqlText(r[5]);
+  p.jurisdiction = SqlText(r[6]);
+  p.state = SqlText(r[7]);
+  p.received_ms = SqlInt(r[8]);
+  p.acknowledge_by = SqlText(r[9]);
+  p.due = SqlText(r[10]);
+  p.latest_due = SqlText(r[11]);
+  p.extended = SqlInt(r[12]) != 0;
+  p.reason = SqlText(r[13]);
+  return p;
+}
+
+PrivacyRequestStep StepFromRow(const SqlRow& r) {
+  return PrivacyRequestStep{SqlText(r[0]), SqlInt(r[1]),  SqlText(r[2]),
+                            SqlInt(r[3]),  SqlText(r[4]), SqlText(r[5])};
+}
+
+}  // namespace
+
+Status SqlMetadataTx::InsertPrivacyRequest(const PrivacyRequestRecord& p) {
+  return StatusOf(
+      Query(std::string("INSERT INTO privacy_requests (") + kRequestColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            {p.id, p.customer_id, p.account_id, p.subject_kind, p.subject, p.type, p.jurisdiction,
+             p.state, p.received_ms, p.acknowledge_by, p.due, p.latest_due, int64_t{p.extended},
+             p.reason}));
+}
+
+Status SqlMetadataTx::UpdatePrivacyRequest(const PrivacyRequestRecord& p) {
+  return ExecOne(
+      "UPDATE privacy_requests SET state = $2, due = $3, extended = $4, reason = $5 WHERE id = $1",
+      {p.id, p.state, p.due, int64_t{p.extended}, p.reason});
+}
+
+Status SqlMetadataTx::AppendPrivacyRequestStep(const PrivacyRequestStep& s) {
+  return StatusOf(
+      Query("INSERT INTO privacy_request_steps (request_id, state, at_ms, actor, reason) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            {s.request_id, s.state, s.at_ms, s.actor, s.reason}));
+}
+
+Result<PrivacyRequestRecord> SqlMetadataTx::FindPrivacyRequest(const std::string& customer_id,
+                                                               const std::string& id) {
+  return FirstRow<PrivacyRequestRecord>(
+      Query(std::string("SELECT ") + kRequestColumns +
+                " FROM privacy_requests WHERE id = $1 AND customer_id = $2",
+            {id, customer_id}),
+      RequestFromRow, "privacy request");
+}
+
+Result<std::vector<PrivacyRequestStep>> SqlMetadataTx::ListPrivacyRequestSteps(
+    const std::string& request_id) {
+  return AllRows<PrivacyRequestStep>(
+      Query("SELECT request_id, seq, state, at_ms, actor, reason FROM privacy_request_steps "
+            "WHERE request_id = $1 ORDER BY seq",
+            {request_id}),
+      StepFromRow);
+}
+
+Result<std::vector<PrivacyRequestRecord>> SqlMetadataTx::ListPrivacyRequests(
+    const std::string& customer_id, const std::string& due_before) {
+  return AllRows<PrivacyRequestRecord>(
+      Query(std::string("SELECT ") + kRequestColumns +
+                " FROM privacy_requests WHERE customer_id = $1"
+                " AND ($2 = '' OR (due <= $2 AND state NOT IN ('completed', 'denied')))"
+                " ORDER BY due, id",
+            {customer_id, due_before}),
+      RequestFromRow);
+}
+
+}  // namespace lethe
