@@ -49,10 +49,10 @@ Result<BackupFile> SealBackupFile(const Key& epoch_key, const std::string& backu
   return entry;
 }
 
-Result<BackupFile> CopyBackupFile(BlobReader& in, const std::string& name, BlobWriter& out) {
-  BackupFile entry;
-  entry.name = name;
-  Sha256 sha;
+namespace {
+
+// Copies all of `in` to `out` as it is, hashing it on the way.
+Status CopyHashing(BlobReader& in, BlobWriter& out, Sha256& sha) {
   std::vector<uint8_t> buf(kCopyBytes);
   for (uint64_t pos = 0; pos < in.size();) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), in.size() - pos));
@@ -62,6 +62,16 @@ Result<BackupFile> CopyBackupFile(BlobReader& in, const std::string& name, BlobW
     LETHE_RETURN_IF_ERROR(out.Append(piece));
     pos += n;
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<BackupFile> CopyBackupFile(BlobReader& in, const std::string& name, BlobWriter& out) {
+  BackupFile entry;
+  entry.name = name;
+  Sha256 sha;
+  LETHE_RETURN_IF_ERROR(CopyHashing(in, out, sha));
   LETHE_RETURN_IF_ERROR(out.Commit());
   entry.bytes = in.size();
   entry.sha256 = sha.Final();
@@ -73,15 +83,7 @@ Status RestoreBackupFile(const Key& epoch_key, const std::string& backup_id, con
   if (in.size() != file.bytes) return Damaged(file.name, "wrong size");
   Sha256 sha;
   if (file.wrapped_key.empty()) {  // stored as it was
-    std::vector<uint8_t> buf(kCopyBytes);
-    for (uint64_t pos = 0; pos < in.size();) {
-      size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), in.size() - pos));
-      std::span<uint8_t> piece(buf.data(), n);
-      LETHE_RETURN_IF_ERROR(in.ReadAt(pos, piece));
-      sha.Update(piece);
-      LETHE_RETURN_IF_ERROR(out.Append(piece));
-      pos += n;
-    }
+    LETHE_RETURN_IF_ERROR(CopyHashing(in, out, sha));
   } else {
     auto wrapped = Base64UrlDecode(file.wrapped_key);
     if (!wrapped) return Damaged(file.name, "bad wrapped key");

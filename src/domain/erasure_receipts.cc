@@ -12,7 +12,7 @@ boost::json::value Time(const std::optional<int64_t>& ms) {
 
 }  // namespace
 
-boost::json::object ErasureReceipts::Seal(const ErasureRecord& e) const {
+boost::json::object ErasureReceipts::Describe(const ErasureRecord& e) {
   boost::json::value audit = nullptr;
   if (e.audit_seq) audit = boost::json::object{{"seq", *e.audit_seq}, {"hash", e.audit_hash}};
   boost::json::object body{{"receipt", kErasureReceiptType},
@@ -27,8 +27,13 @@ boost::json::object ErasureReceipts::Seal(const ErasureRecord& e) const {
                            {"requested_at", FormatRfc3339(e.created_ms)},
                            {"keys_destroyed_at", Time(e.keys_destroyed_ms)},
                            {"purged_at", Time(e.purged_ms)},
-                           {"audit", std::move(audit)},
-                           {"issued_at", FormatRfc3339(clock_.NowMillis())}};
+                           {"audit", std::move(audit)}};
+  return body;
+}
+
+boost::json::object ErasureReceipts::Seal(const ErasureRecord& e) const {
+  boost::json::object body = Describe(e);
+  body["issued_at"] = FormatRfc3339(clock_.NowMillis());
   return SignJson(std::move(body), key_);
 }
 

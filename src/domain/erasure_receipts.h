@@ -36,6 +36,9 @@ class ErasureReceipts {
   // (RFC 3339 or null), audit ({"seq", "hash"} or null for erasures older
   // than the audit position), issued_at, signature, signing_key. Never fails.
   boost::json::object Seal(const ErasureRecord& e) const;
+  // The same members without issued_at, signature and signing_key: what a
+  // listing shows of many erasures without signing each.
+  static boost::json::object Describe(const ErasureRecord& e);
 
  private:
   const SigningKey& key_;

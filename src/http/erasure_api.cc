@@ -7,19 +7,6 @@
 
 namespace lethe {
 
-boost::json::object ErasureView(const ErasureRecord& e) {
-  return {{"id", e.id},
-          {"scope", e.scope},
-          {"target", e.target},
-          {"cause", e.cause},
-          {"state", e.state},
-          {"media_erased", e.media_erased},
-          {"usage_events_deidentified", e.usage_deidentified},
-          {"requested_at", FormatRfc3339(e.created_ms)},
-          {"keys_destroyed_at", OptionalTime(e.keys_destroyed_ms)},
-          {"purged_at", OptionalTime(e.purged_ms)}};
-}
-
 namespace {
 
 HttpResponse Accepted(const ErasureReceipts& receipts, const ErasureRecord& e) {
@@ -47,7 +34,7 @@ Result<HttpResponse> ListErasures(Erasures& erasures, HttpRequest& req, const Pr
   }
   LETHE_ASSIGN_OR_RETURN(auto list, erasures.List(q));
   boost::json::array items;
-  for (const ErasureRecord& e : list) items.push_back(ErasureView(e));
+  for (const ErasureRecord& e : list) items.push_back(ErasureReceipts::Describe(e));
   boost::json::value next = nullptr;
   if (static_cast<int>(list.size()) == q.limit) next = list.back().id;
   return HttpResponse::Json(

@@ -14,10 +14,6 @@
 
 namespace lethe {
 
-// The erasure as a listing shows it (unsigned): what was erased by keyed
-// hash only.
-boost::json::object ErasureView(const ErasureRecord& e);
-
 void AddErasureRoutes(Router& router, Erasures& erasures, const ErasureReceipts& receipts,
                       uint64_t max_json_body);
 

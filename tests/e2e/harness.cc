@@ -846,6 +846,21 @@ CommandResult RunCommand(const std::vector<std::string>& argv_in, std::chrono::s
   return out;
 }
 
+StaffMember AddStaff(const std::string& data_dir, const std::string& role) {
+  CommandResult r = RunCommand(
+      {LETHE_BINARY, "staff", "add", "--role", role, "--name", "Lee " + role, "--data", data_dir});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  StaffMember m;
+  std::istringstream lines(r.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("staff_id: ", 0) == 0) m.id = line.substr(10);
+    if (line.rfind("token: ", 0) == 0) m.token = line.substr(7);
+  }
+  EXPECT_EQ(m.id.rfind("stf_", 0), 0u) << r.output;
+  EXPECT_FALSE(m.token.empty()) << r.output;
+  return m;
+}
+
 CommandResult AuditVerify(const std::string& data_dir) {
   return RunCommand({LETHE_BINARY, "audit", "verify", "--data", data_dir});
 }

@@ -277,6 +277,14 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          std::chrono::seconds timeout = std::chrono::seconds(60));
+// A staff member made by `lethe staff add --role <role>` on a stopped
+// server's `data_dir`; a test failure (and empty fields) unless it exits 0
+// and prints an stf_ id and a token.
+struct StaffMember {
+  std::string id;
+  std::string token;
+};
+StaffMember AddStaff(const std::string& data_dir, const std::string& role);
 // `lethe audit verify --data <dir>`.
 CommandResult AuditVerify(const std::string& data_dir);
 

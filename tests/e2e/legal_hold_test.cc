@@ -15,28 +15,6 @@
 namespace lethe::e2e {
 namespace {
 
-struct StaffMember {
-  std::string id;
-  std::string token;
-};
-
-// `lethe staff add` on `data_dir`; a failure (and an empty member) unless
-// it exits 0 and prints the id and token.
-StaffMember AddStaff(const std::string& data_dir, const std::string& role) {
-  CommandResult r = RunCommand(
-      {LETHE_BINARY, "staff", "add", "--role", role, "--name", "Lee " + role, "--data", data_dir});
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  StaffMember m;
-  std::istringstream lines(r.output);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("staff_id: ", 0) == 0) m.id = line.substr(10);
-    if (line.rfind("token: ", 0) == 0) m.token = line.substr(7);
-  }
-  EXPECT_EQ(m.id.rfind("stf_", 0), 0u) << r.output;
-  EXPECT_FALSE(m.token.empty()) << r.output;
-  return m;
-}
-
 class LegalHoldTest : public ::testing::Test {
  protected:
   void SetUp() override {

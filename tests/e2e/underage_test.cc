@@ -19,26 +19,6 @@ namespace {
 
 namespace json = boost::json;
 
-struct StaffMember {
-  std::string id;
-  std::string token;
-};
-
-// `lethe staff add` on a stopped server's `data_dir`.
-StaffMember AddStaff(const std::string& data_dir, const std::string& role) {
-  CommandResult r = RunCommand(
-      {LETHE_BINARY, "staff", "add", "--role", role, "--name", "Sam " + role, "--data", data_dir});
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  StaffMember m;
-  std::istringstream lines(r.output);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("staff_id: ", 0) == 0) m.id = line.substr(10);
-    if (line.rfind("token: ", 0) == 0) m.token = line.substr(7);
-  }
-  EXPECT_FALSE(m.token.empty()) << r.output;
-  return m;
-}
-
 Response SignIn(HttpClient& client, const std::string& email) {
   return client.Post("/v1/sessions",
                      json::value(json::object{{"email", email}, {"password", kPassword}}));
