@@ -187,7 +187,11 @@ TEST(DefectsStorageTest, FullDiskIs507AndDeleteStillWorks) {
   std::vector<std::string> blobs_before = ListFilesUnder(volume.path() + "/media/blobs");
   Response full = UploadBytes(client, t.token(), png + std::string(1 << 20, 'b'), "image/png");
   LETHE_EXPECT_PROBLEM(full, 507, "insufficient-storage");
-  EXPECT_TRUE(ListFilesUnder(volume.path() + "/media/incoming").empty());
+  // The abandoned upload's file goes when its ingest is dropped, which may
+  // be just after the answer is sent.
+  EXPECT_TRUE(WaitFor([&] { return ListFilesUnder(volume.path() + "/media/incoming").empty(); },
+                      std::chrono::seconds(5)))
+      << ListFilesUnder(volume.path() + "/media/incoming").size() << " files left";
   EXPECT_EQ(ListFilesUnder(volume.path() + "/media/blobs"), blobs_before);
 
   Response del = client.Delete("/v1/media/" + first, BearerAuth(t.token()));
