@@ -43,6 +43,10 @@
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/outbox.h"
+#include "domain/privacy_requests.h"
+#include "domain/processing_gate.h"
+#include "domain/processing_limits.h"
+#include "domain/request_fulfilment.h"
 #include "domain/staff.h"
 #include "domain/usage_ledger.h"
 #include "http/checkpoint_api.h"
@@ -54,6 +58,7 @@
 #include "http/legal_hold_api.h"
 #include "http/media_api.h"
 #include "http/ops_backup_api.h"
+#include "http/privacy_request_api.h"
 #include "http/server.h"
 #include "http/staff_account_api.h"
 
@@ -94,6 +99,10 @@ struct LetheServer::Parts {
   std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
+  std::unique_ptr<ProcessingGate> processing_gate;
+  std::unique_ptr<ProcessingLimits> processing_limits;
+  std::unique_ptr<PrivacyRequests> privacy_requests;
+  std::unique_ptr<RequestFulfilment> fulfilment;
   std::unique_ptr<BackupKeyStore> backup_keys;
   std::unique_ptr<BackupEpochs> backup_epochs;
   std::unique_ptr<DataSnapshots> snapshots;
@@ -127,6 +136,8 @@ constexpr std::chrono::milliseconds kRunnerDrain{10'000};
 constexpr std::chrono::milliseconds kRetentionSweep{std::chrono::seconds(30)};
 constexpr int kRetentionBatch = 500;
 constexpr std::chrono::milliseconds kClosureSweep{std::chrono::hours(1)};
+constexpr std::chrono::milliseconds kReminderSweep{std::chrono::hours(1)};
+constexpr int kReminderBatch = 200;
 // How often holds whose end date passed are released (USE-6), and how many
 // at a time; until then Covering() already treats them as ended.
 constexpr std::chrono::milliseconds kHoldSweep{std::chrono::seconds(30)};
@@ -239,6 +250,11 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
     return StatusOf(erasures.ExpireDue(kRetentionBatch));
   }));
   // ACC-10: the retention classes of closed customers.
+  // RGT-2: a reminder goes out 7 days before a privacy request is due.
+  LETHE_RETURN_IF_ERROR(
+      runner.Every("privacy-reminders", kReminderSweep, [&requests = *p.privacy_requests] {
+        return StatusOf(requests.SendReminders(kReminderBatch));
+      }));
   LETHE_RETURN_IF_ERROR(runner.Every("closures", kClosureSweep, [&closures = *p.closures] {
     return StatusOf(closures.EnforceRetention(kRetentionBatch));
   }));
@@ -355,6 +371,15 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                            clock, config.retention);
   AddClosureRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
+  p->processing_gate = std::make_unique<ProcessingGate>(*p->metadata);
+  p->processing_limits = std::make_unique<ProcessingLimits>(*p->metadata, *p->jobs, *p->outbox,
+                                                            *p->audit, clock, random);
+  p->privacy_requests = std::make_unique<PrivacyRequests>(
+      *p->metadata, *p->audit, *p->outbox, *p->key_ring, *p->keyed_ids, clock, random);
+  p->fulfilment = std::make_unique<RequestFulfilment>(
+      *p->metadata, *p->privacy_requests, *p->media, *p->customers, *p->erasures, *p->closures,
+      *p->receipts, *p->processing_limits, ExportIssuer{}, clock);
+  AddPrivacyRequestRoutes(*p->router, *p->privacy_requests, *p->fulfilment, config.max_json_body);
   // SEC-4: nothing of an underage customer waits for the hourly sweep.
   // The runner exists before the server serves any request.
   AddStaffAccountRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body,
@@ -376,7 +401,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->data_dir = config.data_dir;
   std::string ops_token = RandomToken(random, "lops_");
   AddOpsBackupRoute(*p->router, *p->backups, TokenDigest(ops_token));
-  AddMediaRoutes(*p->router, *p->media, *p->links, config.max_json_body, config.max_media_bytes);
+  AddMediaRoutes(*p->router, *p->media, *p->links, *p->processing_gate, config.max_json_body,
+                 config.max_media_bytes);
   if (seams.add_routes) seams.add_routes(*p->router);
 
   p->server =

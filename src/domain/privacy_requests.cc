@@ -5,7 +5,9 @@
 #include <string_view>
 #include <utility>
 
+#include "common/encoding.h"
 #include "common/utf8.h"
+#include "crypto/aead.h"
 #include "crypto/secret_hash.h"
 #include "domain/legal_clock.h"
 
@@ -73,6 +75,19 @@ Result<PrivacyRequestRecord> PrivacyRequests::Submit(const PrivacyRequestForm& f
           "invalid-field", "a request about an end user needs the customer's attestation");
     }
   }
+  const bool by_agent = !form.agent_name.empty();
+  if (by_agent) {
+    if (form.agent_name.size() > 200 || !IsValidUtf8(form.agent_name)) {
+      return Status::InvalidArgument("invalid-field",
+                                     "the agent's name must be UTF-8, 1 to 200 bytes");
+    }
+    if (form.agent_document.empty() || form.agent_document.size() > kMaxAgentDocument) {
+      return Status::InvalidArgument(
+          "invalid-field", "an agent's request needs their written permission (up to 4 MiB)");
+    }
+  } else if (!form.agent_document.empty()) {
+    return Status::InvalidArgument("invalid-field", "a permission document needs the agent's name");
+  }
   const int64_t now = clock_.NowMillis();
   LETHE_ASSIGN_OR_RETURN(RequestDeadlines clocks, DeadlinesFor(form.jurisdiction, DateOf(now)));
   PrivacyRequestRecord r;
@@ -87,18 +102,220 @@ Result<PrivacyRequestRecord> PrivacyRequests::Submit(const PrivacyRequestForm& f
   r.acknowledge_by = clocks.acknowledge_by ? FormatDate(*clocks.acknowledge_by) : "";
   r.due = FormatDate(clocks.due);
   r.latest_due = FormatDate(clocks.latest_extended_due);
-  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    if (about_end_user) {
-      LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccount(form.customer_id, form.account_id)));
+  if (about_end_user) {
+    LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(form.customer_id, form.account_id)));
+    ErasureQuery erased{form.account_id, ids_.Of("end_user", form.account_id, form.end_user),
+                        std::nullopt, 1};
+    LETHE_ASSIGN_OR_RETURN(std::vector<ErasureRecord> erasures, store_.ListErasures(erased));
+    if (!erasures.empty()) {
+      return Status::Unprocessable("subject-erased",
+                                   "the end user was erased (" + erasures[0].id +
+                                       "): Lethe holds nothing of theirs to act on");
     }
+  }
+  if (by_agent) {
+    r.agent_name = form.agent_name;
+    LETHE_ASSIGN_OR_RETURN(r.agent_document, SealDocument(r, form.agent_document));
+  }
+  // Verified at once only when the customer attests for its own end user;
+  // an agent's request also waits for the subject, a customer's for its code.
+  const bool verified = about_end_user && !by_agent;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     r.state = "received";
     LETHE_RETURN_IF_ERROR(tx.InsertPrivacyRequest(r));
-    LETHE_RETURN_IF_ERROR(Step(tx, r, "received", actor, "", origin));
-    LETHE_RETURN_IF_ERROR(Step(tx, r, about_end_user ? "verified" : "identity_unverified", actor,
-                               about_end_user ? "attested by the customer" : "", origin));
+    LETHE_RETURN_IF_ERROR(
+        Step(tx, r, "received", actor, by_agent ? "by agent " + r.agent_name : "", origin));
+    LETHE_RETURN_IF_ERROR(Step(tx, r, verified ? "verified" : "identity_unverified", actor,
+                               verified ? "attested by the customer" : "", origin));
+    if (!about_end_user) LETHE_RETURN_IF_ERROR(MailCode(tx, r));
     return tx.UpdatePrivacyRequest(r);
   }));
   return r;
+}
+
+std::pair<std::string, std::string> PrivacyRequests::SealOwner(const PrivacyRequestRecord& r) {
+  // A customer has no account key of its own: its documents hang under a
+  // slot named for the customer, beside the accounts' slots.
+  if (r.subject_kind == "customer") return {r.customer_id, ""};
+  return {r.account_id, r.subject};
+}
+
+Result<std::string> PrivacyRequests::SealDocument(const PrivacyRequestRecord& r,
+                                                  const std::string& document) {
+  auto [account, end_user] = SealOwner(r);
+  Key key = keys_.NewDataKey();
+  Result<std::string> wrapped = keys_.WrapDataKey(account, end_user, r.id, key);
+  if (!wrapped.ok()) {
+    WipeKey(key);
+    if (wrapped.status().reason() == "key-destroyed") {
+      return Status::Unprocessable("subject-erased", "the subject was erased");
+    }
+    return wrapped.status();
+  }
+  std::array<uint8_t, kNonceBytes> nonce;
+  random_.Fill(nonce);
+  std::vector<uint8_t> sealed(document.size() + kTagBytes);
+  std::span<const uint8_t> aad(reinterpret_cast<const uint8_t*>(r.id.data()), r.id.size());
+  Status st = Seal(key, nonce, aad,
+                   {reinterpret_cast<const uint8_t*>(document.data()), document.size()}, sealed);
+  WipeKey(key);
+  LETHE_RETURN_IF_ERROR(st);
+  return *wrapped + "." + Base64UrlEncode(nonce) + "." + Base64UrlEncode(sealed);
+}
+
+Result<std::string> PrivacyRequests::AgentDocument(const std::string& customer_id,
+                                                   const std::string& id) {
+  LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r, store_.FindPrivacyRequest(customer_id, id));
+  if (r.agent_document.empty()) return Status::NotFound("the request has no agent document");
+  const std::string& d = r.agent_document;
+  size_t a = d.find('.'), b = a == std::string::npos ? a : d.find('.', a + 1);
+  if (b == std::string::npos) return Status::DataLoss("a sealed document is malformed");
+  auto nonce = Base64UrlDecode(std::string_view(d).substr(a + 1, b - a - 1));
+  auto sealed = Base64UrlDecode(std::string_view(d).substr(b + 1));
+  if (!nonce || nonce->size() != kNonceBytes || !sealed || sealed->size() < kTagBytes) {
+    return Status::DataLoss("a sealed document is malformed");
+  }
+  auto [account, end_user] = SealOwner(r);
+  LETHE_ASSIGN_OR_RETURN(Key key, keys_.UnwrapDataKey(account, end_user, r.id, d.substr(0, a)));
+  std::string out(sealed->size() - kTagBytes, '\0');
+  std::span<const uint8_t> aad(reinterpret_cast<const uint8_t*>(r.id.data()), r.id.size());
+  Status st = Open(key, std::span<const uint8_t, kNonceBytes>(nonce->data(), kNonceBytes), aad,
+                   *sealed, {reinterpret_cast<uint8_t*>(out.data()), out.size()});
+  WipeKey(key);
+  LETHE_RETURN_IF_ERROR(st);
+  return out;
+}
+
+std::string PrivacyRequests::CodeDigest(const PrivacyRequestRecord& r,
+                                        const std::string& code) const {
+  // Keyed: eight digits are too few to survive a stolen database unkeyed.
+  return ids_.Of("privacy_request_code", r.id, code);
+}
+
+Status PrivacyRequests::MailCode(MetadataTx& tx, PrivacyRequestRecord& r) {
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord c, tx.FindCustomer(r.customer_id));
+  std::array<uint8_t, 8> bytes;
+  random_.Fill(bytes);
+  uint64_t n = 0;
+  for (uint8_t b : bytes) n = (n << 8) | b;
+  std::string code = std::to_string(n % 100'000'000);
+  code.insert(0, 8 - code.size(), '0');
+  r.code_digest = CodeDigest(r, code);
+  r.code_expires_ms = clock_.NowMillis() + kCodeLifetimeMs;
+  return StatusOf(outbox_.Send(
+      tx, c.email, "Lethe: confirm your privacy request",
+      "Someone asked Lethe to act on your data (request " + r.id + ", " + r.type +
+          ").\n\nIf it was you or an agent you authorised, confirm with this code: " + code +
+          "\n\nIt works once, for 15 minutes. If you did not ask, ignore this message: "
+          "nothing happens without the code.\n"));
+}
+
+Result<PrivacyRequestRecord> PrivacyRequests::Verify(const std::string& customer_id,
+                                                     const std::string& id,
+                                                     const VerificationForm& form,
+                                                     const std::string& actor,
+                                                     const RequestOrigin& origin) {
+  PrivacyRequestRecord r;
+  Status refusal = Status::Ok();  // a wrong code: committed, then returned
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    refusal = Status::Ok();
+    LETHE_ASSIGN_OR_RETURN(r, tx.FindPrivacyRequest(customer_id, id));
+    if (r.state != "identity_unverified") {
+      return Status::FailedPrecondition(
+          "invalid-transition", "the request is " + r.state + ", not waiting to be verified");
+    }
+    if (r.code_failures >= kMaxCodeFailures) {
+      return Status(Status::Code::kPermissionDenied, "request-locked",
+                    "too many wrong codes: the request is locked");
+    }
+    std::string how;
+    if (r.subject_kind == "customer") {
+      if (form.code.empty()) return Status::InvalidArgument("invalid-field", "code is required");
+      if (clock_.NowMillis() > r.code_expires_ms) {
+        return Status::Unprocessable("code-expired", "the code has expired: ask for a new one");
+      }
+      if (!ConstantTimeEquals(CodeDigest(r, form.code), r.code_digest)) {
+        ++r.code_failures;
+        const bool locked = r.code_failures >= kMaxCodeFailures;
+        LETHE_RETURN_IF_ERROR(Step(tx, r, r.state, actor,
+                                   locked ? "locked after wrong codes" : "wrong code", origin));
+        refusal = locked
+                      ? Status(Status::Code::kPermissionDenied, "request-locked",
+                               "too many wrong codes: the request is locked")
+                      : Status::Unprocessable(
+                            "code-invalid", "the code is wrong; " +
+                                                std::to_string(kMaxCodeFailures - r.code_failures) +
+                                                " tries left");
+        return tx.UpdatePrivacyRequest(r);
+      }
+      how = "code confirmed by the subject";
+    } else {
+      if (!form.subject_confirmed) {
+        return Status::InvalidArgument("invalid-field",
+                                       "an agent's request needs the end user's confirmation");
+      }
+      how = "the end user confirmed the agent, relayed by the customer";
+    }
+    r.code_digest.clear();  // single use
+    r.code_expires_ms = 0;
+    r.subject_confirmed = true;
+    LETHE_RETURN_IF_ERROR(Step(tx, r, "verified", actor, how, origin));
+    return tx.UpdatePrivacyRequest(r);
+  }));
+  LETHE_RETURN_IF_ERROR(refusal);
+  return r;
+}
+
+Status PrivacyRequests::ResendCode(const std::string& customer_id, const std::string& id,
+                                   const std::string& actor, const RequestOrigin& origin) {
+  return store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r, tx.FindPrivacyRequest(customer_id, id));
+    if (r.state != "identity_unverified" || r.subject_kind != "customer") {
+      return Status::FailedPrecondition("invalid-transition", "the request waits for no code");
+    }
+    if (r.code_failures >= kMaxCodeFailures) {
+      return Status(Status::Code::kPermissionDenied, "request-locked",
+                    "too many wrong codes: the request is locked");
+    }
+    LETHE_RETURN_IF_ERROR(MailCode(tx, r));
+    LETHE_RETURN_IF_ERROR(
+        audit_.Record(tx, actor, "privacy_request.code_sent", r.id, r.account_id, origin));
+    return tx.UpdatePrivacyRequest(r);
+  });
+}
+
+Status PrivacyRequests::Advance(MetadataTx& tx, PrivacyRequestRecord& r, const std::string& state,
+                                const std::string& actor, const std::string& reason,
+                                const RequestOrigin& origin) {
+  if (!Allowed(r.state, state)) {
+    return Status::FailedPrecondition("invalid-transition",
+                                      "a request in state " + r.state + " cannot become " + state);
+  }
+  LETHE_RETURN_IF_ERROR(Step(tx, r, state, actor, reason, origin));
+  return tx.UpdatePrivacyRequest(r);
+}
+
+Result<int> PrivacyRequests::SendReminders(int limit) {
+  const CivilDate soon = AddDays(DateOf(clock_.NowMillis()), 7);
+  LETHE_ASSIGN_OR_RETURN(std::vector<PrivacyRequestRecord> due,
+                         store_.ListUnremindedRequestsDue(FormatDate(soon), limit));
+  int sent = 0;
+  for (PrivacyRequestRecord& r : due) {
+    LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+      LETHE_ASSIGN_OR_RETURN(CustomerRecord c, tx.FindCustomer(r.customer_id));
+      r.reminded = true;
+      LETHE_RETURN_IF_ERROR(StatusOf(
+          outbox_.Send(tx, c.email, "Lethe: privacy request " + r.id + " is due on " + r.due,
+                       "Your privacy request " + r.id + " (" + r.type + ", " + r.jurisdiction +
+                           ") is " + r.state + " and must be answered by " + r.due +
+                           ".\nAnswer it, or extend it with reasons before that date.\n")));
+      LETHE_RETURN_IF_ERROR(
+          audit_.Record(tx, "system", "privacy_request.reminded", r.id, r.account_id, {}));
+      return tx.UpdatePrivacyRequest(r);
+    }));
+    ++sent;
+  }
+  return sent;
 }
 
 Result<PrivacyRequestRecord> PrivacyRequests::Transition(

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/mail/file_mailer.h"
+#include "domain/job_queue.h"
+#include "domain/outbox.h"
 #include "testing/domain_fixture.h"
 
 namespace lethe {
@@ -11,7 +14,14 @@ class PrivacyRequestsTest : public DomainFixture {
  protected:
   void SetUp() override {
     DomainFixture::SetUp();
-    requests_ = std::make_unique<PrivacyRequests>(*metadata_, *audit_, clock_, random_);
+    auto mailer = FileMailer::Open(dir_.File("mail"), clock_);
+    ASSERT_TRUE(mailer.ok());
+    mailer_ = std::move(*mailer);
+    jobs_ = std::make_unique<JobQueue>(*metadata_, clock_, random_);
+    outbox_ = std::make_unique<Outbox>(*metadata_, *jobs_, *mailer_, clock_, random_,
+                                       "privacy@lethe.test");
+    requests_ = std::make_unique<PrivacyRequests>(*metadata_, *audit_, *outbox_, *ring_, *ids_,
+                                                  clock_, random_);
     who_ = MakeAccount("rights@example.com");
   }
   PrivacyRequestForm AboutEndUser(std::string type, std::string jurisdiction) {
@@ -24,6 +34,9 @@ class PrivacyRequestsTest : public DomainFixture {
     f.attested = true;
     return f;
   }
+  std::unique_ptr<FileMailer> mailer_;
+  std::unique_ptr<JobQueue> jobs_;
+  std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<PrivacyRequests> requests_;
   Principal who_;
 };

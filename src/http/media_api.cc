@@ -120,8 +120,8 @@ Result<HttpResponse> ServeContent(MediaLibrary& library, HttpRequest& req, const
   return r;
 }
 
-Result<HttpResponse> IssueLink(MediaLibrary& library, MediaLinks& links, HttpRequest& req,
-                               const Principal& who) {
+Result<HttpResponse> IssueLink(MediaLibrary& library, MediaLinks& links, ProcessingGate& gate,
+                               HttpRequest& req, const Principal& who) {
   int64_t lifetime = kDefaultLinkLifetimeMs;
   const Status bad_lifetime =
       Status::InvalidArgument("invalid-field", "expires_in must be 1 to 86400 seconds");
@@ -136,6 +136,7 @@ Result<HttpResponse> IssueLink(MediaLibrary& library, MediaLinks& links, HttpReq
   if (lifetime < 1000 || lifetime > kMaxLinkLifetimeMs) return bad_lifetime;
   LETHE_ASSIGN_OR_RETURN(MediaRecord m, library.Get(who.account.id, req.Param("id")));
   req.end_user = m.end_user;
+  LETHE_RETURN_IF_ERROR(gate.Admit(m.account_id, m.end_user, ProcessingUse::kShareLink));
   MediaLink link = links.Issue(who.account.id, m.id, lifetime);
   std::string url = "/v1/media/" + m.id + "/content?account=" + link.account_id +
                     "&expires=" + std::to_string(link.expires_ms) + "&sig=" + link.signature;
@@ -145,7 +146,7 @@ Result<HttpResponse> IssueLink(MediaLibrary& library, MediaLinks& links, HttpReq
 
 }  // namespace
 
-void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links,
+void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, ProcessingGate& gate,
                     uint64_t max_json_body, uint64_t max_media_bytes) {
   const Auth kData = Auth::kDataPlane;
   router.AddUpload("POST", "/v1/media", kData, max_media_bytes,
@@ -168,14 +169,16 @@ void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links,
                return PatchMedia(library, req, c.principal());
              });
   router.Add("POST", "/v1/media/{id}/links", kData, max_json_body,
-             [&library, &links](HttpRequest& req, const Caller& c) {
-               return IssueLink(library, links, req, c.principal());
+             [&library, &links, &gate](HttpRequest& req, const Caller& c) {
+               return IssueLink(library, links, gate, req, c.principal());
              });
   // Players fetch content with a signed link (no credential in the URL).
   router.Add("GET", "/v1/media/{id}/content", Auth::kSignedLink, 0,
-             [&library](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+             [&library, &gate](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                LETHE_ASSIGN_OR_RETURN(MediaRecord m,
                                       library.Get(c.principal().account.id, req.Param("id")));
+               req.end_user = m.end_user;
+               LETHE_RETURN_IF_ERROR(gate.Admit(m.account_id, m.end_user, ProcessingUse::kStream));
                return ServeContent(library, req, m);
              });
 }

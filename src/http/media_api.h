@@ -7,17 +7,20 @@
 //   POST   /v1/media/{id}/links      a short-lived signed content URL
 //   GET|HEAD /v1/media/{id}/content  the bytes: Range, ETag, If-None-Match,
 //                                    If-Range; credentials or a signed link
+// Content and links pass the ProcessingGate first (RGT-1): a subject under
+// a restriction gets 403 processing-restricted.
 #pragma once
 
 #include <cstdint>
 
 #include "domain/media_library.h"
 #include "domain/media_links.h"
+#include "domain/processing_gate.h"
 #include "http/router.h"
 
 namespace lethe {
 
-void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links,
+void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, ProcessingGate& gate,
                     uint64_t max_json_body, uint64_t max_media_bytes);
 
 }  // namespace lethe

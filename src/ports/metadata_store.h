@@ -97,6 +97,18 @@ class MetadataReader {
       const std::string& request_id) = 0;
   virtual Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
       const std::string& customer_id, const std::string& due_before) = 0;
+  // Every customer's open requests due on or before `due` that have had no
+  // reminder, soonest first, at most `limit` (the reminder job).
+  virtual Result<std::vector<PrivacyRequestRecord>> ListUnremindedRequestsDue(
+      const std::string& due, int limit) = 0;
+  // Every request received in [from_ms, to_ms) (the annual metrics).
+  virtual Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequestsReceived(int64_t from_ms,
+                                                                                int64_t to_ms) = 0;
+  // The processing limits on one subject (account "" for a customer).
+  virtual Result<std::vector<ProcessingLimitRecord>> ListProcessingLimits(
+      const std::string& account_id, const std::string& subject) = 0;
+  // The limit placed by request `request_id`; NotFound if none is in force.
+  virtual Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) = 0;
   // An account's erasures, newest first, at most q.limit.
   virtual Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) = 0;
   // Erasures waiting on a legal hold, of one account ("" for all), oldest first.
@@ -179,11 +191,16 @@ class MetadataTx : public MetadataReader {
   virtual Status DeleteSessionsOf(const std::string& customer_id) = 0;
   virtual Result<int64_t> DeleteLoginEventsOf(const std::string& customer_id) = 0;
   virtual Result<int64_t> DeleteClosedCustomer(const std::string& customer_id) = 0;
-  // Data-subject requests. UpdatePrivacyRequest writes state, due,
-  // extended and reason; AppendPrivacyRequestStep assigns the step's seq.
+  // Data-subject requests. UpdatePrivacyRequest writes every field but the
+  // id, customer, subject, type, jurisdiction and received/acknowledge
+  // dates; AppendPrivacyRequestStep assigns the step's seq.
   virtual Status InsertPrivacyRequest(const PrivacyRequestRecord& r) = 0;
   virtual Status UpdatePrivacyRequest(const PrivacyRequestRecord& r) = 0;
   virtual Status AppendPrivacyRequestStep(const PrivacyRequestStep& s) = 0;
+  // Processing limits. UpdateProcessingLimit writes lift_notice.
+  virtual Status InsertProcessingLimit(const ProcessingLimitRecord& l) = 0;
+  virtual Status UpdateProcessingLimit(const ProcessingLimitRecord& l) = 0;
+  virtual Status DeleteProcessingLimit(const std::string& id) = 0;
   // Sets the account's default retention (none when empty) and moves the
   // expiry of every media of the account that has none of its own to
   // created + retention_days. NotFound for an unknown account.

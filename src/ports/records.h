@@ -250,6 +250,32 @@ struct PrivacyRequestRecord {
   std::string latest_due;      // the furthest an extension may reach
   bool extended = false;
   std::string reason;  // of a denial or an extension
+  // Verification of a customer's own request: the code's digest (never the
+  // code), when it stops working, and how many wrong codes were tried.
+  std::string code_digest;
+  int64_t code_expires_ms = 0;
+  int code_failures = 0;
+  // An authorized agent acting for the subject, and their written
+  // permission, sealed (see RequestSeals); the subject's own confirmation.
+  std::string agent_name;
+  std::string agent_document;
+  bool subject_confirmed = false;
+  bool reminded = false;  // the 7-day reminder went out
+  std::string outcome;    // JSON: what fulfilment did (receipt, link expiry, ...)
+};
+
+// A limit on processing one subject's data (GDPR Art. 18 restriction,
+// Art. 21 objection, CCPA opt-outs), placed by a privacy request. While
+// `lift_notice` is set the limit is being lifted: it holds until that
+// notice to the subject has gone out.
+struct ProcessingLimitRecord {
+  std::string id;          // plm_...
+  std::string account_id;  // "" when the subject is a customer
+  std::string subject;     // the end-user reference, or the customer id
+  std::string kind;        // restriction, objection, opt_out_of_sale_or_sharing, limit_sensitive
+  std::string request_id;
+  int64_t since_ms = 0;
+  std::string lift_notice;  // outbox message id, once lifting began
 };
 
 // One step of a request's history, in order.

@@ -144,6 +144,25 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListPrivacyRequests"));
     return target_.ListPrivacyRequests(customer_id, due_before);
   }
+  Result<std::vector<PrivacyRequestRecord>> ListUnremindedRequestsDue(const std::string& due,
+                                                                      int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListUnremindedRequestsDue"));
+    return target_.ListUnremindedRequestsDue(due, limit);
+  }
+  Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequestsReceived(int64_t from_ms,
+                                                                        int64_t to_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListPrivacyRequestsReceived"));
+    return target_.ListPrivacyRequestsReceived(from_ms, to_ms);
+  }
+  Result<std::vector<ProcessingLimitRecord>> ListProcessingLimits(
+      const std::string& account_id, const std::string& subject) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListProcessingLimits"));
+    return target_.ListProcessingLimits(account_id, subject);
+  }
+  Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindProcessingLimitOf"));
+    return target_.FindProcessingLimitOf(request_id);
+  }
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override {
     LETHE_RETURN_IF_ERROR(hook_("ListErasures"));
     return target_.ListErasures(q);

@@ -235,12 +235,39 @@ CREATE TABLE privacy_request_steps (
 CREATE INDEX privacy_request_steps_by_request ON privacy_request_steps(request_id, seq);
 )sql";
 
+// Version 11: verification, agents and fulfilment of data-subject requests,
+// and the processing limits (restriction, objection, opt-outs) they place.
+// A code is kept as its digest only; an agent's permission document only
+// sealed under the subject's key chain.
+constexpr const char* kV11Sqlite = R"sql(
+ALTER TABLE privacy_requests ADD COLUMN code_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE privacy_requests ADD COLUMN code_expires_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE privacy_requests ADD COLUMN code_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE privacy_requests ADD COLUMN agent_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE privacy_requests ADD COLUMN agent_document TEXT NOT NULL DEFAULT '';
+ALTER TABLE privacy_requests ADD COLUMN subject_confirmed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE privacy_requests ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE privacy_requests ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+CREATE INDEX privacy_requests_by_due ON privacy_requests(due);
+CREATE INDEX privacy_requests_by_received ON privacy_requests(received_ms);
+CREATE TABLE processing_limits (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  request_id TEXT NOT NULL UNIQUE,
+  since_ms INTEGER NOT NULL,
+  lift_notice TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX processing_limits_by_subject ON processing_limits(account_id, subject);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
-  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite},
-                                                 {4, kV4Sqlite}, {5, kV5Sqlite}, {6, kV6Sqlite},
-                                                 {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}};
+  static const std::vector<Migration> kSqlite = {
+      {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite},
+      {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {11, kV11Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

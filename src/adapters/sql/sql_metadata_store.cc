@@ -141,6 +141,26 @@ Result<std::vector<PrivacyRequestRecord>> SqlMetadataStore::ListPrivacyRequests(
   return Read<std::vector<PrivacyRequestRecord>>(
       [&](SqlMetadataTx& r) { return r.ListPrivacyRequests(customer_id, due_before); });
 }
+Result<std::vector<PrivacyRequestRecord>> SqlMetadataStore::ListUnremindedRequestsDue(
+    const std::string& due, int limit) {
+  return Read<std::vector<PrivacyRequestRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListUnremindedRequestsDue(due, limit); });
+}
+Result<std::vector<PrivacyRequestRecord>> SqlMetadataStore::ListPrivacyRequestsReceived(
+    int64_t from_ms, int64_t to_ms) {
+  return Read<std::vector<PrivacyRequestRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListPrivacyRequestsReceived(from_ms, to_ms); });
+}
+Result<std::vector<ProcessingLimitRecord>> SqlMetadataStore::ListProcessingLimits(
+    const std::string& account_id, const std::string& subject) {
+  return Read<std::vector<ProcessingLimitRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListProcessingLimits(account_id, subject); });
+}
+Result<ProcessingLimitRecord> SqlMetadataStore::FindProcessingLimitOf(
+    const std::string& request_id) {
+  return Read<ProcessingLimitRecord>(
+      [&](SqlMetadataTx& r) { return r.FindProcessingLimitOf(request_id); });
+}
 Result<std::vector<ErasureRecord>> SqlMetadataStore::ListErasures(const ErasureQuery& q) {
   return Read<std::vector<ErasureRecord>>([&](SqlMetadataTx& r) { return r.ListErasures(q); });
 }

@@ -53,6 +53,13 @@ class SqlMetadataStore final : public MetadataStore {
       const std::string& request_id) override;
   Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
       const std::string& customer_id, const std::string& due_before) override;
+  Result<std::vector<PrivacyRequestRecord>> ListUnremindedRequestsDue(const std::string& due,
+                                                                      int limit) override;
+  Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequestsReceived(int64_t from_ms,
+                                                                        int64_t to_ms) override;
+  Result<std::vector<ProcessingLimitRecord>> ListProcessingLimits(
+      const std::string& account_id, const std::string& subject) override;
+  Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;

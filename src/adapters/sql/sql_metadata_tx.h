@@ -49,6 +49,13 @@ class SqlMetadataTx final : public MetadataTx {
       const std::string& request_id) override;
   Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
       const std::string& customer_id, const std::string& due_before) override;
+  Result<std::vector<PrivacyRequestRecord>> ListUnremindedRequestsDue(const std::string& due,
+                                                                      int limit) override;
+  Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequestsReceived(int64_t from_ms,
+                                                                        int64_t to_ms) override;
+  Result<std::vector<ProcessingLimitRecord>> ListProcessingLimits(
+      const std::string& account_id, const std::string& subject) override;
+  Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
@@ -90,6 +97,9 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertPrivacyRequest(const PrivacyRequestRecord& r) override;
   Status UpdatePrivacyRequest(const PrivacyRequestRecord& r) override;
   Status AppendPrivacyRequestStep(const PrivacyRequestStep& s) override;
+  Status InsertProcessingLimit(const ProcessingLimitRecord& l) override;
+  Status UpdateProcessingLimit(const ProcessingLimitRecord& l) override;
+  Status DeleteProcessingLimit(const std::string& id) override;
   Status SetAccountRetention(const std::string& account_id,
                              std::optional<int64_t> retention_days) override;
   Status UpdateErasure(const ErasureRecord& e) override;

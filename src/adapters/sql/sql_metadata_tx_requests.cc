@@ -7,7 +7,11 @@ namespace {
 
 constexpr const char* kRequestColumns =
     "id, customer_id, account_id, subject_kind, subject, type, jurisdiction, state, received_ms, "
-    "acknowledge_by, due, latest_due, extended, reason";
+    "acknowledge_by, due, latest_due, extended, reason, code_digest, code_expires_ms, "
+    "code_failures, agent_name, agent_document, subject_confirmed, reminded, outcome";
+
+constexpr const char* kLimitColumns =
+    "id, account_id, subject, kind, request_id, since_ms, lift_notice";
 
 PrivacyRequestRecord RequestFromRow(const SqlRow& r) {
   PrivacyRequestRecord p;
@@ -25,7 +29,20 @@ PrivacyRequestRecord RequestFromRow(const SqlRow& r) {
   p.latest_due = SqlText(r[11]);
   p.extended = SqlInt(r[12]) != 0;
   p.reason = SqlText(r[13]);
+  p.code_digest = SqlText(r[14]);
+  p.code_expires_ms = SqlInt(r[15]);
+  p.code_failures = static_cast<int>(SqlInt(r[16]));
+  p.agent_name = SqlText(r[17]);
+  p.agent_document = SqlText(r[18]);
+  p.subject_confirmed = SqlInt(r[19]) != 0;
+  p.reminded = SqlInt(r[20]) != 0;
+  p.outcome = SqlText(r[21]);
   return p;
+}
+
+ProcessingLimitRecord LimitFromRow(const SqlRow& r) {
+  return ProcessingLimitRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]), SqlText(r[3]),
+                               SqlText(r[4]), SqlInt(r[5]),  SqlText(r[6])};
 }
 
 PrivacyRequestStep StepFromRow(const SqlRow& r) {
@@ -38,16 +55,40 @@ PrivacyRequestStep StepFromRow(const SqlRow& r) {
 Status SqlMetadataTx::InsertPrivacyRequest(const PrivacyRequestRecord& p) {
   return StatusOf(
       Query(std::string("INSERT INTO privacy_requests (") + kRequestColumns +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            {p.id, p.customer_id, p.account_id, p.subject_kind, p.subject, p.type, p.jurisdiction,
-             p.state, p.received_ms, p.acknowledge_by, p.due, p.latest_due, int64_t{p.extended},
-             p.reason}));
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+                "$17, $18, $19, $20, $21, $22)",
+            {p.id,
+             p.customer_id,
+             p.account_id,
+             p.subject_kind,
+             p.subject,
+             p.type,
+             p.jurisdiction,
+             p.state,
+             p.received_ms,
+             p.acknowledge_by,
+             p.due,
+             p.latest_due,
+             int64_t{p.extended},
+             p.reason,
+             p.code_digest,
+             p.code_expires_ms,
+             int64_t{p.code_failures},
+             p.agent_name,
+             p.agent_document,
+             int64_t{p.subject_confirmed},
+             int64_t{p.reminded},
+             p.outcome}));
 }
 
 Status SqlMetadataTx::UpdatePrivacyRequest(const PrivacyRequestRecord& p) {
   return ExecOne(
-      "UPDATE privacy_requests SET state = $2, due = $3, extended = $4, reason = $5 WHERE id = $1",
-      {p.id, p.state, p.due, int64_t{p.extended}, p.reason});
+      "UPDATE privacy_requests SET state = $2, due = $3, extended = $4, reason = $5, "
+      "code_digest = $6, code_expires_ms = $7, code_failures = $8, agent_name = $9, "
+      "agent_document = $10, subject_confirmed = $11, reminded = $12, outcome = $13 WHERE id = $1",
+      {p.id, p.state, p.due, int64_t{p.extended}, p.reason, p.code_digest, p.code_expires_ms,
+       int64_t{p.code_failures}, p.agent_name, p.agent_document, int64_t{p.subject_confirmed},
+       int64_t{p.reminded}, p.outcome});
 }
 
 Status SqlMetadataTx::AppendPrivacyRequestStep(const PrivacyRequestStep& s) {
@@ -84,6 +125,59 @@ Result<std::vector<PrivacyRequestRecord>> SqlMetadataTx::ListPrivacyRequests(
                 " ORDER BY due, id",
             {customer_id, due_before}),
       RequestFromRow);
+}
+
+Result<std::vector<PrivacyRequestRecord>> SqlMetadataTx::ListUnremindedRequestsDue(
+    const std::string& due, int limit) {
+  return AllRows<PrivacyRequestRecord>(
+      Query(std::string("SELECT ") + kRequestColumns +
+                " FROM privacy_requests WHERE due <= $1 AND reminded = 0"
+                " AND state NOT IN ('completed', 'denied') ORDER BY due, id LIMIT $2",
+            {due, int64_t{limit}}),
+      RequestFromRow);
+}
+
+Result<std::vector<PrivacyRequestRecord>> SqlMetadataTx::ListPrivacyRequestsReceived(
+    int64_t from_ms, int64_t to_ms) {
+  return AllRows<PrivacyRequestRecord>(
+      Query(std::string("SELECT ") + kRequestColumns +
+                " FROM privacy_requests WHERE received_ms >= $1 AND received_ms < $2"
+                " ORDER BY received_ms, id",
+            {from_ms, to_ms}),
+      RequestFromRow);
+}
+
+Result<std::vector<ProcessingLimitRecord>> SqlMetadataTx::ListProcessingLimits(
+    const std::string& account_id, const std::string& subject) {
+  return AllRows<ProcessingLimitRecord>(
+      Query(std::string("SELECT ") + kLimitColumns +
+                " FROM processing_limits WHERE account_id = $1 AND subject = $2"
+                " ORDER BY since_ms, id",
+            {account_id, subject}),
+      LimitFromRow);
+}
+
+Result<ProcessingLimitRecord> SqlMetadataTx::FindProcessingLimitOf(const std::string& request_id) {
+  return FirstRow<ProcessingLimitRecord>(Query(std::string("SELECT ") + kLimitColumns +
+                                                   " FROM processing_limits WHERE request_id = $1",
+                                               {request_id}),
+                                         LimitFromRow, "processing limit");
+}
+
+Status SqlMetadataTx::InsertProcessingLimit(const ProcessingLimitRecord& l) {
+  return StatusOf(
+      Query(std::string("INSERT INTO processing_limits (") + kLimitColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            {l.id, l.account_id, l.subject, l.kind, l.request_id, l.since_ms, l.lift_notice}));
+}
+
+Status SqlMetadataTx::UpdateProcessingLimit(const ProcessingLimitRecord& l) {
+  return ExecOne("UPDATE processing_limits SET lift_notice = $2 WHERE id = $1",
+                 {l.id, l.lift_notice});
+}
+
+Status SqlMetadataTx::DeleteProcessingLimit(const std::string& id) {
+  return ExecOne("DELETE FROM processing_limits WHERE id = $1", {id});
 }
 
 }  // namespace lethe

@@ -1,0 +1,68 @@
+#include "domain/processing_gate.h"
+
+#include <array>
+#include <utility>
+
+namespace lethe {
+
+namespace {
+
+struct LimitRule {
+  std::string_view kind;
+  std::array<bool, 4> refuses;  // indexed by ProcessingUse
+};
+
+// Columns: stream, share_link, third_party_export, processing.
+constexpr std::array<LimitRule, 4> kRules = {{
+    {"restriction", {true, true, true, true}},
+    {"objection", {false, false, true, true}},
+    {"opt_out_of_sale_or_sharing", {false, false, true, false}},
+    {"limit_sensitive", {false, false, false, true}},
+}};
+
+}  // namespace
+
+std::string_view ProcessingUseName(ProcessingUse use) {
+  switch (use) {
+    case ProcessingUse::kStream:
+      return "stream";
+    case ProcessingUse::kShareLink:
+      return "share_link";
+    case ProcessingUse::kThirdPartyExport:
+      return "third_party_export";
+    case ProcessingUse::kProcessing:
+      return "processing";
+  }
+  return "processing";
+}
+
+bool LimitRefuses(std::string_view kind, ProcessingUse use) {
+  for (const LimitRule& rule : kRules) {
+    if (rule.kind == kind) return rule.refuses[static_cast<size_t>(use)];
+  }
+  return true;  // an unknown limit refuses everything rather than nothing
+}
+
+bool IsLimitingRequestType(std::string_view type) {
+  for (const LimitRule& rule : kRules) {
+    if (rule.kind == type) return true;
+  }
+  return false;
+}
+
+Status ProcessingGate::Admit(const std::string& account_id, const std::string& end_user,
+                             ProcessingUse use) {
+  if (end_user.empty()) return Status::Ok();
+  LETHE_ASSIGN_OR_RETURN(std::vector<ProcessingLimitRecord> limits,
+                         store_.ListProcessingLimits(account_id, end_user));
+  for (const ProcessingLimitRecord& l : limits) {
+    if (LimitRefuses(l.kind, use)) {
+      return Status(Status::Code::kPermissionDenied, "processing-restricted",
+                    "the end user's data is under a " + l.kind + " (request " + l.request_id +
+                        "): " + std::string(ProcessingUseName(use)) + " is refused");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace lethe
