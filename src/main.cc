@@ -8,6 +8,7 @@
 //               [--checkpoint-origin NAME] [--retention-{other,support,crm,invoice}-days N]
 //   lethe audit verify [--data DIR]
 //   lethe retention plan [--data DIR] [--account ID]
+//   lethe privacy metrics --year N [--data DIR]
 //   lethe staff add --role ROLE --name NAME [--data DIR]
 //   lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]
 //                       [--master-key-file FILE] [--backup-max-age-days N]
@@ -59,6 +60,7 @@ constexpr const char* kUsage =
     "  lethe audit verify [--data DIR]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
+    "  lethe privacy metrics --year N [--data DIR]\n"
     "  lethe staff add --role support|security|legal|admin --name NAME [--data DIR]\n"
     "  lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]\n"
     "                      [--master-key-file FILE] [--backup-max-age-days N]\n"
@@ -368,6 +370,24 @@ int main(int argc, char** argv) {
   }
   if (args.size() >= 2 && args[0] == "retention" && args[1] == "plan") {
     return RetentionPlan(std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (args.size() >= 2 && args[0] == "privacy" && args[1] == "metrics") {
+    std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+    uint64_t year = 0;
+    for (size_t i = 2; i < args.size(); i += 2) {
+      if (i + 1 < args.size() && args[i] == "--data") {
+        data = args[i + 1];
+      } else if (i + 1 < args.size() && args[i] == "--year" && ParseCount(args[i + 1], year)) {
+      } else {
+        std::cerr << kUsage;
+        return 2;
+      }
+    }
+    if (year == 0) {
+      std::cerr << "lethe: privacy metrics needs --year N\n" << kUsage;
+      return 2;
+    }
+    return lethe::PrintPrivacyMetrics(data, static_cast<int>(year));
   }
   if (!args.empty() && args[0] == "backup") {
     return Backup(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -43,6 +44,7 @@
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/outbox.h"
+#include "domain/privacy_metrics.h"
 #include "domain/privacy_requests.h"
 #include "domain/processing_gate.h"
 #include "domain/processing_limits.h"
@@ -421,6 +423,33 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_RETURN_IF_ERROR(p->runner->Start());
   p->live_server = p->server.get();
   return std::unique_ptr<LetheServer>(new LetheServer(std::move(p)));
+}
+
+int PrintPrivacyMetrics(const std::string& data_dir, int year) {
+  SystemClock clock;
+  struct stat st;
+  if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
+    std::cerr << "lethe: no database in " << data_dir << "\n";
+    return 2;
+  }
+  auto store = OpenMetadata(data_dir, clock);  // read-only use, beside a live server too
+  if (!store.ok()) {
+    std::cerr << "lethe: " << store.status().ToString() << "\n";
+    return 2;
+  }
+  auto metrics = AnnualPrivacyMetrics(**store, year);
+  if (!metrics.ok()) {
+    std::cerr << "lethe: " << metrics.status().ToString() << "\n";
+    return 2;
+  }
+  std::printf("privacy requests received in %d\n", year);
+  std::printf("%-28s %9s %9s %7s %5s %12s %10s\n", "type", "received", "complied", "denied", "open",
+              "median_days", "mean_days");
+  for (const RequestTypeMetrics& m : *metrics) {
+    std::printf("%-28s %9d %9d %7d %5d %12.1f %10.1f\n", m.type.c_str(), m.received, m.completed,
+                m.denied, m.open, m.median_days, m.mean_days);
+  }
+  return 0;
 }
 
 int PrintRetentionPlan(const std::string& data_dir, const std::optional<std::string>& account_id,

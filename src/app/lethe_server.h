@@ -113,6 +113,11 @@ class LetheServer {
 // `lethe retention plan`: prints what will be deleted when, per retention
 // class, for the customer owning `account_id` or every closed customer.
 // Returns 0, or 2 on error.
+// `lethe privacy metrics --year N`: the CCPA-style yearly report of
+// data-subject requests (privacy_metrics.h) as a table on stdout. Returns
+// the exit code: 0, or 2 with the reason on stderr.
+int PrintPrivacyMetrics(const std::string& data_dir, int year);
+
 int PrintRetentionPlan(const std::string& data_dir, const std::optional<std::string>& account_id,
                        const RetentionClasses& classes);
 

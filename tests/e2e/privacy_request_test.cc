@@ -307,6 +307,32 @@ TEST_F(PrivacyRequestTest, AReminderGoesOutSevenDaysBeforeTheDueDate_RGT2) {
   EXPECT_EQ(MailsContaining("privacy request " + id + " is due").size(), 1u);
 }
 
+TEST_F(PrivacyRequestTest, TheYearlyMetricsCountRequestsByTypeAndDaysToRespond_RGT2) {
+  std::string done = SubmitAboutEndUser("objection", "eu-m", "ccpa");
+  std::string denied = SubmitAboutEndUser("access", "eu-m", "ccpa");
+  SubmitAboutEndUser("access", "eu-n", "ccpa");  // left open
+  ASSERT_TRUE(AdvanceClock(*server_, 3 * 86'400));
+  ASSERT_EQ(Act(done, "fulfil").status, 200);
+  ASSERT_TRUE(AdvanceClock(*server_, 2 * 86'400));
+  ASSERT_EQ(Act(denied, "deny", R"({"reason":"manifestly unfounded"})").status, 200);
+  std::string year = Str(Show(done), "received_at").substr(0, 4);
+  CommandResult out = RunCommand(
+      {LETHE_BINARY, "privacy", "metrics", "--year", year, "--data", server_->data_dir()});
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  // type, received, complied, denied, open, median days, mean days
+  std::regex access(R"(access\s+2\s+0\s+1\s+1\s+5\.0\s+5\.0)");
+  std::regex objection(R"(objection\s+1\s+1\s+0\s+0\s+3\.0\s+3\.0)");
+  EXPECT_TRUE(std::regex_search(out.output, access)) << out.output;
+  EXPECT_TRUE(std::regex_search(out.output, objection)) << out.output;
+  EXPECT_EQ(out.output.find("erasure"), std::string::npos) << out.output;
+  CommandResult none = RunCommand(
+      {LETHE_BINARY, "privacy", "metrics", "--year", "1999", "--data", server_->data_dir()});
+  EXPECT_EQ(none.exit_code, 0);
+  EXPECT_EQ(none.output.find("access"), std::string::npos) << none.output;
+  EXPECT_EQ(
+      RunCommand({LETHE_BINARY, "privacy", "metrics", "--data", server_->data_dir()}).exit_code, 2);
+}
+
 TEST_F(PrivacyRequestTest, BadInputGetsAClearProblemAndChangesNothing) {
   LETHE_EXPECT_PROBLEM(Submit({{"type", "teleport"}, {"jurisdiction", "gdpr"}}), 400,
                        "invalid-field");
