@@ -344,6 +344,10 @@ Result<std::vector<UsageEvent>> SqlMetadataTx::ListUsageEvents(const UsageQuery&
 // ---- audit ----
 
 Result<std::optional<AuditEvent>> SqlMetadataTx::LastAuditEvent() {
+  // The head is read to append after it (AuditLog::Record): one writer of
+  // the chain at a time, reading the newest head, so that two never take the
+  // same seq. A no-op on read snapshots.
+  LETHE_RETURN_IF_ERROR(conn_.LockTableForWrite("audit_events"));
   LETHE_ASSIGN_OR_RETURN(auto rows, Query(std::string("SELECT ") + kAuditColumns +
                                               " FROM audit_events ORDER BY seq DESC LIMIT 1",
                                           {}));
