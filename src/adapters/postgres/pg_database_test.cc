@@ -36,8 +36,8 @@ class PgKeyStoreTest : public ::testing::Test {
   // cache (get_raw_page: what the server has now, written out or not).
   int64_t PagesHolding(const std::string& table, const std::string& needle) {
     auto rows = admin_->Query(
-        "SELECT count(*) FROM generate_series(0, pg_relation_size($1::regclass) / 8192 - 1) g "
-        "WHERE position(convert_to($2, 'UTF8') IN get_raw_page($1, g::int)) > 0",
+        "SELECT count(*) FROM generate_series(0, pg_relation_size($1::text::regclass) / 8192 - 1) "
+        "g WHERE position(convert_to($2, 'UTF8') IN get_raw_page($1::text, g::int)) > 0",
         {table, needle});
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     return rows.ok() && !rows->empty() ? SqlInt((*rows)[0][0]) : -1;
