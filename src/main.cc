@@ -18,7 +18,8 @@
 //   lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY,
 // LETHE_SMTP_URL, LETHE_CHECKPOINT_ORIGIN, LETHE_METADATA and LETHE_KEYS
-// set the same things; flags win over the environment. The verify commands work offline (offline_verify.h).
+// set the same things; flags win over the environment. The verify commands work offline
+// (offline_verify.h).
 //
 // Built with LETHE_TEST_SEAMS this is `lethe_testing`, for e2e tests only:
 // `serve --test-clock` runs on an OffsetClock that POST /_test/clock moves

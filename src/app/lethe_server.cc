@@ -17,8 +17,8 @@
 #include "adapters/local/local_blob_store.h"
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
-#include "adapters/sql/sql_key_store.h"
 #include "adapters/postgres/pg_database.h"
+#include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
 #include "adapters/sqlite/sqlite_snapshots.h"
@@ -160,8 +160,7 @@ Result<ServerOptions> ParseListen(const std::string& listen) {
 
 // The metadata store: PostgreSQL at `url` (a libpq conninfo), or SQLite in
 // data_dir when url is empty.
-Result<std::unique_ptr<MetadataStore>> OpenMetadata(const std::string& data_dir,
-                                                    const Clock& clock,
+Result<std::unique_ptr<MetadataStore>> OpenMetadata(const std::string& data_dir, const Clock& clock,
                                                     const std::string& url = "") {
   std::unique_ptr<SqlDatabase> db;
   if (url.empty()) {
@@ -387,7 +386,11 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       *p->backup_epochs, *p->snapshots, *p->blobs, *p->vault, p->anchor.get(),
       BackupSource{Absolute(config.data_dir), paths.erasure_journal, paths.backup_keys}, clock,
       random);
-  p->backup_every_hours = config.backup_every_hours;
+  // Built-in backups copy the SQLite files; PostgreSQL databases are backed
+  // up by the operator's own tools (pg_dump, base backups), so with either
+  // store in PostgreSQL the scheduled backup is off.
+  const bool sqlite_only = config.metadata_url.empty() && config.keys_url.empty();
+  p->backup_every_hours = sqlite_only ? config.backup_every_hours : 0;
   p->data_dir = config.data_dir;
   std::string ops_token = RandomToken(random, "lops_");
   AddOpsBackupRoute(*p->router, *p->backups, TokenDigest(ops_token));

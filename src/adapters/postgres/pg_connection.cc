@@ -36,8 +36,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& conn
   }
   std::unique_ptr<PgConnection> out(new PgConnection(conn));
   // Quiet notices (VACUUM, IF NOT EXISTS) and UTC for anything time-like.
-  LETHE_RETURN_IF_ERROR(
-      out->ExecScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'"));
+  LETHE_RETURN_IF_ERROR(out->ExecScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'"));
   return out;
 }
 
@@ -110,8 +109,8 @@ Result<std::vector<SqlRow>> PgConnection::Query(const std::string& sql,
     values[i] = text[i].c_str();
     lengths[i] = static_cast<int>(text[i].size());
   }
-  PgResult res(PQexecPrepared(conn_, name->c_str(), nparams, values.data(), lengths.data(),
-                              nullptr, 0));
+  PgResult res(
+      PQexecPrepared(conn_, name->c_str(), nparams, values.data(), lengths.data(), nullptr, 0));
   ExecStatusType status = PQresultStatus(res.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return ErrorOf(res.get(), "query");
   const char* tuples = PQcmdTuples(res.get());

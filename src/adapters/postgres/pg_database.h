@@ -53,7 +53,7 @@
 namespace lethe {
 
 struct PgOptions {
-  int connections = 8;   // in the pool; Write and Read share it
+  int connections = 8;    // in the pool; Write and Read share it
   int max_attempts = 20;  // of one Write, serialization failures included
   enum class Forget { kVacuum, kVacuumFull } forget = Forget::kVacuum;
   std::vector<std::string> forget_tables;  // for kVacuumFull

@@ -432,16 +432,17 @@ Result<MediaRecord> SqlMetadataTx::FindMedia(const std::string& account_id,
 
 Result<std::vector<MediaRecord>> SqlMetadataTx::ListMedia(const MediaQuery& q) {
   LETHE_ASSIGN_OR_RETURN(
-      auto list, AllRows<MediaRecord>(
-                     Query(std::string("SELECT ") + kMediaColumns +
-                               " FROM media WHERE account_id = $1" + EndUserFilter(q.end_user) +
-                               " AND (CAST($3 AS TEXT) IS NULL OR kind = $3)"
-                               " AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
-                               "   WHERE t.media_id = media.id AND t.tag = $4))"
-                               " AND seq > $5 ORDER BY seq LIMIT $6",
-                           {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind),
-                            SqlNullable(q.tag), q.after_seq.value_or(0), int64_t{q.limit}}),
-                     MediaFromRow));
+      auto list,
+      AllRows<MediaRecord>(
+          Query(std::string("SELECT ") + kMediaColumns + " FROM media WHERE account_id = $1" +
+                    EndUserFilter(q.end_user) +
+                    " AND (CAST($3 AS TEXT) IS NULL OR kind = $3)"
+                    " AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
+                    "   WHERE t.media_id = media.id AND t.tag = $4))"
+                    " AND seq > $5 ORDER BY seq LIMIT $6",
+                {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind), SqlNullable(q.tag),
+                 q.after_seq.value_or(0), int64_t{q.limit}}),
+          MediaFromRow));
   for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
   return list;
 }
