@@ -6,7 +6,8 @@
 //               [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]
 //               [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]
 //               [--checkpoint-origin NAME] [--retention-{other,support,crm,invoice}-days N]
-//   lethe audit verify [--data DIR]
+//               [--metadata postgres://...] [--keys postgres://...]
+//   lethe audit verify [--data DIR] [--metadata postgres://...]
 //   lethe retention plan [--data DIR] [--account ID]
 //   lethe privacy metrics --year N [--data DIR]
 //   lethe staff add --role ROLE --name NAME [--data DIR]
@@ -17,8 +18,9 @@
 //   lethe receipt verify FILE --key PUBKEY
 //   lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY,
-// LETHE_SMTP_URL and LETHE_CHECKPOINT_ORIGIN set the same things; flags win
-// over the environment. The verify commands work offline (offline_verify.h).
+// LETHE_SMTP_URL, LETHE_CHECKPOINT_ORIGIN, LETHE_METADATA and LETHE_KEYS
+// set the same things; flags win over the environment. The verify commands work offline
+// (offline_verify.h).
 //
 // Built with LETHE_TEST_SEAMS this is `lethe_testing`, for e2e tests only:
 // `serve --test-clock` runs on an OffsetClock that POST /_test/clock moves
@@ -57,7 +59,8 @@ constexpr const char* kUsage =
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
     "              [--checkpoint-origin NAME]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
-    "  lethe audit verify [--data DIR]\n"
+    "              [--metadata postgres://...] [--keys postgres://...]\n"
+    "  lethe audit verify [--data DIR] [--metadata postgres://...]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "  lethe privacy metrics --year N [--data DIR]\n"
@@ -70,7 +73,9 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 23> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 25> kValueFlags = {"--listen",
+                                                          "--metadata",
+                                                          "--keys",
                                                           "--data",
                                                           "--master-key-file",
                                                           "--max-body",
@@ -167,6 +172,9 @@ int Serve(const std::vector<std::string>& args) {
   config.master_key_hex = Env("LETHE_MASTER_KEY");
   // The relay URL may carry a password: the environment keeps it out of ps.
   config.smtp_url = Env("LETHE_SMTP_URL");
+  // PostgreSQL conninfos: the same (a password stays out of ps).
+  config.metadata_url = Env("LETHE_METADATA");
+  config.keys_url = Env("LETHE_KEYS");
   if (auto v = Env("LETHE_CHECKPOINT_ORIGIN"); !v.empty()) config.checkpoint_origin = v;
 #ifdef LETHE_TEST_SEAMS
   bool test_clock = false;
@@ -220,6 +228,10 @@ int Serve(const std::vector<std::string>& args) {
       config.rate_grace_seconds = n;
     } else if (flag == "--smtp-url") {
       config.smtp_url = value;
+    } else if (flag == "--metadata") {
+      config.metadata_url = value;
+    } else if (flag == "--keys") {
+      config.keys_url = value;
     } else if (flag == "--mail-from") {
       config.mail_from = value;
     } else if (flag == "--erasure-journal") {
@@ -394,13 +406,18 @@ int main(int argc, char** argv) {
   }
   if (args.size() >= 2 && args[0] == "audit" && args[1] == "verify") {
     std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
-    if (args.size() == 4 && args[2] == "--data")
-      data = args[3];
-    else if (args.size() != 2) {
-      std::cerr << kUsage;
-      return 2;
+    std::string metadata = Env("LETHE_METADATA");
+    for (size_t i = 2; i < args.size(); i += 2) {
+      if (i + 1 < args.size() && args[i] == "--data") {
+        data = args[i + 1];
+      } else if (i + 1 < args.size() && args[i] == "--metadata") {
+        metadata = args[i + 1];
+      } else {
+        std::cerr << kUsage;
+        return 2;
+      }
     }
-    return lethe::VerifyAuditChain(data);
+    return lethe::VerifyAuditChain(data, metadata);
   }
   if (args.size() >= 2 && args[0] == "staff" && args[1] == "add") {
     return StaffAdd(std::vector<std::string>(args.begin() + 2, args.end()));

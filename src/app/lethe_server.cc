@@ -18,6 +18,7 @@
 #include "adapters/local/local_blob_store.h"
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
+#include "adapters/postgres/pg_database.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
@@ -170,10 +171,17 @@ Result<ServerOptions> ParseListen(const std::string& listen) {
   return opts;
 }
 
-Result<std::unique_ptr<MetadataStore>> OpenMetadata(const std::string& data_dir,
-                                                    const Clock& clock) {
-  LETHE_ASSIGN_OR_RETURN(auto conn, SqliteDatabase::Open(data_dir + "/lethe.db"));
-  LETHE_ASSIGN_OR_RETURN(auto store, SqlMetadataStore::Open(std::move(conn), clock));
+// The metadata store: PostgreSQL at `url` (a libpq conninfo), or SQLite in
+// data_dir when url is empty.
+Result<std::unique_ptr<MetadataStore>> OpenMetadata(const std::string& data_dir, const Clock& clock,
+                                                    const std::string& url = "") {
+  std::unique_ptr<SqlDatabase> db;
+  if (url.empty()) {
+    LETHE_ASSIGN_OR_RETURN(db, SqliteDatabase::Open(data_dir + "/lethe.db"));
+  } else {
+    LETHE_ASSIGN_OR_RETURN(db, PgDatabase::Open(url));
+  }
+  LETHE_ASSIGN_OR_RETURN(auto store, SqlMetadataStore::Open(std::move(db), clock));
   return std::unique_ptr<MetadataStore>(std::move(store));
 }
 
@@ -313,14 +321,20 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->signing = std::make_unique<SigningKey>(signing_seed);
   KeyWiper wipe_seed(signing_seed);
 
-  LETHE_ASSIGN_OR_RETURN(auto key_conn,
-                         SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
-  LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_conn), clock));
+  std::unique_ptr<SqlDatabase> key_db;
+  if (config.keys_url.empty()) {
+    LETHE_ASSIGN_OR_RETURN(key_db,
+                           SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
+  } else {
+    LETHE_ASSIGN_OR_RETURN(key_db,
+                           PgDatabase::Open(config.keys_url, SqlKeyStore::PostgresOptions()));
+  }
+  LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_db), clock));
   if (seams.network_threads) seams.network_threads(p->network_threads);
   if (seams.wrap_keys) p->keys = seams.wrap_keys(std::move(p->keys));
   p->key_ring = std::make_unique<KeyRing>(master, *p->keys, random);
   LETHE_RETURN_IF_ERROR(p->key_ring->CheckMasterKey());
-  LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock));
+  LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock, config.metadata_url));
   if (seams.wrap_metadata) p->metadata = seams.wrap_metadata(std::move(p->metadata));
   LETHE_ASSIGN_OR_RETURN(p->blobs, LocalBlobStore::OpenAt(config.data_dir + "/media"));
   if (seams.wrap_blobs) p->blobs = seams.wrap_blobs(std::move(p->blobs));
@@ -399,7 +413,11 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       *p->backup_epochs, *p->snapshots, *p->blobs, *p->vault, p->anchor.get(),
       BackupSource{Absolute(config.data_dir), paths.erasure_journal, paths.backup_keys}, clock,
       random);
-  p->backup_every_hours = config.backup_every_hours;
+  // Built-in backups copy the SQLite files; PostgreSQL databases are backed
+  // up by the operator's own tools (pg_dump, base backups), so with either
+  // store in PostgreSQL the scheduled backup is off.
+  const bool sqlite_only = config.metadata_url.empty() && config.keys_url.empty();
+  p->backup_every_hours = sqlite_only ? config.backup_every_hours : 0;
   p->data_dir = config.data_dir;
   std::string ops_token = RandomToken(random, "lops_");
   AddOpsBackupRoute(*p->router, *p->backups, TokenDigest(ops_token));
@@ -490,11 +508,11 @@ int PrintRetentionPlan(const std::string& data_dir, const std::optional<std::str
   return 0;
 }
 
-int VerifyAuditChain(const std::string& data_dir) {
+int VerifyAuditChain(const std::string& data_dir, const std::string& metadata_url) {
   SystemClock clock;
   SystemRandom random;
   struct stat st;
-  if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
+  if (metadata_url.empty() && ::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
     std::cerr << "lethe: no database in " << data_dir << "\n";
     return 2;
   }
@@ -503,7 +521,7 @@ int VerifyAuditChain(const std::string& data_dir) {
     std::cerr << "lethe: " << lock.status().ToString() << "\n";
     return 2;
   }
-  auto store = OpenMetadata(data_dir, clock);
+  auto store = OpenMetadata(data_dir, clock, metadata_url);
   if (!store.ok()) {
     std::cerr << "lethe: " << store.status().ToString() << "\n";
     return 2;

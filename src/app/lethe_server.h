@@ -44,6 +44,12 @@ struct ServeConfig {
   // <data_dir>/outbox-mail for an operator's MTA or a developer to read.
   std::string smtp_url;
   std::string mail_from = "noreply@localhost";
+  // Metadata and keys in PostgreSQL: libpq conninfos (postgres://... or
+  // key=value; may hold a password, so never logged). Empty: SQLite files
+  // in data_dir (lethe.db, keys.db). Keys belong in a database of their own
+  // (sql_key_store.h says why).
+  std::string metadata_url;
+  std::string keys_url;
   // The erasure journal (keyed hashes of what was erased; replayed after a
   // restore). Default <data_dir>/erasure.journal; never part of a backup.
   std::string erasure_journal;
@@ -123,6 +129,8 @@ int PrintRetentionPlan(const std::string& data_dir, const std::optional<std::str
 
 // `lethe audit verify`: checks the audit chain in `data_dir`. Prints a
 // verdict to stdout and returns 0 when intact, 1 when broken, 2 on error.
-int VerifyAuditChain(const std::string& data_dir);
+// With `metadata_url` (a PostgreSQL conninfo) the chain is read there; the
+// anchor stays in data_dir.
+int VerifyAuditChain(const std::string& data_dir, const std::string& metadata_url = "");
 
 }  // namespace lethe

@@ -1,5 +1,6 @@
 // The MetadataStore contract: one suite, run against every backend.
-// SQLite runs here; PostgreSQL joins the instantiation when its adapter lands.
+// SQLite and PostgreSQL (a fresh database per test on the server ctest
+// starts: testing/test_postgres.h).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,9 +11,11 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/postgres/pg_database.h"
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
 #include "testing/temp_dir.h"
+#include "testing/test_postgres.h"
 
 namespace lethe {
 namespace {
@@ -20,10 +23,14 @@ namespace {
 struct Backend {
   std::string name;
   friend void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
-  std::function<std::unique_ptr<MetadataStore>(const TempDir&, const Clock&)> open;
+  // Opens a store in `dir` or in a database it creates and keeps in `pg`.
+  std::function<std::unique_ptr<MetadataStore>(const TempDir&, const Clock&,
+                                               std::unique_ptr<TestPostgres>& pg)>
+      open;
 };
 
-std::unique_ptr<MetadataStore> OpenSqlite(const TempDir& dir, const Clock& clock) {
+std::unique_ptr<MetadataStore> OpenSqlite(const TempDir& dir, const Clock& clock,
+                                          std::unique_ptr<TestPostgres>&) {
   auto conn = SqliteDatabase::Open(dir.File("lethe.db"));
   EXPECT_TRUE(conn.ok()) << conn.status().ToString();
   auto store = SqlMetadataStore::Open(std::move(*conn), clock);
@@ -31,9 +38,27 @@ std::unique_ptr<MetadataStore> OpenSqlite(const TempDir& dir, const Clock& clock
   return std::move(*store);
 }
 
+std::unique_ptr<MetadataStore> OpenPostgres(const TempDir&, const Clock& clock,
+                                            std::unique_ptr<TestPostgres>& pg) {
+  auto created = TestPostgres::Create();
+  EXPECT_TRUE(created.ok()) << created.status().ToString();
+  if (!created.ok()) return nullptr;
+  pg = std::move(*created);
+  auto db = PgDatabase::Open(pg->conninfo());
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  if (!db.ok()) return nullptr;
+  auto store = SqlMetadataStore::Open(std::move(*db), clock);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return nullptr;
+  return std::move(*store);
+}
+
 class MetadataStoreContract : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override { store_ = GetParam().open(dir_, clock_); }
+  void SetUp() override {
+    store_ = GetParam().open(dir_, clock_, pg_);
+    ASSERT_NE(store_, nullptr);
+  }
 
   CustomerRecord Customer(const std::string& id, const std::string& email) {
     CustomerRecord c;
@@ -55,6 +80,7 @@ class MetadataStoreContract : public ::testing::TestWithParam<Backend> {
 
   TempDir dir_;
   ManualClock clock_{1'700'000'000'000};
+  std::unique_ptr<TestPostgres> pg_;  // dropped after the store closes
   std::unique_ptr<MetadataStore> store_;
 };
 
@@ -439,7 +465,8 @@ TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MetadataStoreContract,
-                         ::testing::Values(Backend{"sqlite", OpenSqlite}),
+                         ::testing::Values(Backend{"sqlite", OpenSqlite},
+                                           Backend{"postgres", OpenPostgres}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -3,6 +3,12 @@
 namespace lethe {
 namespace {
 
+// Each version is written twice, side by side: kVnSqlite, then kVnPostgres.
+// PostgreSQL spells SQLite's 64-bit INTEGER as BIGINT and INTEGER PRIMARY KEY
+// AUTOINCREMENT as BIGSERIAL PRIMARY KEY; the rest is the same SQL. A new
+// version needs both texts and an entry in both lists of
+// MetadataMigrations (schema_test.cc fails when PostgreSQL lacks one).
+
 // Version 1: customers, accounts, credentials, events, audit chain, media.
 // Integer sequence columns order listings and give stable cursors. Usage
 // event ids are random (100 bits) and not indexed: one index fewer to
@@ -91,6 +97,90 @@ CREATE TABLE media_tags (
 );
 CREATE INDEX media_tags_by_tag ON media_tags(tag);
 )sql";
+constexpr const char* kV1Postgres = R"sql(
+CREATE TABLE customers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  email_key TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  country TEXT NOT NULL,
+  birth_date TEXT NOT NULL,
+  company TEXT, job_title TEXT, use_case TEXT, phone TEXT,
+  created_ms BIGINT NOT NULL
+);
+CREATE TABLE sessions (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL
+);
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id),
+  name TEXT NOT NULL,
+  region TEXT NOT NULL CHECK (region IN ('us', 'eu')),
+  token_digest TEXT NOT NULL UNIQUE,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX accounts_by_customer ON accounts(customer_id, created_ms);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  secret_digest TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  last_used_ms BIGINT
+);
+CREATE INDEX api_keys_by_account ON api_keys(account_id);
+CREATE TABLE login_events (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  time_ms BIGINT NOT NULL,
+  ip TEXT NOT NULL, browser TEXT NOT NULL, browser_version TEXT NOT NULL,
+  language TEXT NOT NULL, country TEXT NOT NULL
+);
+CREATE TABLE usage_events (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL,
+  time_ms BIGINT NOT NULL,
+  account_id TEXT NOT NULL,
+  credential_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  ip TEXT NOT NULL, device_type TEXT NOT NULL, browser TEXT NOT NULL,
+  browser_version TEXT NOT NULL, language TEXT NOT NULL, country TEXT NOT NULL,
+  method TEXT NOT NULL, route TEXT NOT NULL, status BIGINT NOT NULL
+);
+CREATE INDEX usage_by_account ON usage_events(account_id, seq);
+CREATE TABLE audit_events (
+  seq BIGINT PRIMARY KEY,
+  id TEXT NOT NULL,
+  time_ms BIGINT NOT NULL,
+  actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+  account_id TEXT NOT NULL, ip TEXT NOT NULL, request_id TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX audit_by_account ON audit_events(account_id, seq);
+CREATE TABLE media (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  end_user TEXT NOT NULL,
+  kind TEXT NOT NULL, content_type TEXT NOT NULL,
+  bytes BIGINT NOT NULL, sha256 TEXT NOT NULL,
+  title TEXT NOT NULL,
+  created_ms BIGINT NOT NULL, expires_ms BIGINT,
+  blob_id TEXT NOT NULL UNIQUE,
+  wrapped_key TEXT NOT NULL
+);
+CREATE INDEX media_by_account ON media(account_id, seq);
+CREATE TABLE media_tags (
+  media_id TEXT NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  position BIGINT NOT NULL,
+  PRIMARY KEY (media_id, position)
+);
+CREATE INDEX media_tags_by_tag ON media_tags(tag);
+)sql";
 
 // Version 2: durable background jobs and the mail outbox. A job is claimed
 // by setting a lease; a worker that dies leaves the lease to run out, and
@@ -117,9 +207,34 @@ CREATE TABLE outbox (
   sent_ms INTEGER
 );
 )sql";
+constexpr const char* kV2Postgres = R"sql(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  run_after_ms BIGINT NOT NULL,
+  lease_until_ms BIGINT,
+  last_error TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX jobs_due ON jobs(state, run_after_ms);
+CREATE TABLE outbox (
+  id TEXT PRIMARY KEY,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  sent_ms BIGINT
+);
+)sql";
 
 // Version 3: the retention sweep finds expired media by index.
 constexpr const char* kV3Sqlite = R"sql(
+CREATE INDEX media_by_expiry ON media(expires_ms) WHERE expires_ms IS NOT NULL;
+)sql";
+constexpr const char* kV3Postgres = R"sql(
 CREATE INDEX media_by_expiry ON media(expires_ms) WHERE expires_ms IS NOT NULL;
 )sql";
 
@@ -140,6 +255,21 @@ CREATE TABLE erasures (
   purged_ms INTEGER
 );
 )sql";
+constexpr const char* kV4Postgres = R"sql(
+CREATE INDEX media_by_end_user ON media(account_id, end_user);
+CREATE INDEX usage_by_end_user ON usage_events(account_id, end_user);
+CREATE TABLE erasures (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  state TEXT NOT NULL,
+  media_erased BIGINT NOT NULL,
+  usage_deidentified BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  keys_destroyed_ms BIGINT,
+  purged_ms BIGINT
+);
+)sql";
 
 // Version 5: every erasure has a scope (an end user, one media, an
 // account), a keyed name that outlives it, and a cause; media may follow
@@ -154,6 +284,16 @@ CREATE INDEX erasures_held ON erasures(state) WHERE state = 'held';
 ALTER TABLE accounts ADD COLUMN retention_days INTEGER;
 ALTER TABLE media ADD COLUMN expiry_from_account INTEGER NOT NULL DEFAULT 0;
 )sql";
+constexpr const char* kV5Postgres = R"sql(
+ALTER TABLE erasures ADD COLUMN scope TEXT NOT NULL DEFAULT 'end_user';
+ALTER TABLE erasures ADD COLUMN target TEXT NOT NULL DEFAULT '';
+ALTER TABLE erasures ADD COLUMN cause TEXT NOT NULL DEFAULT 'request';
+ALTER TABLE erasures ADD COLUMN blob_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX erasures_by_account ON erasures(account_id, created_ms);
+CREATE INDEX erasures_held ON erasures(state) WHERE state = 'held';
+ALTER TABLE accounts ADD COLUMN retention_days BIGINT;
+ALTER TABLE media ADD COLUMN expiry_from_account BIGINT NOT NULL DEFAULT 0;
+)sql";
 
 // Version 7: closing accounts and customers (ACC-9, ACC-10). closure_stage
 // counts the retention classes already enforced since closed_ms.
@@ -161,6 +301,14 @@ constexpr const char* kV7Sqlite = R"sql(
 ALTER TABLE accounts ADD COLUMN closed_ms INTEGER;
 ALTER TABLE customers ADD COLUMN closed_ms INTEGER;
 ALTER TABLE customers ADD COLUMN closure_stage INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN closure_cause TEXT NOT NULL DEFAULT '';
+CREATE INDEX customers_closed ON customers(closed_ms) WHERE closed_ms IS NOT NULL;
+CREATE INDEX login_events_by_customer ON login_events(customer_id);
+)sql";
+constexpr const char* kV7Postgres = R"sql(
+ALTER TABLE accounts ADD COLUMN closed_ms BIGINT;
+ALTER TABLE customers ADD COLUMN closed_ms BIGINT;
+ALTER TABLE customers ADD COLUMN closure_stage BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN closure_cause TEXT NOT NULL DEFAULT '';
 CREATE INDEX customers_closed ON customers(closed_ms) WHERE closed_ms IS NOT NULL;
 CREATE INDEX login_events_by_customer ON login_events(customer_id);
@@ -196,12 +344,43 @@ CREATE INDEX legal_holds_by_account ON legal_holds(account_id, placed_ms);
 CREATE INDEX legal_holds_lapsing ON legal_holds(ends_ms)
   WHERE released_ms IS NULL AND ends_ms IS NOT NULL;
 )sql";
+constexpr const char* kV6Postgres = R"sql(
+CREATE TABLE staff (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('support', 'security', 'legal', 'admin')),
+  token_digest TEXT NOT NULL UNIQUE,
+  created_ms BIGINT NOT NULL,
+  disabled_ms BIGINT
+);
+CREATE TABLE legal_holds (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('account', 'end_user', 'media')),
+  subject TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  matter TEXT NOT NULL,
+  ends_ms BIGINT,
+  non_disclosure BIGINT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_ms BIGINT NOT NULL,
+  released_by TEXT NOT NULL,
+  released_ms BIGINT
+);
+CREATE INDEX legal_holds_by_account ON legal_holds(account_id, placed_ms);
+CREATE INDEX legal_holds_lapsing ON legal_holds(ends_ms)
+  WHERE released_ms IS NULL AND ends_ms IS NOT NULL;
+)sql";
 
 // Version 8: an erasure remembers where the audit chain stood when it was
 // made (its own end_user.erase event), for its signed receipt. (Versions
 // 5 to 7 belong to other features; each version applies on its own.)
 constexpr const char* kV8Sqlite = R"sql(
 ALTER TABLE erasures ADD COLUMN audit_seq INTEGER;
+ALTER TABLE erasures ADD COLUMN audit_hash TEXT NOT NULL DEFAULT '';
+)sql";
+constexpr const char* kV8Postgres = R"sql(
+ALTER TABLE erasures ADD COLUMN audit_seq BIGINT;
 ALTER TABLE erasures ADD COLUMN audit_hash TEXT NOT NULL DEFAULT '';
 )sql";
 
@@ -229,6 +408,34 @@ CREATE TABLE privacy_request_steps (
   request_id TEXT NOT NULL REFERENCES privacy_requests(id) ON DELETE CASCADE,
   state TEXT NOT NULL,
   at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX privacy_request_steps_by_request ON privacy_request_steps(request_id, seq);
+)sql";
+constexpr const char* kV9Postgres = R"sql(
+CREATE TABLE privacy_requests (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('end_user', 'customer')),
+  subject TEXT NOT NULL,
+  type TEXT NOT NULL,
+  jurisdiction TEXT NOT NULL CHECK (jurisdiction IN ('gdpr', 'ccpa')),
+  state TEXT NOT NULL,
+  received_ms BIGINT NOT NULL,
+  acknowledge_by TEXT NOT NULL,
+  due TEXT NOT NULL,
+  latest_due TEXT NOT NULL,
+  extended BIGINT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX privacy_requests_by_customer ON privacy_requests(customer_id, due);
+CREATE TABLE privacy_request_steps (
+  seq BIGSERIAL PRIMARY KEY,
+  request_id TEXT NOT NULL REFERENCES privacy_requests(id) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  at_ms BIGINT NOT NULL,
   actor TEXT NOT NULL,
   reason TEXT NOT NULL
 );
@@ -262,25 +469,58 @@ CREATE TABLE processing_limits (
 CREATE INDEX processing_limits_by_subject ON processing_limits(account_id, subject);
 )sql";
 
+constexpr const char* kV11Postgres = R"sql(
+ALTER TABLE privacy_requests ADD COLUMN code_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE privacy_requests ADD COLUMN code_expires_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE privacy_requests ADD COLUMN code_failures BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE privacy_requests ADD COLUMN agent_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE privacy_requests ADD COLUMN agent_document TEXT NOT NULL DEFAULT '';
+ALTER TABLE privacy_requests ADD COLUMN subject_confirmed BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE privacy_requests ADD COLUMN reminded BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE privacy_requests ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+CREATE INDEX privacy_requests_by_due ON privacy_requests(due);
+CREATE INDEX privacy_requests_by_received ON privacy_requests(received_ms);
+CREATE TABLE processing_limits (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  request_id TEXT NOT NULL UNIQUE,
+  since_ms BIGINT NOT NULL,
+  lift_notice TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX processing_limits_by_subject ON processing_limits(account_id, subject);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
       {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite},
       {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {11, kV11Sqlite}};
-  // PostgreSQL gets its own list when that backend lands.
-  return kSqlite;
+  static const std::vector<Migration> kPostgres = {
+      {1, kV1Postgres}, {2, kV2Postgres}, {3, kV3Postgres}, {4, kV4Postgres},
+      {5, kV5Postgres}, {6, kV6Postgres}, {7, kV7Postgres}, {8, kV8Postgres},
+      {9, kV9Postgres}, {11, kV11Postgres}};
+  return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 
 Status ApplyMigrations(SqlDatabase& db, const std::vector<Migration>& migrations, int64_t now_ms) {
-  LETHE_RETURN_IF_ERROR(db.Write(Durability::kPowerLoss, [](SqlConnection& conn) {
-    return conn.ExecScript(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-        "applied_ms INTEGER NOT NULL)");
+  const bool pg = db.dialect() == SqlDialect::kPostgres;
+  LETHE_RETURN_IF_ERROR(db.Write(Durability::kPowerLoss, [pg](SqlConnection& conn) {
+    // Several servers may start at once: PostgreSQL serializes the creation.
+    if (pg) LETHE_RETURN_IF_ERROR(conn.ExecScript("SELECT pg_advisory_xact_lock(7265746865)"));
+    return conn.ExecScript(pg ? "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT "
+                                "PRIMARY KEY, applied_ms BIGINT NOT NULL)"
+                              : "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
+                                "PRIMARY KEY, applied_ms INTEGER NOT NULL)");
   }));
   for (const Migration& m : migrations) {
     // One transaction per version: a failure leaves the last good version.
     Status st = db.Write(Durability::kPowerLoss, [&](SqlConnection& conn) -> Status {
+      if (m.sql.empty()) return Status::Internal("no SQL for this database engine");
+      // One migrator at a time, reading the versions others applied.
+      LETHE_RETURN_IF_ERROR(conn.LockTableForWrite("schema_migrations"));
       LETHE_ASSIGN_OR_RETURN(auto rows,
                              conn.Query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
                                         {int64_t{m.version}}));

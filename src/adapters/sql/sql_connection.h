@@ -62,6 +62,14 @@ class SqlConnection {
   virtual Status ExecScript(const std::string& sql) = 0;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   virtual int64_t ChangedRows() = 0;
+  // Makes this write transaction the only writer of `table` until it ends,
+  // and lets it read the table's newest committed rows (a chain's head, read
+  // and then appended to: the audit chain). Does nothing in a read
+  // snapshot. Ok once held; a backend that must take the lock before the
+  // transaction's first read (PostgreSQL) returns Unavailable("restart")
+  // instead, and its SqlDatabase runs the transaction again with the lock
+  // taken first. SQLite: Ok, its writers are serial already.
+  virtual Status LockTableForWrite(const std::string& table) { return Status::Ok(); }
 };
 
 }  // namespace lethe

@@ -7,13 +7,18 @@
 namespace lethe {
 namespace {
 
-const std::vector<Migration>& KeyMigrations() {
-  static const std::vector<Migration> kMigrations = {
+const std::vector<Migration>& KeyMigrations(SqlDialect dialect) {
+  static const std::vector<Migration> kSqlite = {
       {1,
        "CREATE TABLE wrapped_keys (slot TEXT PRIMARY KEY, wrapped TEXT, "
        "created_ms INTEGER NOT NULL, destroyed_ms INTEGER)"},
   };
-  return kMigrations;
+  static const std::vector<Migration> kPostgres = {
+      {1,
+       "CREATE TABLE wrapped_keys (slot TEXT PRIMARY KEY, wrapped TEXT, "
+       "created_ms BIGINT NOT NULL, destroyed_ms BIGINT)"},
+  };
+  return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 
 Status Destroyed(const std::string& slot) {
@@ -33,9 +38,17 @@ Result<std::string> ReadSlot(SqlConnection& conn, const std::string& slot) {
 
 }  // namespace
 
+PgOptions SqlKeyStore::PostgresOptions() {
+  PgOptions options;
+  options.connections = 2;
+  options.forget = PgOptions::Forget::kVacuumFull;
+  options.forget_tables = {"wrapped_keys"};
+  return options;
+}
+
 Result<std::unique_ptr<SqlKeyStore>> SqlKeyStore::Open(std::unique_ptr<SqlDatabase> db,
                                                        const Clock& clock) {
-  LETHE_RETURN_IF_ERROR(ApplyMigrations(*db, KeyMigrations(), clock.NowMillis()));
+  LETHE_RETURN_IF_ERROR(ApplyMigrations(*db, KeyMigrations(db->dialect()), clock.NowMillis()));
   return std::unique_ptr<SqlKeyStore>(new SqlKeyStore(std::move(db), clock));
 }
 
@@ -73,8 +86,9 @@ Status SqlKeyStore::Destroy(const std::string& slot) {
     if (conn.ChangedRows() == 0) return Status::NotFound("no key for " + slot);
     return Status::Ok();
   }));
-  // The old page still sits in the write-ahead log: move the log into the
-  // database (where secure_delete zeroed it) and truncate it.
+  // SQLite: the old page still sits in the write-ahead log: move the log
+  // into the database (where secure_delete zeroed it) and truncate it.
+  // PostgreSQL: the old row version is a dead tuple: rewrite the table.
   return db_->Forget();
 }
 

@@ -103,7 +103,7 @@ constexpr const char* kMediaColumns =
 // account; a listing by end user therefore gets its own statement, with a
 // plain equality the planner can search the index with.
 const char* EndUserFilter(const std::optional<std::string>& end_user) {
-  return end_user ? " AND end_user = $2" : " AND ($2 IS NULL OR end_user = $2)";
+  return end_user ? " AND end_user = $2" : " AND (CAST($2 AS TEXT) IS NULL OR end_user = $2)";
 }
 
 MediaRecord MediaFromRow(const SqlRow& r) {
@@ -333,8 +333,8 @@ Result<std::vector<UsageEvent>> SqlMetadataTx::ListUsageEvents(const UsageQuery&
   return AllRows<UsageEvent>(
       Query(std::string("SELECT ") + kUsageColumns + " FROM usage_events WHERE account_id = $1" +
                 EndUserFilter(q.end_user) +
-                " AND ($3 IS NULL OR time_ms >= $3)"
-                " AND ($4 IS NULL OR time_ms < $4)"
+                " AND (CAST($3 AS BIGINT) IS NULL OR time_ms >= $3)"
+                " AND (CAST($4 AS BIGINT) IS NULL OR time_ms < $4)"
                 " AND seq > $5 ORDER BY seq LIMIT $6",
             {q.account_id, SqlNullable(q.end_user), SqlNullable(q.since_ms),
              SqlNullable(q.until_ms), q.after_seq.value_or(0), int64_t{q.limit}}),
@@ -344,6 +344,10 @@ Result<std::vector<UsageEvent>> SqlMetadataTx::ListUsageEvents(const UsageQuery&
 // ---- audit ----
 
 Result<std::optional<AuditEvent>> SqlMetadataTx::LastAuditEvent() {
+  // The head is read to append after it (AuditLog::Record): one writer of
+  // the chain at a time, reading the newest head, so that two never take the
+  // same seq. A no-op on read snapshots.
+  LETHE_RETURN_IF_ERROR(conn_.LockTableForWrite("audit_events"));
   LETHE_ASSIGN_OR_RETURN(auto rows, Query(std::string("SELECT ") + kAuditColumns +
                                               " FROM audit_events ORDER BY seq DESC LIMIT 1",
                                           {}));
@@ -428,16 +432,17 @@ Result<MediaRecord> SqlMetadataTx::FindMedia(const std::string& account_id,
 
 Result<std::vector<MediaRecord>> SqlMetadataTx::ListMedia(const MediaQuery& q) {
   LETHE_ASSIGN_OR_RETURN(
-      auto list, AllRows<MediaRecord>(
-                     Query(std::string("SELECT ") + kMediaColumns +
-                               " FROM media WHERE account_id = $1" + EndUserFilter(q.end_user) +
-                               " AND ($3 IS NULL OR kind = $3)"
-                               " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
-                               "   WHERE t.media_id = media.id AND t.tag = $4))"
-                               " AND seq > $5 ORDER BY seq LIMIT $6",
-                           {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind),
-                            SqlNullable(q.tag), q.after_seq.value_or(0), int64_t{q.limit}}),
-                     MediaFromRow));
+      auto list,
+      AllRows<MediaRecord>(
+          Query(std::string("SELECT ") + kMediaColumns + " FROM media WHERE account_id = $1" +
+                    EndUserFilter(q.end_user) +
+                    " AND (CAST($3 AS TEXT) IS NULL OR kind = $3)"
+                    " AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
+                    "   WHERE t.media_id = media.id AND t.tag = $4))"
+                    " AND seq > $5 ORDER BY seq LIMIT $6",
+                {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind), SqlNullable(q.tag),
+                 q.after_seq.value_or(0), int64_t{q.limit}}),
+          MediaFromRow));
   for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
   return list;
 }

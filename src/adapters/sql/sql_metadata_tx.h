@@ -1,8 +1,10 @@
 // SqlMetadataTx: MetadataTx over one SqlConnection that an SqlDatabase has
 // handed out for one transaction. It holds every SQL statement of the
 // metadata store, shared by every backend; dialect differences live in
-// schema.cc. SqlMetadataStore also uses it, read-only, over a read
-// connection for the store's own lookups.
+// schema.cc. The SQL is written for both engines: a parameter tested with
+// IS NULL is cast first (`CAST($n AS TEXT) IS NULL`), as PostgreSQL must
+// know its type before it sees the comparison that would tell it. SqlMetadataStore also uses it,
+// read-only, over a read connection for the store's own lookups.
 #pragma once
 
 #include <functional>

@@ -128,11 +128,13 @@ Result<std::vector<ErasureRecord>> SqlMetadataTx::ListErasures(const ErasureQuer
   // Newest first; ids are random, so the cursor is the (created_ms, id) of
   // the erasure named by before_id.
   return AllRows<ErasureRecord>(
-      Query(std::string("SELECT ") + kErasureColumns +
-                " FROM erasures e WHERE account_id = $1 AND ($2 IS NULL OR target = $2)"
-                " AND ($3 IS NULL OR (created_ms, id) < (SELECT created_ms, id FROM erasures"
-                "   WHERE id = $3 AND account_id = $1)) ORDER BY created_ms DESC, id DESC LIMIT $4",
-            {q.account_id, SqlNullable(q.target), SqlNullable(q.before_id), int64_t{q.limit}}),
+      Query(
+          std::string("SELECT ") + kErasureColumns +
+              " FROM erasures e WHERE account_id = $1 AND (CAST($2 AS TEXT) IS NULL OR target = $2)"
+              " AND (CAST($3 AS TEXT) IS NULL OR (created_ms, id) < (SELECT created_ms, id FROM "
+              "erasures"
+              "   WHERE id = $3 AND account_id = $1)) ORDER BY created_ms DESC, id DESC LIMIT $4",
+          {q.account_id, SqlNullable(q.target), SqlNullable(q.before_id), int64_t{q.limit}}),
       ErasureFromRow);
 }
 
@@ -152,11 +154,12 @@ Status SqlMetadataTx::SetAccountRetention(const std::string& account_id,
   // Media that chose no retention of its own follows the account's.
   std::optional<int64_t> ms;
   if (retention_days) ms = *retention_days * 86'400'000;
-  return StatusOf(Query(
-      "UPDATE media SET expires_ms = CASE WHEN $2 IS NULL THEN NULL ELSE created_ms + $2 END, "
-      "expiry_from_account = CASE WHEN $2 IS NULL THEN 0 ELSE 1 END "
-      "WHERE account_id = $1 AND (expiry_from_account = 1 OR expires_ms IS NULL)",
-      {account_id, SqlNullable(ms)}));
+  return StatusOf(
+      Query("UPDATE media SET expires_ms = CASE WHEN CAST($2 AS BIGINT) IS NULL THEN NULL ELSE "
+            "created_ms + $2 END, "
+            "expiry_from_account = CASE WHEN CAST($2 AS BIGINT) IS NULL THEN 0 ELSE 1 END "
+            "WHERE account_id = $1 AND (expiry_from_account = 1 OR expires_ms IS NULL)",
+            {account_id, SqlNullable(ms)}));
 }
 
 Status SqlMetadataTx::DeidentifyUsageEvent(int64_t seq, const std::string& ip,
