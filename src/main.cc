@@ -6,6 +6,7 @@
 //               [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]
 //               [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]
 //               [--checkpoint-origin NAME] [--retention-{other,support,crm,invoice}-days N]
+//               [--blobs s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION]
 //   lethe audit verify [--data DIR]
 //   lethe retention plan [--data DIR] [--account ID]
 //   lethe staff add --role ROLE --name NAME [--data DIR]
@@ -16,7 +17,8 @@
 //   lethe receipt verify FILE --key PUBKEY
 //   lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY,
-// LETHE_SMTP_URL and LETHE_CHECKPOINT_ORIGIN set the same things; flags win
+// LETHE_SMTP_URL, LETHE_CHECKPOINT_ORIGIN and LETHE_BLOBS set the same things
+// (S3 credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); flags win
 // over the environment. The verify commands work offline (offline_verify.h).
 //
 // Built with LETHE_TEST_SEAMS this is `lethe_testing`, for e2e tests only:
@@ -54,7 +56,7 @@ constexpr const char* kUsage =
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
-    "              [--checkpoint-origin NAME]\n"
+    "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "  lethe audit verify [--data DIR]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
@@ -68,7 +70,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 23> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 24> kValueFlags = {"--listen",
                                                           "--data",
                                                           "--master-key-file",
                                                           "--max-body",
@@ -90,7 +92,8 @@ constexpr std::array<std::string_view, 23> kValueFlags = {"--listen",
                                                           "--backup-keys",
                                                           "--backup-every-hours",
                                                           "--backup-max-age-days",
-                                                          "--checkpoint-origin"};
+                                                          "--checkpoint-origin",
+                                                          "--blobs"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -166,6 +169,9 @@ int Serve(const std::vector<std::string>& args) {
   // The relay URL may carry a password: the environment keeps it out of ps.
   config.smtp_url = Env("LETHE_SMTP_URL");
   if (auto v = Env("LETHE_CHECKPOINT_ORIGIN"); !v.empty()) config.checkpoint_origin = v;
+  config.blobs.url = Env("LETHE_BLOBS");
+  config.blobs.access_key = Env("AWS_ACCESS_KEY_ID");
+  config.blobs.secret_key = Env("AWS_SECRET_ACCESS_KEY");
 #ifdef LETHE_TEST_SEAMS
   bool test_clock = false;
   std::string crash_at;
@@ -224,6 +230,8 @@ int Serve(const std::vector<std::string>& args) {
       config.erasure_journal = value;
     } else if (flag == "--checkpoint-origin") {
       config.checkpoint_origin = value;
+    } else if (flag == "--blobs") {
+      config.blobs.url = value;
     } else if (ParseRetentionFlag(flag, value, config.retention)) {
     } else if (flag == "--request-deadline" && ParseCount(value, n) && n > 0 && n <= 7 * 86400) {
       config.request_deadline_seconds = n;
