@@ -408,7 +408,7 @@ Result<std::vector<std::string>> S3BlobStore::List() {
     // Sorted by name, as the signature's canonical query wants.
     r.query =
         (token.empty() ? "" : "continuation-token=" + S3Client::UriEncode(token, false) + "&") +
-        "list-type=2&max-keys=1000" +
+        "list-type=2&max-keys=" + std::to_string(shared_->options.list_page) +
         (prefix.empty() ? "" : "&prefix=" + S3Client::UriEncode(prefix, false));
     LETHE_ASSIGN_OR_RETURN(S3Response res, shared_->client->Send(r));
     if (res.status != 200) return Unexpected("ListObjectsV2", res);

@@ -63,6 +63,8 @@ struct S3BlobStoreOptions {
   // The least a reader fetches at once, and the size of its background
   // prefetch of the next range.
   size_t read_ahead_bytes = 4 << 20;
+  // Keys per ListObjectsV2 page (S3 gives at most 1,000).
+  int list_page = 1000;
 };
 
 class S3BlobStore final : public BlobStore {

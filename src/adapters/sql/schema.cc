@@ -235,12 +235,25 @@ CREATE TABLE privacy_request_steps (
 CREATE INDEX privacy_request_steps_by_request ON privacy_request_steps(request_id, seq);
 )sql";
 
+// Blob intents (issue 13): the blobs that may exist without a record, so
+// startup recovery looks at those instead of listing the whole blob store.
+// The '*' row asks the first start after this migration for one full sweep,
+// for the orphans an older version may have left. (Numbered 12 to follow
+// 10 and 11 of other features; each version applies on its own.)
+constexpr const char* kV12Sqlite = R"sql(
+CREATE TABLE blob_intents (
+  blob_id TEXT PRIMARY KEY,
+  created_ms INTEGER NOT NULL
+);
+INSERT INTO blob_intents (blob_id, created_ms) VALUES ('*', 0);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
-  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite},
-                                                 {4, kV4Sqlite}, {5, kV5Sqlite}, {6, kV6Sqlite},
-                                                 {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}};
+  static const std::vector<Migration> kSqlite = {
+      {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite},
+      {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {12, kV12Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }
