@@ -7,13 +7,23 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev
       libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg
       libpq-dev postgresql-15)
+# node and npm for s3rver, from Debian unless the machine has them another way
+# (a nodesource nodejs ships npm inside and conflicts with Debian's npm).
+command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk python3); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "installing: ${missing[*]}"
-SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The local S3 server of the tests (s3rver), pinned by tests/s3/package-lock.json.
+s3="$(cd "$(dirname "$0")/.." && pwd)/tests/s3"
+if [ ! -f "$s3/node_modules/s3rver/bin/s3rver.js" ] || [ "$s3/package-lock.json" -nt "$s3/node_modules" ]; then
+  echo "installing: s3rver (npm ci in tests/s3)"
+  (cd "$s3" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -7,6 +7,7 @@
 //               [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]
 //               [--checkpoint-origin NAME] [--retention-{other,support,crm,invoice}-days N]
 //               [--metadata postgres://...] [--keys postgres://...]
+//               [--blobs s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION]
 //   lethe audit verify [--data DIR] [--metadata postgres://...]
 //   lethe retention plan [--data DIR] [--account ID]
 //   lethe privacy metrics --year N [--data DIR]
@@ -18,9 +19,10 @@
 //   lethe receipt verify FILE --key PUBKEY
 //   lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY,
-// LETHE_SMTP_URL, LETHE_CHECKPOINT_ORIGIN, LETHE_METADATA and LETHE_KEYS
-// set the same things; flags win over the environment. The verify commands work offline
-// (offline_verify.h).
+// LETHE_SMTP_URL, LETHE_CHECKPOINT_ORIGIN, LETHE_METADATA, LETHE_KEYS and
+// LETHE_BLOBS set the same things (S3 credentials: AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY); flags win over the environment. The verify
+// commands work offline (offline_verify.h).
 //
 // Built with LETHE_TEST_SEAMS this is `lethe_testing`, for e2e tests only:
 // `serve --test-clock` runs on an OffsetClock that POST /_test/clock moves
@@ -57,7 +59,7 @@ constexpr const char* kUsage =
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
-    "              [--checkpoint-origin NAME]\n"
+    "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "              [--metadata postgres://...] [--keys postgres://...]\n"
     "  lethe audit verify [--data DIR] [--metadata postgres://...]\n"
@@ -73,7 +75,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 25> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 26> kValueFlags = {"--listen",
                                                           "--metadata",
                                                           "--keys",
                                                           "--data",
@@ -97,7 +99,8 @@ constexpr std::array<std::string_view, 25> kValueFlags = {"--listen",
                                                           "--backup-keys",
                                                           "--backup-every-hours",
                                                           "--backup-max-age-days",
-                                                          "--checkpoint-origin"};
+                                                          "--checkpoint-origin",
+                                                          "--blobs"};
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -176,6 +179,9 @@ int Serve(const std::vector<std::string>& args) {
   config.metadata_url = Env("LETHE_METADATA");
   config.keys_url = Env("LETHE_KEYS");
   if (auto v = Env("LETHE_CHECKPOINT_ORIGIN"); !v.empty()) config.checkpoint_origin = v;
+  config.blobs.url = Env("LETHE_BLOBS");
+  config.blobs.access_key = Env("AWS_ACCESS_KEY_ID");
+  config.blobs.secret_key = Env("AWS_SECRET_ACCESS_KEY");
 #ifdef LETHE_TEST_SEAMS
   bool test_clock = false;
   std::string crash_at;
@@ -238,6 +244,8 @@ int Serve(const std::vector<std::string>& args) {
       config.erasure_journal = value;
     } else if (flag == "--checkpoint-origin") {
       config.checkpoint_origin = value;
+    } else if (flag == "--blobs") {
+      config.blobs.url = value;
     } else if (ParseRetentionFlag(flag, value, config.retention)) {
     } else if (flag == "--request-deadline" && ParseCount(value, n) && n > 0 && n <= 7 * 86400) {
       config.request_deadline_seconds = n;

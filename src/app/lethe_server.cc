@@ -336,7 +336,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_RETURN_IF_ERROR(p->key_ring->CheckMasterKey());
   LETHE_ASSIGN_OR_RETURN(p->metadata, OpenMetadata(config.data_dir, clock, config.metadata_url));
   if (seams.wrap_metadata) p->metadata = seams.wrap_metadata(std::move(p->metadata));
-  LETHE_ASSIGN_OR_RETURN(p->blobs, LocalBlobStore::OpenAt(config.data_dir + "/media"));
+  LETHE_ASSIGN_OR_RETURN(p->blobs, OpenBlobStore(config.blobs, config.data_dir));
   if (seams.wrap_blobs) p->blobs = seams.wrap_blobs(std::move(p->blobs));
 
   p->anchor = std::make_unique<FileAuditAnchor>(config.data_dir + "/audit.anchor");

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "app/blob_config.h"
 #include "common/network_threads.h"
 #include "common/status.h"
 #include "domain/audit_checkpoints.h"
@@ -67,6 +68,8 @@ struct ServeConfig {
   // checkpoints. Keep it fixed for the deployment's life: checkpoints under
   // another origin do not chain to the old ones.
   std::string checkpoint_origin = kDefaultAuditOrigin;
+  // Where media blobs live: the data directory, or an S3 bucket (--blobs).
+  BlobStoreConfig blobs;
 };
 
 // The backup-related paths of a data directory, defaults filled in.

@@ -50,10 +50,18 @@ Result<std::unique_ptr<MediaIngest>> MediaLibrary::BeginIngest(const Principal& 
                                                                const RequestOrigin& origin) {
   std::string media_id = RandomId(random_, "med_");
   std::string blob_id = RandomId(random_, "blb_");
-  LETHE_ASSIGN_OR_RETURN(auto writer, blobs_.Create(blob_id));
+  // Durable before the first byte goes to the store: a crash from here on
+  // leaves an intent for Recover().
+  LETHE_RETURN_IF_ERROR(store_.Transact(
+      [&](MetadataTx& tx) { return tx.InsertBlobIntent(blob_id, clock_.NowMillis()); }));
+  auto writer = blobs_.Create(blob_id);
+  if (!writer.ok()) {
+    ClearIntents({blob_id});
+    return writer.status();
+  }
   return std::unique_ptr<MediaIngest>(new MediaIngest(*this, who, std::move(declared_type), origin,
                                                       std::move(media_id), std::move(blob_id),
-                                                      keys_.NewDataKey(), std::move(writer)));
+                                                      keys_.NewDataKey(), std::move(*writer)));
 }
 
 MediaIngest::MediaIngest(MediaLibrary& library, Principal who, std::string declared_type,
@@ -75,7 +83,14 @@ MediaIngest::MediaIngest(MediaLibrary& library, Principal who, std::string decla
   out_.reserve(kWriteBatch + kChunkSealedBytes);
 }
 
-MediaIngest::~MediaIngest() { WipeKey(data_key_); }
+MediaIngest::~MediaIngest() {
+  WipeKey(data_key_);
+  if (intent_settled_) return;
+  // Abandoned (or its blob removed after a failed commit): the writer
+  // leaves nothing once destroyed, so the intent can go.
+  writer_.reset();
+  library_.ClearIntents({blob_id_});
+}
 
 Status MediaIngest::Flush() {
   if (out_.empty()) return Status::Ok();
@@ -157,8 +172,13 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
                          keys_.WrapDataKey(m.account_id, m.end_user, m.blob_id, in.data_key_));
   // Durable blob first, record second: a crash in between leaves an orphan
   // blob that Recover() removes, never a record without its bytes.
+  auto blob_gone = [&] {
+    Status removed = blobs_.Remove(m.blob_id);
+    // Not known to be gone: the intent stays for Recover().
+    if (!removed.ok() && removed.code() != Status::Code::kNotFound) in.intent_settled_ = true;
+  };
   if (Status st = in.writer_->Commit(); !st.ok()) {
-    (void)blobs_.Remove(m.blob_id);  // in case it got as far as the rename
+    blob_gone();  // in case it got as far as the rename
     return st;
   }
   Status st = store_.Transact([&](MetadataTx& tx) -> Status {
@@ -170,6 +190,7 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
       }
     }
     LETHE_ASSIGN_OR_RETURN(m.seq, tx.InsertMedia(m));
+    LETHE_RETURN_IF_ERROR(tx.DeleteBlobIntents({m.blob_id}));
     return audit_.Record(tx, in.who_.credential_id, "media.create",
                          ids_.Of("media", m.account_id, m.id), m.account_id, in.origin_);
   });
@@ -177,10 +198,13 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     // A commit whose sync failed is in the store though not durable: its
     // bytes must stay. Only a record that is absent lets the blob go.
     if (store_.FindMedia(m.account_id, m.id).status().code() == Status::Code::kNotFound) {
-      (void)blobs_.Remove(m.blob_id);
+      blob_gone();
+    } else {
+      in.intent_settled_ = true;  // went with the record
     }
     return st;
   }
+  in.intent_settled_ = true;
   return m;
 }
 
@@ -264,15 +288,18 @@ Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
   // data keys, are already gone; a blob left by a crash or a failure
   // before it goes is an orphan for Recover().
   constexpr size_t kBlobLot = 10'000;
+  // Each blob's intent goes in with its record's deletion and is cleared
+  // once the lot is removed.
   struct Lot {
-    BlobStore& blobs;
+    MediaLibrary& library;
     std::vector<std::string> ids;
     void Remove() {
-      (void)blobs.RemoveMany(ids);
+      if (ids.empty()) return;
+      if (library.blobs_.RemoveMany(ids).ok()) library.ClearIntents(ids);
       ids.clear();
     }
     ~Lot() { Remove(); }  // whichever way EraseMediaOf returns
-  } lot{blobs_, {}};
+  } lot{*this, {}};
   int removed = 0;
   for (;;) {
     MediaQuery q;
@@ -288,6 +315,7 @@ Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
         Status del = tx.DeleteMedia(account_id, m.id);
         if (del.code() == Status::Code::kNotFound) continue;  // deleted meanwhile
         LETHE_RETURN_IF_ERROR(del);
+        LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(m.blob_id, clock_.NowMillis()));
         LETHE_RETURN_IF_ERROR(audit_.Record(
             tx, actor, "media.erase", ids_.Of("media", account_id, m.id), account_id, origin));
         blob_ids.push_back(m.blob_id);
@@ -311,6 +339,7 @@ Status MediaLibrary::Remove(const std::string& account_id, const std::string& me
       LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(account_id, media_id));
       blob_id = m.blob_id;
       LETHE_RETURN_IF_ERROR(tx.DeleteMedia(account_id, media_id));
+      LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(blob_id, clock_.NowMillis()));
       LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, action, ids_.Of("media", account_id, media_id),
                                           account_id, origin));
       return in_tx ? in_tx(tx, m) : Status::Ok();
@@ -328,23 +357,54 @@ Status MediaLibrary::Remove(const std::string& account_id, const std::string& me
   // The record is gone, so the object is gone for every reader: the deletion
   // has happened, and an error now would tell the client it had not. A blob
   // that fails to go is an orphan, as after a crash here, and Recover()
-  // removes it; its data key went with the record.
-  (void)blobs_.Remove(blob_id);
+  // removes it (its intent went in with the deletion); its data key went
+  // with the record.
+  Status gone = blobs_.Remove(blob_id);
+  if (gone.ok() || gone.code() == Status::Code::kNotFound) ClearIntents({blob_id});
   if (reserve_) reserve_->Restore();
   return Status::Ok();
 }
 
-Result<int> MediaLibrary::Recover() {
-  LETHE_ASSIGN_OR_RETURN(int removed, blobs_.RemoveIncomplete());
+void MediaLibrary::ClearIntents(const std::vector<std::string>& blob_ids) {
+  // Losing this on power loss only brings the intents back for Recover().
+  (void)store_.Transact([&](MetadataTx& tx) { return tx.DeleteBlobIntents(blob_ids); },
+                        Durability::kProcessCrash);
+}
+
+Result<int> MediaLibrary::SweepAllOrphans() {
   LETHE_ASSIGN_OR_RETURN(auto referenced, store_.ListBlobIds());
   std::unordered_set<std::string> keep(referenced.begin(), referenced.end());
   LETHE_ASSIGN_OR_RETURN(auto stored, blobs_.List());
+  int removed = 0;
   for (const std::string& id : stored) {
     if (keep.count(id)) continue;
     LETHE_RETURN_IF_ERROR(blobs_.Remove(id));
     ++removed;
   }
   return removed;
+}
+
+Result<int> MediaLibrary::Recover() {
+  LETHE_ASSIGN_OR_RETURN(int removed, blobs_.RemoveIncomplete());
+  constexpr int kPage = 1000;
+  for (;;) {
+    LETHE_ASSIGN_OR_RETURN(std::vector<BlobIntent> page, store_.ListBlobIntents(kPage));
+    if (page.empty()) return removed;
+    std::vector<std::string> done;
+    for (const BlobIntent& intent : page) {
+      if (intent.blob_id == "*") {
+        LETHE_ASSIGN_OR_RETURN(int swept, SweepAllOrphans());
+        removed += swept;
+      } else if (!intent.referenced) {
+        Status st = blobs_.Remove(intent.blob_id);
+        if (st.ok()) ++removed;
+        if (!st.ok() && st.code() != Status::Code::kNotFound) return st;
+      }
+      done.push_back(intent.blob_id);
+    }
+    LETHE_RETURN_IF_ERROR(
+        store_.Transact([&](MetadataTx& tx) { return tx.DeleteBlobIntents(done); }));
+  }
 }
 
 // ---- reading ----

@@ -6,7 +6,11 @@
 // memory stays bounded whatever the size. An object becomes visible only
 // when Commit() has made the blob durable and then committed its record;
 // anything less leaves nothing behind, and Recover() at startup removes
-// what a crash between those steps can leave. Reads decrypt only the
+// what a crash between those steps can leave. It finds that through blob
+// intents (records.h), not by listing the blob store: an intent is durable
+// before the first byte of a blob is written and goes in the transaction
+// that deletes a record, and it is cleared with the record's insert or once
+// the blob is gone, so startup work is O(pending), not O(blobs). Reads decrypt only the
 // chunks a byte range needs and fail with DataLoss rather than return
 // bytes that do not authenticate.
 #pragma once
@@ -132,8 +136,11 @@ class MediaLibrary {
     cache_.clear();
   }
 
-  // Startup recovery: removes interrupted writes and blobs without a record.
-  // Returns how many files were removed.
+  // Startup recovery: removes interrupted writes (BlobStore::RemoveIncomplete)
+  // and the blob of every outstanding intent that no record names, then
+  // the intents. Never lists the blob store, except once for the intent
+  // '*' that schema v12 leaves (a full sweep for an older data directory).
+  // Returns how many blobs and files were removed.
   Result<int> Recover();
 
  private:
@@ -146,6 +153,9 @@ class MediaLibrary {
   }
   Result<MediaRecord> Commit(MediaIngest& ingest, const MediaFields& fields);
   void Evict(const std::string& media_id);
+  // Best effort: an intent left behind only costs recovery a look.
+  void ClearIntents(const std::vector<std::string>& blob_ids);
+  Result<int> SweepAllOrphans();
   static constexpr size_t kMaxCached = 10000;
 
   MetadataStore& store_;
@@ -198,6 +208,9 @@ class MediaIngest {
   std::vector<uint8_t> out_;   // sealed bytes waiting for one larger write
   uint64_t bytes_ = 0;
   Status failed_;
+  // The blob intent needs nothing more from the destructor: it went with
+  // the record's insert, or stays for Recover() because the blob may exist.
+  bool intent_settled_ = false;
 };
 
 // Plaintext bytes of one range of one object, decrypted chunk by chunk.

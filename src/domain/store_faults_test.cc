@@ -90,7 +90,8 @@ TEST_F(StoreFaultsTest, AFailedDeleteKeepsTheMediaWhole) {
 // the store, so its bytes must stay; a delete's record is gone, so no cached
 // copy may keep serving it.
 TEST_F(StoreFaultsTest, ACommitWhoseSyncFailedKeepsRecordAndBytesTogether) {
-  faulty_->FailNth("Synced", 1, Status::Internal("fdatasync: EIO"));
+  // The 1st sync of an upload is its blob intent's, the 2nd its record's.
+  faulty_->FailNth("Synced", 2, Status::Internal("fdatasync: EIO"));
   auto up = Upload();
   EXPECT_EQ(up.status().code(), Status::Code::kInternal);
   ASSERT_EQ(MediaCount(), 1u);

@@ -65,6 +65,9 @@ class MetadataReader {
   virtual Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) = 0;
   // Every blob id a media record refers to: startup recovery removes the rest.
   virtual Result<std::vector<std::string>> ListBlobIds() = 0;
+  // Up to `limit` blob intents (records.h), by blob id, each with whether a
+  // media record names its blob.
+  virtual Result<std::vector<BlobIntent>> ListBlobIntents(int limit) = 0;
   // Every account id, any customer: for replaying erasures after a restore.
   virtual Result<std::vector<std::string>> ListAccountIds() = 0;
   // Every distinct non-empty end-user reference the account's media and
@@ -214,6 +217,11 @@ class MetadataTx : public MetadataReader {
   // Outbox. MarkOutboxSent records the time and drops the body.
   virtual Status InsertOutboxMessage(const OutboxRecord& m) = 0;
   virtual Status MarkOutboxSent(const std::string& id, int64_t sent_ms) = 0;
+
+  // Blob intents (records.h). Inserting an id already there is OK (the
+  // time is kept); deleting ids that are not there is OK.
+  virtual Status InsertBlobIntent(const std::string& blob_id, int64_t created_ms) = 0;
+  virtual Status DeleteBlobIntents(const std::vector<std::string>& blob_ids) = 0;
 
   // Staff. A taken id or token digest is AlreadyExists.
   virtual Status InsertStaff(const StaffRecord& s) = 0;

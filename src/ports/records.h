@@ -143,6 +143,17 @@ struct MediaQuery {
   int limit = 100;
 };
 
+// A blob that may exist without a media record pointing at it: written
+// before the first byte of an upload goes to the BlobStore, and inserted in
+// the transaction that deletes a media record; cleared with the record's
+// insert, or once the blob is gone. Startup recovery looks at these only,
+// never at a listing of the store (MediaLibrary::Recover).
+struct BlobIntent {
+  std::string blob_id;
+  int64_t created_ms = 0;
+  bool referenced = false;  // a media record names the blob (read, not stored)
+};
+
 // A durable background job (JobQueue). `payload` is opaque to the store and
 // carries ids, never personal data itself.
 struct JobRecord {

@@ -104,6 +104,10 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListBlobIds"));
     return target_.ListBlobIds();
   }
+  Result<std::vector<BlobIntent>> ListBlobIntents(int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListBlobIntents"));
+    return target_.ListBlobIntents(limit);
+  }
   Result<std::vector<std::string>> ListAccountIds() override {
     LETHE_RETURN_IF_ERROR(hook_("ListAccountIds"));
     return target_.ListAccountIds();

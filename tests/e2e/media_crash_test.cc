@@ -287,10 +287,12 @@ TEST_F(MediaCrashTest, SigkillDuringManySmallConcurrentUploadsKeepsEveryAcknowle
   }
 }
 
-// Startup recovery on its own: a temp file left in media/incoming and a blob
-// that no record references (what a crash between "blob durable" and
-// "record committed", or during a delete, leaves) are removed at startup;
-// committed media are untouched.
+// Startup recovery on its own: a temp file left in media/incoming and the
+// blobs that no record references (what a crash between "blob durable" and
+// "record committed", or during a delete, leaves: the blob and its intent
+// in blob_intents, written before the first byte) are removed at startup;
+// committed media are untouched. Recovery goes by the intents, not by a
+// listing of the store: a blob nothing announced is not looked for.
 TEST_F(MediaCrashTest, StartupRecoverySweepsTempFilesAndOrphanBlobs_USE2) {
   StartServer();
   const std::string bytes = PatternBytes(200000, 11, FtypHeader());
@@ -309,17 +311,30 @@ TEST_F(MediaCrashTest, StartupRecoverySweepsTempFilesAndOrphanBlobs_USE2) {
   const std::string orphan1 = shard + "/blb_orphan000000000000" + shard.substr(shard.size() - 2);
   std::filesystem::create_directories(media + "/blobs/zz");
   const std::string orphan2 = media + "/blobs/zz/blb_orphan0000000000zz";
-  for (const auto& f : {temp, orphan1, orphan2}) {
+  const std::string stray = media + "/blobs/zz/blb_stray00000000000zz";
+  for (const auto& f : {temp, orphan1, orphan2, stray}) {
     ASSERT_TRUE(WriteFileBytes(f, PatternBytes(70000, 12))) << f;
   }
-  ASSERT_EQ(BlobFiles(*server_).size(), 3u);
+  ASSERT_EQ(BlobFiles(*server_).size(), 4u);
+  for (const auto& f : {orphan1, orphan2}) {
+    QueryResult q = Sql(server_->db_path(),
+                        "INSERT INTO blob_intents (blob_id, created_ms) VALUES ('" +
+                            std::filesystem::path(f).filename().string() + "', 1)",
+                        true);
+    ASSERT_TRUE(q.ok) << q.error;
+  }
 
   ASSERT_TRUE(server_->Restart());
   client_.set_base_url(server_->base_url());
   EXPECT_TRUE(IncomingFiles(*server_).empty()) << "temp file not swept";
   EXPECT_EQ(FileSize(orphan1), -1) << "orphan blob not swept: " << orphan1;
   EXPECT_EQ(FileSize(orphan2), -1) << "orphan blob not swept: " << orphan2;
+  EXPECT_GT(FileSize(stray), 0) << "recovery listed the store instead of reading the intents";
+  ASSERT_TRUE(std::filesystem::remove(stray));
   EXPECT_EQ(BlobFiles(*server_), blobs) << "the referenced blob must stay";
+  QueryResult left = Sql(server_->db_path(), "SELECT COUNT(*) FROM blob_intents");
+  ASSERT_TRUE(left.ok) << left.error;
+  EXPECT_EQ(left.rows[0][0].value_or(""), "0") << "recovery left intents";
   StreamResult c = DownloadHashed(server_->base_url() + "/v1/media/" + id + "/content",
                                   BearerAuth(tenant_.token()));
   EXPECT_EQ(c.status, 200) << c.Describe();

@@ -1,5 +1,7 @@
 // The BlobStore contract (src/ports/blob_store.h), run against every
-// backend through a factory: the local directory today, S3 later, and the
+// backend through a factory: the local directory, S3 (a bucket of its own
+// per test on the s3rver that ctest starts; "S3" in the name puts a test in
+// the S3 group of CMakeLists.txt), and the
 // fault-injecting wrapper with no fault armed (which must change nothing).
 // Nothing here may depend on how a backend stores its blobs.
 #include <gtest/gtest.h>
@@ -16,7 +18,9 @@
 #include <vector>
 
 #include "adapters/local/local_blob_store.h"
+#include "adapters/s3/s3_blob_store.h"
 #include "testing/faulty_blob_store.h"
+#include "testing/s3_test_env.h"
 #include "testing/temp_dir.h"
 
 namespace lethe {
@@ -38,6 +42,21 @@ std::unique_ptr<BlobStore> OpenFaultyLocal(const TempDir& dir) {
   auto local = OpenLocal(dir);
   if (!local) return nullptr;
   return std::make_unique<FaultyBlobStore>(std::move(local));
+}
+
+// A fresh bucket on the test S3 server (s3rver); a failure, not a skip, when
+// there is none. Parts of the minimum size, and a small read-ahead, so the
+// 6 MiB blob below crosses parts and windows.
+std::unique_ptr<BlobStore> OpenS3(const TempDir&) {
+  auto config = NewTestS3Bucket();
+  EXPECT_TRUE(config.ok()) << config.status().ToString();
+  if (!config.ok()) return nullptr;
+  S3BlobStoreOptions options;
+  options.part_bytes = 5 << 20;
+  options.read_ahead_bytes = 1 << 20;
+  auto store = S3BlobStore::Connect(*config, options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
 }
 
 std::span<const uint8_t> Bytes(const std::string& s) {
@@ -278,7 +297,8 @@ TEST_P(BlobStoreContract, LargeBlobAcrossManyAppends) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, BlobStoreContract,
                          ::testing::Values(BlobBackend{"local", OpenLocal},
-                                           BlobBackend{"faulty_unarmed_local", OpenFaultyLocal}),
+                                           BlobBackend{"faulty_unarmed_local", OpenFaultyLocal},
+                                           BlobBackend{"S3", OpenS3}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -492,16 +492,38 @@ CREATE TABLE processing_limits (
 CREATE INDEX processing_limits_by_subject ON processing_limits(account_id, subject);
 )sql";
 
+// Blob intents (issue 13): the blobs that may exist without a record, so
+// startup recovery looks at those instead of listing the whole blob store.
+// The '*' row asks the first start after this migration for one full sweep,
+// for the orphans an older version may have left. (Numbered 12 to follow
+// 10 and 11 of other features; each version applies on its own.)
+constexpr const char* kV12Sqlite = R"sql(
+CREATE TABLE blob_intents (
+  blob_id TEXT PRIMARY KEY,
+  created_ms INTEGER NOT NULL
+);
+INSERT INTO blob_intents (blob_id, created_ms) VALUES ('*', 0);
+)sql";
+
+constexpr const char* kV12Postgres = R"sql(
+CREATE TABLE blob_intents (
+  blob_id TEXT PRIMARY KEY,
+  created_ms BIGINT NOT NULL
+);
+INSERT INTO blob_intents (blob_id, created_ms) VALUES ('*', 0);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
       {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite},
-      {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {11, kV11Sqlite}};
+      {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {11, kV11Sqlite},
+      {12, kV12Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres}, {2, kV2Postgres}, {3, kV3Postgres}, {4, kV4Postgres},
       {5, kV5Postgres}, {6, kV6Postgres}, {7, kV7Postgres}, {8, kV8Postgres},
-      {9, kV9Postgres}, {11, kV11Postgres}};
+      {9, kV9Postgres}, {11, kV11Postgres}, {12, kV12Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

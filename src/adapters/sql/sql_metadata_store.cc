@@ -97,6 +97,10 @@ Result<MediaRecord> SqlMetadataStore::FindMedia(const std::string& account_id,
 Result<std::vector<MediaRecord>> SqlMetadataStore::ListMedia(const MediaQuery& q) {
   return Read<std::vector<MediaRecord>>([&](SqlMetadataTx& r) { return r.ListMedia(q); });
 }
+Result<std::vector<BlobIntent>> SqlMetadataStore::ListBlobIntents(int limit) {
+  return Read<std::vector<BlobIntent>>([&](SqlMetadataTx& r) { return r.ListBlobIntents(limit); });
+}
+
 Result<std::vector<std::string>> SqlMetadataStore::ListBlobIds() {
   return Read<std::vector<std::string>>([&](SqlMetadataTx& r) { return r.ListBlobIds(); });
 }

@@ -40,6 +40,7 @@ class SqlMetadataStore final : public MetadataStore {
                                 const std::string& media_id) override;
   Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
   Result<std::vector<std::string>> ListBlobIds() override;
+  Result<std::vector<BlobIntent>> ListBlobIntents(int limit) override;
   Result<std::vector<std::string>> ListAccountIds() override;
   Result<std::vector<std::string>> ListEndUsers(const std::string& account_id) override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;

@@ -473,6 +473,30 @@ Result<std::vector<std::string>> SqlMetadataTx::ListBlobIds() {
                               [](const SqlRow& r) { return SqlText(r[0]); });
 }
 
+Result<std::vector<BlobIntent>> SqlMetadataTx::ListBlobIntents(int limit) {
+  return AllRows<BlobIntent>(Query("SELECT i.blob_id, i.created_ms, "
+                                   "CASE WHEN EXISTS (SELECT 1 FROM media m WHERE m.blob_id = i.blob_id) "
+                                   "THEN 1 ELSE 0 END "
+                                   "FROM blob_intents i ORDER BY i.blob_id LIMIT $1",
+                                   {int64_t{limit}}),
+                             [](const SqlRow& r) {
+                               return BlobIntent{SqlText(r[0]), SqlInt(r[1]), SqlInt(r[2]) != 0};
+                             });
+}
+
+Status SqlMetadataTx::InsertBlobIntent(const std::string& blob_id, int64_t created_ms) {
+  return StatusOf(
+      Query("INSERT INTO blob_intents (blob_id, created_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            {blob_id, created_ms}));
+}
+
+Status SqlMetadataTx::DeleteBlobIntents(const std::vector<std::string>& blob_ids) {
+  for (const std::string& id : blob_ids) {
+    LETHE_RETURN_IF_ERROR(StatusOf(Query("DELETE FROM blob_intents WHERE blob_id = $1", {id})));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> SqlMetadataTx::ListAccountIds() {
   return AllRows<std::string>(Query("SELECT id FROM accounts ORDER BY id", {}),
                               [](const SqlRow& r) { return SqlText(r[0]); });

@@ -38,6 +38,7 @@ class SqlMetadataTx final : public MetadataTx {
                                 const std::string& media_id) override;
   Result<std::vector<MediaRecord>> ListMedia(const MediaQuery& q) override;
   Result<std::vector<std::string>> ListBlobIds() override;
+  Result<std::vector<BlobIntent>> ListBlobIntents(int limit) override;
   Result<std::vector<std::string>> ListAccountIds() override;
   Result<std::vector<std::string>> ListEndUsers(const std::string& account_id) override;
   Result<std::vector<MediaRecord>> ListExpiredMedia(int64_t now_ms, int limit) override;
@@ -109,6 +110,8 @@ class SqlMetadataTx final : public MetadataTx {
                               const std::string& browser_version) override;
   Status InsertOutboxMessage(const OutboxRecord& m) override;
   Status MarkOutboxSent(const std::string& id, int64_t sent_ms) override;
+  Status InsertBlobIntent(const std::string& blob_id, int64_t created_ms) override;
+  Status DeleteBlobIntents(const std::vector<std::string>& blob_ids) override;
   Status InsertStaff(const StaffRecord& s) override;
   Status InsertHold(const HoldRecord& h) override;
   Status UpdateHold(const HoldRecord& h) override;
