@@ -104,9 +104,13 @@ TEST_F(PrivacyRequestTest, ACustomersOwnRequestIsVerifiedByAMailedCodeUsedOnce_R
   EXPECT_FALSE(Str(r.Json(), "acknowledge_by").empty());  // CCPA: 10 business days
   ASSERT_TRUE(WaitFor([&] { return !MailedCode(id).empty(); }, std::chrono::seconds(10)));
   std::string code = MailedCode(id);
-  // Stored as a keyed digest only.
-  EXPECT_TRUE(FilesContaining(server_->data_dir(), "code: " + code).size() ==
-              MailsContaining("code: " + code).size());
+  // The request keeps a keyed digest of the code, never the code.
+  QueryResult row = Sql(server_->data_dir() + "/lethe.db",
+                        "SELECT code_digest FROM privacy_requests WHERE id = '" + id + "'");
+  ASSERT_TRUE(row.ok && row.rows.size() == 1) << row.error;
+  const std::string digest = row.rows[0][0].value_or("");
+  EXPECT_EQ(digest.rfind("kh_", 0), 0u) << digest;
+  EXPECT_EQ(digest.find(code), std::string::npos);
   // Unverified: nothing is done yet.
   LETHE_EXPECT_PROBLEM(Act(id, "fulfil", R"({"name":"Ada L."})"), 412, "invalid-transition");
   Response ok = Act(id, "verify", R"({"code":")" + code + R"("})");
