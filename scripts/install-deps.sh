@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev
-      libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg)
+      libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg
+      libarchive-dev python3-jsonschema)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk python3); fi
 missing=()
 for p in "${pkgs[@]}"; do
