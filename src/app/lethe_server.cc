@@ -36,6 +36,7 @@
 #include "domain/customers.h"
 #include "domain/erasure_receipts.h"
 #include "domain/erasures.h"
+#include "domain/export_links.h"
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
 #include "domain/key_ring.h"
@@ -44,12 +45,14 @@
 #include "domain/media_links.h"
 #include "domain/outbox.h"
 #include "domain/staff.h"
+#include "domain/subject_export.h"
 #include "domain/usage_ledger.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
 #include "http/erasure_api.h"
+#include "http/export_api.h"
 #include "http/gate.h"
 #include "http/legal_hold_api.h"
 #include "http/media_api.h"
@@ -94,6 +97,8 @@ struct LetheServer::Parts {
   std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
+  std::unique_ptr<SubjectExports> exports;
+  std::unique_ptr<ExportLinks> export_links;
   std::unique_ptr<BackupKeyStore> backup_keys;
   std::unique_ptr<BackupEpochs> backup_epochs;
   std::unique_ptr<DataSnapshots> snapshots;
@@ -354,6 +359,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->closures = std::make_unique<Closures>(*p->metadata, *p->erasures, *p->accounts, *p->audit,
                                            clock, config.retention);
   AddClosureRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body);
+  p->exports = std::make_unique<SubjectExports>(*p->metadata, *p->media, clock, config.retention);
+  p->export_links =
+      std::make_unique<ExportLinks>(*p->metadata, *p->exports, *p->audit, clock, random);
+  AddExportRoutes(*p->router, *p->export_links);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   // SEC-4: nothing of an underage customer waits for the hourly sweep.
   // The runner exists before the server serves any request.

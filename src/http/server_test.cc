@@ -364,26 +364,6 @@ TEST_F(ServerTest, ExceptionsAreLoggedCloseTheConnectionAndNeverStallShutdown) {
   EXPECT_LT(stop_took, std::chrono::seconds(2)) << "shutdown waited for a failed exchange";
 }
 
-// Decodes a chunked body; `complete` says whether the last chunk came.
-std::string Dechunk(const std::string& body, bool& complete) {
-  std::string out;
-  complete = false;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t eol = body.find("\r\n", pos);
-    if (eol == std::string::npos) break;
-    size_t size = std::stoul(body.substr(pos, eol - pos), nullptr, 16);
-    if (size == 0) {
-      complete = body.compare(eol, 4, "\r\n\r\n") == 0;
-      break;
-    }
-    if (eol + 2 + size + 2 > body.size()) break;
-    out += body.substr(eol + 2, size);
-    pos = eol + 2 + size + 2;
-  }
-  return out;
-}
-
 TEST_F(ServerTest, AStreamOfUnknownLengthGoesOutChunked) {
   ThreadTally sources;
   constexpr uint64_t kLength = 1024 * 1024 + 333;  // several pieces, an odd end
@@ -426,7 +406,7 @@ TEST_F(ServerTest, AStreamOfUnknownLengthGoesOutChunked) {
   EXPECT_EQ(whole.Header("transfer-encoding"), "chunked");
   EXPECT_EQ(whole.Header("content-length"), "");
   bool complete = false;
-  EXPECT_EQ(Dechunk(whole.body, complete), PatternBytes(kLength));
+  EXPECT_EQ(LoopbackDechunk(whole.body, complete), PatternBytes(kLength));
   EXPECT_TRUE(complete) << "the last chunk is missing";
   EXPECT_EQ(sources.on_network, 0);
 
@@ -438,7 +418,7 @@ TEST_F(ServerTest, AStreamOfUnknownLengthGoesOutChunked) {
   // Headers were out when the source failed: the body stops without its
   // last chunk, so the client can tell it is incomplete.
   EXPECT_EQ(failed.status, 200);
-  EXPECT_EQ(Dechunk(failed.body, complete), std::string(2000, 'z'));
+  EXPECT_EQ(LoopbackDechunk(failed.body, complete), std::string(2000, 'z'));
   EXPECT_FALSE(complete) << "a failed stream must not look complete";
 }
 

@@ -235,12 +235,29 @@ CREATE TABLE privacy_request_steps (
 CREATE INDEX privacy_request_steps_by_request ON privacy_request_steps(request_id, seq);
 )sql";
 
+// Version 10: single-use links to subject exports (RGT-1), looked up by the
+// digest of their token, which is never stored.
+constexpr const char* kV10Sqlite = R"sql(
+CREATE TABLE export_links (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  jurisdiction TEXT NOT NULL CHECK (jurisdiction IN ('gdpr', 'ccpa')),
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  used_ms INTEGER
+);
+CREATE INDEX export_links_by_request ON export_links(request_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
-  static const std::vector<Migration> kSqlite = {{1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite},
-                                                 {4, kV4Sqlite}, {5, kV5Sqlite}, {6, kV6Sqlite},
-                                                 {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}};
+  static const std::vector<Migration> kSqlite = {
+      {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite},
+      {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {10, kV10Sqlite}};
   // PostgreSQL gets its own list when that backend lands.
   return kSqlite;
 }

@@ -53,6 +53,7 @@ class SqlMetadataStore final : public MetadataStore {
       const std::string& request_id) override;
   Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
       const std::string& customer_id, const std::string& due_before) override;
+  Result<ExportLinkRecord> FindExportLink(const std::string& token_digest) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;

@@ -49,6 +49,7 @@ class SqlMetadataTx final : public MetadataTx {
       const std::string& request_id) override;
   Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
       const std::string& customer_id, const std::string& due_before) override;
+  Result<ExportLinkRecord> FindExportLink(const std::string& token_digest) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
@@ -90,6 +91,8 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertPrivacyRequest(const PrivacyRequestRecord& r) override;
   Status UpdatePrivacyRequest(const PrivacyRequestRecord& r) override;
   Status AppendPrivacyRequestStep(const PrivacyRequestStep& s) override;
+  Status InsertExportLink(const ExportLinkRecord& l) override;
+  Status MarkExportLinkUsed(const std::string& token_digest, int64_t used_ms) override;
   Status SetAccountRetention(const std::string& account_id,
                              std::optional<int64_t> retention_days) override;
   Status UpdateErasure(const ErasureRecord& e) override;
