@@ -35,7 +35,11 @@ class ZipExport final : public ExportStream {
   Status Start() {
     archive_ = archive_write_new();
     if (!archive_) return Status::Internal("libarchive: out of memory");
+    // Stored, not deflated: media is compressed already (deflating it would
+    // only cost CPU), and libarchive 3.6 takes the option only before the
+    // first entry, so the text files are stored too.
     if (archive_write_set_format_zip(archive_) != ARCHIVE_OK ||
+        archive_write_set_format_option(archive_, "zip", "compression", "store") != ARCHIVE_OK ||
         // No blocking: every write reaches the callback at once, unpadded.
         archive_write_set_bytes_per_block(archive_, 0) != ARCHIVE_OK ||
         archive_write_open2(archive_, this, nullptr, &ZipExport::OnWrite, nullptr, nullptr) !=
@@ -46,23 +50,32 @@ class ZipExport final : public ExportStream {
   }
 
   Result<size_t> Read(std::span<uint8_t> out) override {
-    size_t n = 0;
-    while (n < out.size()) {
+    if (!failed_.ok()) return failed_;
+    // libarchive's output goes straight into `out` while it has room (one
+    // copy fewer); only what does not fit waits in out_ for the next call.
+    direct_ = out;
+    direct_n_ = 0;
+    Status st;
+    while (direct_n_ < out.size()) {
       if (out_pos_ < out_.size()) {
-        size_t take = std::min(out.size() - n, out_.size() - out_pos_);
-        std::memcpy(out.data() + n, out_.data() + out_pos_, take);
+        size_t take = std::min(out.size() - direct_n_, out_.size() - out_pos_);
+        std::memcpy(out.data() + direct_n_, out_.data() + out_pos_, take);
         out_pos_ += take;
-        n += take;
+        direct_n_ += take;
         continue;
       }
       out_.clear();
       out_pos_ = 0;
       if (phase_ == Phase::kDone) break;
-      if (!failed_.ok()) return failed_;
       failed_ = Step();
-      if (!failed_.ok()) return failed_;
+      if (!failed_.ok()) {
+        st = failed_;
+        break;
+      }
     }
-    return n;
+    direct_ = {};
+    if (!st.ok()) return st;
+    return direct_n_;
   }
 
  private:
@@ -71,7 +84,15 @@ class ZipExport final : public ExportStream {
   static la_ssize_t OnWrite(struct archive*, void* self, const void* data, size_t size) {
     auto* z = static_cast<ZipExport*>(self);
     const auto* bytes = static_cast<const uint8_t*>(data);
-    z->out_.insert(z->out_.end(), bytes, bytes + size);
+    size_t n = size;
+    if (z->out_pos_ == z->out_.size()) {  // nothing older waits: bytes may go straight out
+      size_t take = std::min(n, z->direct_.size() - z->direct_n_);
+      if (take > 0) std::memcpy(z->direct_.data() + z->direct_n_, bytes, take);
+      z->direct_n_ += take;
+      bytes += take;
+      n -= take;
+    }
+    z->out_.insert(z->out_.end(), bytes, bytes + n);
     return static_cast<la_ssize_t>(size);
   }
 
@@ -80,14 +101,9 @@ class ZipExport final : public ExportStream {
     return Status::Internal(std::string("libarchive ") + what + ": " + (why ? why : "failed"));
   }
 
-  // Starts entry `path`; `size` when known (media) lets libarchive store it
-  // with its length up front; text is deflated, media stored as it is
-  // (already compressed, and deflating it would only cost CPU).
+  // Starts entry `path`; `size` when known (media) lets libarchive write
+  // its length up front (and pick ZIP64 for files over 4 GiB).
   Status Entry(const std::string& path, std::optional<int64_t> size) {
-    if (archive_write_set_format_option(archive_, "zip", "compression",
-                                        size ? "store" : "deflate") < ARCHIVE_OK) {
-      return Failed("compression");
-    }
     archive_entry* e = archive_entry_new();
     if (!e) return Status::Internal("libarchive: out of memory");
     archive_entry_set_pathname(e, path.c_str());
@@ -234,6 +250,8 @@ class ZipExport final : public ExportStream {
   Status failed_;
   std::vector<uint8_t> out_;  // produced, not yet read
   size_t out_pos_ = 0;
+  std::span<uint8_t> direct_;  // the caller's buffer during Read()
+  size_t direct_n_ = 0;
   std::optional<int64_t> after_seq_;  // listing cursor
   bool first_element_ = true;
   std::vector<MediaRecord> queue_;  // the media page being written

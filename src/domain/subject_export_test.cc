@@ -235,7 +235,8 @@ TEST_F(SubjectExportTest, CcpaKeepsTwelveMonthsOfUsageAndGdprKeepsAll_RGT3) {
 
   auto ids = [](const std::string& json) {
     std::vector<std::string> out;
-    for (const auto& e : boost::json::parse(json).at("usage_events").as_array()) {
+    boost::json::value doc = boost::json::parse(json);
+    for (const auto& e : doc.at("usage_events").as_array()) {
       out.emplace_back(e.at("id").as_string());
     }
     return out;
