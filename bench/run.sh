@@ -2,14 +2,19 @@
 # Lethe benchmark: compares Lethe with a reference on the same machine, in
 # the same run, and prints one line per bar (see bench/README.md). Given
 # the erasure benchmark's binary too, it then runs that (in-process: erase
-# one end user among many, against the 30 days of USE-5).
+# one end user among many, against the 30 days of USE-5); given the export
+# bench's binary as well, that (a subject export with 1 GiB of media through
+# the real server against `cat` of its encrypted blobs, issue 11).
 #
-#   bench/run.sh LETHE_BINARY [ERASURE_BENCH_BINARY]
+#   bench/run.sh LETHE_BINARY [ERASURE_BENCH_BINARY [EXPORT_BENCH_BINARY]]
 #
 # Environment (all optional):
 #   LETHE_BENCH_ONLY       comparisons to run (default all):
-#                          "download small-get upload small-upload healthz erasure"
-#                          (erasure only with ERASURE_BENCH_BINARY)
+#                          "download small-get upload small-upload healthz erasure export"
+#                          (erasure only with ERASURE_BENCH_BINARY, export only with
+#                          EXPORT_BENCH_BINARY)
+#   LETHE_BENCH_EXPORT_FILES    media files of the exported subject (default 8)
+#   LETHE_BENCH_EXPORT_MIB      MiB per file (default 128)
 #   LETHE_BENCH_ERASURE_TOTAL   media seeded for the erasure bench (default 1000000)
 #   LETHE_BENCH_ERASURE_VICTIM  media of the erased end user (default 10000)
 #   LETHE_BENCH_MEDIA_MIB  size of the downloaded and uploaded media (default 1024)
@@ -33,24 +38,39 @@
 # erasure bench alone needs none of them.
 set -euo pipefail
 
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-  echo "usage: $0 LETHE_BINARY [ERASURE_BENCH_BINARY]" >&2
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then
+  echo "usage: $0 LETHE_BINARY [ERASURE_BENCH_BINARY [EXPORT_BENCH_BINARY]]" >&2
   exit 2
 fi
 LETHE=$(readlink -f "$1")
 [ -x "$LETHE" ] || { echo "bench: $1 is not an executable" >&2; exit 2; }
 ERASURE=""
-if [ $# -eq 2 ]; then
+if [ $# -ge 2 ]; then
   ERASURE=$(readlink -f "$2")
   [ -x "$ERASURE" ] || { echo "bench: $2 is not an executable" >&2; exit 2; }
 fi
+EXPORT=""
+if [ $# -eq 3 ]; then
+  EXPORT=$(readlink -f "$3")
+  [ -x "$EXPORT" ] || { echo "bench: $3 is not an executable" >&2; exit 2; }
+fi
 # "erasure" is this script's; the rest goes to bench.py.
-ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure}
+ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure export}
 HTTP_ONLY=""
 RUN_ERASURE=0
+RUN_EXPORT=0
 for name in $ONLY; do
-  if [ "$name" = erasure ]; then RUN_ERASURE=1; else HTTP_ONLY="$HTTP_ONLY $name"; fi
+  if [ "$name" = erasure ]; then RUN_ERASURE=1;
+  elif [ "$name" = export ]; then RUN_EXPORT=1;
+  else HTTP_ONLY="$HTTP_ONLY $name"; fi
 done
+if [ "$RUN_EXPORT" = 1 ] && [ -z "$EXPORT" ]; then
+  if [ -n "${LETHE_BENCH_ONLY:-}" ]; then
+    echo "bench: LETHE_BENCH_ONLY names export: give EXPORT_BENCH_BINARY" >&2
+    exit 2
+  fi
+  RUN_EXPORT=0
+fi
 HTTP_ONLY=${HTTP_ONLY# }
 if [ "$RUN_ERASURE" = 1 ] && [ -z "$ERASURE" ]; then
   if [ -n "${LETHE_BENCH_ONLY:-}" ]; then
@@ -120,6 +140,23 @@ if [ "$RUN_ERASURE" = 1 ]; then
   # 1: the erasure left something readable or behind; 2: could not set up.
   [ "$erc" -eq 0 ] || { echo "bench: the erasure bench failed ($erc)" >&2; exit 2; }
   if [ "${LETHE_BENCH_STRICT:-0}" = 1 ] && grep -q '^erasure-.*MISSED' "$RESULTS"; then
+    rc=1
+  fi
+fi
+
+if [ "$RUN_EXPORT" = 1 ]; then
+  # Seeds its own data directory in the work directory, then runs `lethe
+  # serve` on it; its result lines join the others in last-results.txt.
+  xrc=0
+  "$EXPORT" --lethe "$LETHE" --work-dir "$WORK" --files "${LETHE_BENCH_EXPORT_FILES:-8}" \
+    --mib "${LETHE_BENCH_EXPORT_MIB:-128}" > >(tee -a "$RESULTS") &
+  DRIVER=$!
+  wait "$DRIVER" || xrc=$?
+  DRIVER=""
+  wait  # for tee
+  # 1: the download was not the whole export; 2: could not set up.
+  [ "$xrc" -eq 0 ] || { echo "bench: the export bench failed ($xrc)" >&2; exit 2; }
+  if [ "${LETHE_BENCH_STRICT:-0}" = 1 ] && grep -q '^export-.*MISSED' "$RESULTS"; then
     rc=1
   fi
 fi

@@ -38,6 +38,7 @@
 #include "domain/customers.h"
 #include "domain/erasure_receipts.h"
 #include "domain/erasures.h"
+#include "domain/export_links.h"
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
 #include "domain/key_ring.h"
@@ -51,12 +52,14 @@
 #include "domain/processing_limits.h"
 #include "domain/request_fulfilment.h"
 #include "domain/staff.h"
+#include "domain/subject_export.h"
 #include "domain/usage_ledger.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
 #include "http/erasure_api.h"
+#include "http/export_api.h"
 #include "http/gate.h"
 #include "http/legal_hold_api.h"
 #include "http/media_api.h"
@@ -106,6 +109,8 @@ struct LetheServer::Parts {
   std::unique_ptr<ProcessingLimits> processing_limits;
   std::unique_ptr<PrivacyRequests> privacy_requests;
   std::unique_ptr<RequestFulfilment> fulfilment;
+  std::unique_ptr<SubjectExports> exports;
+  std::unique_ptr<ExportLinks> export_links;
   std::unique_ptr<BackupKeyStore> backup_keys;
   std::unique_ptr<BackupEpochs> backup_epochs;
   std::unique_ptr<DataSnapshots> snapshots;
@@ -386,6 +391,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->closures = std::make_unique<Closures>(*p->metadata, *p->erasures, *p->accounts, *p->audit,
                                            clock, config.retention);
   AddClosureRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body);
+  p->exports = std::make_unique<SubjectExports>(*p->metadata, *p->media, clock, config.retention);
+  p->export_links =
+      std::make_unique<ExportLinks>(*p->metadata, *p->exports, *p->audit, clock, random);
+  AddExportRoutes(*p->router, *p->export_links);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   p->processing_gate = std::make_unique<ProcessingGate>(*p->metadata);
   p->processing_limits = std::make_unique<ProcessingLimits>(*p->metadata, *p->jobs, *p->outbox,
@@ -394,7 +403,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       *p->metadata, *p->audit, *p->outbox, *p->key_ring, *p->keyed_ids, clock, random);
   p->fulfilment = std::make_unique<RequestFulfilment>(
       *p->metadata, *p->privacy_requests, *p->media, *p->customers, *p->erasures, *p->closures,
-      *p->receipts, *p->processing_limits, ExportIssuer{}, clock);
+      *p->receipts, *p->processing_limits, *p->export_links, clock);
   AddPrivacyRequestRoutes(*p->router, *p->privacy_requests, *p->fulfilment, config.max_json_body);
   // SEC-4: nothing of an underage customer waits for the hourly sweep.
   // The runner exists before the server serves any request.

@@ -28,6 +28,7 @@ class Status {
     kUnauthenticated,     // no or bad credentials
     kPermissionDenied,    // authenticated but not allowed
     kFailedPrecondition,  // state does not allow this now (If-Match, ...)
+    kGone,                // existed, and is gone for good (a used or expired link: 410)
     kTooLarge,            // a size limit was exceeded
     kUnsupportedMedia,    // content type refused or mismatched
     kRangeNotSatisfiable,
@@ -67,6 +68,9 @@ class Status {
   }
   static Status FailedPrecondition(std::string reason, std::string msg) {
     return {Code::kFailedPrecondition, std::move(reason), std::move(msg)};
+  }
+  static Status Gone(std::string reason, std::string msg) {
+    return {Code::kGone, std::move(reason), std::move(msg)};
   }
   static Status TooLarge(std::string msg) {
     return {Code::kTooLarge, "payload-too-large", std::move(msg)};

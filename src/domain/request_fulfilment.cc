@@ -46,8 +46,11 @@ Result<Fulfilment> RequestFulfilment::Fulfil(const std::string& customer_id, con
   object& outcome = done.outcome;
   outcome["type"] = r.type;
   if (r.type == "access" || r.type == "portability") {
-    if (!issue_export_) return Status::Unavailable("exports are not available on this server");
-    LETHE_ASSIGN_OR_RETURN(IssuedExport download, issue_export_(r, actor, origin));
+    ExportSubject subject{r.customer_id, r.account_id,
+                          r.subject_kind == "end_user" ? r.subject : ""};
+    LETHE_ASSIGN_OR_RETURN(
+        IssuedExportLink download,
+        exports_.Issue(r.customer_id, r.id, subject, r.jurisdiction, actor, origin));
     outcome["download"] = object{{"format", "application/zip"},
                                  {"expires_at", FormatRfc3339(download.expires_ms)},
                                  {"single_use", true}};

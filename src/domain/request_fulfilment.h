@@ -13,7 +13,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "domain/customers.h"
 #include "domain/erasure_receipts.h"
 #include "domain/erasures.h"
+#include "domain/export_links.h"
 #include "domain/media_library.h"
 #include "domain/privacy_requests.h"
 #include "domain/processing_limits.h"
@@ -41,26 +41,18 @@ struct Rectification {
   ProfilePatch profile;
 };
 
-// A download issued for an access or portability request.
-struct IssuedExport {
-  std::string token;  // shown once; the store keeps only its digest
-  int64_t expires_ms = 0;
-};
-using ExportIssuer = std::function<Result<IssuedExport>(
-    const PrivacyRequestRecord& r, const std::string& actor, const RequestOrigin& origin)>;
-
 struct Fulfilment {
   PrivacyRequestRecord request;
   boost::json::object outcome;
-  std::optional<IssuedExport> download;  // access and portability
+  std::optional<IssuedExportLink> download;  // access and portability
 };
 
 class RequestFulfilment {
  public:
   RequestFulfilment(MetadataStore& store, PrivacyRequests& requests, MediaLibrary& media,
                     Customers& customers, Erasures& erasures, Closures& closures,
-                    const ErasureReceipts& receipts, ProcessingLimits& limits,
-                    ExportIssuer issue_export, const Clock& clock)
+                    const ErasureReceipts& receipts, ProcessingLimits& limits, ExportLinks& exports,
+                    const Clock& clock)
       : store_(store),
         requests_(requests),
         media_(media),
@@ -69,7 +61,7 @@ class RequestFulfilment {
         closures_(closures),
         receipts_(receipts),
         limits_(limits),
-        issue_export_(std::move(issue_export)),
+        exports_(exports),
         clock_(clock) {}
 
   // Fulfils request `id` of `customer_id`; `fixes` only for rectification.
@@ -102,7 +94,7 @@ class RequestFulfilment {
   Closures& closures_;
   const ErasureReceipts& receipts_;
   ProcessingLimits& limits_;
-  ExportIssuer issue_export_;
+  ExportLinks& exports_;
   const Clock& clock_;
 };
 

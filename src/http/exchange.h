@@ -66,9 +66,13 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  // When set, the body comes from here and is `stream_length` bytes long.
+  // When set, the body comes from here and is `stream_length` bytes long,
+  // or, with `stream_chunked`, of a length known only at its end (an
+  // export ZIP): sent with Transfer-Encoding: chunked, ending when Read
+  // returns 0.
   std::unique_ptr<BodySource> stream;
   uint64_t stream_length = 0;
+  bool stream_chunked = false;
 
   static HttpResponse Json(int status, const boost::json::value& body);
   static HttpResponse Empty(int status);

@@ -100,4 +100,24 @@ inline LoopbackResponse LoopbackRequest(uint16_t port, const std::string& method
   return ParseLoopbackResponse(LoopbackExchange(port, raw));
 }
 
+// Decodes a chunked body; `complete` says whether the last chunk came.
+inline std::string LoopbackDechunk(const std::string& body, bool& complete) {
+  std::string out;
+  complete = false;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t eol = body.find("\r\n", pos);
+    if (eol == std::string::npos) break;
+    size_t size = std::stoul(body.substr(pos, eol - pos), nullptr, 16);
+    if (size == 0) {
+      complete = body.compare(eol, 4, "\r\n\r\n") == 0;
+      break;
+    }
+    if (eol + 2 + size + 2 > body.size()) break;
+    out += body.substr(eol + 2, size);
+    pos = eol + 2 + size + 2;
+  }
+  return out;
+}
+
 }  // namespace lethe

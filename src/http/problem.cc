@@ -22,6 +22,8 @@ const char* TitleFor(int http_status) {
       return "Request Timeout";
     case 409:
       return "Conflict";
+    case 410:
+      return "Gone";
     case 412:
       return "Precondition Failed";
     case 413:
@@ -68,6 +70,8 @@ int HttpStatusFor(const Status& status) {
       return 403;
     case C::kFailedPrecondition:
       return 412;
+    case C::kGone:
+      return 410;
     case C::kTooLarge:
       return 413;
     case C::kUnsupportedMedia:

@@ -564,7 +564,7 @@ class HttpServer::Impl {
     } else {
       resp = co_await ReadBuffered(conn, buffer, head, req, *route, keep_alive);
     }
-    if (resp.stream && req.method != "HEAD" && resp.stream_length > 0) {
+    if (resp.stream && req.method != "HEAD" && (resp.stream_length > 0 || resp.stream_chunked)) {
       auto prefetch = [&] { return Prefetch(resp, req.request_id); };
       first = co_await OnPool(blocking_pool_, std::move(prefetch));
     }
@@ -731,7 +731,8 @@ class HttpServer::Impl {
     FirstPiece first{std::make_shared<std::vector<uint8_t>>(kStreamChunk), 0};
     auto r =
         Guarded(request_id, "the download source", [&] { return resp.stream->Read(*first.chunk); });
-    if (!r.ok() || *r == 0) {
+    // A chunked body may be empty; a sized one ending early is a bug.
+    if (!r.ok() || (*r == 0 && !resp.stream_chunked)) {
       resp = ProblemResponse(r.ok() ? Status::Internal("empty stream") : r.status(), request_id);
       return {};
     }
@@ -785,13 +786,20 @@ class HttpServer::Impl {
     }
     http::response<http::buffer_body> msg;
     fill(msg);
-    msg.content_length(resp.stream_length);
+    const bool chunked = resp.stream_chunked;
+    if (chunked) {
+      msg.chunked(true);
+    } else {
+      msg.content_length(resp.stream_length);
+    }
     msg.body().data = nullptr;
     msg.body().more = !head_only;
     http::response_serializer<http::buffer_body> sr(msg);
     auto [hec, hn] = co_await http::async_write_header(conn.stream, sr, kTuple);
     if (hec || head_only) co_return !hec;
-    uint64_t remaining = resp.stream_length;
+    // Chunked: no known length; the source's 0 ends the body.
+    uint64_t remaining = chunked ? UINT64_MAX : resp.stream_length;
+    if (chunked && first.chunk && first.size == 0) remaining = 0;
     std::shared_ptr<std::vector<uint8_t>> sending = first.chunk;
     size_t pending = first.size;
     auto reading = std::make_shared<std::vector<uint8_t>>(kStreamChunk);
@@ -808,8 +816,10 @@ class HttpServer::Impl {
       if (pending == 0) {  // nothing read ahead
         read_into(sending);
         auto r = co_await reader.Wait();
-        // Headers are out: a failing source can only cut the connection.
-        if (!r.ok() || *r == 0) co_return false;
+        // Headers are out: a failing source can only cut the connection
+        // (a chunked body then lacks its last chunk: the client sees it).
+        if (!r.ok() || (*r == 0 && !chunked)) co_return false;
+        if (*r == 0) break;
         pending = *r;
       }
       pending = static_cast<size_t>(std::min<uint64_t>(pending, remaining));
@@ -827,7 +837,8 @@ class HttpServer::Impl {
       pending = 0;
       if (remaining == 0) break;
       auto r = co_await reader.Wait();
-      if (!r.ok() || *r == 0) co_return false;
+      if (!r.ok() || (*r == 0 && !chunked)) co_return false;
+      if (*r == 0) break;
       pending = *r;
       std::swap(sending, reading);
     }

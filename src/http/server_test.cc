@@ -364,6 +364,64 @@ TEST_F(ServerTest, ExceptionsAreLoggedCloseTheConnectionAndNeverStallShutdown) {
   EXPECT_LT(stop_took, std::chrono::seconds(2)) << "shutdown waited for a failed exchange";
 }
 
+TEST_F(ServerTest, AStreamOfUnknownLengthGoesOutChunked) {
+  ThreadTally sources;
+  constexpr uint64_t kLength = 1024 * 1024 + 333;  // several pieces, an odd end
+  auto add = [&](const std::string& path, uint64_t length) {
+    router_.Add("GET", path, Auth::kNone, 0, [&, length](HttpRequest&, const Caller&) {
+      HttpResponse r;
+      r.stream = std::make_unique<PatternSource>(length, 70 * 1024, network_threads_, sources);
+      r.stream_chunked = true;
+      return Result<HttpResponse>(std::move(r));
+    });
+  };
+  add("/unknown", kLength);
+  add("/empty", 0);
+  class FailingSource final : public BodySource {
+   public:
+    Result<size_t> Read(std::span<uint8_t> out) override {
+      if (reads_++ > 1) return Status::DataLoss("chunk 3 does not authenticate");
+      std::fill(out.begin(), out.begin() + 1000, uint8_t{'z'});
+      return size_t{1000};
+    }
+
+   private:
+    int reads_ = 0;
+  };
+  router_.Add("GET", "/fails", Auth::kNone, 0, [](HttpRequest&, const Caller&) {
+    HttpResponse r;
+    r.stream = std::make_unique<FailingSource>();
+    r.stream_chunked = true;
+    return Result<HttpResponse>(std::move(r));
+  });
+  Start();
+  testing::internal::CaptureStderr();
+  LoopbackResponse whole = LoopbackRequest(port_, "GET", "/unknown");
+  LoopbackResponse empty = LoopbackRequest(port_, "GET", "/empty");
+  LoopbackResponse head = LoopbackRequest(port_, "HEAD", "/unknown");
+  LoopbackResponse failed = LoopbackRequest(port_, "GET", "/fails");
+  (void)testing::internal::GetCapturedStderr();
+
+  ASSERT_EQ(whole.status, 200) << whole.raw.substr(0, 300);
+  EXPECT_EQ(whole.Header("transfer-encoding"), "chunked");
+  EXPECT_EQ(whole.Header("content-length"), "");
+  bool complete = false;
+  EXPECT_EQ(LoopbackDechunk(whole.body, complete), PatternBytes(kLength));
+  EXPECT_TRUE(complete) << "the last chunk is missing";
+  EXPECT_EQ(sources.on_network, 0);
+
+  EXPECT_EQ(empty.status, 200);
+  EXPECT_EQ(empty.body, "0\r\n\r\n");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "") << "HEAD sends no chunks";
+
+  // Headers were out when the source failed: the body stops without its
+  // last chunk, so the client can tell it is incomplete.
+  EXPECT_EQ(failed.status, 200);
+  EXPECT_EQ(LoopbackDechunk(failed.body, complete), std::string(2000, 'z'));
+  EXPECT_FALSE(complete) << "a failed stream must not look complete";
+}
+
 TEST_F(ServerTest, StopReturnsPromptlyWithAnUploadInFlightAndIdleConnections) {
   std::promise<void> writing;
   class SlowSink final : public UploadSink {

@@ -112,6 +112,8 @@ class MetadataReader {
       const std::string& account_id, const std::string& subject) = 0;
   // The limit placed by request `request_id`; NotFound if none is in force.
   virtual Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) = 0;
+  // An export link by the digest of its token, used or not.
+  virtual Result<ExportLinkRecord> FindExportLink(const std::string& token_digest) = 0;
   // An account's erasures, newest first, at most q.limit.
   virtual Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) = 0;
   // Erasures waiting on a legal hold, of one account ("" for all), oldest first.
@@ -204,6 +206,10 @@ class MetadataTx : public MetadataReader {
   virtual Status InsertProcessingLimit(const ProcessingLimitRecord& l) = 0;
   virtual Status UpdateProcessingLimit(const ProcessingLimitRecord& l) = 0;
   virtual Status DeleteProcessingLimit(const std::string& id) = 0;
+  // Export links. MarkExportLinkUsed sets used_ms on a link not used yet;
+  // NotFound when there is none such (absent, or already used).
+  virtual Status InsertExportLink(const ExportLinkRecord& l) = 0;
+  virtual Status MarkExportLinkUsed(const std::string& token_digest, int64_t used_ms) = 0;
   // Sets the account's default retention (none when empty) and moves the
   // expiry of every media of the account that has none of its own to
   // created + retention_days. NotFound for an unknown account.

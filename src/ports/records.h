@@ -299,4 +299,18 @@ struct PrivacyRequestStep {
   std::string reason;
 };
 
+// A single-use download link to a subject's export (RGT-1), stored by the
+// digest of its token only.
+struct ExportLinkRecord {
+  std::string token_digest;
+  std::string customer_id;
+  std::string request_id;  // the privacy request it answers
+  std::string account_id;  // the end user's account; "" for the customer itself
+  std::string end_user;    // "" for the customer itself
+  std::string jurisdiction;
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  std::optional<int64_t> used_ms;  // set once redeemed
+};
+
 }  // namespace lethe

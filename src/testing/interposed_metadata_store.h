@@ -143,6 +143,10 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListPrivacyRequestSteps"));
     return target_.ListPrivacyRequestSteps(request_id);
   }
+  Result<ExportLinkRecord> FindExportLink(const std::string& token_digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindExportLink"));
+    return target_.FindExportLink(token_digest);
+  }
   Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(
       const std::string& customer_id, const std::string& due_before) override {
     LETHE_RETURN_IF_ERROR(hook_("ListPrivacyRequests"));

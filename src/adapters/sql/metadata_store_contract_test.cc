@@ -387,6 +387,34 @@ TEST_P(MetadataStoreContract, PrivacyRequestsAreScopedByCustomerWithAnOrderedHis
   EXPECT_LT((*steps)[0].seq, (*steps)[1].seq);
 }
 
+TEST_P(MetadataStoreContract, ExportLinksAreFoundByDigestAndUsedOnce_RGT1) {
+  ExportLinkRecord link{"digest-a", "cus_a", "prq_a", "acc_a",     "user-1",
+                        "ccpa",     10,      20,      std::nullopt};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertExportLink(link); }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertExportLink(link); }).code(),
+            Status::Code::kAlreadyExists);
+  EXPECT_EQ(store_->FindExportLink("digest-b").status().code(), Status::Code::kNotFound);
+  auto found = store_->FindExportLink("digest-a");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->customer_id, "cus_a");
+  EXPECT_EQ(found->request_id, "prq_a");
+  EXPECT_EQ(found->account_id, "acc_a");
+  EXPECT_EQ(found->end_user, "user-1");
+  EXPECT_EQ(found->jurisdiction, "ccpa");
+  EXPECT_EQ(found->created_ms, 10);
+  EXPECT_EQ(found->expires_ms, 20);
+  EXPECT_FALSE(found->used_ms.has_value());
+
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.MarkExportLinkUsed("digest-a", 15); }).ok());
+  EXPECT_EQ(store_->FindExportLink("digest-a")->used_ms, std::optional<int64_t>(15));
+  // Used once: a second use finds no unused link and changes nothing.
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.MarkExportLinkUsed("digest-a", 16); }).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindExportLink("digest-a")->used_ms, std::optional<int64_t>(15));
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.MarkExportLinkUsed("digest-b", 16); }).code(),
+            Status::Code::kNotFound);
+}
+
 TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
   auto hold = [](std::string id, std::string account, std::string scope, std::string subject,
                  int64_t placed_ms, std::optional<int64_t> ends_ms = std::nullopt) {

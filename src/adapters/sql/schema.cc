@@ -513,17 +513,49 @@ CREATE TABLE blob_intents (
 INSERT INTO blob_intents (blob_id, created_ms) VALUES ('*', 0);
 )sql";
 
+// Version 10: single-use links to subject exports (RGT-1), looked up by the
+// digest of their token, which is never stored.
+constexpr const char* kV10Sqlite = R"sql(
+CREATE TABLE export_links (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  jurisdiction TEXT NOT NULL CHECK (jurisdiction IN ('gdpr', 'ccpa')),
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  used_ms INTEGER
+);
+CREATE INDEX export_links_by_request ON export_links(request_id);
+)sql";
+
+constexpr const char* kV10Postgres = R"sql(
+CREATE TABLE export_links (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  jurisdiction TEXT NOT NULL CHECK (jurisdiction IN ('gdpr', 'ccpa')),
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  used_ms BIGINT
+);
+CREATE INDEX export_links_by_request ON export_links(request_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
       {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite},
-      {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {11, kV11Sqlite},
-      {12, kV12Sqlite}};
+      {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {10, kV10Sqlite},
+      {11, kV11Sqlite}, {12, kV12Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres}, {2, kV2Postgres}, {3, kV3Postgres}, {4, kV4Postgres},
       {5, kV5Postgres}, {6, kV6Postgres}, {7, kV7Postgres}, {8, kV8Postgres},
-      {9, kV9Postgres}, {11, kV11Postgres}, {12, kV12Postgres}};
+      {9, kV9Postgres}, {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

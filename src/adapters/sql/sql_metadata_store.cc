@@ -140,6 +140,9 @@ Result<std::vector<PrivacyRequestStep>> SqlMetadataStore::ListPrivacyRequestStep
   return Read<std::vector<PrivacyRequestStep>>(
       [&](SqlMetadataTx& r) { return r.ListPrivacyRequestSteps(request_id); });
 }
+Result<ExportLinkRecord> SqlMetadataStore::FindExportLink(const std::string& token_digest) {
+  return Read<ExportLinkRecord>([&](SqlMetadataTx& r) { return r.FindExportLink(token_digest); });
+}
 Result<std::vector<PrivacyRequestRecord>> SqlMetadataStore::ListPrivacyRequests(
     const std::string& customer_id, const std::string& due_before) {
   return Read<std::vector<PrivacyRequestRecord>>(

@@ -59,6 +59,7 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<ProcessingLimitRecord>> ListProcessingLimits(
       const std::string& account_id, const std::string& subject) override;
   Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) override;
+  Result<ExportLinkRecord> FindExportLink(const std::string& token_digest) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
@@ -103,6 +104,8 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertProcessingLimit(const ProcessingLimitRecord& l) override;
   Status UpdateProcessingLimit(const ProcessingLimitRecord& l) override;
   Status DeleteProcessingLimit(const std::string& id) override;
+  Status InsertExportLink(const ExportLinkRecord& l) override;
+  Status MarkExportLinkUsed(const std::string& token_digest, int64_t used_ms) override;
   Status SetAccountRetention(const std::string& account_id,
                              std::optional<int64_t> retention_days) override;
   Status UpdateErasure(const ErasureRecord& e) override;

@@ -1,4 +1,4 @@
-// SqlMetadataTx, continued: data-subject requests (RGT-1..4).
+// SqlMetadataTx, continued: data-subject requests (RGT-1..4) and export links.
 #include "adapters/sql/sql_metadata_tx.h"
 #include "adapters/sql/sql_rows.h"
 
@@ -114,6 +114,33 @@ Result<std::vector<PrivacyRequestStep>> SqlMetadataTx::ListPrivacyRequestSteps(
             "WHERE request_id = $1 ORDER BY seq",
             {request_id}),
       StepFromRow);
+}
+
+Status SqlMetadataTx::InsertExportLink(const ExportLinkRecord& l) {
+  return StatusOf(Query(
+      "INSERT INTO export_links (token_digest, customer_id, request_id, account_id, end_user, "
+      "jurisdiction, created_ms, expires_ms, used_ms) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      {l.token_digest, l.customer_id, l.request_id, l.account_id, l.end_user, l.jurisdiction,
+       l.created_ms, l.expires_ms, SqlNullable(l.used_ms)}));
+}
+
+Status SqlMetadataTx::MarkExportLinkUsed(const std::string& token_digest, int64_t used_ms) {
+  return ExecOne("UPDATE export_links SET used_ms = $2 WHERE token_digest = $1 AND used_ms IS NULL",
+                 {token_digest, used_ms});
+}
+
+Result<ExportLinkRecord> SqlMetadataTx::FindExportLink(const std::string& token_digest) {
+  return FirstRow<ExportLinkRecord>(
+      Query("SELECT token_digest, customer_id, request_id, account_id, end_user, jurisdiction, "
+            "created_ms, expires_ms, used_ms FROM export_links WHERE token_digest = $1",
+            {token_digest}),
+      [](const SqlRow& r) {
+        return ExportLinkRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),
+                                SqlText(r[3]), SqlText(r[4]), SqlText(r[5]),
+                                SqlInt(r[6]),  SqlInt(r[7]),  SqlOptInt(r[8])};
+      },
+      "export link");
 }
 
 Result<std::vector<PrivacyRequestRecord>> SqlMetadataTx::ListPrivacyRequests(
