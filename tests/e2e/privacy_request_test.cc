@@ -15,6 +15,11 @@
 namespace lethe::e2e {
 namespace {
 
+std::string SchemaPath() {
+  std::string file = __FILE__;
+  return file.substr(0, file.rfind("tests/e2e/")) + "docs/schemas/subject-export.schema.json";
+}
+
 class PrivacyRequestTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -164,6 +169,58 @@ TEST_F(PrivacyRequestTest, WrongCodesLockTheRequestAndACodeExpiresAfter15Minutes
   }
   ASSERT_FALSE(fresh.empty());
   EXPECT_EQ(Act(other, "verify", R"({"code":")" + fresh + R"("})").status, 200);
+}
+
+// Access: a single-use ZIP with the original media, byte for byte, and a
+// subject.json that a JSON Schema 2020-12 validator (Debian's
+// python3-jsonschema) accepts against docs/schemas/subject-export.schema.json.
+TEST_F(PrivacyRequestTest, AccessGivesASingleUseZipThatValidatesAgainstItsSchema_RGT1_ACC9) {
+  std::string media = Upload("eu-acc", "mine");
+  Upload("eu-else", "not-mine");
+  std::string id = SubmitAboutEndUser("access", "eu-acc", "ccpa");
+  // Access still works under a restriction: it is the subject's own right.
+  std::string restriction = SubmitAboutEndUser("restriction", "eu-acc");
+  ASSERT_EQ(Act(restriction, "fulfil").status, 200);
+  Response done = Act(id, "fulfil");
+  ASSERT_EQ(done.status, 200) << done.Describe();
+  const boost::json::value body = done.Json();
+  std::string url = Str(*Field(*Field(body, "outcome"), "download"), "url");
+  ASSERT_EQ(url.rfind("/v1/exports/lex_", 0), 0u) << url;
+  // The token is shown once: GET of the request does not repeat it.
+  EXPECT_EQ(boost::json::serialize(Show(id)).find(url.substr(12)), std::string::npos);
+  HttpClient anonymous(server_->base_url());
+  Response zip = anonymous.Get(url);
+  ASSERT_EQ(zip.status, 200) << zip.Describe();
+  EXPECT_EQ(zip.Header("content-type"), "application/zip");
+  LETHE_EXPECT_PROBLEM(anonymous.Get(url), 410, "link-gone");
+  ScratchDir scratch;
+  ASSERT_TRUE(WriteFileBytes(scratch / "export.zip", zip.body));
+  ASSERT_TRUE(WriteFileBytes(scratch / "media.png", SamplePng()));
+  // Unzips with Python's zipfile, checks the media bytes and the absence of
+  // the other end user, and validates subject.json against the schema.
+  const std::string check = R"py(
+import hashlib, json, sys, zipfile
+from jsonschema import Draft202012Validator
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
+assert "README.txt" in names and "subject.json" in names, names
+media = [n for n in names if n.startswith("media/")]
+assert len(media) == 1 and media[0].startswith("media/" + sys.argv[4]), media
+assert z.read(media[0]) == open(sys.argv[2], "rb").read(), "media differs"
+doc = json.loads(z.read("subject.json"))
+schema = json.load(open(sys.argv[3]))
+Draft202012Validator.check_schema(schema)
+errors = list(Draft202012Validator(schema).iter_errors(doc))
+assert not errors, errors[0].message
+text = json.dumps(doc)
+assert "eu-else" not in text and "not-mine" not in text
+print("ok", len(names))
+)py";
+  ASSERT_TRUE(WriteFileBytes(scratch / "check.py", check));
+  CommandResult out = RunCommand({"/usr/bin/python3", scratch / "check.py", scratch / "export.zip",
+                                  scratch / "media.png", SchemaPath(), media});
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("ok 3"), std::string::npos) << out.output;
 }
 
 TEST_F(PrivacyRequestTest, ErasureRunsTheForgettingPipelineAndAttachesItsReceipt_RGT1) {
