@@ -358,9 +358,18 @@ Status Erasures::PurgeEndUser(ErasureRecord& e) {
   LETHE_ASSIGN_OR_RETURN(int media,
                          media_.EraseEndUserMedia(e.account_id, e.subject, "lethe:erasure", purge));
   LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(store_, e.account_id, e.subject));
+  LETHE_RETURN_IF_ERROR(ForgetRequestRecords(e, e.subject));
   e.media_erased += media;
   e.usage_deidentified += usage;
   return Status::Ok();
+}
+
+Status Erasures::ForgetRequestRecords(const ErasureRecord& e, const std::string& end_user) {
+  // Privacy requests stay as the record of what was asked and answered
+  // (RGT-2), under the erasure's keyed name instead of the end user.
+  return store_.Transact([&](MetadataTx& tx) {
+    return StatusOf(tx.ForgetSubjectRecords(e.account_id, end_user, e.target));
+  });
 }
 
 Status Erasures::PurgeAccount(ErasureRecord& e) {
@@ -372,6 +381,7 @@ Status Erasures::PurgeAccount(ErasureRecord& e) {
   RequestOrigin purge{e.id, "", "", "", "", "", ""};
   LETHE_ASSIGN_OR_RETURN(int media, media_.EraseAccountMedia(e.account_id, "lethe:erasure", purge));
   LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(store_, e.account_id, std::nullopt));
+  LETHE_RETURN_IF_ERROR(ForgetRequestRecords(e, ""));
   e.media_erased += media;
   e.usage_deidentified += usage;
   return Status::Ok();

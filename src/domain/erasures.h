@@ -110,6 +110,9 @@ class Erasures {
   // Runs the held erasures of `account_id` that no hold covers any more.
   Status ResumeHeld(const std::string& account_id);
   Status PurgeAccount(ErasureRecord& e);
+  // The privacy-request records of the erased end user (all of the
+  // account's when "") stop naming them.
+  Status ForgetRequestRecords(const ErasureRecord& e, const std::string& end_user);
   // Marks `e` keys-destroyed unless its purge already finished.
   Status MarkKeysDestroyed(ErasureRecord& e);
   // Inserts `e` with its purge job, naming the audit event `tx` recorded

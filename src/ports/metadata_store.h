@@ -206,6 +206,13 @@ class MetadataTx : public MetadataReader {
   virtual Status InsertProcessingLimit(const ProcessingLimitRecord& l) = 0;
   virtual Status UpdateProcessingLimit(const ProcessingLimitRecord& l) = 0;
   virtual Status DeleteProcessingLimit(const std::string& id) = 0;
+  // Erasure: the privacy-request records that name end user `end_user` of
+  // `account_id` (every end user of it when "") stop naming them: their
+  // export links and processing limits go, their requests keep
+  // `replacement` (a keyed name) as subject. Returns the rows changed.
+  virtual Result<int64_t> ForgetSubjectRecords(const std::string& account_id,
+                                               const std::string& end_user,
+                                               const std::string& replacement) = 0;
   // Export links. MarkExportLinkUsed sets used_ms on a link not used yet;
   // NotFound when there is none such (absent, or already used).
   virtual Status InsertExportLink(const ExportLinkRecord& l) = 0;

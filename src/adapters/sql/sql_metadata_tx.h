@@ -104,6 +104,8 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertProcessingLimit(const ProcessingLimitRecord& l) override;
   Status UpdateProcessingLimit(const ProcessingLimitRecord& l) override;
   Status DeleteProcessingLimit(const std::string& id) override;
+  Result<int64_t> ForgetSubjectRecords(const std::string& account_id, const std::string& end_user,
+                                       const std::string& replacement) override;
   Status InsertExportLink(const ExportLinkRecord& l) override;
   Status MarkExportLinkUsed(const std::string& token_digest, int64_t used_ms) override;
   Status SetAccountRetention(const std::string& account_id,

@@ -207,4 +207,24 @@ Status SqlMetadataTx::DeleteProcessingLimit(const std::string& id) {
   return ExecOne("DELETE FROM processing_limits WHERE id = $1", {id});
 }
 
+Result<int64_t> SqlMetadataTx::ForgetSubjectRecords(const std::string& account_id,
+                                                    const std::string& end_user,
+                                                    const std::string& replacement) {
+  int64_t changed = 0;
+  LETHE_RETURN_IF_ERROR(StatusOf(
+      Query("DELETE FROM export_links WHERE account_id = $1 AND ($2 = '' OR end_user = $2)",
+            {account_id, end_user})));
+  changed += conn_.ChangedRows();
+  LETHE_RETURN_IF_ERROR(StatusOf(
+      Query("DELETE FROM processing_limits WHERE account_id = $1 AND ($2 = '' OR subject = $2)",
+            {account_id, end_user})));
+  changed += conn_.ChangedRows();
+  LETHE_RETURN_IF_ERROR(StatusOf(
+      Query("UPDATE privacy_requests SET subject = $3, agent_document = '' WHERE account_id = $1 "
+            "AND subject_kind = 'end_user' AND ($2 = '' OR subject = $2)",
+            {account_id, end_user, replacement})));
+  changed += conn_.ChangedRows();
+  return changed;
+}
+
 }  // namespace lethe
