@@ -133,6 +133,13 @@ namespace {
 
 // Room held back so deletions work on a full volume (SpaceReserve).
 constexpr uint64_t kReserveBytes = 8 << 20;
+// Several servers on one metadata store (issue 13): how long a credential
+// or media record is served from memory (a revocation or deletion on
+// another server takes effect here within it), and how old an interrupted
+// upload or a blob intent must be before recovery treats it as abandoned
+// rather than another server's work in flight.
+constexpr std::chrono::milliseconds kSharedCacheLifetime{500};
+constexpr std::chrono::milliseconds kSharedRecoveryAge = std::chrono::hours(1);
 // Background work: threads, how often due jobs are looked for (enqueuing
 // wakes the runner at once; this catches retries coming due), and how long
 // shutdown waits for runs in progress.
@@ -367,7 +374,17 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                             p->reserve.get());
   p->accounts->OnRetentionChanged(
       [media = p->media.get()](const std::string&) { media->ForgetCached(); });
-  LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover());
+  // A metadata store on PostgreSQL may be shared by several servers (issue
+  // 13): nothing here may be told of another's change, so what is cached in
+  // memory is served for well under a second, and recovery leaves alone
+  // what may be another server's work in flight.
+  const bool shared_store = !config.metadata_url.empty();
+  if (shared_store) {
+    p->accounts->SetCacheLifetime(kSharedCacheLifetime);
+    p->media->SetCacheLifetime(kSharedCacheLifetime);
+  }
+  LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover(shared_store ? kSharedRecoveryAge
+                                                                   : std::chrono::milliseconds{}));
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
   p->staff = std::make_unique<Staff>(*p->metadata, *p->audit, clock, random);
@@ -441,10 +458,14 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   // mode (0600) is the authorization.
   LETHE_RETURN_IF_ERROR(PublishOpsChannel(config.data_dir, p->endpoint, ops_token));
   ops_token.assign(ops_token.size(), '\0');
-  // The data directory is locked to this process, so every lease left in
-  // it belongs to a crashed predecessor: resume those jobs now.
-  LETHE_ASSIGN_OR_RETURN(int64_t resumed, p->jobs->ResumeAbandoned());
-  if (resumed > 0) std::cerr << "lethe: resuming " << resumed << " interrupted job(s)\n";
+  // The data directory is locked to this process, so with SQLite every
+  // lease left in it belongs to a crashed predecessor: resume those jobs
+  // now. A shared store's leases may be another live server's: those jobs
+  // wait for their leases to expire.
+  if (!shared_store) {
+    LETHE_ASSIGN_OR_RETURN(int64_t resumed, p->jobs->ResumeAbandoned());
+    if (resumed > 0) std::cerr << "lethe: resuming " << resumed << " interrupted job(s)\n";
+  }
   p->runner = std::make_unique<JobRunner>(clock, kRunnerThreads);
   LETHE_RETURN_IF_ERROR(ScheduleBackgroundWork(*p));
   LETHE_RETURN_IF_ERROR(p->runner->Start());

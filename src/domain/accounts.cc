@@ -170,7 +170,8 @@ Result<Principal> Accounts::AuthenticateToken(const std::string& token) {
   {
     std::shared_lock lock(cache_mu_);
     generation = generation_;
-    if (auto it = by_token_.find(digest); it != by_token_.end()) {
+    auto it = CacheStale() ? by_token_.end() : by_token_.find(digest);
+    if (it != by_token_.end()) {
       return Principal{it->second, it->second.id};
     }
   }
@@ -181,6 +182,7 @@ Result<Principal> Accounts::AuthenticateToken(const std::string& token) {
   }
   std::unique_lock lock(cache_mu_);
   if (generation != generation_) return Principal{*account, account->id};
+  RenewIfStale();
   if (by_token_.size() >= kMaxCached) by_token_.clear();
   by_token_.emplace(digest, *account);
   return Principal{*account, account->id};
@@ -193,7 +195,8 @@ Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std
   {
     std::shared_lock lock(cache_mu_);
     generation = generation_;
-    if (auto it = by_key_.find(key_id); it != by_key_.end()) cached = it->second;
+    auto it = CacheStale() ? by_key_.end() : by_key_.find(key_id);
+    if (it != by_key_.end()) cached = it->second;
   }
   if (!cached) {
     auto key = store_.FindApiKey(key_id);
@@ -214,6 +217,7 @@ Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std
   }
   std::unique_lock lock(cache_mu_);
   if (generation != generation_) return Principal{cached->account, key_id};
+  RenewIfStale();
   if (by_key_.size() >= kMaxCached) by_key_.clear();
   by_key_.insert_or_assign(key_id, *cached);
   return Principal{cached->account, key_id};

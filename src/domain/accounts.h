@@ -11,13 +11,17 @@
 // Every change that could make a cached entry wrong (rotation, revocation,
 // rename) drops that account's entries once committed, and a lookup that
 // raced with such a change does not cache what it read: revocation is
-// immediate.
+// immediate. Several servers on one metadata store (issue 13) cannot tell
+// each other, so there the caches are emptied whenever they are older than
+// SetCacheLifetime(): a credential revoked elsewhere stops working here
+// within that lifetime.
 //
 // Security notices: a new API key or a rotated token is mailed to the
 // customer through the outbox (when one is given), in the same transaction,
 // so a credential never appears without its holder being told.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -76,6 +80,9 @@ class Accounts {
   };
   Result<AccountRecord> Update(const std::string& customer_id, const std::string& account_id,
                                const Patch& patch, const RequestOrigin& origin);
+  // Serves cached credentials for at most `lifetime` (zero: until a
+  // change here drops them). Set before serving.
+  void SetCacheLifetime(std::chrono::milliseconds lifetime) { cache_lifetime_ = lifetime; }
   // Drops what the credential caches hold of the account (it was closed).
   void ForgetCached(const std::string& account_id) { Forget(account_id); }
   // Called after a retention change commits (the media cache must drop
@@ -117,6 +124,18 @@ class Accounts {
   };
   static constexpr size_t kMaxCached = 10000;
   void Forget(const std::string& account_id);
+  // True when the caches are older than their lifetime. Needs cache_mu_.
+  bool CacheStale() const {
+    return cache_lifetime_.count() > 0 &&
+           std::chrono::steady_clock::now() - cache_born_ >= cache_lifetime_;
+  }
+  // Empties stale caches before an insert. Needs cache_mu_ exclusively.
+  void RenewIfStale() {
+    if (!CacheStale()) return;
+    by_token_.clear();
+    by_key_.clear();
+    cache_born_ = std::chrono::steady_clock::now();
+  }
   // Queues a security notice about `account` to its customer in `tx`.
   Status Notify(MetadataTx& tx, const AccountRecord& account, const std::string& what,
                 const RequestOrigin& origin);
@@ -131,6 +150,8 @@ class Accounts {
   uint64_t generation_ = 0;                                  // bumped by every Forget
   std::unordered_map<std::string, AccountRecord> by_token_;  // token digest -> account
   std::unordered_map<std::string, CachedKey> by_key_;        // key id -> key and account
+  std::chrono::milliseconds cache_lifetime_{0};              // 0: no limit
+  std::chrono::steady_clock::time_point cache_born_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace lethe

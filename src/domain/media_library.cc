@@ -215,7 +215,7 @@ Result<MediaRecord> MediaLibrary::Get(const std::string& account_id, const std::
   {
     std::shared_lock lock(cache_mu_);
     generation = generation_;
-    auto it = cache_.find(id);
+    auto it = CacheStale() ? cache_.end() : cache_.find(id);
     if (it != cache_.end() && it->second.account_id == account_id) {
       if (Expired(it->second)) return Status::NotFound("media not found");
       return it->second;
@@ -225,6 +225,10 @@ Result<MediaRecord> MediaLibrary::Get(const std::string& account_id, const std::
   if (Expired(m)) return Status::NotFound("media not found");
   std::unique_lock lock(cache_mu_);
   if (generation == generation_) {
+    if (CacheStale()) {
+      cache_.clear();
+      cache_born_ = std::chrono::steady_clock::now();
+    }
     if (cache_.size() >= kMaxCached) cache_.clear();
     cache_.insert_or_assign(id, m);
   }
@@ -384,14 +388,17 @@ Result<int> MediaLibrary::SweepAllOrphans() {
   return removed;
 }
 
-Result<int> MediaLibrary::Recover() {
-  LETHE_ASSIGN_OR_RETURN(int removed, blobs_.RemoveIncomplete());
+Result<int> MediaLibrary::Recover(std::chrono::milliseconds min_age) {
+  LETHE_ASSIGN_OR_RETURN(int removed, blobs_.RemoveIncomplete(min_age));
+  const int64_t cutoff_ms = clock_.NowMillis() - min_age.count();
   constexpr int kPage = 1000;
   for (;;) {
     LETHE_ASSIGN_OR_RETURN(std::vector<BlobIntent> page, store_.ListBlobIntents(kPage));
     if (page.empty()) return removed;
     std::vector<std::string> done;
     for (const BlobIntent& intent : page) {
+      // Younger: maybe another server's upload or deletion in flight.
+      if (min_age.count() > 0 && intent.created_ms > cutoff_ms) continue;
       if (intent.blob_id == "*") {
         LETHE_ASSIGN_OR_RETURN(int swept, SweepAllOrphans());
         removed += swept;
@@ -402,6 +409,7 @@ Result<int> MediaLibrary::Recover() {
       }
       done.push_back(intent.blob_id);
     }
+    if (done.empty()) return removed;  // only young intents left in this page
     LETHE_RETURN_IF_ERROR(
         store_.Transact([&](MetadataTx& tx) { return tx.DeleteBlobIntents(done); }));
   }

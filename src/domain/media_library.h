@@ -15,6 +15,7 @@
 // bytes that do not authenticate.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -129,6 +130,11 @@ class MediaLibrary {
     return EraseMediaOf(account_id, std::nullopt, actor, origin);
   }
 
+  // Serves cached records for at most `lifetime` (zero: until a change
+  // here evicts them): with several servers on one metadata store, a media
+  // deleted or changed by another is not served from here past that.
+  // Set before serving.
+  void SetCacheLifetime(std::chrono::milliseconds lifetime) { cache_lifetime_ = lifetime; }
   // Drops every cached record (an account's retention moved their expiry).
   void ForgetCached() {
     std::unique_lock lock(cache_mu_);
@@ -138,10 +144,13 @@ class MediaLibrary {
 
   // Startup recovery: removes interrupted writes (BlobStore::RemoveIncomplete)
   // and the blob of every outstanding intent that no record names, then
-  // the intents. Never lists the blob store, except once for the intent
+  // the intents. With `min_age` (several servers on one metadata and blob
+  // store) only the intents and interrupted uploads at least that old:
+  // younger ones may be another server's uploads in flight. Never lists the blob store, except once
+  // for the intent
   // '*' that schema v12 leaves (a full sweep for an older data directory).
   // Returns how many blobs and files were removed.
-  Result<int> Recover();
+  Result<int> Recover(std::chrono::milliseconds min_age = {});
 
  private:
   friend class MediaIngest;
@@ -157,6 +166,11 @@ class MediaLibrary {
   void ClearIntents(const std::vector<std::string>& blob_ids);
   Result<int> SweepAllOrphans();
   static constexpr size_t kMaxCached = 10000;
+  // True when the cache is older than its lifetime. Needs cache_mu_.
+  bool CacheStale() const {
+    return cache_lifetime_.count() > 0 &&
+           std::chrono::steady_clock::now() - cache_born_ >= cache_lifetime_;
+  }
 
   MetadataStore& store_;
   SpaceReserve* reserve_;
@@ -170,6 +184,8 @@ class MediaLibrary {
   std::shared_mutex cache_mu_;
   std::unordered_map<std::string, MediaRecord> cache_;  // media id -> record
   uint64_t generation_ = 0;                             // bumped by every eviction
+  std::chrono::milliseconds cache_lifetime_{0};         // 0: no limit
+  std::chrono::steady_clock::time_point cache_born_ = std::chrono::steady_clock::now();
 };
 
 // One upload in progress. Destroying it without Commit() abandons it.

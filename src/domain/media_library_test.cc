@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "testing/domain_fixture.h"
 #include "testing/faulty_blob_store.h"
@@ -265,6 +267,45 @@ TEST_F(MediaLibraryTest, AFailedBlobRemovalIsFinishedByRecovery) {
   EXPECT_EQ(*library.Recover(), 1);
   EXPECT_TRUE(blobs_->List()->empty());
   EXPECT_TRUE(IntentIds(*metadata_).empty());
+}
+
+// With a minimum age (several servers on one store, issue 13), recovery
+// leaves a young intent alone (it may be another server's deletion in
+// flight) and finishes it once it is old enough.
+TEST_F(MediaLibraryTest, RecoveryWithAMinimumAgeLeavesYoungIntentsAlone) {
+  ASSERT_TRUE(media_->Recover().ok());
+  auto local = LocalBlobStore::OpenAt(dir_.File("media"));
+  ASSERT_TRUE(local.ok());
+  FaultyBlobStore faulty(std::move(*local));
+  MediaLibrary library(*metadata_, faulty, *ring_, *audit_, *ids_, clock_, random_, 1 << 20);
+  Principal who = MakeAccount("a@x.io");
+  auto m = Ingest(who, Mp4Bytes(5000));
+  ASSERT_TRUE(m.ok());
+  faulty.FailNth(BlobOp::kRemove, 1, Status::Internal("EIO"));
+  ASSERT_TRUE(library.Remove(who.account.id, m->id, "act", "media.delete", origin_).ok());
+  EXPECT_EQ(IntentIds(*metadata_), std::vector<std::string>{m->blob_id});
+  const std::chrono::milliseconds hour = std::chrono::hours(1);
+  EXPECT_EQ(*library.Recover(hour), 0);
+  EXPECT_EQ(IntentIds(*metadata_), std::vector<std::string>{m->blob_id});
+  EXPECT_EQ(*blobs_->List(), std::vector<std::string>{m->blob_id});
+  clock_.Advance(hour.count());
+  EXPECT_EQ(*library.Recover(hour), 1);
+  EXPECT_TRUE(blobs_->List()->empty());
+  EXPECT_TRUE(IntentIds(*metadata_).empty());
+}
+
+// With a cache lifetime, a record changed behind the library's back (by
+// another server on the same store) is read again once the lifetime ends.
+TEST_F(MediaLibraryTest, ACacheLifetimeBoundsHowLongARecordIsServedFromMemory) {
+  Principal who = MakeAccount("a@x.io");
+  auto m = Ingest(who, Mp4Bytes(100));
+  ASSERT_TRUE(m.ok());
+  MediaLibrary other(*metadata_, *blobs_, *ring_, *audit_, *ids_, clock_, random_, 1 << 20);
+  other.SetCacheLifetime(std::chrono::milliseconds(100));
+  ASSERT_TRUE(other.Get(who.account.id, m->id).ok());  // cached there
+  ASSERT_TRUE(media_->Remove(who.account.id, m->id, "act", "media.delete", origin_).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_EQ(other.Get(who.account.id, m->id).status().code(), Status::Code::kNotFound);
 }
 
 TEST_F(MediaLibraryTest, AnotherAccountCannotSeeMedia) {

@@ -8,6 +8,7 @@
 // can leave. The local disk is the first backend; S3 comes later.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -62,7 +63,9 @@ class BlobStore {
   // Every committed blob id.
   virtual Result<std::vector<std::string>> List() = 0;
   // Removes what interrupted writes left behind. Returns how many it removed.
-  virtual Result<int> RemoveIncomplete() = 0;
+  // With `min_age`, only what is at least that old (several servers on one
+  // store: a younger write may be another's in flight).
+  virtual Result<int> RemoveIncomplete(std::chrono::milliseconds min_age = {}) = 0;
 };
 
 }  // namespace lethe

@@ -72,8 +72,9 @@ Result<std::vector<std::string>> FaultyBlobStore::List() {
   return plan_->Run(Op(BlobOp::kList), [&] { return base_->List(); });
 }
 
-Result<int> FaultyBlobStore::RemoveIncomplete() {
-  return plan_->Run(Op(BlobOp::kRemoveIncomplete), [&] { return base_->RemoveIncomplete(); });
+Result<int> FaultyBlobStore::RemoveIncomplete(std::chrono::milliseconds min_age) {
+  return plan_->Run(Op(BlobOp::kRemoveIncomplete),
+                    [&] { return base_->RemoveIncomplete(min_age); });
 }
 
 }  // namespace lethe

@@ -54,7 +54,7 @@ class FaultyBlobStore final : public BlobStore {
   Status Remove(const std::string& blob_id) override;
   Status RemoveMany(const std::vector<std::string>& blob_ids) override;
   Result<std::vector<std::string>> List() override;
-  Result<int> RemoveIncomplete() override;
+  Result<int> RemoveIncomplete(std::chrono::milliseconds min_age = {}) override;
 
  private:
   std::unique_ptr<BlobStore> base_;

@@ -316,10 +316,16 @@ Result<std::vector<std::string>> LocalBlobStore::List() {
   return ids;
 }
 
-Result<int> LocalBlobStore::RemoveIncomplete() {
+Result<int> LocalBlobStore::RemoveIncomplete(std::chrono::milliseconds min_age) {
   int removed = 0;
   std::error_code ec;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - min_age;
   for (const auto& f : std::filesystem::directory_iterator(root_ + "/incoming", ec)) {
+    if (min_age.count() > 0) {
+      std::error_code time_ec;
+      auto written = std::filesystem::last_write_time(f.path(), time_ec);
+      if (time_ec || written > cutoff) continue;
+    }
     if (std::filesystem::remove(f.path(), ec)) ++removed;
   }
   if (ec) return Status::Internal("sweep incoming: " + ec.message());

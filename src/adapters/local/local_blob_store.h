@@ -35,7 +35,7 @@ class LocalBlobStore final : public BlobStore {
   // directories at a time (flushes issued together are merged).
   Status RemoveMany(const std::vector<std::string>& blob_ids) override;
   Result<std::vector<std::string>> List() override;
-  Result<int> RemoveIncomplete() override;
+  Result<int> RemoveIncomplete(std::chrono::milliseconds min_age = {}) override;
 
   // What the directory syncs cost so far (tests and metrics).
   struct SyncStats {

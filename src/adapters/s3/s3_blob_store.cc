@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/encoding.h"
+#include "common/time_format.h"
 
 namespace lethe {
 
@@ -422,7 +423,10 @@ Result<std::vector<std::string>> S3BlobStore::List() {
   return ids;
 }
 
-Result<int> S3BlobStore::RemoveIncomplete() {
+Result<int> S3BlobStore::RemoveIncomplete(std::chrono::milliseconds min_age) {
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   const std::string& prefix = shared_->client->config().prefix;
   int aborted = 0;
   std::string key_marker, upload_marker;
@@ -444,6 +448,10 @@ Result<int> S3BlobStore::RemoveIncomplete() {
     for (const std::string& u : uploads) {
       std::string key = XmlValue(u, "Key"), id = XmlValue(u, "UploadId");
       if (key.rfind(prefix, 0) != 0 || id.empty()) continue;
+      if (min_age.count() > 0) {  // another server's upload may be in flight
+        std::optional<int64_t> initiated = ParseRfc3339(XmlValue(u, "Initiated"));
+        if (!initiated || now_ms - *initiated < min_age.count()) continue;
+      }
       Request abort;
       abort.method = "DELETE";
       abort.key = key.substr(prefix.size());
