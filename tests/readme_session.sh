@@ -27,4 +27,6 @@ cmp clip.mp4 copy.mp4
 grep -q '"duration=5' <(tr '\n' '"' < "$work/session.out")
 grep -q '"action":"key.create"' "$work/session.out"
 grep -q '^keys-destroyed$' "$work/session.out"
+grep -q '^completed$' "$work/session.out"
+[ "$(head -c 2 export.zip)" = PK ]
 echo "README session: ok"
