@@ -56,7 +56,7 @@ Result<Fulfilment> RequestFulfilment::Fulfil(const std::string& customer_id, con
                                  {"single_use", true}};
     done.download = std::move(download);
   } else if (r.type == "rectification") {
-    LETHE_ASSIGN_OR_RETURN(object changes, Rectify(r, fixes, actor, origin));
+    LETHE_ASSIGN_OR_RETURN(object changes, Rectify(r, fixes, origin));
     outcome.insert(changes.begin(), changes.end());
   } else if (r.type == "erasure") {
     LETHE_ASSIGN_OR_RETURN(object erased, Erase(r, origin));
@@ -87,7 +87,7 @@ Result<Fulfilment> RequestFulfilment::Fulfil(const std::string& customer_id, con
 }
 
 Result<object> RequestFulfilment::Rectify(const PrivacyRequestRecord& r, const Rectification& fixes,
-                                          const std::string& actor, const RequestOrigin& origin) {
+                                          const RequestOrigin& origin) {
   array changes;
   if (r.subject_kind == "end_user") {
     if (fixes.media.empty() || fixes.profile.name || fixes.profile.email || fixes.profile.company ||
@@ -155,7 +155,6 @@ Result<object> RequestFulfilment::Rectify(const PrivacyRequestRecord& r, const R
     }
     if (p.phone) AddChange(changes, "profile", "phone", opt(before.phone), opt(after.phone));
   }
-  (void)actor;
   return object{{"changes", std::move(changes)}};
 }
 

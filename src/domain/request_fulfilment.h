@@ -83,7 +83,7 @@ class RequestFulfilment {
 
  private:
   Result<boost::json::object> Rectify(const PrivacyRequestRecord& r, const Rectification& fixes,
-                                      const std::string& actor, const RequestOrigin& origin);
+                                      const RequestOrigin& origin);
   Result<boost::json::object> Erase(const PrivacyRequestRecord& r, const RequestOrigin& origin);
 
   MetadataStore& store_;

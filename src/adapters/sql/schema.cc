@@ -549,12 +549,12 @@ CREATE INDEX export_links_by_request ON export_links(request_id);
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
-      {1, kV1Sqlite}, {2, kV2Sqlite}, {3, kV3Sqlite}, {4, kV4Sqlite}, {5, kV5Sqlite},
-      {6, kV6Sqlite}, {7, kV7Sqlite}, {8, kV8Sqlite}, {9, kV9Sqlite}, {10, kV10Sqlite},
-      {11, kV11Sqlite}, {12, kV12Sqlite}};
+      {1, kV1Sqlite}, {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},
+      {5, kV5Sqlite}, {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},
+      {9, kV9Sqlite}, {10, kV10Sqlite}, {11, kV11Sqlite}, {12, kV12Sqlite}};
   static const std::vector<Migration> kPostgres = {
-      {1, kV1Postgres}, {2, kV2Postgres}, {3, kV3Postgres}, {4, kV4Postgres},
-      {5, kV5Postgres}, {6, kV6Postgres}, {7, kV7Postgres}, {8, kV8Postgres},
+      {1, kV1Postgres}, {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
+      {5, kV5Postgres}, {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres}, {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }

@@ -474,14 +474,15 @@ Result<std::vector<std::string>> SqlMetadataTx::ListBlobIds() {
 }
 
 Result<std::vector<BlobIntent>> SqlMetadataTx::ListBlobIntents(int limit) {
-  return AllRows<BlobIntent>(Query("SELECT i.blob_id, i.created_ms, "
-                                   "CASE WHEN EXISTS (SELECT 1 FROM media m WHERE m.blob_id = i.blob_id) "
-                                   "THEN 1 ELSE 0 END "
-                                   "FROM blob_intents i ORDER BY i.blob_id LIMIT $1",
-                                   {int64_t{limit}}),
-                             [](const SqlRow& r) {
-                               return BlobIntent{SqlText(r[0]), SqlInt(r[1]), SqlInt(r[2]) != 0};
-                             });
+  return AllRows<BlobIntent>(
+      Query("SELECT i.blob_id, i.created_ms, "
+            "CASE WHEN EXISTS (SELECT 1 FROM media m WHERE m.blob_id = i.blob_id) "
+            "THEN 1 ELSE 0 END "
+            "FROM blob_intents i ORDER BY i.blob_id LIMIT $1",
+            {int64_t{limit}}),
+      [](const SqlRow& r) {
+        return BlobIntent{SqlText(r[0]), SqlInt(r[1]), SqlInt(r[2]) != 0};
+      });
 }
 
 Status SqlMetadataTx::InsertBlobIntent(const std::string& blob_id, int64_t created_ms) {
