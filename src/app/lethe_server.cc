@@ -277,6 +277,10 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
       runner.Every("privacy-reminders", kReminderSweep, [&requests = *p.privacy_requests] {
         return StatusOf(requests.SendReminders(kReminderBatch));
       }));
+  // Export links a week past their expiry are deleted (storage limitation).
+  LETHE_RETURN_IF_ERROR(runner.Every("export-links", kReminderSweep, [&links = *p.export_links] {
+    return StatusOf(links.SweepExpired());
+  }));
   LETHE_RETURN_IF_ERROR(runner.Every("closures", kClosureSweep, [&closures = *p.closures] {
     return StatusOf(closures.EnforceRetention(kRetentionBatch));
   }));

@@ -60,6 +60,16 @@ Result<std::string> ExportLinks::Check(const std::string& token) {
   return link.request_id;
 }
 
+Result<int64_t> ExportLinks::SweepExpired() {
+  int64_t deleted = 0;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(deleted,
+                           tx.DeleteExportLinksExpiredBefore(clock_.NowMillis() - kKeptExpiredMs));
+    return Status::Ok();
+  }));
+  return deleted;
+}
+
 Result<RedeemedExport> ExportLinks::Redeem(const std::string& token, const RequestOrigin& origin) {
   // Looked up by digest, as sessions are: timing can reveal at most how a
   // SHA-256 of the guess compares with stored digests, not the token.

@@ -61,6 +61,12 @@ class ExportLinks {
   // the request it answers, NotFound or Gone("link-gone").
   Result<std::string> Check(const std::string& token);
 
+  // Storage limitation: deletes the links that expired more than
+  // kKeptExpiredMs ago (used or not). Until then an expired link answers
+  // Gone, which tells its holder why; after, NotFound. Returns how many went.
+  static constexpr int64_t kKeptExpiredMs = 7 * 24 * 3600 * 1000LL;
+  Result<int64_t> SweepExpired();
+
  private:
   MetadataStore& store_;
   SubjectExports& exports_;

@@ -241,7 +241,7 @@ class MediaReader {
   Result<size_t> Read(std::span<uint8_t> out);
 
  private:
-  static constexpr uint64_t kReadAheadChunks = 4;
+  static constexpr uint64_t kReadAheadChunks = 64;
   // The sealed bytes of chunk `index`, read ahead with the next few.
   Result<std::span<const uint8_t>> SealedChunk(uint64_t index);
 

@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "domain/legal_clock.h"
+#include "domain/media_read_ahead.h"
 #include "domain/subject_document.h"
 
 namespace lethe {
 namespace {
 
-constexpr size_t kMediaPiece = 256 * 1024;  // one media read per step
 constexpr int kMediaPage = 100;
 constexpr int kUsagePage = 1000;
 constexpr int64_t kDayMs = 86'400'000;
@@ -219,27 +219,24 @@ class ZipExport final : public ExportStream {
       queue_started_ = true;
       queue_ = std::move(page.items);
       queue_pos_ = 0;
+      ahead_.reset();  // its files are all written
+      if (!queue_.empty()) ahead_ = std::make_unique<MediaReadAhead>(media_, queue_);
       return Status::Ok();
     }
     const MediaRecord& m = queue_[queue_pos_++];
     LETHE_RETURN_IF_ERROR(Entry(MediaPath(m), m.bytes));
-    if (m.bytes == 0) return Status::Ok();
-    uint64_t last = static_cast<uint64_t>(m.bytes) - 1;
-    LETHE_ASSIGN_OR_RETURN(reader_, media_.Open(m, 0, last));
     phase_ = Phase::kMediaData;
     return Status::Ok();
   }
 
+  // One piece of the current media file, read ahead on another thread.
   Status MediaDataStep() {
-    piece_.resize(kMediaPiece);
-    LETHE_ASSIGN_OR_RETURN(size_t n, reader_->Read(piece_));
-    if (n == 0) {
-      if (reader_->remaining() != 0) return Status::DataLoss("a media file ended early");
-      reader_.reset();
+    LETHE_RETURN_IF_ERROR(ahead_->Next(piece_));
+    if (piece_.end) {
       phase_ = Phase::kMediaNext;
       return Status::Ok();
     }
-    return Write(piece_.data(), n);
+    return Write(piece_.bytes.data(), piece_.size);
   }
 
   MetadataStore& store_;
@@ -257,8 +254,8 @@ class ZipExport final : public ExportStream {
   std::vector<MediaRecord> queue_;  // the media page being written
   size_t queue_pos_ = 0;
   bool queue_started_ = false;
-  std::unique_ptr<MediaReader> reader_;
-  std::vector<uint8_t> piece_;
+  std::unique_ptr<MediaReadAhead> ahead_;  // reads queue_'s files
+  MediaReadAhead::Piece piece_;
 };
 
 }  // namespace

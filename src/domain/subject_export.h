@@ -20,8 +20,9 @@
 //
 // The export streams with flat memory: Read() pulls it, and each call does
 // only enough work (a page of records, one piece of one media file) to fill
-// the caller's buffer. Nothing is computed ahead, no thread is started, and
-// no file is held whole.
+// the caller's buffer. Media files alone are read a few pieces ahead, by a
+// MediaReadAhead thread, so that decrypting overlaps checksumming and
+// sending; no file is held whole.
 #pragma once
 
 #include <cstdint>

@@ -368,6 +368,17 @@ TEST_F(SubjectExportTest, ALinkExpiresAfter24Hours_RGT1) {
   // Refused links stay unused: nothing changed.
   EXPECT_FALSE(metadata_->FindExportLink(TokenDigest(late->token))->used_ms.has_value());
 
+  // A week after expiry the rows go: used and unused alike.
+  clock_.Advance(ExportLinks::kKeptExpiredMs - 1);
+  ASSERT_EQ(*links_->SweepExpired(), 0);
+  EXPECT_EQ(links_->Check(late->token).status().code(), Status::Code::kGone);
+  clock_.Advance(1);
+  ASSERT_EQ(*links_->SweepExpired(), 0) << "expired exactly a week ago: kept";
+  clock_.Advance(1);
+  ASSERT_EQ(*links_->SweepExpired(), 2);
+  EXPECT_EQ(links_->Check(late->token).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(links_->Check(in_time->token).status().code(), Status::Code::kNotFound);
+
   Principal other = MakeAccount("grace@example.com");
   EXPECT_EQ(links_
                 ->Issue(who.account.customer_id, "prq_4",

@@ -35,6 +35,9 @@ HttpResponse ZipResponse(const std::string& request_id) {
   r.SetHeader("Cache-Control", "no-store");
   r.SetHeader("X-Content-Type-Options", "nosniff");
   r.stream_chunked = true;
+  // An export is rare and long: 1 MiB pieces halve its CPU per byte
+  // against the default 256 KiB (lethe_export_bench), for 2 MiB of memory.
+  r.stream_piece = 1024 * 1024;
   return r;
 }
 

@@ -723,12 +723,16 @@ class HttpServer::Impl {
     co_return Answer(std::move(answer), req);
   }
 
+  static size_t PieceOf(const HttpResponse& resp) {
+    return resp.stream_piece > 0 ? resp.stream_piece : kStreamChunk;
+  }
+
   // Reads the first piece of a streamed body before anything is sent, so a
   // source that fails at once (a tampered blob) still gets a proper error
   // response instead of a cut connection. Replaces `resp` on failure. Runs
   // on the blocking pool.
   static FirstPiece Prefetch(HttpResponse& resp, const std::string& request_id) {
-    FirstPiece first{std::make_shared<std::vector<uint8_t>>(kStreamChunk), 0};
+    FirstPiece first{std::make_shared<std::vector<uint8_t>>(PieceOf(resp)), 0};
     auto r =
         Guarded(request_id, "the download source", [&] { return resp.stream->Read(*first.chunk); });
     // A chunked body may be empty; a sized one ending early is a bug.
@@ -802,8 +806,8 @@ class HttpServer::Impl {
     if (chunked && first.chunk && first.size == 0) remaining = 0;
     std::shared_ptr<std::vector<uint8_t>> sending = first.chunk;
     size_t pending = first.size;
-    auto reading = std::make_shared<std::vector<uint8_t>>(kStreamChunk);
-    if (!sending) sending = std::make_shared<std::vector<uint8_t>>(kStreamChunk);
+    auto reading = std::make_shared<std::vector<uint8_t>>(PieceOf(resp));
+    if (!sending) sending = std::make_shared<std::vector<uint8_t>>(PieceOf(resp));
     PoolJob<Result<size_t>> reader(co_await net::this_coro::executor);
     auto read_into = [&](std::shared_ptr<std::vector<uint8_t>> chunk) {
       reader.Start(blocking_pool_, [source, chunk, id = request_id] {

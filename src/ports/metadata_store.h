@@ -217,6 +217,9 @@ class MetadataTx : public MetadataReader {
   // NotFound when there is none such (absent, or already used).
   virtual Status InsertExportLink(const ExportLinkRecord& l) = 0;
   virtual Status MarkExportLinkUsed(const std::string& token_digest, int64_t used_ms) = 0;
+  // Deletes every export link, used or not, that expired before
+  // `before_ms`; returns how many.
+  virtual Result<int64_t> DeleteExportLinksExpiredBefore(int64_t before_ms) = 0;
   // Sets the account's default retention (none when empty) and moves the
   // expiry of every media of the account that has none of its own to
   // created + retention_days. NotFound for an unknown account.

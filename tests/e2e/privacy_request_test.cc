@@ -346,6 +346,64 @@ TEST_F(PrivacyRequestTest, ObjectionAndOptOutsAreRecordedAndLimitOnlyTheirUses_R
   EXPECT_EQ(Content(media), 200);
 }
 
+// CCPA non-discrimination: an end user who used their rights (know, opt
+// out, limit sensitive use) gets the same service as one who did not: the
+// same answers to uploading, listing, reading, sharing by link and
+// streaming, and the same bytes; and the customer's own account is the same
+// after an access request about itself.
+TEST_F(PrivacyRequestTest, UsingRightsChangesNoServiceOrTerms_RGT3) {
+  Response me_before = client_.Get("/v1/me", BearerAuth(session_));
+  ASSERT_EQ(me_before.status, 200);
+  for (const char* type : {"access", "opt_out_of_sale_or_sharing", "limit_sensitive"}) {
+    ASSERT_EQ(Act(SubmitAboutEndUser(type, "eu-used", "ccpa"), "fulfil").status, 200) << type;
+  }
+  Response own = Submit({{"type", "access"}, {"jurisdiction", "ccpa"}});
+  ASSERT_EQ(own.status, 201) << own.Describe();
+  std::string own_id = Str(own.Json(), "id");
+  std::string code;
+  ASSERT_TRUE(
+      WaitFor([&] { return !(code = MailedCode(own_id)).empty(); }, std::chrono::seconds(10)));
+  ASSERT_EQ(Act(own_id, "verify", R"({"code":")" + code + R"("})").status, 200);
+  ASSERT_EQ(Act(own_id, "fulfil").status, 200);
+
+  struct Service {
+    long upload = 0, list = 0, read = 0, link = 0, content = 0;
+    std::string bytes;
+  };
+  auto use = [&](const std::string& end_user) {
+    Service s;
+    Response up = UploadBytes(client_, account_.api_token, SamplePng(), "image/png",
+                              "end_user=" + end_user + "&title=after");
+    s.upload = up.status;
+    std::string id = Str(up.Json(), "id");
+    auto auth = BearerAuth(account_.api_token);
+    s.list = client_.Get("/v1/media?end_user=" + end_user, auth).status;
+    s.read = client_.Get("/v1/media/" + id, auth).status;
+    s.link = client_.Post("/v1/media/" + id + "/links", "", auth).status;
+    Response content = client_.Get("/v1/media/" + id + "/content", auth);
+    s.content = content.status;
+    s.bytes = content.body;
+    return s;
+  };
+  Service used = use("eu-used"), unused = use("eu-unused");
+  EXPECT_EQ(used.upload, 201);
+  EXPECT_EQ(used.upload, unused.upload);
+  EXPECT_EQ(used.list, 200);
+  EXPECT_EQ(used.list, unused.list);
+  EXPECT_EQ(used.read, 200);
+  EXPECT_EQ(used.read, unused.read);
+  EXPECT_EQ(used.link, 201);
+  EXPECT_EQ(used.link, unused.link);
+  EXPECT_EQ(used.content, 200);
+  EXPECT_EQ(used.content, unused.content);
+  EXPECT_EQ(used.bytes, unused.bytes);
+  EXPECT_EQ(used.bytes, SamplePng());
+  // The customer's profile and terms read the same after its own request.
+  Response me_after = client_.Get("/v1/me", BearerAuth(session_));
+  ASSERT_EQ(me_after.status, 200);
+  EXPECT_EQ(me_after.body, me_before.body);
+}
+
 TEST_F(PrivacyRequestTest, AnAgentNeedsWrittenPermissionAndTheSubjectsConfirmation_RGT3) {
   std::string permission = "I, eu-a, authorise Agent Smith. %PDF-signed";
   LETHE_EXPECT_PROBLEM(Submit({{"type", "access"},

@@ -413,6 +413,25 @@ TEST_P(MetadataStoreContract, ExportLinksAreFoundByDigestAndUsedOnce_RGT1) {
   EXPECT_EQ(store_->FindExportLink("digest-a")->used_ms, std::optional<int64_t>(15));
   EXPECT_EQ(W([&](MetadataTx& tx) { return tx.MarkExportLinkUsed("digest-b", 16); }).code(),
             Status::Code::kNotFound);
+
+  // Deleted by expiry, used or not; a link expiring at the limit stays.
+  ExportLinkRecord later{"digest-c", "cus_a", "prq_c", "acc_a",     "user-1",
+                         "gdpr",     10,      30,      std::nullopt};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertExportLink(later); }).ok());
+  auto sweep = [&](int64_t before_ms) {
+    int64_t n = -1;
+    EXPECT_TRUE(W([&](MetadataTx& tx) -> Status {
+                  LETHE_ASSIGN_OR_RETURN(n, tx.DeleteExportLinksExpiredBefore(before_ms));
+                  return Status::Ok();
+                }).ok());
+    return n;
+  };
+  EXPECT_EQ(sweep(20), 0);
+  EXPECT_EQ(sweep(21), 1);
+  EXPECT_EQ(store_->FindExportLink("digest-a").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(store_->FindExportLink("digest-c").ok());
+  EXPECT_EQ(sweep(31), 1);
+  EXPECT_EQ(store_->FindExportLink("digest-c").status().code(), Status::Code::kNotFound);
 }
 
 TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {

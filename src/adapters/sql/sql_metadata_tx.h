@@ -108,6 +108,7 @@ class SqlMetadataTx final : public MetadataTx {
                                        const std::string& replacement) override;
   Status InsertExportLink(const ExportLinkRecord& l) override;
   Status MarkExportLinkUsed(const std::string& token_digest, int64_t used_ms) override;
+  Result<int64_t> DeleteExportLinksExpiredBefore(int64_t before_ms) override;
   Status SetAccountRetention(const std::string& account_id,
                              std::optional<int64_t> retention_days) override;
   Status UpdateErasure(const ErasureRecord& e) override;

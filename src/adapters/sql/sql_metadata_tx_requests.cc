@@ -130,6 +130,14 @@ Status SqlMetadataTx::MarkExportLinkUsed(const std::string& token_digest, int64_
                  {token_digest, used_ms});
 }
 
+Result<int64_t> SqlMetadataTx::DeleteExportLinksExpiredBefore(int64_t before_ms) {
+  LETHE_RETURN_IF_ERROR(
+      StatusOf(Query("DELETE FROM export_links WHERE expires_ms < $1", {before_ms})));
+  int64_t deleted = conn_.ChangedRows();
+  if (deleted > 0) forget_ = true;  // a link names its end user
+  return deleted;
+}
+
 Result<ExportLinkRecord> SqlMetadataTx::FindExportLink(const std::string& token_digest) {
   return FirstRow<ExportLinkRecord>(
       Query("SELECT token_digest, customer_id, request_id, account_id, end_user, jurisdiction, "
