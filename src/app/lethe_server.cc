@@ -36,6 +36,7 @@
 #include "domain/backup_epochs.h"
 #include "domain/backups.h"
 #include "domain/customers.h"
+#include "domain/disclosure_ledger.h"
 #include "domain/erasure_receipts.h"
 #include "domain/erasures.h"
 #include "domain/export_links.h"
@@ -58,6 +59,7 @@
 #include "http/closure_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
+#include "http/disclosure_api.h"
 #include "http/erasure_api.h"
 #include "http/export_api.h"
 #include "http/gate.h"
@@ -111,6 +113,7 @@ struct LetheServer::Parts {
   std::unique_ptr<RequestFulfilment> fulfilment;
   std::unique_ptr<SubjectExports> exports;
   std::unique_ptr<ExportLinks> export_links;
+  std::unique_ptr<DisclosureLedger> disclosures;
   std::unique_ptr<BackupKeyStore> backup_keys;
   std::unique_ptr<BackupEpochs> backup_epochs;
   std::unique_ptr<DataSnapshots> snapshots;
@@ -417,6 +420,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       std::make_unique<ExportLinks>(*p->metadata, *p->exports, *p->audit, clock, random);
   AddExportRoutes(*p->router, *p->export_links);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
+  p->disclosures = std::make_unique<DisclosureLedger>(*p->audit, *p->keyed_ids, clock, random);
+  AddDisclosureRoutes(*p->router, *p->disclosures, *p->metadata, config.max_json_body);
   p->processing_gate = std::make_unique<ProcessingGate>(*p->metadata);
   p->processing_limits = std::make_unique<ProcessingLimits>(*p->metadata, *p->jobs, *p->outbox,
                                                             *p->audit, clock, random);

@@ -418,7 +418,7 @@ Result<int> MediaLibrary::Recover(std::chrono::milliseconds min_age) {
 // ---- reading ----
 
 Result<std::unique_ptr<MediaReader>> MediaLibrary::Open(const MediaRecord& m, uint64_t first,
-                                                        uint64_t last) {
+                                                        uint64_t last, uint64_t window_chunks) {
   LETHE_ASSIGN_OR_RETURN(Key dek,
                          keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
   KeyWiper wipe(dek);
@@ -435,18 +435,20 @@ Result<std::unique_ptr<MediaReader>> MediaLibrary::Open(const MediaRecord& m, ui
   if ((*blob)->size() != SealedSize(size)) {
     return Status::DataLoss("stored blob has the wrong length");
   }
-  return std::make_unique<MediaReader>(std::move(*blob), dek, m.blob_id, size, first, last);
+  return std::make_unique<MediaReader>(std::move(*blob), dek, m.blob_id, size, first, last,
+                                       window_chunks);
 }
 
 MediaReader::MediaReader(std::unique_ptr<BlobReader> blob, const Key& data_key,
                          const std::string& blob_id, uint64_t plain_size, uint64_t first,
-                         uint64_t last)
+                         uint64_t last, uint64_t window_chunks)
     : blob_(std::move(blob)),
       opener_(data_key, blob_id, plain_size),
       key_(data_key),
       pos_(first),
       end_(plain_size == 0 ? 0 : last + 1),
-      sealed_(kReadAheadChunks * kChunkSealedBytes),
+      window_chunks_(std::max<uint64_t>(1, window_chunks)),
+      sealed_(window_chunks_ * kChunkSealedBytes),
       plain_(kChunkPlainBytes) {}
 
 MediaReader::~MediaReader() { WipeKey(key_); }
@@ -455,7 +457,7 @@ Result<std::span<const uint8_t>> MediaReader::SealedChunk(uint64_t index) {
   if (index < window_first_ || index >= window_first_ + window_count_) {
     // One read for several chunks of the range: fewer system calls.
     uint64_t last_needed = (end_ - 1) / kChunkPlainBytes;
-    uint64_t count = std::min<uint64_t>(kReadAheadChunks, last_needed - index + 1);
+    uint64_t count = std::min<uint64_t>(window_chunks_, last_needed - index + 1);
     uint64_t bytes = 0;
     for (uint64_t i = index; i < index + count; ++i) bytes += opener_.SealedChunkSize(i);
     LETHE_RETURN_IF_ERROR(

@@ -42,6 +42,10 @@
 
 namespace lethe {
 
+// Sealed chunks (64 KiB each) a MediaReader reads per system call by
+// default: 256 KiB, as streaming sends.
+inline constexpr uint64_t kMediaReadWindowChunks = 4;
+
 inline constexpr size_t kMaxTags = 32;
 inline constexpr int64_t kMaxExpirationDays = 36500;
 
@@ -113,9 +117,10 @@ class MediaLibrary {
                 const std::string& actor, const std::string& action, const RequestOrigin& origin,
                 const RemovalStep& in_tx = nullptr);
 
-  // Opens the plaintext bytes [first, last] of a media object.
-  Result<std::unique_ptr<MediaReader>> Open(const MediaRecord& media, uint64_t first,
-                                            uint64_t last);
+  // Opens the plaintext bytes [first, last] of a media object, reading
+  // the blob `window_chunks` sealed chunks (64 KiB each) at a time.
+  Result<std::unique_ptr<MediaReader>> Open(const MediaRecord& media, uint64_t first, uint64_t last,
+                                            uint64_t window_chunks = kMediaReadWindowChunks);
 
   // Erasure (USE-5): removes every media of `end_user` in the account,
   // records in batches (one transaction each) then their blobs, each
@@ -233,7 +238,8 @@ class MediaIngest {
 class MediaReader {
  public:
   MediaReader(std::unique_ptr<BlobReader> blob, const Key& data_key, const std::string& blob_id,
-              uint64_t plain_size, uint64_t first, uint64_t last);
+              uint64_t plain_size, uint64_t first, uint64_t last,
+              uint64_t window_chunks = kMediaReadWindowChunks);
   ~MediaReader();
   uint64_t remaining() const { return end_ - pos_; }
   // Fills the front of `out`; returns the count, 0 at the end of the range.
@@ -241,7 +247,6 @@ class MediaReader {
   Result<size_t> Read(std::span<uint8_t> out);
 
  private:
-  static constexpr uint64_t kReadAheadChunks = 64;
   // The sealed bytes of chunk `index`, read ahead with the next few.
   Result<std::span<const uint8_t>> SealedChunk(uint64_t index);
 
@@ -250,6 +255,7 @@ class MediaReader {
   Key key_;
   uint64_t pos_;
   uint64_t end_;                 // one past the last byte
+  uint64_t window_chunks_;       // chunks per read
   std::vector<uint8_t> sealed_;  // sealed chunks [window_first_, +window_count_)
   uint64_t window_first_ = 0;
   uint64_t window_count_ = 0;

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "crypto/chunked_cipher.h"
+
 namespace lethe {
 
 MediaReadAhead::MediaReadAhead(MediaLibrary& media, std::vector<MediaRecord> files)
@@ -70,7 +72,8 @@ void MediaReadAhead::Run() {
   for (size_t i = 0; i < files_.size(); ++i) {
     const MediaRecord& m = files_[i];
     if (m.bytes > 0) {
-      auto reader = media_.Open(m, 0, static_cast<uint64_t>(m.bytes) - 1);
+      auto reader = media_.Open(m, 0, static_cast<uint64_t>(m.bytes) - 1,
+                                kPieceBytes / kChunkPlainBytes);  // one read per piece
       if (!reader.ok()) return Fail(reader.status());
       while ((*reader)->remaining() > 0) {
         Piece piece;

@@ -112,6 +112,11 @@ class MetadataReader {
       const std::string& account_id, const std::string& subject) = 0;
   // The limit placed by request `request_id`; NotFound if none is in force.
   virtual Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) = 0;
+  // The disclosure ledger of `account_id`, oldest first, at most `limit`
+  // rows from the one after (at_ms, id) = `after` (from the start when
+  // after.second is "").
+  virtual Result<std::vector<DisclosureRecord>> ListDisclosures(
+      const std::string& account_id, const std::pair<int64_t, std::string>& after, int limit) = 0;
   // An export link by the digest of its token, used or not.
   virtual Result<ExportLinkRecord> FindExportLink(const std::string& token_digest) = 0;
   // An account's erasures, newest first, at most q.limit.
@@ -220,6 +225,8 @@ class MetadataTx : public MetadataReader {
   // Deletes every export link, used or not, that expired before
   // `before_ms`; returns how many.
   virtual Result<int64_t> DeleteExportLinksExpiredBefore(int64_t before_ms) = 0;
+  // Disclosure ledger: rows are only ever added. A taken id is AlreadyExists.
+  virtual Status InsertDisclosure(const DisclosureRecord& d) = 0;
   // Sets the account's default retention (none when empty) and moves the
   // expiry of every media of the account that has none of its own to
   // created + retention_days. NotFound for an unknown account.

@@ -289,6 +289,23 @@ struct ProcessingLimitRecord {
   std::string lift_notice;  // outbox message id, once lifting began
 };
 
+// One row of the disclosure ledger (SHR-1, SHR-3, SHR-4): personal data of
+// an account that left Lethe, to whom, why and on what basis.
+struct DisclosureRecord {
+  std::string id;           // dsc_...
+  std::string customer_id;  // the account's customer
+  std::string account_id;
+  std::string recipient;       // who received it: a sub-processor, an authority, a webhook host
+  std::string recipient_kind;  // subprocessor, authority, customer_endpoint, third_party
+  std::string purpose;         // why, as a registered purpose (transcription, legal_request, ...)
+  std::string legal_basis;     // contract, consent, legal_obligation, legitimate_interest
+  std::string categories;      // data categories sent, comma-separated (content, metadata, ...)
+  std::string subject;         // the end-user reference (keyed), "" for account-wide
+  std::string what;            // what was sent, in ids and sizes, never content
+  std::string reference;       // the instruction it answers (a request, a delivery, a consent)
+  int64_t at_ms = 0;
+};
+
 // One step of a request's history, in order.
 struct PrivacyRequestStep {
   std::string request_id;

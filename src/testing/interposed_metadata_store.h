@@ -167,6 +167,12 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListProcessingLimits"));
     return target_.ListProcessingLimits(account_id, subject);
   }
+  Result<std::vector<DisclosureRecord>> ListDisclosures(
+      const std::string& account_id, const std::pair<int64_t, std::string>& after,
+      int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListDisclosures"));
+    return target_.ListDisclosures(account_id, after, limit);
+  }
   Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindProcessingLimitOf"));
     return target_.FindProcessingLimitOf(request_id);

@@ -434,6 +434,44 @@ TEST_P(MetadataStoreContract, ExportLinksAreFoundByDigestAndUsedOnce_RGT1) {
   EXPECT_EQ(store_->FindExportLink("digest-c").status().code(), Status::Code::kNotFound);
 }
 
+TEST_P(MetadataStoreContract, DisclosuresAreAddedAndPagedPerAccountInTimeOrder_SHR3) {
+  auto row = [](std::string id, std::string account, int64_t at) {
+    return DisclosureRecord{
+        id,        "cus_a",   account,  "Transcriber Ltd",  "subprocessor", "transcription",
+        "consent", "content", "eu-ref", "med_1 (10 bytes)", "job_1",        at};
+  };
+  // Inserted out of time order; two share a time (ordered by id then).
+  for (const auto& d : {row("dsc_c", "acc_1", 20), row("dsc_a", "acc_1", 10),
+                        row("dsc_b", "acc_1", 20), row("dsc_x", "acc_2", 15)}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertDisclosure(d); }).ok()) << d.id;
+  }
+  EXPECT_EQ(
+      W([&](MetadataTx& tx) { return tx.InsertDisclosure(row("dsc_a", "acc_1", 30)); }).code(),
+      Status::Code::kAlreadyExists);
+  auto ids = [](const std::vector<DisclosureRecord>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.id);
+    return out;
+  };
+  auto all = store_->ListDisclosures("acc_1", {0, ""}, 10);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(ids(*all), (std::vector<std::string>{"dsc_a", "dsc_b", "dsc_c"}));
+  EXPECT_EQ((*all)[0].recipient, "Transcriber Ltd");
+  EXPECT_EQ((*all)[0].purpose, "transcription");
+  EXPECT_EQ((*all)[0].legal_basis, "consent");
+  EXPECT_EQ((*all)[0].subject, "eu-ref");
+  EXPECT_EQ((*all)[0].at_ms, 10);
+  auto first = store_->ListDisclosures("acc_1", {0, ""}, 2);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(ids(*first), (std::vector<std::string>{"dsc_a", "dsc_b"}));
+  auto rest = store_->ListDisclosures("acc_1", {20, "dsc_b"}, 2);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(ids(*rest), (std::vector<std::string>{"dsc_c"}));
+  EXPECT_EQ(ids(*store_->ListDisclosures("acc_2", {0, ""}, 10)),
+            (std::vector<std::string>{"dsc_x"}));
+  EXPECT_TRUE(store_->ListDisclosures("acc_3", {0, ""}, 10)->empty());
+}
+
 TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
   auto hold = [](std::string id, std::string account, std::string scope, std::string subject,
                  int64_t placed_ms, std::optional<int64_t> ends_ms = std::nullopt) {

@@ -545,17 +545,56 @@ CREATE TABLE export_links (
 CREATE INDEX export_links_by_request ON export_links(request_id);
 )sql";
 
+// Version 13: the disclosure ledger (SHR-1, SHR-3, SHR-4): one row per
+// transfer of an account's personal data out of Lethe. Rows are only added.
+constexpr const char* kV13Sqlite = R"sql(
+CREATE TABLE disclosures (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  recipient_kind TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  legal_basis TEXT NOT NULL,
+  categories TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  what TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX disclosures_by_account ON disclosures(account_id, at_ms, id);
+)sql";
+
+constexpr const char* kV13Postgres = R"sql(
+CREATE TABLE disclosures (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  recipient_kind TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  legal_basis TEXT NOT NULL,
+  categories TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  what TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX disclosures_by_account ON disclosures(account_id, at_ms, id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
-      {1, kV1Sqlite}, {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},
-      {5, kV5Sqlite}, {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},
-      {9, kV9Sqlite}, {10, kV10Sqlite}, {11, kV11Sqlite}, {12, kV12Sqlite}};
+      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},  {4, kV4Sqlite}, {5, kV5Sqlite},
+      {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},  {9, kV9Sqlite}, {10, kV10Sqlite},
+      {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}};
   static const std::vector<Migration> kPostgres = {
-      {1, kV1Postgres}, {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
-      {5, kV5Postgres}, {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
-      {9, kV9Postgres}, {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres}};
+      {1, kV1Postgres},  {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
+      {5, kV5Postgres},  {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
+      {9, kV9Postgres},  {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
+      {13, kV13Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

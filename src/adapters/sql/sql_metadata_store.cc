@@ -163,6 +163,11 @@ Result<std::vector<ProcessingLimitRecord>> SqlMetadataStore::ListProcessingLimit
   return Read<std::vector<ProcessingLimitRecord>>(
       [&](SqlMetadataTx& r) { return r.ListProcessingLimits(account_id, subject); });
 }
+Result<std::vector<DisclosureRecord>> SqlMetadataStore::ListDisclosures(
+    const std::string& account_id, const std::pair<int64_t, std::string>& after, int limit) {
+  return Read<std::vector<DisclosureRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListDisclosures(account_id, after, limit); });
+}
 Result<ProcessingLimitRecord> SqlMetadataStore::FindProcessingLimitOf(
     const std::string& request_id) {
   return Read<ProcessingLimitRecord>(

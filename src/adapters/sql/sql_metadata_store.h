@@ -61,6 +61,9 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<ProcessingLimitRecord>> ListProcessingLimits(
       const std::string& account_id, const std::string& subject) override;
   Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) override;
+  Result<std::vector<DisclosureRecord>> ListDisclosures(
+      const std::string& account_id, const std::pair<int64_t, std::string>& after,
+      int limit) override;
   Result<ExportLinkRecord> FindExportLink(const std::string& token_digest) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;

@@ -109,6 +109,10 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertExportLink(const ExportLinkRecord& l) override;
   Status MarkExportLinkUsed(const std::string& token_digest, int64_t used_ms) override;
   Result<int64_t> DeleteExportLinksExpiredBefore(int64_t before_ms) override;
+  Status InsertDisclosure(const DisclosureRecord& d) override;
+  Result<std::vector<DisclosureRecord>> ListDisclosures(
+      const std::string& account_id, const std::pair<int64_t, std::string>& after,
+      int limit) override;
   Status SetAccountRetention(const std::string& account_id,
                              std::optional<int64_t> retention_days) override;
   Status UpdateErasure(const ErasureRecord& e) override;
