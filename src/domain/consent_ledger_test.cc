@@ -26,11 +26,12 @@ class ConsentLedgerTest : public DomainFixture {
     DomainFixture::SetUp();
     ledger_ = std::make_unique<ConsentLedger>(*metadata_, *audit_, *ids_, clock_, random_);
     jobs_ = std::make_unique<JobQueue>(*metadata_, clock_, random_);
-    outbox_ = std::make_unique<Outbox>(*metadata_, *jobs_, mailer_, clock_, random_, "n@lethe.test");
+    outbox_ =
+        std::make_unique<Outbox>(*metadata_, *jobs_, mailer_, clock_, random_, "n@lethe.test");
     policy_ = std::make_unique<PolicyVersions>(*metadata_, *audit_, *outbox_, clock_);
-    marketing_ = std::make_unique<MarketingMail>(*metadata_, *jobs_, mailer_, *ledger_, *audit_,
-                                                 clock_, random_, "m@lethe.test",
-                                                 "https://lethe.test");
+    marketing_ =
+        std::make_unique<MarketingMail>(*metadata_, *jobs_, mailer_, *ledger_, *audit_, clock_,
+                                        random_, "m@lethe.test", "https://lethe.test");
   }
   int AuditCount(const std::string& action) {
     auto events = metadata_->ListAuditEvents("", 0, 10000);
@@ -88,13 +89,17 @@ TEST_F(ConsentLedgerTest, BadEntriesChangeNothing_SHR7) {
     const char* reason;
   };
   const Case cases[] = {
-      {{cus, p.account.id, "eu", "astrology", "opt_in", "api"}, Status::Code::kInvalidArgument,
+      {{cus, p.account.id, "eu", "astrology", "opt_in", "api"},
+       Status::Code::kInvalidArgument,
        "unknown-purpose"},
-      {{cus, p.account.id, "eu", "service", "opt_out", "api"}, Status::Code::kInvalidArgument,
+      {{cus, p.account.id, "eu", "service", "opt_out", "api"},
+       Status::Code::kInvalidArgument,
        "purpose-not-optional"},
-      {{cus, p.account.id, "eu", "analytics", "maybe", "api"}, Status::Code::kInvalidArgument,
+      {{cus, p.account.id, "eu", "analytics", "maybe", "api"},
+       Status::Code::kInvalidArgument,
        "invalid-field"},
-      {{cus, p.account.id, "", "analytics", "opt_in", "api"}, Status::Code::kInvalidArgument,
+      {{cus, p.account.id, "", "analytics", "opt_in", "api"},
+       Status::Code::kInvalidArgument,
        "invalid-field"},
       {{cus, other.account.id, "eu", "analytics", "opt_in", "api"}, Status::Code::kNotFound, ""},
   };
@@ -104,8 +109,8 @@ TEST_F(ConsentLedgerTest, BadEntriesChangeNothing_SHR7) {
     EXPECT_EQ(st.code(), c.code);
     if (*c.reason) EXPECT_EQ(st.reason(), c.reason);
   }
-  EXPECT_TRUE(metadata_->ListConsents(p.account.id, ledger_->EndUser(p.account.id, "eu").subject)
-                  ->empty());
+  EXPECT_TRUE(
+      metadata_->ListConsents(p.account.id, ledger_->EndUser(p.account.id, "eu").subject)->empty());
   EXPECT_TRUE(
       metadata_->ListConsents(other.account.id, ledger_->EndUser(other.account.id, "eu").subject)
           ->empty());
@@ -115,8 +120,8 @@ TEST_F(ConsentLedgerTest, BadEntriesChangeNothing_SHR7) {
 TEST_F(ConsentLedgerTest, ASignalIsRecordedOncePerSignal_SEC5) {
   Principal p = MakeAccount("gpc@example.com");
   const std::string cus = p.account.customer_id;
-  ASSERT_TRUE(ledger_->Record({cus, p.account.id, "eu", "analytics", "opt_in", "api"}, "x", origin_)
-                  .ok());
+  ASSERT_TRUE(
+      ledger_->Record({cus, p.account.id, "eu", "analytics", "opt_in", "api"}, "x", origin_).ok());
   EXPECT_EQ(*ledger_->HonourSignal(cus, p.account.id, "eu", "gpc", origin_), 2);
   EXPECT_EQ(*ledger_->HonourSignal(cus, p.account.id, "eu", "gpc", origin_), 0);
   // DNT is evidence of its own; then it too is recorded once.

@@ -54,9 +54,17 @@ class ProcessingGateTest : public DomainFixture {
   void Consent(const std::string& account, const std::string& subject, const std::string& purpose,
                const std::string& decision = "opt_in", int64_t version = 0) {
     static int n = 0;
-    ConsentRecord c{0,        "cns_" + std::to_string(++n), "cus_x", account,
+    ConsentRecord c{0,
+                    "cns_" + std::to_string(++n),
+                    "cus_x",
+                    account,
                     consents_->EndUser(account, subject).subject,
-                    purpose,  decision, "api", clock_.NowMillis(), version, "req_t"};
+                    purpose,
+                    decision,
+                    "api",
+                    clock_.NowMillis(),
+                    version,
+                    "req_t"};
     ASSERT_TRUE(metadata_->Transact([&](MetadataTx& tx) { return tx.AppendConsent(c); }).ok());
   }
   void OptInToEverything(const std::string& account, const std::string& subject) {
@@ -144,8 +152,7 @@ TEST_F(ProcessingGateTest, AMaterialPolicyVersionSuspendsOlderOptIns_SEC6) {
   Consent("acc_a", "eu-1", "analytics", "opt_in", 1);
   EXPECT_TRUE(gate_->Admit("acc_a", "eu-1", ProcessingUse::kProcessing).ok());
   clock_.Advance(day);
-  EXPECT_EQ(gate_->Admit("acc_a", "eu-1", ProcessingUse::kProcessing).reason(),
-            "consent-required");
+  EXPECT_EQ(gate_->Admit("acc_a", "eu-1", ProcessingUse::kProcessing).reason(), "consent-required");
   Consent("acc_a", "eu-1", "analytics", "opt_in", 2);  // renewed under v2
   EXPECT_TRUE(gate_->Admit("acc_a", "eu-1", ProcessingUse::kProcessing).ok());
 }

@@ -514,27 +514,28 @@ TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
 TEST_P(MetadataStoreContract, ConsentsAppendInOrderPerSubject_SHR7) {
   auto entry = [](const std::string& id, const std::string& account, const std::string& subject,
                   const std::string& decision, const std::string& source) {
-    return ConsentRecord{0,        id,     "cus_a", account, subject, "analytics", decision,
-                         source, 100, 1, "req_" + id};
+    return ConsentRecord{0,        id,     "cus_a", account, subject,    "analytics",
+                         decision, source, 100,     1,       "req_" + id};
   };
-  ASSERT_TRUE(W([&](MetadataTx& tx) {
-                LETHE_RETURN_IF_ERROR(tx.AppendConsent(entry("cns_1", "acc_a", "kh_1", "opt_in", "api")));
-                LETHE_RETURN_IF_ERROR(tx.AppendConsent(entry("cns_2", "acc_a", "kh_2", "opt_in", "api")));
-                return tx.AppendConsent(entry("cns_3", "acc_a", "kh_1", "opt_out", "gpc"));
-              }).ok());
   ASSERT_TRUE(
-      W([&](MetadataTx& tx) { return tx.AppendConsent(entry("cns_4", "", "cus_a", "opt_in", "portal")); })
-          .ok());
+      W([&](MetadataTx& tx) {
+        LETHE_RETURN_IF_ERROR(tx.AppendConsent(entry("cns_1", "acc_a", "kh_1", "opt_in", "api")));
+        LETHE_RETURN_IF_ERROR(tx.AppendConsent(entry("cns_2", "acc_a", "kh_2", "opt_in", "api")));
+        return tx.AppendConsent(entry("cns_3", "acc_a", "kh_1", "opt_out", "gpc"));
+      }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.AppendConsent(entry("cns_4", "", "cus_a", "opt_in", "portal"));
+              }).ok());
   EXPECT_EQ(W([&](MetadataTx& tx) {
               return tx.AppendConsent(entry("cns_1", "acc_a", "kh_1", "opt_in", "api"));
             }).code(),
             Status::Code::kAlreadyExists);
-  EXPECT_FALSE(
-      W([&](MetadataTx& tx) { return tx.AppendConsent(entry("cns_5", "acc_a", "kh_1", "maybe", "api")); })
-          .ok());
-  EXPECT_FALSE(
-      W([&](MetadataTx& tx) { return tx.AppendConsent(entry("cns_6", "acc_a", "kh_1", "opt_in", "fax")); })
-          .ok());
+  EXPECT_FALSE(W([&](MetadataTx& tx) {
+                 return tx.AppendConsent(entry("cns_5", "acc_a", "kh_1", "maybe", "api"));
+               }).ok());
+  EXPECT_FALSE(W([&](MetadataTx& tx) {
+                 return tx.AppendConsent(entry("cns_6", "acc_a", "kh_1", "opt_in", "fax"));
+               }).ok());
   auto one = store_->ListConsents("acc_a", "kh_1");
   ASSERT_TRUE(one.ok());
   ASSERT_EQ(one->size(), 2u);
@@ -553,8 +554,9 @@ TEST_P(MetadataStoreContract, PolicyVersionsAreUniqueAndOrdered_SEC6) {
                 LETHE_RETURN_IF_ERROR(tx.InsertPolicyVersion({2, "two", 200, true, 20}));
                 return tx.InsertPolicyVersion({1, "one", 100, false, 10});
               }).ok());
-  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertPolicyVersion({2, "again", 1, false, 1}); })
-                .code(),
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.InsertPolicyVersion({2, "again", 1, false, 1});
+            }).code(),
             Status::Code::kAlreadyExists);
   auto all = store_->ListPolicyVersions();
   ASSERT_TRUE(all.ok());
