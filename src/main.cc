@@ -12,6 +12,7 @@
 //   lethe retention plan [--data DIR] [--account ID]
 //   lethe privacy metrics --year N [--data DIR]
 //   lethe staff add --role ROLE --name NAME [--data DIR]
+//   lethe policy publish --file F --effective YYYY-MM-DD [--material] [--data DIR]
 //   lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]
 //                       [--master-key-file FILE] [--backup-max-age-days N]
 //   lethe backup restore BACKUP --data NEWDIR [--master-key-file FILE]
@@ -43,6 +44,7 @@
 #include "app/backup_commands.h"
 #include "app/lethe_server.h"
 #include "app/offline_verify.h"
+#include "app/policy_cli.h"
 #include "app/staff_cli.h"
 #ifdef LETHE_TEST_SEAMS
 #include "testing/crashing_key_store.h"
@@ -57,7 +59,8 @@ constexpr const char* kUsage =
     "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
-    "              [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]\n"
+    "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
+    "              [--backup-dir DIR]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
     "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -67,6 +70,7 @@ constexpr const char* kUsage =
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "  lethe privacy metrics --year N [--data DIR]\n"
     "  lethe staff add --role support|security|legal|admin --name NAME [--data DIR]\n"
+    "  lethe policy publish --file FILE --effective YYYY-MM-DD [--material] [--data DIR]\n"
     "  lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]\n"
     "                      [--master-key-file FILE] [--backup-max-age-days N]\n"
     "  lethe backup restore BACKUP --data NEWDIR [--master-key-file FILE]\n"
@@ -75,7 +79,8 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 26> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 27> kValueFlags = {"--listen",
+                                                          "--public-url",
                                                           "--metadata",
                                                           "--keys",
                                                           "--data",
@@ -240,6 +245,8 @@ int Serve(const std::vector<std::string>& args) {
       config.keys_url = value;
     } else if (flag == "--mail-from") {
       config.mail_from = value;
+    } else if (flag == "--public-url") {
+      config.public_url = value;
     } else if (flag == "--erasure-journal") {
       config.erasure_journal = value;
     } else if (flag == "--checkpoint-origin") {
@@ -319,6 +326,34 @@ int StaffAdd(const std::vector<std::string>& args) {
     return 2;
   }
   return lethe::AddStaffMember(data, role, name, std::cout, std::cerr);
+}
+
+// `lethe policy publish --file F --effective YYYY-MM-DD [--material]
+// [--data DIR]`, on a stopped server.
+int PolicyPublish(const std::vector<std::string>& args) {
+  std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+  std::string file;
+  std::string effective;
+  bool material = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--material") {
+      material = true;
+    } else if (i + 1 < args.size() && args[i] == "--data") {
+      data = args[++i];
+    } else if (i + 1 < args.size() && args[i] == "--file") {
+      file = args[++i];
+    } else if (i + 1 < args.size() && args[i] == "--effective") {
+      effective = args[++i];
+    } else {
+      std::cerr << "lethe: bad option " << args[i] << "\n" << kUsage;
+      return 2;
+    }
+  }
+  if (file.empty() || effective.empty()) {
+    std::cerr << "lethe: policy publish needs --file and --effective\n" << kUsage;
+    return 2;
+  }
+  return lethe::PublishPolicy(data, file, effective, material, std::cout, std::cerr);
 }
 
 // `lethe backup create|restore ...`: `args` starts after "backup".
@@ -429,6 +464,9 @@ int main(int argc, char** argv) {
   }
   if (args.size() >= 2 && args[0] == "staff" && args[1] == "add") {
     return StaffAdd(std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (args.size() >= 2 && args[0] == "policy" && args[1] == "publish") {
+    return PolicyPublish(std::vector<std::string>(args.begin() + 2, args.end()));
   }
   if (args.size() >= 2 && args[0] == "receipt" && args[1] == "verify") {
     return lethe::ReceiptVerifyCommand(std::vector<std::string>(args.begin() + 2, args.end()));

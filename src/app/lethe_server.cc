@@ -35,6 +35,7 @@
 #include "domain/audit_log.h"
 #include "domain/backup_epochs.h"
 #include "domain/backups.h"
+#include "domain/consent_ledger.h"
 #include "domain/customers.h"
 #include "domain/disclosure_ledger.h"
 #include "domain/erasure_receipts.h"
@@ -44,9 +45,11 @@
 #include "domain/job_runner.h"
 #include "domain/key_ring.h"
 #include "domain/legal_holds.h"
+#include "domain/marketing_mail.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/outbox.h"
+#include "domain/policy_versions.h"
 #include "domain/privacy_metrics.h"
 #include "domain/privacy_requests.h"
 #include "domain/processing_gate.h"
@@ -57,6 +60,7 @@
 #include "domain/usage_ledger.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
+#include "http/consent_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
 #include "http/disclosure_api.h"
@@ -67,6 +71,7 @@
 #include "http/media_api.h"
 #include "http/ops_backup_api.h"
 #include "http/privacy_request_api.h"
+#include "http/privacy_signals.h"
 #include "http/server.h"
 #include "http/staff_account_api.h"
 
@@ -107,6 +112,12 @@ struct LetheServer::Parts {
   std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
+  // Issue 12: consents (before the gate, which reads them), policy
+  // versions, GPC/DNT, marketing mail.
+  std::unique_ptr<ConsentLedger> consents;
+  std::unique_ptr<PolicyVersions> policy;
+  std::unique_ptr<PrivacySignals> signals_hook;
+  std::unique_ptr<MarketingMail> marketing;
   std::unique_ptr<ProcessingGate> processing_gate;
   std::unique_ptr<ProcessingLimits> processing_limits;
   std::unique_ptr<PrivacyRequests> privacy_requests;
@@ -422,7 +433,22 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   p->disclosures = std::make_unique<DisclosureLedger>(*p->audit, *p->keyed_ids, clock, random);
   AddDisclosureRoutes(*p->router, *p->disclosures, *p->metadata, config.max_json_body);
-  p->processing_gate = std::make_unique<ProcessingGate>(*p->metadata);
+  p->consents =
+      std::make_unique<ConsentLedger>(*p->metadata, *p->audit, *p->keyed_ids, clock, random);
+  p->policy = std::make_unique<PolicyVersions>(*p->metadata, *p->audit, *p->outbox, clock);
+  // SEC-6: the compiled-in policy is version 1 of a new deployment.
+  LETHE_RETURN_IF_ERROR(StatusOf(p->policy->Seed(BundledPolicyText(), BundledPolicyDate())));
+  p->signals_hook = std::make_unique<PrivacySignals>(*p->consents);
+  p->router->OnDataPlane(
+      [hook = p->signals_hook.get()](const HttpRequest& req, const Principal& who) {
+        return hook->Honour(req, who);
+      });
+  p->marketing =
+      std::make_unique<MarketingMail>(*p->metadata, *p->jobs, *p->mailer, *p->consents, *p->audit,
+                                      clock, random, config.mail_from, config.public_url);
+  AddConsentRoutes(*p->router, *p->consents, *p->signals_hook, *p->policy, *p->marketing,
+                   config.max_json_body);
+  p->processing_gate = std::make_unique<ProcessingGate>(*p->metadata, *p->consents);
   p->processing_limits = std::make_unique<ProcessingLimits>(*p->metadata, *p->jobs, *p->outbox,
                                                             *p->audit, clock, random);
   p->privacy_requests = std::make_unique<PrivacyRequests>(
@@ -463,6 +489,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->server =
       std::make_unique<HttpServer>(*p->router, p->metrics, random, p->network_threads, options);
   LETHE_ASSIGN_OR_RETURN(p->endpoint, p->server->Listen());
+  if (config.public_url.empty()) p->marketing->SetPublicUrl("http://" + p->endpoint);
   // `lethe backup create` finds the running server here; the token file's
   // mode (0600) is the authorization.
   LETHE_RETURN_IF_ERROR(PublishOpsChannel(config.data_dir, p->endpoint, ops_token));

@@ -45,6 +45,9 @@ struct ServeConfig {
   // <data_dir>/outbox-mail for an operator's MTA or a developer to read.
   std::string smtp_url;
   std::string mail_from = "noreply@localhost";
+  // Where customers reach this server (e.g. https://lethe.example): the base
+  // of links in mail (RFC 8058 unsubscribe). Empty: http://<listen address>.
+  std::string public_url;
   // Metadata and keys in PostgreSQL: libpq conninfos (postgres://... or
   // key=value; may hold a password, so never logged). Empty: SQLite files
   // in data_dir (lethe.db, keys.db). Keys belong in a database of their own

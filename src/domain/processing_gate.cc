@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "domain/purposes.h"
+
 namespace lethe {
 
 namespace {
@@ -50,8 +52,29 @@ bool IsLimitingRequestType(std::string_view type) {
   return false;
 }
 
+std::string_view DefaultPurposeOf(ProcessingUse use) {
+  switch (use) {
+    case ProcessingUse::kStream:
+    case ProcessingUse::kShareLink:
+      return kPurposeService;
+    case ProcessingUse::kThirdPartyExport:
+      return kPurposeThirdPartySharing;
+    case ProcessingUse::kProcessing:
+      return kPurposeAnalytics;
+  }
+  return kPurposeAnalytics;
+}
+
 Status ProcessingGate::Admit(const std::string& account_id, const std::string& end_user,
                              ProcessingUse use) {
+  return Admit(account_id, end_user, use, DefaultPurposeOf(use));
+}
+
+Status ProcessingGate::Admit(const std::string& account_id, const std::string& end_user,
+                             ProcessingUse use, std::string_view purpose) {
+  if (FindPurpose(purpose) == nullptr) {
+    return Status::InvalidArgument("unknown-purpose", "no such purpose");
+  }
   if (end_user.empty()) return Status::Ok();
   LETHE_ASSIGN_OR_RETURN(std::vector<ProcessingLimitRecord> limits,
                          store_.ListProcessingLimits(account_id, end_user));
@@ -60,6 +83,17 @@ Status ProcessingGate::Admit(const std::string& account_id, const std::string& e
       return Status(Status::Code::kPermissionDenied, "processing-restricted",
                     "the end user's data is under a " + l.kind + " (request " + l.request_id +
                         "): " + std::string(ProcessingUseName(use)) + " is refused");
+    }
+  }
+  // Optional uses need an opt-in for their purpose (USE-3, SHR-7).
+  if (use == ProcessingUse::kProcessing || use == ProcessingUse::kThirdPartyExport) {
+    LETHE_ASSIGN_OR_RETURN(bool allowed,
+                           consents_.Allows(consents_.EndUser(account_id, end_user), purpose));
+    if (!allowed) {
+      return Status(Status::Code::kPermissionDenied, "consent-required",
+                    "the end user has not opted in to " + std::string(purpose) +
+                        " (or must renew it under the current policy): " +
+                        std::string(ProcessingUseName(use)) + " is refused");
     }
   }
   return Status::Ok();

@@ -34,6 +34,11 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
       LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers_.Authenticate(*token));
       return Caller(std::move(customer));
     }
+    case Auth::kSessionOrDataPlane: {
+      auto token = BearerToken(req);
+      if (token && token->rfind("ses_", 0) == 0) return Admit(Auth::kSession, req, roles);
+      return Admit(Auth::kDataPlane, req, roles);
+    }
     case Auth::kDataPlane: {
       LETHE_ASSIGN_OR_RETURN(Principal who, DataPlaneCredential(req));
       LETHE_RETURN_IF_ERROR(Meter(req, who));

@@ -42,6 +42,10 @@ enum class Auth {
   // <token>", whose role is among the route's roles (else 403). Staff
   // tokens open nothing else, and no customer credential opens these.
   kStaff,
+  // Either a customer's session token (a Bearer token starting "ses_") or
+  // an account's data-plane credential, metered as kDataPlane: for routes
+  // a customer and its apps both call (consents).
+  kSessionOrDataPlane,
 };
 
 // Who is calling, as the route's Auth established it.
@@ -60,6 +64,9 @@ class Caller {
   const Principal& principal() const;
   // The staff member (Auth::kStaff routes). Throws like customer().
   const StaffPrincipal& staff() const;
+  // Which of them the caller is (Auth::kSessionOrDataPlane routes).
+  bool is_customer() const { return customer_.has_value(); }
+  bool is_principal() const { return principal_.has_value(); }
 
  private:
   std::optional<CustomerRecord> customer_;

@@ -131,15 +131,57 @@ Result<Caller> Router::Admit(const Route& route, HttpRequest& req) const {
   return gate_->Admit(route.auth, req, route.staff_roles);
 }
 
+namespace {
+
+// An upload whose end user may come from the form: the hook runs once the
+// upload is complete and the sink has named it.
+class HookedUpload final : public UploadSink {
+ public:
+  HookedUpload(std::unique_ptr<UploadSink> inner, std::function<void()> after)
+      : inner_(std::move(inner)), after_(std::move(after)) {}
+  Status Write(std::span<const uint8_t> bytes) override { return inner_->Write(bytes); }
+  Result<HttpResponse> Finish() override {
+    Result<HttpResponse> done = inner_->Finish();
+    if (done.ok()) after_();
+    return done;
+  }
+
+ private:
+  std::unique_ptr<UploadSink> inner_;
+  std::function<void()> after_;
+};
+
+}  // namespace
+
+void Router::AfterHandler(const HttpRequest& req, const Caller& caller,
+                          const std::string& end_user_before) const {
+  if (req.end_user.empty() || req.end_user == end_user_before) return;
+  Status st = on_data_plane_(req, caller.principal());
+  if (!st.ok()) {
+    std::cerr << "lethe: " << req.request_id << " privacy signal not recorded: " << st.ToString()
+              << "\n";
+  }
+}
+
 Result<HttpResponse> Router::Serve(const Route& route, HttpRequest& req) const {
   LETHE_ASSIGN_OR_RETURN(Caller caller, Admit(route, req));
-  return route.handler(req, caller);
+  if (!on_data_plane_ || !caller.is_principal()) return route.handler(req, caller);
+  LETHE_RETURN_IF_ERROR(on_data_plane_(req, caller.principal()));
+  const std::string before = req.end_user;
+  Result<HttpResponse> answer = route.handler(req, caller);
+  if (answer.ok()) AfterHandler(req, caller, before);
+  return answer;
 }
 
 Result<std::unique_ptr<UploadSink>> Router::StartUpload(const Route& route,
                                                         HttpRequest& req) const {
   LETHE_ASSIGN_OR_RETURN(Caller caller, Admit(route, req));
-  return route.upload(req, caller);
+  if (!on_data_plane_ || !caller.is_principal()) return route.upload(req, caller);
+  LETHE_RETURN_IF_ERROR(on_data_plane_(req, caller.principal()));
+  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<UploadSink> sink, route.upload(req, caller));
+  return std::unique_ptr<UploadSink>(std::make_unique<HookedUpload>(
+      std::move(sink),
+      [this, &req, caller, before = req.end_user] { AfterHandler(req, caller, before); }));
 }
 
 }  // namespace lethe

@@ -81,6 +81,13 @@ class Router {
   void AddUpload(std::string method, std::string pattern, Auth auth, uint64_t max_body,
                  UploadHandler handler);
 
+  // Called for every request admitted as an account's (data plane): once
+  // admitted, and again after the handler when it named an end user the
+  // request had not (privacy_signals.h). An error before the handler
+  // answers the request; one after it is logged, the answer stands.
+  using PrincipalHook = std::function<Status(const HttpRequest&, const Principal&)>;
+  void OnDataPlane(PrincipalHook hook) { on_data_plane_ = std::move(hook); }
+
   // The route for `req`, with req.route and req.params filled in. Returns
   // NotFound or MethodNotAllowed.
   Result<const Route*> Match(HttpRequest& req) const;
@@ -100,8 +107,13 @@ class Router {
                   StaffRoles roles = {});
   Result<Caller> Admit(const Route& route, HttpRequest& req) const;
 
+  // Runs on_data_plane_ after a handler when req.end_user changed.
+  void AfterHandler(const HttpRequest& req, const Caller& caller,
+                    const std::string& end_user_before) const;
+
   Gate* gate_;
   std::vector<Route> routes_;
+  PrincipalHook on_data_plane_;
 };
 
 }  // namespace lethe

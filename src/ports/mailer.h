@@ -22,6 +22,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -35,6 +37,9 @@ struct MailMessage {
   std::string to;       // addr-spec, ASCII, one recipient
   std::string subject;  // UTF-8, one line
   std::string text;     // UTF-8 body; LF, CRLF or CR line ends
+  // Further header fields, in order (e.g. List-Unsubscribe, RFC 8058): a
+  // name of letters, digits and '-', a value of printable ASCII on one line.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 class Mailer {

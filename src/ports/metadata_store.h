@@ -147,6 +147,19 @@ class MetadataReader {
                                                              const std::string& media_id,
                                                              int64_t now_ms) = 0;
   virtual Result<std::vector<HoldRecord>> ListLapsedHolds(int64_t now_ms, int limit) = 0;
+
+  // Consent ledger (SHR-7). ListConsents: every entry of one subject
+  // (account "" for a customer), oldest first.
+  virtual Result<std::vector<ConsentRecord>> ListConsents(const std::string& account_id,
+                                                          const std::string& subject) = 0;
+  // Policy versions (SEC-6), every one, by version ascending.
+  virtual Result<std::vector<PolicyVersionRecord>> ListPolicyVersions() = 0;
+  // An unsubscribe token by its digest.
+  virtual Result<UnsubscribeTokenRecord> FindUnsubscribeToken(const std::string& token_digest) = 0;
+  // Customers that are not closed, by id, with id > after_id, at most
+  // `limit` (mail to every customer: policy notices, marketing).
+  virtual Result<std::vector<CustomerRecord>> ListOpenCustomers(const std::string& after_id,
+                                                                int limit) = 0;
 };
 
 // One transaction in progress. Valid only inside the Transact call that
@@ -253,6 +266,13 @@ class MetadataTx : public MetadataReader {
   // rest of a hold never changes); NotFound if absent.
   virtual Status InsertHold(const HoldRecord& h) = 0;
   virtual Status UpdateHold(const HoldRecord& h) = 0;
+
+  // Consent ledger: append-only, there is no update or delete. Appending
+  // assigns the entry's seq; a taken id is AlreadyExists.
+  virtual Status AppendConsent(const ConsentRecord& c) = 0;
+  // A taken version number is AlreadyExists("conflict").
+  virtual Status InsertPolicyVersion(const PolicyVersionRecord& v) = 0;
+  virtual Status InsertUnsubscribeToken(const UnsubscribeTokenRecord& t) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

@@ -330,4 +330,40 @@ struct ExportLinkRecord {
   std::optional<int64_t> used_ms;  // set once redeemed
 };
 
+// One entry of the consent ledger (ACC-5, SEC-5, SEC-6, SHR-7): append-only,
+// so a subject's history is its entries in seq order and the latest entry
+// per purpose is its current choice.
+struct ConsentRecord {
+  int64_t seq = 0;          // assigned by the store
+  std::string id;           // cns_...
+  std::string customer_id;  // the tenant the subject belongs to
+  std::string account_id;   // "" when the subject is the customer itself
+  std::string subject;      // the customer id, or the keyed name of an end user (kh_...)
+  std::string purpose;      // purposes.h
+  std::string decision;     // "opt_in" or "opt_out"
+  std::string source;       // "api", "portal", "gpc", "dnt" or "mail"
+  int64_t at_ms = 0;
+  int64_t policy_version = 0;  // the policy version in force when given
+  std::string request_id;      // the request that carried it (a GPC/DNT signal's request)
+};
+
+// One version of the privacy policy (SEC-6). Versions are numbered from 1
+// and never change once stored.
+struct PolicyVersionRecord {
+  int64_t version = 0;
+  std::string text;
+  int64_t effective_ms = 0;
+  bool material = false;  // needs fresh consent for consent-based purposes
+  int64_t published_ms = 0;
+};
+
+// A marketing mail's one-click unsubscribe token (ACC-5), stored by the
+// digest of the token only.
+struct UnsubscribeTokenRecord {
+  std::string token_digest;
+  std::string customer_id;
+  std::string message_id;
+  int64_t created_ms = 0;
+};
+
 }  // namespace lethe

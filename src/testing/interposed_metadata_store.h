@@ -221,6 +221,25 @@ class InterposedMetadataStore : public MetadataStore {
     return target_.ListLapsedHolds(now_ms, limit);
   }
 
+  Result<std::vector<ConsentRecord>> ListConsents(const std::string& account_id,
+                                                  const std::string& subject) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListConsents"));
+    return target_.ListConsents(account_id, subject);
+  }
+  Result<std::vector<PolicyVersionRecord>> ListPolicyVersions() override {
+    LETHE_RETURN_IF_ERROR(hook_("ListPolicyVersions"));
+    return target_.ListPolicyVersions();
+  }
+  Result<UnsubscribeTokenRecord> FindUnsubscribeToken(const std::string& token_digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindUnsubscribeToken"));
+    return target_.FindUnsubscribeToken(token_digest);
+  }
+  Result<std::vector<CustomerRecord>> ListOpenCustomers(const std::string& after_id,
+                                                        int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListOpenCustomers"));
+    return target_.ListOpenCustomers(after_id, limit);
+  }
+
  private:
   std::unique_ptr<MetadataStore> owned_;
   MetadataStore& target_;

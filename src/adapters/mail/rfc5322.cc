@@ -122,6 +122,19 @@ Status ValidateMailMessage(const MailMessage& m) {
   if (!IsValidUtf8(m.text)) {
     return Status::InvalidArgument("mail-not-utf8", "the body is not UTF-8");
   }
+  for (const auto& [name, value] : m.headers) {
+    if (HasLineBreak(value)) return Injection("extra");
+    bool name_ok = !name.empty() && name.size() <= 76;
+    for (char c : name) {
+      name_ok = name_ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
+    }
+    bool value_ok = value.size() <= 900;
+    for (char c : value) value_ok = value_ok && c >= 0x20 && c < 0x7f;
+    if (!name_ok || !value_ok) {
+      return Status::InvalidArgument("mail-bad-header",
+                                     "an extra header is not a token name and printable ASCII");
+    }
+  }
   return Status::Ok();
 }
 
@@ -204,6 +217,13 @@ Result<std::string> FormatMailMessage(const MailMessage& m, int64_t date_millis)
   out += "Content-Transfer-Encoding: quoted-printable\r\n";
   // RFC 3834: machine-sent, so auto-responders do not answer it.
   out += "Auto-Submitted: auto-generated\r\n";
+  // A value that would pass 78 columns is folded after the colon, so it
+  // (an unsubscribe URL) starts a line of its own; it is never split, since
+  // a URL may not be.
+  for (const auto& [name, value] : m.headers) {
+    bool fold = name.size() + 2 + value.size() > 78;
+    out += name + (fold ? ":\r\n " : ": ") + value + "\r\n";
+  }
   out += "\r\n";
   out += EncodeQuotedPrintable(m.text);
   return out;

@@ -549,6 +549,90 @@ TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
               }).ok());
 }
 
+TEST_P(MetadataStoreContract, ConsentsAppendInOrderPerSubject_SHR7) {
+  auto entry = [](const std::string& id, const std::string& account, const std::string& subject,
+                  const std::string& decision, const std::string& source) {
+    return ConsentRecord{0,        id,     "cus_a", account, subject,    "analytics",
+                         decision, source, 100,     1,       "req_" + id};
+  };
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) {
+        LETHE_RETURN_IF_ERROR(tx.AppendConsent(entry("cns_1", "acc_a", "kh_1", "opt_in", "api")));
+        LETHE_RETURN_IF_ERROR(tx.AppendConsent(entry("cns_2", "acc_a", "kh_2", "opt_in", "api")));
+        return tx.AppendConsent(entry("cns_3", "acc_a", "kh_1", "opt_out", "gpc"));
+      }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.AppendConsent(entry("cns_4", "", "cus_a", "opt_in", "portal"));
+              }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.AppendConsent(entry("cns_1", "acc_a", "kh_1", "opt_in", "api"));
+            }).code(),
+            Status::Code::kAlreadyExists);
+  EXPECT_FALSE(W([&](MetadataTx& tx) {
+                 return tx.AppendConsent(entry("cns_5", "acc_a", "kh_1", "maybe", "api"));
+               }).ok());
+  EXPECT_FALSE(W([&](MetadataTx& tx) {
+                 return tx.AppendConsent(entry("cns_6", "acc_a", "kh_1", "opt_in", "fax"));
+               }).ok());
+  auto one = store_->ListConsents("acc_a", "kh_1");
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 2u);
+  EXPECT_EQ((*one)[0].id, "cns_1");
+  EXPECT_EQ((*one)[1].id, "cns_3");
+  EXPECT_LT((*one)[0].seq, (*one)[1].seq);
+  EXPECT_EQ((*one)[1].source, "gpc");
+  EXPECT_EQ((*one)[1].request_id, "req_cns_3");
+  EXPECT_EQ((*one)[1].policy_version, 1);
+  EXPECT_EQ(store_->ListConsents("", "cus_a")->size(), 1u);
+  EXPECT_TRUE(store_->ListConsents("acc_b", "kh_1")->empty());
+}
+
+TEST_P(MetadataStoreContract, PolicyVersionsAreUniqueAndOrdered_SEC6) {
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                LETHE_RETURN_IF_ERROR(tx.InsertPolicyVersion({2, "two", 200, true, 20}));
+                return tx.InsertPolicyVersion({1, "one", 100, false, 10});
+              }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.InsertPolicyVersion({2, "again", 1, false, 1});
+            }).code(),
+            Status::Code::kAlreadyExists);
+  auto all = store_->ListPolicyVersions();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].version, 1);
+  EXPECT_EQ((*all)[0].text, "one");
+  EXPECT_FALSE((*all)[0].material);
+  EXPECT_EQ((*all)[1].effective_ms, 200);
+  EXPECT_TRUE((*all)[1].material);
+}
+
+TEST_P(MetadataStoreContract, UnsubscribeTokensAndOpenCustomers_ACC5) {
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.InsertUnsubscribeToken({"digest-u", "cus_a", "msg_1", 5});
+              }).ok());
+  auto t = store_->FindUnsubscribeToken("digest-u");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->customer_id, "cus_a");
+  EXPECT_EQ(t->message_id, "msg_1");
+  EXPECT_EQ(store_->FindUnsubscribeToken("digest-x").status().code(), Status::Code::kNotFound);
+  CustomerRecord closed = Customer("cus_b", "b@example.com");
+  closed.closed_ms = 9;
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                LETHE_RETURN_IF_ERROR(tx.InsertCustomer(Customer("cus_c", "c@example.com")));
+                LETHE_RETURN_IF_ERROR(tx.InsertCustomer(closed));
+                LETHE_RETURN_IF_ERROR(tx.UpdateCustomer(closed));  // closure is an update
+                return tx.InsertCustomer(Customer("cus_a", "a@example.com"));
+              }).ok());
+  auto open = store_->ListOpenCustomers("", 10);
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 2u);
+  EXPECT_EQ((*open)[0].id, "cus_a");
+  EXPECT_EQ((*open)[1].id, "cus_c");
+  auto page = store_->ListOpenCustomers("cus_a", 1);
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].id, "cus_c");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MetadataStoreContract,
                          ::testing::Values(Backend{"sqlite", OpenSqlite},
                                            Backend{"postgres", OpenPostgres}),

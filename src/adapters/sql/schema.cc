@@ -583,18 +583,81 @@ CREATE TABLE disclosures (
 CREATE INDEX disclosures_by_account ON disclosures(account_id, at_ms, id);
 )sql";
 
+// Version 14 (issue 12): the consent ledger (append-only; end users named
+// by their keyed name, so an erasure leaves nothing in clear here), the
+// policy versions, and the digests of marketing mails' unsubscribe tokens.
+constexpr const char* kV14Sqlite = R"sql(
+CREATE TABLE consents (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('opt_in', 'opt_out')),
+  source TEXT NOT NULL CHECK (source IN ('api', 'portal', 'gpc', 'dnt', 'mail')),
+  at_ms INTEGER NOT NULL,
+  policy_version INTEGER NOT NULL,
+  request_id TEXT NOT NULL
+);
+CREATE INDEX consents_by_subject ON consents(account_id, subject, seq);
+CREATE TABLE policy_versions (
+  version INTEGER PRIMARY KEY,
+  text TEXT NOT NULL,
+  effective_ms INTEGER NOT NULL,
+  material INTEGER NOT NULL,
+  published_ms INTEGER NOT NULL
+);
+CREATE TABLE unsubscribe_tokens (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+)sql";
+
+constexpr const char* kV14Postgres = R"sql(
+CREATE TABLE consents (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('opt_in', 'opt_out')),
+  source TEXT NOT NULL CHECK (source IN ('api', 'portal', 'gpc', 'dnt', 'mail')),
+  at_ms BIGINT NOT NULL,
+  policy_version BIGINT NOT NULL,
+  request_id TEXT NOT NULL
+);
+CREATE INDEX consents_by_subject ON consents(account_id, subject, seq);
+CREATE TABLE policy_versions (
+  version BIGINT PRIMARY KEY,
+  text TEXT NOT NULL,
+  effective_ms BIGINT NOT NULL,
+  material BIGINT NOT NULL,
+  published_ms BIGINT NOT NULL
+);
+CREATE TABLE unsubscribe_tokens (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
-      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},  {4, kV4Sqlite}, {5, kV5Sqlite},
-      {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},  {9, kV9Sqlite}, {10, kV10Sqlite},
-      {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}};
+      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},  {5, kV5Sqlite},
+      {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},  {10, kV10Sqlite},
+      {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}};
   static const std::vector<Migration> kPostgres = {
-      {1, kV1Postgres},  {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
-      {5, kV5Postgres},  {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
-      {9, kV9Postgres},  {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
-      {13, kV13Postgres}};
+      {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
+      {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
+      {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
+      {13, kV13Postgres}, {14, kV14Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

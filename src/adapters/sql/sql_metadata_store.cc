@@ -212,4 +212,24 @@ Result<std::vector<HoldRecord>> SqlMetadataStore::ListLapsedHolds(int64_t now_ms
       [&](SqlMetadataTx& r) { return r.ListLapsedHolds(now_ms, limit); });
 }
 
+Result<std::vector<ConsentRecord>> SqlMetadataStore::ListConsents(const std::string& account_id,
+                                                                  const std::string& subject) {
+  return Read<std::vector<ConsentRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListConsents(account_id, subject); });
+}
+Result<std::vector<PolicyVersionRecord>> SqlMetadataStore::ListPolicyVersions() {
+  return Read<std::vector<PolicyVersionRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListPolicyVersions(); });
+}
+Result<UnsubscribeTokenRecord> SqlMetadataStore::FindUnsubscribeToken(
+    const std::string& token_digest) {
+  return Read<UnsubscribeTokenRecord>(
+      [&](SqlMetadataTx& r) { return r.FindUnsubscribeToken(token_digest); });
+}
+Result<std::vector<CustomerRecord>> SqlMetadataStore::ListOpenCustomers(const std::string& after_id,
+                                                                        int limit) {
+  return Read<std::vector<CustomerRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListOpenCustomers(after_id, limit); });
+}
+
 }  // namespace lethe

@@ -78,6 +78,12 @@ class SqlMetadataStore final : public MetadataStore {
                                                      const std::string& media_id,
                                                      int64_t now_ms) override;
   Result<std::vector<HoldRecord>> ListLapsedHolds(int64_t now_ms, int limit) override;
+  Result<std::vector<ConsentRecord>> ListConsents(const std::string& account_id,
+                                                  const std::string& subject) override;
+  Result<std::vector<PolicyVersionRecord>> ListPolicyVersions() override;
+  Result<UnsubscribeTokenRecord> FindUnsubscribeToken(const std::string& token_digest) override;
+  Result<std::vector<CustomerRecord>> ListOpenCustomers(const std::string& after_id,
+                                                        int limit) override;
 
  private:
   explicit SqlMetadataStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}

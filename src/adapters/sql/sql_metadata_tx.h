@@ -73,6 +73,15 @@ class SqlMetadataTx final : public MetadataTx {
                                                      const std::string& media_id,
                                                      int64_t now_ms) override;
   Result<std::vector<HoldRecord>> ListLapsedHolds(int64_t now_ms, int limit) override;
+  Result<std::vector<ConsentRecord>> ListConsents(const std::string& account_id,
+                                                  const std::string& subject) override;
+  Result<std::vector<PolicyVersionRecord>> ListPolicyVersions() override;
+  Result<UnsubscribeTokenRecord> FindUnsubscribeToken(const std::string& token_digest) override;
+  Result<std::vector<CustomerRecord>> ListOpenCustomers(const std::string& after_id,
+                                                        int limit) override;
+  Status AppendConsent(const ConsentRecord& c) override;
+  Status InsertPolicyVersion(const PolicyVersionRecord& v) override;
+  Status InsertUnsubscribeToken(const UnsubscribeTokenRecord& t) override;
 
   Status InsertCustomer(const CustomerRecord& c) override;
   Status UpdateCustomer(const CustomerRecord& c) override;

@@ -1,0 +1,88 @@
+#include "app/policy_cli.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "adapters/local/data_dir_lock.h"
+#include "adapters/local/file_audit_anchor.h"
+#include "adapters/mail/file_mailer.h"
+#include "adapters/sql/sql_metadata_store.h"
+#include "adapters/sqlite/sqlite_database.h"
+#include "domain/audit_log.h"
+#include "domain/job_queue.h"
+#include "domain/outbox.h"
+#include "domain/policy_versions.h"
+
+namespace lethe {
+
+int PublishPolicy(const std::string& data_dir, const std::string& file,
+                  const std::string& effective_date, bool material, std::ostream& out,
+                  std::ostream& err) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    err << "lethe: cannot read " << file << "\n";
+    return 2;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  struct stat st;
+  if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
+    err << "lethe: no database in " << data_dir << "\n";
+    return 2;
+  }
+  auto lock = DataDirLock::Acquire(data_dir);
+  if (!lock.ok()) {
+    err << "lethe: " << lock.status().ToString() << "\n";
+    return 2;
+  }
+  SystemClock clock;
+  SystemRandom random;
+  auto db = SqliteDatabase::Open(data_dir + "/lethe.db");
+  if (!db.ok()) {
+    err << "lethe: " << db.status().ToString() << "\n";
+    return 2;
+  }
+  auto store = SqlMetadataStore::Open(std::move(*db), clock);
+  if (!store.ok()) {
+    err << "lethe: " << store.status().ToString() << "\n";
+    return 2;
+  }
+  FileAuditAnchor anchor(data_dir + "/audit.anchor");
+  if (auto loaded = anchor.Load(); !loaded.ok()) {
+    err << "lethe: " << loaded.status().ToString() << "\n";
+    return 2;
+  }
+  AuditLog audit(**store, clock, random, &anchor);
+  // The outbox only queues here; the server delivers through its own
+  // mailer (SMTP or files) when it next runs its jobs. This mailer is
+  // never asked to send.
+  auto mailer = FileMailer::Open(data_dir + "/outbox-mail", clock);
+  if (!mailer.ok()) {
+    err << "lethe: " << mailer.status().ToString() << "\n";
+    return 2;
+  }
+  JobQueue jobs(**store, clock, random);
+  Outbox outbox(**store, jobs, **mailer, clock, random, "noreply@localhost");
+  PolicyVersions policy(**store, audit, outbox, clock);
+  // A fresh data directory that never served still starts from version 1.
+  auto seeded = policy.Seed(BundledPolicyText(), BundledPolicyDate());
+  if (!seeded.ok()) {
+    err << "lethe: " << seeded.status().ToString() << "\n";
+    return 2;
+  }
+  const RequestOrigin cli{"cli-policy-publish", "", "", "", "", "", ""};
+  auto published = policy.Publish(text.str(), effective_date, material, "lethe:policy-cli", cli);
+  if (!published.ok()) {
+    err << "lethe: " << published.status().ToString() << "\n";
+    return 2;
+  }
+  out << "version: " << published->version.version << "\n"
+      << "effective: " << effective_date << "\n"
+      << "material: " << (material ? "yes" : "no") << "\n"
+      << "announced_to: " << published->announced << "\n";
+  return 0;
+}
+
+}  // namespace lethe
