@@ -194,6 +194,15 @@ Result<std::vector<CustomerRecord>> SqlMetadataTx::ListClosedCustomers(int64_t c
       CustomerFromRow);
 }
 
+Result<std::vector<CustomerRecord>> SqlMetadataTx::ListOpenCustomers(const std::string& after_id,
+                                                                     int limit) {
+  return AllRows<CustomerRecord>(
+      Query(std::string("SELECT ") + kCustomerColumns +
+                " FROM customers WHERE closed_ms IS NULL AND id > $1 ORDER BY id LIMIT $2",
+            {after_id, int64_t{limit}}),
+      CustomerFromRow);
+}
+
 Result<CustomerRecord> SqlMetadataTx::FindCustomerByEmail(const std::string& email) {
   return FirstRow<CustomerRecord>(
       Query(std::string("SELECT ") + kCustomerColumns + " FROM customers WHERE email_key = $1",
