@@ -179,6 +179,9 @@ Status Webhooks::Deliver(const JobRecord& job) {
   }
   WebhookDeliveryRecord d = std::move(*found);
   if (d.state != "pending") return Status::Ok();  // a job run twice
+  // A job run again after its attempt was recorded (a crash before the
+  // job was marked done): the next attempt has its own job already.
+  if (d.next_ms && *d.next_ms > clock_.NowMillis()) return Status::Ok();
   auto hook = store_.FindWebhook(d.account_id, d.webhook_id);
   if (!hook.ok()) {
     return hook.status().code() == Status::Code::kNotFound ? Status::Ok() : hook.status();

@@ -139,35 +139,49 @@ TEST_F(WebhookTest, DeliveriesAreSignedWithTheSecretShownOnceAndCarryIdsOnly_SHR
   EXPECT_EQ(Str(rows[0], "reference"), created.headers["webhook-id"]);
   EXPECT_EQ(rows[0].as_object().at("subject").as_string().find(end_user), std::string::npos);
 
-  // Deleted: ids only, no end user, and no ledger row.
-  ASSERT_EQ(client_.Delete("/v1/media/" + media, BearerAuth(tenant_.token())).status, 204);
-  ASSERT_TRUE(WaitFor([&] { return receiver.count() == 2; }));
-  ReceivedRequest deleted = receiver.received()[1];
+  // Deleted (an erasure of one media): ids only, no end user, no ledger
+  // row; the erasure's completion follows once its purge ran.
+  ASSERT_EQ(client_.Delete("/v1/media/" + media, BearerAuth(tenant_.token())).status, 202);
+  ASSERT_TRUE(WaitFor([&] { return receiver.count() == 3; }));
+  auto of_type = [&](const std::string& type) {
+    std::vector<ReceivedRequest> out;
+    for (const ReceivedRequest& r : receiver.received()) {
+      if (Str(boost::json::parse(r.body), "type") == type) out.push_back(r);
+    }
+    return out;
+  };
+  ASSERT_EQ(of_type("media.deleted").size(), 1u);
+  ReceivedRequest deleted = of_type("media.deleted")[0];
   EXPECT_TRUE(Signed(deleted, secret));
-  EXPECT_EQ(Str(boost::json::parse(deleted.body), "type"), "media.deleted");
+  EXPECT_EQ(Str(*Field(boost::json::parse(deleted.body), "data"), "media_id"), media);
   EXPECT_EQ(deleted.body.find(end_user), std::string::npos);
   EXPECT_NE(deleted.headers["webhook-id"], created.headers["webhook-id"]);
+  ASSERT_EQ(of_type("erasure.completed").size(), 1u);
+  EXPECT_EQ(Str(*Field(boost::json::parse(of_type("erasure.completed")[0].body), "data"), "scope"),
+            "media");
   EXPECT_EQ(Disclosures().size(), 1u);
 
-  // An erasure tells the customer it is complete, by its id alone.
+  // An end user's erasure tells the customer it is complete, by its id.
   Upload(end_user);
-  ASSERT_TRUE(WaitFor([&] { return receiver.count() == 3; }));
+  ASSERT_TRUE(WaitFor([&] { return receiver.count() == 4; }));
   Response erased = client_.Delete("/v1/end-users/" + end_user, BearerAuth(tenant_.token()));
   ASSERT_EQ(erased.status, 202) << erased.Describe();
-  ASSERT_TRUE(WaitFor([&] { return receiver.count() == 4; }));
-  ReceivedRequest done = receiver.received()[3];
+  ASSERT_TRUE(WaitFor([&] { return receiver.count() == 5; }));
+  ReceivedRequest done = receiver.received()[4];
   EXPECT_TRUE(Signed(done, secret));
   boost::json::value done_body = boost::json::parse(done.body);
   EXPECT_EQ(Str(done_body, "type"), "erasure.completed");
   EXPECT_EQ(Str(*Field(done_body, "data"), "erasure_id"), Str(erased.Json(), "id"));
+  EXPECT_EQ(Str(*Field(done_body, "data"), "scope"), "end_user");
   EXPECT_EQ(done.body.find(end_user), std::string::npos);
   // No delivery row keeps the erased reference.
   EXPECT_TRUE(Sql(server_->db_path(),
                   "SELECT id FROM webhook_deliveries WHERE end_user = '" + end_user + "'")
                   .rows.empty());
+  EXPECT_EQ(Disclosures().size(), 2u);  // the two media.created that named them
 
   boost::json::array log = Deliveries(hook);
-  ASSERT_EQ(log.size(), 4u);
+  ASSERT_EQ(log.size(), 5u);
   for (const auto& d : log) {
     EXPECT_EQ(Str(d, "state"), "delivered");
     auto attempts = Arr(d, "attempts_log");
@@ -182,7 +196,7 @@ TEST_F(WebhookTest, DeliveriesAreSignedWithTheSecretShownOnceAndCarryIdsOnly_SHR
             204);
   Upload();
   SleepMs(700);
-  EXPECT_EQ(receiver.count(), 4u);
+  EXPECT_EQ(receiver.count(), 5u);
   ASSERT_EQ(server_->Stop(), 0);
   EXPECT_EQ(AuditVerify(server_->data_dir()).exit_code, 0);
 }
