@@ -392,5 +392,32 @@ TEST_F(WebhookTest, TheSubprocessorRegistryIsAnnouncedThirtyDaysAhead_SHR2) {
   EXPECT_EQ(AuditVerify(server_->data_dir()).exit_code, 0);
 }
 
+TEST_F(WebhookTest, APrivacyRequestDueSoonIsToldByItsIdAlone_SHR3) {
+  Start(true);
+  WebhookReceiver receiver;
+  Response made = Register(receiver.url(), {"privacy_request.due_soon"});
+  ASSERT_EQ(made.status, 201) << made.Describe();
+  const std::string end_user = Unique("eu-late");
+  Response submitted =
+      client_.Post("/v1/privacy-requests",
+                   boost::json::value(boost::json::object{{"type", "access"},
+                                                          {"jurisdiction", "ccpa"},
+                                                          {"account_id", tenant_.account.id},
+                                                          {"end_user", end_user},
+                                                          {"attested", true}}),
+                   BearerAuth(tenant_.session));
+  ASSERT_EQ(submitted.status, 201) << submitted.Describe();
+  ASSERT_TRUE(AdvanceClock(*server_, 39 * 86'400));  // due in 45 days: 6 left
+  ASSERT_TRUE(WaitFor([&] { return receiver.count() == 1; }, std::chrono::seconds(15)));
+  ReceivedRequest r = receiver.received()[0];
+  EXPECT_TRUE(Signed(r, Str(made.Json(), "secret")));
+  boost::json::value body = boost::json::parse(r.body);
+  EXPECT_EQ(Str(body, "type"), "privacy_request.due_soon");
+  EXPECT_EQ(Str(*Field(body, "data"), "request_id"), Str(submitted.Json(), "id"));
+  EXPECT_EQ(r.body.find(end_user), std::string::npos);
+  // Ids only: no ledger row (read in the store: the session has expired).
+  EXPECT_EQ(Sql(server_->db_path(), "SELECT COUNT(*) FROM disclosures").rows[0][0], "0");
+}
+
 }  // namespace
 }  // namespace lethe::e2e
