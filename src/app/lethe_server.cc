@@ -438,7 +438,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       std::make_unique<SubProcessors>(*p->metadata, *p->outbox, *p->audit, clock, random);
   AddSubprocessorRoutes(*p->router, *p->subprocessors, config.max_json_body);
   p->transfers = std::make_unique<Transfers>(*p->metadata, *p->processing_gate, *p->subprocessors,
-                                             *p->disclosures, clock, MakeCurlOutboundHttp());
+                                             *p->disclosures, MakeCurlOutboundHttp());
   p->webhooks = std::make_unique<Webhooks>(*p->metadata, *p->key_ring, *p->transfers, *p->jobs,
                                            *p->audit, clock, random);
   AddWebhookRoutes(*p->router, *p->webhooks, config.max_json_body);

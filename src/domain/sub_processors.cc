@@ -53,7 +53,7 @@ bool RegionAllows(const std::string& processor_region, const std::string& accoun
   return processor_region == "global" && account_region != "eu";
 }
 
-Status SubProcessors::Check(const SubprocessorRecord& s, bool is_new) const {
+Status SubProcessors::Check(const SubprocessorRecord& s) const {
   LETHE_RETURN_IF_ERROR(CheckText("name", s.name, 200));
   LETHE_RETURN_IF_ERROR(CheckText("purpose", s.purpose, 64));
   if (!OneOf(s.region, kRegions)) {
@@ -89,7 +89,7 @@ Result<SubprocessorRecord> SubProcessors::Register(const std::string& actor,
   s.changed_by = actor;
   s.announced_ms = clock_.NowMillis();
   s.effective_ms = form.effective_ms.value_or(s.announced_ms + int64_t{kNoticeDays} * kDayMs);
-  LETHE_RETURN_IF_ERROR(Check(s, true));
+  LETHE_RETURN_IF_ERROR(Check(s));
   return AddVersion(actor, std::move(s), "subprocessor.register", origin);
 }
 
@@ -111,7 +111,7 @@ Result<SubprocessorRecord> SubProcessors::Change(const std::string& actor, const
   s.changed_by = actor;
   s.announced_ms = clock_.NowMillis();
   s.effective_ms = form.effective_ms.value_or(s.announced_ms + int64_t{kNoticeDays} * kDayMs);
-  LETHE_RETURN_IF_ERROR(Check(s, false));
+  LETHE_RETURN_IF_ERROR(Check(s));
   return AddVersion(actor, std::move(s), "subprocessor.change", origin);
 }
 

@@ -94,7 +94,7 @@ class SubProcessors {
   Result<SubprocessorRecord> InForce(MetadataReader& reader, const std::string& id);
 
  private:
-  Status Check(const SubprocessorRecord& s, bool is_new) const;
+  Status Check(const SubprocessorRecord& s) const;
   Result<SubprocessorRecord> AddVersion(const std::string& actor, SubprocessorRecord s,
                                         const std::string& action, const RequestOrigin& origin);
   Status Announce(MetadataTx& tx, const SubprocessorRecord& s, const std::string& action);

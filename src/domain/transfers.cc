@@ -108,10 +108,8 @@ Result<TransferResult> Transfers::Send(const TransferRequest& t, const std::stri
   }
   // 6. The send, to the vetted address.
   OutboundRequest request{url, vetted.second, t.headers, t.body};
-  const int64_t started = clock_.NowMillis();
   auto start = std::chrono::steady_clock::now();
   LETHE_ASSIGN_OR_RETURN(result.response, http_->Post(request));
-  (void)started;
   result.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - start)
                            .count();

@@ -34,7 +34,6 @@
 #include "domain/processing_gate.h"
 #include "domain/request_origin.h"
 #include "domain/sub_processors.h"
-#include "ports/clock.h"
 #include "ports/metadata_store.h"
 #include "ports/outbound_http.h"
 
@@ -68,13 +67,8 @@ class Transfers {
  public:
   // Takes the only outbound HTTP client of the process.
   Transfers(MetadataStore& store, ProcessingGate& gate, SubProcessors& registry,
-            DisclosureLedger& ledger, const Clock& clock, std::unique_ptr<OutboundHttp> http)
-      : store_(store),
-        gate_(gate),
-        registry_(registry),
-        ledger_(ledger),
-        clock_(clock),
-        http_(std::move(http)) {}
+            DisclosureLedger& ledger, std::unique_ptr<OutboundHttp> http)
+      : store_(store), gate_(gate), registry_(registry), ledger_(ledger), http_(std::move(http)) {}
   Transfers(const Transfers&) = delete;
   Transfers& operator=(const Transfers&) = delete;
 
@@ -100,7 +94,6 @@ class Transfers {
   ProcessingGate& gate_;
   SubProcessors& registry_;
   DisclosureLedger& ledger_;
-  const Clock& clock_;
   std::unique_ptr<OutboundHttp> http_;
 };
 

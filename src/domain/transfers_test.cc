@@ -57,8 +57,8 @@ class TransfersTest : public DomainFixture {
     ledger_ = std::make_unique<DisclosureLedger>(*audit_, *ids_, clock_, random_);
     auto http = std::make_unique<RecordingHttp>(*metadata_, sent_, who_.account.id);
     http_ = http.get();
-    transfers_ = std::make_unique<Transfers>(*metadata_, *gate_, *registry_, *ledger_, clock_,
-                                             std::move(http));
+    transfers_ =
+        std::make_unique<Transfers>(*metadata_, *gate_, *registry_, *ledger_, std::move(http));
   }
   SubprocessorRecord Register(const std::string& region, const std::string& endpoint) {
     SubprocessorForm form;
