@@ -18,6 +18,7 @@
 #include "adapters/local/local_blob_store.h"
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
+#include "adapters/outbound/curl_outbound_http.h"
 #include "adapters/postgres/pg_database.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
@@ -56,8 +57,11 @@
 #include "domain/processing_limits.h"
 #include "domain/request_fulfilment.h"
 #include "domain/staff.h"
+#include "domain/sub_processors.h"
 #include "domain/subject_export.h"
+#include "domain/transfers.h"
 #include "domain/usage_ledger.h"
+#include "domain/webhooks.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
 #include "http/consent_api.h"
@@ -74,6 +78,8 @@
 #include "http/privacy_signals.h"
 #include "http/server.h"
 #include "http/staff_account_api.h"
+#include "http/subprocessor_api.h"
+#include "http/webhook_api.h"
 
 namespace lethe {
 
@@ -125,6 +131,9 @@ struct LetheServer::Parts {
   std::unique_ptr<SubjectExports> exports;
   std::unique_ptr<ExportLinks> export_links;
   std::unique_ptr<DisclosureLedger> disclosures;
+  std::unique_ptr<SubProcessors> subprocessors;
+  std::unique_ptr<Transfers> transfers;  // the only holder of the outbound HTTP client
+  std::unique_ptr<Webhooks> webhooks;
   std::unique_ptr<BackupKeyStore> backup_keys;
   std::unique_ptr<BackupEpochs> backup_epochs;
   std::unique_ptr<DataSnapshots> snapshots;
@@ -449,6 +458,18 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddConsentRoutes(*p->router, *p->consents, *p->signals_hook, *p->policy, *p->marketing,
                    config.max_json_body);
   p->processing_gate = std::make_unique<ProcessingGate>(*p->metadata, *p->consents);
+  // SHR-1..3: every transfer out goes through Transfers, which is handed
+  // the process's only outbound HTTP client here and keeps it to itself.
+  p->subprocessors =
+      std::make_unique<SubProcessors>(*p->metadata, *p->outbox, *p->audit, clock, random);
+  AddSubprocessorRoutes(*p->router, *p->subprocessors, config.max_json_body);
+  p->transfers = std::make_unique<Transfers>(*p->metadata, *p->processing_gate, *p->subprocessors,
+                                             *p->disclosures, MakeCurlOutboundHttp());
+  p->webhooks = std::make_unique<Webhooks>(*p->metadata, *p->key_ring, *p->transfers, *p->jobs,
+                                           *p->audit, clock, random);
+  AddWebhookRoutes(*p->router, *p->webhooks, config.max_json_body);
+  p->media->SetEvents(p->webhooks.get());
+  p->erasures->SetEvents(p->webhooks.get());
   p->processing_limits = std::make_unique<ProcessingLimits>(*p->metadata, *p->jobs, *p->outbox,
                                                             *p->audit, clock, random);
   p->privacy_requests = std::make_unique<PrivacyRequests>(
@@ -457,6 +478,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       *p->metadata, *p->privacy_requests, *p->media, *p->customers, *p->erasures, *p->closures,
       *p->receipts, *p->processing_limits, *p->export_links, clock);
   AddPrivacyRequestRoutes(*p->router, *p->privacy_requests, *p->fulfilment, config.max_json_body);
+  p->privacy_requests->SetEvents(p->webhooks.get());
   // SEC-4: nothing of an underage customer waits for the hourly sweep.
   // The runner exists before the server serves any request.
   AddStaffAccountRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body,

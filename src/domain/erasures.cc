@@ -344,7 +344,13 @@ Status Erasures::Purge(const JobRecord& job) {
   e.subject.clear();
   e.blob_id.clear();
   e.purged_ms = clock_.NowMillis();
-  return store_.Transact([&](MetadataTx& tx) { return tx.UpdateErasure(e); });
+  return store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(tx.UpdateErasure(e));
+    if (!events_) return Status::Ok();
+    // The erasure's id and scope only: its subject is what was forgotten.
+    return events_->Emit(
+        tx, {"erasure.completed", e.account_id, "", {{"erasure_id", e.id}, {"scope", e.scope}}});
+  });
 }
 
 Status Erasures::PurgeEndUser(ErasureRecord& e) {

@@ -24,6 +24,7 @@
 #include "crypto/keyed_id.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
+#include "domain/domain_events.h"
 #include "domain/job_queue.h"
 #include "domain/key_ring.h"
 #include "domain/legal_holds.h"
@@ -97,7 +98,12 @@ class Erasures {
     return ids_.Of(scope, account_id, subject);
   }
 
+  // Told of "erasure.completed" in the transaction that finishes each
+  // erasure (null: no one).
+  void SetEvents(DomainEvents* events) { events_ = events; }
+
  private:
+  DomainEvents* events_ = nullptr;
   Status Purge(const JobRecord& job);
   Status PurgeEndUser(ErasureRecord& e);
   // USE-6: whether a legal hold keeps `e` from running now, read in `tx`.

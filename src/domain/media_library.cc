@@ -191,8 +191,11 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     }
     LETHE_ASSIGN_OR_RETURN(m.seq, tx.InsertMedia(m));
     LETHE_RETURN_IF_ERROR(tx.DeleteBlobIntents({m.blob_id}));
-    return audit_.Record(tx, in.who_.credential_id, "media.create",
-                         ids_.Of("media", m.account_id, m.id), m.account_id, in.origin_);
+    LETHE_RETURN_IF_ERROR(audit_.Record(tx, in.who_.credential_id, "media.create",
+                                        ids_.Of("media", m.account_id, m.id), m.account_id,
+                                        in.origin_));
+    if (!events_) return Status::Ok();
+    return events_->Emit(tx, {"media.created", m.account_id, m.end_user, {{"media_id", m.id}}});
   });
   if (!st.ok()) {
     // A commit whose sync failed is in the store though not durable: its
@@ -346,6 +349,11 @@ Status MediaLibrary::Remove(const std::string& account_id, const std::string& me
       LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(blob_id, clock_.NowMillis()));
       LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, action, ids_.Of("media", account_id, media_id),
                                           account_id, origin));
+      // Ids only: the end user is not named once their media is gone.
+      if (events_) {
+        LETHE_RETURN_IF_ERROR(
+            events_->Emit(tx, {"media.deleted", account_id, "", {{"media_id", media_id}}}));
+      }
       return in_tx ? in_tx(tx, m) : Status::Ok();
     });
   };

@@ -33,6 +33,7 @@
 #include "crypto/sha256_pipe.h"
 #include "domain/accounts.h"
 #include "domain/audit_log.h"
+#include "domain/domain_events.h"
 #include "domain/key_ring.h"
 #include "ports/blob_store.h"
 #include "ports/clock.h"
@@ -140,6 +141,10 @@ class MediaLibrary {
   // deleted or changed by another is not served from here past that.
   // Set before serving.
   void SetCacheLifetime(std::chrono::milliseconds lifetime) { cache_lifetime_ = lifetime; }
+
+  // Told of "media.created" and "media.deleted" in the transaction of
+  // each (null: no one). Set before the first ingest.
+  void SetEvents(DomainEvents* events) { events_ = events; }
   // Drops every cached record (an account's retention moved their expiry).
   void ForgetCached() {
     std::unique_lock lock(cache_mu_);
@@ -158,6 +163,7 @@ class MediaLibrary {
   Result<int> Recover(std::chrono::milliseconds min_age = {});
 
  private:
+  DomainEvents* events_ = nullptr;
   friend class MediaIngest;
   Result<int> EraseMediaOf(const std::string& account_id,
                            const std::optional<std::string>& end_user, const std::string& actor,

@@ -311,6 +311,12 @@ Result<int> PrivacyRequests::SendReminders(int limit) {
                            ".\nAnswer it, or extend it with reasons before that date.\n")));
       LETHE_RETURN_IF_ERROR(
           audit_.Record(tx, "system", "privacy_request.reminded", r.id, r.account_id, {}));
+      if (events_ && !r.account_id.empty()) {
+        LETHE_RETURN_IF_ERROR(events_->Emit(tx, {"privacy_request.due_soon",
+                                                 r.account_id,
+                                                 "",
+                                                 {{"request_id", r.id}, {"due", r.due}}}));
+      }
       return tx.UpdatePrivacyRequest(r);
     }));
     ++sent;

@@ -23,6 +23,7 @@
 #include "common/status.h"
 #include "crypto/keyed_id.h"
 #include "domain/audit_log.h"
+#include "domain/domain_events.h"
 #include "domain/key_ring.h"
 #include "domain/outbox.h"
 #include "domain/request_origin.h"
@@ -130,7 +131,12 @@ class PrivacyRequests {
   Result<std::vector<PrivacyRequestRecord>> List(const std::string& customer_id,
                                                  const std::string& due_before);
 
+  // Told of "privacy_request.due_soon" with each reminder about a request
+  // that names an account (null: no one).
+  void SetEvents(DomainEvents* events) { events_ = events; }
+
  private:
+  DomainEvents* events_ = nullptr;
   Status Step(MetadataTx& tx, PrivacyRequestRecord& r, const std::string& state,
               const std::string& actor, const std::string& reason, const RequestOrigin& origin);
   // Sets a fresh code on `r` and mails it to the customer, in `tx`.

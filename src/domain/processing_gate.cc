@@ -11,15 +11,16 @@ namespace {
 
 struct LimitRule {
   std::string_view kind;
-  std::array<bool, 4> refuses;  // indexed by ProcessingUse
+  std::array<bool, 5> refuses;  // indexed by ProcessingUse
 };
 
-// Columns: stream, share_link, third_party_export, processing.
+// Columns: stream, share_link, third_party_export, processing,
+// controller_delivery.
 constexpr std::array<LimitRule, 4> kRules = {{
-    {"restriction", {true, true, true, true}},
-    {"objection", {false, false, true, true}},
-    {"opt_out_of_sale_or_sharing", {false, false, true, false}},
-    {"limit_sensitive", {false, false, false, true}},
+    {"restriction", {true, true, true, true, true}},
+    {"objection", {false, false, true, true, false}},
+    {"opt_out_of_sale_or_sharing", {false, false, true, false, false}},
+    {"limit_sensitive", {false, false, false, true, false}},
 }};
 
 }  // namespace
@@ -34,6 +35,8 @@ std::string_view ProcessingUseName(ProcessingUse use) {
       return "third_party_export";
     case ProcessingUse::kProcessing:
       return "processing";
+    case ProcessingUse::kControllerDelivery:
+      return "controller_delivery";
   }
   return "processing";
 }
@@ -56,6 +59,7 @@ std::string_view DefaultPurposeOf(ProcessingUse use) {
   switch (use) {
     case ProcessingUse::kStream:
     case ProcessingUse::kShareLink:
+    case ProcessingUse::kControllerDelivery:
       return kPurposeService;
     case ProcessingUse::kThirdPartyExport:
       return kPurposeThirdPartySharing;

@@ -7,7 +7,8 @@
 // the store on every call, so a limit placed on one server holds on all.
 //
 // What each limit refuses:
-//   restriction (GDPR Art. 18)        every use: the data is store-only
+//   restriction (GDPR Art. 18)        every use, delivery to the customer too:
+//                                     the data is store-only
 //   objection (GDPR Art. 21)          processing and third-party exports
 //   opt_out_of_sale_or_sharing (CCPA) third-party exports
 //   limit_sensitive (CCPA)            processing
@@ -30,9 +31,20 @@
 
 namespace lethe {
 
-enum class ProcessingUse { kStream, kShareLink, kThirdPartyExport, kProcessing };
+// kControllerDelivery: data about an end user sent back to the customer
+// (its controller) at an endpoint the customer registered, such as a
+// webhook. Not a disclosure to a third party, so no opt-out or consent
+// stops it; a restriction (store-only) does.
+enum class ProcessingUse {
+  kStream,
+  kShareLink,
+  kThirdPartyExport,
+  kProcessing,
+  kControllerDelivery
+};
 
-// "stream", "share_link", "third_party_export", "processing".
+// "stream", "share_link", "third_party_export", "processing",
+// "controller_delivery".
 std::string_view ProcessingUseName(ProcessingUse use);
 
 // True when a limit of `kind` refuses `use`.

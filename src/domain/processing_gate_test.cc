@@ -8,25 +8,29 @@ namespace lethe {
 namespace {
 
 constexpr ProcessingUse kUses[] = {ProcessingUse::kStream, ProcessingUse::kShareLink,
-                                   ProcessingUse::kThirdPartyExport, ProcessingUse::kProcessing};
+                                   ProcessingUse::kThirdPartyExport, ProcessingUse::kProcessing,
+                                   ProcessingUse::kControllerDelivery};
 
 // The table of what each limit refuses, use by use (RGT-1, RGT-3).
 TEST(ProcessingGateRulesTest, EachLimitRefusesItsUsesOnly) {
   struct Row {
     const char* kind;
-    bool stream, link, export_, processing;
+    bool stream, link, export_, processing, controller;
   };
-  const Row rows[] = {{"restriction", true, true, true, true},
-                      {"objection", false, false, true, true},
-                      {"opt_out_of_sale_or_sharing", false, false, true, false},
-                      {"limit_sensitive", false, false, false, true},
-                      {"unknown-kind", true, true, true, true}};
+  // Delivery to the customer's own endpoint is refused by a restriction
+  // only: it is no disclosure to a third party.
+  const Row rows[] = {{"restriction", true, true, true, true, true},
+                      {"objection", false, false, true, true, false},
+                      {"opt_out_of_sale_or_sharing", false, false, true, false, false},
+                      {"limit_sensitive", false, false, false, true, false},
+                      {"unknown-kind", true, true, true, true, true}};
   for (const Row& r : rows) {
     SCOPED_TRACE(r.kind);
     EXPECT_EQ(LimitRefuses(r.kind, ProcessingUse::kStream), r.stream);
     EXPECT_EQ(LimitRefuses(r.kind, ProcessingUse::kShareLink), r.link);
     EXPECT_EQ(LimitRefuses(r.kind, ProcessingUse::kThirdPartyExport), r.export_);
     EXPECT_EQ(LimitRefuses(r.kind, ProcessingUse::kProcessing), r.processing);
+    EXPECT_EQ(LimitRefuses(r.kind, ProcessingUse::kControllerDelivery), r.controller);
   }
   EXPECT_TRUE(IsLimitingRequestType("restriction"));
   EXPECT_FALSE(IsLimitingRequestType("access"));

@@ -160,6 +160,20 @@ class MetadataReader {
   // `limit` (mail to every customer: policy notices, marketing).
   virtual Result<std::vector<CustomerRecord>> ListOpenCustomers(const std::string& after_id,
                                                                 int limit) = 0;
+  // Sub-processor registry (SHR-2, SHR-3): every version of every entry,
+  // by id then version.
+  virtual Result<std::vector<SubprocessorRecord>> ListSubprocessorVersions() = 0;
+  // Webhooks of an account (NotFound for another account's id), oldest
+  // first; deliveries of a webhook, newest first, at most `limit`; the
+  // attempts of a delivery, in order.
+  virtual Result<WebhookRecord> FindWebhook(const std::string& account_id,
+                                            const std::string& id) = 0;
+  virtual Result<std::vector<WebhookRecord>> ListWebhooks(const std::string& account_id) = 0;
+  virtual Result<WebhookDeliveryRecord> FindWebhookDelivery(const std::string& id) = 0;
+  virtual Result<std::vector<WebhookDeliveryRecord>> ListWebhookDeliveries(
+      const std::string& webhook_id, int limit) = 0;
+  virtual Result<std::vector<WebhookAttemptRecord>> ListWebhookAttempts(
+      const std::string& delivery_id) = 0;
 };
 
 // One transaction in progress. Valid only inside the Transact call that
@@ -227,7 +241,8 @@ class MetadataTx : public MetadataReader {
   // Erasure: the privacy-request records that name end user `end_user` of
   // `account_id` (every end user of it when "") stop naming them: their
   // export links and processing limits go, their requests keep
-  // `replacement` (a keyed name) as subject. Returns the rows changed.
+  // `replacement` (a keyed name) as subject, and their webhook deliveries
+  // forget them. Returns the rows changed.
   virtual Result<int64_t> ForgetSubjectRecords(const std::string& account_id,
                                                const std::string& end_user,
                                                const std::string& replacement) = 0;
@@ -273,6 +288,17 @@ class MetadataTx : public MetadataReader {
   // A taken version number is AlreadyExists("conflict").
   virtual Status InsertPolicyVersion(const PolicyVersionRecord& v) = 0;
   virtual Status InsertUnsubscribeToken(const UnsubscribeTokenRecord& t) = 0;
+  // Sub-processor registry: versions are only added; a taken (id, version)
+  // is AlreadyExists.
+  virtual Status InsertSubprocessorVersion(const SubprocessorRecord& s) = 0;
+  // Webhooks. DeleteWebhook removes the webhook with its deliveries and
+  // their attempts (NotFound if the account has no such webhook).
+  // UpdateWebhookDelivery writes state, attempts, next_ms and end_user.
+  virtual Status InsertWebhook(const WebhookRecord& w) = 0;
+  virtual Status DeleteWebhook(const std::string& account_id, const std::string& id) = 0;
+  virtual Status InsertWebhookDelivery(const WebhookDeliveryRecord& d) = 0;
+  virtual Status UpdateWebhookDelivery(const WebhookDeliveryRecord& d) = 0;
+  virtual Status InsertWebhookAttempt(const WebhookAttemptRecord& a) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

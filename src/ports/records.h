@@ -366,4 +366,60 @@ struct UnsubscribeTokenRecord {
   int64_t created_ms = 0;
 };
 
+// One version of a sub-processor's registry entry (SHR-2, SHR-3). A change
+// is a new version, announced to customers and in force from effective_ms;
+// the version in force is the newest one whose effective_ms has passed.
+struct SubprocessorRecord {
+  std::string id;  // sub_...
+  int64_t version = 0;
+  std::string name;
+  std::string purpose;     // why data goes there (transcription, infrastructure, ...)
+  std::string region;      // where it processes: eu, us or global
+  std::string categories;  // data categories it may receive, comma-separated
+  std::string endpoint;    // where the transfer gate sends to; "" for none
+  bool retired = false;    // this version ends its use
+  std::string changed_by;  // the staff member (or CLI) that made the version
+  int64_t announced_ms = 0;
+  int64_t effective_ms = 0;
+};
+
+// A customer's webhook endpoint. The signing secret is kept only wrapped
+// under the account key (KeyRing), so closing the account destroys it.
+struct WebhookRecord {
+  std::string id;  // whk_...
+  std::string customer_id;
+  std::string account_id;
+  std::string url;
+  std::string events;          // event types, comma-separated
+  std::string wrapped_secret;  // base64url, KeyRing::WrapDataKey
+  int64_t created_ms = 0;
+};
+
+// One event for one webhook, delivered at least once. Payloads hold ids
+// only; the end user the event is about, needed for the processing gate
+// at each attempt, is blanked once the delivery ends or the end user is
+// erased (MetadataTx::ForgetSubjectRecords).
+struct WebhookDeliveryRecord {
+  std::string id;  // msg_..., the webhook-id header
+  std::string webhook_id;
+  std::string account_id;
+  std::string event_type;
+  std::string payload;   // the JSON body, ids only
+  std::string end_user;  // "" when the event names no end user
+  std::string state;     // pending, delivered, failed, refused
+  int64_t attempts = 0;
+  int64_t created_ms = 0;
+  std::optional<int64_t> next_ms;  // the next attempt, while pending
+};
+
+// One attempt of a delivery.
+struct WebhookAttemptRecord {
+  std::string delivery_id;
+  int64_t attempt = 0;  // 1, 2, ...
+  int64_t at_ms = 0;
+  int64_t status_code = 0;  // 0 when there was no answer
+  std::string error;        // "" when the receiver took it (2xx)
+  int64_t duration_ms = 0;
+};
+
 }  // namespace lethe

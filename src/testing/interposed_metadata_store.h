@@ -173,6 +173,37 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListDisclosures"));
     return target_.ListDisclosures(account_id, after, limit);
   }
+  Result<std::vector<SubprocessorRecord>> ListSubprocessorVersions() override {
+    LETHE_RETURN_IF_ERROR(hook_("ListSubprocessorVersions"));
+    return target_.ListSubprocessorVersions();
+  }
+  Result<std::vector<CustomerRecord>> ListOpenCustomers(const std::string& after_id,
+                                                        int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListOpenCustomers"));
+    return target_.ListOpenCustomers(after_id, limit);
+  }
+  Result<WebhookRecord> FindWebhook(const std::string& account_id, const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindWebhook"));
+    return target_.FindWebhook(account_id, id);
+  }
+  Result<std::vector<WebhookRecord>> ListWebhooks(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListWebhooks"));
+    return target_.ListWebhooks(account_id);
+  }
+  Result<WebhookDeliveryRecord> FindWebhookDelivery(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindWebhookDelivery"));
+    return target_.FindWebhookDelivery(id);
+  }
+  Result<std::vector<WebhookDeliveryRecord>> ListWebhookDeliveries(const std::string& webhook_id,
+                                                                   int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListWebhookDeliveries"));
+    return target_.ListWebhookDeliveries(webhook_id, limit);
+  }
+  Result<std::vector<WebhookAttemptRecord>> ListWebhookAttempts(
+      const std::string& delivery_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListWebhookAttempts"));
+    return target_.ListWebhookAttempts(delivery_id);
+  }
   Result<ProcessingLimitRecord> FindProcessingLimitOf(const std::string& request_id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindProcessingLimitOf"));
     return target_.FindProcessingLimitOf(request_id);
@@ -233,11 +264,6 @@ class InterposedMetadataStore : public MetadataStore {
   Result<UnsubscribeTokenRecord> FindUnsubscribeToken(const std::string& token_digest) override {
     LETHE_RETURN_IF_ERROR(hook_("FindUnsubscribeToken"));
     return target_.FindUnsubscribeToken(token_digest);
-  }
-  Result<std::vector<CustomerRecord>> ListOpenCustomers(const std::string& after_id,
-                                                        int limit) override {
-    LETHE_RETURN_IF_ERROR(hook_("ListOpenCustomers"));
-    return target_.ListOpenCustomers(after_id, limit);
   }
 
  private:

@@ -472,6 +472,145 @@ TEST_P(MetadataStoreContract, DisclosuresAreAddedAndPagedPerAccountInTimeOrder_S
   EXPECT_TRUE(store_->ListDisclosures("acc_3", {0, ""}, 10)->empty());
 }
 
+TEST_P(MetadataStoreContract, SubprocessorVersionsAreAddedOnceAndListedInOrder_SHR2) {
+  auto version = [](std::string id, int64_t v, std::string region, int64_t effective) {
+    SubprocessorRecord s;
+    s.id = id;
+    s.version = v;
+    s.name = "Name " + id;
+    s.purpose = "transcription";
+    s.region = region;
+    s.categories = "content,identifiers";
+    s.endpoint = "https://t.example/in";
+    s.changed_by = "stf_1";
+    s.announced_ms = 1;
+    s.effective_ms = effective;
+    return s;
+  };
+  for (const auto& s : {version("sub_b", 1, "us", 10), version("sub_a", 2, "global", 30),
+                        version("sub_a", 1, "eu", 20)}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertSubprocessorVersion(s); }).ok());
+  }
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.InsertSubprocessorVersion(version("sub_a", 1, "us", 5));
+            }).code(),
+            Status::Code::kAlreadyExists);
+  SubprocessorRecord retired = version("sub_b", 2, "us", 40);
+  retired.retired = true;
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertSubprocessorVersion(retired); }).ok());
+  auto all = store_->ListSubprocessorVersions();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[0].id + "/" + std::to_string((*all)[0].version), "sub_a/1");
+  EXPECT_EQ((*all)[0].region, "eu");
+  EXPECT_EQ((*all)[0].categories, "content,identifiers");
+  EXPECT_EQ((*all)[0].effective_ms, 20);
+  EXPECT_EQ((*all)[1].id + "/" + std::to_string((*all)[1].version), "sub_a/2");
+  EXPECT_FALSE((*all)[2].retired);
+  EXPECT_TRUE((*all)[3].retired);
+  // Only the three regions exist.
+  EXPECT_FALSE(W([&](MetadataTx& tx) {
+                 return tx.InsertSubprocessorVersion(version("sub_c", 1, "mars", 1));
+               }).ok());
+  // Customers told of a change: the open ones, paged by id.
+  for (const char* id : {"cus_c", "cus_a", "cus_b"}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) {
+                  return tx.InsertCustomer(Customer(id, std::string(id) + "@x.io"));
+                }).ok());
+  }
+  CustomerRecord closed = *store_->FindCustomer("cus_b");
+  closed.closed_ms = 5;
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpdateCustomer(closed); }).ok());
+  auto open = store_->ListOpenCustomers("", 1);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].id, "cus_a");
+  open = store_->ListOpenCustomers("cus_a", 10);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].id, "cus_c");
+  EXPECT_EQ((*open)[0].email, "cus_c@x.io");
+}
+
+TEST_P(MetadataStoreContract, WebhooksKeepTheirDeliveriesAndAttemptsPerAccount_SHR3) {
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_1", "cus_a")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_2", "cus_a")); }).ok());
+  WebhookRecord w1{"whk_1",         "cus_a",    "acc_1", "https://h.example/1",
+                   "media.created", "wrapped1", 10};
+  WebhookRecord w2{"whk_2",         "cus_a",    "acc_1", "https://h.example/2",
+                   "media.deleted", "wrapped2", 20};
+  WebhookRecord w3{"whk_3",         "cus_a",    "acc_2", "https://h.example/3",
+                   "media.created", "wrapped3", 5};
+  for (const auto& w : {w2, w1, w3}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertWebhook(w); }).ok());
+  }
+  auto listed = store_->ListWebhooks("acc_1");
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "whk_1");
+  EXPECT_EQ((*listed)[0].wrapped_secret, "wrapped1");
+  EXPECT_EQ((*listed)[1].events, "media.deleted");
+  EXPECT_EQ(store_->FindWebhook("acc_2", "whk_1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindWebhook("acc_1", "whk_1")->url, "https://h.example/1");
+
+  auto delivery = [](std::string id, std::string hook, int64_t at, std::string end_user) {
+    return WebhookDeliveryRecord{
+        id, hook, "acc_1", "media.created", "{\"media_id\":\"med_1\"}", end_user, "pending",
+        0,  at,   at};
+  };
+  for (const auto& d :
+       {delivery("msg_a", "whk_1", 100, "eu-1"), delivery("msg_b", "whk_1", 200, "eu-2"),
+        delivery("msg_c", "whk_2", 150, "eu-1")}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertWebhookDelivery(d); }).ok());
+  }
+  auto newest = store_->ListWebhookDeliveries("whk_1", 1);
+  ASSERT_EQ(newest->size(), 1u);
+  EXPECT_EQ((*newest)[0].id, "msg_b");
+  EXPECT_EQ((*newest)[0].end_user, "eu-2");
+  EXPECT_EQ(*(*newest)[0].next_ms, 200);
+
+  WebhookDeliveryRecord d = *store_->FindWebhookDelivery("msg_a");
+  d.state = "delivered";
+  d.attempts = 2;
+  d.next_ms.reset();
+  d.end_user.clear();
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) {
+        LETHE_RETURN_IF_ERROR(tx.InsertWebhookAttempt({"msg_a", 2, 160, 200, "", 12}));
+        LETHE_RETURN_IF_ERROR(tx.InsertWebhookAttempt({"msg_a", 1, 110, 500, "HTTP 500", 7}));
+        return tx.UpdateWebhookDelivery(d);
+      }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.InsertWebhookAttempt({"msg_a", 1, 111, 0, "x", 0});
+            }).code(),
+            Status::Code::kAlreadyExists);
+  auto after = store_->FindWebhookDelivery("msg_a");
+  EXPECT_EQ(after->state, "delivered");
+  EXPECT_EQ(after->attempts, 2);
+  EXPECT_FALSE(after->next_ms.has_value());
+  EXPECT_EQ(after->end_user, "");
+  auto attempts = store_->ListWebhookAttempts("msg_a");
+  ASSERT_EQ(attempts->size(), 2u);
+  EXPECT_EQ((*attempts)[0].status_code, 500);
+  EXPECT_EQ((*attempts)[0].error, "HTTP 500");
+  EXPECT_EQ((*attempts)[1].at_ms, 160);
+  EXPECT_EQ((*attempts)[1].duration_ms, 12);
+
+  // Erasure: deliveries stop naming the end user.
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return StatusOf(tx.ForgetSubjectRecords("acc_1", "eu-1", "kh_x"));
+              }).ok());
+  EXPECT_EQ(store_->FindWebhookDelivery("msg_c")->end_user, "");
+  EXPECT_EQ(store_->FindWebhookDelivery("msg_b")->end_user, "eu-2");
+
+  // Deleting a webhook takes its deliveries and attempts; scoped by account.
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.DeleteWebhook("acc_2", "whk_1"); }).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteWebhook("acc_1", "whk_1"); }).ok());
+  EXPECT_EQ(store_->FindWebhookDelivery("msg_a").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(store_->ListWebhookAttempts("msg_a")->empty());
+  EXPECT_EQ(store_->ListWebhooks("acc_1")->size(), 1u);
+}
+
 TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
   auto hold = [](std::string id, std::string account, std::string scope, std::string subject,
                  int64_t placed_ms, std::optional<int64_t> ends_ms = std::nullopt) {

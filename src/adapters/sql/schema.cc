@@ -646,18 +646,122 @@ CREATE TABLE unsubscribe_tokens (
 );
 )sql";
 
+// Version 15: the sub-processor registry (SHR-2, SHR-3), one row per
+// version of an entry; customers' webhooks, their deliveries and each
+// attempt. Version 14 is the consent ledger's (issue 12, another branch):
+// migrations apply by version, so either may land first.
+constexpr const char* kV15Sqlite = R"sql(
+CREATE TABLE subprocessors (
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  region TEXT NOT NULL CHECK (region IN ('eu', 'us', 'global')),
+  categories TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  retired INTEGER NOT NULL,
+  changed_by TEXT NOT NULL,
+  announced_ms INTEGER NOT NULL,
+  effective_ms INTEGER NOT NULL,
+  PRIMARY KEY (id, version)
+);
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  wrapped_secret TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX webhooks_by_account ON webhooks(account_id, created_ms);
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  next_ms INTEGER
+);
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, created_ms);
+CREATE INDEX webhook_deliveries_by_end_user ON webhook_deliveries(account_id, end_user);
+CREATE TABLE webhook_attempts (
+  delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  status_code INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  PRIMARY KEY (delivery_id, attempt)
+);
+)sql";
+
+constexpr const char* kV15Postgres = R"sql(
+CREATE TABLE subprocessors (
+  id TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  region TEXT NOT NULL CHECK (region IN ('eu', 'us', 'global')),
+  categories TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  retired BIGINT NOT NULL,
+  changed_by TEXT NOT NULL,
+  announced_ms BIGINT NOT NULL,
+  effective_ms BIGINT NOT NULL,
+  PRIMARY KEY (id, version)
+);
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  wrapped_secret TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX webhooks_by_account ON webhooks(account_id, created_ms);
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  next_ms BIGINT
+);
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, created_ms);
+CREATE INDEX webhook_deliveries_by_end_user ON webhook_deliveries(account_id, end_user);
+CREATE TABLE webhook_attempts (
+  delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+  attempt BIGINT NOT NULL,
+  at_ms BIGINT NOT NULL,
+  status_code BIGINT NOT NULL,
+  error TEXT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  PRIMARY KEY (delivery_id, attempt)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
-      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},  {5, kV5Sqlite},
-      {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},  {10, kV10Sqlite},
-      {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}};
+      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
+      {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
+      {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
-      {13, kV13Postgres}, {14, kV14Postgres}};
+      {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

@@ -226,10 +226,35 @@ Result<UnsubscribeTokenRecord> SqlMetadataStore::FindUnsubscribeToken(
   return Read<UnsubscribeTokenRecord>(
       [&](SqlMetadataTx& r) { return r.FindUnsubscribeToken(token_digest); });
 }
+Result<std::vector<SubprocessorRecord>> SqlMetadataStore::ListSubprocessorVersions() {
+  return Read<std::vector<SubprocessorRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListSubprocessorVersions(); });
+}
 Result<std::vector<CustomerRecord>> SqlMetadataStore::ListOpenCustomers(const std::string& after_id,
                                                                         int limit) {
   return Read<std::vector<CustomerRecord>>(
       [&](SqlMetadataTx& r) { return r.ListOpenCustomers(after_id, limit); });
+}
+Result<WebhookRecord> SqlMetadataStore::FindWebhook(const std::string& account_id,
+                                                    const std::string& id) {
+  return Read<WebhookRecord>([&](SqlMetadataTx& r) { return r.FindWebhook(account_id, id); });
+}
+Result<std::vector<WebhookRecord>> SqlMetadataStore::ListWebhooks(const std::string& account_id) {
+  return Read<std::vector<WebhookRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListWebhooks(account_id); });
+}
+Result<WebhookDeliveryRecord> SqlMetadataStore::FindWebhookDelivery(const std::string& id) {
+  return Read<WebhookDeliveryRecord>([&](SqlMetadataTx& r) { return r.FindWebhookDelivery(id); });
+}
+Result<std::vector<WebhookDeliveryRecord>> SqlMetadataStore::ListWebhookDeliveries(
+    const std::string& webhook_id, int limit) {
+  return Read<std::vector<WebhookDeliveryRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListWebhookDeliveries(webhook_id, limit); });
+}
+Result<std::vector<WebhookAttemptRecord>> SqlMetadataStore::ListWebhookAttempts(
+    const std::string& delivery_id) {
+  return Read<std::vector<WebhookAttemptRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListWebhookAttempts(delivery_id); });
 }
 
 }  // namespace lethe

@@ -84,6 +84,14 @@ class SqlMetadataStore final : public MetadataStore {
   Result<UnsubscribeTokenRecord> FindUnsubscribeToken(const std::string& token_digest) override;
   Result<std::vector<CustomerRecord>> ListOpenCustomers(const std::string& after_id,
                                                         int limit) override;
+  Result<std::vector<SubprocessorRecord>> ListSubprocessorVersions() override;
+  Result<WebhookRecord> FindWebhook(const std::string& account_id, const std::string& id) override;
+  Result<std::vector<WebhookRecord>> ListWebhooks(const std::string& account_id) override;
+  Result<WebhookDeliveryRecord> FindWebhookDelivery(const std::string& id) override;
+  Result<std::vector<WebhookDeliveryRecord>> ListWebhookDeliveries(const std::string& webhook_id,
+                                                                   int limit) override;
+  Result<std::vector<WebhookAttemptRecord>> ListWebhookAttempts(
+      const std::string& delivery_id) override;
 
  private:
   explicit SqlMetadataStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}

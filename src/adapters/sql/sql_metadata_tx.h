@@ -134,6 +134,20 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertStaff(const StaffRecord& s) override;
   Status InsertHold(const HoldRecord& h) override;
   Status UpdateHold(const HoldRecord& h) override;
+  Result<std::vector<SubprocessorRecord>> ListSubprocessorVersions() override;
+  Result<WebhookRecord> FindWebhook(const std::string& account_id, const std::string& id) override;
+  Result<std::vector<WebhookRecord>> ListWebhooks(const std::string& account_id) override;
+  Result<WebhookDeliveryRecord> FindWebhookDelivery(const std::string& id) override;
+  Result<std::vector<WebhookDeliveryRecord>> ListWebhookDeliveries(const std::string& webhook_id,
+                                                                   int limit) override;
+  Result<std::vector<WebhookAttemptRecord>> ListWebhookAttempts(
+      const std::string& delivery_id) override;
+  Status InsertSubprocessorVersion(const SubprocessorRecord& s) override;
+  Status InsertWebhook(const WebhookRecord& w) override;
+  Status DeleteWebhook(const std::string& account_id, const std::string& id) override;
+  Status InsertWebhookDelivery(const WebhookDeliveryRecord& d) override;
+  Status UpdateWebhookDelivery(const WebhookDeliveryRecord& d) override;
+  Status InsertWebhookAttempt(const WebhookAttemptRecord& a) override;
   void AfterCommit(std::function<void()> fn) override;
   void AfterCommitOnce(const void* key, std::function<void()> fn) override;
 

@@ -232,6 +232,12 @@ Result<int64_t> SqlMetadataTx::ForgetSubjectRecords(const std::string& account_i
             "AND subject_kind = 'end_user' AND ($2 = '' OR subject = $2)",
             {account_id, end_user, replacement})));
   changed += conn_.ChangedRows();
+  LETHE_RETURN_IF_ERROR(StatusOf(
+      Query("UPDATE webhook_deliveries SET end_user = '' WHERE account_id = $1 AND end_user <> '' "
+            "AND ($2 = '' OR end_user = $2)",
+            {account_id, end_user})));
+  if (conn_.ChangedRows() > 0) forget_ = true;  // the reference must leave no copy
+  changed += conn_.ChangedRows();
   return changed;
 }
 

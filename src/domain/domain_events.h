@@ -1,0 +1,34 @@
+// DomainEvents: what happened, told to whoever must react in the same
+// transaction (today: the customer's webhooks). A domain service that
+// changes state hands its event to Emit inside the transaction of the
+// change, so the reaction (a queued delivery) exists exactly when the
+// change commits. Events carry ids only; the end user an event is about
+// travels beside them, for the processing gate, and is never stored in a
+// payload.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "ports/metadata_store.h"
+
+namespace lethe {
+
+struct DomainEvent {
+  std::string type;  // media.created, media.deleted, erasure.completed, ...
+  std::string account_id;
+  std::string end_user;                                  // "" when it names none
+  std::vector<std::pair<std::string, std::string>> ids;  // the payload's data
+};
+
+class DomainEvents {
+ public:
+  virtual ~DomainEvents() = default;
+  // Queues what `event` calls for in `tx`. The store's error rolls the
+  // change back with it.
+  virtual Status Emit(MetadataTx& tx, const DomainEvent& event) = 0;
+};
+
+}  // namespace lethe
