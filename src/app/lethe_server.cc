@@ -40,10 +40,12 @@
 #include "domain/erasure_receipts.h"
 #include "domain/erasures.h"
 #include "domain/export_links.h"
+#include "domain/integrations.h"
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
 #include "domain/key_ring.h"
 #include "domain/legal_holds.h"
+#include "domain/legal_requests.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/outbox.h"
@@ -54,7 +56,10 @@
 #include "domain/request_fulfilment.h"
 #include "domain/staff.h"
 #include "domain/subject_export.h"
+#include "domain/transparency_report.h"
+#include "domain/usage_aggregates.h"
 #include "domain/usage_ledger.h"
+#include "http/aggregate_api.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
 #include "http/customer_api.h"
@@ -63,7 +68,9 @@
 #include "http/erasure_api.h"
 #include "http/export_api.h"
 #include "http/gate.h"
+#include "http/integration_api.h"
 #include "http/legal_hold_api.h"
+#include "http/legal_request_api.h"
 #include "http/media_api.h"
 #include "http/ops_backup_api.h"
 #include "http/privacy_request_api.h"
@@ -114,6 +121,10 @@ struct LetheServer::Parts {
   std::unique_ptr<SubjectExports> exports;
   std::unique_ptr<ExportLinks> export_links;
   std::unique_ptr<DisclosureLedger> disclosures;
+  std::unique_ptr<LegalRequests> legal_requests;
+  std::unique_ptr<TransparencyReport> transparency;
+  std::unique_ptr<UsageAggregates> aggregates;
+  std::unique_ptr<Integrations> integrations;
   std::unique_ptr<BackupKeyStore> backup_keys;
   std::unique_ptr<BackupEpochs> backup_epochs;
   std::unique_ptr<DataSnapshots> snapshots;
@@ -160,6 +171,10 @@ constexpr int kReminderBatch = 200;
 // at a time; until then Covering() already treats them as ended.
 constexpr std::chrono::milliseconds kHoldSweep{std::chrono::seconds(30)};
 constexpr int kHoldBatch = 100;
+// How often the notices of legal requests whose non-disclosure order ended
+// go out (SHR-4), and how many at a time.
+constexpr std::chrono::milliseconds kLegalNoticeSweep{std::chrono::seconds(30)};
+constexpr int kLegalNoticeBatch = 100;
 // Backups: how often the runner asks whether one is due (each task first
 // runs at start), and how often expired backup-epoch keys are destroyed.
 constexpr std::chrono::milliseconds kBackupCheck{std::chrono::hours(1)};
@@ -292,6 +307,12 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   LETHE_RETURN_IF_ERROR(runner.Every("legal-holds", kHoldSweep, [&holds = *p.holds] {
     return StatusOf(holds.SweepLapsed(kHoldBatch));
   }));
+  // Legal requests (SHR-4): the customer hears of a request once its
+  // non-disclosure order ends.
+  LETHE_RETURN_IF_ERROR(
+      runner.Every("legal-request-notices", kLegalNoticeSweep, [&requests = *p.legal_requests] {
+        return StatusOf(requests.SendDueNotices(kLegalNoticeBatch));
+      }));
   // Backups (USE-5): expired epoch keys go daily whether or not backups run.
   LETHE_RETURN_IF_ERROR(runner.Every("backup-epochs", kEpochSweep, [&epochs = *p.backup_epochs] {
     return StatusOf(epochs.DestroyExpired());
@@ -422,6 +443,15 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   p->disclosures = std::make_unique<DisclosureLedger>(*p->audit, *p->keyed_ids, clock, random);
   AddDisclosureRoutes(*p->router, *p->disclosures, *p->metadata, config.max_json_body);
+  p->legal_requests = std::make_unique<LegalRequests>(
+      *p->metadata, *p->audit, *p->outbox, *p->disclosures, *p->keyed_ids, clock, random);
+  p->transparency = std::make_unique<TransparencyReport>(*p->metadata);
+  AddLegalRequestRoutes(*p->router, *p->legal_requests, *p->transparency, config.max_json_body);
+  p->aggregates = std::make_unique<UsageAggregates>(*p->metadata, *p->usage, clock);
+  AddAggregateRoutes(*p->router, *p->aggregates, config.max_json_body);
+  p->integrations =
+      std::make_unique<Integrations>(*p->metadata, *p->key_ring, *p->audit, clock, random);
+  AddIntegrationRoutes(*p->router, *p->integrations, config.max_json_body);
   p->processing_gate = std::make_unique<ProcessingGate>(*p->metadata);
   p->processing_limits = std::make_unique<ProcessingLimits>(*p->metadata, *p->jobs, *p->outbox,
                                                             *p->audit, clock, random);

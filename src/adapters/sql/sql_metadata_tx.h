@@ -73,6 +73,18 @@ class SqlMetadataTx final : public MetadataTx {
                                                      const std::string& media_id,
                                                      int64_t now_ms) override;
   Result<std::vector<HoldRecord>> ListLapsedHolds(int64_t now_ms, int limit) override;
+  Result<LegalRequestRecord> FindLegalRequest(const std::string& id) override;
+  Result<std::vector<LegalRequestRecord>> ListLegalRequests(const std::string& account_id,
+                                                            int limit) override;
+  Result<std::vector<LegalRequestRecord>> ListLegalRequestNoticesDue(int64_t now_ms,
+                                                                     int limit) override;
+  Result<std::vector<LegalRequestTally>> CountLegalRequests(int64_t from_ms,
+                                                            int64_t to_ms) override;
+  Result<IntegrationRecord> FindIntegration(const std::string& account_id,
+                                            const std::string& id) override;
+  Result<std::vector<IntegrationRecord>> ListIntegrations(const std::string& account_id) override;
+  Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
+                                             int64_t until_ms) override;
 
   Status InsertCustomer(const CustomerRecord& c) override;
   Status UpdateCustomer(const CustomerRecord& c) override;
@@ -125,6 +137,11 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertStaff(const StaffRecord& s) override;
   Status InsertHold(const HoldRecord& h) override;
   Status UpdateHold(const HoldRecord& h) override;
+  Status InsertLegalRequest(const LegalRequestRecord& r) override;
+  Status UpdateLegalRequest(const LegalRequestRecord& r) override;
+  Status InsertIntegration(const IntegrationRecord& i) override;
+  Status DeleteIntegration(const std::string& account_id, const std::string& id) override;
+  Result<int64_t> RevealDisclosures(const std::string& reference) override;
   void AfterCommit(std::function<void()> fn) override;
   void AfterCommitOnce(const void* key, std::function<void()> fn) override;
 
