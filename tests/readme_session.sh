@@ -29,4 +29,6 @@ grep -q '"action":"key.create"' "$work/session.out"
 grep -q '^keys-destroyed$' "$work/session.out"
 grep -q '^completed$' "$work/session.out"
 [ "$(head -c 2 export.zip)" = PK ]
+grep -q '^204$' "$work/session.out"
+grep -q '"pending":0' "$work/session.out"
 echo "README session: ok"
