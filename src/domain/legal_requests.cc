@@ -128,12 +128,18 @@ Status LegalRequests::CheckScope(MetadataTx& tx, const LegalRequestForm& form) {
 
 Status LegalRequests::Notify(MetadataTx& tx, LegalRequestRecord& r, const std::string& actor,
                              const RequestOrigin& origin) {
-  LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccountById(r.account_id));
-  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, tx.FindCustomer(r.customer_id));
-  LETHE_ASSIGN_OR_RETURN(
-      std::string message,
-      outbox_.Send(tx, customer.email, "A legal request for your account", NoticeText(r, account)));
-  (void)message;
+  auto account = tx.FindAccountById(r.account_id);
+  auto customer = tx.FindCustomer(r.customer_id);
+  if (account.ok() && customer.ok()) {
+    LETHE_RETURN_IF_ERROR(StatusOf(outbox_.Send(
+        tx, customer->email, "A legal request for your account", NoticeText(r, *account))));
+  } else {
+    // A customer purged since (closure) has no one left to tell; any other
+    // error is the store's, and the sweep tries again.
+    for (const Status& st : {StatusOf(account), StatusOf(customer)}) {
+      if (!st.ok() && st.code() != Status::Code::kNotFound) return st;
+    }
+  }
   r.notified_ms = clock_.NowMillis();
   LETHE_RETURN_IF_ERROR(tx.UpdateLegalRequest(r));
   LETHE_RETURN_IF_ERROR(StatusOf(tx.RevealDisclosures(r.id)));

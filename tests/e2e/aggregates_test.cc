@@ -163,6 +163,14 @@ TEST_F(AggregatesTest, NoGroupSmallerThanKCanBeReadOrDerived_SHR6) {
   boost::json::value only = Aggregates("dimensions=day&from=" + first + "&to=" + second);
   EXPECT_FALSE(only.as_object().contains("by_country"));
   EXPECT_EQ(only.at("by_day").as_array().size(), 2u);
+
+  // The crafted traffic was recorded as meant: the Icelander's four
+  // requests are in the raw events (a last request of the test: it counts).
+  Response raw = client_.Get("/v1/usage?limit=1000", BearerAuth(tenant_.token()));
+  ASSERT_EQ(raw.status, 200) << raw.Describe();
+  int icelandic = 0;
+  for (const auto& e : Arr(raw.Json(), "events")) icelandic += Str(e, "country") == "IS";
+  EXPECT_EQ(icelandic, 4);
 }
 
 TEST_F(AggregatesTest, BadInputAndAnotherTenantsAccountAreRefused_SHR6) {
