@@ -30,4 +30,6 @@ grep -q '^keys-destroyed$' "$work/session.out"
 grep -q '^completed$' "$work/session.out"
 [ "$(head -c 2 export.zip)" = PK ]
 grep -q '^whsec_' "$work/session.out"
+grep -q '^204$' "$work/session.out"
+grep -q '"pending":0' "$work/session.out"
 echo "README session: ok"

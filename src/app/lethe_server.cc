@@ -42,10 +42,12 @@
 #include "domain/erasure_receipts.h"
 #include "domain/erasures.h"
 #include "domain/export_links.h"
+#include "domain/integrations.h"
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
 #include "domain/key_ring.h"
 #include "domain/legal_holds.h"
+#include "domain/legal_requests.h"
 #include "domain/marketing_mail.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
@@ -60,8 +62,11 @@
 #include "domain/sub_processors.h"
 #include "domain/subject_export.h"
 #include "domain/transfers.h"
+#include "domain/transparency_report.h"
+#include "domain/usage_aggregates.h"
 #include "domain/usage_ledger.h"
 #include "domain/webhooks.h"
+#include "http/aggregate_api.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
 #include "http/consent_api.h"
@@ -71,7 +76,9 @@
 #include "http/erasure_api.h"
 #include "http/export_api.h"
 #include "http/gate.h"
+#include "http/integration_api.h"
 #include "http/legal_hold_api.h"
+#include "http/legal_request_api.h"
 #include "http/media_api.h"
 #include "http/ops_backup_api.h"
 #include "http/privacy_request_api.h"
@@ -134,6 +141,10 @@ struct LetheServer::Parts {
   std::unique_ptr<SubProcessors> subprocessors;
   std::unique_ptr<Transfers> transfers;  // the only holder of the outbound HTTP client
   std::unique_ptr<Webhooks> webhooks;
+  std::unique_ptr<LegalRequests> legal_requests;
+  std::unique_ptr<TransparencyReport> transparency;
+  std::unique_ptr<UsageAggregates> aggregates;
+  std::unique_ptr<Integrations> integrations;
   std::unique_ptr<BackupKeyStore> backup_keys;
   std::unique_ptr<BackupEpochs> backup_epochs;
   std::unique_ptr<DataSnapshots> snapshots;
@@ -180,6 +191,10 @@ constexpr int kReminderBatch = 200;
 // at a time; until then Covering() already treats them as ended.
 constexpr std::chrono::milliseconds kHoldSweep{std::chrono::seconds(30)};
 constexpr int kHoldBatch = 100;
+// How often the notices of legal requests whose non-disclosure order ended
+// go out (SHR-4), and how many at a time.
+constexpr std::chrono::milliseconds kLegalNoticeSweep{std::chrono::seconds(30)};
+constexpr int kLegalNoticeBatch = 100;
 // Backups: how often the runner asks whether one is due (each task first
 // runs at start), and how often expired backup-epoch keys are destroyed.
 constexpr std::chrono::milliseconds kBackupCheck{std::chrono::hours(1)};
@@ -312,6 +327,12 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   LETHE_RETURN_IF_ERROR(runner.Every("legal-holds", kHoldSweep, [&holds = *p.holds] {
     return StatusOf(holds.SweepLapsed(kHoldBatch));
   }));
+  // Legal requests (SHR-4): the customer hears of a request once its
+  // non-disclosure order ends.
+  LETHE_RETURN_IF_ERROR(
+      runner.Every("legal-request-notices", kLegalNoticeSweep, [&requests = *p.legal_requests] {
+        return StatusOf(requests.SendDueNotices(kLegalNoticeBatch));
+      }));
   // Backups (USE-5): expired epoch keys go daily whether or not backups run.
   LETHE_RETURN_IF_ERROR(runner.Every("backup-epochs", kEpochSweep, [&epochs = *p.backup_epochs] {
     return StatusOf(epochs.DestroyExpired());
@@ -470,6 +491,15 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddWebhookRoutes(*p->router, *p->webhooks, config.max_json_body);
   p->media->SetEvents(p->webhooks.get());
   p->erasures->SetEvents(p->webhooks.get());
+  p->legal_requests = std::make_unique<LegalRequests>(
+      *p->metadata, *p->audit, *p->outbox, *p->disclosures, *p->keyed_ids, clock, random);
+  p->transparency = std::make_unique<TransparencyReport>(*p->metadata);
+  AddLegalRequestRoutes(*p->router, *p->legal_requests, *p->transparency, config.max_json_body);
+  p->aggregates = std::make_unique<UsageAggregates>(*p->metadata, *p->usage, clock);
+  AddAggregateRoutes(*p->router, *p->aggregates, config.max_json_body);
+  p->integrations =
+      std::make_unique<Integrations>(*p->metadata, *p->key_ring, *p->audit, clock, random);
+  AddIntegrationRoutes(*p->router, *p->integrations, config.max_json_body);
   p->processing_limits = std::make_unique<ProcessingLimits>(*p->metadata, *p->jobs, *p->outbox,
                                                             *p->audit, clock, random);
   p->privacy_requests = std::make_unique<PrivacyRequests>(

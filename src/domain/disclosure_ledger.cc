@@ -45,21 +45,23 @@ Result<DisclosureRecord> DisclosureLedger::Record(MetadataTx& tx, const Disclosu
     return Status::InvalidArgument("invalid-field", "unknown legal basis");
   }
   LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccountById(d.account_id));
-  DisclosureRecord row{RandomId(random_, "dsc_"),
-                       account.customer_id,
-                       d.account_id,
-                       d.recipient,
-                       d.recipient_kind,
-                       d.purpose,
-                       d.legal_basis,
-                       d.categories,
-                       d.end_user.empty() ? "" : ids_.Of("end_user", d.account_id, d.end_user),
-                       d.what,
-                       d.reference,
-                       clock_.NowMillis()};
+  DisclosureRecord row{
+      RandomId(random_, "dsc_"),
+      account.customer_id,
+      d.account_id,
+      d.recipient,
+      d.recipient_kind,
+      d.purpose,
+      d.legal_basis,
+      d.categories,
+      d.end_user.empty() ? d.keyed_end_user : ids_.Of("end_user", d.account_id, d.end_user),
+      d.what,
+      d.reference,
+      clock_.NowMillis(),
+      d.withheld};
   LETHE_RETURN_IF_ERROR(tx.InsertDisclosure(row));
-  LETHE_RETURN_IF_ERROR(
-      audit_.Record(tx, actor, "disclosure.record", row.id, row.account_id, origin));
+  LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, "disclosure.record", row.id,
+                                      d.withheld ? "" : row.account_id, origin));
   return row;
 }
 

@@ -37,6 +37,13 @@ struct Disclosure {
   std::string end_user;
   std::string what;
   std::string reference;
+  // The end user's keyed reference itself, for a caller that keeps only
+  // that (a legal request); used when `end_user` is "".
+  std::string keyed_end_user;
+  // Kept from the customer while a non-disclosure order runs: the row is
+  // written now, shown by MetadataTx::RevealDisclosures(reference) later,
+  // and its audit event stays off the account's trail.
+  bool withheld = false;
 };
 
 // One page of an account's ledger.

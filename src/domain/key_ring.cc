@@ -13,6 +13,10 @@ std::string SubjectSlot(const std::string& account_id, const std::string& end_us
   return "subject/" + account_id + "/" + Sha256Hex(end_user);
 }
 
+std::string SecretSlot(const std::string& account_id, const std::string& secret_id) {
+  return "secret/" + account_id + "/" + secret_id;
+}
+
 std::string ObjectContext(const std::string& object_id) { return "object/" + object_id; }
 
 }  // namespace
@@ -88,6 +92,28 @@ Status KeyRing::DestroyAccountKey(const std::string& account_id) {
     st = store_.Destroy(AccountSlot(account_id));
   }
   return st;
+}
+
+Result<Key> KeyRing::SecretKey(const std::string& account_id, const std::string& secret_id,
+                               bool create) {
+  LETHE_ASSIGN_OR_RETURN(Key account_key, AccountKey(account_id));
+  KeyWiper wipe(account_key);
+  const std::string slot = SecretSlot(account_id, secret_id);
+  if (create) return GetOrCreate(slot, account_key);
+  LETHE_ASSIGN_OR_RETURN(std::string wrapped, store_.Get(slot));
+  auto raw = Base64UrlDecode(wrapped);
+  if (!raw) return Status::DataLoss("wrapped key in " + slot + " is not valid base64url");
+  return UnwrapKey(account_key, *raw, slot);
+}
+
+Status KeyRing::DestroySecretKey(const std::string& account_id, const std::string& secret_id) {
+  const std::string slot = SecretSlot(account_id, secret_id);
+  Status st = store_.Destroy(slot);
+  if (st.code() != Status::Code::kNotFound) return st;
+  // Never made: make it destroyed, so nothing is ever sealed under it.
+  LETHE_ASSIGN_OR_RETURN(std::string kept, store_.PutIfAbsent(slot, ""));
+  (void)kept;
+  return store_.Destroy(slot);
 }
 
 Status KeyRing::DestroySubjectKey(const std::string& account_id, const std::string& end_user) {

@@ -6,6 +6,8 @@
 //          key
 //               └─ data key (one per media object), wrapped by its owner's key and kept
 //                  in the media record
+//          └─ secret key   slot "secret/<account id>/<secret id>", wrapped by the account key:
+//                          one per secret the account keeps (an integration's token, SEC-3)
 //
 // A media object without an end user is owned by the account key directly.
 // Destroying a subject key makes every object of that end user unreadable,
@@ -52,6 +54,15 @@ class KeyRing {
   // key under it (ACC-10). Returns OK also when it never existed: the
   // tombstone then keeps it from ever being made.
   Status DestroyAccountKey(const std::string& account_id);
+
+  // The key of one secret the account keeps (SEC-3), made on first use
+  // when `create` is true. Returns it; NotFound when it was never made and
+  // `create` is false; FailedPrecondition("key-destroyed") when it, or the
+  // account key, was destroyed.
+  Result<Key> SecretKey(const std::string& account_id, const std::string& secret_id, bool create);
+  // Destroys that key for good: whatever it sealed can never be opened
+  // again. Returns OK also when it was never made (it can then never be).
+  Status DestroySecretKey(const std::string& account_id, const std::string& secret_id);
 
   // Proves that the master key is the one this key store was made under, by
   // opening a check key wrapped by it (created on the first call). Call it

@@ -174,6 +174,32 @@ class MetadataReader {
       const std::string& webhook_id, int limit) = 0;
   virtual Result<std::vector<WebhookAttemptRecord>> ListWebhookAttempts(
       const std::string& delivery_id) = 0;
+  // Legal requests (SHR-4). ListLegalRequests: the requests on
+  // `account_id` ("" for every account), newest received first, at most
+  // `limit`. ListLegalRequestNoticesDue: requests whose customer has not
+  // been told and whose non-disclosure order (if any) ended at or before
+  // `now_ms`, soonest ended first, at most `limit`. CountLegalRequests: the
+  // requests received in [from_ms, to_ms), counted by authority type and
+  // decision, sorted by both.
+  virtual Result<LegalRequestRecord> FindLegalRequest(const std::string& id) = 0;
+  virtual Result<std::vector<LegalRequestRecord>> ListLegalRequests(const std::string& account_id,
+                                                                    int limit) = 0;
+  virtual Result<std::vector<LegalRequestRecord>> ListLegalRequestNoticesDue(int64_t now_ms,
+                                                                             int limit) = 0;
+  virtual Result<std::vector<LegalRequestTally>> CountLegalRequests(int64_t from_ms,
+                                                                    int64_t to_ms) = 0;
+
+  // Integrations (SEC-3), scoped by account; ListIntegrations oldest first.
+  virtual Result<IntegrationRecord> FindIntegration(const std::string& account_id,
+                                                    const std::string& id) = 0;
+  virtual Result<std::vector<IntegrationRecord>> ListIntegrations(
+      const std::string& account_id) = 0;
+
+  // Aggregates (SHR-6): the account's usage events with time_ms in
+  // [since_ms, until_ms), summed per day, country, browser and person
+  // (see UsageTally), sorted by those.
+  virtual Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id,
+                                                     int64_t since_ms, int64_t until_ms) = 0;
 };
 
 // One transaction in progress. Valid only inside the Transact call that
@@ -255,6 +281,9 @@ class MetadataTx : public MetadataReader {
   virtual Result<int64_t> DeleteExportLinksExpiredBefore(int64_t before_ms) = 0;
   // Disclosure ledger: rows are only ever added. A taken id is AlreadyExists.
   virtual Status InsertDisclosure(const DisclosureRecord& d) = 0;
+  // Shows the withheld rows that answer `reference` to the customer (a
+  // non-disclosure order ended). Returns how many it showed.
+  virtual Result<int64_t> RevealDisclosures(const std::string& reference) = 0;
   // Sets the account's default retention (none when empty) and moves the
   // expiry of every media of the account that has none of its own to
   // created + retention_days. NotFound for an unknown account.
@@ -299,6 +328,17 @@ class MetadataTx : public MetadataReader {
   virtual Status InsertWebhookDelivery(const WebhookDeliveryRecord& d) = 0;
   virtual Status UpdateWebhookDelivery(const WebhookDeliveryRecord& d) = 0;
   virtual Status InsertWebhookAttempt(const WebhookAttemptRecord& a) = 0;
+  // Legal requests. UpdateLegalRequest writes the order's end, the
+  // decision, its note, what was disclosed and when, who decided and when,
+  // and notified_ms (the rest never changes); NotFound if absent.
+  virtual Status InsertLegalRequest(const LegalRequestRecord& r) = 0;
+  virtual Status UpdateLegalRequest(const LegalRequestRecord& r) = 0;
+
+  // Integrations. DeleteIntegration removes the row and leaves no copy of
+  // its sealed token in the store's files once committed; NotFound if the
+  // account has no such integration.
+  virtual Status InsertIntegration(const IntegrationRecord& i) = 0;
+  virtual Status DeleteIntegration(const std::string& account_id, const std::string& id) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

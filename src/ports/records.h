@@ -304,6 +304,69 @@ struct DisclosureRecord {
   std::string what;            // what was sent, in ids and sizes, never content
   std::string reference;       // the instruction it answers (a request, a delivery, a consent)
   int64_t at_ms = 0;
+  // Kept from the customer's view while a non-disclosure order runs (a
+  // legal request's, SHR-4); shown once the order ends.
+  bool withheld = false;
+};
+
+// A request from an authority for an account's data (SHR-4), as staff
+// recorded it, and what Lethe decided. `subject` is the keyed reference
+// KeyedIds::Of("end_user", account_id, ref) of the end user it names ("" for
+// the whole account), as legal holds keep it. While a non-disclosure order
+// runs (`nondisclosure_until_ms` in the future) the customer is not told;
+// `notified_ms` is set once the notice is queued in the outbox.
+struct LegalRequestRecord {
+  std::string id;  // lrq_...
+  std::string customer_id;
+  std::string account_id;
+  std::string subject;
+  std::string authority;       // who asks: "Metropolitan Police", "District Court ..."
+  std::string authority_type;  // law_enforcement, court, regulator, other
+  std::string legal_basis;     // the instrument cited: a warrant, an order, a statute
+  std::string reference;       // the authority's own case reference (staff only)
+  std::string categories;      // data categories asked for, comma-separated
+  int64_t received_ms = 0;
+  std::string recorded_by;  // stf_...
+  std::optional<int64_t> nondisclosure_until_ms;
+  std::string decision;       // "" until decided; then comply, object or partial
+  std::string decision_note;  // why (staff only)
+  std::string disclosed;      // what was handed over, in ids and sizes; "" for none
+  std::optional<int64_t> disclosed_ms;
+  std::string decided_by;  // stf_...
+  std::optional<int64_t> decided_ms;
+  std::optional<int64_t> notified_ms;
+};
+
+// How many legal requests of one authority type ended in one decision
+// ("" while undecided): a line of the transparency report.
+struct LegalRequestTally {
+  std::string authority_type;
+  std::string decision;
+  int64_t count = 0;
+};
+
+// A third-party token a customer keeps for an account (SEC-3). The token
+// is sealed (AES-256-GCM) under a key of its own, wrapped by the account
+// key in the key store; `sealed_token` is base64url(nonce || ciphertext ||
+// tag). Destroying that key and deleting the row leaves nothing to open.
+struct IntegrationRecord {
+  std::string id;  // int_...
+  std::string account_id;
+  std::string provider;  // e.g. "vimeo"
+  std::string label;     // the customer's own name for it, may be ""
+  std::string sealed_token;
+  int64_t created_ms = 0;
+};
+
+// One line of an account's usage, tallied for aggregates (SHR-6): how many
+// events one person (the end user the requests named, else their IP
+// address) made on one UTC day from one country with one browser.
+struct UsageTally {
+  int64_t day = 0;  // days since 1970-01-01 (UTC)
+  std::string country;
+  std::string browser;
+  std::string person;
+  int64_t events = 0;
 };
 
 // One step of a request's history, in order.

@@ -251,6 +251,39 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListLapsedHolds"));
     return target_.ListLapsedHolds(now_ms, limit);
   }
+  Result<LegalRequestRecord> FindLegalRequest(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindLegalRequest"));
+    return target_.FindLegalRequest(id);
+  }
+  Result<std::vector<LegalRequestRecord>> ListLegalRequests(const std::string& account_id,
+                                                            int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListLegalRequests"));
+    return target_.ListLegalRequests(account_id, limit);
+  }
+  Result<std::vector<LegalRequestRecord>> ListLegalRequestNoticesDue(int64_t now_ms,
+                                                                     int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListLegalRequestNoticesDue"));
+    return target_.ListLegalRequestNoticesDue(now_ms, limit);
+  }
+  Result<std::vector<LegalRequestTally>> CountLegalRequests(int64_t from_ms,
+                                                            int64_t to_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("CountLegalRequests"));
+    return target_.CountLegalRequests(from_ms, to_ms);
+  }
+  Result<IntegrationRecord> FindIntegration(const std::string& account_id,
+                                            const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindIntegration"));
+    return target_.FindIntegration(account_id, id);
+  }
+  Result<std::vector<IntegrationRecord>> ListIntegrations(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListIntegrations"));
+    return target_.ListIntegrations(account_id);
+  }
+  Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
+                                             int64_t until_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("TallyUsage"));
+    return target_.TallyUsage(account_id, since_ms, until_ms);
+  }
 
   Result<std::vector<ConsentRecord>> ListConsents(const std::string& account_id,
                                                   const std::string& subject) override {

@@ -611,6 +611,184 @@ TEST_P(MetadataStoreContract, WebhooksKeepTheirDeliveriesAndAttemptsPerAccount_S
   EXPECT_EQ(store_->ListWebhooks("acc_1")->size(), 1u);
 }
 
+TEST_P(MetadataStoreContract, WithheldDisclosuresAreHiddenUntilRevealed_SHR4) {
+  DisclosureRecord d{"dsc_w",
+                     "cus_a",
+                     "acc_1",
+                     "Police",
+                     "authority",
+                     "legal_request",
+                     "legal_obligation",
+                     "metadata",
+                     "",
+                     "account record",
+                     "lrq_1",
+                     10,
+                     true};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertDisclosure(d); }).ok());
+  d.id = "dsc_v";
+  d.withheld = false;
+  d.reference = "lrq_2";
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertDisclosure(d); }).ok());
+  auto shown = store_->ListDisclosures("acc_1", {0, ""}, 10);
+  ASSERT_TRUE(shown.ok());
+  ASSERT_EQ(shown->size(), 1u);
+  EXPECT_EQ((*shown)[0].id, "dsc_v");
+  int64_t revealed = -1;
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_ASSIGN_OR_RETURN(revealed, tx.RevealDisclosures("lrq_1"));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(revealed, 1);
+  shown = store_->ListDisclosures("acc_1", {0, ""}, 10);
+  ASSERT_EQ(shown->size(), 2u);
+  EXPECT_EQ((*shown)[0].id, "dsc_v");  // ties on time go by id
+  EXPECT_FALSE((*shown)[1].withheld);
+}
+
+TEST_P(MetadataStoreContract, LegalRequestsAreKeptUpdatedListedAndCounted_SHR4) {
+  auto request = [](std::string id, std::string account, std::string type, int64_t received,
+                    std::optional<int64_t> gag) {
+    LegalRequestRecord r;
+    r.id = id;
+    r.customer_id = "cus_a";
+    r.account_id = account;
+    r.subject = account == "acc_1" ? "kh_subject" : "";
+    r.authority = "Court of " + id;
+    r.authority_type = type;
+    r.legal_basis = "order";
+    r.reference = "REF-" + id;
+    r.categories = "metadata";
+    r.received_ms = received;
+    r.recorded_by = "stf_1";
+    r.nondisclosure_until_ms = gag;
+    return r;
+  };
+  for (const auto& r : {request("lrq_a", "acc_1", "court", 100, std::nullopt),
+                        request("lrq_b", "acc_1", "court", 200, 1000),
+                        request("lrq_c", "acc_2", "law_enforcement", 300, 500),
+                        request("lrq_d", "acc_2", "court", 5000, std::nullopt)}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertLegalRequest(r); }).ok()) << r.id;
+  }
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.InsertLegalRequest(request("lrq_a", "acc_1", "court", 1, std::nullopt));
+            }).code(),
+            Status::Code::kAlreadyExists);
+  auto a = store_->FindLegalRequest("lrq_a");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->subject, "kh_subject");
+  EXPECT_EQ(a->reference, "REF-lrq_a");
+  EXPECT_FALSE(a->nondisclosure_until_ms.has_value());
+  EXPECT_EQ(store_->FindLegalRequest("lrq_x").status().code(), Status::Code::kNotFound);
+
+  LegalRequestRecord decided = *a;
+  decided.decision = "partial";
+  decided.decision_note = "narrowed";
+  decided.disclosed = "3 events";
+  decided.disclosed_ms = 150;
+  decided.decided_by = "stf_2";
+  decided.decided_ms = 160;
+  decided.notified_ms = 170;
+  decided.authority = "changed";  // never written by an update
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpdateLegalRequest(decided); }).ok());
+  a = store_->FindLegalRequest("lrq_a");
+  EXPECT_EQ(a->decision, "partial");
+  EXPECT_EQ(a->decision_note, "narrowed");
+  EXPECT_EQ(a->disclosed, "3 events");
+  EXPECT_EQ(a->disclosed_ms, 150);
+  EXPECT_EQ(a->decided_by, "stf_2");
+  EXPECT_EQ(a->decided_ms, 160);
+  EXPECT_EQ(a->notified_ms, 170);
+  EXPECT_EQ(a->authority, "Court of lrq_a");
+  LegalRequestRecord ghost = decided;
+  ghost.id = "lrq_ghost";
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.UpdateLegalRequest(ghost); }).code(),
+            Status::Code::kNotFound);
+
+  auto ids = [](const std::vector<LegalRequestRecord>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.id);
+    return out;
+  };
+  EXPECT_EQ(ids(*store_->ListLegalRequests("acc_1", 10)),
+            (std::vector<std::string>{"lrq_b", "lrq_a"}));
+  EXPECT_EQ(ids(*store_->ListLegalRequests("", 3)),
+            (std::vector<std::string>{"lrq_d", "lrq_c", "lrq_b"}));
+  // Not told yet (b, c, d); of those, the order ended by 600 for c only,
+  // and d never had one. Soonest ended (or received) first.
+  EXPECT_EQ(ids(*store_->ListLegalRequestNoticesDue(600, 10)),
+            (std::vector<std::string>{"lrq_c", "lrq_d"}));
+  EXPECT_EQ(ids(*store_->ListLegalRequestNoticesDue(2000, 10)),
+            (std::vector<std::string>{"lrq_c", "lrq_b", "lrq_d"}));
+
+  auto counts = store_->CountLegalRequests(0, 1000);
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  ASSERT_EQ(counts->size(), 3u);
+  EXPECT_EQ((*counts)[0].authority_type, "court");
+  EXPECT_EQ((*counts)[0].decision, "");
+  EXPECT_EQ((*counts)[0].count, 1);
+  EXPECT_EQ((*counts)[1].decision, "partial");
+  EXPECT_EQ((*counts)[2].authority_type, "law_enforcement");
+  EXPECT_EQ((*counts)[2].count, 1);
+  EXPECT_EQ(store_->CountLegalRequests(1000, 6000)->size(), 1u);
+}
+
+TEST_P(MetadataStoreContract, IntegrationsAreScopedByAccountAndDeletedForGood_SEC3) {
+  for (const auto& i : {IntegrationRecord{"int_a", "acc_1", "vimeo", "main", "sealed-a", 20},
+                        IntegrationRecord{"int_b", "acc_1", "youtube", "", "sealed-b", 10},
+                        IntegrationRecord{"int_c", "acc_2", "vimeo", "", "sealed-c", 5}}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertIntegration(i); }).ok()) << i.id;
+  }
+  auto listed = store_->ListIntegrations("acc_1");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "int_b");  // oldest first
+  EXPECT_EQ((*listed)[1].sealed_token, "sealed-a");
+  EXPECT_EQ((*listed)[1].label, "main");
+  EXPECT_EQ(store_->FindIntegration("acc_2", "int_a").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.DeleteIntegration("acc_2", "int_a"); }).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteIntegration("acc_1", "int_a"); }).ok());
+  EXPECT_EQ(store_->FindIntegration("acc_1", "int_a").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->ListIntegrations("acc_1")->size(), 1u);
+  EXPECT_EQ(store_->FindIntegration("acc_2", "int_c")->provider, "vimeo");
+}
+
+TEST_P(MetadataStoreContract, UsageIsTalliedPerDayCountryBrowserAndPerson_SHR6) {
+  constexpr int64_t kDay = 86'400'000;
+  std::vector<UsageEvent> batch;
+  auto event = [&](int64_t time_ms, std::string account, std::string end_user, std::string ip,
+                   std::string country, std::string browser) {
+    UsageEvent e;
+    e.id = "evt_" + std::to_string(batch.size());
+    e.time_ms = time_ms;
+    e.account_id = account;
+    e.credential_id = account;
+    e.end_user = end_user;
+    e.ip = ip;
+    e.country = country;
+    e.browser = browser;
+    batch.push_back(e);
+  };
+  event(10 * kDay + 5, "acc_1", "ann", "1.1.1.1", "US", "Chrome");
+  event(10 * kDay + 6, "acc_1", "ann", "2.2.2.2", "US", "Chrome");  // same person
+  event(10 * kDay + 7, "acc_1", "", "1.1.1.1", "US", "Chrome");     // a person by address
+  event(10 * kDay + 8, "acc_1", "bob", "1.1.1.1", "IS", "Firefox");
+  event(11 * kDay, "acc_1", "ann", "1.1.1.1", "US", "Chrome");
+  event(12 * kDay, "acc_1", "ann", "1.1.1.1", "US", "Chrome");  // past the range
+  event(10 * kDay, "acc_2", "ann", "1.1.1.1", "US", "Chrome");  // another account
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertUsageEvents(batch); }).ok());
+  auto tallies = store_->TallyUsage("acc_1", 10 * kDay, 12 * kDay);
+  ASSERT_TRUE(tallies.ok()) << tallies.status().ToString();
+  std::vector<std::string> got;
+  for (const UsageTally& t : *tallies) {
+    got.push_back(std::to_string(t.day) + " " + t.country + " " + t.browser + " " + t.person + " " +
+                  std::to_string(t.events));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"10 IS Firefox u:bob 1", "10 US Chrome ip:1.1.1.1 1",
+                                           "10 US Chrome u:ann 2", "11 US Chrome u:ann 1"}));
+}
+
 TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
   auto hold = [](std::string id, std::string account, std::string scope, std::string subject,
                  int64_t placed_ms, std::optional<int64_t> ends_ms = std::nullopt) {

@@ -750,18 +750,101 @@ CREATE TABLE webhook_attempts (
 );
 )sql";
 
+// Version 16: legal requests (SHR-4), integrations' sealed tokens (SEC-3),
+// and disclosure rows withheld from the customer while a non-disclosure
+// order runs. A legal request names an end user only by keyed reference.
+// (Versions 14 and 15 are the other parts of issue 12, built beside this.)
+constexpr const char* kV16Sqlite = R"sql(
+CREATE TABLE legal_requests (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  authority_type TEXT NOT NULL,
+  legal_basis TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  categories TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  nondisclosure_until_ms INTEGER,
+  decision TEXT NOT NULL,
+  decision_note TEXT NOT NULL,
+  disclosed TEXT NOT NULL,
+  disclosed_ms INTEGER,
+  decided_by TEXT NOT NULL,
+  decided_ms INTEGER,
+  notified_ms INTEGER
+);
+CREATE INDEX legal_requests_by_account ON legal_requests(account_id, received_ms);
+CREATE INDEX legal_requests_by_received ON legal_requests(received_ms);
+CREATE INDEX legal_requests_unnotified ON legal_requests(nondisclosure_until_ms)
+  WHERE notified_ms IS NULL;
+CREATE TABLE integrations (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  label TEXT NOT NULL,
+  sealed_token TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX integrations_by_account ON integrations(account_id, created_ms);
+ALTER TABLE disclosures ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX disclosures_withheld ON disclosures(reference) WHERE withheld = 1;
+)sql";
+
+constexpr const char* kV16Postgres = R"sql(
+CREATE TABLE legal_requests (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  authority_type TEXT NOT NULL,
+  legal_basis TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  categories TEXT NOT NULL,
+  received_ms BIGINT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  nondisclosure_until_ms BIGINT,
+  decision TEXT NOT NULL,
+  decision_note TEXT NOT NULL,
+  disclosed TEXT NOT NULL,
+  disclosed_ms BIGINT,
+  decided_by TEXT NOT NULL,
+  decided_ms BIGINT,
+  notified_ms BIGINT
+);
+CREATE INDEX legal_requests_by_account ON legal_requests(account_id, received_ms);
+CREATE INDEX legal_requests_by_received ON legal_requests(received_ms);
+CREATE INDEX legal_requests_unnotified ON legal_requests(nondisclosure_until_ms)
+  WHERE notified_ms IS NULL;
+CREATE TABLE integrations (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  label TEXT NOT NULL,
+  sealed_token TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX integrations_by_account ON integrations(account_id, created_ms);
+ALTER TABLE disclosures ADD COLUMN withheld BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX disclosures_withheld ON disclosures(reference) WHERE withheld = 1;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
-      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
-      {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
-      {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite}};
+      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},
+      {5, kV5Sqlite},   {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},
+      {9, kV9Sqlite},   {10, kV10Sqlite}, {11, kV11Sqlite}, {12, kV12Sqlite},
+      {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite}, {16, kV16Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
-      {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}};
+      {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

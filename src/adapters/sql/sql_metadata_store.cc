@@ -211,6 +211,39 @@ Result<std::vector<HoldRecord>> SqlMetadataStore::ListLapsedHolds(int64_t now_ms
   return Read<std::vector<HoldRecord>>(
       [&](SqlMetadataTx& r) { return r.ListLapsedHolds(now_ms, limit); });
 }
+Result<LegalRequestRecord> SqlMetadataStore::FindLegalRequest(const std::string& id) {
+  return Read<LegalRequestRecord>([&](SqlMetadataTx& r) { return r.FindLegalRequest(id); });
+}
+Result<std::vector<LegalRequestRecord>> SqlMetadataStore::ListLegalRequests(
+    const std::string& account_id, int limit) {
+  return Read<std::vector<LegalRequestRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListLegalRequests(account_id, limit); });
+}
+Result<std::vector<LegalRequestRecord>> SqlMetadataStore::ListLegalRequestNoticesDue(int64_t now_ms,
+                                                                                     int limit) {
+  return Read<std::vector<LegalRequestRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListLegalRequestNoticesDue(now_ms, limit); });
+}
+Result<std::vector<LegalRequestTally>> SqlMetadataStore::CountLegalRequests(int64_t from_ms,
+                                                                            int64_t to_ms) {
+  return Read<std::vector<LegalRequestTally>>(
+      [&](SqlMetadataTx& r) { return r.CountLegalRequests(from_ms, to_ms); });
+}
+Result<IntegrationRecord> SqlMetadataStore::FindIntegration(const std::string& account_id,
+                                                            const std::string& id) {
+  return Read<IntegrationRecord>(
+      [&](SqlMetadataTx& r) { return r.FindIntegration(account_id, id); });
+}
+Result<std::vector<IntegrationRecord>> SqlMetadataStore::ListIntegrations(
+    const std::string& account_id) {
+  return Read<std::vector<IntegrationRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListIntegrations(account_id); });
+}
+Result<std::vector<UsageTally>> SqlMetadataStore::TallyUsage(const std::string& account_id,
+                                                             int64_t since_ms, int64_t until_ms) {
+  return Read<std::vector<UsageTally>>(
+      [&](SqlMetadataTx& r) { return r.TallyUsage(account_id, since_ms, until_ms); });
+}
 
 Result<std::vector<ConsentRecord>> SqlMetadataStore::ListConsents(const std::string& account_id,
                                                                   const std::string& subject) {

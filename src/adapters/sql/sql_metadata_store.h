@@ -92,6 +92,18 @@ class SqlMetadataStore final : public MetadataStore {
                                                                    int limit) override;
   Result<std::vector<WebhookAttemptRecord>> ListWebhookAttempts(
       const std::string& delivery_id) override;
+  Result<LegalRequestRecord> FindLegalRequest(const std::string& id) override;
+  Result<std::vector<LegalRequestRecord>> ListLegalRequests(const std::string& account_id,
+                                                            int limit) override;
+  Result<std::vector<LegalRequestRecord>> ListLegalRequestNoticesDue(int64_t now_ms,
+                                                                     int limit) override;
+  Result<std::vector<LegalRequestTally>> CountLegalRequests(int64_t from_ms,
+                                                            int64_t to_ms) override;
+  Result<IntegrationRecord> FindIntegration(const std::string& account_id,
+                                            const std::string& id) override;
+  Result<std::vector<IntegrationRecord>> ListIntegrations(const std::string& account_id) override;
+  Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
+                                             int64_t until_ms) override;
 
  private:
   explicit SqlMetadataStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}

@@ -82,6 +82,18 @@ class SqlMetadataTx final : public MetadataTx {
   Status AppendConsent(const ConsentRecord& c) override;
   Status InsertPolicyVersion(const PolicyVersionRecord& v) override;
   Status InsertUnsubscribeToken(const UnsubscribeTokenRecord& t) override;
+  Result<LegalRequestRecord> FindLegalRequest(const std::string& id) override;
+  Result<std::vector<LegalRequestRecord>> ListLegalRequests(const std::string& account_id,
+                                                            int limit) override;
+  Result<std::vector<LegalRequestRecord>> ListLegalRequestNoticesDue(int64_t now_ms,
+                                                                     int limit) override;
+  Result<std::vector<LegalRequestTally>> CountLegalRequests(int64_t from_ms,
+                                                            int64_t to_ms) override;
+  Result<IntegrationRecord> FindIntegration(const std::string& account_id,
+                                            const std::string& id) override;
+  Result<std::vector<IntegrationRecord>> ListIntegrations(const std::string& account_id) override;
+  Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
+                                             int64_t until_ms) override;
 
   Status InsertCustomer(const CustomerRecord& c) override;
   Status UpdateCustomer(const CustomerRecord& c) override;
@@ -148,6 +160,11 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertWebhookDelivery(const WebhookDeliveryRecord& d) override;
   Status UpdateWebhookDelivery(const WebhookDeliveryRecord& d) override;
   Status InsertWebhookAttempt(const WebhookAttemptRecord& a) override;
+  Status InsertLegalRequest(const LegalRequestRecord& r) override;
+  Status UpdateLegalRequest(const LegalRequestRecord& r) override;
+  Status InsertIntegration(const IntegrationRecord& i) override;
+  Status DeleteIntegration(const std::string& account_id, const std::string& id) override;
+  Result<int64_t> RevealDisclosures(const std::string& reference) override;
   void AfterCommit(std::function<void()> fn) override;
   void AfterCommitOnce(const void* key, std::function<void()> fn) override;
 
