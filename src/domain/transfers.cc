@@ -54,6 +54,13 @@ Result<TransferResult> Transfers::Send(const TransferRequest& t, const std::stri
     return Status::InvalidArgument("invalid-field",
                                    "a transfer needs an account, a recipient and a purpose");
   }
+  // Nothing leaves without a stated legal basis, personal data or not.
+  if (std::find(std::begin(DisclosureLedger::kLegalBases), std::end(DisclosureLedger::kLegalBases),
+                t.legal_basis) == std::end(DisclosureLedger::kLegalBases)) {
+    return Status::InvalidArgument("no-legal-basis",
+                                   "a transfer needs a legal basis: contract, consent, "
+                                   "legal_obligation or legitimate_interest");
+  }
   // 1. The recipient.
   LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccountById(t.account_id));
   std::string url, recipient, kind;

@@ -185,6 +185,21 @@ TEST_F(TransfersTest, ASubprocessorGetsNoDataWithoutConsentToItsPurpose_SHR7) {
   EXPECT_EQ(Rows(), 0u);
 }
 
+// A transfer with no legal basis is refused before anything is looked up,
+// sent or written.
+TEST_F(TransfersTest, ATransferWithNoLegalBasisIsRefusedAndChangesNothing_SHR1) {
+  SubprocessorRecord s = Register("us", "https://receiver.example/in");
+  clock_.Advance(SubProcessors::kNoticeDays * kDay);
+  for (const char* basis : {"", "because"}) {
+    TransferRequest t = To(s);
+    t.legal_basis = basis;
+    auto sent = transfers_->Send(t, "system", origin_);
+    EXPECT_EQ(sent.status().reason(), "no-legal-basis") << basis;
+  }
+  EXPECT_TRUE(sent_.empty());
+  EXPECT_EQ(Rows(), 0u);
+}
+
 TEST_F(TransfersTest, EuDataGoesOnlyToEuSubprocessors_SHR3) {
   auto eu = accounts_->Create(who_.account.customer_id, "eu-app", "eu", origin_);
   ASSERT_TRUE(eu.ok());
