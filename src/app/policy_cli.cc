@@ -5,12 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapters/local/data_dir_lock.h"
-#include "adapters/local/file_audit_anchor.h"
 #include "adapters/mail/file_mailer.h"
-#include "adapters/sql/sql_metadata_store.h"
-#include "adapters/sqlite/sqlite_database.h"
-#include "domain/audit_log.h"
+#include "app/offline_data_dir.h"
 #include "domain/job_queue.h"
 #include "domain/outbox.h"
 #include "domain/policy_versions.h"
@@ -32,29 +28,14 @@ int PublishPolicy(const std::string& data_dir, const std::string& file,
     err << "lethe: no database in " << data_dir << "\n";
     return 2;
   }
-  auto lock = DataDirLock::Acquire(data_dir);
-  if (!lock.ok()) {
-    err << "lethe: " << lock.status().ToString() << "\n";
+  auto dir = OfflineDataDir::Open(data_dir);
+  if (!dir.ok()) {
+    err << "lethe: " << dir.status().ToString() << "\n";
     return 2;
   }
-  SystemClock clock;
-  SystemRandom random;
-  auto db = SqliteDatabase::Open(data_dir + "/lethe.db");
-  if (!db.ok()) {
-    err << "lethe: " << db.status().ToString() << "\n";
-    return 2;
-  }
-  auto store = SqlMetadataStore::Open(std::move(*db), clock);
-  if (!store.ok()) {
-    err << "lethe: " << store.status().ToString() << "\n";
-    return 2;
-  }
-  FileAuditAnchor anchor(data_dir + "/audit.anchor");
-  if (auto loaded = anchor.Load(); !loaded.ok()) {
-    err << "lethe: " << loaded.status().ToString() << "\n";
-    return 2;
-  }
-  AuditLog audit(**store, clock, random, &anchor);
+  MetadataStore& store = (*dir)->store();
+  const Clock& clock = (*dir)->clock();
+  Random& random = (*dir)->random();
   // The outbox only queues here; the server delivers through its own
   // mailer (SMTP or files) when it next runs its jobs. This mailer is
   // never asked to send.
@@ -63,9 +44,9 @@ int PublishPolicy(const std::string& data_dir, const std::string& file,
     err << "lethe: " << mailer.status().ToString() << "\n";
     return 2;
   }
-  JobQueue jobs(**store, clock, random);
-  Outbox outbox(**store, jobs, **mailer, clock, random, "noreply@localhost");
-  PolicyVersions policy(**store, audit, outbox, clock);
+  JobQueue jobs(store, clock, random);
+  Outbox outbox(store, jobs, **mailer, clock, random, "noreply@localhost");
+  PolicyVersions policy(store, (*dir)->audit(), outbox, clock);
   // A fresh data directory that never served still starts from version 1.
   auto seeded = policy.Seed(BundledPolicyText(), BundledPolicyDate());
   if (!seeded.ok()) {

@@ -6,11 +6,7 @@
 #include <cstring>
 #include <ostream>
 
-#include "adapters/local/data_dir_lock.h"
-#include "adapters/local/file_audit_anchor.h"
-#include "adapters/sql/sql_metadata_store.h"
-#include "adapters/sqlite/sqlite_database.h"
-#include "domain/audit_log.h"
+#include "app/offline_data_dir.h"
 #include "domain/staff.h"
 
 namespace lethe {
@@ -27,30 +23,12 @@ int AddStaffMember(const std::string& data_dir, const std::string& role, const s
         << "\n";
     return 2;
   }
-  auto lock = DataDirLock::Acquire(data_dir);
-  if (!lock.ok()) {
-    err << "lethe: " << lock.status().ToString() << "\n";
+  auto dir = OfflineDataDir::Open(data_dir);
+  if (!dir.ok()) {
+    err << "lethe: " << dir.status().ToString() << "\n";
     return 2;
   }
-  SystemClock clock;
-  SystemRandom random;
-  auto db = SqliteDatabase::Open(data_dir + "/lethe.db");
-  if (!db.ok()) {
-    err << "lethe: " << db.status().ToString() << "\n";
-    return 2;
-  }
-  auto store = SqlMetadataStore::Open(std::move(*db), clock);
-  if (!store.ok()) {
-    err << "lethe: " << store.status().ToString() << "\n";
-    return 2;
-  }
-  FileAuditAnchor anchor(data_dir + "/audit.anchor");
-  if (auto loaded = anchor.Load(); !loaded.ok()) {
-    err << "lethe: " << loaded.status().ToString() << "\n";
-    return 2;
-  }
-  AuditLog audit(**store, clock, random, &anchor);
-  Staff staff(**store, audit, clock, random);
+  Staff staff((*dir)->store(), (*dir)->audit(), (*dir)->clock(), (*dir)->random());
   const RequestOrigin cli{"cli-staff-add", "", "", "", "", "", ""};
   auto added = staff.Add(name, *parsed, cli);
   if (!added.ok()) {
