@@ -2,6 +2,7 @@
 
 #include "common/utf8.h"
 #include "crypto/secret_hash.h"
+#include "domain/known_end_user.h"
 #include "domain/validation.h"
 
 namespace lethe {
@@ -60,19 +61,7 @@ Status LegalHolds::CheckScopeExists(MetadataTx& tx, const HoldForm& form) {
   LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccountById(form.account_id)));
   if (form.scope == "media") return StatusOf(tx.FindMedia(form.account_id, form.media_id));
   if (form.scope != "end_user") return Status::Ok();
-  MediaQuery media;
-  media.account_id = form.account_id;
-  media.end_user = form.end_user;
-  media.limit = 1;
-  LETHE_ASSIGN_OR_RETURN(auto owned, tx.ListMedia(media));
-  if (!owned.empty()) return Status::Ok();
-  UsageQuery usage;
-  usage.account_id = form.account_id;
-  usage.end_user = form.end_user;
-  usage.limit = 1;
-  LETHE_ASSIGN_OR_RETURN(auto seen, tx.ListUsageEvents(usage));
-  if (!seen.empty()) return Status::Ok();
-  return Status::NotFound("the account holds nothing of that end user");
+  return RequireKnownEndUser(tx, form.account_id, form.end_user);
 }
 
 Result<HoldRecord> LegalHolds::Place(const StaffPrincipal& who, const HoldForm& form,

@@ -6,6 +6,7 @@
 #include "common/time_format.h"
 #include "common/utf8.h"
 #include "crypto/secret_hash.h"
+#include "domain/known_end_user.h"
 #include "domain/validation.h"
 
 namespace lethe {
@@ -111,19 +112,7 @@ std::string LegalRequests::AuditAccount(const LegalRequestRecord& r) const {
 
 Status LegalRequests::CheckScope(MetadataTx& tx, const LegalRequestForm& form) {
   if (form.end_user.empty()) return Status::Ok();
-  MediaQuery media;
-  media.account_id = form.account_id;
-  media.end_user = form.end_user;
-  media.limit = 1;
-  LETHE_ASSIGN_OR_RETURN(auto owned, tx.ListMedia(media));
-  if (!owned.empty()) return Status::Ok();
-  UsageQuery usage;
-  usage.account_id = form.account_id;
-  usage.end_user = form.end_user;
-  usage.limit = 1;
-  LETHE_ASSIGN_OR_RETURN(auto seen, tx.ListUsageEvents(usage));
-  if (!seen.empty()) return Status::Ok();
-  return Status::NotFound("the account holds nothing of that end user");
+  return RequireKnownEndUser(tx, form.account_id, form.end_user);
 }
 
 Status LegalRequests::Notify(MetadataTx& tx, LegalRequestRecord& r, const std::string& actor,

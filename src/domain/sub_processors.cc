@@ -93,9 +93,7 @@ Result<SubprocessorRecord> SubProcessors::Register(const std::string& actor,
   return AddVersion(actor, std::move(s), "subprocessor.register", origin);
 }
 
-Result<SubprocessorRecord> SubProcessors::Change(const std::string& actor, const std::string& id,
-                                                 const SubprocessorForm& form,
-                                                 const RequestOrigin& origin) {
+Result<SubprocessorRecord> SubProcessors::NextVersion(const std::string& id) {
   LETHE_ASSIGN_OR_RETURN(auto versions, store_.ListSubprocessorVersions());
   std::optional<SubprocessorRecord> newest;
   for (const SubprocessorRecord& v : versions) {
@@ -105,8 +103,15 @@ Result<SubprocessorRecord> SubProcessors::Change(const std::string& actor, const
   if (newest->retired) {
     return Status::FailedPrecondition("subprocessor-retired", "the sub-processor is retired");
   }
-  SubprocessorRecord s = *newest;
-  s.version = newest->version + 1;
+  SubprocessorRecord next = *newest;
+  next.version = newest->version + 1;
+  return next;
+}
+
+Result<SubprocessorRecord> SubProcessors::Change(const std::string& actor, const std::string& id,
+                                                 const SubprocessorForm& form,
+                                                 const RequestOrigin& origin) {
+  LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s, NextVersion(id));
   Apply(form, s);
   s.changed_by = actor;
   s.announced_ms = clock_.NowMillis();
@@ -117,17 +122,7 @@ Result<SubprocessorRecord> SubProcessors::Change(const std::string& actor, const
 
 Result<SubprocessorRecord> SubProcessors::Retire(const std::string& actor, const std::string& id,
                                                  const RequestOrigin& origin) {
-  LETHE_ASSIGN_OR_RETURN(auto versions, store_.ListSubprocessorVersions());
-  std::optional<SubprocessorRecord> newest;
-  for (const SubprocessorRecord& v : versions) {
-    if (v.id == id) newest = v;
-  }
-  if (!newest) return Status::NotFound("no such sub-processor");
-  if (newest->retired) {
-    return Status::FailedPrecondition("subprocessor-retired", "the sub-processor is retired");
-  }
-  SubprocessorRecord s = *newest;
-  s.version = newest->version + 1;
+  LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s, NextVersion(id));
   s.retired = true;
   s.changed_by = actor;
   s.announced_ms = s.effective_ms = clock_.NowMillis();

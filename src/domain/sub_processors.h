@@ -94,6 +94,10 @@ class SubProcessors {
   Result<SubprocessorRecord> InForce(MetadataReader& reader, const std::string& id);
 
  private:
+  // A copy of the newest version of `id` numbered one higher, for a change
+  // or retirement. NotFound for an unknown id; FailedPrecondition
+  // ("subprocessor-retired") once retired.
+  Result<SubprocessorRecord> NextVersion(const std::string& id);
   Status Check(const SubprocessorRecord& s) const;
   Result<SubprocessorRecord> AddVersion(const std::string& actor, SubprocessorRecord s,
                                         const std::string& action, const RequestOrigin& origin);
