@@ -16,7 +16,7 @@
 //
 // Problem types: code-invalid, code-used (a replayed TOTP code),
 // challenge-invalid, challenge-expired, challenge-used (all 422);
-// 2fa-already-on, 2fa-not-pending, 2fa-not-enabled (409).
+// 2fa-already-on, 2fa-not-pending, 2fa-not-enabled (412).
 #pragma once
 
 #include <cstdint>

@@ -113,7 +113,7 @@ TEST_F(TwoFactorTest, EnrolConfirmAndSignInInTwoSteps_ACC4) {
   ASSERT_FALSE(session_.empty());
   LETHE_EXPECT_PROBLEM(client_.Post("/v1/me/2fa/totp/confirm",
                                     json::value(json::object{{"code", "123456"}}), Auth(session_)),
-                       409, "2fa-not-pending");
+                       412, "2fa-not-pending");
   Response enrol = client_.Post("/v1/me/2fa/totp", "", Auth(session_));
   ASSERT_EQ(enrol.status, 201) << enrol.Describe();
   secret_ = Str(enrol.Json(), "secret");
@@ -152,7 +152,7 @@ TEST_F(TwoFactorTest, EnrolConfirmAndSignInInTwoSteps_ACC4) {
   LETHE_EXPECT_PROBLEM(SecondStep(challenge, code), 422, "challenge-used");
   // The same code on a fresh challenge is still a replay.
   LETHE_EXPECT_PROBLEM(SecondStep(Challenge(email), code), 422, "code-used");
-  LETHE_EXPECT_PROBLEM(client_.Post("/v1/me/2fa/totp", "", Auth(session_)), 409, "2fa-already-on");
+  LETHE_EXPECT_PROBLEM(client_.Post("/v1/me/2fa/totp", "", Auth(session_)), 412, "2fa-already-on");
 
   // The customer is told by mail (ACC-11); delivery runs in the background.
   std::vector<std::string> mails;
@@ -206,7 +206,7 @@ TEST_F(TwoFactorTest, RecoveryCodesWorkOnceAndTurningOffNeedsACode_ACC4) {
   LETHE_EXPECT_PROBLEM(
       client_.Request("DELETE", "/v1/me/2fa", json::serialize(json::object{{"code", codes[1]}}),
                       Auth(session_)),
-      409, "2fa-not-enabled");
+      412, "2fa-not-enabled");
 
   std::vector<std::string> mails;
   for (int i = 0; i < 100 && mails.empty(); ++i) {
