@@ -6,7 +6,8 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev
       libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg
-      libpq-dev postgresql-15 libarchive-dev python3-jsonschema)
+      libpq-dev postgresql-15 libarchive-dev python3-jsonschema
+      liboath-dev libqrencode-dev)
 # node and npm for s3rver, from Debian unless the machine has them another way
 # (a nodesource nodejs ships npm inside and conflicts with Debian's npm).
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)

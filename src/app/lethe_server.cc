@@ -63,6 +63,7 @@
 #include "domain/subject_export.h"
 #include "domain/transfers.h"
 #include "domain/transparency_report.h"
+#include "domain/two_factor.h"
 #include "domain/usage_aggregates.h"
 #include "domain/usage_ledger.h"
 #include "domain/webhooks.h"
@@ -86,6 +87,7 @@
 #include "http/server.h"
 #include "http/staff_account_api.h"
 #include "http/subprocessor_api.h"
+#include "http/two_factor_api.h"
 #include "http/webhook_api.h"
 
 namespace lethe {
@@ -113,6 +115,7 @@ struct LetheServer::Parts {
   std::unique_ptr<JobQueue> jobs;
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<Customers> customers;
+  std::unique_ptr<TwoFactor> two_factor;  // ACC-4
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<UsageLedger> usage;
   std::unique_ptr<KeyRing> key_ring;
@@ -409,6 +412,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->outbox =
       std::make_unique<Outbox>(*p->metadata, *p->jobs, *p->mailer, clock, random, config.mail_from);
   p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random);
+  p->two_factor =
+      std::make_unique<TwoFactor>(*p->metadata, *p->key_ring, *p->audit, *p->outbox, clock, random);
+  p->customers->SetTwoFactor(p->two_factor.get());
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random, p->outbox.get());
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
   p->links = std::make_unique<MediaLinks>(master, clock);
@@ -444,6 +450,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
   AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
+  AddTwoFactorRoutes(*p->router, *p->two_factor, *p->customers, config.max_json_body);
   AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
   p->erasures =
       std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs, *p->audit,

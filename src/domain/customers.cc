@@ -86,8 +86,19 @@ Result<SignupResult> Customers::SignUp(const SignupForm& form, const RequestOrig
   return result;
 }
 
-Result<IssuedSession> Customers::SignIn(const std::string& email, const std::string& password,
-                                        const RequestOrigin& origin) {
+Result<IssuedSession> Customers::StartSession(MetadataTx& tx, const std::string& customer_id,
+                                              const RequestOrigin& origin) {
+  LETHE_ASSIGN_OR_RETURN(IssuedSession session, OpenSession(tx, customer_id));
+  LoginEvent login{
+      RandomId(random_, "lgn_"), customer_id,     clock_.NowMillis(), origin.ip, origin.browser,
+      origin.browser_version,    origin.language, origin.country};
+  LETHE_RETURN_IF_ERROR(tx.InsertLoginEvent(login));
+  LETHE_RETURN_IF_ERROR(audit_.Record(tx, customer_id, "session.create", customer_id, "", origin));
+  return session;
+}
+
+Result<SignInResult> Customers::SignIn(const std::string& email, const std::string& password,
+                                       const RequestOrigin& origin) {
   const Status kRefused = Status::Unauthenticated("email or password is wrong");
   auto customer = store_.FindCustomerByEmail(email);
   if (!customer.ok()) {
@@ -108,19 +119,35 @@ Result<IssuedSession> Customers::SignIn(const std::string& email, const std::str
     auto fresh = HashPassword(password, options_.password_cost);
     if (fresh.ok()) rehashed = std::move(*fresh);
   }
-  IssuedSession session;
+  SignInResult result;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    result = SignInResult{};
     if (rehashed) {
       CustomerRecord updated = *customer;
       updated.password_hash = *rehashed;
       LETHE_RETURN_IF_ERROR(tx.UpdateCustomer(updated));
     }
-    LETHE_ASSIGN_OR_RETURN(session, OpenSession(tx, customer->id));
-    LoginEvent login{
-        RandomId(random_, "lgn_"), customer->id,    clock_.NowMillis(), origin.ip, origin.browser,
-        origin.browser_version,    origin.language, origin.country};
-    LETHE_RETURN_IF_ERROR(tx.InsertLoginEvent(login));
-    return audit_.Record(tx, customer->id, "session.create", customer->id, "", origin);
+    // ACC-4: with 2FA on, the password alone opens no session.
+    if (two_factor_ != nullptr) {
+      LETHE_ASSIGN_OR_RETURN(result.challenge, two_factor_->ChallengeIfEnrolled(tx, customer->id));
+      if (result.challenge) return Status::Ok();
+    }
+    LETHE_ASSIGN_OR_RETURN(result.session, StartSession(tx, customer->id, origin));
+    return Status::Ok();
+  }));
+  return result;
+}
+
+Result<IssuedSession> Customers::CompleteSignIn(const std::string& customer_id,
+                                                const RequestOrigin& origin) {
+  IssuedSession session;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    auto customer = tx.FindCustomer(customer_id);
+    if (!customer.ok() || customer->closed_ms) {
+      return Status::Unauthenticated("the customer account is closed");
+    }
+    LETHE_ASSIGN_OR_RETURN(session, StartSession(tx, customer_id, origin));
+    return Status::Ok();
   }));
   return session;
 }

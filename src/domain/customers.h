@@ -14,6 +14,7 @@
 #include "crypto/secret_hash.h"
 #include "domain/audit_log.h"
 #include "domain/request_origin.h"
+#include "domain/two_factor.h"
 #include "ports/clock.h"
 #include "ports/metadata_store.h"
 #include "ports/random.h"
@@ -51,6 +52,13 @@ struct IssuedSession {
   int64_t expires_ms = 0;
 };
 
+// What a right password yields: a session, or, with two-factor
+// authentication on (ACC-4), a challenge that a second factor redeems.
+struct SignInResult {
+  std::optional<IssuedSession> session;
+  std::optional<SignInChallenge> challenge;
+};
+
 struct SignupResult {
   CustomerRecord customer;
   IssuedSession session;
@@ -72,10 +80,20 @@ class Customers {
   // or ("age-gate"), AlreadyExists("email-taken").
   Result<SignupResult> SignUp(const SignupForm& form, const RequestOrigin& origin);
 
-  // Checks email and password and opens a session, recording a login event.
-  // Returns Unauthenticated, the same for an unknown email and a wrong password.
-  Result<IssuedSession> SignIn(const std::string& email, const std::string& password,
-                               const RequestOrigin& origin);
+  // Checks email and password and opens a session, recording a login event;
+  // with 2FA on (SetTwoFactor), opens a sign-in challenge instead. Returns
+  // Unauthenticated, the same for an unknown email and a wrong password.
+  Result<SignInResult> SignIn(const std::string& email, const std::string& password,
+                              const RequestOrigin& origin);
+
+  // The end of a two-step sign-in: opens a session for a customer whose
+  // challenge TwoFactor::Redeem accepted, recording a login event.
+  // Returns Unauthenticated when the customer is closed or gone.
+  Result<IssuedSession> CompleteSignIn(const std::string& customer_id, const RequestOrigin& origin);
+
+  // Sign-in asks `two_factor` whether a second factor is due. Call before
+  // serving; without it, a password alone signs in.
+  void SetTwoFactor(TwoFactor* two_factor) { two_factor_ = two_factor; }
 
   // Ends the session with this token. Returns Unauthenticated if it is unknown.
   Status SignOut(const std::string& token, const RequestOrigin& origin);
@@ -89,6 +107,9 @@ class Customers {
 
  private:
   Result<IssuedSession> OpenSession(MetadataTx& tx, const std::string& customer_id);
+  // Opens a session with its login event and audit entry, in `tx`.
+  Result<IssuedSession> StartSession(MetadataTx& tx, const std::string& customer_id,
+                                     const RequestOrigin& origin);
   // A hash to verify against when the email is unknown, so both failures
   // cost the same time.
   const std::string& DecoyHash();
@@ -98,6 +119,7 @@ class Customers {
   const Clock& clock_;
   Random& random_;
   CustomerOptions options_;
+  TwoFactor* two_factor_ = nullptr;
   std::once_flag decoy_once_;
   std::string decoy_hash_;
 };

@@ -57,8 +57,10 @@ TEST_F(CustomersTest, SessionsExpireAndEnd) {
   EXPECT_EQ(customers_->Authenticate(token).status().code(), Status::Code::kUnauthenticated);
   auto again = customers_->SignIn("a@x.io", "correct horse battery", origin_);
   ASSERT_TRUE(again.ok());
-  ASSERT_TRUE(customers_->SignOut(again->token, origin_).ok());
-  EXPECT_EQ(customers_->Authenticate(again->token).status().code(), Status::Code::kUnauthenticated);
+  ASSERT_TRUE(again->session.has_value());
+  ASSERT_TRUE(customers_->SignOut(again->session->token, origin_).ok());
+  EXPECT_EQ(customers_->Authenticate(again->session->token).status().code(),
+            Status::Code::kUnauthenticated);
 }
 
 TEST_F(CustomersTest, RefusedSignupStoresNothing) {

@@ -17,6 +17,8 @@ std::string SecretSlot(const std::string& account_id, const std::string& secret_
   return "secret/" + account_id + "/" + secret_id;
 }
 
+std::string CustomerSlot(const std::string& customer_id) { return "customer/" + customer_id; }
+
 std::string ObjectContext(const std::string& object_id) { return "object/" + object_id; }
 
 }  // namespace
@@ -65,6 +67,10 @@ Result<Key> KeyRing::UnwrapDataKey(const std::string& account_id, const std::str
   LETHE_ASSIGN_OR_RETURN(Key owner, OwnerKey(account_id, end_user));
   KeyWiper wipe(owner);
   return UnwrapKey(owner, *raw, ObjectContext(object_id));
+}
+
+Result<Key> KeyRing::CustomerKey(const std::string& customer_id) {
+  return GetOrCreate(CustomerSlot(customer_id), master_);
 }
 
 Status KeyRing::CheckMasterKey() {

@@ -8,6 +8,8 @@
 //                  in the media record
 //          └─ secret key   slot "secret/<account id>/<secret id>", wrapped by the account key:
 //                          one per secret the account keeps (an integration's token, SEC-3)
+//   └─ customer key  slot "customer/<customer id>", wrapped by the master key: seals what
+//                    a customer (not an account) keeps secret, such as a TOTP seed (ACC-4)
 //
 // A media object without an end user is owned by the account key directly.
 // Destroying a subject key makes every object of that end user unreadable,
@@ -63,6 +65,11 @@ class KeyRing {
   // Destroys that key for good: whatever it sealed can never be opened
   // again. Returns OK also when it was never made (it can then never be).
   Status DestroySecretKey(const std::string& account_id, const std::string& secret_id);
+
+  // The key of one customer (a login, apart from its accounts), made on
+  // first use. Returns it; FailedPrecondition("key-destroyed") when it was
+  // destroyed; the store's error otherwise.
+  Result<Key> CustomerKey(const std::string& customer_id);
 
   // Proves that the master key is the one this key store was made under, by
   // opening a check key wrapped by it (created on the first call). Call it

@@ -15,6 +15,16 @@ object SessionView(const IssuedSession& s) {
   return {{"token", s.token}, {"expires_at", FormatRfc3339(s.expires_ms)}};
 }
 
+// 202: the password was right, a second factor is due (ACC-4); the
+// challenge goes to POST /v1/sessions/2fa.
+object ChallengeView(const SignInChallenge& c) {
+  boost::json::array methods;
+  for (const std::string& m : c.methods) methods.push_back(boost::json::string(m));
+  return {{"challenge", c.token},
+          {"methods", std::move(methods)},
+          {"expires_at", FormatRfc3339(c.expires_ms)}};
+}
+
 Result<HttpResponse> SignUp(Customers& customers, HttpRequest& req) {
   LETHE_ASSIGN_OR_RETURN(JsonFields body,
                          JsonBody(req, {"name", "email", "password", "country", "birth_date",
@@ -42,8 +52,9 @@ Result<HttpResponse> SignIn(Customers& customers, HttpRequest& req) {
   LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"email", "password"}));
   LETHE_ASSIGN_OR_RETURN(std::string email, body.Required("email"));
   LETHE_ASSIGN_OR_RETURN(std::string password, body.Required("password"));
-  LETHE_ASSIGN_OR_RETURN(IssuedSession session, customers.SignIn(email, password, OriginOf(req)));
-  return HttpResponse::Json(201, SessionView(session));
+  LETHE_ASSIGN_OR_RETURN(SignInResult result, customers.SignIn(email, password, OriginOf(req)));
+  if (result.challenge) return HttpResponse::Json(202, ChallengeView(*result.challenge));
+  return HttpResponse::Json(201, SessionView(*result.session));
 }
 
 Result<HttpResponse> PatchMe(Customers& customers, HttpRequest& req, const CustomerRecord& me) {

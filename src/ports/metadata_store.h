@@ -195,6 +195,14 @@ class MetadataReader {
   virtual Result<std::vector<IntegrationRecord>> ListIntegrations(
       const std::string& account_id) = 0;
 
+  // Two-factor authentication (ACC-4). ListRecoveryCodes: every code of
+  // the customer, used ones too. FindSignInChallenge: by the digest of its
+  // token, used or expired ones too (the caller refuses them).
+  virtual Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) = 0;
+  virtual Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
+      const std::string& customer_id) = 0;
+  virtual Result<SignInChallengeRecord> FindSignInChallenge(const std::string& token_digest) = 0;
+
   // Aggregates (SHR-6): the account's usage events with time_ms in
   // [since_ms, until_ms), summed per day, country, browser and person
   // (see UsageTally), sorted by those.
@@ -339,6 +347,23 @@ class MetadataTx : public MetadataReader {
   // account has no such integration.
   virtual Status InsertIntegration(const IntegrationRecord& i) = 0;
   virtual Status DeleteIntegration(const std::string& account_id, const std::string& id) = 0;
+
+  // Two-factor authentication (ACC-4). PutTotpFactor inserts the
+  // customer's factor or replaces it whole. DeleteTwoFactor removes the
+  // factor, the recovery codes and the open challenges of the customer and
+  // leaves no copy of the sealed seed in the store's files once committed
+  // (OK when there was none). ReplaceRecoveryCodes drops the customer's
+  // codes and stores `codes`. MarkRecoveryCodeUsed sets used_ms on an
+  // unused code; NotFound when there is none such. UpdateSignInChallenge
+  // writes failures and used_ms; NotFound if absent.
+  virtual Status PutTotpFactor(const TotpFactorRecord& f) = 0;
+  virtual Status DeleteTwoFactor(const std::string& customer_id) = 0;
+  virtual Status ReplaceRecoveryCodes(const std::string& customer_id,
+                                      const std::vector<RecoveryCodeRecord>& codes) = 0;
+  virtual Status MarkRecoveryCodeUsed(const std::string& customer_id,
+                                      const std::string& code_digest, int64_t used_ms) = 0;
+  virtual Status InsertSignInChallenge(const SignInChallengeRecord& c) = 0;
+  virtual Status UpdateSignInChallenge(const SignInChallengeRecord& c) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

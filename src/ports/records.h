@@ -37,6 +37,34 @@ struct SessionRecord {
   int64_t expires_ms = 0;
 };
 
+// ACC-4: a customer's TOTP second factor. The seed never rests in the
+// clear: it is sealed under the customer's own key (KeyRing::CustomerKey).
+struct TotpFactorRecord {
+  std::string customer_id;
+  std::string sealed_seed;  // base64url(nonce || AES-256-GCM(seed) || tag)
+  int64_t created_ms = 0;
+  std::optional<int64_t> confirmed_ms;  // none while the enrolment is pending
+  int64_t last_step = -1;               // the last TOTP time step accepted: replay guard
+};
+
+// One of a customer's single-use recovery codes, kept only as a digest.
+struct RecoveryCodeRecord {
+  std::string customer_id;
+  std::string code_digest;
+  std::optional<int64_t> used_ms;
+};
+
+// The first step of a two-step sign-in: the password was right, a second
+// factor is due. Looked up by the digest of its token.
+struct SignInChallengeRecord {
+  std::string token_digest;
+  std::string customer_id;
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  int64_t failures = 0;  // wrong codes so far; the challenge burns at 5
+  std::optional<int64_t> used_ms;
+};
+
 struct AccountRecord {
   std::string id;  // acc_...
   std::string customer_id;

@@ -279,6 +279,19 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListIntegrations"));
     return target_.ListIntegrations(account_id);
   }
+  Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindTotpFactor"));
+    return target_.FindTotpFactor(customer_id);
+  }
+  Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
+      const std::string& customer_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListRecoveryCodes"));
+    return target_.ListRecoveryCodes(customer_id);
+  }
+  Result<SignInChallengeRecord> FindSignInChallenge(const std::string& token_digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindSignInChallenge"));
+    return target_.FindSignInChallenge(token_digest);
+  }
   Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
                                              int64_t until_ms) override {
     LETHE_RETURN_IF_ERROR(hook_("TallyUsage"));

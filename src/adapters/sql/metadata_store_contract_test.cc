@@ -957,3 +957,76 @@ INSTANTIATE_TEST_SUITE_P(Backends, MetadataStoreContract,
 
 }  // namespace
 }  // namespace lethe
+
+namespace lethe {
+namespace {
+
+TEST_P(MetadataStoreContract, TwoFactorRecordsAreKeptPerCustomer_ACC4) {
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(tx.InsertCustomer(Customer("cus_a", "a@x.io")));
+                return tx.InsertCustomer(Customer("cus_b", "b@x.io"));
+              }).ok());
+  EXPECT_EQ(store_->FindTotpFactor("cus_a").status().code(), Status::Code::kNotFound);
+  // Put inserts, then replaces whole.
+  TotpFactorRecord pending{"cus_a", "sealed-1", 10, std::nullopt, -1};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.PutTotpFactor(pending); }).ok());
+  TotpFactorRecord on{"cus_a", "sealed-2", 20, 25, 77};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.PutTotpFactor(on); }).ok());
+  auto found = store_->FindTotpFactor("cus_a");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->sealed_seed, "sealed-2");
+  EXPECT_EQ(found->created_ms, 20);
+  EXPECT_EQ(found->confirmed_ms, std::optional<int64_t>(25));
+  EXPECT_EQ(found->last_step, 77);
+  EXPECT_EQ(store_->FindTotpFactor("cus_b").status().code(), Status::Code::kNotFound);
+
+  // Recovery codes: replaced as a set, each used once.
+  std::vector<RecoveryCodeRecord> codes = {{"cus_a", "d1", std::nullopt},
+                                           {"cus_a", "d2", std::nullopt}};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.ReplaceRecoveryCodes("cus_a", codes); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.ReplaceRecoveryCodes(
+                    "cus_b", std::vector<RecoveryCodeRecord>{
+                                 RecoveryCodeRecord{"cus_b", "d9", std::nullopt}});
+              }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.MarkRecoveryCodeUsed("cus_a", "d1", 30); }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.MarkRecoveryCodeUsed("cus_a", "d1", 31); }).code(),
+            Status::Code::kNotFound)
+      << "a used code is not used again";
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.MarkRecoveryCodeUsed("cus_a", "d9", 31); }).code(),
+            Status::Code::kNotFound)
+      << "another customer's code";
+  auto listed = store_->ListRecoveryCodes("cus_a");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].code_digest, "d1");
+  EXPECT_EQ((*listed)[0].used_ms, std::optional<int64_t>(30));
+  EXPECT_EQ((*listed)[1].used_ms, std::nullopt);
+
+  // Challenges: found by digest, failures and use written back.
+  SignInChallengeRecord ch{"chd", "cus_a", 40, 340, 0, std::nullopt};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertSignInChallenge(ch); }).ok());
+  ch.failures = 2;
+  ch.used_ms = 50;
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpdateSignInChallenge(ch); }).ok());
+  auto got = store_->FindSignInChallenge("chd");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->customer_id, "cus_a");
+  EXPECT_EQ(got->expires_ms, 340);
+  EXPECT_EQ(got->failures, 2);
+  EXPECT_EQ(got->used_ms, std::optional<int64_t>(50));
+  SignInChallengeRecord absent{"nope", "cus_a", 0, 0, 0, std::nullopt};
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.UpdateSignInChallenge(absent); }).code(),
+            Status::Code::kNotFound);
+
+  // Turning 2FA off removes all three, for that customer only.
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteTwoFactor("cus_a"); }).ok());
+  EXPECT_EQ(store_->FindTotpFactor("cus_a").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(store_->ListRecoveryCodes("cus_a")->empty());
+  EXPECT_EQ(store_->FindSignInChallenge("chd").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->ListRecoveryCodes("cus_b")->size(), 1u);
+  EXPECT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteTwoFactor("cus_a"); }).ok());
+}
+
+}  // namespace
+}  // namespace lethe

@@ -832,19 +832,73 @@ ALTER TABLE disclosures ADD COLUMN withheld BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX disclosures_withheld ON disclosures(reference) WHERE withheld = 1;
 )sql";
 
+// Version 17: two-factor authentication (ACC-4). The TOTP seed is sealed
+// under the customer's key before it gets here; recovery codes and
+// challenge tokens are kept only as digests.
+constexpr const char* kV17Sqlite = R"sql(
+CREATE TABLE totp_factors (
+  customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+  sealed_seed TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  confirmed_ms INTEGER,
+  last_step INTEGER NOT NULL
+);
+CREATE TABLE recovery_codes (
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  code_digest TEXT NOT NULL,
+  used_ms INTEGER,
+  PRIMARY KEY (customer_id, code_digest)
+);
+CREATE TABLE sign_in_challenges (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  failures INTEGER NOT NULL,
+  used_ms INTEGER
+);
+CREATE INDEX sign_in_challenges_by_customer ON sign_in_challenges(customer_id);
+)sql";
+
+constexpr const char* kV17Postgres = R"sql(
+CREATE TABLE totp_factors (
+  customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+  sealed_seed TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  confirmed_ms BIGINT,
+  last_step BIGINT NOT NULL
+);
+CREATE TABLE recovery_codes (
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  code_digest TEXT NOT NULL,
+  used_ms BIGINT,
+  PRIMARY KEY (customer_id, code_digest)
+);
+CREATE TABLE sign_in_challenges (
+  token_digest TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  failures BIGINT NOT NULL,
+  used_ms BIGINT
+);
+CREATE INDEX sign_in_challenges_by_customer ON sign_in_challenges(customer_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
   static const std::vector<Migration> kSqlite = {
-      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},
-      {5, kV5Sqlite},   {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},
-      {9, kV9Sqlite},   {10, kV10Sqlite}, {11, kV11Sqlite}, {12, kV12Sqlite},
-      {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite}, {16, kV16Sqlite}};
+      {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
+      {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
+      {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
+      {16, kV16Sqlite}, {17, kV17Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
-      {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres}};
+      {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
+      {17, kV17Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

@@ -239,6 +239,19 @@ Result<std::vector<IntegrationRecord>> SqlMetadataStore::ListIntegrations(
   return Read<std::vector<IntegrationRecord>>(
       [&](SqlMetadataTx& r) { return r.ListIntegrations(account_id); });
 }
+Result<TotpFactorRecord> SqlMetadataStore::FindTotpFactor(const std::string& customer_id) {
+  return Read<TotpFactorRecord>([&](SqlMetadataTx& r) { return r.FindTotpFactor(customer_id); });
+}
+Result<std::vector<RecoveryCodeRecord>> SqlMetadataStore::ListRecoveryCodes(
+    const std::string& customer_id) {
+  return Read<std::vector<RecoveryCodeRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListRecoveryCodes(customer_id); });
+}
+Result<SignInChallengeRecord> SqlMetadataStore::FindSignInChallenge(
+    const std::string& token_digest) {
+  return Read<SignInChallengeRecord>(
+      [&](SqlMetadataTx& r) { return r.FindSignInChallenge(token_digest); });
+}
 Result<std::vector<UsageTally>> SqlMetadataStore::TallyUsage(const std::string& account_id,
                                                              int64_t since_ms, int64_t until_ms) {
   return Read<std::vector<UsageTally>>(

@@ -104,6 +104,10 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<IntegrationRecord>> ListIntegrations(const std::string& account_id) override;
   Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
                                              int64_t until_ms) override;
+  Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) override;
+  Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
+      const std::string& customer_id) override;
+  Result<SignInChallengeRecord> FindSignInChallenge(const std::string& token_digest) override;
 
  private:
   explicit SqlMetadataStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}

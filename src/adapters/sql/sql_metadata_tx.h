@@ -164,6 +164,18 @@ class SqlMetadataTx final : public MetadataTx {
   Status UpdateLegalRequest(const LegalRequestRecord& r) override;
   Status InsertIntegration(const IntegrationRecord& i) override;
   Status DeleteIntegration(const std::string& account_id, const std::string& id) override;
+  Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) override;
+  Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
+      const std::string& customer_id) override;
+  Result<SignInChallengeRecord> FindSignInChallenge(const std::string& token_digest) override;
+  Status PutTotpFactor(const TotpFactorRecord& f) override;
+  Status DeleteTwoFactor(const std::string& customer_id) override;
+  Status ReplaceRecoveryCodes(const std::string& customer_id,
+                              const std::vector<RecoveryCodeRecord>& codes) override;
+  Status MarkRecoveryCodeUsed(const std::string& customer_id, const std::string& code_digest,
+                              int64_t used_ms) override;
+  Status InsertSignInChallenge(const SignInChallengeRecord& c) override;
+  Status UpdateSignInChallenge(const SignInChallengeRecord& c) override;
   Result<int64_t> RevealDisclosures(const std::string& reference) override;
   void AfterCommit(std::function<void()> fn) override;
   void AfterCommitOnce(const void* key, std::function<void()> fn) override;
