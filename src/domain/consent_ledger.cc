@@ -1,5 +1,8 @@
 #include "domain/consent_ledger.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "common/utf8.h"
 #include "crypto/secret_hash.h"
 #include "domain/policy_versions.h"
@@ -100,14 +103,26 @@ Result<int> ConsentLedger::HonourSignal(const std::string& customer_id,
   }
   int added = 0;
   const ConsentSubject who = EndUser(account_id, end_user);
+  // Once per signal: evidence, not a row for every request.
+  auto recorded = [&](const std::vector<ConsentRecord>& history, std::string_view purpose) {
+    const ConsentRecord* latest = LatestFor(history, purpose);
+    return latest && latest->decision == "opt_out" && latest->source == signal;
+  };
+  // A browser with GPC on sends it with every request: once the signal is
+  // on record, a read answers, and no write transaction (SQLite's one
+  // writer) is taken.
+  LETHE_ASSIGN_OR_RETURN(std::vector<ConsentRecord> seen,
+                         store_.ListConsents(who.account_id, who.subject));
+  if (std::all_of(std::begin(kSignalPurposes), std::end(kSignalPurposes),
+                  [&](std::string_view p) { return recorded(seen, p); })) {
+    return 0;
+  }
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> lethe::Status {
     added = 0;
     LETHE_ASSIGN_OR_RETURN(std::vector<ConsentRecord> history,
                            tx.ListConsents(who.account_id, who.subject));
     for (std::string_view purpose : kSignalPurposes) {
-      const ConsentRecord* latest = LatestFor(history, purpose);
-      // Once per signal: evidence, not a row for every request.
-      if (latest && latest->decision == "opt_out" && latest->source == signal) continue;
+      if (recorded(history, purpose)) continue;
       ConsentEntry e{customer_id, account_id, end_user, std::string(purpose), "opt_out", signal};
       LETHE_RETURN_IF_ERROR(StatusOf(RecordIn(tx, e, "signal:" + signal, origin)));
       ++added;
