@@ -7,6 +7,7 @@
 //               [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]
 //               [--checkpoint-origin NAME] [--retention-{other,support,crm,invoice}-days N]
 //               [--metadata postgres://...] [--keys postgres://...]
+//               [--session-max-days DAYS] [--session-idle-minutes MINUTES]
 //               [--blobs s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION]
 //   lethe audit verify [--data DIR] [--metadata postgres://...]
 //   lethe retention plan [--data DIR] [--account ID]
@@ -65,6 +66,7 @@ constexpr const char* kUsage =
     "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "              [--metadata postgres://...] [--keys postgres://...]\n"
+    "              [--session-max-days DAYS] [--session-idle-minutes MINUTES]\n"
     "  lethe audit verify [--data DIR] [--metadata postgres://...]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -79,7 +81,9 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 27> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 29> kValueFlags = {"--listen",
+                                                          "--session-max-days",
+                                                          "--session-idle-minutes",
                                                           "--public-url",
                                                           "--metadata",
                                                           "--keys",
@@ -262,6 +266,11 @@ int Serve(const std::vector<std::string>& args) {
       config.backup_keys = value;
     } else if (flag == "--backup-every-hours" && ParseCount(value, n) && n <= 24 * 366) {
       config.backup_every_hours = static_cast<int>(n);
+    } else if (flag == "--session-max-days" && ParseCount(value, n) && n > 0 && n <= 3650) {
+      config.session_max_days = static_cast<int64_t>(n);
+    } else if (flag == "--session-idle-minutes" && ParseCount(value, n) && n > 0 &&
+               n <= 3650 * 24 * 60) {
+      config.session_idle_minutes = static_cast<int64_t>(n);
     } else if (flag == "--backup-max-age-days" && ParseCount(value, n) && n > 0 && n <= 36500) {
       config.backup_max_age_days = static_cast<int>(n);
     } else {

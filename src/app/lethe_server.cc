@@ -58,6 +58,7 @@
 #include "domain/processing_gate.h"
 #include "domain/processing_limits.h"
 #include "domain/request_fulfilment.h"
+#include "domain/session_list.h"
 #include "domain/staff.h"
 #include "domain/sub_processors.h"
 #include "domain/subject_export.h"
@@ -85,6 +86,7 @@
 #include "http/privacy_request_api.h"
 #include "http/privacy_signals.h"
 #include "http/server.h"
+#include "http/session_api.h"
 #include "http/staff_account_api.h"
 #include "http/subprocessor_api.h"
 #include "http/two_factor_api.h"
@@ -116,6 +118,7 @@ struct LetheServer::Parts {
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<Customers> customers;
   std::unique_ptr<TwoFactor> two_factor;  // ACC-4
+  std::unique_ptr<SessionList> sessions;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<UsageLedger> usage;
   std::unique_ptr<KeyRing> key_ring;
@@ -411,10 +414,15 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->jobs = std::make_unique<JobQueue>(*p->metadata, clock, random);
   p->outbox =
       std::make_unique<Outbox>(*p->metadata, *p->jobs, *p->mailer, clock, random, config.mail_from);
-  p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random);
+  CustomerOptions customer_options;
+  customer_options.session_lifetime_ms = config.session_max_days * 24 * 3600 * 1000;
+  customer_options.session_idle_ms = config.session_idle_minutes * 60 * 1000;
+  p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random,
+                                             customer_options, p->outbox.get());
   p->two_factor =
       std::make_unique<TwoFactor>(*p->metadata, *p->key_ring, *p->audit, *p->outbox, clock, random);
   p->customers->SetTwoFactor(p->two_factor.get());
+  p->sessions = std::make_unique<SessionList>(*p->metadata, *p->audit, clock, *p->customers);
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random, p->outbox.get());
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
   p->links = std::make_unique<MediaLinks>(master, clock);
@@ -451,6 +459,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
   AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
   AddTwoFactorRoutes(*p->router, *p->two_factor, *p->customers, config.max_json_body);
+  AddSessionRoutes(*p->router, *p->customers, *p->sessions, config.max_json_body);
   AddAccountDataRoutes(*p->router, *p->usage, config.max_json_body);
   p->erasures =
       std::make_unique<Erasures>(*p->metadata, *p->media, *p->key_ring, *p->jobs, *p->audit,

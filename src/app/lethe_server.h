@@ -71,6 +71,10 @@ struct ServeConfig {
   // checkpoints. Keep it fixed for the deployment's life: checkpoints under
   // another origin do not chain to the old ones.
   std::string checkpoint_origin = kDefaultAuditOrigin;
+  // Customer sessions (SEC-2): they end this long after sign-in, or after
+  // this long unused, whichever comes first.
+  int64_t session_max_days = 30;
+  int64_t session_idle_minutes = 7 * 24 * 60;
   // Where media blobs live: the data directory, or an S3 bucket (--blobs).
   BlobStoreConfig blobs;
 };

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,6 +34,7 @@ class Status {
     kUnsupportedMedia,    // content type refused or mismatched
     kRangeNotSatisfiable,
     kUnavailable,          // try again later (shutting down, busy)
+    kTooManyRequests,      // rate-limited: try again after retry_after_s() (429)
     kDeadlineExceeded,     // the client was too slow (408)
     kInsufficientStorage,  // the disk is full (507)
     kDataLoss,             // stored data failed an integrity check
@@ -84,6 +86,12 @@ class Status {
   static Status Unavailable(std::string msg) {
     return {Code::kUnavailable, "unavailable", std::move(msg)};
   }
+  // Rate-limited; the caller may retry after `retry_after_s` seconds.
+  static Status TooManyRequests(std::string reason, std::string msg, int64_t retry_after_s) {
+    Status s(Code::kTooManyRequests, std::move(reason), std::move(msg));
+    s.retry_after_s_ = retry_after_s;
+    return s;
+  }
   static Status DeadlineExceeded(std::string msg) {
     return {Code::kDeadlineExceeded, "request-timeout", std::move(msg)};
   }
@@ -99,12 +107,15 @@ class Status {
   Code code() const { return code_; }
   const std::string& reason() const { return reason_; }
   const std::string& message() const { return message_; }
+  // Seconds to wait before retrying (kTooManyRequests); 0 otherwise.
+  int64_t retry_after_s() const { return retry_after_s_; }
   std::string ToString() const { return ok() ? "OK" : reason_ + ": " + message_; }
 
  private:
   Code code_ = Code::kOk;
   std::string reason_;
   std::string message_;
+  int64_t retry_after_s_ = 0;
 };
 
 // Result<T>: a value or a non-OK Status. GCC 12 has no std::expected.

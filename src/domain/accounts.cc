@@ -188,7 +188,8 @@ Result<Principal> Accounts::AuthenticateToken(const std::string& token) {
   return Principal{*account, account->id};
 }
 
-Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std::string& secret) {
+Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std::string& secret,
+                                            const std::string& ip) {
   std::string digest = TokenDigest(secret);
   std::optional<CachedKey> cached;
   uint64_t generation;
@@ -208,12 +209,17 @@ Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std
     cached = CachedKey{*key, account};
   }
   if (!ConstantTimeEquals(cached->key.secret_digest, digest)) return Unauthenticated();
-  // last_used_at has one-second resolution: no write for every request.
+  // Last use is written at most once a minute, or when the address changes
+  // (then at most once a second): no write for every request.
   int64_t now = clock_.NowMillis();
-  if (!cached->key.last_used_ms || now - *cached->key.last_used_ms >= 1000) {
-    LETHE_RETURN_IF_ERROR(store_.Transact(
-        [&](MetadataTx& tx) { return tx.TouchApiKey(key_id, now); }, Durability::kProcessCrash));
+  const std::optional<int64_t>& last = cached->key.last_used_ms;
+  if (!last || now - *last >= kKeyTouchEveryMs ||
+      (ip != cached->key.last_used_ip && now - *last >= 1000)) {
+    LETHE_RETURN_IF_ERROR(
+        store_.Transact([&](MetadataTx& tx) { return tx.TouchApiKey(key_id, now, ip); },
+                        Durability::kProcessCrash));
     cached->key.last_used_ms = now;
+    cached->key.last_used_ip = ip;
   }
   std::unique_lock lock(cache_mu_);
   if (generation != generation_) return Principal{cached->account, key_id};

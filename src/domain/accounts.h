@@ -115,7 +115,10 @@ class Accounts {
   Result<Principal> AuthenticateToken(const std::string& token);
   // Data-plane authentication with an API key; the secret is compared in
   // constant time and the key's last_used_at is updated.
-  Result<Principal> AuthenticateKey(const std::string& key_id, const std::string& secret);
+  // Records the time and `ip` of the key's use, at most once a minute (and
+  // when the address changes).
+  Result<Principal> AuthenticateKey(const std::string& key_id, const std::string& secret,
+                                    const std::string& ip = "");
 
  private:
   struct CachedKey {
@@ -123,6 +126,7 @@ class Accounts {
     AccountRecord account;
   };
   static constexpr size_t kMaxCached = 10000;
+  static constexpr int64_t kKeyTouchEveryMs = 60'000;
   void Forget(const std::string& account_id);
   // True when the caches are older than their lifetime. Needs cache_mu_.
   bool CacheStale() const {

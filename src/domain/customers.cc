@@ -44,14 +44,24 @@ const std::string& Customers::DecoyHash() {
   return decoy_hash_;
 }
 
-Result<IssuedSession> Customers::OpenSession(MetadataTx& tx, const std::string& customer_id) {
+Result<IssuedSession> Customers::OpenSession(MetadataTx& tx, const std::string& customer_id,
+                                             const RequestOrigin& origin) {
   IssuedSession session;
   session.token = RandomToken(random_, "ses_");
   int64_t now = clock_.NowMillis();
-  session.expires_ms = now + kSessionLifetimeMs;
-  LETHE_RETURN_IF_ERROR(tx.InsertSession(
-      SessionRecord{TokenDigest(session.token), customer_id, now, session.expires_ms}));
+  session.expires_ms = now + options_.session_lifetime_ms;
+  SessionRecord record{TokenDigest(session.token), customer_id, now, session.expires_ms};
+  record.id = RandomId(random_, "sid_");
+  record.last_used_ms = now;
+  record.ip = origin.ip;
+  record.browser = origin.browser;
+  record.country = origin.country;
+  LETHE_RETURN_IF_ERROR(tx.InsertSession(record));
   return session;
+}
+
+bool Customers::IsLive(const SessionRecord& s, int64_t now_ms) const {
+  return now_ms < s.expires_ms && now_ms < s.last_used_ms + options_.session_idle_ms;
 }
 
 Result<SignupResult> Customers::SignUp(const SignupForm& form, const RequestOrigin& origin) {
@@ -80,37 +90,54 @@ Result<SignupResult> Customers::SignUp(const SignupForm& form, const RequestOrig
 
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(NameTakenEmail(tx.InsertCustomer(c)));
-    LETHE_ASSIGN_OR_RETURN(result.session, OpenSession(tx, c.id));
+    LETHE_ASSIGN_OR_RETURN(result.session, OpenSession(tx, c.id, origin));
     return audit_.Record(tx, c.id, "customer.signup", c.id, "", origin);
   }));
   return result;
 }
 
-Result<IssuedSession> Customers::StartSession(MetadataTx& tx, const std::string& customer_id,
+Result<IssuedSession> Customers::StartSession(MetadataTx& tx, const CustomerRecord& customer,
                                               const RequestOrigin& origin) {
-  LETHE_ASSIGN_OR_RETURN(IssuedSession session, OpenSession(tx, customer_id));
+  LETHE_ASSIGN_OR_RETURN(IssuedSession session, OpenSession(tx, customer.id, origin));
+  // Compared with the sign-ins before this one (ACC-11).
+  LETHE_RETURN_IF_ERROR(notices_.SignedIn(tx, customer, origin));
   LoginEvent login{
-      RandomId(random_, "lgn_"), customer_id,     clock_.NowMillis(), origin.ip, origin.browser,
+      RandomId(random_, "lgn_"), customer.id,     clock_.NowMillis(), origin.ip, origin.browser,
       origin.browser_version,    origin.language, origin.country};
   LETHE_RETURN_IF_ERROR(tx.InsertLoginEvent(login));
-  LETHE_RETURN_IF_ERROR(audit_.Record(tx, customer_id, "session.create", customer_id, "", origin));
+  LETHE_RETURN_IF_ERROR(audit_.Record(tx, customer.id, "session.create", customer.id, "", origin));
   return session;
+}
+
+Status Customers::RefuseSignIn(const std::string& email, const CustomerRecord* customer,
+                               const RequestOrigin& origin) {
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(int64_t failures, limiter_.RecordFailure(tx, email, origin.ip));
+    // Told once per burst: when the count reaches the limiter's first block.
+    if (customer && failures == options_.sign_in_limits.email_free_failures) {
+      return notices_.FailureBurst(tx, *customer, origin, failures);
+    }
+    return Status::Ok();
+  }));
+  return Status::Unauthenticated("email or password is wrong");
 }
 
 Result<SignInResult> Customers::SignIn(const std::string& email, const std::string& password,
                                        const RequestOrigin& origin) {
-  const Status kRefused = Status::Unauthenticated("email or password is wrong");
+  LETHE_RETURN_IF_ERROR(limiter_.Check(email, origin.ip));
   auto customer = store_.FindCustomerByEmail(email);
   if (!customer.ok()) {
     if (customer.status().code() != Status::Code::kNotFound) return customer.status();
     (void)VerifyPassword(DecoyHash(), password);  // same cost as a real check
-    return kRefused;
+    return RefuseSignIn(email, nullptr, origin);
   }
   if (customer->closed_ms) {  // access ends for good (ACC-10), at the same cost
     (void)VerifyPassword(DecoyHash(), password);
-    return kRefused;
+    return RefuseSignIn(email, nullptr, origin);
   }
-  if (!VerifyPassword(customer->password_hash, password)) return kRefused;
+  if (!VerifyPassword(customer->password_hash, password)) {
+    return RefuseSignIn(email, &*customer, origin);
+  }
 
   // A hash made with other argon2id limits is upgraded while the password
   // is at hand.
@@ -127,12 +154,13 @@ Result<SignInResult> Customers::SignIn(const std::string& email, const std::stri
       updated.password_hash = *rehashed;
       LETHE_RETURN_IF_ERROR(tx.UpdateCustomer(updated));
     }
+    LETHE_RETURN_IF_ERROR(limiter_.RecordSuccess(tx, email));
     // ACC-4: with 2FA on, the password alone opens no session.
     if (two_factor_ != nullptr) {
       LETHE_ASSIGN_OR_RETURN(result.challenge, two_factor_->ChallengeIfEnrolled(tx, customer->id));
       if (result.challenge) return Status::Ok();
     }
-    LETHE_ASSIGN_OR_RETURN(result.session, StartSession(tx, customer->id, origin));
+    LETHE_ASSIGN_OR_RETURN(result.session, StartSession(tx, *customer, origin));
     return Status::Ok();
   }));
   return result;
@@ -146,25 +174,40 @@ Result<IssuedSession> Customers::CompleteSignIn(const std::string& customer_id,
     if (!customer.ok() || customer->closed_ms) {
       return Status::Unauthenticated("the customer account is closed");
     }
-    LETHE_ASSIGN_OR_RETURN(session, StartSession(tx, customer_id, origin));
+    LETHE_ASSIGN_OR_RETURN(session, StartSession(tx, *customer, origin));
     return Status::Ok();
   }));
   return session;
 }
 
 Result<CustomerRecord> Customers::Authenticate(const std::string& token) {
-  auto session = store_.FindSession(TokenDigest(token));
+  const std::string digest = TokenDigest(token);
+  auto session = store_.FindSession(digest);
   if (!session.ok()) {
     if (session.status().code() == Status::Code::kNotFound) {
       return Status::Unauthenticated("session is unknown or has ended");
     }
     return session.status();
   }
-  if (session->expires_ms <= clock_.NowMillis()) {
+  const int64_t now = clock_.NowMillis();
+  if (!IsLive(*session, now)) {
+    // A dead session is of no further use: removed (best effort; listing
+    // leaves out dead ones anyway).
+    (void)store_.Transact([&](MetadataTx& tx) { return tx.DeleteSession(digest); });
     return Status::Unauthenticated("session has expired");
   }
   LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, store_.FindCustomer(session->customer_id));
   if (customer.closed_ms) return Status::Unauthenticated("the customer account is closed");
+  if (now - session->last_used_ms >= kSessionTouchEveryMs) {
+    // Telemetry-grade durability: a lost touch only shortens the idle time.
+    Status touched = store_.Transact([&](MetadataTx& tx) { return tx.TouchSession(digest, now); },
+                                     Durability::kProcessCrash);
+    // Revoked meanwhile: refused as if it had been gone already.
+    if (touched.code() == Status::Code::kNotFound) {
+      return Status::Unauthenticated("session is unknown or has ended");
+    }
+    LETHE_RETURN_IF_ERROR(touched);
+  }
   return customer;
 }
 
@@ -174,6 +217,38 @@ Status Customers::SignOut(const std::string& token, const RequestOrigin& origin)
     LETHE_RETURN_IF_ERROR(tx.DeleteSession(TokenDigest(token)));
     return audit_.Record(tx, customer.id, "session.delete", customer.id, "", origin);
   });
+}
+
+Result<int64_t> Customers::ChangePassword(const std::string& token, const std::string& current,
+                                          const std::string& fresh, const RequestOrigin& origin) {
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, Authenticate(token));
+  LETHE_RETURN_IF_ERROR(limiter_.Check(customer.email, origin.ip));
+  if (!VerifyPassword(customer.password_hash, current)) {
+    // A stolen session must not become a way to guess the password.
+    Status refused = RefuseSignIn(customer.email, &customer, origin);
+    if (refused.code() != Status::Code::kUnauthenticated) return refused;
+    return Status(Status::Code::kPermissionDenied, "wrong-password",
+                  "the current password is wrong");
+  }
+  LETHE_RETURN_IF_ERROR(CheckPassword(fresh));
+  LETHE_ASSIGN_OR_RETURN(std::string hash, HashPassword(fresh, options_.password_cost));
+  const std::string keep = TokenDigest(token);
+  int64_t revoked = 0;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    revoked = 0;
+    LETHE_ASSIGN_OR_RETURN(CustomerRecord updated, tx.FindCustomer(customer.id));
+    updated.password_hash = hash;
+    LETHE_RETURN_IF_ERROR(tx.UpdateCustomer(updated));
+    LETHE_ASSIGN_OR_RETURN(auto sessions, tx.ListSessions(customer.id));
+    for (const SessionRecord& s : sessions) {
+      if (s.token_digest == keep) continue;
+      LETHE_RETURN_IF_ERROR(tx.DeleteSession(s.token_digest));
+      ++revoked;
+    }
+    LETHE_RETURN_IF_ERROR(notices_.PasswordChanged(tx, updated, origin, revoked));
+    return audit_.Record(tx, customer.id, "customer.password_change", customer.id, "", origin);
+  }));
+  return revoked;
 }
 
 Result<CustomerRecord> Customers::UpdateProfile(const std::string& customer_id,

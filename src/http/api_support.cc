@@ -137,7 +137,9 @@ boost::json::object AccountView(const AccountRecord& a) {
 boost::json::object ApiKeyView(const ApiKeyRecord& k) {
   return {{"key_id", k.id},
           {"created_at", FormatRfc3339(k.created_ms)},
-          {"last_used_at", OptionalTime(k.last_used_ms)}};
+          {"last_used_at", OptionalTime(k.last_used_ms)},
+          {"last_used_ip", k.last_used_ip.empty() ? boost::json::value(nullptr)
+                                                  : boost::json::value(k.last_used_ip)}};
 }
 
 boost::json::object AuditView(const AuditEvent& e) {

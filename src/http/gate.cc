@@ -69,7 +69,7 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
 Result<Principal> Gate::DataPlaneCredential(const HttpRequest& req) {
   if (auto token = BearerToken(req)) return accounts_.AuthenticateToken(*token);
   auto basic = BasicCredentials(req);
-  if (basic.ok()) return accounts_.AuthenticateKey(basic->first, basic->second);
+  if (basic.ok()) return accounts_.AuthenticateKey(basic->first, basic->second, req.remote_ip);
   if (basic.status().code() != Status::Code::kNotFound) return basic.status();
   return Status::Unauthenticated("an API token or key is required");
 }

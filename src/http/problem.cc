@@ -34,6 +34,8 @@ const char* TitleFor(int http_status) {
       return "Range Not Satisfiable";
     case 422:
       return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
     case 503:
@@ -80,6 +82,8 @@ int HttpStatusFor(const Status& status) {
       return 416;
     case C::kUnavailable:
       return 503;
+    case C::kTooManyRequests:
+      return 429;
     case C::kDeadlineExceeded:
       return 408;
     case C::kInsufficientStorage:
@@ -110,6 +114,9 @@ HttpResponse ProblemResponse(const Status& status, const std::string& request_id
   HttpResponse r = HttpResponse::Json(code, body);
   r.SetHeader("Content-Type", "application/problem+json");
   if (code == 401) r.SetHeader("WWW-Authenticate", "Bearer realm=\"lethe\"");
+  if (status.retry_after_s() > 0) {
+    r.SetHeader("Retry-After", std::to_string(status.retry_after_s()));
+  }
   return r;
 }
 

@@ -42,6 +42,13 @@ class MetadataReader {
   virtual Result<CustomerRecord> FindCustomerByEmail(const std::string& email) = 0;
   // Looked up by the digest of the session's token.
   virtual Result<SessionRecord> FindSession(const std::string& token_digest) = 0;
+  // Every session of the customer, expired ones too, oldest first.
+  virtual Result<std::vector<SessionRecord>> ListSessions(const std::string& customer_id) = 0;
+  // The failed sign-ins under `key`; NotFound when there are none.
+  virtual Result<SignInThrottleRecord> FindSignInThrottle(const std::string& key) = 0;
+  // The customer's login events, newest first, at most `limit`.
+  virtual Result<std::vector<LoginEvent>> ListLoginEvents(const std::string& customer_id,
+                                                          int limit) = 0;
 
   virtual Result<AccountRecord> FindAccount(const std::string& customer_id,
                                             const std::string& account_id) = 0;
@@ -220,6 +227,17 @@ class MetadataTx : public MetadataReader {
 
   virtual Status InsertSession(const SessionRecord& s) = 0;
   virtual Status DeleteSession(const std::string& token_digest) = 0;
+  // Deletes the customer's session with public id `id`; NotFound when the
+  // customer has none such (another customer's id included).
+  virtual Status DeleteSessionById(const std::string& customer_id, const std::string& id) = 0;
+  // Sets last_used_ms; NotFound if the session is gone.
+  virtual Status TouchSession(const std::string& token_digest, int64_t used_ms) = 0;
+  // Sign-in limiter state: inserts or replaces the row of t.key; deleting
+  // an absent key is OK. DeleteSignInThrottlesBefore removes every row
+  // whose last failure is before `before_ms` and returns how many.
+  virtual Status PutSignInThrottle(const SignInThrottleRecord& t) = 0;
+  virtual Status DeleteSignInThrottle(const std::string& key) = 0;
+  virtual Result<int64_t> DeleteSignInThrottlesBefore(int64_t before_ms) = 0;
 
   virtual Status InsertAccount(const AccountRecord& a) = 0;
   virtual Status UpdateAccount(const AccountRecord& a) = 0;
@@ -227,7 +245,8 @@ class MetadataTx : public MetadataReader {
   // Deleting a key is final: it stops authenticating once committed.
   virtual Status InsertApiKey(const ApiKeyRecord& k) = 0;
   virtual Status DeleteApiKey(const std::string& account_id, const std::string& key_id) = 0;
-  virtual Status TouchApiKey(const std::string& key_id, int64_t used_ms) = 0;
+  // Records the time and IP address of the key's last use.
+  virtual Status TouchApiKey(const std::string& key_id, int64_t used_ms, const std::string& ip) = 0;
 
   virtual Status InsertLoginEvent(const LoginEvent& e) = 0;
   virtual Status InsertUsageEvents(const std::vector<UsageEvent>& events) = 0;

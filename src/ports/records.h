@@ -30,11 +30,27 @@ struct CustomerRecord {
   std::string closure_cause;         // "closure", or "underage" (SEC-4: nothing is kept)
 };
 
+// A customer's signed-in session (SEC-2). expires_ms is the absolute end;
+// the idle end is last_used_ms plus the configured idle limit.
 struct SessionRecord {
   std::string token_digest;
   std::string customer_id;
   int64_t created_ms = 0;
   int64_t expires_ms = 0;
+  std::string id;            // sid_...: names the session in listings; never the token
+  int64_t last_used_ms = 0;  // updated at most once a minute
+  std::string ip;
+  std::string browser;
+  std::string country;
+};
+
+// Failed sign-ins under one key (a digest of an email address or an IP
+// address), for the sign-in limiter's exponential backoff (SEC-2).
+struct SignInThrottleRecord {
+  std::string key;
+  int64_t failures = 0;
+  int64_t last_failure_ms = 0;
+  int64_t blocked_until_ms = 0;
 };
 
 // ACC-4: a customer's TOTP second factor. The seed never rests in the
@@ -84,6 +100,7 @@ struct ApiKeyRecord {
   std::string secret_digest;
   int64_t created_ms = 0;
   std::optional<int64_t> last_used_ms;
+  std::string last_used_ip;  // "" until first used
 };
 
 // A portal sign-in (ACC-3).

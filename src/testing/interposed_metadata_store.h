@@ -53,6 +53,19 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindSession"));
     return target_.FindSession(token_digest);
   }
+  Result<std::vector<SessionRecord>> ListSessions(const std::string& customer_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListSessions"));
+    return target_.ListSessions(customer_id);
+  }
+  Result<SignInThrottleRecord> FindSignInThrottle(const std::string& key) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindSignInThrottle"));
+    return target_.FindSignInThrottle(key);
+  }
+  Result<std::vector<LoginEvent>> ListLoginEvents(const std::string& customer_id,
+                                                  int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListLoginEvents"));
+    return target_.ListLoginEvents(customer_id, limit);
+  }
   Result<AccountRecord> FindAccount(const std::string& customer_id,
                                     const std::string& account_id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindAccount"));

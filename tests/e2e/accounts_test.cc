@@ -161,7 +161,8 @@ TEST_F(AccountsTest, ApiKeys_ACC2_SEC2) {
   const json::array& keys = Arr(list.Json(), "keys");
   ASSERT_EQ(keys.size(), 2u) << list.body;
   for (const auto& k : keys) {
-    EXPECT_EQ(Keys(k), SortedKeys({"key_id", "created_at", "last_used_at"})) << json::serialize(k);
+    EXPECT_EQ(Keys(k), SortedKeys({"key_id", "created_at", "last_used_at", "last_used_ip"}))
+        << json::serialize(k);
     EXPECT_EQ(Field(k, "secret"), nullptr);
     const json::value* used = Field(k, "last_used_at");
     EXPECT_TRUE(used != nullptr && used->is_null()) << "never used: " << json::serialize(k);
@@ -188,8 +189,10 @@ TEST_F(AccountsTest, ApiKeys_ACC2_SEC2) {
     if (Str(k, "key_id") == k1.key_id) {
       ASSERT_TRUE(used->is_string()) << json::serialize(k);
       EXPECT_TRUE(ParseRfc3339(std::string(used->as_string())).has_value());
+      EXPECT_EQ(Str(k, "last_used_ip"), "127.0.0.1") << "SEC-2: the IP of the last use";
     } else {
       EXPECT_TRUE(used->is_null()) << json::serialize(k);
+      EXPECT_TRUE(Field(k, "last_used_ip")->is_null()) << json::serialize(k);
     }
   }
 

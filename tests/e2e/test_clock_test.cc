@@ -61,7 +61,9 @@ TEST(TestClockTest, RouteExistsOnlyWithTheFlagOnTheTestingBinary) {
 // 31 days later: a session (30 days) and a day-long signed link have
 // expired; what has no lifetime (the account's API token, the media) has not.
 TEST(TestClockTest, ThirtyOneDaysLaterSessionsAndLinksHaveExpired) {
-  auto server = StartTestClockServer();
+  // An idle limit as long as the session's life: this test leaves the
+  // session unused for 29 days (sessions_security_test.cc tests the idle end).
+  auto server = StartTestClockServer({"--session-idle-minutes", std::to_string(30 * 24 * 60)});
   ASSERT_TRUE(server->ok());
   HttpClient client(server->base_url());
   const std::string email = Unique("clock") + "@example.com";

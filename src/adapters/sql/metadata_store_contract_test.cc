@@ -227,10 +227,108 @@ TEST_P(MetadataStoreContract, ApiKeysDeleteOnlyWithinTheirAccount) {
               }).ok());
   EXPECT_EQ(W([&](MetadataTx& tx) { return tx.DeleteApiKey("acc_2", "key_1"); }).code(),
             Status::Code::kNotFound);
-  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.TouchApiKey("key_1", 99); }).ok());
+  EXPECT_EQ(store_->FindApiKey("key_1")->last_used_ip, "");
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.TouchApiKey("key_1", 99, "198.51.100.4"); }).ok());
   EXPECT_EQ(store_->FindApiKey("key_1")->last_used_ms, 99);
+  EXPECT_EQ(store_->FindApiKey("key_1")->last_used_ip, "198.51.100.4");
+  EXPECT_EQ((*store_->ListApiKeys("acc_1"))[0].last_used_ip, "198.51.100.4");
   ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteApiKey("acc_1", "key_1"); }).ok());
   EXPECT_EQ(store_->FindApiKey("key_1").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, SessionsListTouchAndDeleteWithinTheirCustomer_SEC2) {
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_b", "b@x.io")); }).ok());
+  auto session = [](std::string digest, std::string customer, int64_t created, std::string id) {
+    SessionRecord s{std::move(digest), std::move(customer), created, created + 1000};
+    s.id = std::move(id);
+    s.last_used_ms = created;
+    s.ip = "203.0.113.9";
+    s.browser = "Firefox";
+    s.country = "DE";
+    return s;
+  };
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(tx.InsertSession(session("d2", "cus_a", 20, "sid_2")));
+                LETHE_RETURN_IF_ERROR(tx.InsertSession(session("d1", "cus_a", 10, "sid_1")));
+                return tx.InsertSession(session("d3", "cus_b", 5, "sid_3"));
+              }).ok());
+  auto listed = store_->ListSessions("cus_a");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "sid_1") << "oldest first";
+  EXPECT_EQ((*listed)[1].id, "sid_2");
+  EXPECT_EQ((*listed)[0].ip, "203.0.113.9");
+  EXPECT_EQ((*listed)[0].browser, "Firefox");
+  EXPECT_EQ((*listed)[0].country, "DE");
+  EXPECT_EQ((*listed)[0].expires_ms, 1010);
+
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.TouchSession("d1", 77); }).ok());
+  EXPECT_EQ(store_->FindSession("d1")->last_used_ms, 77);
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.TouchSession("nope", 77); }).code(),
+            Status::Code::kNotFound);
+
+  // Another customer's id is not found, and deletes nothing.
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.DeleteSessionById("cus_b", "sid_1"); }).code(),
+            Status::Code::kNotFound);
+  EXPECT_TRUE(store_->FindSession("d1").ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteSessionById("cus_a", "sid_1"); }).ok());
+  EXPECT_EQ(store_->FindSession("d1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->ListSessions("cus_a")->size(), 1u);
+  EXPECT_EQ(store_->ListSessions("cus_b")->size(), 1u);
+}
+
+TEST_P(MetadataStoreContract, SignInThrottlesUpsertDeleteAndPrune_SEC2) {
+  EXPECT_EQ(store_->FindSignInThrottle("email:x").status().code(), Status::Code::kNotFound);
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.PutSignInThrottle(SignInThrottleRecord{"email:x", 1, 100, 0});
+              }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.PutSignInThrottle(SignInThrottleRecord{"email:x", 2, 200, 900});
+              }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.PutSignInThrottle(SignInThrottleRecord{"ip:y", 1, 500, 0});
+              }).ok());
+  auto t = store_->FindSignInThrottle("email:x");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->failures, 2) << "the second put replaces the first";
+  EXPECT_EQ(t->last_failure_ms, 200);
+  EXPECT_EQ(t->blocked_until_ms, 900);
+
+  int64_t pruned = -1;
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_ASSIGN_OR_RETURN(pruned, tx.DeleteSignInThrottlesBefore(300));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(pruned, 1);
+  EXPECT_EQ(store_->FindSignInThrottle("email:x").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(store_->FindSignInThrottle("ip:y").ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteSignInThrottle("ip:y"); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteSignInThrottle("ip:y"); }).ok())
+      << "deleting an absent key is OK";
+  EXPECT_EQ(store_->FindSignInThrottle("ip:y").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, LoginEventsListNewestFirst_ACC11) {
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                for (int i = 0; i < 4; ++i) {
+                  LETHE_RETURN_IF_ERROR(tx.InsertLoginEvent(
+                      LoginEvent{"lgn_" + std::to_string(i), "cus_a", 100 + i, "ip", "Chrome",
+                                 "120", "de-DE", i == 3 ? "FR" : "DE"}));
+                }
+                return tx.InsertLoginEvent(
+                    LoginEvent{"lgn_b", "cus_b", 1, "ip", "Safari", "17", "en", "US"});
+              }).ok());
+  auto events = store_->ListLoginEvents("cus_a", 3);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].id, "lgn_3");
+  EXPECT_EQ((*events)[0].country, "FR");
+  EXPECT_EQ((*events)[0].browser, "Chrome");
+  EXPECT_EQ((*events)[2].id, "lgn_1");
+  EXPECT_EQ(store_->ListLoginEvents("cus_b", 10)->size(), 1u);
 }
 
 TEST_P(MetadataStoreContract, UsageEventsFilterAndPage) {

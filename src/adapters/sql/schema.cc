@@ -885,6 +885,52 @@ CREATE TABLE sign_in_challenges (
 CREATE INDEX sign_in_challenges_by_customer ON sign_in_challenges(customer_id);
 )sql";
 
+// Version 18 (issue 10, SEC-2): sessions get a public id, last use, IP,
+// browser and country; sessions that predate it take an id from their
+// digest's first characters (the digest of a random token reveals nothing)
+// and their creation as last use. API keys record the IP of their last
+// use. sign_in_throttles holds the sign-in limiter's state, keyed by
+// digests of email and IP addresses, so several servers share it.
+constexpr const char* kV18Sqlite = R"sql(
+ALTER TABLE sessions ADD COLUMN id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN last_used_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN browser TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN country TEXT NOT NULL DEFAULT '';
+UPDATE sessions SET id = 'sid_' || substr(token_digest, 1, 20), last_used_ms = created_ms;
+CREATE UNIQUE INDEX sessions_by_id ON sessions(id);
+CREATE INDEX sessions_by_customer ON sessions(customer_id, created_ms);
+ALTER TABLE api_keys ADD COLUMN last_used_ip TEXT NOT NULL DEFAULT '';
+CREATE INDEX login_events_by_customer_time ON login_events(customer_id, time_ms);
+CREATE TABLE sign_in_throttles (
+  throttle_key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  last_failure_ms INTEGER NOT NULL,
+  blocked_until_ms INTEGER NOT NULL
+);
+CREATE INDEX sign_in_throttles_by_time ON sign_in_throttles(last_failure_ms);
+)sql";
+
+constexpr const char* kV18Postgres = R"sql(
+ALTER TABLE sessions ADD COLUMN id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN last_used_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN browser TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN country TEXT NOT NULL DEFAULT '';
+UPDATE sessions SET id = 'sid_' || substr(token_digest, 1, 20), last_used_ms = created_ms;
+CREATE UNIQUE INDEX sessions_by_id ON sessions(id);
+CREATE INDEX sessions_by_customer ON sessions(customer_id, created_ms);
+ALTER TABLE api_keys ADD COLUMN last_used_ip TEXT NOT NULL DEFAULT '';
+CREATE INDEX login_events_by_customer_time ON login_events(customer_id, time_ms);
+CREATE TABLE sign_in_throttles (
+  throttle_key TEXT PRIMARY KEY,
+  failures BIGINT NOT NULL,
+  last_failure_ms BIGINT NOT NULL,
+  blocked_until_ms BIGINT NOT NULL
+);
+CREATE INDEX sign_in_throttles_by_time ON sign_in_throttles(last_failure_ms);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -892,13 +938,13 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
-      {16, kV16Sqlite}, {17, kV17Sqlite}};
+      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
-      {17, kV17Postgres}};
+      {17, kV17Postgres}, {18, kV18Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

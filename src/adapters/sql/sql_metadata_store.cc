@@ -57,6 +57,18 @@ Result<CustomerRecord> SqlMetadataStore::FindCustomerByEmail(const std::string& 
 Result<SessionRecord> SqlMetadataStore::FindSession(const std::string& token_digest) {
   return Read<SessionRecord>([&](SqlMetadataTx& r) { return r.FindSession(token_digest); });
 }
+Result<std::vector<SessionRecord>> SqlMetadataStore::ListSessions(const std::string& customer_id) {
+  return Read<std::vector<SessionRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListSessions(customer_id); });
+}
+Result<SignInThrottleRecord> SqlMetadataStore::FindSignInThrottle(const std::string& key) {
+  return Read<SignInThrottleRecord>([&](SqlMetadataTx& r) { return r.FindSignInThrottle(key); });
+}
+Result<std::vector<LoginEvent>> SqlMetadataStore::ListLoginEvents(const std::string& customer_id,
+                                                                  int limit) {
+  return Read<std::vector<LoginEvent>>(
+      [&](SqlMetadataTx& r) { return r.ListLoginEvents(customer_id, limit); });
+}
 Result<AccountRecord> SqlMetadataStore::FindAccount(const std::string& customer_id,
                                                     const std::string& account_id) {
   return Read<AccountRecord>(

@@ -25,6 +25,10 @@ class SqlMetadataStore final : public MetadataStore {
   Result<CustomerRecord> FindCustomer(const std::string& id) override;
   Result<CustomerRecord> FindCustomerByEmail(const std::string& email) override;
   Result<SessionRecord> FindSession(const std::string& token_digest) override;
+  Result<std::vector<SessionRecord>> ListSessions(const std::string& customer_id) override;
+  Result<SignInThrottleRecord> FindSignInThrottle(const std::string& key) override;
+  Result<std::vector<LoginEvent>> ListLoginEvents(const std::string& customer_id,
+                                                  int limit) override;
   Result<AccountRecord> FindAccount(const std::string& customer_id,
                                     const std::string& account_id) override;
   Result<AccountRecord> FindAccountById(const std::string& account_id) override;

@@ -47,7 +47,8 @@ AccountRecord AccountFromRow(const SqlRow& r) {
 }
 
 ApiKeyRecord ApiKeyFromRow(const SqlRow& r) {
-  return ApiKeyRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]), SqlInt(r[3]), SqlOptInt(r[4])};
+  return ApiKeyRecord{SqlText(r[0]), SqlText(r[1]),   SqlText(r[2]),
+                      SqlInt(r[3]),  SqlOptInt(r[4]), SqlText(r[5])};
 }
 
 constexpr const char* kUsageColumns =
@@ -210,29 +211,7 @@ Result<CustomerRecord> SqlMetadataTx::FindCustomerByEmail(const std::string& ema
       CustomerFromRow, "customer");
 }
 
-// ---- sessions ----
-
-Status SqlMetadataTx::InsertSession(const SessionRecord& s) {
-  return StatusOf(
-      Query("INSERT INTO sessions (token_digest, customer_id, created_ms, expires_ms) "
-            "VALUES ($1, $2, $3, $4)",
-            {s.token_digest, s.customer_id, s.created_ms, s.expires_ms}));
-}
-
-Result<SessionRecord> SqlMetadataTx::FindSession(const std::string& token_digest) {
-  return FirstRow<SessionRecord>(
-      Query("SELECT token_digest, customer_id, created_ms, expires_ms FROM sessions "
-            "WHERE token_digest = $1",
-            {token_digest}),
-      [](const SqlRow& r) {
-        return SessionRecord{SqlText(r[0]), SqlText(r[1]), SqlInt(r[2]), SqlInt(r[3])};
-      },
-      "session");
-}
-
-Status SqlMetadataTx::DeleteSession(const std::string& token_digest) {
-  return ExecOne("DELETE FROM sessions WHERE token_digest = $1", {token_digest});
-}
+// ---- sessions: sql_metadata_tx_sessions.cc ----
 
 // ---- accounts ----
 
@@ -292,27 +271,29 @@ Status SqlMetadataTx::InsertApiKey(const ApiKeyRecord& k) {
 }
 
 Result<ApiKeyRecord> SqlMetadataTx::FindApiKey(const std::string& key_id) {
-  return FirstRow<ApiKeyRecord>(
-      Query("SELECT id, account_id, secret_digest, created_ms, last_used_ms FROM api_keys "
-            "WHERE id = $1",
-            {key_id}),
-      ApiKeyFromRow, "key");
+  return FirstRow<ApiKeyRecord>(Query("SELECT id, account_id, secret_digest, created_ms, "
+                                      "last_used_ms, last_used_ip FROM api_keys "
+                                      "WHERE id = $1",
+                                      {key_id}),
+                                ApiKeyFromRow, "key");
 }
 
 Result<std::vector<ApiKeyRecord>> SqlMetadataTx::ListApiKeys(const std::string& account_id) {
-  return AllRows<ApiKeyRecord>(
-      Query("SELECT id, account_id, secret_digest, created_ms, last_used_ms FROM api_keys "
-            "WHERE account_id = $1 ORDER BY created_ms, id",
-            {account_id}),
-      ApiKeyFromRow);
+  return AllRows<ApiKeyRecord>(Query("SELECT id, account_id, secret_digest, created_ms, "
+                                     "last_used_ms, last_used_ip FROM api_keys "
+                                     "WHERE account_id = $1 ORDER BY created_ms, id",
+                                     {account_id}),
+                               ApiKeyFromRow);
 }
 
 Status SqlMetadataTx::DeleteApiKey(const std::string& account_id, const std::string& key_id) {
   return ExecOne("DELETE FROM api_keys WHERE id = $1 AND account_id = $2", {key_id, account_id});
 }
 
-Status SqlMetadataTx::TouchApiKey(const std::string& key_id, int64_t used_ms) {
-  return StatusOf(Query("UPDATE api_keys SET last_used_ms = $2 WHERE id = $1", {key_id, used_ms}));
+Status SqlMetadataTx::TouchApiKey(const std::string& key_id, int64_t used_ms,
+                                  const std::string& ip) {
+  return StatusOf(Query("UPDATE api_keys SET last_used_ms = $2, last_used_ip = $3 WHERE id = $1",
+                        {key_id, used_ms, ip}));
 }
 
 // ---- events ----

@@ -23,6 +23,10 @@ class SqlMetadataTx final : public MetadataTx {
   Result<CustomerRecord> FindCustomer(const std::string& id) override;
   Result<CustomerRecord> FindCustomerByEmail(const std::string& email) override;
   Result<SessionRecord> FindSession(const std::string& token_digest) override;
+  Result<std::vector<SessionRecord>> ListSessions(const std::string& customer_id) override;
+  Result<SignInThrottleRecord> FindSignInThrottle(const std::string& key) override;
+  Result<std::vector<LoginEvent>> ListLoginEvents(const std::string& customer_id,
+                                                  int limit) override;
   Result<AccountRecord> FindAccount(const std::string& customer_id,
                                     const std::string& account_id) override;
   Result<AccountRecord> FindAccountById(const std::string& account_id) override;
@@ -99,11 +103,16 @@ class SqlMetadataTx final : public MetadataTx {
   Status UpdateCustomer(const CustomerRecord& c) override;
   Status InsertSession(const SessionRecord& s) override;
   Status DeleteSession(const std::string& token_digest) override;
+  Status DeleteSessionById(const std::string& customer_id, const std::string& id) override;
+  Status TouchSession(const std::string& token_digest, int64_t used_ms) override;
+  Status PutSignInThrottle(const SignInThrottleRecord& t) override;
+  Status DeleteSignInThrottle(const std::string& key) override;
+  Result<int64_t> DeleteSignInThrottlesBefore(int64_t before_ms) override;
   Status InsertAccount(const AccountRecord& a) override;
   Status UpdateAccount(const AccountRecord& a) override;
   Status InsertApiKey(const ApiKeyRecord& k) override;
   Status DeleteApiKey(const std::string& account_id, const std::string& key_id) override;
-  Status TouchApiKey(const std::string& key_id, int64_t used_ms) override;
+  Status TouchApiKey(const std::string& key_id, int64_t used_ms, const std::string& ip) override;
   Status InsertLoginEvent(const LoginEvent& e) override;
   Status InsertUsageEvents(const std::vector<UsageEvent>& events) override;
   Status AppendAuditEvent(const AuditEvent& e) override;

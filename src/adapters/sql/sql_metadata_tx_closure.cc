@@ -6,7 +6,9 @@
 namespace lethe {
 
 Status SqlMetadataTx::DeleteSessionsOf(const std::string& customer_id) {
-  return StatusOf(Query("DELETE FROM sessions WHERE customer_id = $1", {customer_id}));
+  LETHE_RETURN_IF_ERROR(Query("DELETE FROM sessions WHERE customer_id = $1", {customer_id}));
+  forget_ = true;  // sessions name addresses and devices (SEC-2): personal data
+  return Status::Ok();
 }
 
 Result<int64_t> SqlMetadataTx::DeleteLoginEventsOf(const std::string& customer_id) {
