@@ -322,7 +322,13 @@ TEST_F(PrivacyRequestTest, RestrictionMakesTheDataStoreOnlyUntilLiftedAfterNotic
   // Lifting tells the subject (through the customer) first.
   Response lift = Act(id, "lift");
   ASSERT_EQ(lift.status, 202) << lift.Describe();
-  LETHE_EXPECT_PROBLEM(Act(id, "lift"), 412, "invalid-transition");
+  {
+    // A second lift changes nothing: refused while the first is under way,
+    // or not found once the job runner has already finished it.
+    Response again = Act(id, "lift");
+    EXPECT_TRUE(IsProblem(again, 412, "invalid-transition") || IsProblem(again, 404, "not-found"))
+        << again.Describe();
+  }
   ASSERT_TRUE(WaitFor([&] { return Content(media) == 200; }, std::chrono::seconds(20)));
   EXPECT_FALSE(MailsContaining("a limit on processing will be lifted").empty());
   LETHE_EXPECT_PROBLEM(Act(id, "lift"), 404, "not-found");

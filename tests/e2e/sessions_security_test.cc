@@ -139,7 +139,8 @@ TEST(SessionsSecurity, PasswordChangeNeedsTheCurrentOneAndEndsOtherSessions_SEC2
   LETHE_EXPECT_PROBLEM(client.Get("/v1/me", BearerAuth(other)), 401, "unauthenticated");
   LETHE_EXPECT_PROBLEM(SignIn(client, email, kPassword), 401, "unauthenticated");
   EXPECT_EQ(SignIn(client, email, fresh).status, 201);
-  ASSERT_TRUE(WaitFor([&] { return !Mails(server, "password of your Lethe login").empty(); }));
+  ASSERT_TRUE(WaitFor([&] { return !Mails(server, "password of your Lethe login").empty(); },
+                      std::chrono::seconds(30)));
   std::string mail = ReadFileBytes(Mails(server, "password of your Lethe login")[0]);
   EXPECT_NE(mail.find("To: " + email), std::string::npos) << mail;
   EXPECT_EQ(mail.find(fresh), std::string::npos) << "the password was mailed";
@@ -190,7 +191,8 @@ TEST(SessionsSecurity, FailedSignInsBackOffWithRetryAfterAlikeForUnknownEmails_S
 
   // ACC-11: the burst was mailed to the customer once; nothing to anyone else.
   ASSERT_TRUE(
-      WaitFor([&] { return !Mails(*server, "sign-ins to your Lethe login failed").empty(); }));
+      WaitFor([&] { return !Mails(*server, "sign-ins to your Lethe login failed").empty(); },
+              std::chrono::seconds(30)));
   EXPECT_EQ(Mails(*server, "sign-ins to your Lethe login failed").size(), 1u);
   EXPECT_TRUE(Mails(*server, unknown).empty());
 }
@@ -220,13 +222,15 @@ TEST(SessionsSecurity, NewDeviceAndNewCountryAreMailed_ACC11) {
   EXPECT_TRUE(Mails(server, "was signed in to from").empty()) << "a known place is not news";
 
   TokenOf(SignIn(client, email, kPassword, kChromeDe));
-  ASSERT_TRUE(WaitFor([&] { return Mails(server, "was signed in to from").size() == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Mails(server, "was signed in to from").size() == 1; },
+                      std::chrono::seconds(30)));
   std::string device = ReadFileBytes(Mails(server, "was signed in to from")[0]);
   EXPECT_NE(device.find("To: " + email), std::string::npos) << device;
   EXPECT_NE(device.find("from a new device: Chrome in DE"), std::string::npos) << device;
 
   TokenOf(SignIn(client, email, kPassword, kChromeFr));
-  ASSERT_TRUE(WaitFor([&] { return !Mails(server, "from a new country: Chrome in FR").empty(); }));
+  ASSERT_TRUE(WaitFor([&] { return !Mails(server, "from a new country: Chrome in FR").empty(); },
+                      std::chrono::seconds(30)));
   TokenOf(SignIn(client, email, kPassword, kChromeFr));
   SleepMs(600);
   EXPECT_EQ(Mails(server, "was signed in to from").size(), 2u) << "each place is told once";
