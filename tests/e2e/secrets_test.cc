@@ -158,7 +158,9 @@ class SecretsRunTest : public ::testing::Test {
   // The one text on the phone: its code.
   std::string SmsCode() {
     std::vector<fs::path> texts;
-    for (const auto& e : fs::directory_iterator(phone_dir_)) texts.push_back(e.path());
+    for (const auto& e : fs::directory_iterator(phone_dir_)) {
+      if (e.path().extension() == ".json") texts.push_back(e.path());
+    }
     EXPECT_EQ(texts.size(), 1u);
     if (texts.size() != 1) return "";
     std::string body(json::parse(ReadFileBytes(texts[0].string())).at("body").as_string());
