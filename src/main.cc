@@ -8,6 +8,7 @@
 //               [--checkpoint-origin NAME] [--retention-{other,support,crm,invoice}-days N]
 //               [--metadata postgres://...] [--keys postgres://...]
 //               [--session-max-days DAYS] [--session-idle-minutes MINUTES]
+//               [--sms-outbox DIR | --sms-url URL --sms-token-file FILE]
 //               [--blobs s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION]
 //   lethe audit verify [--data DIR] [--metadata postgres://...]
 //   lethe retention plan [--data DIR] [--account ID]
@@ -67,6 +68,7 @@ constexpr const char* kUsage =
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
     "              [--metadata postgres://...] [--keys postgres://...]\n"
     "              [--session-max-days DAYS] [--session-idle-minutes MINUTES]\n"
+    "              [--sms-outbox DIR | --sms-url URL --sms-token-file FILE]\n"
     "  lethe audit verify [--data DIR] [--metadata postgres://...]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -81,7 +83,10 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 29> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 32> kValueFlags = {"--listen",
+                                                          "--sms-outbox",
+                                                          "--sms-url",
+                                                          "--sms-token-file",
                                                           "--session-max-days",
                                                           "--session-idle-minutes",
                                                           "--public-url",
@@ -249,6 +254,12 @@ int Serve(const std::vector<std::string>& args) {
       config.keys_url = value;
     } else if (flag == "--mail-from") {
       config.mail_from = value;
+    } else if (flag == "--sms-outbox") {
+      config.sms_outbox = value;
+    } else if (flag == "--sms-url") {
+      config.sms_url = value;
+    } else if (flag == "--sms-token-file") {
+      config.sms_token_file = value;
     } else if (flag == "--public-url") {
       config.public_url = value;
     } else if (flag == "--erasure-journal") {

@@ -2,10 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -20,6 +22,8 @@
 #include "adapters/mail/smtp_mailer.h"
 #include "adapters/outbound/curl_outbound_http.h"
 #include "adapters/postgres/pg_database.h"
+#include "adapters/sms/file_sms_sender.h"
+#include "adapters/sms/http_sms_sender.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
@@ -117,6 +121,7 @@ struct LetheServer::Parts {
   std::unique_ptr<JobQueue> jobs;
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<Customers> customers;
+  std::unique_ptr<SmsSender> sms;         // ACC-4: SMS codes
   std::unique_ptr<TwoFactor> two_factor;  // ACC-4
   std::unique_ptr<SessionList> sessions;
   std::unique_ptr<Accounts> accounts;
@@ -251,6 +256,35 @@ Result<std::unique_ptr<Mailer>> OpenMailer(const ServeConfig& config, const Cloc
   LETHE_ASSIGN_OR_RETURN(auto smtp, SmtpMailer::Create(options, clock));
   std::cerr << "lethe: mail goes through " << smtp->redacted_url() << "\n";
   return std::unique_ptr<Mailer>(std::move(smtp));
+}
+
+// The bearer token of the SMS provider: the file's first line.
+Result<std::string> ReadSmsToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  if (!in || !std::getline(in, token)) {
+    return Status::InvalidArgument("sms-bad-token", "cannot read the SMS token file " + path);
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  return token;
+}
+
+Result<std::unique_ptr<SmsSender>> OpenSmsSender(const ServeConfig& config) {
+  if (config.sms_url.empty()) {
+    const std::string dir =
+        config.sms_outbox.empty() ? config.data_dir + "/outbox-sms" : config.sms_outbox;
+    LETHE_ASSIGN_OR_RETURN(auto files, FileSmsSender::Open(dir));
+    return std::unique_ptr<SmsSender>(std::move(files));
+  }
+  if (config.sms_token_file.empty()) {
+    return Status::InvalidArgument("sms-bad-token", "--sms-url needs --sms-token-file");
+  }
+  HttpSmsOptions options;
+  options.url = config.sms_url;
+  LETHE_ASSIGN_OR_RETURN(options.token, ReadSmsToken(config.sms_token_file));
+  LETHE_ASSIGN_OR_RETURN(auto http, HttpSmsSender::Create(options));
+  std::fill(options.token.begin(), options.token.end(), '\0');
+  return std::unique_ptr<SmsSender>(std::move(http));
 }
 
 std::string Absolute(const std::string& path) {
@@ -419,8 +453,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   customer_options.session_idle_ms = config.session_idle_minutes * 60 * 1000;
   p->customers = std::make_unique<Customers>(*p->metadata, *p->audit, clock, random,
                                              customer_options, p->outbox.get());
-  p->two_factor =
-      std::make_unique<TwoFactor>(*p->metadata, *p->key_ring, *p->audit, *p->outbox, clock, random);
+  LETHE_ASSIGN_OR_RETURN(p->sms, OpenSmsSender(config));
+  p->two_factor = std::make_unique<TwoFactor>(*p->metadata, *p->key_ring, *p->audit, *p->outbox,
+                                              *p->sms, clock, random);
   p->customers->SetTwoFactor(p->two_factor.get());
   p->sessions = std::make_unique<SessionList>(*p->metadata, *p->audit, clock, *p->customers);
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random, p->outbox.get());

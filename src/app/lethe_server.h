@@ -45,6 +45,14 @@ struct ServeConfig {
   // <data_dir>/outbox-mail for an operator's MTA or a developer to read.
   std::string smtp_url;
   std::string mail_from = "noreply@localhost";
+  // SMS codes (ACC-4): to this provider's HTTP API (http(s) URL; POST of
+  // {"to","body"} with the bearer token read from sms_token_file, which
+  // keeps it out of ps), or, when sms_url is empty, as JSON files in
+  // sms_outbox (default <data_dir>/outbox-sms, for development; tests pass
+  // a directory outside the data directory: it stands in for the phone).
+  std::string sms_url;
+  std::string sms_token_file;
+  std::string sms_outbox;
   // Where customers reach this server (e.g. https://lethe.example): the base
   // of links in mail (RFC 8058 unsubscribe). Empty: http://<listen address>.
   std::string public_url;

@@ -91,14 +91,16 @@ TEST(TransferExits, NoOtherCodeOpensAnOutboundConnection_SHR3) {
   const auto sources = Sources();
   // libcurl: the gate's adapter; the operator's own infrastructure,
   // configured by the operator at start (the S3 blob store holds only
-  // ciphertext; the SMTP relay carries the outbox), which belongs in the
+  // ciphertext; the SMTP relay carries the outbox; the SMS provider carries
+  // one-time codes), which belongs in the
   // registry as "infrastructure" sub-processors when it is an outside
   // service (docs/policy-map.md, SHR-2); and `lethe backup create`, which
   // asks the server on this machine, over loopback, to make a backup.
   EXPECT_EQ(Matching(sources, R"(#include <curl/curl\.h>)"),
-            (std::set<std::string>{"src/adapters/mail/smtp_mailer.cc",
-                                   "src/adapters/outbound/curl_outbound_http.cc",
-                                   "src/adapters/s3/s3_client.cc", "src/app/ops_channel.cc"}));
+            (std::set<std::string>{
+                "src/adapters/mail/smtp_mailer.cc", "src/adapters/outbound/curl_outbound_http.cc",
+                "src/adapters/s3/s3_client.cc", "src/adapters/sms/http_sms_sender.cc",
+                "src/app/ops_channel.cc"}));
   // Name resolution belongs to the gate's adapter (the SSRF guard judges
   // every address a host resolves to).
   EXPECT_EQ(Matching(sources, R"(getaddrinfo|tcp::resolver|async_resolve)"),

@@ -86,20 +86,43 @@ Result<std::vector<uint8_t>> TwoFactor::OpenSeed(const Key& key, const TotpFacto
   return seed;
 }
 
-Result<std::string> TwoFactor::UseCode(MetadataTx& tx, TotpFactorRecord factor,
-                                       const std::vector<uint8_t>& seed, const std::string& code) {
+Result<bool> TwoFactor::IsOn(MetadataTx& tx, const std::string& customer_id) {
+  auto totp = tx.FindTotpFactor(customer_id);
+  if (totp.ok() && totp->confirmed_ms) return true;
+  if (!totp.ok() && totp.status().code() != Status::Code::kNotFound) return totp.status();
+  auto sms = tx.FindSmsFactor(customer_id);
+  if (sms.ok()) return sms->confirmed_ms.has_value();
+  if (sms.status().code() != Status::Code::kNotFound) return sms.status();
+  return false;
+}
+
+Result<std::string> TwoFactor::UseCode(MetadataTx& tx, const Key& key,
+                                       const std::string& customer_id, const std::string& sms_scope,
+                                       const std::string& code) {
   if (IsTotpShaped(code)) {
-    auto step = TotpMatch(seed, code, TotpStep(clock_.NowMillis()));
-    if (!step) return CodeInvalid();
-    if (*step <= factor.last_step) {
-      return Status::Unprocessable("code-used", "that code was used already; wait for the next");
+    auto factor = tx.FindTotpFactor(customer_id);
+    if (!factor.ok() && factor.status().code() != Status::Code::kNotFound) return factor.status();
+    if (factor.ok() && factor->confirmed_ms) {
+      LETHE_ASSIGN_OR_RETURN(std::vector<uint8_t> seed, OpenSeed(key, *factor));
+      auto step = TotpMatch(seed, code, TotpStep(clock_.NowMillis()));
+      std::fill(seed.begin(), seed.end(), 0);
+      if (step) {
+        if (*step <= factor->last_step) {
+          return Status::Unprocessable("code-used",
+                                       "that code was used already; wait for the next");
+        }
+        factor->last_step = *step;
+        LETHE_RETURN_IF_ERROR(tx.PutTotpFactor(*factor));
+        return std::string("totp");
+      }
     }
-    factor.last_step = *step;
-    LETHE_RETURN_IF_ERROR(tx.PutTotpFactor(factor));
-    return std::string("totp");
+    Status sms = UseSmsCode(tx, key, sms_scope, code);
+    if (sms.code() == Status::Code::kNotFound) return CodeInvalid();
+    LETHE_RETURN_IF_ERROR(sms);
+    return std::string("sms");
   }
-  const std::string digest = RecoveryCodeDigest(factor.customer_id, code);
-  LETHE_ASSIGN_OR_RETURN(auto codes, tx.ListRecoveryCodes(factor.customer_id));
+  const std::string digest = RecoveryCodeDigest(customer_id, code);
+  LETHE_ASSIGN_OR_RETURN(auto codes, tx.ListRecoveryCodes(customer_id));
   // Every unused code is compared, in constant time, whatever matched.
   bool found = false;
   for (const RecoveryCodeRecord& r : codes) {
@@ -107,8 +130,25 @@ Result<std::string> TwoFactor::UseCode(MetadataTx& tx, TotpFactorRecord factor,
     found = found || (same && !r.used_ms);
   }
   if (!found) return CodeInvalid();
-  LETHE_RETURN_IF_ERROR(tx.MarkRecoveryCodeUsed(factor.customer_id, digest, clock_.NowMillis()));
+  LETHE_RETURN_IF_ERROR(tx.MarkRecoveryCodeUsed(customer_id, digest, clock_.NowMillis()));
   return std::string("recovery");
+}
+
+Result<std::vector<std::string>> TwoFactor::IssueRecoveryCodes(MetadataTx& tx,
+                                                               const std::string& customer_id) {
+  LETHE_ASSIGN_OR_RETURN(auto held, tx.ListRecoveryCodes(customer_id));
+  for (const RecoveryCodeRecord& r : held) {
+    if (!r.used_ms) return std::vector<std::string>{};
+  }
+  std::vector<std::string> codes;
+  std::vector<RecoveryCodeRecord> stored;
+  for (int i = 0; i < kRecoveryCodeCount; ++i) {
+    codes.push_back(NewRecoveryCode(random_));
+    stored.push_back(
+        RecoveryCodeRecord{customer_id, RecoveryCodeDigest(customer_id, codes.back()), {}});
+  }
+  LETHE_RETURN_IF_ERROR(tx.ReplaceRecoveryCodes(customer_id, stored));
+  return codes;
 }
 
 Status TwoFactor::Tell(MetadataTx& tx, const CustomerRecord& c, const std::string& action,
@@ -160,11 +200,6 @@ Result<std::vector<std::string>> TwoFactor::ConfirmTotp(const CustomerRecord& me
   LETHE_ASSIGN_OR_RETURN(Key key, keys_.CustomerKey(me.id));
   KeyWiper wipe(key);
   std::vector<std::string> codes;
-  for (int i = 0; i < kRecoveryCodeCount; ++i) codes.push_back(NewRecoveryCode(random_));
-  std::vector<RecoveryCodeRecord> stored;
-  for (const std::string& c : codes) {
-    stored.push_back(RecoveryCodeRecord{me.id, RecoveryCodeDigest(me.id, c), std::nullopt});
-  }
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     auto factor = tx.FindTotpFactor(me.id);
     if (!factor.ok() && factor.status().code() == Status::Code::kNotFound) {
@@ -181,7 +216,7 @@ Result<std::vector<std::string>> TwoFactor::ConfirmTotp(const CustomerRecord& me
     factor->confirmed_ms = clock_.NowMillis();
     factor->last_step = *step;  // the confirming code is used up too
     LETHE_RETURN_IF_ERROR(tx.PutTotpFactor(*factor));
-    LETHE_RETURN_IF_ERROR(tx.ReplaceRecoveryCodes(me.id, stored));
+    LETHE_ASSIGN_OR_RETURN(codes, IssueRecoveryCodes(tx, me.id));
     return Tell(tx, me, "2fa.totp.confirm", "Two-factor authentication was turned on", origin);
   }));
   return codes;
@@ -191,36 +226,42 @@ Status TwoFactor::Disable(const CustomerRecord& me, const std::string& code,
                           const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(Key key, keys_.CustomerKey(me.id));
   KeyWiper wipe(key);
-  return store_.Transact([&](MetadataTx& tx) -> Status {
-    auto factor = tx.FindTotpFactor(me.id);
-    if (!factor.ok() && factor.status().code() == Status::Code::kNotFound) return NotEnabled();
-    LETHE_RETURN_IF_ERROR(StatusOf(factor));
-    if (!factor->confirmed_ms) return NotEnabled();
-    LETHE_ASSIGN_OR_RETURN(std::vector<uint8_t> seed, OpenSeed(key, *factor));
-    auto used = UseCode(tx, *factor, seed, code);
-    std::fill(seed.begin(), seed.end(), 0);
-    LETHE_RETURN_IF_ERROR(StatusOf(used));
+  Status refusal = Status::Ok();  // a wrong SMS code, counted in a committed transaction
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    refusal = Status::Ok();
+    LETHE_ASSIGN_OR_RETURN(bool on, IsOn(tx, me.id));
+    if (!on) return NotEnabled();
+    auto used = UseCode(tx, key, me.id, SmsDisableScope(me.id), code);
+    if (!used.ok()) {
+      if (used.status().code() != Status::Code::kUnprocessable) return used.status();
+      refusal = used.status();
+      return Status::Ok();
+    }
     if (*used == "recovery") {
       LETHE_RETURN_IF_ERROR(Tell(tx, me, "2fa.recovery.use", "A recovery code was used", origin));
     }
     LETHE_RETURN_IF_ERROR(tx.DeleteTwoFactor(me.id));
+    LETHE_RETURN_IF_ERROR(tx.DeleteSmsFactor(me.id));
     return Tell(tx, me, "2fa.disable", "Two-factor authentication was turned off", origin);
-  });
+  }));
+  return refusal;
 }
 
 Result<std::optional<SignInChallenge>> TwoFactor::ChallengeIfEnrolled(
     MetadataTx& tx, const std::string& customer_id) {
-  auto factor = tx.FindTotpFactor(customer_id);
-  if (!factor.ok() && factor.status().code() == Status::Code::kNotFound) {
-    return std::optional<SignInChallenge>();
-  }
-  LETHE_RETURN_IF_ERROR(StatusOf(factor));
-  if (!factor->confirmed_ms) return std::optional<SignInChallenge>();  // pending: not on yet
   SignInChallenge challenge;
+  auto totp = tx.FindTotpFactor(customer_id);
+  if (!totp.ok() && totp.status().code() != Status::Code::kNotFound) return totp.status();
+  if (totp.ok() && totp->confirmed_ms) challenge.methods.push_back("totp");
+  auto sms = tx.FindSmsFactor(customer_id);
+  if (!sms.ok() && sms.status().code() != Status::Code::kNotFound) return sms.status();
+  if (sms.ok() && sms->confirmed_ms) challenge.methods.push_back("sms");
+  // Pending enrolments do not count: 2FA is not on yet.
+  if (challenge.methods.empty()) return std::optional<SignInChallenge>();
+  challenge.methods.push_back("recovery");
   challenge.token = RandomToken(random_, "chl_");
   const int64_t now = clock_.NowMillis();
   challenge.expires_ms = now + kChallengeLifetimeMs;
-  challenge.methods = {"totp", "recovery"};
   LETHE_RETURN_IF_ERROR(tx.InsertSignInChallenge(SignInChallengeRecord{
       TokenDigest(challenge.token), customer_id, now, challenge.expires_ms, 0, std::nullopt}));
   return std::optional<SignInChallenge>(std::move(challenge));
@@ -253,13 +294,10 @@ Result<std::string> TwoFactor::Redeem(const std::string& token, const std::strin
       return Status::Unprocessable("challenge-expired",
                                    "the sign-in challenge expired; sign in again");
     }
-    auto factor = tx.FindTotpFactor(challenge->customer_id);
-    if (!factor.ok() && factor.status().code() == Status::Code::kNotFound) return kUnknown;
-    LETHE_RETURN_IF_ERROR(StatusOf(factor));
-    if (!factor->confirmed_ms) return kUnknown;
-    LETHE_ASSIGN_OR_RETURN(std::vector<uint8_t> seed, OpenSeed(key, *factor));
-    auto used = UseCode(tx, *factor, seed, code);
-    std::fill(seed.begin(), seed.end(), 0);
+    LETHE_ASSIGN_OR_RETURN(bool on, IsOn(tx, challenge->customer_id));
+    if (!on) return kUnknown;
+    const std::string sms_scope = SmsSignInScope(digest);
+    auto used = UseCode(tx, key, challenge->customer_id, sms_scope, code);
     if (!used.ok()) {
       if (used.status().code() != Status::Code::kUnprocessable) return used.status();
       refusal = used.status();
@@ -269,6 +307,7 @@ Result<std::string> TwoFactor::Redeem(const std::string& token, const std::strin
     }
     challenge->used_ms = now;
     LETHE_RETURN_IF_ERROR(tx.UpdateSignInChallenge(*challenge));
+    LETHE_RETURN_IF_ERROR(tx.DeleteSmsCode(sms_scope));  // whatever opened it
     if (*used == "recovery") {
       LETHE_ASSIGN_OR_RETURN(CustomerRecord c, tx.FindCustomer(challenge->customer_id));
       return Tell(tx, c, "2fa.recovery.use", "A recovery code was used to sign in", origin);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/mail/file_mailer.h"
+#include "adapters/sms/file_sms_sender.h"
 #include "crypto/totp.h"
 #include "testing/domain_fixture.h"
 
@@ -19,8 +20,11 @@ class TwoFactorTest : public DomainFixture {
     jobs_ = std::make_unique<JobQueue>(*metadata_, clock_, random_);
     outbox_ = std::make_unique<Outbox>(*metadata_, *jobs_, *mailer_, clock_, random_,
                                        "noreply@lethe.test");
+    auto phone = FileSmsSender::Open(dir_.File("phone"));
+    ASSERT_TRUE(phone.ok()) << phone.status().ToString();
+    sms_ = std::move(*phone);
     two_factor_ =
-        std::make_unique<TwoFactor>(*metadata_, *ring_, *audit_, *outbox_, clock_, random_);
+        std::make_unique<TwoFactor>(*metadata_, *ring_, *audit_, *outbox_, *sms_, clock_, random_);
     customers_->SetTwoFactor(two_factor_.get());
     auto signup = customers_->SignUp(
         SignupForm{"Ada", "ada@x.io", "correct horse battery", "US", "1990-01-01"}, origin_);
@@ -51,6 +55,7 @@ class TwoFactorTest : public DomainFixture {
   std::unique_ptr<FileMailer> mailer_;
   std::unique_ptr<JobQueue> jobs_;
   std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<FileSmsSender> sms_;
   std::unique_ptr<TwoFactor> two_factor_;
   CustomerRecord me_;
   std::vector<uint8_t> seed_;

@@ -48,6 +48,41 @@ Result<HttpResponse> SecondStep(TwoFactor& two_factor, Customers& customers, Htt
       201, object{{"token", session.token}, {"expires_at", FormatRfc3339(session.expires_ms)}});
 }
 
+// SMS (ACC-4): each of these sends a text; they run on the blocking pool
+// like every handler, so the provider's latency never holds a network
+// thread.
+Result<HttpResponse> EnrolSms(TwoFactor& two_factor, HttpRequest& req, const CustomerRecord& me) {
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"phone"}));
+  LETHE_ASSIGN_OR_RETURN(std::string phone, body.Required("phone"));
+  LETHE_ASSIGN_OR_RETURN(int64_t expires, two_factor.EnrolSms(me, phone, OriginOf(req)));
+  return HttpResponse::Json(
+      201, object{{"status", "pending"}, {"code_expires_at", FormatRfc3339(expires)}});
+}
+
+Result<HttpResponse> ConfirmSms(TwoFactor& two_factor, HttpRequest& req, const CustomerRecord& me) {
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"code"}));
+  LETHE_ASSIGN_OR_RETURN(std::string code, body.Required("code"));
+  LETHE_ASSIGN_OR_RETURN(auto codes, two_factor.ConfirmSms(me, code, OriginOf(req)));
+  boost::json::array list;
+  for (const std::string& c : codes) list.push_back(boost::json::string(c));
+  return HttpResponse::Json(200, object{{"status", "on"}, {"recovery_codes", std::move(list)}});
+}
+
+Result<HttpResponse> SendDisableCode(TwoFactor& two_factor, HttpRequest& req,
+                                     const CustomerRecord& me) {
+  LETHE_ASSIGN_OR_RETURN(int64_t expires, two_factor.SendDisableCode(me, OriginOf(req)));
+  return HttpResponse::Json(
+      202, object{{"status", "sent"}, {"code_expires_at", FormatRfc3339(expires)}});
+}
+
+Result<HttpResponse> SendSignInCode(TwoFactor& two_factor, HttpRequest& req) {
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"challenge"}));
+  LETHE_ASSIGN_OR_RETURN(std::string challenge, body.Required("challenge"));
+  LETHE_ASSIGN_OR_RETURN(int64_t expires, two_factor.SendSignInCode(challenge, OriginOf(req)));
+  return HttpResponse::Json(
+      202, object{{"status", "sent"}, {"code_expires_at", FormatRfc3339(expires)}});
+}
+
 }  // namespace
 
 void AddTwoFactorRoutes(Router& router, TwoFactor& two_factor, Customers& customers,
@@ -65,6 +100,18 @@ void AddTwoFactorRoutes(Router& router, TwoFactor& two_factor, Customers& custom
   router.Add("POST", "/v1/sessions/2fa", Auth::kNone, kMax, [&](HttpRequest& req, const Caller&) {
     return SecondStep(two_factor, customers, req);
   });
+  router.Add(
+      "POST", "/v1/me/2fa/sms", Auth::kSession, kMax,
+      [&](HttpRequest& req, const Caller& c) { return EnrolSms(two_factor, req, c.customer()); });
+  router.Add(
+      "POST", "/v1/me/2fa/sms/confirm", Auth::kSession, kMax,
+      [&](HttpRequest& req, const Caller& c) { return ConfirmSms(two_factor, req, c.customer()); });
+  router.Add("POST", "/v1/me/2fa/sms/code", Auth::kSession, kMax,
+             [&](HttpRequest& req, const Caller& c) {
+               return SendDisableCode(two_factor, req, c.customer());
+             });
+  router.Add("POST", "/v1/sessions/2fa/sms", Auth::kNone, kMax,
+             [&](HttpRequest& req, const Caller&) { return SendSignInCode(two_factor, req); });
 }
 
 }  // namespace lethe

@@ -209,6 +209,10 @@ class MetadataReader {
   virtual Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
       const std::string& customer_id) = 0;
   virtual Result<SignInChallengeRecord> FindSignInChallenge(const std::string& token_digest) = 0;
+  // SMS as a second factor (ACC-4): the customer's phone, and the code
+  // last sent under `scope` (SmsCodeRecord); NotFound when absent.
+  virtual Result<SmsFactorRecord> FindSmsFactor(const std::string& customer_id) = 0;
+  virtual Result<SmsCodeRecord> FindSmsCode(const std::string& scope) = 0;
 
   // Aggregates (SHR-6): the account's usage events with time_ms in
   // [since_ms, until_ms), summed per day, country, browser and person
@@ -383,6 +387,16 @@ class MetadataTx : public MetadataReader {
                                       const std::string& code_digest, int64_t used_ms) = 0;
   virtual Status InsertSignInChallenge(const SignInChallengeRecord& c) = 0;
   virtual Status UpdateSignInChallenge(const SignInChallengeRecord& c) = 0;
+  // SMS factor (ACC-4). PutSmsFactor inserts the customer's phone or
+  // replaces it whole, leaving no copy of the old sealed number once
+  // committed. DeleteSmsFactor removes it and every SMS code of the
+  // customer, likewise (OK when there was none). PutSmsCode inserts or
+  // replaces the code of its scope; DeleteSmsCode removes it (OK when
+  // absent).
+  virtual Status PutSmsFactor(const SmsFactorRecord& f) = 0;
+  virtual Status DeleteSmsFactor(const std::string& customer_id) = 0;
+  virtual Status PutSmsCode(const SmsCodeRecord& c) = 0;
+  virtual Status DeleteSmsCode(const std::string& scope) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

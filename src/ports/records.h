@@ -81,6 +81,31 @@ struct SignInChallengeRecord {
   std::optional<int64_t> used_ms;
 };
 
+// ACC-4: a customer's phone for SMS codes. The number never rests in the
+// clear: it is sealed under the customer's own key, like the TOTP seed.
+struct SmsFactorRecord {
+  std::string customer_id;
+  std::string sealed_phone;  // base64url(nonce || AES-256-GCM(E.164 number) || tag)
+  int64_t created_ms = 0;
+  std::optional<int64_t> confirmed_ms;  // none while the enrolment is pending
+};
+
+// The SMS code last sent for one purpose, kept only as a keyed digest
+// (HMAC under the customer's key: a 6-digit code under a plain hash would
+// fall to a million guesses). `scope` names the purpose: "enrol/<customer>",
+// "disable/<customer>" or "sign-in/<challenge digest>". A new send replaces
+// the code and counts toward the scope's send limit.
+struct SmsCodeRecord {
+  std::string scope;
+  std::string customer_id;
+  std::string code_digest;
+  int64_t sent_ms = 0;          // the last send
+  int64_t expires_ms = 0;       // of the current code
+  int64_t window_start_ms = 0;  // the first send counted in `sends`
+  int64_t sends = 0;            // sends since window_start_ms
+  int64_t failures = 0;         // wrong tries of the current code
+};
+
 struct AccountRecord {
   std::string id;  // acc_...
   std::string customer_id;

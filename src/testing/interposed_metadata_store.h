@@ -305,6 +305,14 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindSignInChallenge"));
     return target_.FindSignInChallenge(token_digest);
   }
+  Result<SmsFactorRecord> FindSmsFactor(const std::string& customer_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindSmsFactor"));
+    return target_.FindSmsFactor(customer_id);
+  }
+  Result<SmsCodeRecord> FindSmsCode(const std::string& scope) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindSmsCode"));
+    return target_.FindSmsCode(scope);
+  }
   Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
                                              int64_t until_ms) override {
     LETHE_RETURN_IF_ERROR(hook_("TallyUsage"));

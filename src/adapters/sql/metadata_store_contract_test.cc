@@ -1126,5 +1126,55 @@ TEST_P(MetadataStoreContract, TwoFactorRecordsAreKeptPerCustomer_ACC4) {
   EXPECT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteTwoFactor("cus_a"); }).ok());
 }
 
+TEST_P(MetadataStoreContract, SmsFactorsAndCodesAreKeptPerCustomer_ACC4) {
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(tx.InsertCustomer(Customer("cus_a", "a@x.io")));
+                return tx.InsertCustomer(Customer("cus_b", "b@x.io"));
+              }).ok());
+  EXPECT_EQ(store_->FindSmsFactor("cus_a").status().code(), Status::Code::kNotFound);
+  SmsFactorRecord pending{"cus_a", "sealed-1", 10, std::nullopt};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.PutSmsFactor(pending); }).ok());
+  SmsFactorRecord on{"cus_a", "sealed-2", 20, 25};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.PutSmsFactor(on); }).ok());
+  auto found = store_->FindSmsFactor("cus_a");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->sealed_phone, "sealed-2");
+  EXPECT_EQ(found->created_ms, 20);
+  EXPECT_EQ(found->confirmed_ms, std::optional<int64_t>(25));
+  EXPECT_EQ(store_->FindSmsFactor("cus_b").status().code(), Status::Code::kNotFound);
+
+  // Codes: one per scope, replaced whole by the next send.
+  SmsCodeRecord code{"enrol/cus_a", "cus_a", "d1", 100, 400, 100, 1, 0};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.PutSmsCode(code); }).ok());
+  code.code_digest = "d2";
+  code.sent_ms = 200;
+  code.expires_ms = 500;
+  code.sends = 2;
+  code.failures = 3;
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.PutSmsCode(code); }).ok());
+  SmsCodeRecord other{"sign-in/chd", "cus_b", "d9", 1, 2, 1, 1, 0};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.PutSmsCode(other); }).ok());
+  auto got = store_->FindSmsCode("enrol/cus_a");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->customer_id, "cus_a");
+  EXPECT_EQ(got->code_digest, "d2");
+  EXPECT_EQ(got->sent_ms, 200);
+  EXPECT_EQ(got->expires_ms, 500);
+  EXPECT_EQ(got->window_start_ms, 100);
+  EXPECT_EQ(got->sends, 2);
+  EXPECT_EQ(got->failures, 3);
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteSmsCode("enrol/cus_a"); }).ok());
+  EXPECT_EQ(store_->FindSmsCode("enrol/cus_a").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteSmsCode("enrol/cus_a"); }).ok());
+
+  // Deleting the factor takes the customer's codes with it, no one else's.
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.PutSmsCode(code); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteSmsFactor("cus_a"); }).ok());
+  EXPECT_EQ(store_->FindSmsFactor("cus_a").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindSmsCode("enrol/cus_a").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(store_->FindSmsCode("sign-in/chd").ok());
+  EXPECT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteSmsFactor("cus_a"); }).ok());
+}
+
 }  // namespace
 }  // namespace lethe

@@ -931,6 +931,49 @@ CREATE TABLE sign_in_throttles (
 CREATE INDEX sign_in_throttles_by_time ON sign_in_throttles(last_failure_ms);
 )sql";
 
+// Version 21 (issue 10, ACC-4): SMS as a second factor. The phone number
+// is sealed under the customer's key before it gets here; SMS codes are
+// kept only as keyed digests, one row per purpose (scope).
+constexpr const char* kV21Sqlite = R"sql(
+CREATE TABLE sms_factors (
+  customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+  sealed_phone TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  confirmed_ms INTEGER
+);
+CREATE TABLE sms_codes (
+  scope TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  code_digest TEXT NOT NULL,
+  sent_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  window_start_ms INTEGER NOT NULL,
+  sends INTEGER NOT NULL,
+  failures INTEGER NOT NULL
+);
+CREATE INDEX sms_codes_by_customer ON sms_codes(customer_id);
+)sql";
+
+constexpr const char* kV21Postgres = R"sql(
+CREATE TABLE sms_factors (
+  customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+  sealed_phone TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  confirmed_ms BIGINT
+);
+CREATE TABLE sms_codes (
+  scope TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  code_digest TEXT NOT NULL,
+  sent_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  window_start_ms BIGINT NOT NULL,
+  sends BIGINT NOT NULL,
+  failures BIGINT NOT NULL
+);
+CREATE INDEX sms_codes_by_customer ON sms_codes(customer_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -938,13 +981,13 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
-      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}};
+      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {21, kV21Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
-      {17, kV17Postgres}, {18, kV18Postgres}};
+      {17, kV17Postgres}, {18, kV18Postgres}, {21, kV21Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

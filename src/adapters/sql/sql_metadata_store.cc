@@ -264,6 +264,12 @@ Result<SignInChallengeRecord> SqlMetadataStore::FindSignInChallenge(
   return Read<SignInChallengeRecord>(
       [&](SqlMetadataTx& r) { return r.FindSignInChallenge(token_digest); });
 }
+Result<SmsFactorRecord> SqlMetadataStore::FindSmsFactor(const std::string& customer_id) {
+  return Read<SmsFactorRecord>([&](SqlMetadataTx& r) { return r.FindSmsFactor(customer_id); });
+}
+Result<SmsCodeRecord> SqlMetadataStore::FindSmsCode(const std::string& scope) {
+  return Read<SmsCodeRecord>([&](SqlMetadataTx& r) { return r.FindSmsCode(scope); });
+}
 Result<std::vector<UsageTally>> SqlMetadataStore::TallyUsage(const std::string& account_id,
                                                              int64_t since_ms, int64_t until_ms) {
   return Read<std::vector<UsageTally>>(

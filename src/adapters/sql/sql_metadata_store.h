@@ -112,6 +112,8 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
       const std::string& customer_id) override;
   Result<SignInChallengeRecord> FindSignInChallenge(const std::string& token_digest) override;
+  Result<SmsFactorRecord> FindSmsFactor(const std::string& customer_id) override;
+  Result<SmsCodeRecord> FindSmsCode(const std::string& scope) override;
 
  private:
   explicit SqlMetadataStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}

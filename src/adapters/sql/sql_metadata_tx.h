@@ -185,6 +185,12 @@ class SqlMetadataTx final : public MetadataTx {
                               int64_t used_ms) override;
   Status InsertSignInChallenge(const SignInChallengeRecord& c) override;
   Status UpdateSignInChallenge(const SignInChallengeRecord& c) override;
+  Result<SmsFactorRecord> FindSmsFactor(const std::string& customer_id) override;
+  Result<SmsCodeRecord> FindSmsCode(const std::string& scope) override;
+  Status PutSmsFactor(const SmsFactorRecord& f) override;
+  Status DeleteSmsFactor(const std::string& customer_id) override;
+  Status PutSmsCode(const SmsCodeRecord& c) override;
+  Status DeleteSmsCode(const std::string& scope) override;
   Result<int64_t> RevealDisclosures(const std::string& reference) override;
   void AfterCommit(std::function<void()> fn) override;
   void AfterCommitOnce(const void* key, std::function<void()> fn) override;
