@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/url/parse.hpp>
 #include <cctype>
+#include <charconv>
 
 namespace lethe {
 namespace {
@@ -38,8 +39,14 @@ Result<std::string> CanonicalOrigin(std::string_view origin) {
   }
   std::string out = scheme + "://" + host;
   if (url->has_port()) {
-    if (url->port().empty() || url->port_number() == 0) return Bad(origin);
-    const uint16_t port = url->port_number();
+    // Read here: port_number() wraps a port past 65535.
+    const std::string_view digits = url->port();
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port == 0 ||
+        port > 65535) {
+      return Bad(origin);
+    }
     const bool default_port =
         (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
     if (!default_port) out += ":" + std::to_string(port);
