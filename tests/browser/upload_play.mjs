@@ -98,7 +98,7 @@ async function upload(api, token, base64) {
     headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'video/webm' },
     body: bytes,
   });
-  return { status: res.status, body: await res.json(), acao: res.headers.get('access-control-allow-origin') };
+  return { status: res.status, body: await res.json() };
 }
 async function readRange(url) {
   const res = await fetch(url, { headers: { Range: 'bytes=0-99' } });
@@ -163,7 +163,8 @@ async function main() {
   const up = await page.evaluate(([a, t, b]) => upload(a, t, b),
                                  [base, issued.json.token, webm.toString('base64')]);
   check(up.status === 201, 'the page uploads with the upload token (preflight, then POST)', JSON.stringify(up));
-  check(up.acao === pageOrigin, 'the answer is readable from the page origin', up.acao);
+  // A cross-origin answer reaches the page only with Access-Control-Allow-Origin.
+  check(typeof up.body.id === 'string', 'the page reads the answer', up.body.id);
   check(up.body.end_user === 'eu_web' && up.body.kind === 'video', 'the media is the end user\'s video');
 
   // The backend makes a signed link (the upload token cannot).
