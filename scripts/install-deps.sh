@@ -7,7 +7,8 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev
       libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg
       libpq-dev postgresql-15 libarchive-dev python3-jsonschema
-      liboath-dev libqrencode-dev)
+      liboath-dev libqrencode-dev
+      chromium)  # the browser test (tests/browser/), driven by playwright-core
 # node and npm for s3rver, from Debian unless the machine has them another way
 # (a nodesource nodejs ships npm inside and conflicts with Debian's npm).
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
@@ -27,4 +28,11 @@ s3="$(cd "$(dirname "$0")/.." && pwd)/tests/s3"
 if [ ! -f "$s3/node_modules/s3rver/bin/s3rver.js" ] || [ "$s3/package-lock.json" -nt "$s3/node_modules" ]; then
   echo "installing: s3rver (npm ci in tests/s3)"
   (cd "$s3" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# playwright-core for the browser test, pinned by tests/browser/package-lock.json;
+# it drives Debian's chromium (above) and downloads no browser of its own.
+browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if [ ! -f "$browser/node_modules/playwright-core/package.json" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules" ]; then
+  echo "installing: playwright-core (npm ci in tests/browser)"
+  (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
 fi

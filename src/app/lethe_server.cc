@@ -64,6 +64,7 @@
 #include "domain/request_fulfilment.h"
 #include "domain/session_list.h"
 #include "domain/staff.h"
+#include "domain/upload_tokens.h"
 #include "domain/sub_processors.h"
 #include "domain/subject_export.h"
 #include "domain/transfers.h"
@@ -92,6 +93,7 @@
 #include "http/server.h"
 #include "http/session_api.h"
 #include "http/staff_account_api.h"
+#include "http/upload_token_api.h"
 #include "http/subprocessor_api.h"
 #include "http/two_factor_api.h"
 #include "http/webhook_api.h"
@@ -133,6 +135,7 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Staff> staff;
+  std::unique_ptr<UploadTokens> upload_tokens;  // issue 9
   std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
@@ -359,6 +362,11 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   LETHE_RETURN_IF_ERROR(runner.Every("export-links", kReminderSweep, [&links = *p.export_links] {
     return StatusOf(links.SweepExpired());
   }));
+  // Expired upload tokens name an end user: they go (issue 9).
+  LETHE_RETURN_IF_ERROR(
+      runner.Every("upload-tokens", kReminderSweep, [&tokens = *p.upload_tokens] {
+        return StatusOf(tokens.Sweep());
+      }));
   LETHE_RETURN_IF_ERROR(runner.Every("closures", kClosureSweep, [&closures = *p.closures] {
     return StatusOf(closures.EnforceRetention(kRetentionBatch));
   }));
@@ -487,8 +495,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->staff = std::make_unique<Staff>(*p->metadata, *p->audit, clock, random);
   p->holds =
       std::make_unique<LegalHolds>(*p->metadata, *p->audit, *p->jobs, *p->keyed_ids, clock, random);
-  p->gate =
-      std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links, p->staff.get());
+  p->upload_tokens = std::make_unique<UploadTokens>(
+      *p->metadata, *p->audit, clock, random, static_cast<int64_t>(config.max_media_bytes));
+  p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links,
+                                   p->staff.get(), p->upload_tokens.get());
   p->router = std::make_unique<Router>(p->gate.get());
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
@@ -587,6 +597,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddOpsBackupRoute(*p->router, *p->backups, TokenDigest(ops_token));
   AddMediaRoutes(*p->router, *p->media, *p->links, *p->processing_gate, config.max_json_body,
                  config.max_media_bytes);
+  AddUploadTokenRoutes(*p->router, *p->upload_tokens, config.max_json_body);
   if (seams.add_routes) seams.add_routes(*p->router);
 
   p->server =

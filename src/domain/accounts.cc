@@ -3,6 +3,7 @@
 #include "common/time_format.h"
 #include "crypto/secret_hash.h"
 #include "domain/validation.h"
+#include "domain/web_origins.h"
 
 namespace lethe {
 namespace {
@@ -31,6 +32,24 @@ void Accounts::Forget(const std::string& account_id) {
   ++generation_;  // lookups that read the store before now must not cache
   std::erase_if(by_token_, [&](const auto& kv) { return kv.second.id == account_id; });
   std::erase_if(by_key_, [&](const auto& kv) { return kv.second.account.id == account_id; });
+  origins_.erase(account_id);
+}
+
+Result<std::vector<std::string>> Accounts::AllowedOrigins(const std::string& account_id) {
+  uint64_t generation;
+  {
+    std::shared_lock lock(cache_mu_);
+    generation = generation_;
+    auto it = CacheStale() ? origins_.end() : origins_.find(account_id);
+    if (it != origins_.end()) return it->second;
+  }
+  LETHE_ASSIGN_OR_RETURN(std::vector<std::string> origins, store_.FindAccountOrigins(account_id));
+  std::unique_lock lock(cache_mu_);
+  if (generation != generation_) return origins;
+  RenewIfStale();
+  if (origins_.size() >= kMaxCached) origins_.clear();
+  origins_.emplace(account_id, origins);
+  return origins;
 }
 
 Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::string& name,
@@ -74,7 +93,7 @@ Result<AccountRecord> Accounts::Get(const std::string& customer_id, const std::s
 Result<AccountRecord> Accounts::Rename(const std::string& customer_id,
                                        const std::string& account_id, const std::string& name,
                                        const RequestOrigin& origin) {
-  return Update(customer_id, account_id, Patch{name, std::nullopt}, origin);
+  return Update(customer_id, account_id, Patch{name, std::nullopt, std::nullopt}, origin);
 }
 
 Result<AccountRecord> Accounts::Update(const std::string& customer_id,
@@ -86,9 +105,14 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
     return Status::InvalidArgument("invalid-field",
                                    "retention_days must be 1 to 36500 (100 years), or null");
   }
+  std::optional<std::vector<std::string>> origins;
+  if (patch.allowed_origins) {
+    LETHE_ASSIGN_OR_RETURN(origins, CanonicalOrigins(*patch.allowed_origins));
+  }
   AccountRecord account;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(account, OpenAccount(tx, customer_id, account_id));
+    if (origins) LETHE_RETURN_IF_ERROR(tx.SetAccountOrigins(account_id, *origins));
     if (patch.name) account.name = *patch.name;
     if (patch.retention_days) {
       account.retention_days = *patch.retention_days;
@@ -96,8 +120,10 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
     }
     LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
     return audit_.Record(tx, customer_id,
-                         patch.retention_days ? "account.retention" : "account.update", account_id,
-                         account_id, origin);
+                         patch.retention_days ? "account.retention"
+                         : origins            ? "account.origins"
+                                              : "account.update",
+                         account_id, account_id, origin);
   }));
   Forget(account_id);
   if (patch.retention_days && on_retention_changed_) on_retention_changed_(account_id);

@@ -72,17 +72,24 @@ class Accounts {
                                const std::string& name, const RequestOrigin& origin);
   // Changes what `patch` holds. retention_days (USE-5) is the default
   // retention of the account's media that set none of their own, existing
-  // media included; an empty inner value removes it. InvalidArgument
-  // ("invalid-field") for a bad name or a retention outside 1..36500 days.
+  // media included; an empty inner value removes it. allowed_origins
+  // replaces the origins whose pages may read the account's data plane
+  // (CORS, web_origins.h), kept canonical; an empty list closes it again.
+  // InvalidArgument("invalid-field") for a bad name, a retention outside
+  // 1..36500 days, or an origin that is not one.
   struct Patch {
     std::optional<std::string> name;
     std::optional<std::optional<int64_t>> retention_days;
+    std::optional<std::vector<std::string>> allowed_origins;
   };
   Result<AccountRecord> Update(const std::string& customer_id, const std::string& account_id,
                                const Patch& patch, const RequestOrigin& origin);
   // Serves cached credentials for at most `lifetime` (zero: until a
   // change here drops them). Set before serving.
   void SetCacheLifetime(std::chrono::milliseconds lifetime) { cache_lifetime_ = lifetime; }
+  // The account's allowed origins (CORS), canonical; empty when none.
+  // Cached like credentials: a change here takes effect at once.
+  Result<std::vector<std::string>> AllowedOrigins(const std::string& account_id);
   // Drops what the credential caches hold of the account (it was closed).
   void ForgetCached(const std::string& account_id) { Forget(account_id); }
   // Called after a retention change commits (the media cache must drop
@@ -138,6 +145,7 @@ class Accounts {
     if (!CacheStale()) return;
     by_token_.clear();
     by_key_.clear();
+    origins_.clear();
     cache_born_ = std::chrono::steady_clock::now();
   }
   // Queues a security notice about `account` to its customer in `tx`.
@@ -151,10 +159,11 @@ class Accounts {
   Outbox* notices_;
   std::function<void(const std::string&)> on_retention_changed_;
   std::shared_mutex cache_mu_;
-  uint64_t generation_ = 0;                                  // bumped by every Forget
-  std::unordered_map<std::string, AccountRecord> by_token_;  // token digest -> account
-  std::unordered_map<std::string, CachedKey> by_key_;        // key id -> key and account
-  std::chrono::milliseconds cache_lifetime_{0};              // 0: no limit
+  uint64_t generation_ = 0;                                            // bumped by every Forget
+  std::unordered_map<std::string, AccountRecord> by_token_;            // token digest -> account
+  std::unordered_map<std::string, CachedKey> by_key_;                  // key id -> key and account
+  std::unordered_map<std::string, std::vector<std::string>> origins_;  // account id -> origins
+  std::chrono::milliseconds cache_lifetime_{0};                        // 0: no limit
   std::chrono::steady_clock::time_point cache_born_ = std::chrono::steady_clock::now();
 };
 

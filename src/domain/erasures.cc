@@ -373,8 +373,11 @@ Status Erasures::PurgeEndUser(ErasureRecord& e) {
 Status Erasures::ForgetRequestRecords(const ErasureRecord& e, const std::string& end_user) {
   // Privacy requests stay as the record of what was asked and answered
   // (RGT-2), under the erasure's keyed name instead of the end user.
-  return store_.Transact([&](MetadataTx& tx) {
-    return StatusOf(tx.ForgetSubjectRecords(e.account_id, end_user, e.target));
+  // Upload tokens (issue 9) name their end user: they go.
+  return store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_RETURN_IF_ERROR(StatusOf(tx.ForgetSubjectRecords(e.account_id, end_user, e.target)));
+    return StatusOf(tx.DeleteUploadTokensOf(
+        e.account_id, end_user.empty() ? std::nullopt : std::optional<std::string>(end_user)));
   });
 }
 

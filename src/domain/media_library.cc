@@ -47,7 +47,8 @@ Status CheckMediaFields(const MediaFields& f) {
 
 Result<std::unique_ptr<MediaIngest>> MediaLibrary::BeginIngest(const Principal& who,
                                                                std::string declared_type,
-                                                               const RequestOrigin& origin) {
+                                                               const RequestOrigin& origin,
+                                                               IngestTerms terms) {
   std::string media_id = RandomId(random_, "med_");
   std::string blob_id = RandomId(random_, "blb_");
   // Durable before the first byte goes to the store: a crash from here on
@@ -59,14 +60,14 @@ Result<std::unique_ptr<MediaIngest>> MediaLibrary::BeginIngest(const Principal& 
     ClearIntents({blob_id});
     return writer.status();
   }
-  return std::unique_ptr<MediaIngest>(new MediaIngest(*this, who, std::move(declared_type), origin,
-                                                      std::move(media_id), std::move(blob_id),
-                                                      keys_.NewDataKey(), std::move(*writer)));
+  return std::unique_ptr<MediaIngest>(new MediaIngest(
+      *this, who, std::move(declared_type), origin, std::move(media_id), std::move(blob_id),
+      keys_.NewDataKey(), std::move(*writer), std::move(terms)));
 }
 
 MediaIngest::MediaIngest(MediaLibrary& library, Principal who, std::string declared_type,
                          RequestOrigin origin, std::string media_id, std::string blob_id,
-                         Key data_key, std::unique_ptr<BlobWriter> writer)
+                         Key data_key, std::unique_ptr<BlobWriter> writer, IngestTerms terms)
     : library_(library),
       who_(std::move(who)),
       declared_type_(std::move(declared_type)),
@@ -74,7 +75,8 @@ MediaIngest::MediaIngest(MediaLibrary& library, Principal who, std::string decla
       media_id_(std::move(media_id)),
       blob_id_(std::move(blob_id)),
       data_key_(data_key),
-      writer_(std::move(writer)) {
+      writer_(std::move(writer)),
+      terms_(std::move(terms)) {
   sealer_ = std::make_unique<StreamSealer>(
       data_key_, blob_id_, [this](std::span<const uint8_t> sealed) -> Status {
         out_.insert(out_.end(), sealed.begin(), sealed.end());
@@ -101,7 +103,13 @@ Status MediaIngest::Flush() {
 
 Status MediaIngest::Sniff() {
   LETHE_ASSIGN_OR_RETURN(SniffedMedia sniffed, MatchDeclared(declared_type_, head_));
-  kind_ = std::string(KindName(sniffed.kind));
+  const std::string kind(KindName(sniffed.kind));
+  if (!terms_.kinds.empty() &&
+      std::find(terms_.kinds.begin(), terms_.kinds.end(), kind) == terms_.kinds.end()) {
+    return Status::UnsupportedMedia("upload-token-kind",
+                                    "the upload token does not allow " + kind + " media");
+  }
+  kind_ = kind;
   content_type_ = sniffed.content_type;
   std::vector<uint8_t> head = std::move(head_);
   head_.clear();
@@ -117,6 +125,12 @@ Status MediaIngest::Append(std::span<const uint8_t> bytes) {
   if (!failed_.ok()) return failed_;
   if (bytes.size() > library_.max_bytes_ - std::min(bytes_, library_.max_bytes_)) {
     failed_ = Status::TooLarge("media exceeds " + std::to_string(library_.max_bytes_) + " bytes");
+    return failed_;
+  }
+  if (terms_.max_bytes && bytes.size() > *terms_.max_bytes - std::min(bytes_, *terms_.max_bytes)) {
+    failed_ = Status(Status::Code::kTooLarge, "upload-token-size",
+                     "media exceeds the upload token's limit of " +
+                         std::to_string(*terms_.max_bytes) + " bytes");
     return failed_;
   }
   bytes_ += bytes.size();
@@ -189,6 +203,7 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
         m.expiry_from_account = true;
       }
     }
+    if (in.terms_.in_commit) LETHE_RETURN_IF_ERROR(in.terms_.in_commit(tx));
     LETHE_ASSIGN_OR_RETURN(m.seq, tx.InsertMedia(m));
     LETHE_RETURN_IF_ERROR(tx.DeleteBlobIntents({m.blob_id}));
     LETHE_RETURN_IF_ERROR(audit_.Record(tx, in.who_.credential_id, "media.create",

@@ -62,6 +62,16 @@ struct MediaFields {
 // Checks the shape of each present field. InvalidArgument("invalid-field").
 Status CheckMediaFields(const MediaFields& fields);
 
+// Narrower terms for one ingest, set by a delegated credential (an upload
+// token, upload_tokens.h). Unset: the library's own limits.
+struct IngestTerms {
+  std::optional<uint64_t> max_bytes;  // at most the library's limit
+  std::vector<std::string> kinds;     // allowed kinds; empty: any
+  // Runs in the transaction that commits the record, before it commits:
+  // its error (say, a use of the token no longer left) stores nothing.
+  std::function<Status(MetadataTx&)> in_commit;
+};
+
 class MediaIngest;
 class MediaReader;
 
@@ -86,8 +96,12 @@ class MediaLibrary {
 
   // Starts an ingest for `who`. `declared_type` is the Content-Type the
   // client gave ("" or application/octet-stream: infer from the bytes).
+  // `terms` narrows what the ingest accepts: past its max_bytes Append
+  // returns TooLarge("upload-token-size"), a sniffed kind outside its kinds
+  // is UnsupportedMedia("upload-token-kind").
   Result<std::unique_ptr<MediaIngest>> BeginIngest(const Principal& who, std::string declared_type,
-                                                   const RequestOrigin& origin);
+                                                   const RequestOrigin& origin,
+                                                   IngestTerms terms = {});
 
   // Metadata, served from an in-memory cache after the first read; Update
   // and Delete evict (and a read racing with them does not cache). Media
@@ -214,7 +228,7 @@ class MediaIngest {
   friend class MediaLibrary;
   MediaIngest(MediaLibrary& library, Principal who, std::string declared_type, RequestOrigin origin,
               std::string media_id, std::string blob_id, Key data_key,
-              std::unique_ptr<BlobWriter> writer);
+              std::unique_ptr<BlobWriter> writer, IngestTerms terms);
   Status Sniff();
   Status Seal(std::span<const uint8_t> bytes);
   Status Flush();
@@ -227,6 +241,7 @@ class MediaIngest {
   std::string blob_id_;
   Key data_key_;
   std::unique_ptr<BlobWriter> writer_;
+  IngestTerms terms_;
   std::unique_ptr<StreamSealer> sealer_;
   Sha256Pipe sha256_;  // hashes on its own thread
   std::string kind_;

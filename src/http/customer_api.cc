@@ -80,23 +80,40 @@ Result<HttpResponse> CreateAccount(Accounts& accounts, HttpRequest& req, const C
   LETHE_ASSIGN_OR_RETURN(std::string region, body.Required("region"));
   LETHE_ASSIGN_OR_RETURN(NewAccount created, accounts.Create(me.id, name, region, OriginOf(req)));
   object view = AccountView(created.account);
+  view["allowed_origins"] = boost::json::array();  // none yet (CORS closed)
   view["api_token"] = created.api_token;
   return HttpResponse::Json(201, view);
 }
 
+// The account view with its allowed origins (CORS, issue 9).
+Result<object> FullAccountView(Accounts& accounts, const AccountRecord& a) {
+  object view = AccountView(a);
+  LETHE_ASSIGN_OR_RETURN(std::vector<std::string> origins, accounts.AllowedOrigins(a.id));
+  boost::json::array list;
+  for (const std::string& o : origins) list.emplace_back(o);
+  view["allowed_origins"] = std::move(list);
+  return view;
+}
+
 Result<HttpResponse> RenameAccount(Accounts& accounts, HttpRequest& req, const CustomerRecord& me) {
-  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"name", "retention_days"}));
+  LETHE_ASSIGN_OR_RETURN(JsonFields body,
+                         JsonBody(req, {"name", "retention_days", "allowed_origins"}));
   Accounts::Patch patch;
   LETHE_ASSIGN_OR_RETURN(patch.name, body.Optional("name"));
   if (body.Has("retention_days")) {
     LETHE_ASSIGN_OR_RETURN(patch.retention_days, body.OptionalInt("retention_days"));
   }
-  if (!patch.name && !patch.retention_days) {
-    return Status::InvalidArgument("invalid-field", "give name or retention_days");
+  if (body.Has("allowed_origins")) {
+    LETHE_ASSIGN_OR_RETURN(auto origins, body.OptionalStrings("allowed_origins"));
+    patch.allowed_origins = origins.value_or(std::vector<std::string>{});
+  }
+  if (!patch.name && !patch.retention_days && !patch.allowed_origins) {
+    return Status::InvalidArgument("invalid-field", "give name, retention_days or allowed_origins");
   }
   LETHE_ASSIGN_OR_RETURN(AccountRecord account,
                          accounts.Update(me.id, req.Param("id"), patch, OriginOf(req)));
-  return HttpResponse::Json(200, AccountView(account));
+  LETHE_ASSIGN_OR_RETURN(object view, FullAccountView(accounts, account));
+  return HttpResponse::Json(200, view);
 }
 
 Result<HttpResponse> ListAudit(Accounts& accounts, HttpRequest& req, const CustomerRecord& me) {
@@ -143,14 +160,18 @@ void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
              [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
                LETHE_ASSIGN_OR_RETURN(auto list, accounts.List(c.customer().id));
                boost::json::array out;
-               for (const auto& a : list) out.push_back(AccountView(a));
+               for (const auto& a : list) {
+                 LETHE_ASSIGN_OR_RETURN(object view, FullAccountView(accounts, a));
+                 out.push_back(std::move(view));
+               }
                return HttpResponse::Json(200, object{{"accounts", std::move(out)}});
              });
   router.Add("GET", "/v1/accounts/{id}", kSession, kMax,
              [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                LETHE_ASSIGN_OR_RETURN(AccountRecord a,
                                       accounts.Get(c.customer().id, req.Param("id")));
-               return HttpResponse::Json(200, AccountView(a));
+               LETHE_ASSIGN_OR_RETURN(object view, FullAccountView(accounts, a));
+               return HttpResponse::Json(200, view);
              });
   router.Add("PATCH", "/v1/accounts/{id}", kSession, kMax, [&](HttpRequest& req, const Caller& c) {
     return RenameAccount(accounts, req, c.customer());

@@ -43,6 +43,11 @@ struct HttpRequest {
   // Set by handlers: headers for the problem response should the handler
   // fail (Content-Range on a 416, say). Unused on success.
   std::vector<std::pair<std::string, std::string>> problem_headers;
+  // CORS (cors.h). Set by the router when the route may answer pages of
+  // other origins; set by the Gate to the request's Origin once the
+  // caller's account allows it. The server adds the CORS headers from them.
+  bool cross_origin_route = false;
+  std::string allowed_origin;
 
   // The header's value, or "" when absent.
   const std::string& Header(const std::string& lower_name) const;

@@ -1,10 +1,12 @@
 #include "http/gate.h"
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <stdexcept>
 
 #include "common/utf8.h"
+#include "domain/web_origins.h"
 #include "http/api_support.h"
 
 namespace lethe {
@@ -22,6 +24,21 @@ const Principal& Caller::principal() const {
 const StaffPrincipal& Caller::staff() const {
   if (!staff_) throw std::logic_error("the route is not declared Auth::kStaff");
   return *staff_;
+}
+
+bool OpensToOtherOrigins(Auth auth) {
+  switch (auth) {
+    case Auth::kDataPlane:
+    case Auth::kSignedLink:
+    case Auth::kSessionOrDataPlane:
+    case Auth::kUpload:
+      return true;
+    case Auth::kNone:
+    case Auth::kSession:
+    case Auth::kStaff:
+      return false;
+  }
+  return false;
 }
 
 Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
@@ -42,7 +59,24 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
     case Auth::kDataPlane: {
       LETHE_ASSIGN_OR_RETURN(Principal who, DataPlaneCredential(req));
       LETHE_RETURN_IF_ERROR(Meter(req, who));
+      LETHE_RETURN_IF_ERROR(CheckOrigin(req, who));
       return Caller(std::move(who));
+    }
+    case Auth::kUpload: {
+      auto token = BearerToken(req);
+      if (!token || !UploadTokens::LooksLikeUploadToken(*token)) {
+        return Admit(Auth::kDataPlane, req, roles);
+      }
+      if (upload_tokens_ == nullptr)
+        return Status::Unauthenticated("upload tokens are not enabled");
+      LETHE_ASSIGN_OR_RETURN(auto admitted, upload_tokens_->Authenticate(*token));
+      auto& [who, grant] = admitted;
+      Status named = Meter(req, who);
+      // The token names the end user, whatever the request says.
+      req.end_user = grant.token.end_user;
+      LETHE_RETURN_IF_ERROR(named);
+      LETHE_RETURN_IF_ERROR(CheckOrigin(req, who));
+      return Caller(std::move(who), std::move(grant));
     }
     case Auth::kSignedLink: {
       bool link = req.Query("sig").has_value();
@@ -50,6 +84,7 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
       LETHE_RETURN_IF_ERROR(Meter(req, who));
       // A link names no end user: the handler records the media's own.
       if (link) req.end_user.clear();
+      LETHE_RETURN_IF_ERROR(CheckOrigin(req, who));
       return Caller(std::move(who));
     }
     case Auth::kStaff: {
@@ -72,6 +107,29 @@ Result<Principal> Gate::DataPlaneCredential(const HttpRequest& req) {
   if (basic.ok()) return accounts_.AuthenticateKey(basic->first, basic->second, req.remote_ip);
   if (basic.status().code() != Status::Code::kNotFound) return basic.status();
   return Status::Unauthenticated("an API token or key is required");
+}
+
+// A page on another origin reads the answer only when the account lists
+// that origin; one not listed is refused before the handler runs, so a
+// credential that leaked into some other site's page cannot act from it.
+// Non-browser clients send no Origin and are not concerned.
+Status Gate::CheckOrigin(HttpRequest& req, const Principal& who) {
+  const std::string& origin = req.Header("origin");
+  if (origin.empty()) return Status::Ok();
+  const Status refused(Status::Code::kPermissionDenied, "origin-not-allowed",
+                       "the account does not allow requests from this origin");
+  auto canonical = CanonicalOrigin(origin);
+  if (!canonical.ok()) return refused;
+  LETHE_ASSIGN_OR_RETURN(std::vector<std::string> allowed,
+                         accounts_.AllowedOrigins(who.account.id));
+  if (std::find(allowed.begin(), allowed.end(), *canonical) == allowed.end()) return refused;
+  req.allowed_origin = origin;
+  return Status::Ok();
+}
+
+Result<AccountRecord> Gate::LinkAccount(const HttpRequest& req) {
+  LETHE_ASSIGN_OR_RETURN(Principal who, LinkCredential(req));
+  return std::move(who.account);
 }
 
 // A signed link names its account and grants the one media object the

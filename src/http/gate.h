@@ -22,6 +22,7 @@
 #include "domain/customers.h"
 #include "domain/media_links.h"
 #include "domain/staff.h"
+#include "domain/upload_tokens.h"
 #include "domain/usage_ledger.h"
 #include "http/exchange.h"
 #include "ports/records.h"
@@ -46,7 +47,16 @@ enum class Auth {
   // an account's data-plane credential, metered as kDataPlane: for routes
   // a customer and its apps both call (consents).
   kSessionOrDataPlane,
+  // As kDataPlane, or a delegated upload token ("Authorization: Bearer
+  // lut_...", upload_tokens.h), which opens these routes only (adding
+  // media); on every other route it is an unknown credential (401).
+  kUpload,
 };
+
+// Whether a route of this Auth may be called from another origin's page
+// (CORS, cors.h): the data plane and signed links, never the customer
+// console or staff routes.
+bool OpensToOtherOrigins(Auth auth);
 
 // Who is calling, as the route's Auth established it.
 class Caller {
@@ -55,6 +65,8 @@ class Caller {
   explicit Caller(CustomerRecord customer) : customer_(std::move(customer)) {}
   explicit Caller(Principal principal) : principal_(std::move(principal)) {}
   explicit Caller(StaffPrincipal staff) : staff_(std::move(staff)) {}
+  Caller(Principal principal, UploadGrant grant)
+      : principal_(std::move(principal)), upload_grant_(std::move(grant)) {}
 
   // The signed-in customer (Auth::kSession routes). Throws std::logic_error
   // on a route declared otherwise: a wiring bug, answered 500.
@@ -67,19 +79,29 @@ class Caller {
   // Which of them the caller is (Auth::kSessionOrDataPlane routes).
   bool is_customer() const { return customer_.has_value(); }
   bool is_principal() const { return principal_.has_value(); }
+  // The upload token the caller holds (Auth::kUpload), or null for an
+  // account credential.
+  const UploadGrant* upload_grant() const { return upload_grant_ ? &*upload_grant_ : nullptr; }
 
  private:
   std::optional<CustomerRecord> customer_;
   std::optional<Principal> principal_;
   std::optional<StaffPrincipal> staff_;
+  std::optional<UploadGrant> upload_grant_;
 };
 
 class Gate {
  public:
-  // `staff` may be null: Auth::kStaff is then refused (401).
+  // `staff` may be null: Auth::kStaff is then refused (401); likewise
+  // `upload_tokens` (upload tokens are then unknown credentials).
   Gate(Customers& customers, Accounts& accounts, UsageLedger& usage, const MediaLinks& links,
-       Staff* staff = nullptr)
-      : customers_(customers), accounts_(accounts), usage_(usage), links_(links), staff_(staff) {}
+       Staff* staff = nullptr, UploadTokens* upload_tokens = nullptr)
+      : customers_(customers),
+        accounts_(accounts),
+        usage_(usage),
+        links_(links),
+        staff_(staff),
+        upload_tokens_(upload_tokens) {}
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;
 
@@ -91,18 +113,31 @@ class Gate {
   // recorded, without an end user) when that end user is not UTF-8 text of
   // 256 bytes or less. Auth::kStaff admits only the roles in `roles`:
   // PermissionDenied ("forbidden") for a known staff member without one.
+  // A request admitted as an account's (data plane, signed link, upload
+  // token) that carries an Origin header is refused with PermissionDenied
+  // ("origin-not-allowed", recorded, the handler not run) unless the
+  // account allows that origin; when it does, req.allowed_origin is set
+  // and the response opens to it (cors.h).
   Result<Caller> Admit(Auth auth, HttpRequest& req, StaffRoles roles = {});
+
+  // The account the signed link in `req` names, once its signature and
+  // expiry check out (a preflight's, whose route params are filled).
+  // Unauthenticated otherwise.
+  Result<AccountRecord> LinkAccount(const HttpRequest& req);
+  Accounts& accounts() { return accounts_; }
 
  private:
   Result<Principal> DataPlaneCredential(const HttpRequest& req);
   Result<Principal> LinkCredential(const HttpRequest& req);
   Status Meter(HttpRequest& req, const Principal& who);
+  Status CheckOrigin(HttpRequest& req, const Principal& who);
 
   Customers& customers_;
   Accounts& accounts_;
   UsageLedger& usage_;
   const MediaLinks& links_;
   Staff* staff_;
+  UploadTokens* upload_tokens_;
 };
 
 }  // namespace lethe

@@ -149,9 +149,10 @@ Result<HttpResponse> IssueLink(MediaLibrary& library, MediaLinks& links, Process
 void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, ProcessingGate& gate,
                     uint64_t max_json_body, uint64_t max_media_bytes) {
   const Auth kData = Auth::kDataPlane;
-  router.AddUpload("POST", "/v1/media", kData, max_media_bytes,
+  // The one route an upload token opens (Auth::kUpload).
+  router.AddUpload("POST", "/v1/media", Auth::kUpload, max_media_bytes,
                    [&library](HttpRequest& req, const Caller& c) {
-                     return StartMediaUpload(library, req, c.principal());
+                     return StartMediaUpload(library, req, c.principal(), c.upload_grant());
                    });
   router.Add("GET", "/v1/media", kData, max_json_body,
              [&library](HttpRequest& req, const Caller& c) {

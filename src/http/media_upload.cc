@@ -54,6 +54,45 @@ Status ApplyField(const std::string& name, const std::string& value, MediaFields
   return Status::Ok();
 }
 
+Status OutOfScope(const std::string& message) {
+  return Status(Status::Code::kPermissionDenied, "upload-token-scope", message);
+}
+
+// With an upload token: its end user and fixed fields, which the upload
+// may repeat but not change, and no retention of the upload's own (that
+// is the account's to set).
+Status ApplyGrant(const UploadGrant* grant, MediaFields& f) {
+  if (grant == nullptr) return Status::Ok();
+  const UploadTokenRecord& t = grant->token;
+  if (f.end_user && *f.end_user != t.end_user) {
+    return OutOfScope("end_user is fixed by the upload token");
+  }
+  f.end_user = t.end_user;
+  if (t.title) {
+    if (f.title && *f.title != *t.title) return OutOfScope("title is fixed by the upload token");
+    f.title = t.title;
+  }
+  if (t.tags) {
+    if (f.tags && *f.tags != *t.tags) return OutOfScope("tags are fixed by the upload token");
+    f.tags = t.tags;
+  }
+  if (f.expiration_days || f.expire_on) {
+    return OutOfScope("an upload token cannot set the media's retention");
+  }
+  return Status::Ok();
+}
+
+// What an upload token narrows: size, kinds, and one use taken in the
+// transaction that commits the media.
+IngestTerms TermsOf(const UploadGrant* grant) {
+  IngestTerms terms;
+  if (grant == nullptr) return terms;
+  terms.max_bytes = static_cast<uint64_t>(grant->token.max_bytes);
+  terms.kinds = grant->token.kinds;
+  terms.in_commit = [grant = *grant](MetadataTx& tx) { return UploadTokens::Spend(tx, grant); };
+  return terms;
+}
+
 HttpResponse Created(const MediaRecord& m) {
   HttpResponse r = HttpResponse::Json(201, MediaView(m));
   r.SetHeader("Location", "/v1/media/" + m.id);
@@ -84,11 +123,12 @@ class RawUpload final : public UploadSink {
 class MultipartUpload final : public UploadSink {
  public:
   MultipartUpload(MediaLibrary& library, HttpRequest& req, const Principal& who,
-                  std::string boundary, MediaFields fields)
+                  std::string boundary, MediaFields fields, const UploadGrant* grant)
       : library_(library),
         req_(req),
         who_(who),
         fields_(std::move(fields)),
+        grant_(grant ? std::optional<UploadGrant>(*grant) : std::nullopt),
         parser_(std::move(boundary),
                 MultipartCallbacks{[this](const PartHeaders& h) { return BeginPart(h); },
                                    [this](std::span<const uint8_t> d) { return PartData(d); },
@@ -99,6 +139,7 @@ class MultipartUpload final : public UploadSink {
   Result<HttpResponse> Finish() override {
     LETHE_RETURN_IF_ERROR(parser_.Finish());
     if (!ingest_) return Status::InvalidArgument("invalid-field", "the form has no \"file\" part");
+    LETHE_RETURN_IF_ERROR(ApplyGrant(grant(), fields_));
     LETHE_ASSIGN_OR_RETURN(MediaRecord m, ingest_->Commit(fields_));
     req_.end_user = m.end_user;
     return Created(m);
@@ -110,7 +151,8 @@ class MultipartUpload final : public UploadSink {
     field_value_.clear();
     if (h.name != "file") return Status::Ok();
     if (ingest_) return Status::InvalidArgument("invalid-field", "only one \"file\" part allowed");
-    LETHE_ASSIGN_OR_RETURN(ingest_, library_.BeginIngest(who_, h.content_type, OriginOf(req_)));
+    LETHE_ASSIGN_OR_RETURN(
+        ingest_, library_.BeginIngest(who_, h.content_type, OriginOf(req_), TermsOf(grant())));
     in_file_ = true;
     return Status::Ok();
   }
@@ -132,10 +174,13 @@ class MultipartUpload final : public UploadSink {
     return ApplyField(field_name_, field_value_, fields_);
   }
 
+  const UploadGrant* grant() const { return grant_ ? &*grant_ : nullptr; }
+
   MediaLibrary& library_;
   HttpRequest& req_;
   Principal who_;
   MediaFields fields_;
+  std::optional<UploadGrant> grant_;
   MultipartParser parser_;
   std::unique_ptr<MediaIngest> ingest_;
   bool in_file_ = false;
@@ -169,18 +214,27 @@ boost::json::object MediaView(const MediaRecord& m) {
 }
 
 Result<std::unique_ptr<UploadSink>> StartMediaUpload(MediaLibrary& library, HttpRequest& req,
-                                                     const Principal& who) {
+                                                     const Principal& who,
+                                                     const UploadGrant* grant) {
   LETHE_ASSIGN_OR_RETURN(MediaFields fields, MediaFieldsFromQuery(req));
   // The Lethe-End-User header names the end user too (a form field wins).
   if (!fields.end_user && !req.end_user.empty()) fields.end_user = req.end_user;
+  // Refused before the body is read when the query already says so.
+  LETHE_RETURN_IF_ERROR(ApplyGrant(grant, fields));
   std::string type = req.Header("content-type");
   if (LowerAscii(type.substr(0, 19)) == "multipart/form-data") {
     LETHE_ASSIGN_OR_RETURN(std::string boundary, BoundaryFromContentType(type));
     return std::unique_ptr<UploadSink>(
-        new MultipartUpload(library, req, who, boundary, std::move(fields)));
+        new MultipartUpload(library, req, who, boundary, std::move(fields), grant));
+  }
+  if (grant && req.content_length &&
+      *req.content_length > static_cast<uint64_t>(grant->token.max_bytes)) {
+    return Status(Status::Code::kTooLarge, "upload-token-size",
+                  "media exceeds the upload token's limit of " +
+                      std::to_string(grant->token.max_bytes) + " bytes");
   }
   LETHE_ASSIGN_OR_RETURN(std::unique_ptr<MediaIngest> ingest,
-                         library.BeginIngest(who, type, OriginOf(req)));
+                         library.BeginIngest(who, type, OriginOf(req), TermsOf(grant)));
   return std::unique_ptr<UploadSink>(new RawUpload(req, std::move(ingest), std::move(fields)));
 }
 

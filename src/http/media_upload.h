@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "domain/media_library.h"
+#include "domain/upload_tokens.h"
 #include "http/exchange.h"
 
 namespace lethe {
@@ -23,7 +24,15 @@ boost::json::object MediaView(const MediaRecord& m);
 // error that refuses the upload before its body is read: InvalidArgument
 // for bad metadata or a multipart type without a boundary, and whatever
 // MediaLibrary::BeginIngest refuses.
+//
+// With `grant` (an upload token, upload_tokens.h) the upload is narrowed
+// to the token's end user, fixed fields, size and kinds, and takes one of
+// its uses when the media commits: PermissionDenied("upload-token-scope")
+// for a field the token fixes otherwise or a retention of its own,
+// TooLarge("upload-token-size"), UnsupportedMedia("upload-token-kind"),
+// Unauthenticated when no use is left at commit. Each stores nothing.
 Result<std::unique_ptr<UploadSink>> StartMediaUpload(MediaLibrary& library, HttpRequest& req,
-                                                     const Principal& who);
+                                                     const Principal& who,
+                                                     const UploadGrant* grant = nullptr);
 
 }  // namespace lethe

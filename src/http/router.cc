@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "http/cors.h"
+
 namespace lethe {
 namespace {
 
@@ -98,6 +100,7 @@ Result<const Route*> Router::Match(HttpRequest& req) const {
     req.params.clear();
     Matches(route, req.segments, &req.params);
     req.route = route.pattern;
+    req.cross_origin_route = OpensToOtherOrigins(route.auth);
     return &route;
   }
   if (path_known) return Status::MethodNotAllowed("method " + req.method + " is not allowed here");
@@ -124,6 +127,22 @@ std::string Router::AllowedMethods(const std::vector<std::string>& segments) con
   std::string allow;
   for (const std::string& m : methods) allow += (allow.empty() ? "" : ", ") + m;
   return allow;
+}
+
+Result<HttpResponse> Router::Preflight(HttpRequest& req) const {
+  std::vector<const Route*> routes;
+  for (const Route& route : routes_) {
+    if (!Matches(route, req.segments, nullptr)) continue;
+    routes.push_back(&route);
+    // A signed link's {id} is in the path: the preflight checks the link.
+    if (route.auth == Auth::kSignedLink) {
+      req.params.clear();
+      Matches(route, req.segments, &req.params);
+      req.route = route.pattern;
+    }
+  }
+  if (req.route.empty() && !routes.empty()) req.route = routes.front()->pattern;
+  return AnswerPreflight(req, routes, gate_);
 }
 
 Result<Caller> Router::Admit(const Route& route, HttpRequest& req) const {

@@ -92,6 +92,11 @@ class Router {
   // NotFound or MethodNotAllowed.
   Result<const Route*> Match(HttpRequest& req) const;
 
+  // Answers an OPTIONS request (a CORS preflight or a plain one): see
+  // cors.h. Reads the store for signed links: call it off the network
+  // threads.
+  Result<HttpResponse> Preflight(HttpRequest& req) const;
+
   // The methods `segments` can be requested with, for a 405's Allow header,
   // e.g. "GET, HEAD, DELETE". Empty when no route matches the path.
   std::string AllowedMethods(const std::vector<std::string>& segments) const;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "crypto/secret_hash.h"
+#include "http/cors.h"
 #include "http/pool_job.h"
 #include "http/problem.h"
 
@@ -517,6 +518,7 @@ class HttpServer::Impl {
     // Accounted before the response leaves, so a client that reads its
     // usage right after sees this request too.
     if (req.on_finished) req.on_finished(resp.status);
+    AddCorsHeaders(req, resp);
     std::shared_ptr<BodySource> source(std::move(resp.stream));
     bool sent = false;
     failure = nullptr;
@@ -537,6 +539,17 @@ class HttpServer::Impl {
   net::awaitable<HttpResponse> Respond(Connection& conn, beast::flat_buffer& buffer, Head& head,
                                        HttpRequest& req, bool& keep_alive, FirstPiece& first) {
     Status st = FillRequest(head, req);
+    if (st.ok() && req.method == "OPTIONS") {
+      // CORS preflights (cors.h); a body, allowed but meaningless, is not read.
+      if (HasBody(req)) keep_alive = false;
+      auto preflight = [this, &req] {
+        return Guarded(req.request_id, "the preflight", [&] { return router_.Preflight(req); });
+      };
+      Result<HttpResponse> answer = co_await OnPool(blocking_pool_, std::move(preflight));
+      HttpResponse resp = Answer(std::move(answer), req);
+      if (resp.status == 405) resp.SetHeader("Allow", router_.AllowedMethods(req.segments));
+      co_return resp;
+    }
     const Route* route = nullptr;
     if (st.ok()) {
       auto matched = router_.Match(req);

@@ -219,6 +219,13 @@ class MetadataReader {
   // (see UsageTally), sorted by those.
   virtual Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id,
                                                      int64_t since_ms, int64_t until_ms) = 0;
+
+  // Browsers (issue 9). FindAccountOrigins: the origins the account lets
+  // read its data plane (CORS), in the order set; empty when none are.
+  // FindUploadToken: by the digest of its secret, expired ones too (the
+  // caller refuses them); a revoked or used-up token is NotFound.
+  virtual Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) = 0;
+  virtual Result<UploadTokenRecord> FindUploadToken(const std::string& digest) = 0;
 };
 
 // One transaction in progress. Valid only inside the Transact call that
@@ -397,6 +404,24 @@ class MetadataTx : public MetadataReader {
   virtual Status DeleteSmsFactor(const std::string& customer_id) = 0;
   virtual Status PutSmsCode(const SmsCodeRecord& c) = 0;
   virtual Status DeleteSmsCode(const std::string& scope) = 0;
+
+  // Browsers (issue 9). SetAccountOrigins replaces the account's list (an
+  // empty one removes it). SpendUploadToken takes one use of the token with
+  // id `id` if it expires after `valid_at_ms` and has a use left, and
+  // deletes it with its last use: one conditional write, so of two
+  // transactions spending the last use, one gets NotFound.
+  // DeleteUploadToken (revocation): NotFound unless the account has such a
+  // token. DeleteUploadTokensBefore removes the tokens that expired before
+  // `before_ms`; DeleteUploadTokensOf the account's (of one end user when
+  // given); both return how many.
+  virtual Status SetAccountOrigins(const std::string& account_id,
+                                   const std::vector<std::string>& origins) = 0;
+  virtual Status InsertUploadToken(const UploadTokenRecord& t) = 0;
+  virtual Status SpendUploadToken(const std::string& id, int64_t valid_at_ms) = 0;
+  virtual Status DeleteUploadToken(const std::string& account_id, const std::string& id) = 0;
+  virtual Result<int64_t> DeleteUploadTokensBefore(int64_t before_ms) = 0;
+  virtual Result<int64_t> DeleteUploadTokensOf(const std::string& account_id,
+                                               const std::optional<std::string>& end_user) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

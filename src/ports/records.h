@@ -555,4 +555,22 @@ struct WebhookAttemptRecord {
   int64_t duration_ms = 0;
 };
 
+// A delegated upload token (issue 9): lets a browser add media for one end
+// user of one account, and nothing else. Looked up by the digest of its
+// secret; the secret itself is never stored. Revoked or used up, the row
+// is gone.
+struct UploadTokenRecord {
+  std::string id;  // upt_...
+  std::string digest;
+  std::string account_id;
+  std::string end_user;
+  int64_t max_bytes = 0;
+  std::vector<std::string> kinds;                // of "video", "audio", "image"
+  std::optional<std::string> title;              // fixed for every upload when set
+  std::optional<std::vector<std::string>> tags;  // likewise
+  int64_t uses_left = 0;
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+};
+
 }  // namespace lethe

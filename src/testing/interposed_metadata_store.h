@@ -318,6 +318,14 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("TallyUsage"));
     return target_.TallyUsage(account_id, since_ms, until_ms);
   }
+  Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindAccountOrigins"));
+    return target_.FindAccountOrigins(account_id);
+  }
+  Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindUploadToken"));
+    return target_.FindUploadToken(digest);
+  }
 
   Result<std::vector<ConsentRecord>> ListConsents(const std::string& account_id,
                                                   const std::string& subject) override {

@@ -1176,5 +1176,145 @@ TEST_P(MetadataStoreContract, SmsFactorsAndCodesAreKeptPerCustomer_ACC4) {
   EXPECT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteSmsFactor("cus_a"); }).ok());
 }
 
+TEST_P(MetadataStoreContract, AccountOriginsAreReplacedAndRemoved) {
+  EXPECT_TRUE(store_->FindAccountOrigins("acc_a")->empty());
+  const std::vector<std::string> two = {"https://app.example", "http://localhost:3000"};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetAccountOrigins("acc_a", two); }).ok());
+  EXPECT_EQ(*store_->FindAccountOrigins("acc_a"), two) << "in the order set";
+  EXPECT_TRUE(store_->FindAccountOrigins("acc_b")->empty());
+  const std::vector<std::string> one = {"https://other.example"};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetAccountOrigins("acc_a", one); }).ok());
+  EXPECT_EQ(*store_->FindAccountOrigins("acc_a"), one) << "replaced, not added to";
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetAccountOrigins("acc_a", {}); }).ok());
+  EXPECT_TRUE(store_->FindAccountOrigins("acc_a")->empty());
+}
+
+UploadTokenRecord UploadToken(const std::string& id, const std::string& account,
+                              const std::string& end_user, int64_t uses, int64_t expires_ms) {
+  UploadTokenRecord t;
+  t.id = id;
+  t.digest = "digest-" + id;
+  t.account_id = account;
+  t.end_user = end_user;
+  t.max_bytes = 1000;
+  t.kinds = {"video", "image"};
+  t.uses_left = uses;
+  t.created_ms = 100;
+  t.expires_ms = expires_ms;
+  return t;
+}
+
+TEST_P(MetadataStoreContract, UploadTokensRoundTripAndSpendToNothing) {
+  UploadTokenRecord t = UploadToken("upt_1", "acc_a", "eu_1", 2, 5000);
+  t.title = "Fixed";
+  t.tags = std::vector<std::string>{"a", "b c"};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertUploadToken(t); }).ok());
+  UploadTokenRecord bare = UploadToken("upt_2", "acc_a", "eu_2", 1, 5000);
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertUploadToken(bare); }).ok());
+  auto got = store_->FindUploadToken("digest-upt_1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->id, "upt_1");
+  EXPECT_EQ(got->account_id, "acc_a");
+  EXPECT_EQ(got->end_user, "eu_1");
+  EXPECT_EQ(got->max_bytes, 1000);
+  EXPECT_EQ(got->kinds, (std::vector<std::string>{"video", "image"}));
+  EXPECT_EQ(got->title, std::optional<std::string>("Fixed"));
+  EXPECT_EQ(got->tags, (std::optional<std::vector<std::string>>({"a", "b c"})));
+  EXPECT_EQ(got->uses_left, 2);
+  EXPECT_EQ(got->expires_ms, 5000);
+  auto plain = store_->FindUploadToken("digest-upt_2");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->title, std::nullopt) << "not fixed";
+  EXPECT_EQ(plain->tags, std::nullopt);
+
+  // Valid only before its expiry, as judged at `valid_at_ms`.
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.SpendUploadToken("upt_1", 5000); }).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindUploadToken("digest-upt_1")->uses_left, 2) << "an expired spend took one";
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SpendUploadToken("upt_1", 4999); }).ok());
+  EXPECT_EQ(store_->FindUploadToken("digest-upt_1")->uses_left, 1);
+  // The last use takes the row with it.
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SpendUploadToken("upt_1", 200); }).ok());
+  EXPECT_EQ(store_->FindUploadToken("digest-upt_1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.SpendUploadToken("upt_1", 200); }).code(),
+            Status::Code::kNotFound);
+  // A failed transaction gives its use back.
+  EXPECT_FALSE(W([&](MetadataTx& tx) -> Status {
+                 LETHE_RETURN_IF_ERROR(tx.SpendUploadToken("upt_2", 200));
+                 return Status::Internal("the media did not commit");
+               }).ok());
+  EXPECT_EQ(store_->FindUploadToken("digest-upt_2")->uses_left, 1);
+}
+
+TEST_P(MetadataStoreContract, RacingSpendsOfTheLastUseLetOneThrough) {
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.InsertUploadToken(UploadToken("upt_r", "acc_a", "eu", 3, 5000));
+              }).ok());
+  constexpr int kThreads = 8;
+  std::atomic<int> spent{0}, refused{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      Status st = store_->Transact([&](MetadataTx& tx) { return tx.SpendUploadToken("upt_r", 1); });
+      if (st.ok()) {
+        ++spent;
+      } else if (st.code() == Status::Code::kNotFound) {
+        ++refused;
+      } else {
+        ++failed;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(spent.load(), 3) << "exactly the uses the token had";
+  EXPECT_EQ(refused.load(), kThreads - 3);
+  EXPECT_EQ(failed.load(), 0);
+}
+
+TEST_P(MetadataStoreContract, UploadTokensAreRevokedWithinTheirAccountAndSwept) {
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(
+                    tx.InsertUploadToken(UploadToken("upt_a1", "acc_a", "eu_1", 1, 1000)));
+                LETHE_RETURN_IF_ERROR(
+                    tx.InsertUploadToken(UploadToken("upt_a2", "acc_a", "eu_2", 1, 3000)));
+                LETHE_RETURN_IF_ERROR(
+                    tx.InsertUploadToken(UploadToken("upt_a3", "acc_a", "eu_1", 1, 3000)));
+                return tx.InsertUploadToken(UploadToken("upt_b1", "acc_b", "eu_1", 1, 1000));
+              }).ok());
+  // Another account's id is not found, and deletes nothing.
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.DeleteUploadToken("acc_b", "upt_a2"); }).code(),
+            Status::Code::kNotFound);
+  EXPECT_TRUE(store_->FindUploadToken("digest-upt_a2").ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteUploadToken("acc_a", "upt_a2"); }).ok());
+  EXPECT_EQ(store_->FindUploadToken("digest-upt_a2").status().code(), Status::Code::kNotFound);
+
+  // Sweeping removes what expired before the time given, of every account.
+  int64_t swept = 0;
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_ASSIGN_OR_RETURN(swept, tx.DeleteUploadTokensBefore(2000));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(swept, 2);
+  EXPECT_TRUE(store_->FindUploadToken("digest-upt_a3").ok());
+
+  // Erasure: one end user's tokens, then the whole account's.
+  ASSERT_TRUE(W([&](MetadataTx& tx) {
+                return tx.InsertUploadToken(UploadToken("upt_a4", "acc_a", "eu_2", 1, 3000));
+              }).ok());
+  int64_t erased = 0;
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_ASSIGN_OR_RETURN(erased, tx.DeleteUploadTokensOf("acc_a", "eu_1"));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(erased, 1);
+  EXPECT_TRUE(store_->FindUploadToken("digest-upt_a4").ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_ASSIGN_OR_RETURN(erased, tx.DeleteUploadTokensOf("acc_a", std::nullopt));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(erased, 1);
+  EXPECT_EQ(store_->FindUploadToken("digest-upt_a4").status().code(), Status::Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace lethe

@@ -974,6 +974,55 @@ CREATE TABLE sms_codes (
 CREATE INDEX sms_codes_by_customer ON sms_codes(customer_id);
 )sql";
 
+// v22 (issue 9): the origins an account lets read its data plane from a
+// browser (CORS), and delegated upload tokens. A token row names an end
+// user (personal data): rows go when spent, revoked or expired
+// (DeleteUploadTokensBefore), and with the end user's or account's
+// erasure.
+constexpr const char* kV22Sqlite = R"sql(
+CREATE TABLE account_origins (
+  account_id TEXT PRIMARY KEY,
+  origins TEXT NOT NULL
+);
+CREATE TABLE upload_tokens (
+  id TEXT PRIMARY KEY,
+  digest TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  max_bytes INTEGER NOT NULL,
+  kinds TEXT NOT NULL,
+  title TEXT,
+  tags TEXT,
+  uses_left INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX upload_tokens_by_account ON upload_tokens(account_id, end_user);
+CREATE INDEX upload_tokens_by_expiry ON upload_tokens(expires_ms);
+)sql";
+
+constexpr const char* kV22Postgres = R"sql(
+CREATE TABLE account_origins (
+  account_id TEXT PRIMARY KEY,
+  origins TEXT NOT NULL
+);
+CREATE TABLE upload_tokens (
+  id TEXT PRIMARY KEY,
+  digest TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  max_bytes BIGINT NOT NULL,
+  kinds TEXT NOT NULL,
+  title TEXT,
+  tags TEXT,
+  uses_left BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL
+);
+CREATE INDEX upload_tokens_by_account ON upload_tokens(account_id, end_user);
+CREATE INDEX upload_tokens_by_expiry ON upload_tokens(expires_ms);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -981,13 +1030,13 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
-      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {21, kV21Sqlite}};
+      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {21, kV21Sqlite}, {22, kV22Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
-      {17, kV17Postgres}, {18, kV18Postgres}, {21, kV21Postgres}};
+      {17, kV17Postgres}, {18, kV18Postgres}, {21, kV21Postgres}, {22, kV22Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

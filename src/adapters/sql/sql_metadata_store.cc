@@ -275,6 +275,14 @@ Result<std::vector<UsageTally>> SqlMetadataStore::TallyUsage(const std::string& 
   return Read<std::vector<UsageTally>>(
       [&](SqlMetadataTx& r) { return r.TallyUsage(account_id, since_ms, until_ms); });
 }
+Result<std::vector<std::string>> SqlMetadataStore::FindAccountOrigins(
+    const std::string& account_id) {
+  return Read<std::vector<std::string>>(
+      [&](SqlMetadataTx& r) { return r.FindAccountOrigins(account_id); });
+}
+Result<UploadTokenRecord> SqlMetadataStore::FindUploadToken(const std::string& digest) {
+  return Read<UploadTokenRecord>([&](SqlMetadataTx& r) { return r.FindUploadToken(digest); });
+}
 
 Result<std::vector<ConsentRecord>> SqlMetadataStore::ListConsents(const std::string& account_id,
                                                                   const std::string& subject) {

@@ -108,6 +108,8 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<IntegrationRecord>> ListIntegrations(const std::string& account_id) override;
   Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
                                              int64_t until_ms) override;
+  Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
+  Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
   Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) override;
   Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
       const std::string& customer_id) override;

@@ -192,6 +192,16 @@ class SqlMetadataTx final : public MetadataTx {
   Status PutSmsCode(const SmsCodeRecord& c) override;
   Status DeleteSmsCode(const std::string& scope) override;
   Result<int64_t> RevealDisclosures(const std::string& reference) override;
+  Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
+  Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
+  Status SetAccountOrigins(const std::string& account_id,
+                           const std::vector<std::string>& origins) override;
+  Status InsertUploadToken(const UploadTokenRecord& t) override;
+  Status SpendUploadToken(const std::string& id, int64_t valid_at_ms) override;
+  Status DeleteUploadToken(const std::string& account_id, const std::string& id) override;
+  Result<int64_t> DeleteUploadTokensBefore(int64_t before_ms) override;
+  Result<int64_t> DeleteUploadTokensOf(const std::string& account_id,
+                                       const std::optional<std::string>& end_user) override;
   void AfterCommit(std::function<void()> fn) override;
   void AfterCommitOnce(const void* key, std::function<void()> fn) override;
 

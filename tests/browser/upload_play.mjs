@@ -1,0 +1,212 @@
+// The browser test (issue 9): Debian's chromium, driven by playwright-core,
+// uses Lethe from a page on another origin, as a web app would.
+//
+// Two loopback origins: the Lethe server (http://127.0.0.1:<port>) and a
+// static page server (http://localhost:<port2>). The test's "backend" (this
+// script) signs up, lists the page's origin on the account, and issues an
+// upload token; the page uploads a WebM with that token through fetch()
+// (a CORS preflight, then the POST), reads a signed link with a Range
+// header through fetch() (206, Content-Range exposed), plays it in
+// <video crossorigin> and seeks. A page on an origin the account does not
+// list is refused. Exit 0 when every check holds.
+//
+// usage: node upload_play.mjs <path to lethe>
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const lethe = process.argv[2];
+if (!lethe) {
+  console.error('usage: node upload_play.mjs <path to lethe>');
+  process.exit(2);
+}
+const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
+const root = mkdtempSync(path.join(os.tmpdir(), 'lethe-browser-'));
+const cleanups = [];
+let failures = 0;
+
+function check(ok, what, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ': ' + detail : ''}`);
+  if (!ok) failures++;
+}
+
+// Starts `lethe serve` on a free loopback port; resolves with its base URL.
+function startLethe() {
+  const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', path.join(root, 'data')],
+                       { stdio: ['ignore', 'pipe', 'pipe'] });
+  cleanups.push(() => server.kill('SIGTERM'));
+  let log = '';
+  server.stderr.on('data', (d) => { log += d; });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('lethe did not start:\n' + log)), 30000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (127\.0\.0\.1:\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve('http://' + m[1]);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`lethe exited (${code}):\n${log}`)));
+  });
+}
+
+// A static server for the page: its own origin.
+function startPageServer(html) {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  cleanups.push(() => server.close());
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve(`http://localhost:${server.address().port}`));
+  });
+}
+
+async function api(base, method, route, { token, body } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(base + route, { method, headers, body: body && JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text };
+}
+
+function makeWebm() {
+  const out = path.join(root, 'clip.webm');
+  const r = spawnSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i',
+                                 'testsrc=size=160x120:rate=25:duration=4', '-c:v', 'libvpx',
+                                 '-deadline', 'realtime', '-g', '25', '-b:v', '300k', out]);
+  if (r.status !== 0) throw new Error('ffmpeg failed: ' + r.stderr);
+  return readFileSync(out);
+}
+
+// The page: its script uploads and plays when the test calls its functions.
+const pageHtml = `<!doctype html><meta charset="utf-8"><title>web app</title>
+<video id="v" crossorigin="anonymous" muted preload="metadata"></video>
+<script>
+async function upload(api, token, base64) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const res = await fetch(api + '/v1/media', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'video/webm' },
+    body: bytes,
+  });
+  return { status: res.status, body: await res.json() };
+}
+async function readRange(url) {
+  const res = await fetch(url, { headers: { Range: 'bytes=0-99' } });
+  const body = new Uint8Array(await res.arrayBuffer());
+  return { status: res.status, contentRange: res.headers.get('content-range'),
+           etag: res.headers.get('etag'), length: body.length };
+}
+function play(url) {
+  const v = document.getElementById('v');
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ error: 'timeout, readyState ' + v.readyState }), 30000);
+    v.addEventListener('error', () => { clearTimeout(timer); resolve({ error: 'media error ' + (v.error && v.error.code) }); });
+    v.addEventListener('loadedmetadata', () => {
+      const duration = v.duration;
+      v.addEventListener('seeked', () => {
+        clearTimeout(timer);
+        resolve({ duration, width: v.videoWidth, height: v.videoHeight, seekedTo: v.currentTime });
+      }, { once: true });
+      v.currentTime = duration / 2;
+    }, { once: true });
+    v.src = url;
+  });
+}
+async function tryFetch(url, init) {
+  try { const r = await fetch(url, init); return { status: r.status }; }
+  catch (e) { return { blocked: String(e) }; }
+}
+</script>`;
+
+async function main() {
+  const base = await startLethe();
+  const pageOrigin = await startPageServer(pageHtml);
+  const otherOrigin = await startPageServer(pageHtml);
+
+  // The customer's backend: an account that lists the page's origin.
+  const signup = await api(base, 'POST', '/v1/signup', { body: {
+    name: 'Web Dev', email: `web${Date.now()}@example.com`, password: 'correct horse battery staple',
+    country: 'US', birth_date: '1990-04-02' } });
+  check(signup.status === 201, 'sign-up', signup.text);
+  const session = signup.json.session.token;
+  const account = await api(base, 'POST', '/v1/accounts', { token: session, body: { name: 'web', region: 'us' } });
+  check(account.status === 201, 'account', account.text);
+  const patched = await api(base, 'PATCH', `/v1/accounts/${account.json.id}`,
+                            { token: session, body: { allowed_origins: [pageOrigin] } });
+  check(patched.status === 200, 'allowed origins set', patched.text);
+  const issued = await api(base, 'POST', '/v1/upload-tokens',
+                           { token: account.json.api_token, body: { end_user: 'eu_web', kinds: ['video'] } });
+  check(issued.status === 201, 'upload token issued', issued.text);
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    // Root in a container has no user namespaces for the sandbox.
+    args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
+  });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage();
+  page.on('console', (m) => console.log('page:', m.text()));
+  await page.goto(pageOrigin + '/');
+
+  const webm = makeWebm();
+  const up = await page.evaluate(([a, t, b]) => upload(a, t, b),
+                                 [base, issued.json.token, webm.toString('base64')]);
+  check(up.status === 201, 'the page uploads with the upload token (preflight, then POST)', JSON.stringify(up));
+  // A cross-origin answer reaches the page only with Access-Control-Allow-Origin.
+  check(typeof up.body.id === 'string', 'the page reads the answer', up.body.id);
+  check(up.body.end_user === 'eu_web' && up.body.kind === 'video', 'the media is the end user\'s video');
+
+  // The backend makes a signed link (the upload token cannot).
+  const link = await api(base, 'POST', `/v1/media/${up.body.id}/links`, { token: account.json.api_token });
+  check(link.status === 201, 'signed link', link.text);
+  const url = base + link.json.url;
+
+  const range = await page.evaluate((u) => readRange(u), url);
+  check(range.status === 206 && range.length === 100, 'fetch() with Range reads 100 bytes', JSON.stringify(range));
+  check(range.contentRange === `bytes 0-99/${webm.length}`, 'Content-Range is exposed', range.contentRange);
+  check(Boolean(range.etag), 'ETag is exposed', range.etag);
+
+  const played = await page.evaluate((u) => play(u), url);
+  check(!played.error && played.duration > 3 && played.duration < 5,
+        '<video crossorigin> loads the metadata', JSON.stringify(played));
+  check(played.width === 160 && played.height === 120, 'and knows the frame size');
+  check(Math.abs(played.seekedTo - played.duration / 2) < 0.5, 'and seeks to the middle');
+
+  // A page on an origin the account does not list reads nothing.
+  const other = await browser.newPage();
+  await other.goto(otherOrigin + '/');
+  const refused = await other.evaluate((u) => tryFetch(u, { headers: { Range: 'bytes=0-99' } }), url);
+  check(Boolean(refused.blocked), 'another origin cannot read the link', JSON.stringify(refused));
+  const token2 = await api(base, 'POST', '/v1/upload-tokens',
+                           { token: account.json.api_token, body: { end_user: 'eu_web' } });
+  const sneaky = await other.evaluate(([a, t]) => tryFetch(a + '/v1/media', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + t, 'Content-Type': 'video/webm' },
+    body: 'x' }), [base, token2.json.token]);
+  check(Boolean(sneaky.blocked), 'nor upload from it', JSON.stringify(sneaky));
+  const listed = await api(base, 'GET', '/v1/media', { token: account.json.api_token });
+  check(listed.json.media.length === 1, 'one media stored', String(listed.json.media.length));
+}
+
+try {
+  await main();
+} catch (e) {
+  check(false, 'the test ran', e.stack || String(e));
+} finally {
+  for (const fn of cleanups.reverse()) {
+    try { await fn(); } catch { /* already gone */ }
+  }
+  rmSync(root, { recursive: true, force: true });
+}
+console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
