@@ -41,13 +41,13 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
     }
     case Auth::kDataPlane: {
       LETHE_ASSIGN_OR_RETURN(Principal who, DataPlaneCredential(req));
-      LETHE_RETURN_IF_ERROR(Meter(req, who));
+      LETHE_RETURN_IF_ERROR(MeterAndCheck(req, who));
       return Caller(std::move(who));
     }
     case Auth::kSignedLink: {
       bool link = req.Query("sig").has_value();
       LETHE_ASSIGN_OR_RETURN(Principal who, link ? LinkCredential(req) : DataPlaneCredential(req));
-      LETHE_RETURN_IF_ERROR(Meter(req, who));
+      LETHE_RETURN_IF_ERROR(MeterAndCheck(req, who));
       // A link names no end user: the handler records the media's own.
       if (link) req.end_user.clear();
       return Caller(std::move(who));
@@ -89,6 +89,13 @@ Result<Principal> Gate::LinkCredential(const HttpRequest& req) {
   auto account = accounts_.FindForLink(link.account_id);
   if (!account.ok()) return Status::Unauthenticated("the link is not valid");
   return Principal{*account, "link"};
+}
+
+Status Gate::MeterAndCheck(HttpRequest& req, const Principal& who) {
+  Status metered = Meter(req, who);
+  // Refused after metering: the refusal is the account's usage too.
+  if (suspensions_ != nullptr) LETHE_RETURN_IF_ERROR(suspensions_->Check(who.account.id));
+  return metered;
 }
 
 Status Gate::Meter(HttpRequest& req, const Principal& who) {
