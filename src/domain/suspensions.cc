@@ -11,21 +11,22 @@ namespace {
 
 std::string SuspensionMail(const AccountRecord& account, const AbuseDecisionRecord& d,
                            const std::vector<AbuseSignalRecord>& counted) {
-  std::string text = "Your account \"" + account.name + "\" (" + account.id +
-                     ") was suspended automatically at " + FormatRfc3339(d.created_ms) + ".\n\n" +
-                     "Why: our automated checks found the following, which add up to a score of " +
-                     std::to_string(d.score) + " where the limit is " +
-                     std::to_string(d.threshold) + ":\n";
+  // Short lines first: the ids a reader (or a script) looks for.
+  std::string text =
+      "Your account \"" + account.name + "\" was suspended automatically.\n\n" +
+      "Account: " + account.id + "\nDecision: " + d.id + "\nAt: " + FormatRfc3339(d.created_ms) +
+      "\n\n" + "Why: our automated checks found the following, which add up to a score of " +
+      std::to_string(d.score) + " where the limit is " + std::to_string(d.threshold) + ":\n";
   for (const AbuseSignalRecord& s : counted) {
     text += "  - " + DescribeSignal(s) + " (score " + std::to_string(s.score) + ")\n";
   }
   text +=
       "\nWhile the suspension lasts, requests made with this account's API token or keys are "
       "refused. Your console sign-in still works.\n\n"
-      "If you think this is wrong, ask for a person to review it: POST " +
-      std::string(Suspensions::kAppealPath) + " with the decision id " + d.id +
-      " and a statement. The full explanation is at GET /v1/accounts/" + account.id +
-      "/decisions/" + d.id + ".\n";
+      "If you think this is wrong, ask for a person to review it with the decision id above:\n"
+      "POST " +
+      std::string(Suspensions::kAppealPath) + "\n\nThe full explanation:\nGET /v1/accounts/" +
+      account.id + "/decisions/" + d.id + "\n";
   return text;
 }
 

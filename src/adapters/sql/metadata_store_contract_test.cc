@@ -1214,6 +1214,30 @@ TEST_P(MetadataStoreContract, AbuseSignalsDecisionsAndAppealsRoundTrip_ADM1) {
             Status::Code::kNotFound);
 }
 
+TEST_P(MetadataStoreContract, AbuseRecordsGoWithAPurgedCustomer_ADM1) {
+  AccountRecord closed = Account("acc_c", "cus_c");
+  closed.closed_ms = 5;
+  CustomerRecord gone = Customer("cus_c", "c@x.io");
+  gone.closed_ms = 5;
+  AbuseSignalRecord s;
+  s.id = "sig_c";
+  s.account_id = "acc_c";
+  s.kind = "content_flag";
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(tx.InsertCustomer(gone));
+                LETHE_RETURN_IF_ERROR(tx.InsertAccount(closed));
+                LETHE_RETURN_IF_ERROR(tx.InsertAbuseSignal(s));
+                LETHE_RETURN_IF_ERROR(tx.InsertAbuseDecision(
+                    {"dec_c", "acc_c", "cus_c", 100, 100, "suspended", 1, std::nullopt, ""}));
+                return tx.InsertAppeal(
+                    {"apl_c", "dec_c", "acc_c", "cus_c", "mine", "open", 2, std::nullopt, "", ""});
+              }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return StatusOf(tx.DeleteClosedCustomer("cus_c")); }).ok());
+  EXPECT_TRUE(store_->ListAbuseSignals("acc_c", 0)->empty());
+  EXPECT_TRUE(store_->ListAbuseDecisions("acc_c")->empty());
+  EXPECT_EQ(store_->FindAppeal("apl_c").status().code(), Status::Code::kNotFound);
+}
+
 TEST_P(MetadataStoreContract, UsageCountsFeedTheAbuseSignals_ADM1) {
   std::vector<UsageEvent> batch;
   auto event = [&](std::string account, int64_t at, std::string route, int status, std::string ip,
