@@ -1225,14 +1225,17 @@ TEST_P(MetadataStoreContract, AbuseRecordsGoWithAPurgedCustomer_ADM1) {
   s.kind = "content_flag";
   ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
                 LETHE_RETURN_IF_ERROR(tx.InsertCustomer(gone));
+                LETHE_RETURN_IF_ERROR(tx.UpdateCustomer(gone));  // closing is an update
                 LETHE_RETURN_IF_ERROR(tx.InsertAccount(closed));
+                LETHE_RETURN_IF_ERROR(tx.UpdateAccount(closed));
                 LETHE_RETURN_IF_ERROR(tx.InsertAbuseSignal(s));
                 LETHE_RETURN_IF_ERROR(tx.InsertAbuseDecision(
                     {"dec_c", "acc_c", "cus_c", 100, 100, "suspended", 1, std::nullopt, ""}));
                 return tx.InsertAppeal(
                     {"apl_c", "dec_c", "acc_c", "cus_c", "mine", "open", 2, std::nullopt, "", ""});
               }).ok());
-  ASSERT_TRUE(W([&](MetadataTx& tx) { return StatusOf(tx.DeleteClosedCustomer("cus_c")); }).ok());
+  Status purged = W([&](MetadataTx& tx) { return StatusOf(tx.DeleteClosedCustomer("cus_c")); });
+  ASSERT_TRUE(purged.ok()) << purged.ToString();
   EXPECT_TRUE(store_->ListAbuseSignals("acc_c", 0)->empty());
   EXPECT_TRUE(store_->ListAbuseDecisions("acc_c")->empty());
   EXPECT_EQ(store_->FindAppeal("apl_c").status().code(), Status::Code::kNotFound);
