@@ -10,6 +10,9 @@
 //               [--session-max-days DAYS] [--session-idle-minutes MINUTES]
 //               [--sms-outbox DIR | --sms-url URL --sms-token-file FILE]
 //               [--blobs s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION]
+//               [--known-bad-hashes FILE] [--abuse-threshold N] [--abuse-upload-floor N]
+//               [--abuse-upload-factor N] [--abuse-auth-failures N]
+//               [--abuse-end-users-per-ip N]
 //   lethe audit verify [--data DIR] [--metadata postgres://...]
 //   lethe retention plan [--data DIR] [--account ID]
 //   lethe privacy metrics --year N [--data DIR]
@@ -69,6 +72,9 @@ constexpr const char* kUsage =
     "              [--metadata postgres://...] [--keys postgres://...]\n"
     "              [--session-max-days DAYS] [--session-idle-minutes MINUTES]\n"
     "              [--sms-outbox DIR | --sms-url URL --sms-token-file FILE]\n"
+    "              [--known-bad-hashes FILE] [--abuse-threshold N] [--abuse-upload-floor N]\n"
+    "              [--abuse-upload-factor N] [--abuse-auth-failures N]\n"
+    "              [--abuse-end-users-per-ip N]\n"
     "  lethe audit verify [--data DIR] [--metadata postgres://...]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -83,10 +89,16 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 32> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 38> kValueFlags = {"--listen",
                                                           "--sms-outbox",
                                                           "--sms-url",
                                                           "--sms-token-file",
+                                                          "--known-bad-hashes",
+                                                          "--abuse-threshold",
+                                                          "--abuse-upload-floor",
+                                                          "--abuse-upload-factor",
+                                                          "--abuse-auth-failures",
+                                                          "--abuse-end-users-per-ip",
                                                           "--session-max-days",
                                                           "--session-idle-minutes",
                                                           "--public-url",
@@ -284,6 +296,19 @@ int Serve(const std::vector<std::string>& args) {
       config.session_idle_minutes = static_cast<int64_t>(n);
     } else if (flag == "--backup-max-age-days" && ParseCount(value, n) && n > 0 && n <= 36500) {
       config.backup_max_age_days = static_cast<int>(n);
+    } else if (flag == "--known-bad-hashes") {
+      config.known_bad_hashes = value;
+    } else if (flag == "--abuse-threshold" && ParseCount(value, n) && n > 0 && n <= 1'000'000) {
+      config.abuse.threshold = static_cast<int64_t>(n);
+    } else if (flag == "--abuse-upload-floor" && ParseCount(value, n) && n > 0 && n <= 1'000'000) {
+      config.abuse.upload_floor = static_cast<int64_t>(n);
+    } else if (flag == "--abuse-upload-factor" && ParseCount(value, n) && n > 0 && n <= 1000) {
+      config.abuse.upload_factor = static_cast<int64_t>(n);
+    } else if (flag == "--abuse-auth-failures" && ParseCount(value, n) && n > 0 && n <= 1'000'000) {
+      config.abuse.auth_failures = static_cast<int64_t>(n);
+    } else if (flag == "--abuse-end-users-per-ip" && ParseCount(value, n) && n > 0 &&
+               n <= 1'000'000) {
+      config.abuse.end_users_per_ip = static_cast<int64_t>(n);
     } else {
       std::cerr << "lethe: bad option " << flag << " " << value << "\n" << kUsage;
       return 2;

@@ -35,7 +35,9 @@
 #include "common/time_format.h"
 #include "crypto/keyed_id.h"
 #include "crypto/signing_key.h"
+#include "domain/abuse_signals.h"
 #include "domain/accounts.h"
+#include "domain/appeals.h"
 #include "domain/audit_checkpoints.h"
 #include "domain/audit_log.h"
 #include "domain/backup_epochs.h"
@@ -67,12 +69,14 @@
 #include "domain/upload_tokens.h"
 #include "domain/sub_processors.h"
 #include "domain/subject_export.h"
+#include "domain/suspensions.h"
 #include "domain/transfers.h"
 #include "domain/transparency_report.h"
 #include "domain/two_factor.h"
 #include "domain/usage_aggregates.h"
 #include "domain/usage_ledger.h"
 #include "domain/webhooks.h"
+#include "http/abuse_api.h"
 #include "http/aggregate_api.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
@@ -168,6 +172,13 @@ struct LetheServer::Parts {
   std::string data_dir;
   std::unique_ptr<ErasureReceipts> receipts;
   std::unique_ptr<AuditCheckpoints> checkpoints;
+  // ADM-1: signals, the content check, decisions and appeals; before the
+  // gate, which consults the suspensions.
+  std::unique_ptr<AbuseSignals> abuse_signals;
+  std::unique_ptr<KnownBadHashes> known_bad;
+  std::unique_ptr<Suspensions> suspensions;
+  std::unique_ptr<Appeals> appeals;
+  std::unique_ptr<EventFanOut> media_events;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
   std::unique_ptr<Router> router;
@@ -213,6 +224,9 @@ constexpr int kLegalNoticeBatch = 100;
 // runs at start), and how often expired backup-epoch keys are destroyed.
 constexpr std::chrono::milliseconds kBackupCheck{std::chrono::hours(1)};
 constexpr std::chrono::milliseconds kEpochSweep{std::chrono::hours(1)};
+// ADM-1: how often active accounts are measured and decided on (a content
+// flag wakes it at once).
+constexpr std::chrono::milliseconds kAbuseSweep{std::chrono::minutes(1)};
 
 Result<ServerOptions> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
@@ -381,6 +395,10 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
       runner.Every("legal-request-notices", kLegalNoticeSweep, [&requests = *p.legal_requests] {
         return StatusOf(requests.SendDueNotices(kLegalNoticeBatch));
       }));
+  // ADM-1: measure active accounts and suspend those past the threshold.
+  LETHE_RETURN_IF_ERROR(runner.Every("abuse", kAbuseSweep, [&suspensions = *p.suspensions] {
+    return StatusOf(suspensions.Sweep());
+  }));
   // Backups (USE-5): expired epoch keys go daily whether or not backups run.
   LETHE_RETURN_IF_ERROR(runner.Every("backup-epochs", kEpochSweep, [&epochs = *p.backup_epochs] {
     return StatusOf(epochs.DestroyExpired());
@@ -493,6 +511,19 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
   p->staff = std::make_unique<Staff>(*p->metadata, *p->audit, clock, random);
+  p->abuse_signals =
+      std::make_unique<AbuseSignals>(*p->metadata, *p->audit, clock, random, config.abuse);
+  if (!config.known_bad_hashes.empty()) {
+    LETHE_ASSIGN_OR_RETURN(p->known_bad, KnownBadHashes::Load(config.known_bad_hashes));
+    p->abuse_signals->AddCheck(p->known_bad.get());
+    std::cerr << "lethe: " << p->known_bad->size() << " known-bad content hash(es) loaded\n";
+  }
+  p->accounts->OnFailedKey([signals = p->abuse_signals.get()](const std::string& account_id) {
+    signals->NoteFailedKey(account_id);
+  });
+  p->abuse_signals->OnFlagged([parts = p.get()](const std::string&) {
+    if (parts->runner) (void)parts->runner->Wake("abuse");
+  });
   p->holds =
       std::make_unique<LegalHolds>(*p->metadata, *p->audit, *p->jobs, *p->keyed_ids, clock, random);
   p->upload_tokens = std::make_unique<UploadTokens>(
@@ -550,7 +581,17 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->webhooks = std::make_unique<Webhooks>(*p->metadata, *p->key_ring, *p->transfers, *p->jobs,
                                            *p->audit, clock, random);
   AddWebhookRoutes(*p->router, *p->webhooks, config.max_json_body);
-  p->media->SetEvents(p->webhooks.get());
+  p->media_events = std::make_unique<EventFanOut>(
+      std::vector<DomainEvents*>{p->webhooks.get(), p->abuse_signals.get()});
+  p->media->SetEvents(p->media_events.get());
+  p->suspensions = std::make_unique<Suspensions>(*p->metadata, *p->abuse_signals, *p->audit,
+                                                 *p->outbox, clock, random, p->webhooks.get());
+  if (shared_store) p->suspensions->SetCacheLifetime(kSharedCacheLifetime);
+  LETHE_RETURN_IF_ERROR(p->suspensions->Load());
+  p->gate->SetSuspensions(p->suspensions.get());
+  p->appeals = std::make_unique<Appeals>(*p->metadata, *p->suspensions, *p->audit, *p->outbox,
+                                         clock, random);
+  AddAbuseRoutes(*p->router, *p->suspensions, *p->appeals, config.max_json_body);
   p->erasures->SetEvents(p->webhooks.get());
   p->legal_requests = std::make_unique<LegalRequests>(
       *p->metadata, *p->audit, *p->outbox, *p->disclosures, *p->keyed_ids, clock, random);

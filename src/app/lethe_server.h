@@ -12,6 +12,7 @@
 #include "app/blob_config.h"
 #include "common/network_threads.h"
 #include "common/status.h"
+#include "domain/abuse_signals.h"
 #include "domain/audit_checkpoints.h"
 #include "domain/closures.h"
 #include "ports/blob_store.h"
@@ -85,6 +86,11 @@ struct ServeConfig {
   int64_t session_idle_minutes = 7 * 24 * 60;
   // Where media blobs live: the data directory, or an S3 bucket (--blobs).
   BlobStoreConfig blobs;
+  // Automated abuse decisions (ADM-1): what the signals count and the
+  // score that suspends, and a file of known-bad SHA-256 digests for the
+  // built-in content check (none when empty).
+  AbuseRules abuse;
+  std::string known_bad_hashes;
 };
 
 // The backup-related paths of a data directory, defaults filled in.

@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace lethe {
 
@@ -110,12 +111,21 @@ class Status {
   // Seconds to wait before retrying (kTooManyRequests); 0 otherwise.
   int64_t retry_after_s() const { return retry_after_s_; }
   std::string ToString() const { return ok() ? "OK" : reason_ + ": " + message_; }
+  // Extra members of the problem body (RFC 9457 extension members), such
+  // as the decision a refusal rests on and where to appeal it. Only plain
+  // ids and paths: they reach the client as they are.
+  Status& With(std::string key, std::string value) {
+    members_.emplace_back(std::move(key), std::move(value));
+    return *this;
+  }
+  const std::vector<std::pair<std::string, std::string>>& members() const { return members_; }
 
  private:
   Code code_ = Code::kOk;
   std::string reason_;
   std::string message_;
   int64_t retry_after_s_ = 0;
+  std::vector<std::pair<std::string, std::string>> members_;
 };
 
 // Result<T>: a value or a non-OK Status. GCC 12 has no std::expected.

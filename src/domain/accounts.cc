@@ -234,7 +234,12 @@ Result<Principal> Accounts::AuthenticateKey(const std::string& key_id, const std
     LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccountById(key->account_id));
     cached = CachedKey{*key, account};
   }
-  if (!ConstantTimeEquals(cached->key.secret_digest, digest)) return Unauthenticated();
+  if (!ConstantTimeEquals(cached->key.secret_digest, digest)) {
+    // A wrong secret for a real key: a failure against this account's
+    // credentials (an abuse signal, ADM-1). Unknown keys name no account.
+    if (on_failed_key_) on_failed_key_(cached->account.id);
+    return Unauthenticated();
+  }
   // Last use is written at most once a minute, or when the address changes
   // (then at most once a second): no write for every request.
   int64_t now = clock_.NowMillis();

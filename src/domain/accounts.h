@@ -97,6 +97,11 @@ class Accounts {
   void OnRetentionChanged(std::function<void(const std::string& account_id)> fn) {
     on_retention_changed_ = std::move(fn);
   }
+  // Called (cheaply, it runs on every such request) when a known API key is
+  // presented with a wrong secret, with the key's account id.
+  void OnFailedKey(std::function<void(const std::string& account_id)> fn) {
+    on_failed_key_ = std::move(fn);
+  }
   // Issues a new token; the old one stops working at once.
   Result<std::string> RotateToken(const std::string& customer_id, const std::string& account_id,
                                   const RequestOrigin& origin);
@@ -158,6 +163,7 @@ class Accounts {
   Random& random_;
   Outbox* notices_;
   std::function<void(const std::string&)> on_retention_changed_;
+  std::function<void(const std::string&)> on_failed_key_;
   std::shared_mutex cache_mu_;
   uint64_t generation_ = 0;                                            // bumped by every Forget
   std::unordered_map<std::string, AccountRecord> by_token_;            // token digest -> account

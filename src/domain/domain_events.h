@@ -31,4 +31,18 @@ class DomainEvents {
   virtual Status Emit(MetadataTx& tx, const DomainEvent& event) = 0;
 };
 
+// Hands every event to each of several receivers in turn (webhooks, the
+// abuse signals), in the same transaction; the first error stops it.
+class EventFanOut final : public DomainEvents {
+ public:
+  explicit EventFanOut(std::vector<DomainEvents*> receivers) : receivers_(std::move(receivers)) {}
+  Status Emit(MetadataTx& tx, const DomainEvent& event) override {
+    for (DomainEvents* r : receivers_) LETHE_RETURN_IF_ERROR(r->Emit(tx, event));
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<DomainEvents*> receivers_;
+};
+
 }  // namespace lethe

@@ -58,7 +58,7 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
     }
     case Auth::kDataPlane: {
       LETHE_ASSIGN_OR_RETURN(Principal who, DataPlaneCredential(req));
-      LETHE_RETURN_IF_ERROR(Meter(req, who));
+      LETHE_RETURN_IF_ERROR(MeterAndCheck(req, who));
       LETHE_RETURN_IF_ERROR(CheckOrigin(req, who));
       return Caller(std::move(who));
     }
@@ -71,7 +71,7 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
         return Status::Unauthenticated("upload tokens are not enabled");
       LETHE_ASSIGN_OR_RETURN(auto admitted, upload_tokens_->Authenticate(*token));
       auto& [who, grant] = admitted;
-      Status named = Meter(req, who);
+      Status named = MeterAndCheck(req, who);  // a suspended account uploads nothing either
       // The token names the end user, whatever the request says.
       req.end_user = grant.token.end_user;
       LETHE_RETURN_IF_ERROR(named);
@@ -81,7 +81,7 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
     case Auth::kSignedLink: {
       bool link = req.Query("sig").has_value();
       LETHE_ASSIGN_OR_RETURN(Principal who, link ? LinkCredential(req) : DataPlaneCredential(req));
-      LETHE_RETURN_IF_ERROR(Meter(req, who));
+      LETHE_RETURN_IF_ERROR(MeterAndCheck(req, who));
       // A link names no end user: the handler records the media's own.
       if (link) req.end_user.clear();
       LETHE_RETURN_IF_ERROR(CheckOrigin(req, who));
@@ -147,6 +147,13 @@ Result<Principal> Gate::LinkCredential(const HttpRequest& req) {
   auto account = accounts_.FindForLink(link.account_id);
   if (!account.ok()) return Status::Unauthenticated("the link is not valid");
   return Principal{*account, "link"};
+}
+
+Status Gate::MeterAndCheck(HttpRequest& req, const Principal& who) {
+  Status metered = Meter(req, who);
+  // Refused after metering: the refusal is the account's usage too.
+  if (suspensions_ != nullptr) LETHE_RETURN_IF_ERROR(suspensions_->Check(who.account.id));
+  return metered;
 }
 
 Status Gate::Meter(HttpRequest& req, const Principal& who) {

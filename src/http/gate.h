@@ -23,6 +23,7 @@
 #include "domain/media_links.h"
 #include "domain/staff.h"
 #include "domain/upload_tokens.h"
+#include "domain/suspensions.h"
 #include "domain/usage_ledger.h"
 #include "http/exchange.h"
 #include "ports/records.h"
@@ -105,13 +106,19 @@ class Gate {
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;
 
+  // Suspended accounts (ADM-1): with it, a metered request of a suspended
+  // account is refused (PermissionDenied "account-suspended") once its
+  // usage event is armed. Set before serving; may stay unset.
+  void SetSuspensions(Suspensions* suspensions) { suspensions_ = suspensions; }
+
   // Applies `auth` to `req`. Returns the caller, or Unauthenticated when
   // the credentials are missing, malformed, unknown, expired or revoked.
   // On metered routes, once the caller is known, sets req.end_user from the
   // `end_user` query parameter or the Lethe-End-User header and arms
   // req.on_finished; returns InvalidArgument("invalid-field") (still
   // recorded, without an end user) when that end user is not UTF-8 text of
-  // 256 bytes or less. Auth::kStaff admits only the roles in `roles`:
+  // 256 bytes or less; then PermissionDenied("account-suspended") while the
+  // account is suspended. Auth::kStaff admits only the roles in `roles`:
   // PermissionDenied ("forbidden") for a known staff member without one.
   // A request admitted as an account's (data plane, signed link, upload
   // token) that carries an Origin header is refused with PermissionDenied
@@ -131,6 +138,8 @@ class Gate {
   Result<Principal> LinkCredential(const HttpRequest& req);
   Status Meter(HttpRequest& req, const Principal& who);
   Status CheckOrigin(HttpRequest& req, const Principal& who);
+  // Meter, then the account's suspension.
+  Status MeterAndCheck(HttpRequest& req, const Principal& who);
 
   Customers& customers_;
   Accounts& accounts_;
@@ -138,6 +147,7 @@ class Gate {
   const MediaLinks& links_;
   Staff* staff_;
   UploadTokens* upload_tokens_;
+  Suspensions* suspensions_ = nullptr;
 };
 
 }  // namespace lethe

@@ -106,6 +106,9 @@ HttpResponse ProblemResponse(const Status& status, const std::string& request_id
   body["detail"] =
       hide ? "the server failed; the request id identifies it in the log" : status.message();
   body["instance"] = request_id;
+  for (const auto& [key, value] : status.members()) {
+    if (!body.contains(key)) body[key] = value;
+  }
   if (code >= 500) {
     // The detail may name files; it goes to the log, tied to the request id
     // the client sees. Messages never carry secrets or personal data.

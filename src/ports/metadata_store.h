@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "ports/abuse_records.h"
 #include "ports/records.h"
 
 namespace lethe {
@@ -226,6 +227,39 @@ class MetadataReader {
   // caller refuses them); a revoked or used-up token is NotFound.
   virtual Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) = 0;
   virtual Result<UploadTokenRecord> FindUploadToken(const std::string& digest) = 0;
+  // Abuse decisions (ADM-1). ListAbuseSignals: the account's signals
+  // observed at or after `since_ms`, oldest first; ListDecisionSignals: the
+  // signals decision `decision_id` counted, oldest first.
+  // FindAbuseDecision is scoped by account (NotFound for another's);
+  // ListAbuseDecisions: the account's, newest first; ListSuspensions: every
+  // decision in force ("suspended"), any account. ListAppeals: the appeals
+  // of one decision, oldest first; ListOpenAppeals: open ones, any account,
+  // oldest first, at most `limit`.
+  virtual Result<std::vector<AbuseSignalRecord>> ListAbuseSignals(const std::string& account_id,
+                                                                  int64_t since_ms) = 0;
+  virtual Result<std::vector<AbuseSignalRecord>> ListDecisionSignals(
+      const std::string& decision_id) = 0;
+  virtual Result<AbuseDecisionRecord> FindAbuseDecision(const std::string& account_id,
+                                                        const std::string& id) = 0;
+  virtual Result<std::vector<AbuseDecisionRecord>> ListAbuseDecisions(
+      const std::string& account_id) = 0;
+  virtual Result<std::vector<AbuseDecisionRecord>> ListSuspensions() = 0;
+  virtual Result<AppealRecord> FindAppeal(const std::string& id) = 0;
+  virtual Result<std::vector<AppealRecord>> ListAppeals(const std::string& decision_id) = 0;
+  virtual Result<std::vector<AppealRecord>> ListOpenAppeals(int limit) = 0;
+  // Activity the abuse signals measure, from the usage events.
+  // CountUsageEvents: the account's events of `method` `route` with a 2xx
+  // status and time_ms in [since_ms, until_ms). TopIpEndUsers: the IP that
+  // named the most distinct non-empty end users of the account at or after
+  // `since_ms` (ties: the smallest IP); nullopt when none named any.
+  // ListActiveAccounts: every account with an event at or after `since_ms`,
+  // sorted.
+  virtual Result<int64_t> CountUsageEvents(const std::string& account_id, const std::string& method,
+                                           const std::string& route, int64_t since_ms,
+                                           int64_t until_ms) = 0;
+  virtual Result<std::optional<IpEndUsers>> TopIpEndUsers(const std::string& account_id,
+                                                          int64_t since_ms) = 0;
+  virtual Result<std::vector<std::string>> ListActiveAccounts(int64_t since_ms) = 0;
 };
 
 // One transaction in progress. Valid only inside the Transact call that
@@ -422,6 +456,19 @@ class MetadataTx : public MetadataReader {
   virtual Result<int64_t> DeleteUploadTokensBefore(int64_t before_ms) = 0;
   virtual Result<int64_t> DeleteUploadTokensOf(const std::string& account_id,
                                                const std::optional<std::string>& end_user) = 0;
+
+  // Abuse decisions (ADM-1). A taken id is AlreadyExists. AttachAbuseSignals
+  // names `decision_id` on the signals `ids` of the decision's account.
+  // UpdateAbuseDecision writes state, lifted_ms and lifted_by;
+  // UpdateAppeal writes state, decided_ms, decided_by and reason; both
+  // NotFound if absent.
+  virtual Status InsertAbuseSignal(const AbuseSignalRecord& s) = 0;
+  virtual Status AttachAbuseSignals(const std::string& decision_id,
+                                    const std::vector<std::string>& ids) = 0;
+  virtual Status InsertAbuseDecision(const AbuseDecisionRecord& d) = 0;
+  virtual Status UpdateAbuseDecision(const AbuseDecisionRecord& d) = 0;
+  virtual Status InsertAppeal(const AppealRecord& a) = 0;
+  virtual Status UpdateAppeal(const AppealRecord& a) = 0;
 
   // Runs `fn` once the transaction has committed (and is as durable as it
   // was asked to be), never if it rolls back. Callbacks run in order, on the

@@ -327,6 +327,58 @@ class InterposedMetadataStore : public MetadataStore {
     return target_.FindUploadToken(digest);
   }
 
+  Result<std::vector<AbuseSignalRecord>> ListAbuseSignals(const std::string& account_id,
+                                                          int64_t since_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListAbuseSignals"));
+    return target_.ListAbuseSignals(account_id, since_ms);
+  }
+  Result<std::vector<AbuseSignalRecord>> ListDecisionSignals(
+      const std::string& decision_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListDecisionSignals"));
+    return target_.ListDecisionSignals(decision_id);
+  }
+  Result<AbuseDecisionRecord> FindAbuseDecision(const std::string& account_id,
+                                                const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindAbuseDecision"));
+    return target_.FindAbuseDecision(account_id, id);
+  }
+  Result<std::vector<AbuseDecisionRecord>> ListAbuseDecisions(
+      const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListAbuseDecisions"));
+    return target_.ListAbuseDecisions(account_id);
+  }
+  Result<std::vector<AbuseDecisionRecord>> ListSuspensions() override {
+    LETHE_RETURN_IF_ERROR(hook_("ListSuspensions"));
+    return target_.ListSuspensions();
+  }
+  Result<AppealRecord> FindAppeal(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindAppeal"));
+    return target_.FindAppeal(id);
+  }
+  Result<std::vector<AppealRecord>> ListAppeals(const std::string& decision_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListAppeals"));
+    return target_.ListAppeals(decision_id);
+  }
+  Result<std::vector<AppealRecord>> ListOpenAppeals(int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListOpenAppeals"));
+    return target_.ListOpenAppeals(limit);
+  }
+  Result<int64_t> CountUsageEvents(const std::string& account_id, const std::string& method,
+                                   const std::string& route, int64_t since_ms,
+                                   int64_t until_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("CountUsageEvents"));
+    return target_.CountUsageEvents(account_id, method, route, since_ms, until_ms);
+  }
+  Result<std::optional<IpEndUsers>> TopIpEndUsers(const std::string& account_id,
+                                                  int64_t since_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("TopIpEndUsers"));
+    return target_.TopIpEndUsers(account_id, since_ms);
+  }
+  Result<std::vector<std::string>> ListActiveAccounts(int64_t since_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListActiveAccounts"));
+    return target_.ListActiveAccounts(since_ms);
+  }
+
   Result<std::vector<ConsentRecord>> ListConsents(const std::string& account_id,
                                                   const std::string& subject) override {
     LETHE_RETURN_IF_ERROR(hook_("ListConsents"));

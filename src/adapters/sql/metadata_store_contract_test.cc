@@ -1318,3 +1318,159 @@ TEST_P(MetadataStoreContract, UploadTokensAreRevokedWithinTheirAccountAndSwept) 
 
 }  // namespace
 }  // namespace lethe
+
+namespace lethe {
+namespace {
+
+// ADM-1: signals, decisions and appeals, and the usage counts signals read.
+TEST_P(MetadataStoreContract, AbuseSignalsDecisionsAndAppealsRoundTrip_ADM1) {
+  auto signal = [](std::string id, std::string account, std::string kind, int64_t at) {
+    AbuseSignalRecord s;
+    s.id = std::move(id);
+    s.account_id = std::move(account);
+    s.kind = std::move(kind);
+    s.observed = 120;
+    s.baseline_milli = 1500;
+    s.trigger = 20;
+    s.score = 100;
+    s.window_ms = 3'600'000;
+    s.detail = "d";
+    s.observed_ms = at;
+    return s;
+  };
+  for (const AbuseSignalRecord& s :
+       {signal("sig_1", "acc_1", "upload_rate", 10), signal("sig_2", "acc_1", "auth_failures", 20),
+        signal("sig_3", "acc_2", "upload_rate", 30)}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAbuseSignal(s); }).ok()) << s.id;
+  }
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.InsertAbuseSignal(signal("sig_1", "acc_1", "x", 1));
+            }).code(),
+            Status::Code::kAlreadyExists);
+  auto since = store_->ListAbuseSignals("acc_1", 15);
+  ASSERT_TRUE(since.ok()) << since.status().ToString();
+  ASSERT_EQ(since->size(), 1u);
+  EXPECT_EQ((*since)[0].id, "sig_2");
+  auto all = store_->ListAbuseSignals("acc_1", 0);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, "sig_1");
+  EXPECT_EQ((*all)[0].baseline_milli, 1500);
+  EXPECT_EQ((*all)[0].trigger, 20);
+  EXPECT_EQ((*all)[0].decision_id, "");
+
+  AbuseDecisionRecord d{"dec_1", "acc_1", "cus_1", 150, 100, "suspended", 40, std::nullopt, ""};
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(tx.InsertAbuseDecision(d));
+                return tx.AttachAbuseSignals("dec_1", {"sig_1", "sig_2"});
+              }).ok());
+  // A signal of another account is never counted in this decision.
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.AttachAbuseSignals("dec_1", {"sig_3"}); }).code(),
+            Status::Code::kNotFound);
+  auto counted = store_->ListDecisionSignals("dec_1");
+  ASSERT_EQ(counted->size(), 2u);
+  EXPECT_EQ((*counted)[1].decision_id, "dec_1");
+  EXPECT_TRUE(store_->ListDecisionSignals("")->empty());
+  EXPECT_EQ(store_->FindAbuseDecision("acc_1", "dec_1")->score, 150);
+  EXPECT_EQ(store_->FindAbuseDecision("acc_2", "dec_1").status().code(), Status::Code::kNotFound);
+  ASSERT_EQ(store_->ListSuspensions()->size(), 1u);
+
+  AppealRecord a{"apl_1", "dec_1", "acc_1", "cus_1", "please", "open", 50, std::nullopt, "", ""};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAppeal(a); }).ok());
+  ASSERT_EQ(store_->ListOpenAppeals(10)->size(), 1u);
+  EXPECT_EQ(store_->FindAppeal("apl_1")->statement, "please");
+  a.state = "reinstated";
+  a.decided_ms = 60;
+  a.decided_by = "stf_1";
+  a.reason = "a false alarm";
+  d.state = "reinstated";
+  d.lifted_ms = 60;
+  d.lifted_by = "stf_1";
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(tx.UpdateAppeal(a));
+                return tx.UpdateAbuseDecision(d);
+              }).ok());
+  EXPECT_TRUE(store_->ListOpenAppeals(10)->empty());
+  EXPECT_TRUE(store_->ListSuspensions()->empty());
+  auto decided = store_->ListAppeals("dec_1");
+  ASSERT_EQ(decided->size(), 1u);
+  EXPECT_EQ((*decided)[0].reason, "a false alarm");
+  EXPECT_EQ((*decided)[0].decided_ms, 60);
+  auto lifted = store_->ListAbuseDecisions("acc_1");
+  ASSERT_EQ(lifted->size(), 1u);
+  EXPECT_EQ((*lifted)[0].lifted_ms, 60);
+  EXPECT_EQ((*lifted)[0].lifted_by, "stf_1");
+  AppealRecord ghost{"apl_x", "dec_1", "acc_1", "cus_1", "", "open", 1, std::nullopt, "", ""};
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.UpdateAppeal(ghost); }).code(),
+            Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, AbuseRecordsGoWithAPurgedCustomer_ADM1) {
+  AccountRecord closed = Account("acc_c", "cus_c");
+  closed.closed_ms = 5;
+  CustomerRecord gone = Customer("cus_c", "c@x.io");
+  gone.closed_ms = 5;
+  AbuseSignalRecord s;
+  s.id = "sig_c";
+  s.account_id = "acc_c";
+  s.kind = "content_flag";
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(tx.InsertCustomer(gone));
+                LETHE_RETURN_IF_ERROR(tx.UpdateCustomer(gone));  // closing is an update
+                LETHE_RETURN_IF_ERROR(tx.InsertAccount(closed));
+                LETHE_RETURN_IF_ERROR(tx.UpdateAccount(closed));
+                LETHE_RETURN_IF_ERROR(tx.InsertAbuseSignal(s));
+                LETHE_RETURN_IF_ERROR(tx.InsertAbuseDecision(
+                    {"dec_c", "acc_c", "cus_c", 100, 100, "suspended", 1, std::nullopt, ""}));
+                return tx.InsertAppeal(
+                    {"apl_c", "dec_c", "acc_c", "cus_c", "mine", "open", 2, std::nullopt, "", ""});
+              }).ok());
+  Status purged = W([&](MetadataTx& tx) { return StatusOf(tx.DeleteClosedCustomer("cus_c")); });
+  ASSERT_TRUE(purged.ok()) << purged.ToString();
+  EXPECT_TRUE(store_->ListAbuseSignals("acc_c", 0)->empty());
+  EXPECT_TRUE(store_->ListAbuseDecisions("acc_c")->empty());
+  EXPECT_EQ(store_->FindAppeal("apl_c").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, UsageCountsFeedTheAbuseSignals_ADM1) {
+  std::vector<UsageEvent> batch;
+  auto event = [&](std::string account, int64_t at, std::string route, int status, std::string ip,
+                   std::string end_user) {
+    UsageEvent e;
+    e.id = "evt_" + std::to_string(batch.size());
+    e.time_ms = at;
+    e.account_id = std::move(account);
+    e.credential_id = "acc_1";
+    e.method = "POST";
+    e.route = std::move(route);
+    e.status = status;
+    e.ip = std::move(ip);
+    e.end_user = std::move(end_user);
+    batch.push_back(e);
+  };
+  event("acc_1", 100, "/v1/media", 201, "10.0.0.1", "u1");
+  event("acc_1", 200, "/v1/media", 201, "10.0.0.1", "u2");
+  event("acc_1", 300, "/v1/media", 413, "10.0.0.1", "u2");  // refused: not an upload
+  event("acc_1", 400, "/v1/other", 200, "10.0.0.2", "u3");
+  event("acc_1", 500, "/v1/media", 200, "10.0.0.2", "");
+  event("acc_2", 600, "/v1/media", 201, "10.0.0.9", "u9");
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertUsageEvents(batch); }).ok());
+  EXPECT_EQ(*store_->CountUsageEvents("acc_1", "POST", "/v1/media", 0, 1000), 3);
+  EXPECT_EQ(*store_->CountUsageEvents("acc_1", "POST", "/v1/media", 150, 500), 1);
+  EXPECT_EQ(*store_->CountUsageEvents("acc_1", "GET", "/v1/media", 0, 1000), 0);
+  auto top = store_->TopIpEndUsers("acc_1", 0);
+  ASSERT_TRUE(top.ok() && top->has_value());
+  EXPECT_EQ((*top)->ip, "10.0.0.1");
+  EXPECT_EQ((*top)->end_users, 2);
+  auto late = store_->TopIpEndUsers("acc_1", 350);
+  ASSERT_TRUE(late.ok() && late->has_value());
+  EXPECT_EQ((*late)->ip, "10.0.0.2");
+  EXPECT_EQ((*late)->end_users, 1) << "an empty end user is no end user";
+  EXPECT_FALSE(store_->TopIpEndUsers("acc_3", 0)->has_value());
+  auto active = store_->ListActiveAccounts(450);
+  ASSERT_TRUE(active.ok());
+  EXPECT_EQ(*active, (std::vector<std::string>{"acc_1", "acc_2"}));
+  EXPECT_EQ(*store_->ListActiveAccounts(550), (std::vector<std::string>{"acc_2"}));
+}
+
+}  // namespace
+}  // namespace lethe

@@ -1023,6 +1023,103 @@ CREATE INDEX upload_tokens_by_account ON upload_tokens(account_id, end_user);
 CREATE INDEX upload_tokens_by_expiry ON upload_tokens(expires_ms);
 )sql";
 
+// Version 20: automated abuse decisions (ADM-1): signals with their inputs,
+// decisions that suspend an account, appeals for human review; usage events
+// indexed by time for the signals that count them.
+constexpr const char* kV20Sqlite = R"sql(
+CREATE TABLE abuse_signals (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  observed INTEGER NOT NULL,
+  baseline_milli INTEGER NOT NULL,
+  trigger_level INTEGER NOT NULL,
+  score INTEGER NOT NULL,
+  window_ms INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  observed_ms INTEGER NOT NULL,
+  decision_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX abuse_signals_by_account ON abuse_signals(account_id, observed_ms);
+CREATE INDEX abuse_signals_by_decision ON abuse_signals(decision_id);
+CREATE TABLE abuse_decisions (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  score INTEGER NOT NULL,
+  threshold INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  lifted_ms INTEGER,
+  lifted_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX abuse_decisions_by_account ON abuse_decisions(account_id, created_ms);
+CREATE INDEX abuse_decisions_by_state ON abuse_decisions(state);
+CREATE TABLE appeals (
+  id TEXT PRIMARY KEY,
+  decision_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  statement TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  decided_ms INTEGER,
+  decided_by TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX appeals_by_decision ON appeals(decision_id, created_ms);
+CREATE INDEX appeals_by_state ON appeals(state, created_ms);
+CREATE INDEX usage_by_account_time ON usage_events(account_id, time_ms);
+CREATE INDEX usage_by_time ON usage_events(time_ms);
+)sql";
+
+constexpr const char* kV20Postgres = R"sql(
+CREATE TABLE abuse_signals (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  observed BIGINT NOT NULL,
+  baseline_milli BIGINT NOT NULL,
+  trigger_level BIGINT NOT NULL,
+  score BIGINT NOT NULL,
+  window_ms BIGINT NOT NULL,
+  detail TEXT NOT NULL,
+  observed_ms BIGINT NOT NULL,
+  decision_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX abuse_signals_by_account ON abuse_signals(account_id, observed_ms);
+CREATE INDEX abuse_signals_by_decision ON abuse_signals(decision_id);
+CREATE TABLE abuse_decisions (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  score BIGINT NOT NULL,
+  threshold BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  lifted_ms BIGINT,
+  lifted_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX abuse_decisions_by_account ON abuse_decisions(account_id, created_ms);
+CREATE INDEX abuse_decisions_by_state ON abuse_decisions(state);
+CREATE TABLE appeals (
+  id TEXT PRIMARY KEY,
+  decision_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  statement TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  decided_ms BIGINT,
+  decided_by TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX appeals_by_decision ON appeals(decision_id, created_ms);
+CREATE INDEX appeals_by_state ON appeals(state, created_ms);
+CREATE INDEX usage_by_account_time ON usage_events(account_id, time_ms);
+CREATE INDEX usage_by_time ON usage_events(time_ms);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -1030,13 +1127,13 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
-      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {21, kV21Sqlite}, {22, kV22Sqlite}};
+      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {20, kV20Sqlite}, {21, kV21Sqlite}, {22, kV22Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
-      {17, kV17Postgres}, {18, kV18Postgres}, {21, kV21Postgres}, {22, kV22Postgres}};
+      {17, kV17Postgres}, {18, kV18Postgres}, {20, kV20Postgres}, {21, kV21Postgres}, {22, kV22Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

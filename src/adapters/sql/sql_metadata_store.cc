@@ -284,6 +284,70 @@ Result<UploadTokenRecord> SqlMetadataStore::FindUploadToken(const std::string& d
   return Read<UploadTokenRecord>([&](SqlMetadataTx& r) { return r.FindUploadToken(digest); });
 }
 
+// Abuse decisions (ADM-1).
+Result<std::vector<AbuseSignalRecord>> SqlMetadataStore::ListAbuseSignals(
+    const std::string& account_id, int64_t since_ms) {
+  return Read<std::vector<AbuseSignalRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListAbuseSignals(account_id, since_ms); });
+}
+
+Result<std::vector<AbuseSignalRecord>> SqlMetadataStore::ListDecisionSignals(
+    const std::string& decision_id) {
+  return Read<std::vector<AbuseSignalRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListDecisionSignals(decision_id); });
+}
+
+Result<AbuseDecisionRecord> SqlMetadataStore::FindAbuseDecision(const std::string& account_id,
+                                                                const std::string& id) {
+  return Read<AbuseDecisionRecord>(
+      [&](SqlMetadataTx& r) { return r.FindAbuseDecision(account_id, id); });
+}
+
+Result<std::vector<AbuseDecisionRecord>> SqlMetadataStore::ListAbuseDecisions(
+    const std::string& account_id) {
+  return Read<std::vector<AbuseDecisionRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListAbuseDecisions(account_id); });
+}
+
+Result<std::vector<AbuseDecisionRecord>> SqlMetadataStore::ListSuspensions() {
+  return Read<std::vector<AbuseDecisionRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListSuspensions(); });
+}
+
+Result<AppealRecord> SqlMetadataStore::FindAppeal(const std::string& id) {
+  return Read<AppealRecord>([&](SqlMetadataTx& r) { return r.FindAppeal(id); });
+}
+
+Result<std::vector<AppealRecord>> SqlMetadataStore::ListAppeals(const std::string& decision_id) {
+  return Read<std::vector<AppealRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListAppeals(decision_id); });
+}
+
+Result<std::vector<AppealRecord>> SqlMetadataStore::ListOpenAppeals(int limit) {
+  return Read<std::vector<AppealRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListOpenAppeals(limit); });
+}
+
+Result<int64_t> SqlMetadataStore::CountUsageEvents(const std::string& account_id,
+                                                   const std::string& method,
+                                                   const std::string& route, int64_t since_ms,
+                                                   int64_t until_ms) {
+  return Read<int64_t>([&](SqlMetadataTx& r) {
+    return r.CountUsageEvents(account_id, method, route, since_ms, until_ms);
+  });
+}
+
+Result<std::optional<IpEndUsers>> SqlMetadataStore::TopIpEndUsers(const std::string& account_id,
+                                                                  int64_t since_ms) {
+  return Read<std::optional<IpEndUsers>>(
+      [&](SqlMetadataTx& r) { return r.TopIpEndUsers(account_id, since_ms); });
+}
+
+Result<std::vector<std::string>> SqlMetadataStore::ListActiveAccounts(int64_t since_ms) {
+  return Read<std::vector<std::string>>(
+      [&](SqlMetadataTx& r) { return r.ListActiveAccounts(since_ms); });
+}
+
 Result<std::vector<ConsentRecord>> SqlMetadataStore::ListConsents(const std::string& account_id,
                                                                   const std::string& subject) {
   return Read<std::vector<ConsentRecord>>(

@@ -110,6 +110,25 @@ class SqlMetadataStore final : public MetadataStore {
                                              int64_t until_ms) override;
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
+  // Abuse decisions: sql_metadata_tx_abuse.cc.
+  Result<std::vector<AbuseSignalRecord>> ListAbuseSignals(const std::string& account_id,
+                                                          int64_t since_ms) override;
+  Result<std::vector<AbuseSignalRecord>> ListDecisionSignals(
+      const std::string& decision_id) override;
+  Result<AbuseDecisionRecord> FindAbuseDecision(const std::string& account_id,
+                                                const std::string& id) override;
+  Result<std::vector<AbuseDecisionRecord>> ListAbuseDecisions(
+      const std::string& account_id) override;
+  Result<std::vector<AbuseDecisionRecord>> ListSuspensions() override;
+  Result<AppealRecord> FindAppeal(const std::string& id) override;
+  Result<std::vector<AppealRecord>> ListAppeals(const std::string& decision_id) override;
+  Result<std::vector<AppealRecord>> ListOpenAppeals(int limit) override;
+  Result<int64_t> CountUsageEvents(const std::string& account_id, const std::string& method,
+                                   const std::string& route, int64_t since_ms,
+                                   int64_t until_ms) override;
+  Result<std::optional<IpEndUsers>> TopIpEndUsers(const std::string& account_id,
+                                                  int64_t since_ms) override;
+  Result<std::vector<std::string>> ListActiveAccounts(int64_t since_ms) override;
   Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) override;
   Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
       const std::string& customer_id) override;

@@ -202,6 +202,32 @@ class SqlMetadataTx final : public MetadataTx {
   Result<int64_t> DeleteUploadTokensBefore(int64_t before_ms) override;
   Result<int64_t> DeleteUploadTokensOf(const std::string& account_id,
                                        const std::optional<std::string>& end_user) override;
+  // Abuse decisions: sql_metadata_tx_abuse.cc.
+  Result<std::vector<AbuseSignalRecord>> ListAbuseSignals(const std::string& account_id,
+                                                          int64_t since_ms) override;
+  Result<std::vector<AbuseSignalRecord>> ListDecisionSignals(
+      const std::string& decision_id) override;
+  Result<AbuseDecisionRecord> FindAbuseDecision(const std::string& account_id,
+                                                const std::string& id) override;
+  Result<std::vector<AbuseDecisionRecord>> ListAbuseDecisions(
+      const std::string& account_id) override;
+  Result<std::vector<AbuseDecisionRecord>> ListSuspensions() override;
+  Result<AppealRecord> FindAppeal(const std::string& id) override;
+  Result<std::vector<AppealRecord>> ListAppeals(const std::string& decision_id) override;
+  Result<std::vector<AppealRecord>> ListOpenAppeals(int limit) override;
+  Result<int64_t> CountUsageEvents(const std::string& account_id, const std::string& method,
+                                   const std::string& route, int64_t since_ms,
+                                   int64_t until_ms) override;
+  Result<std::optional<IpEndUsers>> TopIpEndUsers(const std::string& account_id,
+                                                  int64_t since_ms) override;
+  Result<std::vector<std::string>> ListActiveAccounts(int64_t since_ms) override;
+  Status InsertAbuseSignal(const AbuseSignalRecord& s) override;
+  Status AttachAbuseSignals(const std::string& decision_id,
+                            const std::vector<std::string>& ids) override;
+  Status InsertAbuseDecision(const AbuseDecisionRecord& d) override;
+  Status UpdateAbuseDecision(const AbuseDecisionRecord& d) override;
+  Status InsertAppeal(const AppealRecord& a) override;
+  Status UpdateAppeal(const AppealRecord& a) override;
   void AfterCommit(std::function<void()> fn) override;
   void AfterCommitOnce(const void* key, std::function<void()> fn) override;
 

@@ -29,6 +29,13 @@ Result<int64_t> SqlMetadataTx::DeleteClosedCustomer(const std::string& customer_
       Query("DELETE FROM customers WHERE id = $1 AND closed_ms IS NOT NULL RETURNING id",
             {customer_id}));
   if (customers.empty()) return Status::NotFound("no such closed customer");
+  // ADM-1 records go with them: an appeal's statement is the customer's.
+  for (const SqlRow& account : accounts) {
+    LETHE_RETURN_IF_ERROR(
+        Query("DELETE FROM abuse_signals WHERE account_id = $1", {SqlText(account[0])}));
+  }
+  LETHE_RETURN_IF_ERROR(Query("DELETE FROM abuse_decisions WHERE customer_id = $1", {customer_id}));
+  LETHE_RETURN_IF_ERROR(Query("DELETE FROM appeals WHERE customer_id = $1", {customer_id}));
   forget_ = true;
   return static_cast<int64_t>(accounts.size() + customers.size());
 }
