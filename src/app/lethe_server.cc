@@ -60,6 +60,7 @@
 #include "domain/request_fulfilment.h"
 #include "domain/session_list.h"
 #include "domain/staff.h"
+#include "domain/access_grants.h"
 #include "domain/sub_processors.h"
 #include "domain/subject_export.h"
 #include "domain/transfers.h"
@@ -88,6 +89,7 @@
 #include "http/server.h"
 #include "http/session_api.h"
 #include "http/staff_account_api.h"
+#include "http/staff_api.h"
 #include "http/subprocessor_api.h"
 #include "http/two_factor_api.h"
 #include "http/webhook_api.h"
@@ -128,6 +130,7 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLibrary> media;
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Staff> staff;
+  std::unique_ptr<AccessGrants> grants;  // USE-4: before the gate, which checks them
   std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
@@ -449,11 +452,15 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                                                    : std::chrono::milliseconds{}));
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
-  p->staff = std::make_unique<Staff>(*p->metadata, *p->audit, clock, random);
+  p->staff = std::make_unique<Staff>(*p->metadata, *p->audit, *p->key_ring, clock, random,
+                                     customer_options.password_cost,
+                                     customer_options.sign_in_limits);
+  p->grants = std::make_unique<AccessGrants>(*p->metadata, *p->audit, clock, random);
   p->holds =
       std::make_unique<LegalHolds>(*p->metadata, *p->audit, *p->jobs, *p->keyed_ids, clock, random);
   p->gate =
-      std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links, p->staff.get());
+      std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links, p->staff.get(),
+                             p->grants.get());
   p->router = std::make_unique<Router>(p->gate.get());
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
@@ -476,6 +483,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->export_links =
       std::make_unique<ExportLinks>(*p->metadata, *p->exports, *p->audit, clock, random);
   AddExportRoutes(*p->router, *p->export_links);
+  AddStaffRoutes(*p->router, *p->staff, *p->grants, config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   p->disclosures = std::make_unique<DisclosureLedger>(*p->audit, *p->keyed_ids, clock, random);
   AddDisclosureRoutes(*p->router, *p->disclosures, *p->metadata, config.max_json_body);

@@ -177,7 +177,8 @@ void AddConsentRoutes(Router& router, ConsentLedger& consents, PrivacySignals& s
                LETHE_RETURN_IF_ERROR(st);
                return HttpResponse::Json(200, object{{"unsubscribed", true}});
              });
-  router.AddStaff("POST", "/v1/staff/marketing", StaffRoles{StaffRole::kAdmin}, max_json_body,
+  router.AddStaff("POST", "/v1/staff/marketing", StaffRoles{StaffRole::kAdmin},
+                  StaffAccess::NoCustomerData(), max_json_body,
                   [&marketing](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                     LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"subject", "body"}));
                     LETHE_ASSIGN_OR_RETURN(std::string subject, body.Required("subject"));

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "common/status.h"
+#include "domain/access_grants.h"
 #include "domain/accounts.h"
 #include "domain/customers.h"
 #include "domain/media_links.h"
@@ -38,9 +39,11 @@ enum class Auth {
   // the media the route's {id} names; without `sig`, as kDataPlane.
   // Metered.
   kSignedLink,
-  // Staff routes (Router::AddStaff): a staff token, "Authorization: Bearer
-  // <token>", whose role is among the route's roles (else 403). Staff
-  // tokens open nothing else, and no customer credential opens these.
+  // Staff routes (Router::AddStaff): a staff session token,
+  // "Authorization: Bearer <token>", whose role is among the route's roles
+  // (else 403), and, on a route that touches customer data, an access
+  // grant on the account (else 403 no-access-grant; staff_access.h).
+  // Staff tokens open nothing else, and no customer credential opens these.
   kStaff,
   // Either a customer's session token (a Bearer token starting "ses_") or
   // an account's data-plane credential, metered as kDataPlane: for routes
@@ -74,12 +77,20 @@ class Caller {
   std::optional<StaffPrincipal> staff_;
 };
 
+class StaffAccess;
+
 class Gate {
  public:
-  // `staff` may be null: Auth::kStaff is then refused (401).
+  // `staff` may be null: Auth::kStaff is then refused (401). `grants` may
+  // be null: every grant-checked staff route is then refused (403).
   Gate(Customers& customers, Accounts& accounts, UsageLedger& usage, const MediaLinks& links,
-       Staff* staff = nullptr)
-      : customers_(customers), accounts_(accounts), usage_(usage), links_(links), staff_(staff) {}
+       Staff* staff = nullptr, AccessGrants* grants = nullptr)
+      : customers_(customers),
+        accounts_(accounts),
+        usage_(usage),
+        links_(links),
+        staff_(staff),
+        grants_(grants) {}
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;
 
@@ -90,19 +101,26 @@ class Gate {
   // req.on_finished; returns InvalidArgument("invalid-field") (still
   // recorded, without an end user) when that end user is not UTF-8 text of
   // 256 bytes or less. Auth::kStaff admits only the roles in `roles`:
-  // PermissionDenied ("forbidden") for a known staff member without one.
-  Result<Caller> Admit(Auth auth, HttpRequest& req, StaffRoles roles = {});
+  // PermissionDenied ("forbidden") for a known staff member without one;
+  // then, when `access` (required for kStaff) checks a grant, finds the
+  // account (InvalidArgument or NotFound as AccountFrom::Find says) and
+  // uses the member's grant on it, logging the request:
+  // PermissionDenied("no-access-grant") without one.
+  Result<Caller> Admit(Auth auth, HttpRequest& req, StaffRoles roles = {},
+                       const StaffAccess* access = nullptr);
 
  private:
   Result<Principal> DataPlaneCredential(const HttpRequest& req);
   Result<Principal> LinkCredential(const HttpRequest& req);
   Status Meter(HttpRequest& req, const Principal& who);
+  Status CheckGrant(const StaffPrincipal& who, const StaffAccess& access, const HttpRequest& req);
 
   Customers& customers_;
   Accounts& accounts_;
   UsageLedger& usage_;
   const MediaLinks& links_;
   Staff* staff_;
+  AccessGrants* grants_;
 };
 
 }  // namespace lethe
