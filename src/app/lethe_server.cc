@@ -31,6 +31,7 @@
 #include "common/time_format.h"
 #include "crypto/keyed_id.h"
 #include "crypto/signing_key.h"
+#include "domain/access_grants.h"
 #include "domain/accounts.h"
 #include "domain/audit_checkpoints.h"
 #include "domain/audit_log.h"
@@ -60,7 +61,6 @@
 #include "domain/request_fulfilment.h"
 #include "domain/session_list.h"
 #include "domain/staff.h"
-#include "domain/access_grants.h"
 #include "domain/sub_processors.h"
 #include "domain/subject_export.h"
 #include "domain/transfers.h"
@@ -131,7 +131,7 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Staff> staff;
   std::unique_ptr<AccessGrants> grants;  // USE-4: before the gate, which checks them
-  std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
+  std::unique_ptr<LegalHolds> holds;     // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
   // Issue 12: consents (before the gate, which reads them), policy
@@ -452,15 +452,14 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                                                    : std::chrono::milliseconds{}));
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
-  p->staff = std::make_unique<Staff>(*p->metadata, *p->audit, *p->key_ring, clock, random,
-                                     customer_options.password_cost,
-                                     customer_options.sign_in_limits);
+  p->staff =
+      std::make_unique<Staff>(*p->metadata, *p->audit, *p->key_ring, clock, random,
+                              customer_options.password_cost, customer_options.sign_in_limits);
   p->grants = std::make_unique<AccessGrants>(*p->metadata, *p->audit, clock, random);
   p->holds =
       std::make_unique<LegalHolds>(*p->metadata, *p->audit, *p->jobs, *p->keyed_ids, clock, random);
-  p->gate =
-      std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links, p->staff.get(),
-                             p->grants.get());
+  p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links,
+                                   p->staff.get(), p->grants.get());
   p->router = std::make_unique<Router>(p->gate.get());
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));

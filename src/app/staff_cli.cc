@@ -35,8 +35,9 @@ int AddStaffMember(const std::string& data_dir, const std::string& role, const s
   }
   // The TOTP seed is sealed under the member's key, as the server would.
   const bool default_key = master_key_file.empty();
-  auto master = LoadMasterKey(master_key_hex, default_key ? data_dir + "/master.key" : master_key_file,
-                              default_key, (*dir)->random());
+  auto master =
+      LoadMasterKey(master_key_hex, default_key ? data_dir + "/master.key" : master_key_file,
+                    default_key, (*dir)->random());
   if (!master.ok()) {
     err << "lethe: " << master.status().ToString() << "\n";
     return 2;

@@ -10,8 +10,7 @@ namespace lethe {
 namespace {
 
 constexpr GrantScope kAllScopes[] = {GrantScope::kAccount, GrantScope::kMedia,
-                                     GrantScope::kEndUsers, GrantScope::kAudit,
-                                     GrantScope::kLegal};
+                                     GrantScope::kEndUsers, GrantScope::kAudit, GrantScope::kLegal};
 constexpr std::string_view kPurposes[] = {"debugging", "security_investigation", "abuse_review",
                                           "legal"};
 
@@ -84,8 +83,10 @@ Result<AccessGrantRecord> AccessGrants::Create(const StaffPrincipal& who, const 
   if (form.expires_in_hours < 1 || form.expires_in_hours > kMaxGrantHours) {
     return Invalid("expires_in_hours must be from 1 to " + std::to_string(kMaxGrantHours));
   }
-  if (form.scopes.empty()) return Invalid("scope must name at least one of account, media, "
-                                          "end_users, audit, legal");
+  if (form.scopes.empty())
+    return Invalid(
+        "scope must name at least one of account, media, "
+        "end_users, audit, legal");
   std::vector<std::string> scopes;
   for (const std::string& s : form.scopes) {
     if (!ParseGrantScope(s)) return Invalid("unknown scope \"" + s + "\"");
@@ -142,8 +143,7 @@ Result<AccessGrantRecord> AccessGrants::Revoke(const StaffPrincipal& who, const 
   return g;
 }
 
-Result<std::vector<AccessGrantRecord>> AccessGrants::ListOwn(const StaffPrincipal& who,
-                                                             int limit) {
+Result<std::vector<AccessGrantRecord>> AccessGrants::ListOwn(const StaffPrincipal& who, int limit) {
   return store_.ListAccessGrants(who.id, std::clamp(limit, 1, kMaxList));
 }
 

@@ -92,14 +92,14 @@ TEST_F(AccessGrantsTest, RevokedGrantsOpenNothingAndOnlyTheHolderOrAnAdminRevoke
   ASSERT_TRUE(mine.ok());
   StaffPrincipal lee{"stf_lee", "Lee", StaffRole::kLegal};
   EXPECT_EQ(grants_->Revoke(lee, mine->id, origin_).status().code(), Status::Code::kNotFound);
-  EXPECT_EQ(grants_->Revoke(sam_, "grt_nothing", origin_).status().code(),
-            Status::Code::kNotFound);
+  EXPECT_EQ(grants_->Revoke(sam_, "grt_nothing", origin_).status().code(), Status::Code::kNotFound);
   auto revoked = grants_->Revoke(sam_, mine->id, origin_);
   ASSERT_TRUE(revoked.ok());
   EXPECT_EQ(revoked->revoked_by, sam_.id);
   EXPECT_EQ(Use(sam_).status().reason(), "no-access-grant");
   EXPECT_EQ(grants_->Revoke(sam_, mine->id, origin_).status().reason(), "grant-not-active");
   // An admin revokes anyone's.
+  clock_.Advance(1);
   auto again = grants_->Create(sam_, Form(), origin_);
   ASSERT_TRUE(again.ok());
   ASSERT_TRUE(grants_->Revoke(ada_, again->id, origin_).ok());
@@ -112,6 +112,7 @@ TEST_F(AccessGrantsTest, RevokedGrantsOpenNothingAndOnlyTheHolderOrAnAdminRevoke
 TEST_F(AccessGrantsTest, EveryUseIsLoggedWithItsGrantAndOnlyTheOwnerReadsTheLog_USE4) {
   auto made = grants_->Create(sam_, Form(), origin_);
   ASSERT_TRUE(made.ok());
+  clock_.Advance(1000);
   ASSERT_TRUE(Use(sam_).ok());
   clock_.Advance(1000);
   ASSERT_TRUE(Use(sam_).ok());

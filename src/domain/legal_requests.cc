@@ -284,7 +284,8 @@ Result<int> LegalRequests::SendDueNotices(int limit) {
 Result<std::string> LegalRequests::AccountOf(const std::string& id) {
   auto found = store_.FindLegalRequest(id);
   if (!found.ok()) {
-    if (found.status().code() == Status::Code::kNotFound) return Status::NotFound("no such legal request");
+    if (found.status().code() == Status::Code::kNotFound)
+      return Status::NotFound("no such legal request");
     return found.status();
   }
   return found->account_id;

@@ -230,14 +230,13 @@ TEST_F(GateTest, SignedLinkRoutesTakeALinkForTheirOwnIdOrDataPlaneCredentials) {
 // staff route.
 TEST_F(GateTest, StaffRoutesAdmitOnlyTheirRolesAndStaffTokensOpenNothingElse) {
   std::atomic<int> staff_handled{0}, other_handled{0};
-  router_->AddStaff("GET", "/v1/staff/thing", {StaffRole::kLegal, StaffRole::kAdmin},
-                    StaffAccess::CustomerData(AccountFrom::QueryParam("account"),
-                                              GrantScope::kAccount),
-                    1024,
-                    [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
-                      ++staff_handled;
-                      return HttpResponse::Json(200, boost::json::object{{"id", c.staff().id}});
-                    });
+  router_->AddStaff(
+      "GET", "/v1/staff/thing", {StaffRole::kLegal, StaffRole::kAdmin},
+      StaffAccess::CustomerData(AccountFrom::QueryParam("account"), GrantScope::kAccount), 1024,
+      [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
+        ++staff_handled;
+        return HttpResponse::Json(200, boost::json::object{{"id", c.staff().id}});
+      });
   router_->Add("GET", "/v1/thing", Auth::kDataPlane, 1024,
                [&](HttpRequest&, const Caller&) -> Result<HttpResponse> {
                  ++other_handled;
@@ -295,21 +294,25 @@ TEST_F(GateTest, StaffRoutesRunOnlyUnderAGrantAndEveryUseIsLogged_USE4) {
                       ++handled;
                       return HttpResponse::Empty(204);
                     });
-  router_->AddStaff("POST", "/v1/staff/pokes", {StaffRole::kAdmin},
-                    StaffAccess::CustomerData(AccountFrom::BodyField("account"),
-                                              GrantScope::kMedia),
-                    1024, [&](HttpRequest&, const Caller&) -> Result<HttpResponse> {
-                      ++handled;
-                      return HttpResponse::Empty(204);
-                    });
+  router_->AddStaff(
+      "POST", "/v1/staff/pokes", {StaffRole::kAdmin},
+      StaffAccess::CustomerData(AccountFrom::BodyField("account"), GrantScope::kMedia), 1024,
+      [&](HttpRequest&, const Caller&) -> Result<HttpResponse> {
+        ++handled;
+        return HttpResponse::Empty(204);
+      });
   Start();
-  auto [admin, token] = SignedInStaff("Ada", StaffRole::kAdmin);
+  auto signed_in = SignedInStaff("Ada", StaffRole::kAdmin);
+  const StaffPrincipal admin = signed_in.first;
+  const std::string token = signed_in.second;
   ASSERT_FALSE(token.empty());
   const std::string poke = "/v1/staff/accounts/" + account_id_ + "/poke";
   const std::string body = "{\"account\":\"" + account_id_ + "\"}";
+  // The clock moves a millisecond per request, so the log's order is theirs.
   auto post = [&](const std::string& path, const std::string& b = "") {
-    return LoopbackRequest(port_, "POST", path,
-                           {Bearer(token), "Content-Type: application/json"}, b);
+    clock_.Advance(1);
+    return LoopbackRequest(port_, "POST", path, {Bearer(token), "Content-Type: application/json"},
+                           b);
   };
   auto log = [&] { return *metadata_->ListAccessLog(account_id_, std::nullopt, 100); };
 
@@ -318,8 +321,8 @@ TEST_F(GateTest, StaffRoutesRunOnlyUnderAGrantAndEveryUseIsLogged_USE4) {
   EXPECT_NE(none.body.find("no-access-grant"), std::string::npos) << none.body;
   EXPECT_EQ(post("/v1/staff/pokes", body).status, 403);
   // A grant of another scope opens nothing here.
-  ASSERT_TRUE(grants_->Create(admin, {account_id_, "debugging", "T-1", {"account"}, 2}, origin_)
-                  .ok());
+  ASSERT_TRUE(
+      grants_->Create(admin, {account_id_, "debugging", "T-1", {"account"}, 2}, origin_).ok());
   EXPECT_EQ(post(poke).status, 403);
   EXPECT_EQ(handled.load(), 0);
   EXPECT_EQ(log().size(), 1u) << "only the grant's creation";

@@ -76,18 +76,17 @@ boost::json::array ListOf(const std::vector<HoldRecord>& list,
 void AddLegalHoldRoutes(Router& router, LegalHolds& holds, uint64_t max_json_body) {
   const StaffRoles kRoles = LegalHolds::Roles();
   // USE-4: each route reaches one account's legal data under a grant.
-  auto by_hold = AccountFrom::Record("id", "legal_hold",
-                                     [&holds](const std::string& id) { return holds.AccountOf(id); });
-  router.AddStaff(
-      "POST", "/v1/staff/legal-holds", kRoles,
-      StaffAccess::CustomerData(AccountFrom::BodyField("account"), GrantScope::kLegal),
-      max_json_body,
-      [&holds](HttpRequest& req, const Caller& c) { return Place(holds, req, c.staff()); });
+  auto by_hold = AccountFrom::Record(
+      "id", "legal_hold", [&holds](const std::string& id) { return holds.AccountOf(id); });
+  router.AddStaff("POST", "/v1/staff/legal-holds", kRoles,
+                  StaffAccess::CustomerData(AccountFrom::BodyField("account"), GrantScope::kLegal),
+                  max_json_body, [&holds](HttpRequest& req, const Caller& c) {
+                    return Place(holds, req, c.staff());
+                  });
   router.AddStaff(
       "GET", "/v1/staff/legal-holds", kRoles,
       StaffAccess::CustomerData(AccountFrom::QueryParam("account"), GrantScope::kLegal),
-      max_json_body,
-      [&holds](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+      max_json_body, [&holds](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
         std::string account = req.Query("account").value_or("");
         if (account.empty()) {
           return Status::InvalidArgument("invalid-field", "account is required");

@@ -71,10 +71,9 @@ void Router::Add(std::string method, std::string pattern, Auth auth, uint64_t ma
   Register(std::move(method), std::move(pattern), auth, max_body).handler = std::move(handler);
 }
 
-void Router::AddStaff(std::string method, std::string pattern, StaffRoles roles,
-                      StaffAccess access, uint64_t max_body, Handler handler) {
-  Register(std::move(method), std::move(pattern), Auth::kStaff, max_body, roles,
-           std::move(access))
+void Router::AddStaff(std::string method, std::string pattern, StaffRoles roles, StaffAccess access,
+                      uint64_t max_body, Handler handler) {
+  Register(std::move(method), std::move(pattern), Auth::kStaff, max_body, roles, std::move(access))
       .handler = std::move(handler);
 }
 

@@ -28,8 +28,8 @@ object GrantView(const AccessGrantRecord& g) {
           {"created_at", FormatRfc3339(g.created_ms)},
           {"expires_at", FormatRfc3339(g.expires_ms)},
           {"revoked_at", OptionalTime(g.revoked_ms)},
-          {"revoked_by", g.revoked_by.empty() ? boost::json::value(nullptr)
-                                              : boost::json::value(g.revoked_by)}};
+          {"revoked_by",
+           g.revoked_by.empty() ? boost::json::value(nullptr) : boost::json::value(g.revoked_by)}};
 }
 
 object LogView(const AccessLogEntry& e) {
@@ -58,10 +58,10 @@ Result<HttpResponse> SignIn(Staff& staff, HttpRequest& req) {
       201, object{{"token", session.token}, {"expires_at", FormatRfc3339(session.expires_ms)}});
 }
 
-Result<HttpResponse> CreateGrant(AccessGrants& grants, HttpRequest& req, const StaffPrincipal& who) {
-  LETHE_ASSIGN_OR_RETURN(
-      JsonFields body,
-      JsonBody(req, {"account_id", "purpose", "ticket", "scope", "expires_in_hours"}));
+Result<HttpResponse> CreateGrant(AccessGrants& grants, HttpRequest& req,
+                                 const StaffPrincipal& who) {
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"account_id", "purpose", "ticket", "scope",
+                                                         "expires_in_hours"}));
   GrantForm form;
   LETHE_ASSIGN_OR_RETURN(auto account, body.Optional("account_id"));
   LETHE_ASSIGN_OR_RETURN(auto purpose, body.Optional("purpose"));
@@ -84,35 +84,31 @@ Result<HttpResponse> CreateGrant(AccessGrants& grants, HttpRequest& req, const S
 void AddStaffRoutes(Router& router, Staff& staff, AccessGrants& grants, uint64_t max_json_body) {
   router.AddSlow("POST", "/v1/staff/sessions", Auth::kNone, max_json_body,
                  [&staff](HttpRequest& req, const Caller&) { return SignIn(staff, req); });
-  router.AddStaff("DELETE", "/v1/staff/sessions", AllStaffRoles(), StaffAccess::NoCustomerData(),
-                  max_json_body,
-                  [&staff](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-                    LETHE_RETURN_IF_ERROR(
-                        staff.SignOut(c.staff(), *BearerToken(req), OriginOf(req)));
-                    return HttpResponse::Empty(204);
-                  });
-  router.AddStaff("POST", "/v1/staff/grants", AllStaffRoles(), StaffAccess::NoCustomerData(),
-                  max_json_body, [&grants](HttpRequest& req, const Caller& c) {
-                    return CreateGrant(grants, req, c.staff());
-                  });
+  router.AddStaff(
+      "DELETE", "/v1/staff/sessions", AllStaffRoles(), StaffAccess::NoCustomerData(), max_json_body,
+      [&staff](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        LETHE_RETURN_IF_ERROR(staff.SignOut(c.staff(), *BearerToken(req), OriginOf(req)));
+        return HttpResponse::Empty(204);
+      });
+  router.AddStaff(
+      "POST", "/v1/staff/grants", AllStaffRoles(), StaffAccess::NoCustomerData(), max_json_body,
+      [&grants](HttpRequest& req, const Caller& c) { return CreateGrant(grants, req, c.staff()); });
   router.AddStaff("GET", "/v1/staff/grants", AllStaffRoles(), StaffAccess::NoCustomerData(),
                   max_json_body,
                   [&grants](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-                    LETHE_ASSIGN_OR_RETURN(int limit,
-                                           PageLimit(req, 100, AccessGrants::kMaxList));
+                    LETHE_ASSIGN_OR_RETURN(int limit, PageLimit(req, 100, AccessGrants::kMaxList));
                     LETHE_ASSIGN_OR_RETURN(auto list, grants.ListOwn(c.staff(), limit));
                     boost::json::array items;
                     for (const AccessGrantRecord& g : list) items.push_back(GrantView(g));
                     return HttpResponse::Json(200, object{{"grants", std::move(items)}});
                   });
-  router.AddStaff("DELETE", "/v1/staff/grants/{id}", AllStaffRoles(),
-                  StaffAccess::NoCustomerData(), max_json_body,
-                  [&grants](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-                    LETHE_ASSIGN_OR_RETURN(
-                        AccessGrantRecord g,
-                        grants.Revoke(c.staff(), req.Param("id"), OriginOf(req)));
-                    return HttpResponse::Json(200, GrantView(g));
-                  });
+  router.AddStaff(
+      "DELETE", "/v1/staff/grants/{id}", AllStaffRoles(), StaffAccess::NoCustomerData(),
+      max_json_body, [&grants](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        LETHE_ASSIGN_OR_RETURN(AccessGrantRecord g,
+                               grants.Revoke(c.staff(), req.Param("id"), OriginOf(req)));
+        return HttpResponse::Json(200, GrantView(g));
+      });
   router.Add("GET", "/v1/accounts/{id}/access-log", Auth::kSession, max_json_body,
              [&grants](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                LETHE_ASSIGN_OR_RETURN(int limit, PageLimit(req, 50, AccessGrants::kMaxList));
@@ -124,8 +120,8 @@ void AddStaffRoutes(Router& router, Staff& staff, AccessGrants& grants, uint64_t
                  }
                  before = *cursor;
                }
-               LETHE_ASSIGN_OR_RETURN(
-                   auto list, grants.Log(c.customer().id, req.Param("id"), before, limit));
+               LETHE_ASSIGN_OR_RETURN(auto list,
+                                      grants.Log(c.customer().id, req.Param("id"), before, limit));
                boost::json::array items;
                for (const AccessLogEntry& e : list) items.push_back(LogView(e));
                boost::json::value next = nullptr;

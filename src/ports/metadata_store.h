@@ -358,8 +358,7 @@ class MetadataTx : public MetadataReader {
   // Access grants and the access log (USE-4). A taken id is AlreadyExists.
   // RevokeAccessGrant sets revoked_ms and revoked_by; NotFound if absent.
   virtual Status InsertAccessGrant(const AccessGrantRecord& g) = 0;
-  virtual Status RevokeAccessGrant(const std::string& id, const std::string& by,
-                                   int64_t at_ms) = 0;
+  virtual Status RevokeAccessGrant(const std::string& id, const std::string& by, int64_t at_ms) = 0;
   virtual Status AppendAccessLog(const AccessLogEntry& e) = 0;
 
   // Legal holds. UpdateHold writes released_by and released_ms only (the

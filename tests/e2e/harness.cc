@@ -1,7 +1,5 @@
 #include "harness.h"
 
-#include "crypto/totp.h"
-
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -28,6 +26,8 @@
 #include <mutex>
 #include <random>
 #include <sstream>
+
+#include "crypto/totp.h"
 
 #ifndef LETHE_BINARY
 #error "LETHE_BINARY must name the lethe server binary"
@@ -875,8 +875,7 @@ int64_t ServerNowMs(const ServerProcess& server) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(now).count() + offset_s * 1000;
 }
 
-std::string StaffCode(const ServerProcess& server, const StaffMember& member,
-                      int64_t step_offset) {
+std::string StaffCode(const ServerProcess& server, const StaffMember& member, int64_t step_offset) {
   auto seed = Base32Decode(member.totp_secret);
   EXPECT_TRUE(seed.has_value()) << member.totp_secret;
   if (!seed) return "";
@@ -887,10 +886,10 @@ std::string StaffCode(const ServerProcess& server, const StaffMember& member,
 
 bool SignInStaff(const ServerProcess& server, StaffMember* member) {
   HttpClient client(server.base_url());
-  Response r = client.Post("/v1/staff/sessions",
-                           boost::json::object{{"staff_id", member->id},
-                                               {"password", member->password},
-                                               {"code", StaffCode(server, *member)}});
+  Response r =
+      client.Post("/v1/staff/sessions", boost::json::object{{"staff_id", member->id},
+                                                            {"password", member->password},
+                                                            {"code", StaffCode(server, *member)}});
   EXPECT_EQ(r.status, 201) << r.Describe();
   if (r.status != 201) return false;
   member->token = std::string(r.Json().as_object().at("token").as_string());
@@ -903,14 +902,13 @@ std::string GrantAccess(const ServerProcess& server, const StaffMember& member,
   HttpClient client(server.base_url());
   boost::json::array scopes;
   for (const std::string& s : scope) scopes.push_back(boost::json::string(s));
-  Response r = client.Post(
-      "/v1/staff/grants",
-      boost::json::object{{"account_id", account_id},
-                          {"purpose", purpose},
-                          {"ticket", "TCK-" + account_id.substr(0, 12)},
-                          {"scope", std::move(scopes)},
-                          {"expires_in_hours", hours}},
-      {{"Authorization", "Bearer " + member.token}});
+  Response r = client.Post("/v1/staff/grants",
+                           boost::json::object{{"account_id", account_id},
+                                               {"purpose", purpose},
+                                               {"ticket", "TCK-" + account_id.substr(0, 12)},
+                                               {"scope", std::move(scopes)},
+                                               {"expires_in_hours", hours}},
+                           {{"Authorization", "Bearer " + member.token}});
   EXPECT_EQ(r.status, 201) << r.Describe();
   if (r.status != 201) return "";
   return std::string(r.Json().as_object().at("id").as_string());

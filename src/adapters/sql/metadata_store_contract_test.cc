@@ -475,8 +475,9 @@ TEST_P(MetadataStoreContract, ActiveGrantsAreTheUnrevokedUnexpiredOnesOfOneHolde
         grant("grt_c", "stf_2", "acc_1", 30, 100), grant("grt_d", "stf_1", "acc_2", 40, 100)}) {
     ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccessGrant(g); }).ok()) << g.id;
   }
-  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertAccessGrant(grant("grt_a", "x", "y", 1, 2)); })
-                .code(),
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.InsertAccessGrant(grant("grt_a", "x", "y", 1, 2));
+            }).code(),
             Status::Code::kAlreadyExists);
   AccessGrantRecord bad = grant("grt_e", "stf_1", "acc_1", 1, 2);
   bad.purpose = "curiosity";

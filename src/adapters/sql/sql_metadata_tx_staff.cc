@@ -73,10 +73,11 @@ AccessLogEntry LogFromRow(const SqlRow& r) {
 Status SqlMetadataTx::InsertStaff(const StaffRecord& s) {
   // token_digest is the retired permanent token of version 6: a value no
   // token hashes to, unique per member.
-  return StatusOf(Query(std::string("INSERT INTO staff (") + kStaffColumns +
-                            ", token_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'none:' || $1)",
-                        {s.id, s.name, s.role, s.created_ms, SqlNullable(s.disabled_ms),
-                         s.password_hash, s.totp_seed, s.totp_last_step}));
+  return StatusOf(
+      Query(std::string("INSERT INTO staff (") + kStaffColumns +
+                ", token_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'none:' || $1)",
+            {s.id, s.name, s.role, s.created_ms, SqlNullable(s.disabled_ms), s.password_hash,
+             s.totp_seed, s.totp_last_step}));
 }
 
 Status SqlMetadataTx::SetStaffTotpStep(const std::string& staff_id, int64_t step) {
@@ -103,11 +104,10 @@ Status SqlMetadataTx::RevokeStaffSession(const std::string& token_digest, int64_
 }
 
 Result<StaffSessionRecord> SqlMetadataTx::FindStaffSession(const std::string& token_digest) {
-  return FirstRow<StaffSessionRecord>(
-      Query(std::string("SELECT ") + kSessionColumns +
-                " FROM staff_sessions WHERE token_digest = $1",
-            {token_digest}),
-      SessionFromRow, "staff session");
+  return FirstRow<StaffSessionRecord>(Query(std::string("SELECT ") + kSessionColumns +
+                                                " FROM staff_sessions WHERE token_digest = $1",
+                                            {token_digest}),
+                                      SessionFromRow, "staff session");
 }
 
 Status SqlMetadataTx::InsertAccessGrant(const AccessGrantRecord& g) {
