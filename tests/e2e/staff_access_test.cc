@@ -85,7 +85,9 @@ TEST_F(StaffAccessTest, StaffSignInNeedsThePasswordAndAFreshCode_SEC2) {
   EXPECT_EQ(m.token.rfind("sts_", 0), 0u);
   auto expires = ParseRfc3339(Str(ok.Json(), "expires_at"));
   ASSERT_TRUE(expires.has_value());
-  EXPECT_NEAR(static_cast<double>(*expires - ServerNowMs(*server_)), 12.0 * 3600 * 1000, 60'000);
+  const int64_t expires_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(expires->time_since_epoch()).count();
+  EXPECT_NEAR(static_cast<double>(expires_ms - ServerNowMs(*server_)), 12.0 * 3600 * 1000, 60'000);
   // The code is used up, for any later sign-in in its step or before.
   LETHE_EXPECT_PROBLEM(SignIn(m, m.password, code), 422, "code-used");
   LETHE_EXPECT_PROBLEM(SignIn(m, m.password, StaffCode(*server_, m, -1)), 422, "code-used");
@@ -137,7 +139,7 @@ TEST_F(StaffAccessTest, StaffSignInNeedsThePasswordAndAFreshCode_SEC2) {
 }
 
 TEST_F(StaffAccessTest, GrantsArePurposeBoundAtMost72HoursAndRevocable_USE4) {
-  StaffMember& m = staff_["security"];
+  StaffMember& m = staff_["legal"];
   StaffMember& other = staff_["support"];
   ASSERT_TRUE(SignInStaff(*server_, &m));
   ASSERT_TRUE(SignInStaff(*server_, &other));
@@ -185,7 +187,7 @@ TEST_F(StaffAccessTest, GrantsArePurposeBoundAtMost72HoursAndRevocable_USE4) {
   auto created = ParseRfc3339(Str(made.Json(), "created_at"));
   auto expires = ParseRfc3339(Str(made.Json(), "expires_at"));
   ASSERT_TRUE(created && expires);
-  EXPECT_EQ(*expires - *created, 72LL * 3600 * 1000);
+  EXPECT_EQ(*expires - *created, std::chrono::hours(72));
   json::array mine = Arr(client_.Get("/v1/staff/grants", BearerAuth(m.token)).Json(), "grants");
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(Str(mine[0], "id"), id);
