@@ -53,6 +53,7 @@
 #include "app/staff_cli.h"
 #ifdef LETHE_TEST_SEAMS
 #include "testing/crashing_key_store.h"
+#include "testing/route_table.h"
 #include "testing/test_clock.h"
 #endif
 
@@ -324,6 +325,7 @@ int Serve(const std::vector<std::string>& args) {
     clock = &offset_clock;
     seams.add_routes = [&offset_clock](lethe::Router& router) {
       lethe::AddTestClockRoutes(router, offset_clock);
+      lethe::AddRouteTableRoute(router);
     };
     std::cerr << "lethe: test clock on (POST /_test/clock); never run this in production\n";
   }
@@ -370,7 +372,8 @@ int StaffAdd(const std::vector<std::string>& args) {
     std::cerr << "lethe: staff add needs --role and --name\n" << kUsage;
     return 2;
   }
-  return lethe::AddStaffMember(data, role, name, std::cout, std::cerr);
+  return lethe::AddStaffMember(data, role, name, Env("LETHE_MASTER_KEY"),
+                               Env("LETHE_MASTER_KEY_FILE"), std::cout, std::cerr);
 }
 
 // `lethe policy publish --file F --effective YYYY-MM-DD [--material]

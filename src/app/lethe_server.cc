@@ -36,6 +36,7 @@
 #include "crypto/keyed_id.h"
 #include "crypto/signing_key.h"
 #include "domain/abuse_signals.h"
+#include "domain/access_grants.h"
 #include "domain/accounts.h"
 #include "domain/appeals.h"
 #include "domain/audit_checkpoints.h"
@@ -98,6 +99,7 @@
 #include "http/session_api.h"
 #include "http/staff_account_api.h"
 #include "http/upload_token_api.h"
+#include "http/staff_api.h"
 #include "http/subprocessor_api.h"
 #include "http/two_factor_api.h"
 #include "http/webhook_api.h"
@@ -140,7 +142,8 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Staff> staff;
   std::unique_ptr<UploadTokens> upload_tokens;  // issue 9
-  std::unique_ptr<LegalHolds> holds;  // before erasures, which may consult it
+  std::unique_ptr<AccessGrants> grants;  // USE-4: before the gate, which checks them
+  std::unique_ptr<LegalHolds> holds;     // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
   // Issue 12: consents (before the gate, which reads them), policy
@@ -510,7 +513,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                                                    : std::chrono::milliseconds{}));
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
-  p->staff = std::make_unique<Staff>(*p->metadata, *p->audit, clock, random);
+  p->staff =
+      std::make_unique<Staff>(*p->metadata, *p->audit, *p->key_ring, clock, random,
+                              customer_options.password_cost, customer_options.sign_in_limits);
+  p->grants = std::make_unique<AccessGrants>(*p->metadata, *p->audit, clock, random);
   p->abuse_signals =
       std::make_unique<AbuseSignals>(*p->metadata, *p->audit, clock, random, config.abuse);
   if (!config.known_bad_hashes.empty()) {
@@ -529,7 +535,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->upload_tokens = std::make_unique<UploadTokens>(
       *p->metadata, *p->audit, clock, random, static_cast<int64_t>(config.max_media_bytes));
   p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links,
-                                   p->staff.get(), p->upload_tokens.get());
+                                   p->staff.get(), p->upload_tokens.get(),
+                                   p->grants.get());
   p->router = std::make_unique<Router>(p->gate.get());
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
@@ -552,6 +559,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->export_links =
       std::make_unique<ExportLinks>(*p->metadata, *p->exports, *p->audit, clock, random);
   AddExportRoutes(*p->router, *p->export_links);
+  AddStaffRoutes(*p->router, *p->staff, *p->grants, config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   p->disclosures = std::make_unique<DisclosureLedger>(*p->audit, *p->keyed_ids, clock, random);
   AddDisclosureRoutes(*p->router, *p->disclosures, *p->metadata, config.max_json_body);

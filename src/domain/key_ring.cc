@@ -18,6 +18,7 @@ std::string SecretSlot(const std::string& account_id, const std::string& secret_
 }
 
 std::string CustomerSlot(const std::string& customer_id) { return "customer/" + customer_id; }
+std::string StaffSlot(const std::string& staff_id) { return "staff/" + staff_id; }
 
 std::string ObjectContext(const std::string& object_id) { return "object/" + object_id; }
 
@@ -71,6 +72,10 @@ Result<Key> KeyRing::UnwrapDataKey(const std::string& account_id, const std::str
 
 Result<Key> KeyRing::CustomerKey(const std::string& customer_id) {
   return GetOrCreate(CustomerSlot(customer_id), master_);
+}
+
+Result<Key> KeyRing::StaffKey(const std::string& staff_id) {
+  return GetOrCreate(StaffSlot(staff_id), master_);
 }
 
 Status KeyRing::CheckMasterKey() {

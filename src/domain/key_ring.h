@@ -10,6 +10,8 @@
 //                          one per secret the account keeps (an integration's token, SEC-3)
 //   └─ customer key  slot "customer/<customer id>", wrapped by the master key: seals what
 //                    a customer (not an account) keeps secret, such as a TOTP seed (ACC-4)
+//   └─ staff key     slot "staff/<staff id>", wrapped by the master key: seals a staff
+//                    member's TOTP seed (SEC-2)
 //
 // A media object without an end user is owned by the account key directly.
 // Destroying a subject key makes every object of that end user unreadable,
@@ -70,6 +72,10 @@ class KeyRing {
   // first use. Returns it; FailedPrecondition("key-destroyed") when it was
   // destroyed; the store's error otherwise.
   Result<Key> CustomerKey(const std::string& customer_id);
+
+  // The key of one staff member, made on first use. Returns it; the
+  // store's error otherwise.
+  Result<Key> StaffKey(const std::string& staff_id);
 
   // Proves that the master key is the one this key store was made under, by
   // opening a check key wrapped by it (created on the first call). Call it

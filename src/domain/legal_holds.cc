@@ -196,4 +196,13 @@ std::string LegalHolds::StateOf(const HoldRecord& hold) const {
   return "active";
 }
 
+Result<std::string> LegalHolds::AccountOf(const std::string& id) {
+  auto found = store_.FindHold(id);
+  if (!found.ok()) {
+    if (found.status().code() == Status::Code::kNotFound) return Status::NotFound("no such hold");
+    return found.status();
+  }
+  return found->account_id;
+}
+
 }  // namespace lethe

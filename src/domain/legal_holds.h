@@ -85,6 +85,10 @@ class LegalHolds {
   Result<HoldRecord> Release(const StaffPrincipal& who, const std::string& id,
                              const RequestOrigin& origin);
 
+  // The account the hold `id` is on, for the access-grant check of
+  // staff routes that name it (USE-4). NotFound for an unknown id.
+  Result<std::string> AccountOf(const std::string& id);
+
   // Every hold on the account, released ones too, oldest first, audited
   // "legal_hold.list". PermissionDenied as for Place; NotFound for an
   // unknown account.

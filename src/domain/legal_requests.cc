@@ -281,4 +281,14 @@ Result<int> LegalRequests::SendDueNotices(int limit) {
   return sent;
 }
 
+Result<std::string> LegalRequests::AccountOf(const std::string& id) {
+  auto found = store_.FindLegalRequest(id);
+  if (!found.ok()) {
+    if (found.status().code() == Status::Code::kNotFound)
+      return Status::NotFound("no such legal request");
+    return found.status();
+  }
+  return found->account_id;
+}
+
 }  // namespace lethe

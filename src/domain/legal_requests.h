@@ -107,6 +107,10 @@ class LegalRequests {
   Result<LegalRequestRecord> SetNonDisclosure(const StaffPrincipal& who, const std::string& id,
                                               int64_t until_ms, const RequestOrigin& origin);
 
+  // The account the legal request `id` is on, for the access-grant check of
+  // staff routes that name it (USE-4). NotFound for an unknown id.
+  Result<std::string> AccountOf(const std::string& id);
+
   // One request, audited "legal_request.read". Errors as for Decide.
   Result<LegalRequestRecord> Get(const StaffPrincipal& who, const std::string& id,
                                  const RequestOrigin& origin);

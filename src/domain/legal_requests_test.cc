@@ -33,7 +33,8 @@ class LegalRequestsTest : public DomainFixture {
     outbox_ = std::make_unique<Outbox>(*metadata_, *jobs_, *mailer_, clock_, random_,
                                        "noreply@lethe.test");
     ledger_ = std::make_unique<DisclosureLedger>(*audit_, *ids_, clock_, random_);
-    staff_ = std::make_unique<Staff>(*metadata_, *audit_, clock_, random_);
+    staff_ = std::make_unique<Staff>(*metadata_, *audit_, *ring_, clock_, random_,
+                                     PasswordCost::Minimum());
     requests_ = std::make_unique<LegalRequests>(*metadata_, *audit_, *outbox_, *ledger_, *ids_,
                                                 clock_, random_);
     owner_ = MakeAccount("owner@x.io");
@@ -43,7 +44,7 @@ class LegalRequestsTest : public DomainFixture {
   StaffPrincipal Member(StaffRole role) {
     auto added = staff_->Add("Sam", role, origin_);
     EXPECT_TRUE(added.ok()) << added.status().ToString();
-    return *staff_->Authenticate(added->token);
+    return StaffPrincipal{added->staff.id, added->staff.name, role};
   }
 
   LegalRequestForm Form() {

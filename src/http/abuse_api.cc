@@ -4,6 +4,7 @@
 
 #include "common/time_format.h"
 #include "http/api_support.h"
+#include "http/staff_access.h"
 
 namespace lethe {
 namespace {
@@ -39,6 +40,16 @@ object AppealView(const AppealRecord& a) {
           {"decided_at", OptionalTime(a.decided_ms)},
           {"decided_by", OrNull(a.decided_by)},
           {"reason", OrNull(a.reason)}};
+}
+
+// The review queue (ADM-1) names what waits, not what it says: reading the
+// statement and the signals takes an abuse-review grant (USE-4).
+object QueuedAppealView(const AppealRecord& a) {
+  return {{"id", a.id},
+          {"decision_id", a.decision_id},
+          {"account_id", a.account_id},
+          {"state", a.state},
+          {"created_at", FormatRfc3339(a.created_ms)}};
 }
 
 object DecisionView(const AbuseDecisionRecord& d) {
@@ -111,16 +122,24 @@ void AddAbuseRoutes(Router& router, Suspensions& suspensions, Appeals& appeals,
              [&suspensions](HttpRequest& req, const Caller& c) {
                return ExplainDecision(suspensions, req, c);
              });
-  router.AddStaff("GET", "/v1/staff/appeals", AppealReviewRoles(), max_json_body,
-                  [&appeals](HttpRequest&, const Caller&) -> Result<HttpResponse> {
+  router.AddStaff("GET", "/v1/staff/appeals", AppealReviewRoles(), StaffAccess::NoCustomerData(),
+                  max_json_body, [&appeals](HttpRequest&, const Caller&) -> Result<HttpResponse> {
                     LETHE_ASSIGN_OR_RETURN(auto open, appeals.ListOpen());
                     array items;
-                    for (const AppealRecord& a : open) items.push_back(AppealView(a));
+                    for (const AppealRecord& a : open) items.push_back(QueuedAppealView(a));
                     return HttpResponse::Json(200, object{{"appeals", std::move(items)}});
                   });
-  router.AddStaff(
-      "POST", "/v1/staff/appeals/{id}/decision", AppealReviewRoles(), max_json_body,
-      [&appeals](HttpRequest& req, const Caller& c) { return DecideAppeal(appeals, req, c); });
+  router.AddStaff("POST", "/v1/staff/appeals/{id}/decision", AppealReviewRoles(),
+                  StaffAccess::CustomerData(
+                      AccountFrom::Record("id", "appeal",
+                                          [&appeals](const std::string& id) -> Result<std::string> {
+                                            LETHE_ASSIGN_OR_RETURN(AppealRecord a, appeals.Get(id));
+                                            return a.account_id;
+                                          }),
+                      GrantScope::kAccount),
+                  max_json_body, [&appeals](HttpRequest& req, const Caller& c) {
+                    return DecideAppeal(appeals, req, c);
+                  });
 }
 
 }  // namespace lethe

@@ -177,17 +177,17 @@ void AddConsentRoutes(Router& router, ConsentLedger& consents, PrivacySignals& s
                LETHE_RETURN_IF_ERROR(st);
                return HttpResponse::Json(200, object{{"unsubscribed", true}});
              });
-  router.AddStaff("POST", "/v1/staff/marketing", StaffRoles{StaffRole::kAdmin}, max_json_body,
-                  [&marketing](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-                    LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"subject", "body"}));
-                    LETHE_ASSIGN_OR_RETURN(std::string subject, body.Required("subject"));
-                    LETHE_ASSIGN_OR_RETURN(std::string text, body.Required("body"));
-                    LETHE_ASSIGN_OR_RETURN(
-                        MarketingMail::Campaign sent,
-                        marketing.SendToAll(subject, text, c.staff().id, OriginOf(req)));
-                    return HttpResponse::Json(
-                        202, object{{"queued", sent.queued}, {"withheld", sent.withheld}});
-                  });
+  router.AddStaff(
+      "POST", "/v1/staff/marketing", StaffRoles{StaffRole::kAdmin}, StaffAccess::NoCustomerData(),
+      max_json_body, [&marketing](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"subject", "body"}));
+        LETHE_ASSIGN_OR_RETURN(std::string subject, body.Required("subject"));
+        LETHE_ASSIGN_OR_RETURN(std::string text, body.Required("body"));
+        LETHE_ASSIGN_OR_RETURN(MarketingMail::Campaign sent,
+                               marketing.SendToAll(subject, text, c.staff().id, OriginOf(req)));
+        return HttpResponse::Json(202,
+                                  object{{"queued", sent.queued}, {"withheld", sent.withheld}});
+      });
 }
 
 }  // namespace lethe

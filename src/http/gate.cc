@@ -8,6 +8,7 @@
 #include "common/utf8.h"
 #include "domain/web_origins.h"
 #include "http/api_support.h"
+#include "http/staff_access.h"
 
 namespace lethe {
 
@@ -41,7 +42,8 @@ bool OpensToOtherOrigins(Auth auth) {
   return false;
 }
 
-Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
+Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles,
+                           const StaffAccess* access) {
   switch (auth) {
     case Auth::kNone:
       return Caller();
@@ -89,16 +91,35 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles) {
     }
     case Auth::kStaff: {
       auto token = BearerToken(req);
-      if (!token || staff_ == nullptr) return Status::Unauthenticated("a staff token is required");
+      if (!token || staff_ == nullptr) {
+        return Status::Unauthenticated("a staff session token is required");
+      }
       LETHE_ASSIGN_OR_RETURN(StaffPrincipal who, staff_->Authenticate(*token));
       if (!roles.Has(who.role)) {
         return Status::PermissionDenied("this route is not open to the " +
                                         std::string(StaffRoleName(who.role)) + " role");
       }
+      // Undeclared is a wiring bug (Router::AddStaff always declares).
+      if (access == nullptr) return Status::Internal("staff route without declared access");
+      LETHE_RETURN_IF_ERROR(CheckGrant(who, *access, req));
       return Caller(std::move(who));
     }
   }
   return Status::Internal("unknown auth kind");
+}
+
+// The one place a staff request meets its grant: the account is found
+// where the route declared it, and AccessGrants::Use finds the grant and
+// logs the request in one transaction, before any handler runs.
+Status Gate::CheckGrant(const StaffPrincipal& who, const StaffAccess& access,
+                        const HttpRequest& req) {
+  if (!access.checks_grant()) return Status::Ok();
+  LETHE_ASSIGN_OR_RETURN(std::string account_id, access.account().Find(req));
+  if (grants_ == nullptr) {
+    return Status(Status::Code::kPermissionDenied, "no-access-grant", "no access grants here");
+  }
+  const std::string path = req.target.substr(0, req.target.find('?'));
+  return StatusOf(grants_->Use(who, account_id, access.scope(), {req.method, req.route, path}));
 }
 
 Result<Principal> Gate::DataPlaneCredential(const HttpRequest& req) {

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "common/status.h"
+#include "domain/access_grants.h"
 #include "domain/accounts.h"
 #include "domain/customers.h"
 #include "domain/media_links.h"
@@ -40,9 +41,11 @@ enum class Auth {
   // the media the route's {id} names; without `sig`, as kDataPlane.
   // Metered.
   kSignedLink,
-  // Staff routes (Router::AddStaff): a staff token, "Authorization: Bearer
-  // <token>", whose role is among the route's roles (else 403). Staff
-  // tokens open nothing else, and no customer credential opens these.
+  // Staff routes (Router::AddStaff): a staff session token,
+  // "Authorization: Bearer <token>", whose role is among the route's roles
+  // (else 403), and, on a route that touches customer data, an access
+  // grant on the account (else 403 no-access-grant; staff_access.h).
+  // Staff tokens open nothing else, and no customer credential opens these.
   kStaff,
   // Either a customer's session token (a Bearer token starting "ses_") or
   // an account's data-plane credential, metered as kDataPlane: for routes
@@ -91,18 +94,23 @@ class Caller {
   std::optional<UploadGrant> upload_grant_;
 };
 
+class StaffAccess;
+
 class Gate {
  public:
   // `staff` may be null: Auth::kStaff is then refused (401); likewise
-  // `upload_tokens` (upload tokens are then unknown credentials).
+  // `upload_tokens` (upload tokens are then unknown credentials). `grants`
+  // may be null: every grant-checked staff route is then refused (403).
   Gate(Customers& customers, Accounts& accounts, UsageLedger& usage, const MediaLinks& links,
-       Staff* staff = nullptr, UploadTokens* upload_tokens = nullptr)
+       Staff* staff = nullptr, UploadTokens* upload_tokens = nullptr,
+       AccessGrants* grants = nullptr)
       : customers_(customers),
         accounts_(accounts),
         usage_(usage),
         links_(links),
         staff_(staff),
-        upload_tokens_(upload_tokens) {}
+        upload_tokens_(upload_tokens),
+        grants_(grants) {}
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;
 
@@ -119,13 +127,18 @@ class Gate {
   // recorded, without an end user) when that end user is not UTF-8 text of
   // 256 bytes or less; then PermissionDenied("account-suspended") while the
   // account is suspended. Auth::kStaff admits only the roles in `roles`:
-  // PermissionDenied ("forbidden") for a known staff member without one.
+  // PermissionDenied ("forbidden") for a known staff member without one;
+  // then, when `access` (required for kStaff) checks a grant, finds the
+  // account (InvalidArgument or NotFound as AccountFrom::Find says) and
+  // uses the member's grant on it, logging the request:
+  // PermissionDenied("no-access-grant") without one.
   // A request admitted as an account's (data plane, signed link, upload
   // token) that carries an Origin header is refused with PermissionDenied
   // ("origin-not-allowed", recorded, the handler not run) unless the
   // account allows that origin; when it does, req.allowed_origin is set
   // and the response opens to it (cors.h).
-  Result<Caller> Admit(Auth auth, HttpRequest& req, StaffRoles roles = {});
+  Result<Caller> Admit(Auth auth, HttpRequest& req, StaffRoles roles = {},
+                       const StaffAccess* access = nullptr);
 
   // The account the signed link in `req` names, once its signature and
   // expiry check out (a preflight's, whose route params are filled).
@@ -140,6 +153,7 @@ class Gate {
   Status CheckOrigin(HttpRequest& req, const Principal& who);
   // Meter, then the account's suspension.
   Status MeterAndCheck(HttpRequest& req, const Principal& who);
+  Status CheckGrant(const StaffPrincipal& who, const StaffAccess& access, const HttpRequest& req);
 
   Customers& customers_;
   Accounts& accounts_;
@@ -148,6 +162,7 @@ class Gate {
   Staff* staff_;
   UploadTokens* upload_tokens_;
   Suspensions* suspensions_ = nullptr;
+  AccessGrants* grants_;
 };
 
 }  // namespace lethe

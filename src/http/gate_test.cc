@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "common/encoding.h"
+#include "crypto/totp.h"
+#include "domain/access_grants.h"
 #include "http/loopback_client.h"
 #include "http/server.h"
 #include "testing/domain_fixture.h"
@@ -25,8 +27,11 @@ class GateTest : public DomainFixture {
     if (HasFatalFailure()) return;
     usage_ = std::make_unique<UsageLedger>(*metadata_, clock_, random_);
     links_ = std::make_unique<MediaLinks>(master_, clock_);
-    staff_ = std::make_unique<Staff>(*metadata_, *audit_, clock_, random_);
-    gate_ = std::make_unique<Gate>(*customers_, *accounts_, *usage_, *links_, staff_.get());
+    staff_ = std::make_unique<Staff>(*metadata_, *audit_, *ring_, clock_, random_,
+                                     PasswordCost::Minimum());
+    grants_ = std::make_unique<AccessGrants>(*metadata_, *audit_, clock_, random_);
+    gate_ = std::make_unique<Gate>(*customers_, *accounts_, *usage_, *links_, staff_.get(), nullptr,
+                                   grants_.get());
     router_ = std::make_unique<Router>(gate_.get());
     SignupForm form{"Ada", "ada@example.com", "correct horse battery", "US", "1990-01-01"};
     auto signup = customers_->SignUp(form, origin_);
@@ -60,10 +65,22 @@ class GateTest : public DomainFixture {
     return page.ok() ? page->events : std::vector<UsageEvent>{};
   }
   std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
+  // A staff member of `role`, signed in: their principal and session token.
+  std::pair<StaffPrincipal, std::string> SignedInStaff(const std::string& name, StaffRole role) {
+    auto added = staff_->Add(name, role, origin_);
+    EXPECT_TRUE(added.ok()) << added.status().ToString();
+    if (!added.ok()) return {};
+    auto seed = Base32Decode(added->totp_secret);
+    auto code = TotpCode(*seed, TotpStep(clock_.NowMillis()));
+    auto session = staff_->SignIn(added->staff.id, added->password, *code, origin_);
+    EXPECT_TRUE(session.ok()) << session.status().ToString();
+    return {StaffPrincipal{added->staff.id, name, role}, session.ok() ? session->token : ""};
+  }
 
   std::unique_ptr<UsageLedger> usage_;
   std::unique_ptr<MediaLinks> links_;
   std::unique_ptr<Staff> staff_;
+  std::unique_ptr<AccessGrants> grants_;
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<Router> router_;
   Metrics metrics_;
@@ -213,11 +230,13 @@ TEST_F(GateTest, SignedLinkRoutesTakeALinkForTheirOwnIdOrDataPlaneCredentials) {
 // staff route.
 TEST_F(GateTest, StaffRoutesAdmitOnlyTheirRolesAndStaffTokensOpenNothingElse) {
   std::atomic<int> staff_handled{0}, other_handled{0};
-  router_->AddStaff("GET", "/v1/staff/thing", {StaffRole::kLegal, StaffRole::kAdmin}, 1024,
-                    [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
-                      ++staff_handled;
-                      return HttpResponse::Json(200, boost::json::object{{"id", c.staff().id}});
-                    });
+  router_->AddStaff(
+      "GET", "/v1/staff/thing", {StaffRole::kLegal, StaffRole::kAdmin},
+      StaffAccess::CustomerData(AccountFrom::QueryParam("account"), GrantScope::kAccount), 1024,
+      [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
+        ++staff_handled;
+        return HttpResponse::Json(200, boost::json::object{{"id", c.staff().id}});
+      });
   router_->Add("GET", "/v1/thing", Auth::kDataPlane, 1024,
                [&](HttpRequest&, const Caller&) -> Result<HttpResponse> {
                  ++other_handled;
@@ -229,35 +248,112 @@ TEST_F(GateTest, StaffRoutesAdmitOnlyTheirRolesAndStaffTokensOpenNothingElse) {
                  return HttpResponse::Empty(204);
                });
   Start();
-  auto legal = staff_->Add("Lee", StaffRole::kLegal, origin_);
-  auto support = staff_->Add("Sam", StaffRole::kSupport, origin_);
-  ASSERT_TRUE(legal.ok() && support.ok());
+  auto [legal, legal_token] = SignedInStaff("Lee", StaffRole::kLegal);
+  auto [support, support_token] = SignedInStaff("Sam", StaffRole::kSupport);
+  ASSERT_FALSE(HasFailure());
+  const std::string thing = "/v1/staff/thing?account=" + account_id_;
+  GrantForm form{account_id_, "debugging", "TCK-1", {"account"}, 1};
+  ASSERT_TRUE(grants_->Create(legal, form, origin_).ok());
+  ASSERT_TRUE(grants_->Create(support, form, origin_).ok());
 
-  LoopbackResponse ok = LoopbackRequest(port_, "GET", "/v1/staff/thing", {Bearer(legal->token)});
+  LoopbackResponse ok = LoopbackRequest(port_, "GET", thing, {Bearer(legal_token)});
   EXPECT_EQ(ok.status, 200) << ok.raw;
-  EXPECT_NE(ok.body.find(legal->staff.id), std::string::npos) << ok.body;
-  LoopbackResponse wrong_role =
-      LoopbackRequest(port_, "GET", "/v1/staff/thing", {Bearer(support->token)});
+  EXPECT_NE(ok.body.find(legal.id), std::string::npos) << ok.body;
+  LoopbackResponse wrong_role = LoopbackRequest(port_, "GET", thing, {Bearer(support_token)});
   EXPECT_EQ(wrong_role.status, 403) << wrong_role.raw;
   EXPECT_NE(wrong_role.body.find("forbidden"), std::string::npos) << wrong_role.body;
-  for (const std::string& other : {session_, token_, std::string("lst_forged"), std::string()}) {
+  for (const std::string& other : {session_, token_, std::string("sts_forged"), std::string()}) {
     std::vector<std::string> auth;
     if (!other.empty()) auth.push_back(Bearer(other));
-    EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/staff/thing", auth).status, 401) << other;
+    EXPECT_EQ(LoopbackRequest(port_, "GET", thing, auth).status, 401) << other;
   }
   auto key = accounts_->CreateKey(customer_id_, account_id_, origin_);
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(
-      LoopbackRequest(port_, "GET", "/v1/staff/thing",
+      LoopbackRequest(port_, "GET", thing,
                       {"Authorization: Basic " + Base64Encode(key->key.id + ":" + key->secret)})
           .status,
       401);
   for (const char* path : {"/v1/thing", "/v1/me"}) {
-    EXPECT_EQ(LoopbackRequest(port_, "GET", path, {Bearer(legal->token)}).status, 401) << path;
+    EXPECT_EQ(LoopbackRequest(port_, "GET", path, {Bearer(legal_token)}).status, 401) << path;
   }
   EXPECT_EQ(staff_handled.load(), 1);
   EXPECT_EQ(other_handled.load(), 0);
   EXPECT_TRUE(Usage().empty()) << "staff calls are not an account's usage";
+}
+
+// USE-4: a grant-checked staff route runs its handler only under an active
+// grant of the caller on the account the request names, with the scope
+// the route declares; without one it is 403 no-access-grant even for an
+// admin, the handler never runs, and every request served is logged.
+TEST_F(GateTest, StaffRoutesRunOnlyUnderAGrantAndEveryUseIsLogged_USE4) {
+  std::atomic<int> handled{0};
+  router_->AddStaff("POST", "/v1/staff/accounts/{id}/poke", {StaffRole::kAdmin},
+                    StaffAccess::CustomerData(AccountFrom::PathParam("id"), GrantScope::kMedia),
+                    1024, [&](HttpRequest&, const Caller&) -> Result<HttpResponse> {
+                      ++handled;
+                      return HttpResponse::Empty(204);
+                    });
+  router_->AddStaff(
+      "POST", "/v1/staff/pokes", {StaffRole::kAdmin},
+      StaffAccess::CustomerData(AccountFrom::BodyField("account"), GrantScope::kMedia), 1024,
+      [&](HttpRequest&, const Caller&) -> Result<HttpResponse> {
+        ++handled;
+        return HttpResponse::Empty(204);
+      });
+  Start();
+  auto signed_in = SignedInStaff("Ada", StaffRole::kAdmin);
+  const StaffPrincipal admin = signed_in.first;
+  const std::string token = signed_in.second;
+  ASSERT_FALSE(token.empty());
+  const std::string poke = "/v1/staff/accounts/" + account_id_ + "/poke";
+  const std::string body = "{\"account\":\"" + account_id_ + "\"}";
+  // The clock moves a millisecond per request, so the log's order is theirs.
+  auto post = [&](const std::string& path, const std::string& b = "") {
+    clock_.Advance(1);
+    return LoopbackRequest(port_, "POST", path, {Bearer(token), "Content-Type: application/json"},
+                           b);
+  };
+  auto log = [&] { return *metadata_->ListAccessLog(account_id_, std::nullopt, 100); };
+
+  LoopbackResponse none = post(poke);
+  EXPECT_EQ(none.status, 403) << none.raw;
+  EXPECT_NE(none.body.find("no-access-grant"), std::string::npos) << none.body;
+  EXPECT_EQ(post("/v1/staff/pokes", body).status, 403);
+  // A grant of another scope opens nothing here.
+  ASSERT_TRUE(
+      grants_->Create(admin, {account_id_, "debugging", "T-1", {"account"}, 2}, origin_).ok());
+  EXPECT_EQ(post(poke).status, 403);
+  EXPECT_EQ(handled.load(), 0);
+  EXPECT_EQ(log().size(), 1u) << "only the grant's creation";
+
+  auto media = grants_->Create(admin, {account_id_, "abuse_review", "T-2", {"media"}, 1}, origin_);
+  ASSERT_TRUE(media.ok());
+  EXPECT_EQ(post(poke).status, 204);
+  EXPECT_EQ(post("/v1/staff/pokes", body).status, 204);
+  EXPECT_EQ(post("/v1/staff/pokes", "{}").status, 400) << "no account named";
+  EXPECT_EQ(handled.load(), 2);
+  std::vector<AccessLogEntry> entries = log();
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].kind, "request");
+  EXPECT_EQ(entries[0].grant_id, media->id);
+  EXPECT_EQ(entries[0].purpose, "abuse_review");
+  EXPECT_EQ(entries[0].ticket, "T-2");
+  EXPECT_EQ(entries[0].route, "/v1/staff/pokes");
+  EXPECT_EQ(entries[1].path, poke);
+  EXPECT_EQ(entries[1].method, "POST");
+  EXPECT_EQ(entries[1].staff_id, admin.id);
+
+  // Expired: refused again.
+  clock_.Advance(3600 * 1000);
+  EXPECT_EQ(post(poke).status, 403);
+  // Revoked: refused.
+  auto again = grants_->Create(admin, {account_id_, "abuse_review", "T-3", {"media"}, 5}, origin_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(post(poke).status, 204);
+  ASSERT_TRUE(grants_->Revoke(admin, again->id, origin_).ok());
+  EXPECT_EQ(post(poke).status, 403);
+  EXPECT_EQ(handled.load(), 3);
 }
 
 }  // namespace

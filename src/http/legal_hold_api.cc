@@ -75,12 +75,18 @@ boost::json::array ListOf(const std::vector<HoldRecord>& list,
 
 void AddLegalHoldRoutes(Router& router, LegalHolds& holds, uint64_t max_json_body) {
   const StaffRoles kRoles = LegalHolds::Roles();
+  // USE-4: each route reaches one account's legal data under a grant.
+  auto by_hold = AccountFrom::Record(
+      "id", "legal_hold", [&holds](const std::string& id) { return holds.AccountOf(id); });
+  router.AddStaff("POST", "/v1/staff/legal-holds", kRoles,
+                  StaffAccess::CustomerData(AccountFrom::BodyField("account"), GrantScope::kLegal),
+                  max_json_body, [&holds](HttpRequest& req, const Caller& c) {
+                    return Place(holds, req, c.staff());
+                  });
   router.AddStaff(
-      "POST", "/v1/staff/legal-holds", kRoles, max_json_body,
-      [&holds](HttpRequest& req, const Caller& c) { return Place(holds, req, c.staff()); });
-  router.AddStaff(
-      "GET", "/v1/staff/legal-holds", kRoles, max_json_body,
-      [&holds](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+      "GET", "/v1/staff/legal-holds", kRoles,
+      StaffAccess::CustomerData(AccountFrom::QueryParam("account"), GrantScope::kLegal),
+      max_json_body, [&holds](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
         std::string account = req.Query("account").value_or("");
         if (account.empty()) {
           return Status::InvalidArgument("invalid-field", "account is required");
@@ -88,7 +94,8 @@ void AddLegalHoldRoutes(Router& router, LegalHolds& holds, uint64_t max_json_bod
         LETHE_ASSIGN_OR_RETURN(auto list, holds.ListForStaff(c.staff(), account, OriginOf(req)));
         return HttpResponse::Json(200, object{{"holds", ListOf(list, StaffHoldView, holds)}});
       });
-  router.AddStaff("POST", "/v1/staff/legal-holds/{id}/release", kRoles, max_json_body,
+  router.AddStaff("POST", "/v1/staff/legal-holds/{id}/release", kRoles,
+                  StaffAccess::CustomerData(by_hold, GrantScope::kLegal), max_json_body,
                   [&holds](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                     LETHE_ASSIGN_OR_RETURN(
                         HoldRecord hold, holds.Release(c.staff(), req.Param("id"), OriginOf(req)));

@@ -117,43 +117,51 @@ Result<HttpResponse> Report(TransparencyReport& report, HttpRequest& req) {
 void AddLegalRequestRoutes(Router& router, LegalRequests& requests, TransparencyReport& report,
                            uint64_t max_json_body) {
   const StaffRoles kRoles = LegalRequests::Roles();
-  router.AddStaff(
-      "POST", "/v1/staff/legal-requests", kRoles, max_json_body,
-      [&requests](HttpRequest& req, const Caller& c) { return Create(requests, req, c.staff()); });
-  router.AddStaff("GET", "/v1/staff/legal-requests", kRoles, max_json_body,
-                  [&requests](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-                    LETHE_ASSIGN_OR_RETURN(int limit, PageLimit(req, 100, LegalRequests::kMaxList));
-                    LETHE_ASSIGN_OR_RETURN(
-                        auto list, requests.List(c.staff(), req.Query("account").value_or(""),
-                                                 limit, OriginOf(req)));
-                    boost::json::array items;
-                    for (const LegalRequestRecord& r : list)
-                      items.push_back(RequestView(requests, r));
-                    return HttpResponse::Json(200, object{{"requests", std::move(items)}});
+  // USE-4: each route reaches one account's legal data under a grant.
+  const StaffAccess by_request = StaffAccess::CustomerData(
+      AccountFrom::Record("id", "legal_request",
+                          [&requests](const std::string& id) { return requests.AccountOf(id); }),
+      GrantScope::kLegal);
+  router.AddStaff("POST", "/v1/staff/legal-requests", kRoles,
+                  StaffAccess::CustomerData(AccountFrom::BodyField("account"), GrantScope::kLegal),
+                  max_json_body, [&requests](HttpRequest& req, const Caller& c) {
+                    return Create(requests, req, c.staff());
                   });
-  router.AddStaff("GET", "/v1/staff/legal-requests/{id}", kRoles, max_json_body,
+  router.AddStaff(
+      "GET", "/v1/staff/legal-requests", kRoles,
+      StaffAccess::CustomerData(AccountFrom::QueryParam("account"), GrantScope::kLegal),
+      max_json_body, [&requests](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        LETHE_ASSIGN_OR_RETURN(int limit, PageLimit(req, 100, LegalRequests::kMaxList));
+        LETHE_ASSIGN_OR_RETURN(
+            auto list,
+            requests.List(c.staff(), req.Query("account").value_or(""), limit, OriginOf(req)));
+        boost::json::array items;
+        for (const LegalRequestRecord& r : list) items.push_back(RequestView(requests, r));
+        return HttpResponse::Json(200, object{{"requests", std::move(items)}});
+      });
+  router.AddStaff("GET", "/v1/staff/legal-requests/{id}", kRoles, by_request, max_json_body,
                   [&requests](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                     LETHE_ASSIGN_OR_RETURN(LegalRequestRecord r,
                                            requests.Get(c.staff(), req.Param("id"), OriginOf(req)));
                     return HttpResponse::Json(200, RequestView(requests, r));
                   });
   router.AddStaff(
-      "POST", "/v1/staff/legal-requests/{id}/decide", kRoles, max_json_body,
+      "POST", "/v1/staff/legal-requests/{id}/decide", kRoles, by_request, max_json_body,
       [&requests](HttpRequest& req, const Caller& c) { return Decide(requests, req, c.staff()); });
-  router.AddStaff("POST", "/v1/staff/legal-requests/{id}/nondisclosure", kRoles, max_json_body,
-                  [&requests](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-                    LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"until"}));
-                    LETHE_ASSIGN_OR_RETURN(std::string until, body.Required("until"));
-                    auto ms = ParseRfc3339(until);
-                    if (!ms) {
-                      return Status::InvalidArgument("invalid-field",
-                                                     "until must be an RFC 3339 time");
-                    }
-                    LETHE_ASSIGN_OR_RETURN(
-                        LegalRequestRecord r,
-                        requests.SetNonDisclosure(c.staff(), req.Param("id"), *ms, OriginOf(req)));
-                    return HttpResponse::Json(200, RequestView(requests, r));
-                  });
+  router.AddStaff(
+      "POST", "/v1/staff/legal-requests/{id}/nondisclosure", kRoles, by_request, max_json_body,
+      [&requests](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"until"}));
+        LETHE_ASSIGN_OR_RETURN(std::string until, body.Required("until"));
+        auto ms = ParseRfc3339(until);
+        if (!ms) {
+          return Status::InvalidArgument("invalid-field", "until must be an RFC 3339 time");
+        }
+        LETHE_ASSIGN_OR_RETURN(
+            LegalRequestRecord r,
+            requests.SetNonDisclosure(c.staff(), req.Param("id"), *ms, OriginOf(req)));
+        return HttpResponse::Json(200, RequestView(requests, r));
+      });
   router.Add("GET", "/v1/transparency-report", Auth::kNone, max_json_body,
              [&report](HttpRequest& req, const Caller&) { return Report(report, req); });
 }

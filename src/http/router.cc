@@ -45,10 +45,16 @@ bool Matches(const Route& route, const std::vector<std::string>& segments,
 }  // namespace
 
 Route& Router::Register(std::string method, std::string pattern, Auth auth, uint64_t max_body,
-                        StaffRoles roles) {
+                        StaffRoles roles, std::optional<StaffAccess> access) {
   if (auth != Auth::kNone && gate_ == nullptr) BadRoute(pattern, "needs auth but has no gate");
   if ((auth == Auth::kStaff) == roles.empty()) {
     BadRoute(pattern, "staff routes, and only they, name their roles (AddStaff)");
+  }
+  if ((auth == Auth::kStaff) != access.has_value()) {
+    BadRoute(pattern, "staff routes, and only they, declare their access (AddStaff)");
+  }
+  if (access && !access->checks_grant() && !IsNoCustomerDataRoute(method, pattern)) {
+    BadRoute(pattern, "declared NoCustomerData but not on NoCustomerDataRoutes()");
   }
   Route route;
   route.parts = SplitPattern(pattern);
@@ -56,6 +62,7 @@ Route& Router::Register(std::string method, std::string pattern, Auth auth, uint
   route.pattern = std::move(pattern);
   route.auth = auth;
   route.staff_roles = roles;
+  route.staff_access = std::move(access);
   route.max_body = max_body;
   routes_.push_back(std::move(route));
   return routes_.back();
@@ -66,10 +73,10 @@ void Router::Add(std::string method, std::string pattern, Auth auth, uint64_t ma
   Register(std::move(method), std::move(pattern), auth, max_body).handler = std::move(handler);
 }
 
-void Router::AddStaff(std::string method, std::string pattern, StaffRoles roles, uint64_t max_body,
-                      Handler handler) {
-  Register(std::move(method), std::move(pattern), Auth::kStaff, max_body, roles).handler =
-      std::move(handler);
+void Router::AddStaff(std::string method, std::string pattern, StaffRoles roles, StaffAccess access,
+                      uint64_t max_body, Handler handler) {
+  Register(std::move(method), std::move(pattern), Auth::kStaff, max_body, roles, std::move(access))
+      .handler = std::move(handler);
 }
 
 void Router::AddSlow(std::string method, std::string pattern, Auth auth, uint64_t max_body,
@@ -147,7 +154,8 @@ Result<HttpResponse> Router::Preflight(HttpRequest& req) const {
 
 Result<Caller> Router::Admit(const Route& route, HttpRequest& req) const {
   if (route.auth == Auth::kNone) return Caller();
-  return gate_->Admit(route.auth, req, route.staff_roles);
+  return gate_->Admit(route.auth, req, route.staff_roles,
+                      route.staff_access ? &*route.staff_access : nullptr);
 }
 
 namespace {

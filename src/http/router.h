@@ -21,11 +21,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "http/exchange.h"
 #include "http/gate.h"
+#include "http/staff_access.h"
 
 namespace lethe {
 
@@ -49,6 +51,9 @@ struct Route {
   std::vector<std::string> parts;  // pattern split on '/'
   Auth auth = Auth::kNone;
   StaffRoles staff_roles;  // Auth::kStaff: who may call it (never empty)
+  // Auth::kStaff: the customer data it touches (staff_access.h); always set
+  // on staff routes, never on others.
+  std::optional<StaffAccess> staff_access;
   Runs runs = Runs::kBlockingPool;
   uint64_t max_body = 0;  // body limit for this route
   Handler handler;        // buffered routes
@@ -67,9 +72,12 @@ class Router {
   // read whole, up to `max_body`, before the handler runs.
   void Add(std::string method, std::string pattern, Auth auth, uint64_t max_body, Handler handler);
   // Like Add, for a staff route (Auth::kStaff) open to `roles`, which
-  // must not be empty.
-  void AddStaff(std::string method, std::string pattern, StaffRoles roles, uint64_t max_body,
-                Handler handler);
+  // must not be empty. `access` declares the customer data it touches: a
+  // grant is then checked (and the request logged) before `handler` runs,
+  // or the route must be on NoCustomerDataRoutes() (else the router stops
+  // the process at startup).
+  void AddStaff(std::string method, std::string pattern, StaffRoles roles, StaffAccess access,
+                uint64_t max_body, Handler handler);
   // Like Add, for a handler that is slow by design (password hashing).
   void AddSlow(std::string method, std::string pattern, Auth auth, uint64_t max_body,
                Handler handler);
@@ -87,6 +95,10 @@ class Router {
   // answers the request; one after it is logged, the answer stands.
   using PrincipalHook = std::function<Status(const HttpRequest&, const Principal&)>;
   void OnDataPlane(PrincipalHook hook) { on_data_plane_ = std::move(hook); }
+
+  // Every route registered, in registration order (for tests that check
+  // what the server serves).
+  const std::vector<Route>& routes() const { return routes_; }
 
   // The route for `req`, with req.route and req.params filled in. Returns
   // NotFound or MethodNotAllowed.
@@ -109,7 +121,7 @@ class Router {
 
  private:
   Route& Register(std::string method, std::string pattern, Auth auth, uint64_t max_body,
-                  StaffRoles roles = {});
+                  StaffRoles roles = {}, std::optional<StaffAccess> access = std::nullopt);
   Result<Caller> Admit(const Route& route, HttpRequest& req) const;
 
   // Runs on_data_plane_ after a handler when req.end_user changed.

@@ -10,7 +10,9 @@ namespace lethe {
 
 void AddStaffAccountRoutes(Router& router, Closures& closures, const ErasureReceipts& receipts,
                            uint64_t max_json_body, std::function<void()> after_removal) {
-  router.AddStaff("POST", "/v1/staff/accounts/{id}/underage", StaffAccountRoles(), max_json_body,
+  router.AddStaff("POST", "/v1/staff/accounts/{id}/underage", StaffAccountRoles(),
+                  StaffAccess::CustomerData(AccountFrom::PathParam("id"), GrantScope::kAccount),
+                  max_json_body,
                   [&closures, &receipts, after = std::move(after_removal)](
                       HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                     LETHE_ASSIGN_OR_RETURN(

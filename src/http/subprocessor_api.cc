@@ -77,7 +77,8 @@ void AddSubprocessorRoutes(Router& router, SubProcessors& registry, uint64_t max
                return HttpResponse::Json(200, object{{"subprocessors", std::move(items)}});
              });
   const StaffRoles kAdmin{StaffRole::kAdmin};
-  router.AddStaff("POST", "/v1/staff/subprocessors", kAdmin, max_json_body,
+  router.AddStaff("POST", "/v1/staff/subprocessors", kAdmin, StaffAccess::NoCustomerData(),
+                  max_json_body,
                   [&registry](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                     LETHE_ASSIGN_OR_RETURN(SubprocessorForm form, FormOf(req));
                     if (!form.name || !form.purpose || !form.region || !form.categories) {
@@ -90,21 +91,21 @@ void AddSubprocessorRoutes(Router& router, SubProcessors& registry, uint64_t max
                     r.SetHeader("Location", "/v1/subprocessors");
                     return r;
                   });
-  router.AddStaff("PATCH", "/v1/staff/subprocessors/{id}", kAdmin, max_json_body,
-                  [&registry](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-                    LETHE_ASSIGN_OR_RETURN(SubprocessorForm form, FormOf(req));
-                    LETHE_ASSIGN_OR_RETURN(
-                        SubprocessorRecord s,
-                        registry.Change(c.staff().id, req.Param("id"), form, OriginOf(req)));
-                    return HttpResponse::Json(200, VersionView(s));
-                  });
-  router.AddStaff("POST", "/v1/staff/subprocessors/{id}/retire", kAdmin, max_json_body,
-                  [&registry](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-                    LETHE_ASSIGN_OR_RETURN(
-                        SubprocessorRecord s,
-                        registry.Retire(c.staff().id, req.Param("id"), OriginOf(req)));
-                    return HttpResponse::Json(200, VersionView(s));
-                  });
+  router.AddStaff(
+      "PATCH", "/v1/staff/subprocessors/{id}", kAdmin, StaffAccess::NoCustomerData(), max_json_body,
+      [&registry](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        LETHE_ASSIGN_OR_RETURN(SubprocessorForm form, FormOf(req));
+        LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s,
+                               registry.Change(c.staff().id, req.Param("id"), form, OriginOf(req)));
+        return HttpResponse::Json(200, VersionView(s));
+      });
+  router.AddStaff(
+      "POST", "/v1/staff/subprocessors/{id}/retire", kAdmin, StaffAccess::NoCustomerData(),
+      max_json_body, [&registry](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s,
+                               registry.Retire(c.staff().id, req.Param("id"), OriginOf(req)));
+        return HttpResponse::Json(200, VersionView(s));
+      });
 }
 
 }  // namespace lethe

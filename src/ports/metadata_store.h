@@ -135,10 +135,26 @@ class MetadataReader {
   virtual Result<JobRecord> FindJob(const std::string& id) = 0;
   virtual Result<OutboxRecord> FindOutboxMessage(const std::string& id) = 0;
 
-  // Staff (USE-6). FindStaffByToken looks up by the token's digest and
-  // returns disabled staff too (the caller refuses them).
+  // Staff (USE-6, USE-4). FindStaff returns disabled staff too (the
+  // caller refuses them). FindStaffSession looks up by the token's digest
+  // and returns expired and revoked sessions too.
   virtual Result<StaffRecord> FindStaff(const std::string& id) = 0;
-  virtual Result<StaffRecord> FindStaffByToken(const std::string& token_digest) = 0;
+  virtual Result<StaffSessionRecord> FindStaffSession(const std::string& token_digest) = 0;
+
+  // Access grants (USE-4). ListAccessGrants: the member's grants, newest
+  // first, revoked and expired ones too, at most `limit`.
+  // ListActiveAccessGrants: the member's grants on `account_id` neither
+  // revoked nor expired at `now_ms` (expires_ms > now_ms), newest first.
+  virtual Result<AccessGrantRecord> FindAccessGrant(const std::string& id) = 0;
+  virtual Result<std::vector<AccessGrantRecord>> ListAccessGrants(const std::string& staff_id,
+                                                                  int limit) = 0;
+  virtual Result<std::vector<AccessGrantRecord>> ListActiveAccessGrants(
+      const std::string& staff_id, const std::string& account_id, int64_t now_ms) = 0;
+  // The account's access log, newest first (at_ms, then id, descending),
+  // starting after the entry `before_id` when given (empty when that is
+  // not an entry of this account's log), at most `limit`.
+  virtual Result<std::vector<AccessLogEntry>> ListAccessLog(
+      const std::string& account_id, const std::optional<std::string>& before_id, int limit) = 0;
 
   // Legal holds (USE-6). ListHolds: every hold on the account, released
   // ones too, oldest placed first. FindCoveringHold: a hold on
@@ -375,8 +391,20 @@ class MetadataTx : public MetadataReader {
   virtual Status InsertBlobIntent(const std::string& blob_id, int64_t created_ms) = 0;
   virtual Status DeleteBlobIntents(const std::vector<std::string>& blob_ids) = 0;
 
-  // Staff. A taken id or token digest is AlreadyExists.
+  // Staff. A taken id is AlreadyExists. SetStaffTotpStep writes
+  // totp_last_step only; NotFound if the member is absent.
   virtual Status InsertStaff(const StaffRecord& s) = 0;
+  virtual Status SetStaffTotpStep(const std::string& staff_id, int64_t step) = 0;
+  // Staff sessions. A taken digest is AlreadyExists. RevokeStaffSession
+  // sets revoked_ms (kept when already set); NotFound if absent.
+  virtual Status InsertStaffSession(const StaffSessionRecord& s) = 0;
+  virtual Status RevokeStaffSession(const std::string& token_digest, int64_t at_ms) = 0;
+
+  // Access grants and the access log (USE-4). A taken id is AlreadyExists.
+  // RevokeAccessGrant sets revoked_ms and revoked_by; NotFound if absent.
+  virtual Status InsertAccessGrant(const AccessGrantRecord& g) = 0;
+  virtual Status RevokeAccessGrant(const std::string& id, const std::string& by, int64_t at_ms) = 0;
+  virtual Status AppendAccessLog(const AccessLogEntry& e) = 0;
 
   // Legal holds. UpdateHold writes released_by and released_ms only (the
   // rest of a hold never changes); NotFound if absent.

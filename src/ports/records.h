@@ -279,17 +279,64 @@ struct ErasureQuery {
   int limit = 100;
 };
 
-// A member of the operator's staff (USE-6; issue 10 adds passwords, TOTP
-// and access grants). `role` is one of "support", "security", "legal",
-// "admin" (domain/staff.h has the typed StaffRole). The token is stored
-// only as its SHA-256 digest.
+// A member of the operator's staff (USE-6, USE-4). `role` is one of
+// "support", "security", "legal", "admin" (domain/staff.h has the typed
+// StaffRole). A member signs in with a password, kept only as its argon2id
+// hash, and a TOTP code whose seed is sealed under the member's own key
+// (KeyRing::StaffKey), never stored in the clear.
 struct StaffRecord {
   std::string id;  // stf_...
   std::string name;
   std::string role;
-  std::string token_digest;
   int64_t created_ms = 0;
-  std::optional<int64_t> disabled_ms;  // set: the credential no longer works
+  std::optional<int64_t> disabled_ms;  // set: the member can no longer sign in
+  std::string password_hash;           // argon2id (crypto/secret_hash.h)
+  std::string totp_seed;               // base64url(nonce || AES-256-GCM(seed) || tag)
+  int64_t totp_last_step = -1;         // the last TOTP step accepted: replay guard
+};
+
+// A staff sign-in (SEC-2): the token is stored only as its digest and
+// works until `expires_ms` (a short absolute lifetime) or sign-out.
+struct StaffSessionRecord {
+  std::string token_digest;
+  std::string staff_id;
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  std::optional<int64_t> revoked_ms;
+};
+
+// An access grant (USE-4): one staff member may touch one account's data,
+// within `scopes`, for `purpose` under `ticket`, until `expires_ms` or
+// revocation. `scopes` is a space-separated list of scope names
+// (domain/access_grants.h).
+struct AccessGrantRecord {
+  std::string id;  // grt_...
+  std::string staff_id;
+  std::string account_id;
+  std::string purpose;  // debugging, security_investigation, abuse_review, legal
+  std::string ticket;
+  std::string scopes;
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  std::optional<int64_t> revoked_ms;
+  std::string revoked_by;  // the staff member who revoked it
+};
+
+// One line of an account's access log (USE-4): a grant made or revoked
+// for the account, or a staff request served under a grant. The customer
+// reads these.
+struct AccessLogEntry {
+  std::string id;  // acl_...
+  std::string account_id;
+  int64_t at_ms = 0;
+  std::string staff_id;
+  std::string grant_id;
+  std::string purpose;
+  std::string ticket;
+  std::string kind;    // "grant.create", "grant.revoke" or "request"
+  std::string method;  // the staff request's, for kind "request"
+  std::string route;   // its route pattern
+  std::string path;    // its path (no query)
 };
 
 // A legal hold (USE-6) on an account, one of its end users, or one of its

@@ -241,9 +241,30 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindStaff"));
     return target_.FindStaff(id);
   }
-  Result<StaffRecord> FindStaffByToken(const std::string& token_digest) override {
-    LETHE_RETURN_IF_ERROR(hook_("FindStaffByToken"));
-    return target_.FindStaffByToken(token_digest);
+  Result<StaffSessionRecord> FindStaffSession(const std::string& token_digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindStaffSession"));
+    return target_.FindStaffSession(token_digest);
+  }
+  Result<AccessGrantRecord> FindAccessGrant(const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindAccessGrant"));
+    return target_.FindAccessGrant(id);
+  }
+  Result<std::vector<AccessGrantRecord>> ListAccessGrants(const std::string& staff_id,
+                                                          int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListAccessGrants"));
+    return target_.ListAccessGrants(staff_id, limit);
+  }
+  Result<std::vector<AccessGrantRecord>> ListActiveAccessGrants(const std::string& staff_id,
+                                                                const std::string& account_id,
+                                                                int64_t now_ms) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListActiveAccessGrants"));
+    return target_.ListActiveAccessGrants(staff_id, account_id, now_ms);
+  }
+  Result<std::vector<AccessLogEntry>> ListAccessLog(const std::string& account_id,
+                                                    const std::optional<std::string>& before_id,
+                                                    int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListAccessLog"));
+    return target_.ListAccessLog(account_id, before_id, limit);
   }
   Result<HoldRecord> FindHold(const std::string& id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindHold"));

@@ -39,6 +39,8 @@ class AbuseTest : public ::testing::Test {
     if (bad_list) extra.insert(extra.end(), {"--known-bad-hashes", list});
     if (binary == ServerBinary::kTesting) extra.push_back("--test-clock");
     ASSERT_TRUE(server_->RestartWith(extra, binary));
+    ASSERT_TRUE(SignInStaff(*server_, &security_));
+    ASSERT_TRUE(SignInStaff(*server_, &support_));
     client_.set_base_url(server_->base_url());
     tenant_ = NewTenant(client_, "abuse");
   }
@@ -140,6 +142,15 @@ TEST_F(AbuseTest, KnownBadUploadSuspendsAndAReviewerReinstates_ADM1) {
   ASSERT_EQ(appeals.size(), 1u);
   EXPECT_EQ(Str(appeals[0], "account_id"), tenant_.account.id);
   const std::string decide = "/v1/staff/appeals/" + appeal + "/decision";
+  // Reading the case takes an abuse-review grant on the account (USE-4).
+  LETHE_EXPECT_PROBLEM(
+      client_.Post(decide,
+                   boost::json::value(boost::json::object{{"outcome", "reinstate"},
+                                                          {"reason", "no grant yet"}}),
+                   BearerAuth(security_.token)),
+      403, "no-access-grant");
+  ASSERT_FALSE(
+      GrantAccess(*server_, security_, tenant_.account.id, {"account"}, "abuse_review").empty());
   LETHE_EXPECT_PROBLEM(
       client_.Post(decide, boost::json::value(boost::json::object{{"outcome", "reinstate"}}),
                    BearerAuth(security_.token)),

@@ -142,6 +142,7 @@ TEST_F(ConsentTest, MarketingOnlyWithConsentAndOneClickUnsubscribeStopsTheNext_A
   client_.set_base_url(server_->base_url());
   Tenant yes = NewTenant(client_, "mkt-yes");
   Tenant no = NewTenant(client_, "mkt-no");
+  ASSERT_TRUE(SignInStaff(*server_, &admin));
   Response opt_in = Consent(yes.session, {{"purpose", "marketing"}, {"decision", "opt_in"}});
   ASSERT_EQ(opt_in.status, 201) << opt_in.Describe();
   EXPECT_EQ(Str(opt_in.Json(), "source"), "portal");

@@ -27,6 +27,8 @@
 #include <random>
 #include <sstream>
 
+#include "crypto/totp.h"
+
 #ifndef LETHE_BINARY
 #error "LETHE_BINARY must name the lethe server binary"
 #endif
@@ -855,11 +857,62 @@ StaffMember AddStaff(const std::string& data_dir, const std::string& role) {
   std::istringstream lines(r.output);
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("staff_id: ", 0) == 0) m.id = line.substr(10);
-    if (line.rfind("token: ", 0) == 0) m.token = line.substr(7);
+    if (line.rfind("password: ", 0) == 0) m.password = line.substr(10);
+    if (line.rfind("totp_secret: ", 0) == 0) m.totp_secret = line.substr(13);
   }
   EXPECT_EQ(m.id.rfind("stf_", 0), 0u) << r.output;
-  EXPECT_FALSE(m.token.empty()) << r.output;
+  EXPECT_FALSE(m.password.empty()) << r.output;
+  EXPECT_FALSE(m.totp_secret.empty()) << r.output;
   return m;
+}
+
+int64_t ServerNowMs(const ServerProcess& server) {
+  HttpClient client(server.base_url());
+  Response r = client.Post("/_test/clock", boost::json::object{{"advance_seconds", 0}});
+  int64_t offset_s = 0;
+  // A server without the test clock (404) runs on the system clock.
+  if (r.status == 200) offset_s = r.Json().as_object().at("offset_seconds").to_number<int64_t>();
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now).count() + offset_s * 1000;
+}
+
+std::string StaffCode(const ServerProcess& server, const StaffMember& member, int64_t step_offset) {
+  auto seed = Base32Decode(member.totp_secret);
+  EXPECT_TRUE(seed.has_value()) << member.totp_secret;
+  if (!seed) return "";
+  auto code = TotpCode(*seed, TotpStep(ServerNowMs(server)) + step_offset);
+  EXPECT_TRUE(code.ok());
+  return code.ok() ? *code : "";
+}
+
+bool SignInStaff(const ServerProcess& server, StaffMember* member) {
+  HttpClient client(server.base_url());
+  Response r =
+      client.Post("/v1/staff/sessions", boost::json::object{{"staff_id", member->id},
+                                                            {"password", member->password},
+                                                            {"code", StaffCode(server, *member)}});
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  if (r.status != 201) return false;
+  member->token = std::string(r.Json().as_object().at("token").as_string());
+  return true;
+}
+
+std::string GrantAccess(const ServerProcess& server, const StaffMember& member,
+                        const std::string& account_id, const std::vector<std::string>& scope,
+                        const std::string& purpose, int hours) {
+  HttpClient client(server.base_url());
+  boost::json::array scopes;
+  for (const std::string& s : scope) scopes.push_back(boost::json::string(s));
+  Response r = client.Post("/v1/staff/grants",
+                           boost::json::object{{"account_id", account_id},
+                                               {"purpose", purpose},
+                                               {"ticket", "TCK-" + account_id.substr(0, 12)},
+                                               {"scope", std::move(scopes)},
+                                               {"expires_in_hours", hours}},
+                           {{"Authorization", "Bearer " + member.token}});
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  if (r.status != 201) return "";
+  return std::string(r.Json().as_object().at("id").as_string());
 }
 
 CommandResult AuditVerify(const std::string& data_dir) {

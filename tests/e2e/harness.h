@@ -279,12 +279,30 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
                          std::chrono::seconds timeout = std::chrono::seconds(60));
 // A staff member made by `lethe staff add --role <role>` on a stopped
 // server's `data_dir`; a test failure (and empty fields) unless it exits 0
-// and prints an stf_ id and a token.
+// and prints an stf_ id, a password and a TOTP secret. `token` is empty
+// until SignInStaff signs the member in.
 struct StaffMember {
   std::string id;
-  std::string token;
+  std::string password;
+  std::string totp_secret;  // base32
+  std::string token;        // the staff session token, once signed in
 };
 StaffMember AddStaff(const std::string& data_dir, const std::string& role);
+// The time of `server`'s clock in ms: the system clock, plus the test
+// clock's offset on a --test-clock server.
+int64_t ServerNowMs(const ServerProcess& server);
+// The member's TOTP code for `server`'s current time step (+ `step_offset`).
+std::string StaffCode(const ServerProcess& server, const StaffMember& member,
+                      int64_t step_offset = 0);
+// Signs `member` in (POST /v1/staff/sessions) against the running `server`
+// and sets member->token. Adds a test failure and returns false unless 201.
+// A member signs in once per TOTP step (codes are single-use).
+bool SignInStaff(const ServerProcess& server, StaffMember* member);
+// Creates an access grant for `member` on `account_id` (POST
+// /v1/staff/grants) and returns its id; a test failure and "" unless 201.
+std::string GrantAccess(const ServerProcess& server, const StaffMember& member,
+                        const std::string& account_id, const std::vector<std::string>& scope,
+                        const std::string& purpose = "legal", int hours = 4);
 // `lethe audit verify --data <dir>`.
 CommandResult AuditVerify(const std::string& data_dir);
 

@@ -1,6 +1,7 @@
 // USE-6: legal holds, end to end. Staff are made with `lethe staff add` on
 // a stopped data directory (refused beside a running server); a legal
-// staff member places holds over HTTP with a staff token; the customer sees
+// staff member signs in and, under an access grant on the account (USE-4),
+// places holds over HTTP with a staff session; the customer sees
 // its holds (scope and dates, never the reason or matter) except
 // non-disclosure ones; holds are released; wrong roles get 403, customer
 // credentials on staff routes and staff tokens elsewhere 401; an unknown
@@ -29,11 +30,16 @@ class LegalHoldTest : public ::testing::Test {
     legal_ = AddStaff(server_->data_dir(), "legal");
     support_ = AddStaff(server_->data_dir(), "support");
     ASSERT_FALSE(HasFailure());
-    // Stored as a digest only.
-    EXPECT_TRUE(FilesContaining(server_->data_dir(), legal_.token).empty());
+    // Stored hashed and sealed only.
+    EXPECT_TRUE(FilesContaining(server_->data_dir(), legal_.password).empty());
+    EXPECT_TRUE(FilesContaining(server_->data_dir(), legal_.totp_secret).empty());
     ASSERT_TRUE(server_->Restart());
     client_.set_base_url(server_->base_url());
     tenant_ = NewTenant(client_, "holds");
+    ASSERT_TRUE(SignInStaff(*server_, &legal_));
+    ASSERT_TRUE(SignInStaff(*server_, &support_));
+    grant_ = GrantAccess(*server_, legal_, tenant_.account.id, {"legal"});
+    ASSERT_FALSE(grant_.empty());
   }
   void TearDown() override {
     if (HasFailure() && server_) server_->DumpLogs();
@@ -58,6 +64,7 @@ class LegalHoldTest : public ::testing::Test {
   HttpClient client_;
   StaffMember legal_, support_;
   Tenant tenant_;
+  std::string grant_;
 };
 
 TEST_F(LegalHoldTest, StaffHoldAnEndUserTheCustomerSeesItWithoutTheReason_USE6) {
@@ -134,6 +141,7 @@ TEST_F(LegalHoldTest, StaffHoldAnEndUserTheCustomerSeesItWithoutTheReason_USE6) 
   std::vector<std::string> got;
   for (const Row& r : actions.rows) got.push_back(*r[0] + " " + *r[1]);
   EXPECT_EQ(got, (std::vector<std::string>{
+                     "staff.session.create " + legal_.id, "access_grant.create " + grant_,
                      "legal_hold.place " + hold_id, "legal_hold.place " + hidden_id,
                      "legal_hold.list " + tenant_.account.id, "legal_hold.release " + hold_id}));
   QueryResult created =
@@ -161,7 +169,7 @@ TEST_F(LegalHoldTest, RolesAndCredentialsAreKeptApart_USE6) {
       "forbidden");
   // Customer credentials open no staff route.
   for (const std::string& customer : {tenant_.session, tenant_.token()}) {
-    LETHE_EXPECT_PROBLEM(Place({"", customer}, Hold("account")), 401, "unauthenticated");
+    LETHE_EXPECT_PROBLEM(Place({"", "", "", customer}, Hold("account")), 401, "unauthenticated");
     LETHE_EXPECT_PROBLEM(
         client_.Get("/v1/staff/legal-holds?account=" + tenant_.account.id, BearerAuth(customer)),
         401, "unauthenticated");
@@ -181,9 +189,10 @@ TEST_F(LegalHoldTest, RolesAndCredentialsAreKeptApart_USE6) {
 }
 
 TEST_F(LegalHoldTest, UnknownScopesAre404AndBadFields400_USE6) {
+  // No grant can name an unknown account, so none opens it (USE-4).
   boost::json::object no_account = Hold("account");
   no_account["account"] = "acc_doesnotexist000000";
-  LETHE_EXPECT_PROBLEM(Place(legal_, no_account), 404, "not-found");
+  LETHE_EXPECT_PROBLEM(Place(legal_, no_account), 403, "no-access-grant");
   boost::json::object no_media = Hold("media");
   no_media["media"] = "med_doesnotexist000000";
   LETHE_EXPECT_PROBLEM(Place(legal_, no_media), 404, "not-found");
@@ -198,13 +207,15 @@ TEST_F(LegalHoldTest, UnknownScopesAre404AndBadFields400_USE6) {
   cross["media"] = Str(theirs.Json(), "id");
   LETHE_EXPECT_PROBLEM(Place(legal_, cross), 404, "not-found");
   cross["account"] = other.account.id;
+  LETHE_EXPECT_PROBLEM(Place(legal_, cross), 403, "no-access-grant");
+  ASSERT_FALSE(GrantAccess(*server_, legal_, other.account.id, {"legal"}).empty());
   EXPECT_EQ(Place(legal_, cross).status, 201) << "the same media in its own account";
   LETHE_EXPECT_PROBLEM(client_.Post("/v1/staff/legal-holds/hld_doesnotexist00000/release", "",
                                     BearerAuth(legal_.token)),
                        404, "not-found");
   LETHE_EXPECT_PROBLEM(
-      client_.Get("/v1/staff/legal-holds?account=acc_nope", BearerAuth(legal_.token)), 404,
-      "not-found");
+      client_.Get("/v1/staff/legal-holds?account=acc_nope", BearerAuth(legal_.token)), 403,
+      "no-access-grant");
 
   boost::json::object bad_scope = Hold("galaxy");
   LETHE_EXPECT_PROBLEM(Place(legal_, bad_scope), 400, "invalid-field");
@@ -241,6 +252,8 @@ TEST(LegalHoldEndTest, AHoldIsReleasedByTheServerOnItsEndDate_USE6) {
   ASSERT_TRUE(server->Restart());
   HttpClient client(server->base_url());
   Tenant t = NewTenant(client, "hold-ends");
+  ASSERT_TRUE(SignInStaff(*server, &legal));
+  ASSERT_FALSE(GrantAccess(*server, legal, t.account.id, {"legal"}).empty());
   boost::json::object body{
       {"scope", "account"},
       {"account", t.account.id},

@@ -4,7 +4,9 @@
 // with one it is absent (and so are the ledger row and the audit events)
 // until the order ends, then mailed once; every disclosure lands in the
 // customer's disclosure ledger; the public transparency report counts the
-// year; wrong roles get 403, unknown decisions 400, unknown accounts 404.
+// year; wrong roles get 403, unknown decisions 400, unknown accounts 403
+// (no access grant can name them: USE-4). Staff sign in and work under
+// a grant on the account.
 #include <gtest/gtest.h>
 
 #include "harness.h"
@@ -35,6 +37,18 @@ class LegalRequestTest : public ::testing::Test {
     // An end user the account holds (a request may name one).
     Response seen = client_.Get("/v1/account?end_user=" + kEndUser, BearerAuth(tenant_.token()));
     ASSERT_EQ(seen.status, 200) << seen.Describe();
+    ASSERT_TRUE(SignInStaff(*server_, &support_));
+    ASSERT_TRUE(SignInStaff(*server_, &admin_));
+    StaffAgain();
+  }
+  // Signs security_ and legal_ in and grants them the account's legal
+  // data: staff sessions (12 h) and grants (72 h at most) end as the
+  // clock moves in these tests.
+  void StaffAgain() {
+    for (StaffMember* m : {&security_, &legal_}) {
+      ASSERT_TRUE(SignInStaff(*server_, m));
+      ASSERT_FALSE(GrantAccess(*server_, *m, tenant_.account.id, {"legal"}).empty());
+    }
   }
   void TearDown() override {
     if (HasFailure() && server_) server_->DumpLogs();
@@ -180,6 +194,7 @@ TEST_F(LegalRequestTest, AnOrderKeepsTheNoticeBackUntilItEndsThenItIsMailedOnce_
   SleepMs(800);
   EXPECT_EQ(Mails(id).size(), 1u) << "mailed once";
   SignInAgain();
+  StaffAgain();
   boost::json::array rows = Ledger();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(Str(rows[0], "reference"), id);
@@ -240,7 +255,7 @@ TEST_F(LegalRequestTest, BadInputWrongRolesAndUnknownAccountsChangeNothing_SHR4)
   LETHE_EXPECT_PROBLEM(Create(security_, bad), 400, "invalid-field");
   bad = Request();
   bad["account"] = "acc_00000000000000000000";
-  LETHE_EXPECT_PROBLEM(Create(security_, bad), 404, "not-found");
+  LETHE_EXPECT_PROBLEM(Create(security_, bad), 403, "no-access-grant");
   bad = Request();
   bad["end_user"] = "nobody-we-know";
   LETHE_EXPECT_PROBLEM(Create(security_, bad), 404, "not-found");
@@ -259,7 +274,10 @@ TEST_F(LegalRequestTest, BadInputWrongRolesAndUnknownAccountsChangeNothing_SHR4)
   Response one = client_.Get("/v1/staff/legal-requests/" + id, BearerAuth(security_.token));
   EXPECT_TRUE(one.Json().as_object().at("decision").is_null()) << "nothing was decided";
   EXPECT_TRUE(Ledger().empty());
-  Response list = client_.Get("/v1/staff/legal-requests", BearerAuth(security_.token));
+  LETHE_EXPECT_PROBLEM(client_.Get("/v1/staff/legal-requests", BearerAuth(security_.token)), 400,
+                       "invalid-field");
+  Response list = client_.Get("/v1/staff/legal-requests?account=" + tenant_.account.id,
+                              BearerAuth(security_.token));
   EXPECT_EQ(Arr(list.Json(), "requests").size(), 1u) << "the refused ones left nothing";
 }
 

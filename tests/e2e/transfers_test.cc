@@ -343,6 +343,8 @@ TEST_F(WebhookTest, TheSubprocessorRegistryIsAnnouncedThirtyDaysAhead_SHR2) {
   StaffMember support = AddStaff(server_->data_dir(), "support");
   ASSERT_TRUE(server_->Restart());
   client_.set_base_url(server_->base_url());
+  ASSERT_TRUE(SignInStaff(*server_, &admin));
+  ASSERT_TRUE(SignInStaff(*server_, &support));
   boost::json::object form{{"name", "Transcriber Ltd"},
                            {"purpose", "transcription"},
                            {"region", "eu"},
@@ -380,6 +382,7 @@ TEST_F(WebhookTest, TheSubprocessorRegistryIsAnnouncedThirtyDaysAhead_SHR2) {
   items = Arr(client_.Get("/v1/subprocessors").Json(), "subprocessors");
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(Str(items[0], "status"), "in_force");
+  ASSERT_TRUE(SignInStaff(*server_, &admin));  // a staff session lasts 12 hours
   // A change waits its own 30 days; the entry in force is listed meanwhile.
   Response changed =
       client_.Patch("/v1/staff/subprocessors/" + id, boost::json::object{{"region", "global"}},

@@ -65,13 +65,19 @@ TEST(UnderageTest, StaffRemoveAChildsAccountAtOnceWithReceipts_SEC4) {
         << needle << ": the final check would prove nothing";
   }
 
+  ASSERT_TRUE(SignInStaff(*server, &legal));
+  ASSERT_TRUE(SignInStaff(*server, &support));
   const std::string route = "/v1/staff/accounts/" + first.id + "/underage";
+  // USE-4: without a grant on the account, not even the right role may.
+  LETHE_EXPECT_PROBLEM(client.Post(route, "", BearerAuth(legal.token)), 403, "no-access-grant");
+  ASSERT_FALSE(
+      GrantAccess(*server, legal, first.id, {"account"}, "security_investigation").empty());
   LETHE_EXPECT_PROBLEM(client.Post(route, "", BearerAuth(support.token)), 403, "forbidden");
   LETHE_EXPECT_PROBLEM(client.Post(route, "", BearerAuth(kid.token)), 401, "unauthenticated");
   LETHE_EXPECT_PROBLEM(client.Post(route, "", BearerAuth(first.api_token)), 401, "unauthenticated");
   LETHE_EXPECT_PROBLEM(
-      client.Post("/v1/staff/accounts/acc_doesnotexist/underage", "", BearerAuth(legal.token)), 404,
-      "not-found");
+      client.Post("/v1/staff/accounts/acc_doesnotexist/underage", "", BearerAuth(legal.token)), 403,
+      "no-access-grant");
   ASSERT_EQ(client.Get("/v1/me", BearerAuth(kid.token)).status, 200) << "refusals changed nothing";
 
   std::chrono::steady_clock::time_point asked = std::chrono::steady_clock::now();

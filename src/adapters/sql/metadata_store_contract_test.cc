@@ -412,24 +412,132 @@ TEST_P(MetadataStoreContract, AuditEventsKeepTheirOrder) {
   EXPECT_EQ(store_->ListAuditEvents("", 1, 10)->size(), 2u);
 }
 
-TEST_P(MetadataStoreContract, StaffAreFoundByIdAndTokenDigest_USE6) {
-  StaffRecord s{"stf_1", "Lee", "legal", "digest-1", 5, std::nullopt};
+TEST_P(MetadataStoreContract, StaffAreFoundByIdWithTheirSealedCredentials_USE6_SEC2) {
+  StaffRecord s{"stf_1", "Lee", "legal", 5, std::nullopt, "$argon2id$x", "sealed-seed", -1};
   ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertStaff(s); }).ok());
-  StaffRecord dup{"stf_2", "Other", "admin", "digest-1", 6, std::nullopt};
+  StaffRecord dup = s;
+  dup.name = "Other";
   EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertStaff(dup); }).code(),
             Status::Code::kAlreadyExists);
-  StaffRecord bad_role{"stf_3", "Other", "janitor", "digest-3", 6, std::nullopt};
+  StaffRecord bad_role{"stf_3", "Other", "janitor", 6, std::nullopt, "h", "s", -1};
   EXPECT_FALSE(W([&](MetadataTx& tx) { return tx.InsertStaff(bad_role); }).ok());
-  StaffRecord off{"stf_4", "Gone", "support", "digest-4", 7, int64_t{8}};
+  StaffRecord off{"stf_4", "Gone", "support", 7, int64_t{8}, "h", "s", -1};
   ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertStaff(off); }).ok());
-  auto by_token = store_->FindStaffByToken("digest-1");
-  ASSERT_TRUE(by_token.ok());
-  EXPECT_EQ(by_token->id, "stf_1");
-  EXPECT_EQ(by_token->role, "legal");
-  EXPECT_FALSE(by_token->disabled_ms.has_value());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetStaffTotpStep("stf_1", 1234); }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.SetStaffTotpStep("stf_9", 1); }).code(),
+            Status::Code::kNotFound);
+  auto found = store_->FindStaff("stf_1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->role, "legal");
+  EXPECT_EQ(found->password_hash, "$argon2id$x");
+  EXPECT_EQ(found->totp_seed, "sealed-seed");
+  EXPECT_EQ(found->totp_last_step, 1234);
+  EXPECT_FALSE(found->disabled_ms.has_value());
   EXPECT_EQ(store_->FindStaff("stf_4")->disabled_ms, std::optional<int64_t>(8));
-  EXPECT_EQ(store_->FindStaffByToken("digest-9").status().code(), Status::Code::kNotFound);
   EXPECT_EQ(store_->FindStaff("stf_9").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, StaffSessionsAreFoundByDigestAndRevokedOnce_SEC2) {
+  StaffSessionRecord s{"digest-1", "stf_1", 10, 20, std::nullopt};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertStaffSession(s); }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertStaffSession(s); }).code(),
+            Status::Code::kAlreadyExists);
+  auto found = store_->FindStaffSession("digest-1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->staff_id, "stf_1");
+  EXPECT_EQ(found->expires_ms, 20);
+  EXPECT_FALSE(found->revoked_ms.has_value());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.RevokeStaffSession("digest-1", 15); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.RevokeStaffSession("digest-1", 17); }).ok());
+  EXPECT_EQ(store_->FindStaffSession("digest-1")->revoked_ms, std::optional<int64_t>(15))
+      << "the first sign-out stands";
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.RevokeStaffSession("digest-9", 1); }).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindStaffSession("digest-9").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(MetadataStoreContract, ActiveGrantsAreTheUnrevokedUnexpiredOnesOfOneHolder_USE4) {
+  auto grant = [](std::string id, std::string staff, std::string account, int64_t created,
+                  int64_t expires) {
+    AccessGrantRecord g;
+    g.id = std::move(id);
+    g.staff_id = std::move(staff);
+    g.account_id = std::move(account);
+    g.purpose = "debugging";
+    g.ticket = "T-1";
+    g.scopes = "account media";
+    g.created_ms = created;
+    g.expires_ms = expires;
+    return g;
+  };
+  for (const AccessGrantRecord& g :
+       {grant("grt_a", "stf_1", "acc_1", 10, 100), grant("grt_b", "stf_1", "acc_1", 20, 50),
+        grant("grt_c", "stf_2", "acc_1", 30, 100), grant("grt_d", "stf_1", "acc_2", 40, 100)}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccessGrant(g); }).ok()) << g.id;
+  }
+  EXPECT_EQ(W([&](MetadataTx& tx) {
+              return tx.InsertAccessGrant(grant("grt_a", "x", "y", 1, 2));
+            }).code(),
+            Status::Code::kAlreadyExists);
+  AccessGrantRecord bad = grant("grt_e", "stf_1", "acc_1", 1, 2);
+  bad.purpose = "curiosity";
+  EXPECT_FALSE(W([&](MetadataTx& tx) { return tx.InsertAccessGrant(bad); }).ok());
+
+  auto active = store_->ListActiveAccessGrants("stf_1", "acc_1", 50);
+  ASSERT_TRUE(active.ok());
+  ASSERT_EQ(active->size(), 1u) << "grt_b expires at 50: not active at 50";
+  EXPECT_EQ((*active)[0].id, "grt_a");
+  EXPECT_EQ((*active)[0].scopes, "account media");
+  EXPECT_EQ(store_->ListActiveAccessGrants("stf_1", "acc_1", 49)->size(), 2u);
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.RevokeAccessGrant("grt_a", "stf_9", 45); }).ok());
+  EXPECT_EQ(store_->ListActiveAccessGrants("stf_1", "acc_1", 46)->size(), 1u);
+  auto revoked = store_->FindAccessGrant("grt_a");
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->revoked_ms, std::optional<int64_t>(45));
+  EXPECT_EQ(revoked->revoked_by, "stf_9");
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.RevokeAccessGrant("grt_z", "s", 1); }).code(),
+            Status::Code::kNotFound);
+  auto own = store_->ListAccessGrants("stf_1", 10);
+  ASSERT_EQ(own->size(), 3u);
+  EXPECT_EQ((*own)[0].id, "grt_d") << "newest first";
+  EXPECT_EQ(store_->ListAccessGrants("stf_1", 1)->size(), 1u);
+}
+
+TEST_P(MetadataStoreContract, AccessLogsAreListedNewestFirstPerAccountWithACursor_USE4) {
+  auto entry = [](std::string id, std::string account, int64_t at) {
+    AccessLogEntry e;
+    e.id = std::move(id);
+    e.account_id = std::move(account);
+    e.at_ms = at;
+    e.staff_id = "stf_1";
+    e.grant_id = "grt_1";
+    e.purpose = "legal";
+    e.ticket = "T";
+    e.kind = "request";
+    e.method = "GET";
+    e.route = "/v1/staff/x/{id}";
+    e.path = "/v1/staff/x/1";
+    return e;
+  };
+  for (const AccessLogEntry& e : {entry("acl_1", "acc_1", 10), entry("acl_2", "acc_1", 20),
+                                  entry("acl_3", "acc_1", 20), entry("acl_4", "acc_2", 30)}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.AppendAccessLog(e); }).ok()) << e.id;
+  }
+  AccessLogEntry bad = entry("acl_5", "acc_1", 1);
+  bad.kind = "peek";
+  EXPECT_FALSE(W([&](MetadataTx& tx) { return tx.AppendAccessLog(bad); }).ok());
+  auto first = store_->ListAccessLog("acc_1", std::nullopt, 2);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, "acl_3");
+  EXPECT_EQ((*first)[1].id, "acl_2");
+  EXPECT_EQ((*first)[0].path, "/v1/staff/x/1");
+  auto next = store_->ListAccessLog("acc_1", std::string("acl_2"), 2);
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ((*next)[0].id, "acl_1");
+  EXPECT_TRUE(store_->ListAccessLog("acc_1", std::string("acl_4"), 2)->empty())
+      << "another account's entry is no cursor here";
+  EXPECT_EQ(store_->ListAccessLog("acc_2", std::nullopt, 10)->size(), 1u);
 }
 
 TEST_P(MetadataStoreContract, PrivacyRequestsAreScopedByCustomerWithAnOrderedHistory_RGT2) {

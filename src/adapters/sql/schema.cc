@@ -1120,6 +1120,98 @@ CREATE INDEX usage_by_account_time ON usage_events(account_id, time_ms);
 CREATE INDEX usage_by_time ON usage_events(time_ms);
 )sql";
 
+// Version 19: staff sign in with a password and TOTP (SEC-2), and read a
+// customer's data only under an access grant, every use logged for the
+// customer (USE-4, SEC-1). The permanent staff tokens of version 6 are
+// retired: their digests are replaced by values no token hashes to.
+constexpr const char* kV19Sqlite = R"sql(
+ALTER TABLE staff ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE staff ADD COLUMN totp_seed TEXT NOT NULL DEFAULT '';
+ALTER TABLE staff ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT -1;
+UPDATE staff SET token_digest = 'retired:' || id;
+CREATE TABLE staff_sessions (
+  token_digest TEXT PRIMARY KEY,
+  staff_id TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  revoked_ms INTEGER
+);
+CREATE INDEX staff_sessions_by_staff ON staff_sessions(staff_id);
+CREATE TABLE access_grants (
+  id TEXT PRIMARY KEY,
+  staff_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  purpose TEXT NOT NULL
+    CHECK (purpose IN ('debugging', 'security_investigation', 'abuse_review', 'legal')),
+  ticket TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  revoked_ms INTEGER,
+  revoked_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX access_grants_by_staff ON access_grants(staff_id, created_ms);
+CREATE INDEX access_grants_by_holder ON access_grants(staff_id, account_id, expires_ms);
+CREATE TABLE access_log (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  staff_id TEXT NOT NULL,
+  grant_id TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  ticket TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('grant.create', 'grant.revoke', 'request')),
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  path TEXT NOT NULL
+);
+CREATE INDEX access_log_by_account ON access_log(account_id, at_ms, id);
+)sql";
+
+constexpr const char* kV19Postgres = R"sql(
+ALTER TABLE staff ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE staff ADD COLUMN totp_seed TEXT NOT NULL DEFAULT '';
+ALTER TABLE staff ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT -1;
+UPDATE staff SET token_digest = 'retired:' || id;
+CREATE TABLE staff_sessions (
+  token_digest TEXT PRIMARY KEY,
+  staff_id TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  revoked_ms BIGINT
+);
+CREATE INDEX staff_sessions_by_staff ON staff_sessions(staff_id);
+CREATE TABLE access_grants (
+  id TEXT PRIMARY KEY,
+  staff_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  purpose TEXT NOT NULL
+    CHECK (purpose IN ('debugging', 'security_investigation', 'abuse_review', 'legal')),
+  ticket TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  revoked_ms BIGINT,
+  revoked_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX access_grants_by_staff ON access_grants(staff_id, created_ms);
+CREATE INDEX access_grants_by_holder ON access_grants(staff_id, account_id, expires_ms);
+CREATE TABLE access_log (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  at_ms BIGINT NOT NULL,
+  staff_id TEXT NOT NULL,
+  grant_id TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  ticket TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('grant.create', 'grant.revoke', 'request')),
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  path TEXT NOT NULL
+);
+CREATE INDEX access_log_by_account ON access_log(account_id, at_ms, id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -1127,13 +1219,13 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
-      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {20, kV20Sqlite}, {21, kV21Sqlite}, {22, kV22Sqlite}};
+      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite}, {21, kV21Sqlite}, {22, kV22Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
-      {17, kV17Postgres}, {18, kV18Postgres}, {20, kV20Postgres}, {21, kV21Postgres}, {22, kV22Postgres}};
+      {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres}, {21, kV21Postgres}, {22, kV22Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

@@ -203,8 +203,27 @@ Result<OutboxRecord> SqlMetadataStore::FindOutboxMessage(const std::string& id) 
 Result<StaffRecord> SqlMetadataStore::FindStaff(const std::string& id) {
   return Read<StaffRecord>([&](SqlMetadataTx& r) { return r.FindStaff(id); });
 }
-Result<StaffRecord> SqlMetadataStore::FindStaffByToken(const std::string& token_digest) {
-  return Read<StaffRecord>([&](SqlMetadataTx& r) { return r.FindStaffByToken(token_digest); });
+Result<StaffSessionRecord> SqlMetadataStore::FindStaffSession(const std::string& token_digest) {
+  return Read<StaffSessionRecord>(
+      [&](SqlMetadataTx& r) { return r.FindStaffSession(token_digest); });
+}
+Result<AccessGrantRecord> SqlMetadataStore::FindAccessGrant(const std::string& id) {
+  return Read<AccessGrantRecord>([&](SqlMetadataTx& r) { return r.FindAccessGrant(id); });
+}
+Result<std::vector<AccessGrantRecord>> SqlMetadataStore::ListAccessGrants(
+    const std::string& staff_id, int limit) {
+  return Read<std::vector<AccessGrantRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListAccessGrants(staff_id, limit); });
+}
+Result<std::vector<AccessGrantRecord>> SqlMetadataStore::ListActiveAccessGrants(
+    const std::string& staff_id, const std::string& account_id, int64_t now_ms) {
+  return Read<std::vector<AccessGrantRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListActiveAccessGrants(staff_id, account_id, now_ms); });
+}
+Result<std::vector<AccessLogEntry>> SqlMetadataStore::ListAccessLog(
+    const std::string& account_id, const std::optional<std::string>& before_id, int limit) {
+  return Read<std::vector<AccessLogEntry>>(
+      [&](SqlMetadataTx& r) { return r.ListAccessLog(account_id, before_id, limit); });
 }
 Result<HoldRecord> SqlMetadataStore::FindHold(const std::string& id) {
   return Read<HoldRecord>([&](SqlMetadataTx& r) { return r.FindHold(id); });

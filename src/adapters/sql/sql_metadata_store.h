@@ -74,7 +74,16 @@ class SqlMetadataStore final : public MetadataStore {
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
   Result<StaffRecord> FindStaff(const std::string& id) override;
-  Result<StaffRecord> FindStaffByToken(const std::string& token_digest) override;
+  Result<StaffSessionRecord> FindStaffSession(const std::string& token_digest) override;
+  Result<AccessGrantRecord> FindAccessGrant(const std::string& id) override;
+  Result<std::vector<AccessGrantRecord>> ListAccessGrants(const std::string& staff_id,
+                                                          int limit) override;
+  Result<std::vector<AccessGrantRecord>> ListActiveAccessGrants(const std::string& staff_id,
+                                                                const std::string& account_id,
+                                                                int64_t now_ms) override;
+  Result<std::vector<AccessLogEntry>> ListAccessLog(const std::string& account_id,
+                                                    const std::optional<std::string>& before_id,
+                                                    int limit) override;
   Result<HoldRecord> FindHold(const std::string& id) override;
   Result<std::vector<HoldRecord>> ListHolds(const std::string& account_id) override;
   Result<std::optional<HoldRecord>> FindCoveringHold(const std::string& account_id,

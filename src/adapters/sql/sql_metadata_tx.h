@@ -69,7 +69,16 @@ class SqlMetadataTx final : public MetadataTx {
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
   Result<StaffRecord> FindStaff(const std::string& id) override;
-  Result<StaffRecord> FindStaffByToken(const std::string& token_digest) override;
+  Result<StaffSessionRecord> FindStaffSession(const std::string& token_digest) override;
+  Result<AccessGrantRecord> FindAccessGrant(const std::string& id) override;
+  Result<std::vector<AccessGrantRecord>> ListAccessGrants(const std::string& staff_id,
+                                                          int limit) override;
+  Result<std::vector<AccessGrantRecord>> ListActiveAccessGrants(const std::string& staff_id,
+                                                                const std::string& account_id,
+                                                                int64_t now_ms) override;
+  Result<std::vector<AccessLogEntry>> ListAccessLog(const std::string& account_id,
+                                                    const std::optional<std::string>& before_id,
+                                                    int limit) override;
   Result<HoldRecord> FindHold(const std::string& id) override;
   Result<std::vector<HoldRecord>> ListHolds(const std::string& account_id) override;
   Result<std::optional<HoldRecord>> FindCoveringHold(const std::string& account_id,
@@ -153,6 +162,12 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertBlobIntent(const std::string& blob_id, int64_t created_ms) override;
   Status DeleteBlobIntents(const std::vector<std::string>& blob_ids) override;
   Status InsertStaff(const StaffRecord& s) override;
+  Status SetStaffTotpStep(const std::string& staff_id, int64_t step) override;
+  Status InsertStaffSession(const StaffSessionRecord& s) override;
+  Status RevokeStaffSession(const std::string& token_digest, int64_t at_ms) override;
+  Status InsertAccessGrant(const AccessGrantRecord& g) override;
+  Status RevokeAccessGrant(const std::string& id, const std::string& by, int64_t at_ms) override;
+  Status AppendAccessLog(const AccessLogEntry& e) override;
   Status InsertHold(const HoldRecord& h) override;
   Status UpdateHold(const HoldRecord& h) override;
   Result<std::vector<SubprocessorRecord>> ListSubprocessorVersions() override;

@@ -1,16 +1,9 @@
-// SqlMetadataTx, continued: staff principals and legal holds (USE-6).
+// SqlMetadataTx, continued: legal holds (USE-6).
 #include "adapters/sql/sql_metadata_tx.h"
 #include "adapters/sql/sql_rows.h"
 
 namespace lethe {
 namespace {
-
-constexpr const char* kStaffColumns = "id, name, role, token_digest, created_ms, disabled_ms";
-
-StaffRecord StaffFromRow(const SqlRow& r) {
-  return StaffRecord{SqlText(r[0]), SqlText(r[1]), SqlText(r[2]),
-                     SqlText(r[3]), SqlInt(r[4]),  SqlOptInt(r[5])};
-}
 
 constexpr const char* kHoldColumns =
     "id, account_id, scope, subject, reason, matter, ends_ms, non_disclosure, placed_by, "
@@ -34,25 +27,6 @@ HoldRecord HoldFromRow(const SqlRow& r) {
 }
 
 }  // namespace
-
-Status SqlMetadataTx::InsertStaff(const StaffRecord& s) {
-  return StatusOf(Query(
-      std::string("INSERT INTO staff (") + kStaffColumns + ") VALUES ($1, $2, $3, $4, $5, $6)",
-      {s.id, s.name, s.role, s.token_digest, s.created_ms, SqlNullable(s.disabled_ms)}));
-}
-
-Result<StaffRecord> SqlMetadataTx::FindStaff(const std::string& id) {
-  return FirstRow<StaffRecord>(
-      Query(std::string("SELECT ") + kStaffColumns + " FROM staff WHERE id = $1", {id}),
-      StaffFromRow, "staff");
-}
-
-Result<StaffRecord> SqlMetadataTx::FindStaffByToken(const std::string& token_digest) {
-  return FirstRow<StaffRecord>(
-      Query(std::string("SELECT ") + kStaffColumns + " FROM staff WHERE token_digest = $1",
-            {token_digest}),
-      StaffFromRow, "staff");
-}
 
 Status SqlMetadataTx::InsertHold(const HoldRecord& h) {
   return StatusOf(Query(std::string("INSERT INTO legal_holds (") + kHoldColumns +
