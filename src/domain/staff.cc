@@ -39,7 +39,7 @@ Result<NewStaff> Staff::Add(const std::string& name, StaffRole role, const Reque
                           std::nullopt};
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.InsertStaff(out.staff));
-    return audit_.Record(tx, kCreator, "staff.create", out.staff.id, "", origin);
+    return audit_.Record(tx, Actor::System(kCreator), "staff.create", out.staff.id, "", origin);
   }));
   return out;
 }

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/request_origin.h"
 #include "ports/clock.h"
@@ -52,6 +53,7 @@ struct StaffPrincipal {
   std::string id;  // stf_..., the actor of their audit events
   std::string name;
   StaffRole role = StaffRole::kSupport;
+  Actor actor() const { return Actor::Staff(id); }
 };
 
 struct NewStaff {

@@ -113,7 +113,7 @@ Result<std::string> TwoFactor::UseCode(MetadataTx& tx, TotpFactorRecord factor,
 
 Status TwoFactor::Tell(MetadataTx& tx, const CustomerRecord& c, const std::string& action,
                        const std::string& what, const RequestOrigin& origin) {
-  LETHE_RETURN_IF_ERROR(audit_.Record(tx, c.id, action, c.id, "", origin));
+  LETHE_RETURN_IF_ERROR(audit_.Record(tx, Actor::Customer(c.id), action, c.id, "", origin));
   std::string text = "Hello " + c.name + ",\n\n" + what + " on your Lethe login, at " +
                      FormatRfc3339(clock_.NowMillis()) + " from the address " +
                      (origin.ip.empty() ? "unknown" : origin.ip) +

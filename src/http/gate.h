@@ -67,6 +67,10 @@ class Caller {
   // Which of them the caller is (Auth::kSessionOrDataPlane routes).
   bool is_customer() const { return customer_.has_value(); }
   bool is_principal() const { return principal_.has_value(); }
+  // Who acts, typed for the domain and the audit chain: the customer, the
+  // account credential or the staff member. Throws std::logic_error on an
+  // Auth::kNone route (nobody acts there).
+  Actor actor() const;
 
  private:
   std::optional<CustomerRecord> customer_;
