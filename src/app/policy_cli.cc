@@ -54,7 +54,8 @@ int PublishPolicy(const std::string& data_dir, const std::string& file,
     return 2;
   }
   const RequestOrigin cli{"cli-policy-publish", "", "", "", "", "", ""};
-  auto published = policy.Publish(text.str(), effective_date, material, "lethe:policy-cli", cli);
+  auto published =
+      policy.Publish(text.str(), effective_date, material, Actor::System("lethe:policy-cli"), cli);
   if (!published.ok()) {
     err << "lethe: " << published.status().ToString() << "\n";
     return 2;

@@ -113,7 +113,7 @@ Result<AccessGrantRecord> AccessGrants::Create(const StaffPrincipal& who, const 
     }
     LETHE_RETURN_IF_ERROR(tx.InsertAccessGrant(g));
     LETHE_RETURN_IF_ERROR(LogGrant(tx, g, "grant.create", who.id));
-    return audit_.Record(tx, who.id, "access_grant.create", g.id, g.account_id, origin);
+    return audit_.Record(tx, who.actor(), "access_grant.create", g.id, g.account_id, origin);
   }));
   return g;
 }
@@ -138,7 +138,7 @@ Result<AccessGrantRecord> AccessGrants::Revoke(const StaffPrincipal& who, const 
     g.revoked_ms = now;
     g.revoked_by = who.id;
     LETHE_RETURN_IF_ERROR(LogGrant(tx, g, "grant.revoke", who.id));
-    return audit_.Record(tx, who.id, "access_grant.revoke", g.id, g.account_id, origin);
+    return audit_.Record(tx, who.actor(), "access_grant.revoke", g.id, g.account_id, origin);
   }));
   return g;
 }

@@ -64,7 +64,8 @@ Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::s
                               TokenDigest(out.api_token), clock_.NowMillis()};
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.InsertAccount(out.account));
-    return audit_.Record(tx, customer_id, "account.create", out.account.id, out.account.id, origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "account.create", out.account.id,
+                         out.account.id, origin);
   }));
   return out;
 }
@@ -119,7 +120,7 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
       LETHE_RETURN_IF_ERROR(tx.SetAccountRetention(account_id, account.retention_days));
     }
     LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
-    return audit_.Record(tx, customer_id,
+    return audit_.Record(tx, Actor::Customer(customer_id),
                          patch.retention_days ? "account.retention"
                          : origins            ? "account.origins"
                                               : "account.update",
@@ -139,7 +140,8 @@ Result<std::string> Accounts::RotateToken(const std::string& customer_id,
     account.token_digest = TokenDigest(token);
     LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
     LETHE_RETURN_IF_ERROR(Notify(tx, account, "Its API token was rotated", origin));
-    return audit_.Record(tx, customer_id, "account.token_rotate", account_id, account_id, origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "account.token_rotate", account_id,
+                         account_id, origin);
   }));
   Forget(account_id);
   return token;
@@ -156,7 +158,8 @@ Result<NewApiKey> Accounts::CreateKey(const std::string& customer_id, const std:
     LETHE_RETURN_IF_ERROR(tx.InsertApiKey(out.key));
     LETHE_RETURN_IF_ERROR(
         Notify(tx, account, "A new API key, " + out.key.id + ", was created", origin));
-    return audit_.Record(tx, customer_id, "key.create", out.key.id, account_id, origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "key.create", out.key.id, account_id,
+                         origin);
   }));
   return out;
 }
@@ -172,7 +175,8 @@ Status Accounts::RevokeKey(const std::string& customer_id, const std::string& ac
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(StatusOf(OpenAccount(tx, customer_id, account_id)));
     LETHE_RETURN_IF_ERROR(tx.DeleteApiKey(account_id, key_id));
-    return audit_.Record(tx, customer_id, "key.revoke", key_id, account_id, origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "key.revoke", key_id, account_id,
+                         origin);
   }));
   Forget(account_id);
   return Status::Ok();

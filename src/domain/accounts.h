@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/outbox.h"
 #include "domain/request_origin.h"
@@ -54,6 +55,7 @@ struct NewApiKey {
 struct Principal {
   AccountRecord account;
   std::string credential_id;  // the account id for its token, else the key id
+  Actor actor() const { return Actor::Credential(credential_id); }
 };
 
 class Accounts {

@@ -71,7 +71,7 @@ Result<AppealRecord> Appeals::File(const std::string& customer_id, const std::st
     a.state = "open";
     a.created_ms = clock_.NowMillis();
     LETHE_RETURN_IF_ERROR(tx.InsertAppeal(a));
-    return audit_.Record(tx, customer_id, "appeal.file", a.id, a.account_id, origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "appeal.file", a.id, a.account_id, origin);
   }));
   return a;
 }
@@ -104,7 +104,7 @@ Result<AppealRecord> Appeals::Decide(const std::string& staff_id, const std::str
     a.reason = reason;
     LETHE_RETURN_IF_ERROR(tx.UpdateAppeal(a));
     LETHE_RETURN_IF_ERROR(
-        audit_.Record(tx, staff_id, "appeal." + outcome, a.id, a.account_id, origin));
+        audit_.Record(tx, Actor::Staff(staff_id), "appeal." + outcome, a.id, a.account_id, origin));
     if (reinstate && decision.state == "suspended") {
       LETHE_RETURN_IF_ERROR(suspensions_.Lift(tx, decision, staff_id, origin));
     }

@@ -35,8 +35,8 @@ class AuditCheckpointsTest : public DomainFixture {
     ASSERT_TRUE(metadata_
                     ->Transact([&](MetadataTx& tx) -> Status {
                       for (int i = 0; i < n; ++i) {
-                        LETHE_RETURN_IF_ERROR(
-                            audit_->Record(tx, "cus_x", "test.step", "t", "acc_1", origin_));
+                        LETHE_RETURN_IF_ERROR(audit_->Record(tx, Actor::Customer("cus_x"),
+                                                             "test.step", "t", "acc_1", origin_));
                       }
                       return Status::Ok();
                     })

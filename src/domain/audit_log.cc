@@ -33,7 +33,7 @@ std::string AuditLog::HashOf(const AuditEvent& e) {
                                             canonical.size()));
 }
 
-Status AuditLog::Record(MetadataTx& tx, const std::string& actor, const std::string& action,
+Status AuditLog::Record(MetadataTx& tx, const Actor& actor, const std::string& action,
                         const std::string& target, const std::string& account_id,
                         const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(std::optional<AuditEvent> last, tx.LastAuditEvent());
@@ -41,7 +41,7 @@ Status AuditLog::Record(MetadataTx& tx, const std::string& actor, const std::str
   e.seq = last ? last->seq + 1 : 1;
   e.id = RandomId(random_, "aud_");
   e.time_ms = clock_.NowMillis();
-  e.actor = actor;
+  e.actor = actor.audit_text();
   e.action = action;
   e.target = target;
   e.account_id = account_id;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/request_origin.h"
 #include "ports/audit_anchor.h"
 #include "ports/clock.h"
@@ -39,7 +40,7 @@ class AuditLog {
   // Appends one event in `tx`, the transaction of the change it records, so
   // the change and its event land or fail together. Transactions are
   // serializable, so two events never claim the same place in the chain.
-  Status Record(MetadataTx& tx, const std::string& actor, const std::string& action,
+  Status Record(MetadataTx& tx, const Actor& actor, const std::string& action,
                 const std::string& target, const std::string& account_id,
                 const RequestOrigin& origin);
 

@@ -16,8 +16,8 @@ class AuditLogTest : public DomainFixture {
     for (int i = 1; i <= 5; ++i) {
       ASSERT_TRUE(metadata_
                       ->Transact([&](MetadataTx& tx) {
-                        return audit_->Record(tx, "cus_x", "test.step", "t" + std::to_string(i),
-                                              "acc_1", origin_);
+                        return audit_->Record(tx, Actor::Customer("cus_x"), "test.step",
+                                              "t" + std::to_string(i), "acc_1", origin_);
                       })
                       .ok());
     }
@@ -91,7 +91,8 @@ TEST_F(AnchoredAuditLogTest, AnchorFollowsCommitsOnly) {
   RecordFive();
   EXPECT_EQ((*anchor_->Load())->seq, 5);
   Status rolled_back = metadata_->Transact([&](MetadataTx& tx) -> Status {
-    LETHE_RETURN_IF_ERROR(audit_->Record(tx, "cus_x", "test.step", "t6", "acc_1", origin_));
+    LETHE_RETURN_IF_ERROR(
+        audit_->Record(tx, Actor::Customer("cus_x"), "test.step", "t6", "acc_1", origin_));
     return Status::Internal("injected");
   });
   EXPECT_FALSE(rolled_back.ok());
@@ -144,7 +145,8 @@ TEST_F(AnchoredAuditLogTest, OneAnchorWritePerTransactionForItsNewestEvent) {
   auto record = [&](int events) {
     return metadata_->Transact([&](MetadataTx& tx) -> Status {
       for (int i = 0; i < events; ++i) {
-        LETHE_RETURN_IF_ERROR(audit.Record(tx, "cus_x", "test.step", "t", "acc_1", origin_));
+        LETHE_RETURN_IF_ERROR(
+            audit.Record(tx, Actor::Customer("cus_x"), "test.step", "t", "acc_1", origin_));
       }
       return Status::Ok();
     });
@@ -159,8 +161,10 @@ TEST_F(AnchoredAuditLogTest, OneAnchorWritePerTransactionForItsNewestEvent) {
   EXPECT_EQ((*anchor_->Load())->seq, 504);
   EXPECT_FALSE(metadata_
                    ->Transact([&](MetadataTx& tx) -> Status {
-                     LETHE_RETURN_IF_ERROR(audit.Record(tx, "cus_x", "a", "t", "acc_1", origin_));
-                     LETHE_RETURN_IF_ERROR(audit.Record(tx, "cus_x", "b", "t", "acc_1", origin_));
+                     LETHE_RETURN_IF_ERROR(
+                         audit.Record(tx, Actor::Customer("cus_x"), "a", "t", "acc_1", origin_));
+                     LETHE_RETURN_IF_ERROR(
+                         audit.Record(tx, Actor::Customer("cus_x"), "b", "t", "acc_1", origin_));
                      return Status::Internal("injected");
                    })
                    .ok());

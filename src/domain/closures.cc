@@ -21,7 +21,7 @@ Status RetentionClasses::Check() const {
   return Status::Ok();
 }
 
-Result<ErasureRecord> Closures::Close(const std::string& actor, const AccountRecord& account,
+Result<ErasureRecord> Closures::Close(const Actor& actor, const AccountRecord& account,
                                       const std::string& cause, const RequestOrigin& origin) {
   if (account.closed_ms) {
     ErasureQuery q;
@@ -50,7 +50,7 @@ Result<ErasureRecord> Closures::CloseAccount(const std::string& customer_id,
                                              const std::string& account_id,
                                              const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccount(customer_id, account_id));
-  return Close(customer_id, account, "closure", origin);
+  return Close(Actor::Customer(customer_id), account, "closure", origin);
 }
 
 Result<ErasureRecord> Closures::Receipt(const std::string& customer_id,
@@ -60,7 +60,7 @@ Result<ErasureRecord> Closures::Receipt(const std::string& customer_id,
   return erasures_.Get(account_id, erasure_id);
 }
 
-Result<CustomerClosure> Closures::CloseAll(const std::string& actor, const std::string& customer_id,
+Result<CustomerClosure> Closures::CloseAll(const Actor& actor, const std::string& customer_id,
                                            const std::string& cause, const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, store_.FindCustomer(customer_id));
   CustomerClosure out;
@@ -89,11 +89,10 @@ Result<CustomerClosure> Closures::CloseAll(const std::string& actor, const std::
 
 Result<CustomerClosure> Closures::CloseCustomer(const std::string& customer_id,
                                                 const RequestOrigin& origin) {
-  return CloseAll(customer_id, customer_id, "closure", origin);
+  return CloseAll(Actor::Customer(customer_id), customer_id, "closure", origin);
 }
 
-Result<CustomerClosure> Closures::RemoveUnderage(const std::string& actor,
-                                                 const std::string& account_id,
+Result<CustomerClosure> Closures::RemoveUnderage(const Actor& actor, const std::string& account_id,
                                                  const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccountById(account_id));
   LETHE_ASSIGN_OR_RETURN(CustomerClosure closure,
@@ -118,7 +117,7 @@ Status Closures::ApplyOther(const CustomerRecord& closed) {
     c.phone.reset();
     c.closure_stage = kOtherClassApplied;
     LETHE_RETURN_IF_ERROR(tx.UpdateCustomer(c));
-    return audit_.Record(tx, "lethe:retention", "customer.retention.other", c.id, "",
+    return audit_.Record(tx, Actor::System("lethe:retention"), "customer.retention.other", c.id, "",
                          RequestOrigin{"retention", "", "", "", "", "", ""});
   });
 }
@@ -138,7 +137,7 @@ Status Closures::ApplyCrm(const CustomerRecord& c) {
   }
   return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(StatusOf(tx.DeleteClosedCustomer(c.id)));
-    return audit_.Record(tx, "lethe:retention", "customer.retention.crm", c.id, "",
+    return audit_.Record(tx, Actor::System("lethe:retention"), "customer.retention.crm", c.id, "",
                          RequestOrigin{"retention", "", "", "", "", "", ""});
   });
 }

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "domain/accounts.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/erasures.h"
 #include "ports/clock.h"
@@ -100,7 +101,7 @@ class Closures {
   // SEC-4: closes the customer of `account_id` as CloseCustomer does, by
   // `actor` (a staff member), and removes its records at once instead of
   // after the retention classes. NotFound for an unknown account.
-  Result<CustomerClosure> RemoveUnderage(const std::string& actor, const std::string& account_id,
+  Result<CustomerClosure> RemoveUnderage(const Actor& actor, const std::string& account_id,
                                          const RequestOrigin& origin);
 
   // Applies every retention class whose time has come, for up to `limit`
@@ -114,9 +115,9 @@ class Closures {
   const RetentionClasses& classes() const { return classes_; }
 
  private:
-  Result<ErasureRecord> Close(const std::string& actor, const AccountRecord& account,
+  Result<ErasureRecord> Close(const Actor& actor, const AccountRecord& account,
                               const std::string& cause, const RequestOrigin& origin);
-  Result<CustomerClosure> CloseAll(const std::string& actor, const std::string& customer_id,
+  Result<CustomerClosure> CloseAll(const Actor& actor, const std::string& customer_id,
                                    const std::string& cause, const RequestOrigin& origin);
   Status ApplyOther(const CustomerRecord& c);
   Status ApplyCrm(const CustomerRecord& c);

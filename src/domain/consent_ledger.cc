@@ -35,7 +35,7 @@ ConsentSubject ConsentLedger::EndUser(const std::string& account_id,
   return {account_id, ids_.Of("end_user", account_id, end_user)};
 }
 
-Result<ConsentRecord> ConsentLedger::Record(const ConsentEntry& e, const std::string& actor,
+Result<ConsentRecord> ConsentLedger::Record(const ConsentEntry& e, const Actor& actor,
                                             const RequestOrigin& origin) {
   ConsentRecord out;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> lethe::Status {
@@ -46,8 +46,7 @@ Result<ConsentRecord> ConsentLedger::Record(const ConsentEntry& e, const std::st
 }
 
 Result<ConsentRecord> ConsentLedger::RecordIn(MetadataTx& tx, const ConsentEntry& e,
-                                              const std::string& actor,
-                                              const RequestOrigin& origin) {
+                                              const Actor& actor, const RequestOrigin& origin) {
   const Purpose* purpose = FindPurpose(e.purpose);
   if (purpose == nullptr) {
     return lethe::Status::InvalidArgument("unknown-purpose",
@@ -124,7 +123,7 @@ Result<int> ConsentLedger::HonourSignal(const std::string& customer_id,
     for (std::string_view purpose : kSignalPurposes) {
       if (recorded(history, purpose)) continue;
       ConsentEntry e{customer_id, account_id, end_user, std::string(purpose), "opt_out", signal};
-      LETHE_RETURN_IF_ERROR(StatusOf(RecordIn(tx, e, "signal:" + signal, origin)));
+      LETHE_RETURN_IF_ERROR(StatusOf(RecordIn(tx, e, Actor::System("signal:" + signal), origin)));
       ++added;
     }
     return lethe::Status::Ok();

@@ -22,6 +22,7 @@
 
 #include "common/status.h"
 #include "crypto/keyed_id.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/request_origin.h"
 #include "ports/clock.h"
@@ -85,10 +86,10 @@ class ConsentLedger {
   // ("invalid-field") for a bad decision or source, or an end user that is
   // empty with an account, over 256 bytes or not UTF-8; NotFound when the
   // account is not the customer's.
-  Result<ConsentRecord> Record(const ConsentEntry& e, const std::string& actor,
+  Result<ConsentRecord> Record(const ConsentEntry& e, const Actor& actor,
                                const RequestOrigin& origin);
   // The same inside the caller's transaction.
-  Result<ConsentRecord> RecordIn(MetadataTx& tx, const ConsentEntry& e, const std::string& actor,
+  Result<ConsentRecord> RecordIn(MetadataTx& tx, const ConsentEntry& e, const Actor& actor,
                                  const RequestOrigin& origin);
 
   // SEC-5: a request naming end user `end_user` of `account_id` carried

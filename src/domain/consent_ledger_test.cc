@@ -55,7 +55,7 @@ TEST_F(ConsentLedgerTest, RecordsAuditedEntriesUnderTheVersionInForce_SHR7) {
   ASSERT_TRUE(policy_->Seed("v1", 0).ok());
   Principal p = MakeAccount("ledger@example.com");
   ConsentEntry e{p.account.customer_id, p.account.id, "eu-1", "analytics", "opt_in", "api"};
-  auto r = ledger_->Record(e, "lat", origin_);
+  auto r = ledger_->Record(e, Actor::Credential("acc_lat"), origin_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->subject.rfind("kh_", 0), 0u) << "an end user is stored by keyed name";
   EXPECT_EQ(r->policy_version, 1);
@@ -105,7 +105,7 @@ TEST_F(ConsentLedgerTest, BadEntriesChangeNothing_SHR7) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.e.purpose + "/" + c.e.decision);
-    Status st = StatusOf(ledger_->Record(c.e, "x", origin_));
+    Status st = StatusOf(ledger_->Record(c.e, Actor::Customer("cus_x"), origin_));
     EXPECT_EQ(st.code(), c.code);
     if (*c.reason) EXPECT_EQ(st.reason(), c.reason);
   }
@@ -120,8 +120,10 @@ TEST_F(ConsentLedgerTest, BadEntriesChangeNothing_SHR7) {
 TEST_F(ConsentLedgerTest, ASignalIsRecordedOncePerSignal_SEC5) {
   Principal p = MakeAccount("gpc@example.com");
   const std::string cus = p.account.customer_id;
-  ASSERT_TRUE(
-      ledger_->Record({cus, p.account.id, "eu", "analytics", "opt_in", "api"}, "x", origin_).ok());
+  ASSERT_TRUE(ledger_
+                  ->Record({cus, p.account.id, "eu", "analytics", "opt_in", "api"},
+                           Actor::Customer("cus_x"), origin_)
+                  .ok());
   EXPECT_EQ(*ledger_->HonourSignal(cus, p.account.id, "eu", "gpc", origin_), 2);
   EXPECT_EQ(*ledger_->HonourSignal(cus, p.account.id, "eu", "gpc", origin_), 0);
   // DNT is evidence of its own; then it too is recorded once.
@@ -143,14 +145,16 @@ TEST_F(ConsentLedgerTest, AMaterialVersionIsAnnouncedFirstAndAsksForRenewal_SEC6
   EXPECT_FALSE(*policy_->Seed("again", 0)) << "seeding happens once";
   Principal p = MakeAccount("policy@example.com");
   const std::string cus = p.account.customer_id;
-  ASSERT_TRUE(ledger_->Record({cus, "", "", "marketing", "opt_in", "portal"}, cus, origin_).ok());
+  ASSERT_TRUE(
+      ledger_->Record({cus, "", "", "marketing", "opt_in", "portal"}, Actor::Customer(cus), origin_)
+          .ok());
   // Material without notice is refused.
   std::string today = FormatRfc3339(clock_.NowMillis()).substr(0, 10);
-  EXPECT_EQ(StatusOf(policy_->Publish("v2", today, true, "staff", origin_)).reason(),
+  EXPECT_EQ(StatusOf(policy_->Publish("v2", today, true, Actor::Staff("stf_x"), origin_)).reason(),
             "notice-required");
   const int64_t day = 86'400'000;
   std::string in_two_days = FormatRfc3339(clock_.NowMillis() + 2 * day).substr(0, 10);
-  auto published = policy_->Publish("v2", in_two_days, true, "staff", origin_);
+  auto published = policy_->Publish("v2", in_two_days, true, Actor::Staff("stf_x"), origin_);
   ASSERT_TRUE(published.ok()) << published.status().ToString();
   EXPECT_EQ(published->version.version, 2);
   EXPECT_EQ(published->announced, 1);
@@ -166,7 +170,8 @@ TEST_F(ConsentLedgerTest, AMaterialVersionIsAnnouncedFirstAndAsksForRenewal_SEC6
   for (const PurposeState& s : status->purposes) {
     if (s.purpose == "marketing") EXPECT_TRUE(s.renewal_required);
   }
-  auto renewed = ledger_->Record({cus, "", "", "marketing", "opt_in", "portal"}, cus, origin_);
+  auto renewed = ledger_->Record({cus, "", "", "marketing", "opt_in", "portal"},
+                                 Actor::Customer(cus), origin_);
   EXPECT_EQ(renewed->policy_version, 2);
   EXPECT_TRUE(*ledger_->Allows(ConsentLedger::Customer(cus), "marketing"));
 }
@@ -175,8 +180,10 @@ TEST_F(ConsentLedgerTest, MarketingGoesOnlyToConsentersWithAOneClickUnsubscribe_
   Principal yes = MakeAccount("yes@example.com");
   Principal no = MakeAccount("no@example.com");
   const std::string cus = yes.account.customer_id;
-  ASSERT_TRUE(ledger_->Record({cus, "", "", "marketing", "opt_in", "portal"}, cus, origin_).ok());
-  auto sent = marketing_->SendToAll("News", "Hello", "stf_1", origin_);
+  ASSERT_TRUE(
+      ledger_->Record({cus, "", "", "marketing", "opt_in", "portal"}, Actor::Customer(cus), origin_)
+          .ok());
+  auto sent = marketing_->SendToAll("News", "Hello", Actor::Staff("stf_1"), origin_);
   ASSERT_TRUE(sent.ok());
   EXPECT_EQ(sent->queued, 1);
   EXPECT_EQ(sent->withheld, 1);
@@ -199,7 +206,7 @@ TEST_F(ConsentLedgerTest, MarketingGoesOnlyToConsentersWithAOneClickUnsubscribe_
   ASSERT_EQ(history->size(), 2u) << "the repeat records nothing";
   EXPECT_EQ(history->back().source, "mail");
   EXPECT_EQ(history->back().decision, "opt_out");
-  sent = marketing_->SendToAll("More news", "Hello again", "stf_1", origin_);
+  sent = marketing_->SendToAll("More news", "Hello again", Actor::Staff("stf_1"), origin_);
   EXPECT_EQ(sent->queued, 0);
   EXPECT_EQ(sent->withheld, 2);
   (void)no;
@@ -208,9 +215,14 @@ TEST_F(ConsentLedgerTest, MarketingGoesOnlyToConsentersWithAOneClickUnsubscribe_
 TEST_F(ConsentLedgerTest, AnOptOutAfterQueueingStopsDelivery_ACC5) {
   Principal p = MakeAccount("late@example.com");
   const std::string cus = p.account.customer_id;
-  ASSERT_TRUE(ledger_->Record({cus, "", "", "marketing", "opt_in", "portal"}, cus, origin_).ok());
-  ASSERT_EQ(marketing_->SendToAll("News", "Hello", "stf_1", origin_)->queued, 1);
-  ASSERT_TRUE(ledger_->Record({cus, "", "", "marketing", "opt_out", "portal"}, cus, origin_).ok());
+  ASSERT_TRUE(
+      ledger_->Record({cus, "", "", "marketing", "opt_in", "portal"}, Actor::Customer(cus), origin_)
+          .ok());
+  ASSERT_EQ(marketing_->SendToAll("News", "Hello", Actor::Staff("stf_1"), origin_)->queued, 1);
+  ASSERT_TRUE(
+      ledger_
+          ->Record({cus, "", "", "marketing", "opt_out", "portal"}, Actor::Customer(cus), origin_)
+          .ok());
   RunJobs();
   EXPECT_TRUE(mailer_.sent.empty());
   EXPECT_EQ(marketing_->withheld_at_delivery(), 1);

@@ -91,7 +91,7 @@ Result<SignupResult> Customers::SignUp(const SignupForm& form, const RequestOrig
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(NameTakenEmail(tx.InsertCustomer(c)));
     LETHE_ASSIGN_OR_RETURN(result.session, OpenSession(tx, c.id, origin));
-    return audit_.Record(tx, c.id, "customer.signup", c.id, "", origin);
+    return audit_.Record(tx, Actor::Customer(c.id), "customer.signup", c.id, "", origin);
   }));
   return result;
 }
@@ -105,7 +105,8 @@ Result<IssuedSession> Customers::StartSession(MetadataTx& tx, const CustomerReco
       RandomId(random_, "lgn_"), customer.id,     clock_.NowMillis(), origin.ip, origin.browser,
       origin.browser_version,    origin.language, origin.country};
   LETHE_RETURN_IF_ERROR(tx.InsertLoginEvent(login));
-  LETHE_RETURN_IF_ERROR(audit_.Record(tx, customer.id, "session.create", customer.id, "", origin));
+  LETHE_RETURN_IF_ERROR(
+      audit_.Record(tx, Actor::Customer(customer.id), "session.create", customer.id, "", origin));
   return session;
 }
 
@@ -215,7 +216,8 @@ Status Customers::SignOut(const std::string& token, const RequestOrigin& origin)
   LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, Authenticate(token));
   return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.DeleteSession(TokenDigest(token)));
-    return audit_.Record(tx, customer.id, "session.delete", customer.id, "", origin);
+    return audit_.Record(tx, Actor::Customer(customer.id), "session.delete", customer.id, "",
+                         origin);
   });
 }
 
@@ -246,7 +248,8 @@ Result<int64_t> Customers::ChangePassword(const std::string& token, const std::s
       ++revoked;
     }
     LETHE_RETURN_IF_ERROR(notices_.PasswordChanged(tx, updated, origin, revoked));
-    return audit_.Record(tx, customer.id, "customer.password_change", customer.id, "", origin);
+    return audit_.Record(tx, Actor::Customer(customer.id), "customer.password_change", customer.id,
+                         "", origin);
   }));
   return revoked;
 }
@@ -268,7 +271,8 @@ Result<CustomerRecord> Customers::UpdateProfile(const std::string& customer_id,
     if (patch.use_case) updated.use_case = patch.use_case;
     if (patch.phone) updated.phone = patch.phone;
     LETHE_RETURN_IF_ERROR(NameTakenEmail(tx.UpdateCustomer(updated)));
-    return audit_.Record(tx, customer_id, "customer.update", customer_id, "", origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "customer.update", customer_id, "",
+                         origin);
   }));
   return updated;
 }

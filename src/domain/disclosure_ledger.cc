@@ -32,8 +32,7 @@ Result<std::pair<int64_t, std::string>> ParseCursor(const std::string& cursor) {
 }  // namespace
 
 Result<DisclosureRecord> DisclosureLedger::Record(MetadataTx& tx, const Disclosure& d,
-                                                  const std::string& actor,
-                                                  const RequestOrigin& origin) {
+                                                  const Actor& actor, const RequestOrigin& origin) {
   if (d.recipient.empty() || d.purpose.empty() || d.what.empty()) {
     return Status::InvalidArgument("invalid-field",
                                    "a disclosure needs a recipient, a purpose and what was sent");

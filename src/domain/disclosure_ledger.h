@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "crypto/keyed_id.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/request_origin.h"
 #include "ports/clock.h"
@@ -67,7 +68,7 @@ class DisclosureLedger {
   // Returns the row. InvalidArgument("invalid-field") for an empty
   // recipient, purpose or `what`, or a kind or basis outside the lists
   // above; NotFound for an unknown account.
-  Result<DisclosureRecord> Record(MetadataTx& tx, const Disclosure& d, const std::string& actor,
+  Result<DisclosureRecord> Record(MetadataTx& tx, const Disclosure& d, const Actor& actor,
                                   const RequestOrigin& origin);
 
   // Up to `limit` (1..kMaxPage) rows of account `account_id` of customer

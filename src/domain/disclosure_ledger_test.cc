@@ -32,8 +32,8 @@ TEST_F(DisclosureLedgerTest, RecordsInTheCallersTransactionWithAKeyedSubject_SHR
   DisclosureRecord row;
   ASSERT_TRUE(metadata_
                   ->Transact([&](MetadataTx& tx) -> Status {
-                    LETHE_ASSIGN_OR_RETURN(
-                        row, ledger_->Record(tx, Sample(who.account.id), "system", origin_));
+                    LETHE_ASSIGN_OR_RETURN(row, ledger_->Record(tx, Sample(who.account.id),
+                                                                Actor::System("system"), origin_));
                     return Status::Ok();
                   })
                   .ok());
@@ -49,7 +49,8 @@ TEST_F(DisclosureLedgerTest, RecordsInTheCallersTransactionWithAKeyedSubject_SHR
 
   // A transfer whose transaction fails leaves no row.
   Status failed = metadata_->Transact([&](MetadataTx& tx) -> Status {
-    LETHE_RETURN_IF_ERROR(StatusOf(ledger_->Record(tx, Sample(who.account.id), "system", origin_)));
+    LETHE_RETURN_IF_ERROR(
+        StatusOf(ledger_->Record(tx, Sample(who.account.id), Actor::System("system"), origin_)));
     return Status::Unavailable("the transfer itself failed");
   });
   EXPECT_FALSE(failed.ok());
@@ -64,7 +65,7 @@ TEST_F(DisclosureLedgerTest, RefusesIncompleteRowsAndOtherCustomersAccounts) {
   Principal other = MakeAccount("b@x.io");
   auto record = [&](Disclosure d) {
     return metadata_->Transact([&](MetadataTx& tx) -> Status {
-      return StatusOf(ledger_->Record(tx, d, "system", origin_));
+      return StatusOf(ledger_->Record(tx, d, Actor::System("system"), origin_));
     });
   };
   Disclosure d = Sample(who.account.id);
@@ -97,8 +98,8 @@ TEST_F(DisclosureLedgerTest, PagesInTimeOrder) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(metadata_
                     ->Transact([&](MetadataTx& tx) -> Status {
-                      return StatusOf(
-                          ledger_->Record(tx, Sample(who.account.id), "system", origin_));
+                      return StatusOf(ledger_->Record(tx, Sample(who.account.id),
+                                                      Actor::System("system"), origin_));
                     })
                     .ok());
     clock_.Advance(i % 2);  // some rows share a millisecond

@@ -55,7 +55,7 @@ Result<ReplayCounts> ErasureReplay::Replay(const std::vector<JournalEntry>& entr
             media.count(ids_.Of("media", "", m.id)) == 0) {
           continue;
         }
-        Status st = media_.Remove(account_id, m.id, kActor, "media.erase", kOrigin);
+        Status st = media_.Remove(account_id, m.id, Actor::System(kActor), "media.erase", kOrigin);
         if (st.code() == Status::Code::kNotFound) continue;
         LETHE_RETURN_IF_ERROR(st);
         ++counts.media;
@@ -70,8 +70,8 @@ Status ErasureReplay::EraseEndUser(const std::string& account_id, const std::str
                                    ReplayCounts& counts) {
   Status destroyed = keys_.DestroySubjectKey(account_id, end_user);
   if (!NotFoundOrOk(destroyed)) return destroyed;
-  LETHE_ASSIGN_OR_RETURN(int removed,
-                         media_.EraseEndUserMedia(account_id, end_user, kActor, kOrigin));
+  LETHE_ASSIGN_OR_RETURN(
+      int removed, media_.EraseEndUserMedia(account_id, end_user, Actor::System(kActor), kOrigin));
   LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(store_, account_id, end_user));
   ++counts.end_users;
   counts.media += removed;
@@ -93,7 +93,8 @@ Status ErasureReplay::EraseAccountRest(const AccountRecord& account, int64_t clo
     closed.token_digest = TokenDigest(RandomToken(random_, "lt_"));
     if (!closed.closed_ms) closed.closed_ms = closed_ms;  // no credential is made for it again
     LETHE_RETURN_IF_ERROR(tx.UpdateAccount(closed));
-    return audit_.Record(tx, kActor, "account.erase", account.id, account.id, kOrigin);
+    return audit_.Record(tx, Actor::System(kActor), "account.erase", account.id, account.id,
+                         kOrigin);
   }));
   ++counts.accounts;
   return Status::Ok();

@@ -111,11 +111,11 @@ Result<ErasureRecord> Erasures::EraseEndUser(const Principal& who, const std::st
     held.reset();
     LETHE_ASSIGN_OR_RETURN(bool on_hold, Held(tx, e, end_user));
     if (on_hold) {
-      LETHE_ASSIGN_OR_RETURN(held, InsertHeld(tx, e, who.credential_id, origin));
+      LETHE_ASSIGN_OR_RETURN(held, InsertHeld(tx, e, who.actor(), origin));
       return Status::Ok();
     }
     LETHE_RETURN_IF_ERROR(
-        audit_.Record(tx, who.credential_id, "end_user.erase", e.id, e.account_id, origin));
+        audit_.Record(tx, who.actor(), "end_user.erase", e.id, e.account_id, origin));
     return Insert(tx, e);
   }));
   if (held) {
@@ -155,8 +155,8 @@ Result<bool> Erasures::Held(MetadataReader& tx, const ErasureRecord& e,
   return covering.has_value();
 }
 
-Result<ErasureRecord> Erasures::InsertHeld(MetadataTx& tx, ErasureRecord e,
-                                           const std::string& actor, const RequestOrigin& origin) {
+Result<ErasureRecord> Erasures::InsertHeld(MetadataTx& tx, ErasureRecord e, const Actor& actor,
+                                           const RequestOrigin& origin) {
   ErasureQuery q;
   q.account_id = e.account_id;
   q.target = e.target;
@@ -212,8 +212,7 @@ Status Erasures::MarkKeysDestroyed(ErasureRecord& e) {
   });
 }
 
-Result<ErasureRecord> Erasures::EraseAccount(const std::string& actor,
-                                             const std::string& account_id,
+Result<ErasureRecord> Erasures::EraseAccount(const Actor& actor, const std::string& account_id,
                                              const std::string& cause, const RequestOrigin& origin,
                                              const AccountStep& in_tx) {
   ErasureRecord e = NewErasure(account_id, "account", account_id, cause);
@@ -241,7 +240,7 @@ Result<ErasureRecord> Erasures::EraseAccount(const std::string& actor,
 }
 
 Result<ErasureRecord> Erasures::RemoveMedia(const std::string& account_id,
-                                            const std::string& media_id, const std::string& actor,
+                                            const std::string& media_id, const Actor& actor,
                                             const std::string& action, const std::string& cause,
                                             const RequestOrigin& origin) {
   ErasureRecord e = NewErasure(account_id, "media", media_id, cause);
@@ -289,8 +288,7 @@ Result<ErasureRecord> Erasures::RemoveMedia(const std::string& account_id,
 
 Result<ErasureRecord> Erasures::EraseMedia(const Principal& who, const std::string& media_id,
                                            const RequestOrigin& origin) {
-  return RemoveMedia(who.account.id, media_id, who.credential_id, "media.delete", "request",
-                     origin);
+  return RemoveMedia(who.account.id, media_id, who.actor(), "media.delete", "request", origin);
 }
 
 Result<int> Erasures::ExpireDue(int limit) {
@@ -298,7 +296,8 @@ Result<int> Erasures::ExpireDue(int limit) {
   RequestOrigin sweep{"retention", "", "", "", "", "", ""};
   int removed = 0;
   for (const MediaRecord& m : due) {
-    auto e = RemoveMedia(m.account_id, m.id, "lethe:retention", "media.expire", "retention", sweep);
+    auto e = RemoveMedia(m.account_id, m.id, Actor::System("lethe:retention"), "media.expire",
+                         "retention", sweep);
     if (e.status().code() == Status::Code::kNotFound) continue;  // deleted meanwhile
     LETHE_RETURN_IF_ERROR(e.status());
     if (e->state != "held") ++removed;
@@ -329,8 +328,8 @@ Status Erasures::Purge(const JobRecord& job) {
   } else {
     if (!e.keys_destroyed_ms) {  // released from a hold: remove it now
       RequestOrigin purge{e.id, "", "", "", "", "", ""};
-      Status removed =
-          media_.Remove(e.account_id, e.subject, "lethe:erasure", "media.erase", purge);
+      Status removed = media_.Remove(e.account_id, e.subject, Actor::System("lethe:erasure"),
+                                     "media.erase", purge);
       if (!removed.ok() && removed.code() != Status::Code::kNotFound) return removed;
       e.keys_destroyed_ms = clock_.NowMillis();
       e.media_erased = removed.ok() ? 1 : 0;
@@ -361,8 +360,9 @@ Status Erasures::PurgeEndUser(ErasureRecord& e) {
   if (!destroyed.ok() && destroyed.code() != Status::Code::kNotFound) return destroyed;
   if (!e.keys_destroyed_ms) e.keys_destroyed_ms = clock_.NowMillis();
   RequestOrigin purge{e.id, "", "", "", "", "", ""};
-  LETHE_ASSIGN_OR_RETURN(int media,
-                         media_.EraseEndUserMedia(e.account_id, e.subject, "lethe:erasure", purge));
+  LETHE_ASSIGN_OR_RETURN(
+      int media,
+      media_.EraseEndUserMedia(e.account_id, e.subject, Actor::System("lethe:erasure"), purge));
   LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(store_, e.account_id, e.subject));
   LETHE_RETURN_IF_ERROR(ForgetRequestRecords(e, e.subject));
   e.media_erased += media;
@@ -388,7 +388,8 @@ Status Erasures::PurgeAccount(ErasureRecord& e) {
   LETHE_RETURN_IF_ERROR(keys_.DestroyAccountKey(e.account_id));
   if (!e.keys_destroyed_ms) e.keys_destroyed_ms = clock_.NowMillis();
   RequestOrigin purge{e.id, "", "", "", "", "", ""};
-  LETHE_ASSIGN_OR_RETURN(int media, media_.EraseAccountMedia(e.account_id, "lethe:erasure", purge));
+  LETHE_ASSIGN_OR_RETURN(
+      int media, media_.EraseAccountMedia(e.account_id, Actor::System("lethe:erasure"), purge));
   LETHE_ASSIGN_OR_RETURN(int64_t usage, DeidentifyUsage(store_, e.account_id, std::nullopt));
   LETHE_RETURN_IF_ERROR(ForgetRequestRecords(e, ""));
   e.media_erased += media;

@@ -23,6 +23,7 @@
 
 #include "crypto/keyed_id.h"
 #include "domain/accounts.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/domain_events.h"
 #include "domain/job_queue.h"
@@ -77,7 +78,7 @@ class Erasures {
   // "account.erase" by `actor`; then the account key, and with it every key
   // under it, is destroyed; a job purges media and de-identifies usage.
   using AccountStep = std::function<Status(MetadataTx&)>;
-  Result<ErasureRecord> EraseAccount(const std::string& actor, const std::string& account_id,
+  Result<ErasureRecord> EraseAccount(const Actor& actor, const std::string& account_id,
                                      const std::string& cause, const RequestOrigin& origin,
                                      const AccountStep& in_tx);
 
@@ -111,7 +112,7 @@ class Erasures {
   // Records `e` in `tx` as held (no job, no key destroyed), audited
   // "erasure.held" by `actor`; an erasure of the same target already held
   // is returned instead, so repeating a request or a sweep adds nothing.
-  Result<ErasureRecord> InsertHeld(MetadataTx& tx, ErasureRecord e, const std::string& actor,
+  Result<ErasureRecord> InsertHeld(MetadataTx& tx, ErasureRecord e, const Actor& actor,
                                    const RequestOrigin& origin);
   // Runs the held erasures of `account_id` that no hold covers any more.
   Status ResumeHeld(const std::string& account_id);
@@ -128,7 +129,7 @@ class Erasures {
                            const std::string& subject, const std::string& cause);
   JournalEntry JournalOf(const ErasureRecord& e) const;
   Result<ErasureRecord> RemoveMedia(const std::string& account_id, const std::string& media_id,
-                                    const std::string& actor, const std::string& action,
+                                    const Actor& actor, const std::string& action,
                                     const std::string& cause, const RequestOrigin& origin);
 
   MetadataStore& store_;

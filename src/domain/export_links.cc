@@ -10,8 +10,8 @@ namespace lethe {
 Result<IssuedExportLink> ExportLinks::Issue(const std::string& customer_id,
                                             const std::string& request_id,
                                             const ExportSubject& subject,
-                                            const std::string& jurisdiction,
-                                            const std::string& actor, const RequestOrigin& origin) {
+                                            const std::string& jurisdiction, const Actor& actor,
+                                            const RequestOrigin& origin) {
   if (jurisdiction != "gdpr" && jurisdiction != "ccpa") {
     return Status::InvalidArgument("invalid-field", "the jurisdiction must be gdpr or ccpa");
   }
@@ -79,8 +79,8 @@ Result<RedeemedExport> ExportLinks::Redeem(const std::string& token, const Reque
     LETHE_ASSIGN_OR_RETURN(link, tx.FindExportLink(digest));
     LETHE_RETURN_IF_ERROR(Usable(link, clock_.NowMillis()));
     LETHE_RETURN_IF_ERROR(tx.MarkExportLinkUsed(digest, clock_.NowMillis()));
-    return audit_.Record(tx, link.customer_id, "export_link.redeem", link.request_id,
-                         link.account_id, origin);
+    return audit_.Record(tx, Actor::Customer(link.customer_id), "export_link.redeem",
+                         link.request_id, link.account_id, origin);
   }));
   ExportSubject subject{link.customer_id, link.account_id, link.end_user};
   LETHE_ASSIGN_OR_RETURN(std::unique_ptr<ExportStream> stream,

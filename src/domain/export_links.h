@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/request_origin.h"
 #include "domain/subject_export.h"
@@ -48,7 +49,7 @@ class ExportLinks {
   // an account that is not the customer's.
   Result<IssuedExportLink> Issue(const std::string& customer_id, const std::string& request_id,
                                  const ExportSubject& subject, const std::string& jurisdiction,
-                                 const std::string& actor, const RequestOrigin& origin);
+                                 const Actor& actor, const RequestOrigin& origin);
 
   // Marks the link of `token` used and audits "export_link.redeem" in one
   // transaction, then opens its export. NotFound for an unknown token;

@@ -50,7 +50,7 @@ std::span<const uint8_t> Bytes(const std::string& s) {
 
 Result<IntegrationRecord> Integrations::Add(const std::string& customer_id,
                                             const std::string& account_id,
-                                            const IntegrationForm& form, const std::string& actor,
+                                            const IntegrationForm& form, const Actor& actor,
                                             const RequestOrigin& origin) {
   LETHE_RETURN_IF_ERROR(CheckForm(form));
   LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
@@ -107,7 +107,7 @@ Result<std::string> Integrations::Token(const std::string& customer_id,
 }
 
 Status Integrations::Remove(const std::string& customer_id, const std::string& account_id,
-                            const std::string& id, const std::string& actor,
+                            const std::string& id, const Actor& actor,
                             const RequestOrigin& origin) {
   LETHE_RETURN_IF_ERROR(StatusOf(store_.FindAccount(customer_id, account_id)));
   LETHE_RETURN_IF_ERROR(StatusOf(store_.FindIntegration(account_id, id)));

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/key_ring.h"
 #include "domain/request_origin.h"
@@ -47,7 +48,7 @@ class Integrations {
   // NotFound when the account is not the customer's;
   // FailedPrecondition("key-destroyed") for a closed account's destroyed key.
   Result<IntegrationRecord> Add(const std::string& customer_id, const std::string& account_id,
-                                const IntegrationForm& form, const std::string& actor,
+                                const IntegrationForm& form, const Actor& actor,
                                 const RequestOrigin& origin);
 
   // The account's integrations, oldest first. NotFound as for Add.
@@ -64,7 +65,7 @@ class Integrations {
   // Destroys integration `id`: its key, then its row (see above), audited
   // "integration.remove". NotFound as for Token.
   Status Remove(const std::string& customer_id, const std::string& account_id,
-                const std::string& id, const std::string& actor, const RequestOrigin& origin);
+                const std::string& id, const Actor& actor, const RequestOrigin& origin);
 
  private:
   MetadataStore& store_;

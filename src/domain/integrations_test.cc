@@ -45,8 +45,8 @@ class IntegrationsTest : public DomainFixture {
 };
 
 TEST_F(IntegrationsTest, TheTokenIsSealedAndOpensOnlyWhileTheIntegrationExists_SEC3) {
-  auto added =
-      integrations_->Add(customer_, account_, {"vimeo", "Channel", kToken}, customer_, origin_);
+  auto added = integrations_->Add(customer_, account_, {"vimeo", "Channel", kToken},
+                                  Actor::Customer(customer_), origin_);
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   EXPECT_EQ(added->id.rfind("int_", 0), 0u);
   EXPECT_EQ(added->sealed_token.find(kToken), std::string::npos);
@@ -59,21 +59,26 @@ TEST_F(IntegrationsTest, TheTokenIsSealedAndOpensOnlyWhileTheIntegrationExists_S
   ASSERT_TRUE(wrapped.ok());
   EXPECT_TRUE(OnDisk(*wrapped));
 
-  ASSERT_TRUE(integrations_->Remove(customer_, account_, added->id, customer_, origin_).ok());
+  ASSERT_TRUE(
+      integrations_->Remove(customer_, account_, added->id, Actor::Customer(customer_), origin_)
+          .ok());
   EXPECT_EQ(keys_->Get("secret/" + account_ + "/" + added->id).status().reason(), "key-destroyed");
   EXPECT_FALSE(OnDisk(*wrapped)) << "the wrapped key left no copy";
   EXPECT_FALSE(OnDisk(added->sealed_token)) << "the ciphertext left no copy";
   EXPECT_EQ(integrations_->Token(customer_, account_, added->id).status().code(),
             Status::Code::kNotFound);
   EXPECT_TRUE(integrations_->List(customer_, account_)->empty());
-  EXPECT_EQ(integrations_->Remove(customer_, account_, added->id, customer_, origin_).code(),
-            Status::Code::kNotFound);
+  EXPECT_EQ(
+      integrations_->Remove(customer_, account_, added->id, Actor::Customer(customer_), origin_)
+          .code(),
+      Status::Code::kNotFound);
 }
 
 TEST_F(IntegrationsTest, ASealedTokenMovedToAnotherIntegrationDoesNotOpen_SEC3) {
-  auto a = integrations_->Add(customer_, account_, {"vimeo", "", kToken}, customer_, origin_);
-  auto b =
-      integrations_->Add(customer_, account_, {"youtube", "", "other-token"}, customer_, origin_);
+  auto a = integrations_->Add(customer_, account_, {"vimeo", "", kToken},
+                              Actor::Customer(customer_), origin_);
+  auto b = integrations_->Add(customer_, account_, {"youtube", "", "other-token"},
+                              Actor::Customer(customer_), origin_);
   ASSERT_TRUE(a.ok() && b.ok());
   ASSERT_TRUE(metadata_
                   ->Transact([&](MetadataTx& tx) -> Status {
@@ -88,32 +93,38 @@ TEST_F(IntegrationsTest, ASealedTokenMovedToAnotherIntegrationDoesNotOpen_SEC3) 
 }
 
 TEST_F(IntegrationsTest, BadInputAndOtherTenantsAreRefused_SEC3) {
-  EXPECT_EQ(integrations_->Add(customer_, account_, {"Vimeo!", "", kToken}, customer_, origin_)
+  EXPECT_EQ(
+      integrations_
+          ->Add(customer_, account_, {"Vimeo!", "", kToken}, Actor::Customer(customer_), origin_)
+          .status()
+          .reason(),
+      "invalid-field");
+  EXPECT_EQ(integrations_
+                ->Add(customer_, account_, {"vimeo", "", ""}, Actor::Customer(customer_), origin_)
                 .status()
                 .reason(),
             "invalid-field");
-  EXPECT_EQ(integrations_->Add(customer_, account_, {"vimeo", "", ""}, customer_, origin_)
-                .status()
-                .reason(),
-            "invalid-field");
-  EXPECT_EQ(integrations_->Add(customer_, account_, {"vimeo", "", "has space"}, customer_, origin_)
+  EXPECT_EQ(integrations_
+                ->Add(customer_, account_, {"vimeo", "", "has space"}, Actor::Customer(customer_),
+                      origin_)
                 .status()
                 .reason(),
             "invalid-field");
   Principal other = MakeAccount("other@x.io");
   EXPECT_EQ(integrations_
                 ->Add(other.account.customer_id, account_, {"vimeo", "", kToken},
-                      other.account.customer_id, origin_)
+                      Actor::Customer(other.account.customer_id), origin_)
                 .status()
                 .code(),
             Status::Code::kNotFound);
-  auto mine = integrations_->Add(customer_, account_, {"vimeo", "", kToken}, customer_, origin_);
+  auto mine = integrations_->Add(customer_, account_, {"vimeo", "", kToken},
+                                 Actor::Customer(customer_), origin_);
   ASSERT_TRUE(mine.ok());
   EXPECT_EQ(integrations_->Token(other.account.customer_id, account_, mine->id).status().code(),
             Status::Code::kNotFound);
   EXPECT_EQ(integrations_
                 ->Remove(other.account.customer_id, other.account.id, mine->id,
-                         other.account.customer_id, origin_)
+                         Actor::Customer(other.account.customer_id), origin_)
                 .code(),
             Status::Code::kNotFound);
   EXPECT_TRUE(integrations_->Token(customer_, account_, mine->id).ok());

@@ -83,14 +83,14 @@ Result<HoldRecord> LegalHolds::Place(const StaffPrincipal& who, const HoldForm& 
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(CheckScopeExists(tx, form));
     LETHE_RETURN_IF_ERROR(tx.InsertHold(h));
-    return audit_.Record(tx, who.id, "legal_hold.place", h.id, AuditAccount(h), origin);
+    return audit_.Record(tx, who.actor(), "legal_hold.place", h.id, AuditAccount(h), origin);
   }));
   return h;
 }
 
-Status LegalHolds::ReleaseIn(MetadataTx& tx, HoldRecord& hold, const std::string& actor,
+Status LegalHolds::ReleaseIn(MetadataTx& tx, HoldRecord& hold, const Actor& actor,
                              const std::string& action, const RequestOrigin& origin) {
-  hold.released_by = actor;
+  hold.released_by = actor.audit_text();
   hold.released_ms = clock_.NowMillis();
   LETHE_RETURN_IF_ERROR(tx.UpdateHold(hold));
   LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, action, hold.id, AuditAccount(hold), origin));
@@ -104,7 +104,7 @@ Result<HoldRecord> LegalHolds::Release(const StaffPrincipal& who, const std::str
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(hold, tx.FindHold(id));
     if (hold.released_ms) return Status::Ok();  // idempotent
-    return ReleaseIn(tx, hold, who.id, "legal_hold.release", origin);
+    return ReleaseIn(tx, hold, who.actor(), "legal_hold.release", origin);
   }));
   return hold;
 }
@@ -118,7 +118,7 @@ Result<std::vector<HoldRecord>> LegalHolds::ListForStaff(const StaffPrincipal& w
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccountById(account_id)));
     LETHE_ASSIGN_OR_RETURN(holds, tx.ListHolds(account_id));
-    return audit_.Record(tx, who.id, "legal_hold.list", account_id, "", origin);
+    return audit_.Record(tx, who.actor(), "legal_hold.list", account_id, "", origin);
   }));
   return holds;
 }
@@ -183,7 +183,7 @@ Result<int> LegalHolds::SweepLapsed(int limit) {
       LETHE_ASSIGN_OR_RETURN(HoldRecord hold, tx.FindHold(found.id));
       did = !hold.released_ms;  // a staff release may have come first
       if (!did) return Status::Ok();
-      return ReleaseIn(tx, hold, kSweepActor, "legal_hold.lapse", sweep);
+      return ReleaseIn(tx, hold, Actor::System(kSweepActor), "legal_hold.lapse", sweep);
     }));
     if (did) ++released;
   }

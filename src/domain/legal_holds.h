@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "crypto/keyed_id.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/job_queue.h"
 #include "domain/request_origin.h"
@@ -138,8 +139,8 @@ class LegalHolds {
   Status CheckForm(const HoldForm& form) const;
   Status CheckScopeExists(MetadataTx& tx, const HoldForm& form);
   // Marks `hold` released by `actor` in `tx`, audits and queues the hooks.
-  Status ReleaseIn(MetadataTx& tx, HoldRecord& hold, const std::string& actor,
-                   const std::string& action, const RequestOrigin& origin);
+  Status ReleaseIn(MetadataTx& tx, HoldRecord& hold, const Actor& actor, const std::string& action,
+                   const RequestOrigin& origin);
   Status RunHooks(const JobRecord& job);
 
   MetadataStore& store_;

@@ -115,7 +115,7 @@ Status LegalRequests::CheckScope(MetadataTx& tx, const LegalRequestForm& form) {
   return RequireKnownEndUser(tx, form.account_id, form.end_user);
 }
 
-Status LegalRequests::Notify(MetadataTx& tx, LegalRequestRecord& r, const std::string& actor,
+Status LegalRequests::Notify(MetadataTx& tx, LegalRequestRecord& r, const Actor& actor,
                              const RequestOrigin& origin) {
   auto account = tx.FindAccountById(r.account_id);
   auto customer = tx.FindCustomer(r.customer_id);
@@ -160,9 +160,9 @@ Result<LegalRequestRecord> LegalRequests::Record(const StaffPrincipal& who,
     LETHE_RETURN_IF_ERROR(CheckScope(tx, form));
     LETHE_RETURN_IF_ERROR(tx.InsertLegalRequest(r));
     LETHE_RETURN_IF_ERROR(
-        audit_.Record(tx, who.id, "legal_request.record", r.id, AuditAccount(r), origin));
+        audit_.Record(tx, who.actor(), "legal_request.record", r.id, AuditAccount(r), origin));
     if (Gagged(r)) return Status::Ok();
-    return Notify(tx, r, who.id, origin);
+    return Notify(tx, r, who.actor(), origin);
   }));
   return r;
 }
@@ -197,12 +197,12 @@ Result<LegalRequestRecord> LegalRequests::Decide(const StaffPrincipal& who, cons
       d.what = r.disclosed;
       d.reference = r.id;
       d.withheld = Gagged(r);
-      LETHE_RETURN_IF_ERROR(StatusOf(ledger_.Record(tx, d, who.id, origin)));
+      LETHE_RETURN_IF_ERROR(StatusOf(ledger_.Record(tx, d, who.actor(), origin)));
     }
     LETHE_RETURN_IF_ERROR(
-        audit_.Record(tx, who.id, "legal_request.decide", r.id, AuditAccount(r), origin));
+        audit_.Record(tx, who.actor(), "legal_request.decide", r.id, AuditAccount(r), origin));
     if (Gagged(r)) return Status::Ok();
-    if (!told_before) return Notify(tx, r, who.id, origin);  // the order ended meanwhile
+    if (!told_before) return Notify(tx, r, who.actor(), origin);  // the order ended meanwhile
     LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccountById(r.account_id));
     LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, tx.FindCustomer(r.customer_id));
     return StatusOf(outbox_.Send(tx, customer.email,
@@ -230,7 +230,7 @@ Result<LegalRequestRecord> LegalRequests::SetNonDisclosure(const StaffPrincipal&
     }
     r.nondisclosure_until_ms = until_ms;
     LETHE_RETURN_IF_ERROR(tx.UpdateLegalRequest(r));
-    return audit_.Record(tx, who.id, "legal_request.nondisclosure", r.id, "", origin);
+    return audit_.Record(tx, who.actor(), "legal_request.nondisclosure", r.id, "", origin);
   }));
   return r;
 }
@@ -241,7 +241,7 @@ Result<LegalRequestRecord> LegalRequests::Get(const StaffPrincipal& who, const s
   LegalRequestRecord r;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(r, tx.FindLegalRequest(id));
-    return audit_.Record(tx, who.id, "legal_request.read", r.id, "", origin);
+    return audit_.Record(tx, who.actor(), "legal_request.read", r.id, "", origin);
   }));
   return r;
 }
@@ -258,7 +258,7 @@ Result<std::vector<LegalRequestRecord>> LegalRequests::List(const StaffPrincipal
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     if (!account_id.empty()) LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccountById(account_id)));
     LETHE_ASSIGN_OR_RETURN(list, tx.ListLegalRequests(account_id, limit));
-    return audit_.Record(tx, who.id, "legal_request.list", account_id, "", origin);
+    return audit_.Record(tx, who.actor(), "legal_request.list", account_id, "", origin);
   }));
   return list;
 }
@@ -274,7 +274,7 @@ Result<int> LegalRequests::SendDueNotices(int limit) {
       LETHE_ASSIGN_OR_RETURN(LegalRequestRecord r, tx.FindLegalRequest(found.id));
       did = !r.notified_ms && !Gagged(r);  // an extension may have come first
       if (!did) return Status::Ok();
-      return Notify(tx, r, kSweepActor, sweep);
+      return Notify(tx, r, Actor::System(kSweepActor), sweep);
     }));
     if (did) ++sent;
   }

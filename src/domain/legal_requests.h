@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "crypto/keyed_id.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/disclosure_ledger.h"
 #include "domain/outbox.h"
@@ -130,7 +131,7 @@ class LegalRequests {
  private:
   Status CheckScope(MetadataTx& tx, const LegalRequestForm& form);
   // Queues the full notice of `r` to its customer in `tx` and marks it sent.
-  Status Notify(MetadataTx& tx, LegalRequestRecord& r, const std::string& actor,
+  Status Notify(MetadataTx& tx, LegalRequestRecord& r, const Actor& actor,
                 const RequestOrigin& origin);
   std::string AuditAccount(const LegalRequestRecord& r) const;
 

@@ -28,7 +28,7 @@ MarketingMail::MarketingMail(MetadataStore& store, JobQueue& jobs, Mailer& maile
 
 Result<MarketingMail::Campaign> MarketingMail::SendToAll(const std::string& subject,
                                                          const std::string& text,
-                                                         const std::string& actor,
+                                                         const Actor& actor,
                                                          const RequestOrigin& origin) {
   if (subject.empty() || subject.size() > kMaxSubjectBytes || !IsValidUtf8(subject) ||
       subject.find_first_of("\r\n") != std::string::npos) {
@@ -88,7 +88,8 @@ Status MarketingMail::Deliver(const JobRecord& job) {
     if (!allowed) {
       // Closed like a sent message (body dropped); the audit says withheld.
       LETHE_RETURN_IF_ERROR(tx.MarkOutboxSent(m.id, clock_.NowMillis()));
-      return audit_.Record(tx, "system", "marketing.withheld", m.id, "", RequestOrigin{});
+      return audit_.Record(tx, Actor::System("system"), "marketing.withheld", m.id, "",
+                           RequestOrigin{});
     }
     token = RandomToken(random_, "lun_");
     return tx.InsertUnsubscribeToken(
@@ -111,7 +112,7 @@ Status MarketingMail::Deliver(const JobRecord& job) {
   if (!sent.ok()) return sent;
   return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.MarkOutboxSent(m.id, clock_.NowMillis()));
-    return audit_.Record(tx, "system", "marketing.sent", m.id, "", RequestOrigin{});
+    return audit_.Record(tx, Actor::System("system"), "marketing.sent", m.id, "", RequestOrigin{});
   });
 }
 
@@ -130,7 +131,8 @@ Status MarketingMail::Unsubscribe(const std::string& token, const RequestOrigin&
     // An opt-in awaiting renewal is still recorded as withdrawn.
     if (!allowed && !opted_in_at_all) return Status::Ok();
     ConsentEntry e{t.customer_id, "", "", std::string(kPurposeMarketing), "opt_out", "mail"};
-    return StatusOf(consents_.RecordIn(tx, e, "unsubscribe:" + t.message_id, origin));
+    return StatusOf(
+        consents_.RecordIn(tx, e, Actor::System("unsubscribe:" + t.message_id), origin));
   });
 }
 

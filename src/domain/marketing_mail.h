@@ -20,6 +20,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/consent_ledger.h"
 #include "domain/job_queue.h"
@@ -52,7 +53,7 @@ class MarketingMail {
   // per customer by `actor`. InvalidArgument("invalid-field") for an empty
   // or oversized subject or body, or a subject that is not one line.
   Result<Campaign> SendToAll(const std::string& subject, const std::string& text,
-                             const std::string& actor, const RequestOrigin& origin);
+                             const Actor& actor, const RequestOrigin& origin);
 
   // RFC 8058 one-click: records an opt-out of marketing (source "mail")
   // for the token's customer, unless marketing is already off for it;

@@ -206,7 +206,7 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     if (in.terms_.in_commit) LETHE_RETURN_IF_ERROR(in.terms_.in_commit(tx));
     LETHE_ASSIGN_OR_RETURN(m.seq, tx.InsertMedia(m));
     LETHE_RETURN_IF_ERROR(tx.DeleteBlobIntents({m.blob_id}));
-    LETHE_RETURN_IF_ERROR(audit_.Record(tx, in.who_.credential_id, "media.create",
+    LETHE_RETURN_IF_ERROR(audit_.Record(tx, in.who_.actor(), "media.create",
                                         ids_.Of("media", m.account_id, m.id), m.account_id,
                                         in.origin_));
     if (!events_) return Status::Ok();
@@ -291,8 +291,8 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
     if (patch.title) m.title = *patch.title;
     if (patch.tags) m.tags = *patch.tags;
     LETHE_RETURN_IF_ERROR(tx.UpdateMedia(m));
-    return audit_.Record(tx, who.credential_id, "media.update",
-                         ids_.Of("media", m.account_id, m.id), m.account_id, origin);
+    return audit_.Record(tx, who.actor(), "media.update", ids_.Of("media", m.account_id, m.id),
+                         m.account_id, origin);
   });
   Evict(media_id);  // even on error: a commit whose sync failed has happened
   LETHE_RETURN_IF_ERROR(updated);
@@ -301,7 +301,7 @@ Result<MediaRecord> MediaLibrary::Update(const Principal& who, const std::string
 
 Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
                                        const std::optional<std::string>& end_user,
-                                       const std::string& actor, const RequestOrigin& origin) {
+                                       const Actor& actor, const RequestOrigin& origin) {
   // Batches: one transaction (and one forget of the WAL) per batch, not per
   // media, so an end user with 10,000 media is purged in seconds.
   constexpr int kBatch = 500;
@@ -353,7 +353,7 @@ Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
 }
 
 Status MediaLibrary::Remove(const std::string& account_id, const std::string& media_id,
-                            const std::string& actor, const std::string& action,
+                            const Actor& actor, const std::string& action,
                             const RequestOrigin& origin, const RemovalStep& in_tx) {
   std::string blob_id;
   auto remove_record = [&] {

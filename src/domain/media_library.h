@@ -32,6 +32,7 @@
 #include "crypto/secret_hash.h"
 #include "crypto/sha256_pipe.h"
 #include "domain/accounts.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/domain_events.h"
 #include "domain/key_ring.h"
@@ -128,8 +129,8 @@ class MediaLibrary {
   // blob could not be removed: that orphan is left to Recover(). NotFound
   // if there is no such media; in_tx's error aborts the whole removal.
   using RemovalStep = std::function<Status(MetadataTx&, const MediaRecord&)>;
-  Status Remove(const std::string& account_id, const std::string& media_id,
-                const std::string& actor, const std::string& action, const RequestOrigin& origin,
+  Status Remove(const std::string& account_id, const std::string& media_id, const Actor& actor,
+                const std::string& action, const RequestOrigin& origin,
                 const RemovalStep& in_tx = nullptr);
 
   // Opens the plaintext bytes [first, last] of a media object, reading
@@ -141,11 +142,11 @@ class MediaLibrary {
   // records in batches (one transaction each) then their blobs, each
   // audited as "media.erase" by `actor`. Returns how many it removed.
   Result<int> EraseEndUserMedia(const std::string& account_id, const std::string& end_user,
-                                const std::string& actor, const RequestOrigin& origin) {
+                                const Actor& actor, const RequestOrigin& origin) {
     return EraseMediaOf(account_id, end_user, actor, origin);
   }
   // The same for every media of the account (ACC-10).
-  Result<int> EraseAccountMedia(const std::string& account_id, const std::string& actor,
+  Result<int> EraseAccountMedia(const std::string& account_id, const Actor& actor,
                                 const RequestOrigin& origin) {
     return EraseMediaOf(account_id, std::nullopt, actor, origin);
   }
@@ -180,7 +181,7 @@ class MediaLibrary {
   DomainEvents* events_ = nullptr;
   friend class MediaIngest;
   Result<int> EraseMediaOf(const std::string& account_id,
-                           const std::optional<std::string>& end_user, const std::string& actor,
+                           const std::optional<std::string>& end_user, const Actor& actor,
                            const RequestOrigin& origin);
   bool Expired(const MediaRecord& m) const {
     return m.expires_ms && *m.expires_ms <= clock_.NowMillis();

@@ -201,7 +201,10 @@ TEST_F(MediaLibraryTest, RecoveryLooksOnlyAtBlobIntents) {
     ASSERT_TRUE((*abandoned)->Append(Mp4Bytes(200'000)).ok());
     EXPECT_EQ(IntentIds(*metadata_).size(), 1u) << "no intent while a blob is being written";
   }
-  ASSERT_TRUE(media_->Remove(who.account.id, removed->id, "act", "media.delete", origin_).ok());
+  ASSERT_TRUE(media_
+                  ->Remove(who.account.id, removed->id, Actor::Credential("key_act"),
+                           "media.delete", origin_)
+                  .ok());
   EXPECT_TRUE(IntentIds(*metadata_).empty()) << "a finished ingest or removal left its intent";
   EXPECT_EQ(*blobs_->List(), std::vector<std::string>{m->blob_id});
 
@@ -261,7 +264,9 @@ TEST_F(MediaLibraryTest, AFailedBlobRemovalIsFinishedByRecovery) {
   ASSERT_TRUE(m.ok());
   ingest->reset();
   faulty.FailNth(BlobOp::kRemove, 1, Status::Internal("EIO"));
-  ASSERT_TRUE(library.Remove(who.account.id, m->id, "act", "media.delete", origin_).ok());
+  ASSERT_TRUE(
+      library.Remove(who.account.id, m->id, Actor::Credential("key_act"), "media.delete", origin_)
+          .ok());
   EXPECT_EQ(IntentIds(*metadata_), std::vector<std::string>{m->blob_id});
   EXPECT_EQ(*blobs_->List(), std::vector<std::string>{m->blob_id});
   EXPECT_EQ(*library.Recover(), 1);
@@ -282,7 +287,9 @@ TEST_F(MediaLibraryTest, RecoveryWithAMinimumAgeLeavesYoungIntentsAlone) {
   auto m = Ingest(who, Mp4Bytes(5000));
   ASSERT_TRUE(m.ok());
   faulty.FailNth(BlobOp::kRemove, 1, Status::Internal("EIO"));
-  ASSERT_TRUE(library.Remove(who.account.id, m->id, "act", "media.delete", origin_).ok());
+  ASSERT_TRUE(
+      library.Remove(who.account.id, m->id, Actor::Credential("key_act"), "media.delete", origin_)
+          .ok());
   EXPECT_EQ(IntentIds(*metadata_), std::vector<std::string>{m->blob_id});
   const std::chrono::milliseconds hour = std::chrono::hours(1);
   EXPECT_EQ(*library.Recover(hour), 0);
@@ -303,7 +310,9 @@ TEST_F(MediaLibraryTest, ACacheLifetimeBoundsHowLongARecordIsServedFromMemory) {
   MediaLibrary other(*metadata_, *blobs_, *ring_, *audit_, *ids_, clock_, random_, 1 << 20);
   other.SetCacheLifetime(std::chrono::milliseconds(100));
   ASSERT_TRUE(other.Get(who.account.id, m->id).ok());  // cached there
-  ASSERT_TRUE(media_->Remove(who.account.id, m->id, "act", "media.delete", origin_).ok());
+  ASSERT_TRUE(
+      media_->Remove(who.account.id, m->id, Actor::Credential("key_act"), "media.delete", origin_)
+          .ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   EXPECT_EQ(other.Get(who.account.id, m->id).status().code(), Status::Code::kNotFound);
 }
@@ -314,7 +323,7 @@ TEST_F(MediaLibraryTest, AnotherAccountCannotSeeMedia) {
   auto m = Ingest(a, Mp4Bytes(100));
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(media_->Get(b.account.id, m->id).status().code(), Status::Code::kNotFound);
-  EXPECT_EQ(media_->Remove(b.account.id, m->id, b.credential_id, "media.delete", origin_).code(),
+  EXPECT_EQ(media_->Remove(b.account.id, m->id, b.actor(), "media.delete", origin_).code(),
             Status::Code::kNotFound);
   EXPECT_TRUE(media_->Get(a.account.id, m->id).ok());
 }

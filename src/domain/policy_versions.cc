@@ -57,14 +57,15 @@ Result<bool> PolicyVersions::Seed(const std::string& text, int64_t effective_ms)
     PolicyVersionRecord v{1, text, effective_ms, false, clock_.NowMillis()};
     LETHE_RETURN_IF_ERROR(tx.InsertPolicyVersion(v));
     seeded = true;
-    return audit_.Record(tx, "system", "policy.seed", "policy_v1", "", RequestOrigin{});
+    return audit_.Record(tx, Actor::System("system"), "policy.seed", "policy_v1", "",
+                         RequestOrigin{});
   }));
   return seeded;
 }
 
 Result<PolicyVersions::Published> PolicyVersions::Publish(const std::string& text,
                                                           const std::string& effective_date,
-                                                          bool material, const std::string& actor,
+                                                          bool material, const Actor& actor,
                                                           const RequestOrigin& origin) {
   if (text.empty() || text.size() > kMaxTextBytes || !IsValidUtf8(text)) {
     return Status::InvalidArgument("invalid-field",

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/outbox.h"
 #include "domain/request_origin.h"
@@ -59,7 +60,7 @@ class PolicyVersions {
     int announced = 0;
   };
   Result<Published> Publish(const std::string& text, const std::string& effective_date,
-                            bool material, const std::string& actor, const RequestOrigin& origin);
+                            bool material, const Actor& actor, const RequestOrigin& origin);
 
   // The version in force now; NotFound before any is.
   Result<PolicyVersionRecord> Current();

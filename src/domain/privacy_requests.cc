@@ -50,16 +50,16 @@ bool Allowed(const std::string& from, const std::string& to) {
 }  // namespace
 
 Status PrivacyRequests::Step(MetadataTx& tx, PrivacyRequestRecord& r, const std::string& state,
-                             const std::string& actor, const std::string& reason,
+                             const Actor& actor, const std::string& reason,
                              const RequestOrigin& origin) {
   r.state = state;
-  LETHE_RETURN_IF_ERROR(
-      tx.AppendPrivacyRequestStep({r.id, 0, state, clock_.NowMillis(), actor, reason}));
+  LETHE_RETURN_IF_ERROR(tx.AppendPrivacyRequestStep(
+      {r.id, 0, state, clock_.NowMillis(), actor.audit_text(), reason}));
   return audit_.Record(tx, actor, "privacy_request." + state, r.id, r.account_id, origin);
 }
 
 Result<PrivacyRequestRecord> PrivacyRequests::Submit(const PrivacyRequestForm& form,
-                                                     const std::string& actor,
+                                                     const Actor& actor,
                                                      const RequestOrigin& origin) {
   if (std::find(kTypes.begin(), kTypes.end(), form.type) == kTypes.end()) {
     return Status::InvalidArgument("invalid-field", "unknown request type");
@@ -213,7 +213,7 @@ Status PrivacyRequests::MailCode(MetadataTx& tx, PrivacyRequestRecord& r) {
 Result<PrivacyRequestRecord> PrivacyRequests::Verify(const std::string& customer_id,
                                                      const std::string& id,
                                                      const VerificationForm& form,
-                                                     const std::string& actor,
+                                                     const Actor& actor,
                                                      const RequestOrigin& origin) {
   PrivacyRequestRecord r;
   Status refusal = Status::Ok();  // a wrong code: committed, then returned
@@ -267,7 +267,7 @@ Result<PrivacyRequestRecord> PrivacyRequests::Verify(const std::string& customer
 }
 
 Status PrivacyRequests::ResendCode(const std::string& customer_id, const std::string& id,
-                                   const std::string& actor, const RequestOrigin& origin) {
+                                   const Actor& actor, const RequestOrigin& origin) {
   return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r, tx.FindPrivacyRequest(customer_id, id));
     if (r.state != "identity_unverified" || r.subject_kind != "customer") {
@@ -285,7 +285,7 @@ Status PrivacyRequests::ResendCode(const std::string& customer_id, const std::st
 }
 
 Status PrivacyRequests::Advance(MetadataTx& tx, PrivacyRequestRecord& r, const std::string& state,
-                                const std::string& actor, const std::string& reason,
+                                const Actor& actor, const std::string& reason,
                                 const RequestOrigin& origin) {
   if (!Allowed(r.state, state)) {
     return Status::FailedPrecondition("invalid-transition",
@@ -309,8 +309,8 @@ Result<int> PrivacyRequests::SendReminders(int limit) {
                        "Your privacy request " + r.id + " (" + r.type + ", " + r.jurisdiction +
                            ") is " + r.state + " and must be answered by " + r.due +
                            ".\nAnswer it, or extend it with reasons before that date.\n")));
-      LETHE_RETURN_IF_ERROR(
-          audit_.Record(tx, "system", "privacy_request.reminded", r.id, r.account_id, {}));
+      LETHE_RETURN_IF_ERROR(audit_.Record(tx, Actor::System("system"), "privacy_request.reminded",
+                                          r.id, r.account_id, {}));
       if (events_ && !r.account_id.empty()) {
         LETHE_RETURN_IF_ERROR(events_->Emit(tx, {"privacy_request.due_soon",
                                                  r.account_id,
@@ -326,7 +326,7 @@ Result<int> PrivacyRequests::SendReminders(int limit) {
 
 Result<PrivacyRequestRecord> PrivacyRequests::Transition(
     const std::string& customer_id, const std::string& id, const std::string& state,
-    const std::string& reason, const std::string& new_due, const std::string& actor,
+    const std::string& reason, const std::string& new_due, const Actor& actor,
     const RequestOrigin& origin) {
   if ((state == "denied" || state == "extended") && (reason.empty() || reason.size() > 2000)) {
     return Status::InvalidArgument("invalid-field", "a denial or extension needs a reason");

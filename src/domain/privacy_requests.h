@@ -22,6 +22,7 @@
 
 #include "common/status.h"
 #include "crypto/keyed_id.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/domain_events.h"
 #include "domain/key_ring.h"
@@ -76,7 +77,7 @@ class PrivacyRequests {
   // without the customer's attestation, or an agent without a permission
   // document; NotFound for an account that is not the customer's;
   // Unprocessable("subject-erased") for an end user already erased.
-  Result<PrivacyRequestRecord> Submit(const PrivacyRequestForm& form, const std::string& actor,
+  Result<PrivacyRequestRecord> Submit(const PrivacyRequestForm& form, const Actor& actor,
                                       const RequestOrigin& origin);
 
   // Moves request `id` of `customer_id` to `state`, audited
@@ -88,7 +89,7 @@ class PrivacyRequests {
   // past the law's limit; NotFound for an unknown request.
   Result<PrivacyRequestRecord> Transition(const std::string& customer_id, const std::string& id,
                                           const std::string& state, const std::string& reason,
-                                          const std::string& new_due, const std::string& actor,
+                                          const std::string& new_due, const Actor& actor,
                                           const RequestOrigin& origin);
 
   // Verifies an identity_unverified request: with the mailed code, or for
@@ -100,13 +101,13 @@ class PrivacyRequests {
   // Unprocessable("code-expired") or ("code-invalid"); InvalidArgument
   // when the form lacks what the request needs; NotFound.
   Result<PrivacyRequestRecord> Verify(const std::string& customer_id, const std::string& id,
-                                      const VerificationForm& form, const std::string& actor,
+                                      const VerificationForm& form, const Actor& actor,
                                       const RequestOrigin& origin);
   // Mails a fresh code (the old one stops working), for a request waiting
   // for one. Wrong codes keep counting. FailedPrecondition
   // ("invalid-transition") for a request that takes no code or no longer
   // waits; PermissionDenied("request-locked"); NotFound.
-  Status ResendCode(const std::string& customer_id, const std::string& id, const std::string& actor,
+  Status ResendCode(const std::string& customer_id, const std::string& id, const Actor& actor,
                     const RequestOrigin& origin);
   // The agent's permission document, opened. NotFound when the request has
   // none; FailedPrecondition("key-destroyed") once the subject is erased.
@@ -115,7 +116,7 @@ class PrivacyRequests {
   // Moves `r` to `state` in `tx` as Transition does for a caller that
   // already holds the request (fulfilment), writing the step and the row.
   Status Advance(MetadataTx& tx, PrivacyRequestRecord& r, const std::string& state,
-                 const std::string& actor, const std::string& reason, const RequestOrigin& origin);
+                 const Actor& actor, const std::string& reason, const RequestOrigin& origin);
 
   // The reminder job: mails the customer about each open request due
   // within 7 days that had no reminder, marking it reminded in the same
@@ -137,8 +138,8 @@ class PrivacyRequests {
 
  private:
   DomainEvents* events_ = nullptr;
-  Status Step(MetadataTx& tx, PrivacyRequestRecord& r, const std::string& state,
-              const std::string& actor, const std::string& reason, const RequestOrigin& origin);
+  Status Step(MetadataTx& tx, PrivacyRequestRecord& r, const std::string& state, const Actor& actor,
+              const std::string& reason, const RequestOrigin& origin);
   // Sets a fresh code on `r` and mails it to the customer, in `tx`.
   Status MailCode(MetadataTx& tx, PrivacyRequestRecord& r);
   std::string CodeDigest(const PrivacyRequestRecord& r, const std::string& code) const;

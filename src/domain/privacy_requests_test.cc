@@ -43,14 +43,14 @@ class PrivacyRequestsTest : public DomainFixture {
 
 // The fixture's clock reads 2026-11-18 (a Wednesday).
 TEST_F(PrivacyRequestsTest, AnAttestedEndUserRequestIsVerifiedWithItsClocks_RGT2) {
-  auto gdpr = requests_->Submit(AboutEndUser("access", "gdpr"), "cus_x", origin_);
+  auto gdpr = requests_->Submit(AboutEndUser("access", "gdpr"), Actor::Customer("cus_x"), origin_);
   ASSERT_TRUE(gdpr.ok()) << gdpr.status().ToString();
   EXPECT_EQ(gdpr->state, "verified");
   EXPECT_EQ(gdpr->subject_kind, "end_user");
   EXPECT_EQ(gdpr->due, "2026-12-18");
   EXPECT_EQ(gdpr->latest_due, "2027-02-18");
   EXPECT_EQ(gdpr->acknowledge_by, "");
-  auto ccpa = requests_->Submit(AboutEndUser("erasure", "ccpa"), "cus_x", origin_);
+  auto ccpa = requests_->Submit(AboutEndUser("erasure", "ccpa"), Actor::Customer("cus_x"), origin_);
   ASSERT_TRUE(ccpa.ok());
   EXPECT_EQ(ccpa->acknowledge_by, "2026-12-02");
   EXPECT_EQ(ccpa->due, "2027-01-02");
@@ -63,7 +63,9 @@ TEST_F(PrivacyRequestsTest, AnAttestedEndUserRequestIsVerifiedWithItsClocks_RGT2
 }
 
 TEST_F(PrivacyRequestsTest, BadInputChangesNothing) {
-  auto bad = [&](PrivacyRequestForm f) { return requests_->Submit(f, "cus_x", origin_).status(); };
+  auto bad = [&](PrivacyRequestForm f) {
+    return requests_->Submit(f, Actor::Customer("cus_x"), origin_).status();
+  };
   EXPECT_EQ(bad(AboutEndUser("forget_me", "gdpr")).reason(), "invalid-field");
   EXPECT_EQ(bad(AboutEndUser("access", "lgpd")).reason(), "invalid-field");
   PrivacyRequestForm unattested = AboutEndUser("access", "gdpr");
@@ -78,11 +80,11 @@ TEST_F(PrivacyRequestsTest, BadInputChangesNothing) {
 
 TEST_F(PrivacyRequestsTest, TheLifecycleAllowsOneExtensionBeforeTheDueDate_RGT2) {
   const std::string me = who_.account.customer_id;
-  auto r = requests_->Submit(AboutEndUser("rectification", "gdpr"), me, origin_);
+  auto r = requests_->Submit(AboutEndUser("rectification", "gdpr"), Actor::Customer(me), origin_);
   ASSERT_TRUE(r.ok());
   auto move = [&](const std::string& state, const std::string& reason = "",
                   const std::string& due = "") {
-    return requests_->Transition(me, r->id, state, reason, due, me, origin_);
+    return requests_->Transition(me, r->id, state, reason, due, Actor::Customer(me), origin_);
   };
   EXPECT_EQ(move("completed").status().reason(), "invalid-transition");  // not started
   EXPECT_EQ(move("denied").status().reason(), "invalid-field");          // no reason
@@ -104,14 +106,16 @@ TEST_F(PrivacyRequestsTest, TheLifecycleAllowsOneExtensionBeforeTheDueDate_RGT2)
 
 TEST_F(PrivacyRequestsTest, AnExtensionAfterTheDueDateIsRefusedAndListsShowWhatIsAtRisk_RGT2) {
   const std::string me = who_.account.customer_id;
-  auto late = requests_->Submit(AboutEndUser("access", "gdpr"), me, origin_);
+  auto late = requests_->Submit(AboutEndUser("access", "gdpr"), Actor::Customer(me), origin_);
   clock_.Advance(40LL * 86'400'000);
-  auto fresh = requests_->Submit(AboutEndUser("access", "gdpr"), me, origin_);
+  auto fresh = requests_->Submit(AboutEndUser("access", "gdpr"), Actor::Customer(me), origin_);
   ASSERT_TRUE(late.ok() && fresh.ok());
-  EXPECT_EQ(requests_->Transition(me, late->id, "extended", "late", "2027-01-20", me, origin_)
-                .status()
-                .reason(),
-            "invalid-transition");
+  EXPECT_EQ(
+      requests_
+          ->Transition(me, late->id, "extended", "late", "2027-01-20", Actor::Customer(me), origin_)
+          .status()
+          .reason(),
+      "invalid-transition");
   auto at_risk = requests_->List(me, "2026-12-31");
   ASSERT_EQ(at_risk->size(), 1u);
   EXPECT_EQ((*at_risk)[0].id, late->id);

@@ -12,7 +12,7 @@ ProcessingLimits::ProcessingLimits(MetadataStore& store, JobQueue& jobs, Outbox&
 }
 
 Result<ProcessingLimitRecord> ProcessingLimits::Place(MetadataTx& tx, const PrivacyRequestRecord& r,
-                                                      const std::string& actor,
+                                                      const Actor& actor,
                                                       const RequestOrigin& origin) {
   if (!IsLimitingRequestType(r.type)) {
     return Status::InvalidArgument("invalid-field", r.type + " places no processing limit");
@@ -31,7 +31,7 @@ Result<ProcessingLimitRecord> ProcessingLimits::Place(MetadataTx& tx, const Priv
 
 Status ProcessingLimits::BeginLift(MetadataTx& tx, const PrivacyRequestRecord& r,
                                    const std::string& notify_to, const std::string& text,
-                                   const std::string& actor, const RequestOrigin& origin) {
+                                   const Actor& actor, const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(ProcessingLimitRecord l, tx.FindProcessingLimitOf(r.id));
   if (!l.lift_notice.empty()) {
     return Status::FailedPrecondition("invalid-transition", "the limit is already being lifted");
@@ -54,7 +54,7 @@ Status ProcessingLimits::FinishLift(const JobRecord& job) {
       return Status::Unavailable("the notice to the subject has not gone out yet");
     }
     LETHE_RETURN_IF_ERROR(tx.DeleteProcessingLimit(l.id));
-    return audit_.Record(tx, "system", "processing_limit.lifted", l.id, l.account_id,
+    return audit_.Record(tx, Actor::System("system"), "processing_limit.lifted", l.id, l.account_id,
                          RequestOrigin{});
   });
 }

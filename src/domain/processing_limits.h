@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/job_queue.h"
 #include "domain/outbox.h"
@@ -34,7 +35,7 @@ class ProcessingLimits {
   // type) asks for, in `tx`, audited "processing_limit.place". Returns the
   // limit; AlreadyExists if the request already placed one.
   Result<ProcessingLimitRecord> Place(MetadataTx& tx, const PrivacyRequestRecord& r,
-                                      const std::string& actor, const RequestOrigin& origin);
+                                      const Actor& actor, const RequestOrigin& origin);
 
   // Starts lifting the limit request `r` placed: mails `notify_to` the
   // notice `text` and queues the job that lifts the limit once the notice
@@ -42,7 +43,7 @@ class ProcessingLimits {
   // request placed no limit that is in force; FailedPrecondition
   // ("invalid-transition") when lifting has already begun.
   Status BeginLift(MetadataTx& tx, const PrivacyRequestRecord& r, const std::string& notify_to,
-                   const std::string& text, const std::string& actor, const RequestOrigin& origin);
+                   const std::string& text, const Actor& actor, const RequestOrigin& origin);
 
  private:
   // The job: Unavailable (retry later) until the notice is sent, then

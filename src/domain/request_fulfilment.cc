@@ -33,7 +33,7 @@ void AddChange(array& changes, const std::string& target, const std::string& fie
 }  // namespace
 
 Result<Fulfilment> RequestFulfilment::Fulfil(const std::string& customer_id, const std::string& id,
-                                             const Rectification& fixes, const std::string& actor,
+                                             const Rectification& fixes, const Actor& actor,
                                              const RequestOrigin& origin) {
   PrivacyRequestRecord r;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
@@ -190,8 +190,7 @@ Result<object> RequestFulfilment::Erase(const PrivacyRequestRecord& r,
 }
 
 Result<PrivacyRequestRecord> RequestFulfilment::Lift(const std::string& customer_id,
-                                                     const std::string& id,
-                                                     const std::string& actor,
+                                                     const std::string& id, const Actor& actor,
                                                      const RequestOrigin& origin) {
   PrivacyRequestRecord r;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
@@ -205,7 +204,7 @@ Result<PrivacyRequestRecord> RequestFulfilment::Lift(const std::string& customer
                        " is about to be lifted. Once this notice is sent, Lethe uses the data "
                        "again as before (streaming, links, processing).\n";
     LETHE_RETURN_IF_ERROR(limits_.BeginLift(tx, r, c.email, text, actor, origin));
-    return tx.AppendPrivacyRequestStep({r.id, 0, r.state, clock_.NowMillis(), actor,
+    return tx.AppendPrivacyRequestStep({r.id, 0, r.state, clock_.NowMillis(), actor.audit_text(),
                                         "lifting the " + r.type + " after notice to the subject"});
   }));
   return r;

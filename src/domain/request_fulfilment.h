@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/closures.h"
 #include "domain/customers.h"
 #include "domain/erasure_receipts.h"
@@ -71,7 +72,7 @@ class RequestFulfilment {
   // unknown media); the failing domain call's error otherwise, leaving the
   // request in_progress so it can be fulfilled again.
   Result<Fulfilment> Fulfil(const std::string& customer_id, const std::string& id,
-                            const Rectification& fixes, const std::string& actor,
+                            const Rectification& fixes, const Actor& actor,
                             const RequestOrigin& origin);
 
   // Begins lifting the limit that request `id` placed: the subject is
@@ -79,7 +80,7 @@ class RequestFulfilment {
   // refuses until that notice has gone out. NotFound when no limit of the
   // request is in force; FailedPrecondition when lifting already began.
   Result<PrivacyRequestRecord> Lift(const std::string& customer_id, const std::string& id,
-                                    const std::string& actor, const RequestOrigin& origin);
+                                    const Actor& actor, const RequestOrigin& origin);
 
  private:
   Result<boost::json::object> Rectify(const PrivacyRequestRecord& r, const Rectification& fixes,

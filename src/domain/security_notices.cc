@@ -41,7 +41,8 @@ Status SecurityNotices::SignedIn(MetadataTx& tx, const CustomerRecord& customer,
   LETHE_RETURN_IF_ERROR(
       Mail(tx, customer, "sign-in from " + what,
            "Your Lethe login was signed in to from " + what + ": " + Place(origin), origin));
-  return audit_.Record(tx, customer.id, "security.new_sign_in_place", customer.id, "", origin);
+  return audit_.Record(tx, Actor::Customer(customer.id), "security.new_sign_in_place", customer.id,
+                       "", origin);
 }
 
 Status SecurityNotices::FailureBurst(MetadataTx& tx, const CustomerRecord& customer,
@@ -52,7 +53,8 @@ Status SecurityNotices::FailureBurst(MetadataTx& tx, const CustomerRecord& custo
                                  "further attempts are slowed down. The last came from " +
                                  Place(origin),
                              origin));
-  return audit_.Record(tx, customer.id, "security.failed_sign_ins", customer.id, "", origin);
+  return audit_.Record(tx, Actor::Customer(customer.id), "security.failed_sign_ins", customer.id,
+                       "", origin);
 }
 
 Status SecurityNotices::PasswordChanged(MetadataTx& tx, const CustomerRecord& customer,

@@ -26,7 +26,8 @@ Status SessionList::Revoke(const std::string& customer_id, const std::string& se
       return Status::NotFound("you have no session " + session_id);
     }
     LETHE_RETURN_IF_ERROR(deleted);
-    return audit_.Record(tx, customer_id, "session.revoke", session_id, "", origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "session.revoke", session_id, "",
+                         origin);
   });
 }
 
@@ -37,7 +38,8 @@ Result<int64_t> SessionList::RevokeAll(const std::string& customer_id,
     LETHE_ASSIGN_OR_RETURN(auto sessions, tx.ListSessions(customer_id));
     ended = static_cast<int64_t>(sessions.size());
     LETHE_RETURN_IF_ERROR(tx.DeleteSessionsOf(customer_id));
-    return audit_.Record(tx, customer_id, "session.revoke_all", customer_id, "", origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "session.revoke_all", customer_id, "",
+                         origin);
   }));
   return ended;
 }

@@ -81,7 +81,7 @@ Result<NewStaff> Staff::Add(const std::string& name, StaffRole role, const Reque
 
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.InsertStaff(out.staff));
-    return audit_.Record(tx, kCreator, "staff.create", out.staff.id, "", origin);
+    return audit_.Record(tx, Actor::System(kCreator), "staff.create", out.staff.id, "", origin);
   }));
   return out;
 }
@@ -138,7 +138,7 @@ Result<StaffSession> Staff::SignIn(const std::string& staff_id, const std::strin
     session.expires_ms = now + kStaffSessionLifetimeMs;
     LETHE_RETURN_IF_ERROR(tx.InsertStaffSession(
         StaffSessionRecord{TokenDigest(session.token), staff_id, now, session.expires_ms, {}}));
-    return audit_.Record(tx, staff_id, "staff.session.create", staff_id, "", origin);
+    return audit_.Record(tx, Actor::Staff(staff_id), "staff.session.create", staff_id, "", origin);
   });
   if (done.reason() == "code-used") return Refuse(staff_id, origin, done);
   LETHE_RETURN_IF_ERROR(done);
@@ -178,7 +178,7 @@ Status Staff::SignOut(const StaffPrincipal& who, const std::string& token,
       return Status::Unauthenticated("not a live staff session");
     }
     LETHE_RETURN_IF_ERROR(tx.RevokeStaffSession(digest, clock_.NowMillis()));
-    return audit_.Record(tx, who.id, "staff.session.revoke", who.id, "", origin);
+    return audit_.Record(tx, who.actor(), "staff.session.revoke", who.id, "", origin);
   });
 }
 

@@ -30,6 +30,7 @@
 
 #include "common/status.h"
 #include "crypto/secret_hash.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/key_ring.h"
 #include "domain/request_origin.h"
@@ -67,6 +68,7 @@ struct StaffPrincipal {
   std::string id;  // stf_..., the actor of their audit events
   std::string name;
   StaffRole role = StaffRole::kSupport;
+  Actor actor() const { return Actor::Staff(id); }
 };
 
 // A new member's credentials, shown this once.

@@ -64,7 +64,7 @@ TEST_F(StoreFaultsTest, AFailedDeleteKeepsTheMediaWhole) {
   ASSERT_TRUE(m.ok());
   faulty_->FailNth("Commit", 1, Status::Internal("disk I/O error"));
   Status st =
-      media_on_faulty_->Remove(who_.account.id, m->id, who_.credential_id, "media.delete", origin_);
+      media_on_faulty_->Remove(who_.account.id, m->id, who_.actor(), "media.delete", origin_);
   EXPECT_EQ(st.code(), Status::Code::kInternal);
   // Still listed, still readable to the last byte.
   ASSERT_EQ(MediaCount(), 1u);
@@ -80,8 +80,7 @@ TEST_F(StoreFaultsTest, AFailedDeleteKeepsTheMediaWhole) {
   }
   EXPECT_EQ(total, static_cast<uint64_t>(m->bytes));
   ASSERT_TRUE(
-      media_on_faulty_->Remove(who_.account.id, m->id, who_.credential_id, "media.delete", origin_)
-          .ok());
+      media_on_faulty_->Remove(who_.account.id, m->id, who_.actor(), "media.delete", origin_).ok());
   EXPECT_EQ(MediaCount(), 0u);
   EXPECT_EQ(BlobCount(), 0u);
 }
@@ -106,8 +105,7 @@ TEST_F(StoreFaultsTest, ACommitWhoseSyncFailedKeepsRecordAndBytesTogether) {
   ASSERT_TRUE(media_on_faulty_->Get(who_.account.id, m.id).ok());  // cached now
   faulty_->FailNth("Synced", 1, Status::Internal("fdatasync: EIO"));
   EXPECT_EQ(
-      media_on_faulty_->Remove(who_.account.id, m.id, who_.credential_id, "media.delete", origin_)
-          .code(),
+      media_on_faulty_->Remove(who_.account.id, m.id, who_.actor(), "media.delete", origin_).code(),
       Status::Code::kInternal);
   EXPECT_EQ(media_on_faulty_->Get(who_.account.id, m.id).status().code(), Status::Code::kNotFound);
 }

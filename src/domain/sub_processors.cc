@@ -79,14 +79,13 @@ Status SubProcessors::Check(const SubprocessorRecord& s) const {
   return Status::Ok();
 }
 
-Result<SubprocessorRecord> SubProcessors::Register(const std::string& actor,
-                                                   const SubprocessorForm& form,
+Result<SubprocessorRecord> SubProcessors::Register(const Actor& actor, const SubprocessorForm& form,
                                                    const RequestOrigin& origin) {
   SubprocessorRecord s;
   s.id = RandomId(random_, "sub_");
   s.version = 1;
   Apply(form, s);
-  s.changed_by = actor;
+  s.changed_by = actor.audit_text();
   s.announced_ms = clock_.NowMillis();
   s.effective_ms = form.effective_ms.value_or(s.announced_ms + int64_t{kNoticeDays} * kDayMs);
   LETHE_RETURN_IF_ERROR(Check(s));
@@ -108,28 +107,28 @@ Result<SubprocessorRecord> SubProcessors::NextVersion(const std::string& id) {
   return next;
 }
 
-Result<SubprocessorRecord> SubProcessors::Change(const std::string& actor, const std::string& id,
+Result<SubprocessorRecord> SubProcessors::Change(const Actor& actor, const std::string& id,
                                                  const SubprocessorForm& form,
                                                  const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s, NextVersion(id));
   Apply(form, s);
-  s.changed_by = actor;
+  s.changed_by = actor.audit_text();
   s.announced_ms = clock_.NowMillis();
   s.effective_ms = form.effective_ms.value_or(s.announced_ms + int64_t{kNoticeDays} * kDayMs);
   LETHE_RETURN_IF_ERROR(Check(s));
   return AddVersion(actor, std::move(s), "subprocessor.change", origin);
 }
 
-Result<SubprocessorRecord> SubProcessors::Retire(const std::string& actor, const std::string& id,
+Result<SubprocessorRecord> SubProcessors::Retire(const Actor& actor, const std::string& id,
                                                  const RequestOrigin& origin) {
   LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s, NextVersion(id));
   s.retired = true;
-  s.changed_by = actor;
+  s.changed_by = actor.audit_text();
   s.announced_ms = s.effective_ms = clock_.NowMillis();
   return AddVersion(actor, std::move(s), "subprocessor.retire", origin);
 }
 
-Result<SubprocessorRecord> SubProcessors::AddVersion(const std::string& actor, SubprocessorRecord s,
+Result<SubprocessorRecord> SubProcessors::AddVersion(const Actor& actor, SubprocessorRecord s,
                                                      const std::string& action,
                                                      const RequestOrigin& origin) {
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {

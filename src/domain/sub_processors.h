@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/audit_log.h"
 #include "domain/outbox.h"
 #include "domain/request_origin.h"
@@ -71,19 +72,19 @@ class SubProcessors {
   // "subprocessor.register", announced to every open customer. Returns
   // its first version. InvalidArgument("invalid-field") for a missing or
   // bad field, or an effective date less than kNoticeDays away.
-  Result<SubprocessorRecord> Register(const std::string& actor, const SubprocessorForm& form,
+  Result<SubprocessorRecord> Register(const Actor& actor, const SubprocessorForm& form,
                                       const RequestOrigin& origin);
 
   // A new version of entry `id` (changed fields over the newest version),
   // audited "subprocessor.change" and announced. NotFound for an unknown
   // id; as Register for the fields; FailedPrecondition("subprocessor-
   // retired") for a retired entry.
-  Result<SubprocessorRecord> Change(const std::string& actor, const std::string& id,
+  Result<SubprocessorRecord> Change(const Actor& actor, const std::string& id,
                                     const SubprocessorForm& form, const RequestOrigin& origin);
 
   // Ends the use of entry `id` now, audited "subprocessor.retire" and
   // announced. NotFound; FailedPrecondition("subprocessor-retired").
-  Result<SubprocessorRecord> Retire(const std::string& actor, const std::string& id,
+  Result<SubprocessorRecord> Retire(const Actor& actor, const std::string& id,
                                     const RequestOrigin& origin);
 
   // Every entry not retired, by name.
@@ -99,7 +100,7 @@ class SubProcessors {
   // ("subprocessor-retired") once retired.
   Result<SubprocessorRecord> NextVersion(const std::string& id);
   Status Check(const SubprocessorRecord& s) const;
-  Result<SubprocessorRecord> AddVersion(const std::string& actor, SubprocessorRecord s,
+  Result<SubprocessorRecord> AddVersion(const Actor& actor, SubprocessorRecord s,
                                         const std::string& action, const RequestOrigin& origin);
   Status Announce(MetadataTx& tx, const SubprocessorRecord& s, const std::string& action);
 

@@ -322,7 +322,7 @@ TEST_F(SubjectExportTest, ALinkWorksOnceAndIsAudited_RGT1) {
   MediaRecord m = Upload(who, "user-42", data, "Once");
   ExportSubject subject{who.account.customer_id, who.account.id, "user-42"};
   auto issued = links_->Issue(who.account.customer_id, "prq_1", subject, "gdpr",
-                              who.account.customer_id, origin_);
+                              Actor::Customer(who.account.customer_id), origin_);
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
   EXPECT_EQ(issued->expires_ms, clock_.NowMillis() + 24 * 3600 * 1000);
   EXPECT_EQ(issued->token.rfind("lex_", 0), 0u);
@@ -356,8 +356,10 @@ TEST_F(SubjectExportTest, ALinkWorksOnceAndIsAudited_RGT1) {
 TEST_F(SubjectExportTest, ALinkExpiresAfter24Hours_RGT1) {
   Principal who = MakeAccount("ada@example.com");
   ExportSubject subject{who.account.customer_id, who.account.id, "user-42"};
-  auto late = links_->Issue(who.account.customer_id, "prq_2", subject, "ccpa", "cus_x", origin_);
-  auto in_time = links_->Issue(who.account.customer_id, "prq_3", subject, "ccpa", "cus_x", origin_);
+  auto late = links_->Issue(who.account.customer_id, "prq_2", subject, "ccpa",
+                            Actor::Customer("cus_x"), origin_);
+  auto in_time = links_->Issue(who.account.customer_id, "prq_3", subject, "ccpa",
+                               Actor::Customer("cus_x"), origin_);
   ASSERT_TRUE(late.ok() && in_time.ok());
   clock_.Advance(24 * 3600 * 1000 - 1);
   EXPECT_TRUE(links_->Redeem(in_time->token, origin_).ok()) << "valid until the last millisecond";
@@ -382,12 +384,15 @@ TEST_F(SubjectExportTest, ALinkExpiresAfter24Hours_RGT1) {
   Principal other = MakeAccount("grace@example.com");
   EXPECT_EQ(links_
                 ->Issue(who.account.customer_id, "prq_4",
-                        {who.account.customer_id, other.account.id, "u"}, "gdpr", "cus_x", origin_)
+                        {who.account.customer_id, other.account.id, "u"}, "gdpr",
+                        Actor::Customer("cus_x"), origin_)
                 .status()
                 .code(),
             Status::Code::kNotFound)
       << "a link to another customer's account";
-  EXPECT_EQ(links_->Issue(who.account.customer_id, "prq_4", subject, "pipeda", "cus_x", origin_)
+  EXPECT_EQ(links_
+                ->Issue(who.account.customer_id, "prq_4", subject, "pipeda",
+                        Actor::Customer("cus_x"), origin_)
                 .status()
                 .code(),
             Status::Code::kInvalidArgument);

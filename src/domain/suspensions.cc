@@ -124,7 +124,7 @@ Result<std::optional<AbuseDecisionRecord>> Suspensions::Decide(const std::string
     for (const AbuseSignalRecord& s : recent) ids.push_back(s.id);
     LETHE_RETURN_IF_ERROR(tx.AttachAbuseSignals(d.id, ids));
     LETHE_RETURN_IF_ERROR(
-        audit_.Record(tx, kActor, "abuse.suspend", d.id, account_id, RequestOrigin{}));
+        audit_.Record(tx, Actor::System(kActor), "abuse.suspend", d.id, account_id, RequestOrigin{}));
     LETHE_RETURN_IF_ERROR(
         StatusOf(outbox_.Send(tx, customer.email, "Your account " + account.name + " is suspended",
                               SuspensionMail(account, d, recent))));
@@ -179,7 +179,7 @@ Status Suspensions::Lift(MetadataTx& tx, AbuseDecisionRecord decision, const std
   decision.lifted_by = staff_id;
   LETHE_RETURN_IF_ERROR(tx.UpdateAbuseDecision(decision));
   LETHE_RETURN_IF_ERROR(
-      audit_.Record(tx, staff_id, "abuse.reinstate", decision.id, decision.account_id, origin));
+      audit_.Record(tx, Actor::Staff(staff_id), "abuse.reinstate", decision.id, decision.account_id, origin));
   tx.AfterCommit([this, account = decision.account_id] { Forget(account); });
   return Status::Ok();
 }

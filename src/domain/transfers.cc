@@ -48,7 +48,7 @@ Result<std::pair<Endpoint, std::string>> Transfers::VetEndpoint(const std::strin
   return std::pair<Endpoint, std::string>{std::move(endpoint), std::move(first)};
 }
 
-Result<TransferResult> Transfers::Send(const TransferRequest& t, const std::string& actor,
+Result<TransferResult> Transfers::Send(const TransferRequest& t, const Actor& actor,
                                        const RequestOrigin& origin) {
   if (t.account_id.empty() || t.recipient_id.empty() || t.purpose.empty()) {
     return Status::InvalidArgument("invalid-field",

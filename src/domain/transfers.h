@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "domain/actor.h"
 #include "domain/disclosure_ledger.h"
 #include "domain/endpoint_guard.h"
 #include "domain/processing_gate.h"
@@ -86,7 +87,7 @@ class Transfers {
   // the processing gate; FailedPrecondition("region-mismatch"); the
   // endpoint errors of VetEndpoint; InvalidArgument for a malformed
   // request. After the row: Unavailable when no answer came.
-  Result<TransferResult> Send(const TransferRequest& t, const std::string& actor,
+  Result<TransferResult> Send(const TransferRequest& t, const Actor& actor,
                               const RequestOrigin& origin);
 
  private:

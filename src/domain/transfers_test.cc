@@ -68,7 +68,7 @@ class TransfersTest : public DomainFixture {
     ASSERT_TRUE(consents_
                     ->Record({who_.account.customer_id, account_id, end_user, "transcription",
                               "opt_in", "api"},
-                             "test", origin_)
+                             Actor::Credential("acc_test"), origin_)
                     .ok());
   }
   SubprocessorRecord Register(const std::string& region, const std::string& endpoint) {
@@ -78,7 +78,7 @@ class TransfersTest : public DomainFixture {
     form.region = region;
     form.categories = std::vector<std::string>{"content", "identifiers"};
     form.endpoint = endpoint;
-    auto s = registry_->Register("stf_admin", form, origin_);
+    auto s = registry_->Register(Actor::Staff("stf_admin"), form, origin_);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return *s;
   }
@@ -118,7 +118,7 @@ class TransfersTest : public DomainFixture {
 TEST_F(TransfersTest, ASubprocessorInForceReceivesOnlyAfterTheLedgerRowCommits_SHR3) {
   SubprocessorRecord s = Register("us", "https://receiver.example/in");
   clock_.Advance(SubProcessors::kNoticeDays * kDay);
-  auto sent = transfers_->Send(To(s), "system", origin_);
+  auto sent = transfers_->Send(To(s), Actor::System("system"), origin_);
   ASSERT_TRUE(sent.ok()) << sent.status().ToString();
   ASSERT_EQ(sent_.size(), 1u);
   EXPECT_EQ(sent_[0], "https://receiver.example/in @93.184.216.34 audio");
@@ -136,7 +136,7 @@ TEST_F(TransfersTest, ASubprocessorInForceReceivesOnlyAfterTheLedgerRowCommits_S
 TEST_F(TransfersTest, NothingGoesToASubprocessorBeforeItsEffectiveDate_SHR2) {
   SubprocessorRecord s = Register("us", "https://receiver.example/in");
   clock_.Advance(SubProcessors::kNoticeDays * kDay - 1000);
-  auto sent = transfers_->Send(To(s), "system", origin_);
+  auto sent = transfers_->Send(To(s), Actor::System("system"), origin_);
   EXPECT_EQ(sent.status().reason(), "transfer-refused");
   EXPECT_TRUE(sent_.empty());
   EXPECT_EQ(Rows(), 0u);
@@ -144,20 +144,23 @@ TEST_F(TransfersTest, NothingGoesToASubprocessorBeforeItsEffectiveDate_SHR2) {
   clock_.Advance(1000);
   TransferRequest unknown = To(s);
   unknown.recipient_id = "sub_nobody";
-  EXPECT_EQ(transfers_->Send(unknown, "system", origin_).status().reason(), "transfer-refused");
+  EXPECT_EQ(transfers_->Send(unknown, Actor::System("system"), origin_).status().reason(),
+            "transfer-refused");
   TransferRequest other_purpose = To(s);
   other_purpose.purpose = "marketing";
-  EXPECT_EQ(transfers_->Send(other_purpose, "system", origin_).status().reason(),
+  EXPECT_EQ(transfers_->Send(other_purpose, Actor::System("system"), origin_).status().reason(),
             "transfer-refused");
   TransferRequest other_data = To(s);
   other_data.categories = {"contact"};
-  EXPECT_EQ(transfers_->Send(other_data, "system", origin_).status().reason(), "transfer-refused");
+  EXPECT_EQ(transfers_->Send(other_data, Actor::System("system"), origin_).status().reason(),
+            "transfer-refused");
   EXPECT_TRUE(sent_.empty());
   EXPECT_EQ(Rows(), 0u);
   // Retired: refused from that instant.
-  ASSERT_TRUE(transfers_->Send(To(s), "system", origin_).ok());
-  ASSERT_TRUE(registry_->Retire("stf_admin", s.id, origin_).ok());
-  EXPECT_EQ(transfers_->Send(To(s), "system", origin_).status().reason(), "transfer-refused");
+  ASSERT_TRUE(transfers_->Send(To(s), Actor::System("system"), origin_).ok());
+  ASSERT_TRUE(registry_->Retire(Actor::Staff("stf_admin"), s.id, origin_).ok());
+  EXPECT_EQ(transfers_->Send(To(s), Actor::System("system"), origin_).status().reason(),
+            "transfer-refused");
   EXPECT_EQ(sent_.size(), 1u);
 }
 
@@ -165,12 +168,12 @@ TEST_F(TransfersTest, ARestrictedEndUsersDataIsRefusedAndLeavesNoRow_SHR3) {
   SubprocessorRecord s = Register("us", "https://receiver.example/in");
   clock_.Advance(SubProcessors::kNoticeDays * kDay);
   Restrict("eu-1");
-  auto sent = transfers_->Send(To(s, "eu-1"), "system", origin_);
+  auto sent = transfers_->Send(To(s, "eu-1"), Actor::System("system"), origin_);
   EXPECT_EQ(sent.status().code(), Status::Code::kPermissionDenied);
   EXPECT_EQ(sent.status().reason(), "processing-restricted");
   EXPECT_TRUE(sent_.empty());
   EXPECT_EQ(Rows(), 0u);
-  EXPECT_TRUE(transfers_->Send(To(s, "eu-2"), "system", origin_).ok());
+  EXPECT_TRUE(transfers_->Send(To(s, "eu-2"), Actor::System("system"), origin_).ok());
   EXPECT_EQ(Rows(), 1u);
 }
 
@@ -179,7 +182,7 @@ TEST_F(TransfersTest, ARestrictedEndUsersDataIsRefusedAndLeavesNoRow_SHR3) {
 TEST_F(TransfersTest, ASubprocessorGetsNoDataWithoutConsentToItsPurpose_SHR7) {
   SubprocessorRecord s = Register("us", "https://receiver.example/in");
   clock_.Advance(SubProcessors::kNoticeDays * kDay);
-  auto sent = transfers_->Send(To(s, "eu-3"), "system", origin_);
+  auto sent = transfers_->Send(To(s, "eu-3"), Actor::System("system"), origin_);
   EXPECT_EQ(sent.status().reason(), "consent-required");
   EXPECT_TRUE(sent_.empty());
   EXPECT_EQ(Rows(), 0u);
@@ -193,7 +196,7 @@ TEST_F(TransfersTest, ATransferWithNoLegalBasisIsRefusedAndChangesNothing_SHR1) 
   for (const char* basis : {"", "because"}) {
     TransferRequest t = To(s);
     t.legal_basis = basis;
-    auto sent = transfers_->Send(t, "system", origin_);
+    auto sent = transfers_->Send(t, Actor::System("system"), origin_);
     EXPECT_EQ(sent.status().reason(), "no-legal-basis") << basis;
   }
   EXPECT_TRUE(sent_.empty());
@@ -211,15 +214,15 @@ TEST_F(TransfersTest, EuDataGoesOnlyToEuSubprocessors_SHR3) {
   for (const auto& s : {global, us}) {
     TransferRequest t = To(s);
     t.account_id = eu->account.id;
-    auto sent = transfers_->Send(t, "system", origin_);
+    auto sent = transfers_->Send(t, Actor::System("system"), origin_);
     EXPECT_EQ(sent.status().reason(), "region-mismatch") << s.region;
   }
   EXPECT_TRUE(sent_.empty());
   TransferRequest t = To(in_eu);
   t.account_id = eu->account.id;
-  EXPECT_TRUE(transfers_->Send(t, "system", origin_).ok());
+  EXPECT_TRUE(transfers_->Send(t, Actor::System("system"), origin_).ok());
   // A "us" account may also use a global one.
-  EXPECT_TRUE(transfers_->Send(To(global), "system", origin_).ok());
+  EXPECT_TRUE(transfers_->Send(To(global), Actor::System("system"), origin_).ok());
   EXPECT_EQ(sent_.size(), 2u);
   EXPECT_TRUE(RegionAllows("eu", "eu"));
   EXPECT_FALSE(RegionAllows("us", "eu"));
@@ -229,7 +232,7 @@ TEST_F(TransfersTest, EuDataGoesOnlyToEuSubprocessors_SHR3) {
 TEST_F(TransfersTest, AHostResolvingInsideTheNetworkIsRefused_SHR3) {
   SubprocessorRecord s = Register("us", "https://inside.example/in");
   clock_.Advance(SubProcessors::kNoticeDays * kDay);
-  auto sent = transfers_->Send(To(s), "system", origin_);
+  auto sent = transfers_->Send(To(s), Actor::System("system"), origin_);
   EXPECT_EQ(sent.status().reason(), "private-address");
   EXPECT_TRUE(sent_.empty());
   EXPECT_EQ(Rows(), 0u);
@@ -259,19 +262,20 @@ TEST_F(TransfersTest, ADataFreePayloadToTheAccountsOwnWebhookLeavesNoRow_SHR1) {
   t.legal_basis = "contract";
   t.what = "media.deleted event";
   t.body = "{}";
-  ASSERT_TRUE(transfers_->Send(t, "system", origin_).ok());
+  ASSERT_TRUE(transfers_->Send(t, Actor::System("system"), origin_).ok());
   EXPECT_EQ(Rows(), 0u);
   // With an end user's reference it is personal data: a row, and the gate.
   t.end_user = "eu-9";
   t.categories = {"identifiers"};
-  ASSERT_TRUE(transfers_->Send(t, "system", origin_).ok());
+  ASSERT_TRUE(transfers_->Send(t, Actor::System("system"), origin_).ok());
   EXPECT_EQ(Rows(), 1u);
   EXPECT_EQ(metadata_->ListDisclosures(who_.account.id, {0, ""}, 10)->at(0).recipient_kind,
             "customer_endpoint");
   // Another account's webhook is no recipient for this account's data.
   auto other = accounts_->Create(who_.account.customer_id, "other", "us", origin_);
   t.account_id = other->account.id;
-  EXPECT_EQ(transfers_->Send(t, "system", origin_).status().reason(), "transfer-refused");
+  EXPECT_EQ(transfers_->Send(t, Actor::System("system"), origin_).status().reason(),
+            "transfer-refused");
   EXPECT_EQ(sent_.size(), 2u);
 }
 
@@ -282,12 +286,14 @@ TEST_F(TransfersTest, EveryRegistryChangeIsAnnouncedThirtyDaysAhead_SHR2) {
   form.region = "eu";
   form.categories = std::vector<std::string>{"content"};
   form.effective_ms = clock_.NowMillis() + 29 * kDay;
-  EXPECT_EQ(registry_->Register("stf_admin", form, origin_).status().reason(), "invalid-field");
+  EXPECT_EQ(registry_->Register(Actor::Staff("stf_admin"), form, origin_).status().reason(),
+            "invalid-field");
   form.effective_ms.reset();
   form.region = "mars";
-  EXPECT_EQ(registry_->Register("stf_admin", form, origin_).status().reason(), "invalid-field");
+  EXPECT_EQ(registry_->Register(Actor::Staff("stf_admin"), form, origin_).status().reason(),
+            "invalid-field");
   form.region = "eu";
-  auto s = registry_->Register("stf_admin", form, origin_);
+  auto s = registry_->Register(Actor::Staff("stf_admin"), form, origin_);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->effective_ms, clock_.NowMillis() + 30 * kDay);
   auto list = registry_->List();
@@ -299,7 +305,7 @@ TEST_F(TransfersTest, EveryRegistryChangeIsAnnouncedThirtyDaysAhead_SHR2) {
   SubprocessorForm change;
   change.region = "global";
   clock_.Advance(30 * kDay);
-  auto changed = registry_->Change("stf_admin", s->id, change, origin_);
+  auto changed = registry_->Change(Actor::Staff("stf_admin"), s->id, change, origin_);
   ASSERT_TRUE(changed.ok());
   EXPECT_EQ(changed->version, 2);
   list = registry_->List();

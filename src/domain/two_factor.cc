@@ -153,7 +153,7 @@ Result<std::vector<std::string>> TwoFactor::IssueRecoveryCodes(MetadataTx& tx,
 
 Status TwoFactor::Tell(MetadataTx& tx, const CustomerRecord& c, const std::string& action,
                        const std::string& what, const RequestOrigin& origin) {
-  LETHE_RETURN_IF_ERROR(audit_.Record(tx, c.id, action, c.id, "", origin));
+  LETHE_RETURN_IF_ERROR(audit_.Record(tx, Actor::Customer(c.id), action, c.id, "", origin));
   std::string text = "Hello " + c.name + ",\n\n" + what + " on your Lethe login, at " +
                      FormatRfc3339(clock_.NowMillis()) + " from the address " +
                      (origin.ip.empty() ? "unknown" : origin.ip) +

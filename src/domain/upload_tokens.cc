@@ -71,7 +71,7 @@ Result<IssuedUploadToken> UploadTokens::Issue(const Principal& who, const Upload
   t.expires_ms = t.created_ms + ttl_s * 1000;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.InsertUploadToken(t));
-    return audit_.Record(tx, who.credential_id, "upload_token.issue", t.id, t.account_id, origin);
+    return audit_.Record(tx, who.actor(), "upload_token.issue", t.id, t.account_id, origin);
   }));
   return out;
 }
@@ -82,7 +82,7 @@ Status UploadTokens::Revoke(const Principal& who, const std::string& token_id,
     Status gone = tx.DeleteUploadToken(who.account.id, token_id);
     if (gone.code() == Status::Code::kNotFound) return Status::NotFound("upload token not found");
     LETHE_RETURN_IF_ERROR(gone);
-    return audit_.Record(tx, who.credential_id, "upload_token.revoke", token_id, who.account.id,
+    return audit_.Record(tx, who.actor(), "upload_token.revoke", token_id, who.account.id,
                          origin);
   });
 }

@@ -109,7 +109,8 @@ Result<NewWebhook> Webhooks::Register(const std::string& customer_id, const std:
           "an account has at most " + std::to_string(kMaxPerAccount) + " webhooks");
     }
     LETHE_RETURN_IF_ERROR(tx.InsertWebhook(w));
-    return audit_.Record(tx, customer_id, "webhook.register", w.id, account_id, origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "webhook.register", w.id, account_id,
+                         origin);
   }));
   return out;
 }
@@ -125,7 +126,8 @@ Status Webhooks::Remove(const std::string& customer_id, const std::string& accou
   return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccount(customer_id, account_id)));
     LETHE_RETURN_IF_ERROR(tx.DeleteWebhook(account_id, id));
-    return audit_.Record(tx, customer_id, "webhook.delete", id, account_id, origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "webhook.delete", id, account_id,
+                         origin);
   });
 }
 
@@ -227,7 +229,7 @@ Status Webhooks::Deliver(const JobRecord& job) {
                {"webhook-signature", WebhookSignature(key, d.id, timestamp, text)}};
   t.body = std::move(text);
 
-  auto sent = transfers_.Send(t, kActor, JobOrigin(job));
+  auto sent = transfers_.Send(t, Actor::System(kActor), JobOrigin(job));
   if (!sent.ok()) {
     const Status& st = sent.status();
     if (st.code() == Status::Code::kInternal && st.reason() == "internal") return st;  // store

@@ -5,6 +5,7 @@
 
 #include "common/encoding.h"
 #include "common/time_format.h"
+#include "domain/actor.h"
 #include "http/user_agent.h"
 
 namespace lethe {
@@ -147,6 +148,7 @@ boost::json::object AuditView(const AuditEvent& e) {
           {"id", e.id},
           {"time", FormatRfc3339(e.time_ms)},
           {"actor", e.actor},
+          {"actor_kind", Actor::FromAuditText(e.actor).kind_name()},
           {"action", e.action},
           {"target", e.target},
           {"ip", e.ip},

@@ -112,8 +112,7 @@ Result<HttpResponse> Post(ConsentLedger& consents, PrivacySignals& signals, Http
   }
   ConsentEntry e{s.customer_id, s.account_id, s.end_user,
                  purpose,       decision,     c.is_principal() ? "api" : "portal"};
-  const std::string actor = c.is_principal() ? c.principal().credential_id : c.customer().id;
-  LETHE_ASSIGN_OR_RETURN(ConsentRecord r, consents.Record(e, actor, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(ConsentRecord r, consents.Record(e, c.actor(), OriginOf(req)));
   return HttpResponse::Json(201, EntryView(r));
 }
 
@@ -184,7 +183,7 @@ void AddConsentRoutes(Router& router, ConsentLedger& consents, PrivacySignals& s
         LETHE_ASSIGN_OR_RETURN(std::string subject, body.Required("subject"));
         LETHE_ASSIGN_OR_RETURN(std::string text, body.Required("body"));
         LETHE_ASSIGN_OR_RETURN(MarketingMail::Campaign sent,
-                               marketing.SendToAll(subject, text, c.staff().id, OriginOf(req)));
+                               marketing.SendToAll(subject, text, c.actor(), OriginOf(req)));
         return HttpResponse::Json(202,
                                   object{{"queued", sent.queued}, {"withheld", sent.withheld}});
       });

@@ -84,7 +84,7 @@ TEST_F(ExportApiTest, TheZipStreamsOnceThenTheLinkIsGone_RGT1) {
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   auto link = links_->Issue(who.account.customer_id, "prq_http",
                             {who.account.customer_id, who.account.id, "user-42"}, "gdpr",
-                            who.account.customer_id, origin_);
+                            Actor::Customer(who.account.customer_id), origin_);
   ASSERT_TRUE(link.ok()) << link.status().ToString();
   const std::string path = "/v1/exports/" + link->token;
 

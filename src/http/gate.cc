@@ -27,6 +27,14 @@ const StaffPrincipal& Caller::staff() const {
   return *staff_;
 }
 
+Actor Caller::actor() const {
+  if (customer_) return Actor::Customer(customer_->id);
+  if (principal_) return principal_->actor();
+  if (staff_) return staff_->actor();
+  throw std::logic_error("nobody acts on an Auth::kNone route");
+}
+
+
 bool OpensToOtherOrigins(Auth auth) {
   switch (auth) {
     case Auth::kDataPlane:

@@ -86,6 +86,10 @@ class Caller {
   // The upload token the caller holds (Auth::kUpload), or null for an
   // account credential.
   const UploadGrant* upload_grant() const { return upload_grant_ ? &*upload_grant_ : nullptr; }
+  // Who acts, typed for the domain and the audit chain: the customer, the
+  // account credential or the staff member. Throws std::logic_error on an
+  // Auth::kNone route (nobody acts there).
+  Actor actor() const;
 
  private:
   std::optional<CustomerRecord> customer_;

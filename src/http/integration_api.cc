@@ -27,7 +27,7 @@ Result<HttpResponse> Add(Integrations& integrations, HttpRequest& req, const Cal
   LETHE_ASSIGN_OR_RETURN(auto label, body.Optional("label"));
   form.label = label.value_or("");
   const CustomerRecord& who = c.customer();
-  auto added = integrations.Add(who.id, req.Param("id"), form, who.id, OriginOf(req));
+  auto added = integrations.Add(who.id, req.Param("id"), form, c.actor(), OriginOf(req));
   form.token.assign(form.token.size(), '\0');
   LETHE_RETURN_IF_ERROR(StatusOf(added));
   HttpResponse r = HttpResponse::Json(201, IntegrationView(*added));
@@ -54,7 +54,7 @@ void AddIntegrationRoutes(Router& router, Integrations& integrations, uint64_t m
              [&integrations](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                const CustomerRecord& who = c.customer();
                LETHE_RETURN_IF_ERROR(integrations.Remove(
-                   who.id, req.Param("id"), req.Param("integration_id"), who.id, OriginOf(req)));
+                   who.id, req.Param("id"), req.Param("integration_id"), c.actor(), OriginOf(req)));
                return HttpResponse::Empty(204);
              });
 }

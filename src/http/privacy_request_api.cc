@@ -80,7 +80,8 @@ Result<HttpResponse> Submit(PrivacyRequests& requests, HttpRequest& req, const C
     if (!bytes) return Status::InvalidArgument("invalid-field", "agent_document must be base64");
     form.agent_document.assign(bytes->begin(), bytes->end());
   }
-  LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r, requests.Submit(form, c.id, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r,
+                         requests.Submit(form, Actor::Customer(c.id), OriginOf(req)));
   HttpResponse resp = HttpResponse::Json(201, RequestView(r));
   resp.SetHeader("Location", "/v1/privacy-requests/" + r.id);
   return resp;
@@ -111,8 +112,9 @@ Result<HttpResponse> Verify(PrivacyRequests& requests, HttpRequest& req, const C
   LETHE_ASSIGN_OR_RETURN(auto confirmed, body.OptionalBool("subject_confirmed"));
   form.code = code.value_or("");
   form.subject_confirmed = confirmed.value_or(false);
-  LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r,
-                         requests.Verify(c.id, req.Param("id"), form, c.id, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(
+      PrivacyRequestRecord r,
+      requests.Verify(c.id, req.Param("id"), form, Actor::Customer(c.id), OriginOf(req)));
   return HttpResponse::Json(200, RequestView(r));
 }
 
@@ -125,9 +127,9 @@ Result<HttpResponse> Decide(PrivacyRequests& requests, HttpRequest& req, const C
   if (state == "extended") {
     LETHE_ASSIGN_OR_RETURN(due, body.Required("due"));
   }
-  LETHE_ASSIGN_OR_RETURN(
-      PrivacyRequestRecord r,
-      requests.Transition(c.id, req.Param("id"), state, reason, due, c.id, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r,
+                         requests.Transition(c.id, req.Param("id"), state, reason, due,
+                                             Actor::Customer(c.id), OriginOf(req)));
   return HttpResponse::Json(200, RequestView(r));
 }
 
@@ -156,8 +158,8 @@ Result<HttpResponse> Fulfil(RequestFulfilment& fulfilment, HttpRequest& req,
     LETHE_ASSIGN_OR_RETURN(p.use_case, body.Optional("use_case"));
     LETHE_ASSIGN_OR_RETURN(p.phone, body.Optional("phone"));
   }
-  LETHE_ASSIGN_OR_RETURN(Fulfilment done,
-                         fulfilment.Fulfil(c.id, req.Param("id"), fixes, c.id, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(Fulfilment done, fulfilment.Fulfil(c.id, req.Param("id"), fixes,
+                                                            Actor::Customer(c.id), OriginOf(req)));
   object view = RequestView(done.request);
   if (done.download) {
     // The link is shown once: the store keeps only the token's digest.
@@ -191,7 +193,8 @@ void AddPrivacyRequestRoutes(Router& router, PrivacyRequests& requests,
   router.Add("POST", "/v1/privacy-requests/{id}/code", kS, max_json_body,
              [&requests](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                const std::string& id = c.customer().id;
-               LETHE_RETURN_IF_ERROR(requests.ResendCode(id, req.Param("id"), id, OriginOf(req)));
+               LETHE_RETURN_IF_ERROR(
+                   requests.ResendCode(id, req.Param("id"), Actor::Customer(id), OriginOf(req)));
                return HttpResponse::Empty(202);
              });
   router.Add("POST", "/v1/privacy-requests/{id}/extend", kS, max_json_body,
@@ -209,8 +212,9 @@ void AddPrivacyRequestRoutes(Router& router, PrivacyRequests& requests,
   router.Add("POST", "/v1/privacy-requests/{id}/lift", kS, max_json_body,
              [&fulfilment](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                const std::string& id = c.customer().id;
-               LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r,
-                                      fulfilment.Lift(id, req.Param("id"), id, OriginOf(req)));
+               LETHE_ASSIGN_OR_RETURN(
+                   PrivacyRequestRecord r,
+                   fulfilment.Lift(id, req.Param("id"), Actor::Customer(id), OriginOf(req)));
                return HttpResponse::Json(202, RequestView(r));
              });
   router.Add("GET", "/v1/privacy-requests/{id}/agent-document", kS, max_json_body,

@@ -17,7 +17,7 @@ void AddStaffAccountRoutes(Router& router, Closures& closures, const ErasureRece
                       HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                     LETHE_ASSIGN_OR_RETURN(
                         CustomerClosure closure,
-                        closures.RemoveUnderage(c.staff().id, req.Param("id"), OriginOf(req)));
+                        closures.RemoveUnderage(c.actor(), req.Param("id"), OriginOf(req)));
                     if (after) after();
                     boost::json::array erasures;
                     for (const ErasureRecord& e : closure.erasures)

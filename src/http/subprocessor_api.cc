@@ -86,7 +86,7 @@ void AddSubprocessorRoutes(Router& router, SubProcessors& registry, uint64_t max
                           "invalid-field", "name, purpose, region and categories are required");
                     }
                     LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s,
-                                           registry.Register(c.staff().id, form, OriginOf(req)));
+                                           registry.Register(c.actor(), form, OriginOf(req)));
                     HttpResponse r = HttpResponse::Json(201, VersionView(s));
                     r.SetHeader("Location", "/v1/subprocessors");
                     return r;
@@ -96,14 +96,14 @@ void AddSubprocessorRoutes(Router& router, SubProcessors& registry, uint64_t max
       [&registry](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
         LETHE_ASSIGN_OR_RETURN(SubprocessorForm form, FormOf(req));
         LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s,
-                               registry.Change(c.staff().id, req.Param("id"), form, OriginOf(req)));
+                               registry.Change(c.actor(), req.Param("id"), form, OriginOf(req)));
         return HttpResponse::Json(200, VersionView(s));
       });
   router.AddStaff(
       "POST", "/v1/staff/subprocessors/{id}/retire", kAdmin, StaffAccess::NoCustomerData(),
       max_json_body, [&registry](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
         LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s,
-                               registry.Retire(c.staff().id, req.Param("id"), OriginOf(req)));
+                               registry.Retire(c.actor(), req.Param("id"), OriginOf(req)));
         return HttpResponse::Json(200, VersionView(s));
       });
 }

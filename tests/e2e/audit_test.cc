@@ -122,6 +122,7 @@ TEST(AuditTest, AccountActionsAreRecordedInOrderAndChained_SEC1) {
     EXPECT_TRUE(ParseRfc3339(Str(e, "time")).has_value()) << json::serialize(e);
     EXPECT_NE(Str(e, "actor").find(h.customer_id), std::string::npos)
         << "actor should name the customer " << h.customer_id << ": " << json::serialize(e);
+    EXPECT_EQ(Str(e, "actor_kind"), "customer") << json::serialize(e);  // a typed actor (SEC-1)
     EXPECT_FALSE(Str(e, "target").empty());
     EXPECT_EQ(Str(e, "ip"), "127.0.0.1");
     EXPECT_EQ(Str(e, "request_id").rfind("req_", 0), 0u) << json::serialize(e);

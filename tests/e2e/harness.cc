@@ -706,8 +706,9 @@ const std::vector<std::string> kAccountKeys =
 const std::vector<std::string> kUsageEventKeys =
     SortedKeys({"id", "time", "account_id", "credential_id", "end_user", "ip", "device_type",
                 "browser", "browser_version", "language", "country", "method", "route", "status"});
-const std::vector<std::string> kAuditEventKeys = SortedKeys(
-    {"seq", "id", "time", "actor", "action", "target", "ip", "request_id", "prev_hash", "hash"});
+const std::vector<std::string> kAuditEventKeys =
+    SortedKeys({"seq", "id", "time", "actor", "actor_kind", "action", "target", "ip", "request_id",
+                "prev_hash", "hash"});
 
 // ---------------------------------------------------------------------------
 // Files, SQLite, processes

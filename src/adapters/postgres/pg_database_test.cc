@@ -158,10 +158,11 @@ TEST_P(AuditChainWriters, ConcurrentRecordsKeepOneVerifiableChain_SEC1) {
         Status st = (*store)->Transact([&](MetadataTx& tx) -> Status {
           // Other work in the transaction before the chain is touched.
           LETHE_RETURN_IF_ERROR(StatusOf(tx.ListAccountIds()));
-          LETHE_RETURN_IF_ERROR(audit.Record(tx, "thread-" + std::to_string(t), "test.append",
-                                             std::to_string(i), "", RequestOrigin{}));
-          return audit.Record(tx, "thread-" + std::to_string(t), "test.second", std::to_string(i),
-                              "", RequestOrigin{});
+          LETHE_RETURN_IF_ERROR(audit.Record(tx, Actor::System("thread-" + std::to_string(t)),
+                                             "test.append", std::to_string(i), "",
+                                             RequestOrigin{}));
+          return audit.Record(tx, Actor::System("thread-" + std::to_string(t)), "test.second",
+                              std::to_string(i), "", RequestOrigin{});
         });
         if (!st.ok()) {
           ++failures;
