@@ -67,13 +67,13 @@
 #include "domain/request_fulfilment.h"
 #include "domain/session_list.h"
 #include "domain/staff.h"
-#include "domain/upload_tokens.h"
 #include "domain/sub_processors.h"
 #include "domain/subject_export.h"
 #include "domain/suspensions.h"
 #include "domain/transfers.h"
 #include "domain/transparency_report.h"
 #include "domain/two_factor.h"
+#include "domain/upload_tokens.h"
 #include "domain/usage_aggregates.h"
 #include "domain/usage_ledger.h"
 #include "domain/webhooks.h"
@@ -98,10 +98,10 @@
 #include "http/server.h"
 #include "http/session_api.h"
 #include "http/staff_account_api.h"
-#include "http/upload_token_api.h"
 #include "http/staff_api.h"
 #include "http/subprocessor_api.h"
 #include "http/two_factor_api.h"
+#include "http/upload_token_api.h"
 #include "http/webhook_api.h"
 
 namespace lethe {
@@ -142,8 +142,8 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Staff> staff;
   std::unique_ptr<UploadTokens> upload_tokens;  // issue 9
-  std::unique_ptr<AccessGrants> grants;  // USE-4: before the gate, which checks them
-  std::unique_ptr<LegalHolds> holds;     // before erasures, which may consult it
+  std::unique_ptr<AccessGrants> grants;         // USE-4: before the gate, which checks them
+  std::unique_ptr<LegalHolds> holds;            // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
   std::unique_ptr<Closures> closures;
   // Issue 12: consents (before the gate, which reads them), policy
@@ -380,10 +380,9 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
     return StatusOf(links.SweepExpired());
   }));
   // Expired upload tokens name an end user: they go (issue 9).
-  LETHE_RETURN_IF_ERROR(
-      runner.Every("upload-tokens", kReminderSweep, [&tokens = *p.upload_tokens] {
-        return StatusOf(tokens.Sweep());
-      }));
+  LETHE_RETURN_IF_ERROR(runner.Every("upload-tokens", kReminderSweep, [&tokens = *p.upload_tokens] {
+    return StatusOf(tokens.Sweep());
+  }));
   LETHE_RETURN_IF_ERROR(runner.Every("closures", kClosureSweep, [&closures = *p.closures] {
     return StatusOf(closures.EnforceRetention(kRetentionBatch));
   }));
@@ -532,11 +531,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   });
   p->holds =
       std::make_unique<LegalHolds>(*p->metadata, *p->audit, *p->jobs, *p->keyed_ids, clock, random);
-  p->upload_tokens = std::make_unique<UploadTokens>(
-      *p->metadata, *p->audit, clock, random, static_cast<int64_t>(config.max_media_bytes));
+  p->upload_tokens = std::make_unique<UploadTokens>(*p->metadata, *p->audit, clock, random,
+                                                    static_cast<int64_t>(config.max_media_bytes));
   p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links,
-                                   p->staff.get(), p->upload_tokens.get(),
-                                   p->grants.get());
+                                   p->staff.get(), p->upload_tokens.get(), p->grants.get());
   p->router = std::make_unique<Router>(p->gate.get());
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));

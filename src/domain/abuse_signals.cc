@@ -98,7 +98,8 @@ void AbuseSignals::NoteFailedKey(const std::string& account_id) {
 Status AbuseSignals::Record(MetadataTx& tx, AbuseSignalRecord& s) {
   s.id = RandomId(random_, "sig_");
   LETHE_RETURN_IF_ERROR(tx.InsertAbuseSignal(s));
-  return audit_.Record(tx, Actor::System(kActor), "abuse.signal", s.id, s.account_id, RequestOrigin{});
+  return audit_.Record(tx, Actor::System(kActor), "abuse.signal", s.id, s.account_id,
+                       RequestOrigin{});
 }
 
 Status AbuseSignals::Emit(MetadataTx& tx, const DomainEvent& event) {

@@ -71,7 +71,8 @@ Result<AppealRecord> Appeals::File(const std::string& customer_id, const std::st
     a.state = "open";
     a.created_ms = clock_.NowMillis();
     LETHE_RETURN_IF_ERROR(tx.InsertAppeal(a));
-    return audit_.Record(tx, Actor::Customer(customer_id), "appeal.file", a.id, a.account_id, origin);
+    return audit_.Record(tx, Actor::Customer(customer_id), "appeal.file", a.id, a.account_id,
+                         origin);
   }));
   return a;
 }

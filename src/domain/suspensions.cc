@@ -123,8 +123,8 @@ Result<std::optional<AbuseDecisionRecord>> Suspensions::Decide(const std::string
     std::vector<std::string> ids;
     for (const AbuseSignalRecord& s : recent) ids.push_back(s.id);
     LETHE_RETURN_IF_ERROR(tx.AttachAbuseSignals(d.id, ids));
-    LETHE_RETURN_IF_ERROR(
-        audit_.Record(tx, Actor::System(kActor), "abuse.suspend", d.id, account_id, RequestOrigin{}));
+    LETHE_RETURN_IF_ERROR(audit_.Record(tx, Actor::System(kActor), "abuse.suspend", d.id,
+                                        account_id, RequestOrigin{}));
     LETHE_RETURN_IF_ERROR(
         StatusOf(outbox_.Send(tx, customer.email, "Your account " + account.name + " is suspended",
                               SuspensionMail(account, d, recent))));
@@ -178,8 +178,8 @@ Status Suspensions::Lift(MetadataTx& tx, AbuseDecisionRecord decision, const std
   decision.lifted_ms = clock_.NowMillis();
   decision.lifted_by = staff_id;
   LETHE_RETURN_IF_ERROR(tx.UpdateAbuseDecision(decision));
-  LETHE_RETURN_IF_ERROR(
-      audit_.Record(tx, Actor::Staff(staff_id), "abuse.reinstate", decision.id, decision.account_id, origin));
+  LETHE_RETURN_IF_ERROR(audit_.Record(tx, Actor::Staff(staff_id), "abuse.reinstate", decision.id,
+                                      decision.account_id, origin));
   tx.AfterCommit([this, account = decision.account_id] { Forget(account); });
   return Status::Ok();
 }

@@ -82,8 +82,7 @@ Status UploadTokens::Revoke(const Principal& who, const std::string& token_id,
     Status gone = tx.DeleteUploadToken(who.account.id, token_id);
     if (gone.code() == Status::Code::kNotFound) return Status::NotFound("upload token not found");
     LETHE_RETURN_IF_ERROR(gone);
-    return audit_.Record(tx, who.actor(), "upload_token.revoke", token_id, who.account.id,
-                         origin);
+    return audit_.Record(tx, who.actor(), "upload_token.revoke", token_id, who.account.id, origin);
   });
 }
 

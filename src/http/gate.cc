@@ -34,7 +34,6 @@ Actor Caller::actor() const {
   throw std::logic_error("nobody acts on an Auth::kNone route");
 }
 
-
 bool OpensToOtherOrigins(Auth auth) {
   switch (auth) {
     case Auth::kDataPlane:

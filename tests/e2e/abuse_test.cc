@@ -143,12 +143,11 @@ TEST_F(AbuseTest, KnownBadUploadSuspendsAndAReviewerReinstates_ADM1) {
   EXPECT_EQ(Str(appeals[0], "account_id"), tenant_.account.id);
   const std::string decide = "/v1/staff/appeals/" + appeal + "/decision";
   // Reading the case takes an abuse-review grant on the account (USE-4).
-  LETHE_EXPECT_PROBLEM(
-      client_.Post(decide,
-                   boost::json::value(boost::json::object{{"outcome", "reinstate"},
-                                                          {"reason", "no grant yet"}}),
-                   BearerAuth(security_.token)),
-      403, "no-access-grant");
+  LETHE_EXPECT_PROBLEM(client_.Post(decide,
+                                    boost::json::value(boost::json::object{
+                                        {"outcome", "reinstate"}, {"reason", "no grant yet"}}),
+                                    BearerAuth(security_.token)),
+                       403, "no-access-grant");
   ASSERT_FALSE(
       GrantAccess(*server_, security_, tenant_.account.id, {"account"}, "abuse_review").empty());
   LETHE_EXPECT_PROBLEM(

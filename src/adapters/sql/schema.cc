@@ -1219,13 +1219,15 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {1, kV1Sqlite},   {2, kV2Sqlite},   {3, kV3Sqlite},   {4, kV4Sqlite},   {5, kV5Sqlite},
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
-      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite}, {21, kV21Sqlite}, {22, kV22Sqlite}};
+      {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
+      {21, kV21Sqlite}, {22, kV22Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
-      {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres}, {21, kV21Postgres}, {22, kV22Postgres}};
+      {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
+      {21, kV21Postgres}, {22, kV22Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 
