@@ -36,6 +36,7 @@ class AbuseFixture : public DomainFixture {
     jobs_ = std::make_unique<JobQueue>(*metadata_, clock_, random_);
     outbox_ = std::make_unique<Outbox>(*metadata_, *jobs_, *mailer_, clock_, random_, "n@x.io");
     rules_.upload_floor = 20;
+    rules_.end_users_per_ip = 50;  // small numbers keep the tests quick
     Rebuild();
     owner_ = MakeAccount("owner@x.io");
   }
