@@ -12,8 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
+#include "crypto/secret_hash.h"
 #include "crypto/totp.h"
 #include "harness.h"
 #include "media_support.h"
@@ -33,7 +35,11 @@ class StaffAccessTest : public ::testing::Test {
       staff_[role] = AddStaff(server_->data_dir(), role);
     }
     ASSERT_FALSE(HasFailure());
-    ASSERT_TRUE(server_->Restart());
+    // A known-bad list, so a test can get an account suspended and appealed.
+    const std::string list = server_->root_dir() + "/known-bad.txt";
+    std::ofstream(list) << Sha256Hex(SamplePng()) << "\n";
+    ASSERT_TRUE(
+        server_->RestartWith({"--test-clock", "--known-bad-hashes", list}, ServerBinary::kTesting));
     client_.set_base_url(server_->base_url());
     tenant_ = NewTenant(client_, "staff-access");
   }
@@ -341,8 +347,19 @@ TEST_F(StaffAccessTest, EveryStaffRouteChecksAGrantOrIsOnTheNoCustomerDataList_U
                                   BearerAuth(legal.token));
   ASSERT_EQ(request.status, 201) << request.Describe();
   ASSERT_EQ(client_.Delete("/v1/staff/grants/" + grant, BearerAuth(legal.token)).status, 200);
+  // An appeal: another account uploads a known-bad file, is suspended and appeals.
+  Tenant flagged = NewTenant(client_, "flagged");
+  ASSERT_EQ(UploadBytes(client_, flagged.token(), SamplePng(), "image/png").status, 201);
+  ASSERT_TRUE(
+      WaitFor([&] { return client_.Get("/v1/media", BearerAuth(flagged.token())).status == 403; },
+              std::chrono::seconds(30)));
+  Response appeal = client_.Post(
+      "/v1/appeals", json::object{{"account_id", flagged.account.id}, {"statement", "ours"}},
+      BearerAuth(flagged.session));
+  ASSERT_EQ(appeal.status, 201) << appeal.Describe();
   const std::map<std::string, std::string> records = {{"legal_hold", Str(hold.Json(), "id")},
-                                                      {"legal_request", Str(request.Json(), "id")}};
+                                                      {"legal_request", Str(request.Json(), "id")},
+                                                      {"appeal", Str(appeal.Json(), "id")}};
   const size_t log_before = AccessLog("?limit=200").size();
 
   for (const json::object& r : checked) {
