@@ -50,8 +50,8 @@ struct AbuseRules {
   int64_t threshold = 100;  // summed score that suspends an account
   int64_t max_signal_score = 100;
   int64_t upload_floor = 1000;  // uploads in an hour that never score
-  int64_t upload_factor = 10;  // times the account's own hourly norm
-  int64_t auth_failures = 20;  // wrong key secrets within auth_window
+  int64_t upload_factor = 10;   // times the account's own hourly norm
+  int64_t auth_failures = 20;   // wrong key secrets within auth_window
   std::chrono::milliseconds auth_window{std::chrono::minutes(10)};
   int64_t end_users_per_ip = 1000;  // distinct end users from one IP in ip_window
   std::chrono::milliseconds ip_window{std::chrono::hours(1)};

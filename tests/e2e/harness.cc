@@ -724,7 +724,13 @@ std::vector<std::string> FilesContaining(const std::string& dir, const std::stri
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
+    // A file renamed or removed under the scan is skipped, not the end of it.
+    std::error_code entry_ec;
+    if (!it->is_regular_file(entry_ec)) continue;
+    // ".NAME.tmp" is a write in flight (WriteFileDurably): its bytes show up
+    // under the final name once complete, so counting both would double it.
+    const std::string name = it->path().filename().string();
+    if (name.starts_with(".") && name.ends_with(".tmp")) continue;
     std::string bytes = ReadFileBytes(it->path().string());
     if (bytes.find(needle) != std::string::npos) hits.push_back(it->path().string());
   }

@@ -253,7 +253,8 @@ extern const std::vector<std::string> kAuditEventKeys;
 // ---------------------------------------------------------------------------
 // Files, SQLite, processes.
 
-// Every regular file under `dir` (recursively) whose bytes contain `needle`.
+// Every regular file under `dir` (recursively) whose bytes contain `needle`,
+// skipping writes still in flight (".NAME.tmp").
 std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle);
 std::string ReadFileBytes(const std::string& path);
 

@@ -24,6 +24,7 @@
 #include "common/encoding.h"
 #include "crypto/totp.h"
 #include "harness.h"
+#include "media_support.h"
 
 namespace lethe::e2e {
 namespace {
@@ -279,11 +280,11 @@ TEST_F(SecretsRunTest, NoSecretReachesTheLogsOrTheDataDirectory_SEC2_ACC4) {
 
   // The mail of the last change has landed: the outbox has run.
   std::vector<std::string> mails;
-  for (int i = 0; i < 100 && mails.empty(); ++i) {
-    mails = FilesContaining(server_->data_dir() + "/outbox-mail",
-                            "Two-factor authentication was turned off");
-    if (mails.empty()) SleepMs(100);
-  }
+  WaitFor([&] {
+    return !(mails = FilesContaining(server_->data_dir() + "/outbox-mail",
+                                     "Two-factor authentication was turned off"))
+                .empty();
+  });
   ASSERT_EQ(mails.size(), 1u);
 
   // The phone got the texts; the number in clear stays there.

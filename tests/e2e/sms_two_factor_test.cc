@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "harness.h"
+#include "media_support.h"
 #include "webhook_receiver.h"
 
 namespace lethe::e2e {
@@ -151,11 +152,11 @@ TEST_F(SmsTwoFactorTest, EnrolConfirmAndSignInWithAnSmsCode_ACC4) {
 
   // The customer was told, without the number (ACC-11).
   std::vector<std::string> mails;
-  for (int i = 0; i < 100 && mails.empty(); ++i) {
-    mails = FilesContaining(server_->data_dir() + "/outbox-mail",
-                            "SMS codes were turned on as a second factor");
-    if (mails.empty()) SleepMs(100);
-  }
+  WaitFor([&] {
+    return !(mails = FilesContaining(server_->data_dir() + "/outbox-mail",
+                                     "SMS codes were turned on as a second factor"))
+                .empty();
+  });
   EXPECT_EQ(mails.size(), 1u);
   EXPECT_TRUE(FilesContaining(server_->data_dir() + "/outbox-mail", "7700900123").empty());
 }

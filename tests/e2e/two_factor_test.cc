@@ -8,6 +8,7 @@
 
 #include "crypto/totp.h"
 #include "harness.h"
+#include "media_support.h"
 
 namespace lethe::e2e {
 namespace {
@@ -156,11 +157,11 @@ TEST_F(TwoFactorTest, EnrolConfirmAndSignInInTwoSteps_ACC4) {
 
   // The customer is told by mail (ACC-11); delivery runs in the background.
   std::vector<std::string> mails;
-  for (int i = 0; i < 100 && mails.empty(); ++i) {
-    mails = FilesContaining(server_->data_dir() + "/outbox-mail",
-                            "Two-factor authentication was turned on");
-    if (mails.empty()) SleepMs(100);
-  }
+  WaitFor([&] {
+    return !(mails = FilesContaining(server_->data_dir() + "/outbox-mail",
+                                     "Two-factor authentication was turned on"))
+                .empty();
+  });
   EXPECT_EQ(mails.size(), 1u);
   ExpectSecretsNowhere();
 }
@@ -209,11 +210,11 @@ TEST_F(TwoFactorTest, RecoveryCodesWorkOnceAndTurningOffNeedsACode_ACC4) {
       412, "2fa-not-enabled");
 
   std::vector<std::string> mails;
-  for (int i = 0; i < 100 && mails.empty(); ++i) {
-    mails = FilesContaining(server_->data_dir() + "/outbox-mail",
-                            "Two-factor authentication was turned off");
-    if (mails.empty()) SleepMs(100);
-  }
+  WaitFor([&] {
+    return !(mails = FilesContaining(server_->data_dir() + "/outbox-mail",
+                                     "Two-factor authentication was turned off"))
+                .empty();
+  });
   EXPECT_EQ(mails.size(), 1u);
   ExpectSecretsNowhere();
 }
