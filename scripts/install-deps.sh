@@ -7,6 +7,7 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev
       libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg
       libpq-dev postgresql-15 libarchive-dev python3-jsonschema
+      python3-yaml  # docs/openapi.yaml becomes the served JSON at build time
       liboath-dev libqrencode-dev
       chromium)  # the browser test (tests/browser/), driven by playwright-core
 # node and npm for s3rver, from Debian unless the machine has them another way
@@ -35,4 +36,10 @@ browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
 if [ ! -f "$browser/node_modules/playwright-core/package.json" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules" ]; then
   echo "installing: playwright-core (npm ci in tests/browser)"
   (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The OpenAPI 3.1 validator of the OpenAPI test, pinned by tests/openapi/package-lock.json.
+openapi="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
+if [ ! -f "$openapi/node_modules/@seriousme/openapi-schema-validator/package.json" ] || [ "$openapi/package-lock.json" -nt "$openapi/node_modules" ]; then
+  echo "installing: @seriousme/openapi-schema-validator (npm ci in tests/openapi)"
+  (cd "$openapi" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -92,6 +92,7 @@
 #include "http/legal_hold_api.h"
 #include "http/legal_request_api.h"
 #include "http/media_api.h"
+#include "http/openapi_api.h"
 #include "http/ops_backup_api.h"
 #include "http/privacy_request_api.h"
 #include "http/privacy_signals.h"
@@ -538,6 +539,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->router = std::make_unique<Router>(p->gate.get());
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
+  AddOpenApiRoute(*p->router);
   AddCustomerRoutes(*p->router, *p->customers, *p->accounts, config.max_json_body);
   AddTwoFactorRoutes(*p->router, *p->two_factor, *p->customers, config.max_json_body);
   AddSessionRoutes(*p->router, *p->customers, *p->sessions, config.max_json_body);

@@ -19,6 +19,8 @@ const char* AuthName(Auth auth) {
       return "staff";
     case Auth::kSessionOrDataPlane:
       return "session-or-data-plane";
+    case Auth::kUpload:
+      return "upload";
   }
   return "unknown";
 }

@@ -1,0 +1,97 @@
+// The OpenAPI checks (issue 9): docs/openapi.yaml is a valid OpenAPI 3.1
+// document, by @seriousme/openapi-schema-validator (pinned in
+// package-lock.json, installed by scripts/install-deps.sh), every $ref in
+// it resolves, and `lethe serve` answers GET /openapi.json with exactly
+// the YAML's content (parsed here by the `yaml` package, independently of
+// the build's python3-yaml conversion). The routes themselves are checked
+// against the router by tests/e2e/openapi_test.cc.
+//
+// usage: node validate.mjs <docs/openapi.yaml> <path to lethe>
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import os from 'node:os';
+import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import YAML from 'yaml';
+
+const [yamlPath, lethe] = process.argv.slice(2);
+if (!yamlPath || !lethe) {
+  console.error('usage: node validate.mjs <openapi.yaml> <path to lethe>');
+  process.exit(2);
+}
+let failures = 0;
+function check(ok, what, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ': ' + detail : ''}`);
+  if (!ok) failures++;
+}
+
+const text = readFileSync(yamlPath, 'utf8');
+// Plain JSON values (the parser's maps carry more than their entries).
+const doc = JSON.parse(JSON.stringify(YAML.parse(text)));
+const validator = new Validator();
+const res = await validator.validate(doc);
+check(res.valid, 'the document is valid OpenAPI', res.valid ? '' : JSON.stringify(res.errors, null, 1));
+check(validator.version === '3.1', 'it is OpenAPI 3.1', `validator says ${validator.version}`);
+try {
+  validator.resolveRefs();
+  check(true, 'every $ref resolves');
+} catch (e) {
+  check(false, 'every $ref resolves', e.message);
+}
+// A few rules the schema does not state: unique operation ids, problem
+// answers typed as problem+json.
+const ids = new Set();
+let operations = 0;
+for (const [p, item] of Object.entries(doc.paths)) {
+  for (const [method, op] of Object.entries(item)) {
+    if (method === 'parameters' || method === 'summary' || method === 'description') continue;
+    operations++;
+    if (ids.has(op.operationId)) check(false, `operationId ${op.operationId} is unique`, `${method} ${p}`);
+    ids.add(op.operationId);
+    if (!op.responses) check(false, `${method} ${p} has responses`);
+  }
+}
+console.log(`[figures] operations documented: ${operations}`);
+const types = doc.components.schemas.ProblemType.enum;
+console.log(`[figures] problem types documented: ${types.length}`);
+check(types.length === new Set(types).size, 'problem types are listed once each');
+
+// The served document is the YAML's content.
+const root = mkdtempSync(path.join(os.tmpdir(), 'lethe-openapi-'));
+const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', path.join(root, 'data')],
+                     { stdio: ['ignore', 'pipe', 'pipe'] });
+let log = '';
+server.stderr.on('data', (d) => { log += d; });
+try {
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('lethe did not start:\n' + log)), 30000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (127\.0\.0\.1:\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve('http://' + m[1]);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`lethe exited (${code}):\n${log}`)));
+  });
+  const r = await fetch(base + '/openapi.json');
+  check(r.status === 200, 'GET /openapi.json is 200 without credentials', String(r.status));
+  check((r.headers.get('content-type') || '').startsWith('application/json'), 'it is JSON',
+        r.headers.get('content-type'));
+  const served = await r.json();
+  check(isDeepStrictEqual(served, doc), 'the served document equals docs/openapi.yaml');
+  const again = await new Validator().validate(served);
+  check(again.valid, 'the served document is valid OpenAPI');
+} catch (e) {
+  check(false, 'serving /openapi.json', e.message);
+} finally {
+  server.removeAllListeners('exit');
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  rmSync(root, { recursive: true, force: true });
+}
+console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
+process.exit(failures ? 1 : 0);
