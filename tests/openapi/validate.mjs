@@ -4,7 +4,11 @@
 // it resolves, its ProblemType list matches the problem reasons in src/,
 // and `lethe serve` answers GET /openapi.json with exactly
 // the YAML's content (parsed here by the `yaml` package, independently of
-// the build's python3-yaml conversion). The routes themselves are checked
+// the build's python3-yaml conversion). A customer's first steps (sign-up,
+// account, upload, link, upload token, consents, erasures, closure, and
+// some errors) are then made against that server, and each answer must
+// match the schema the document gives for it (ajv, JSON Schema 2020-12).
+// The routes themselves are checked
 // against the router by tests/e2e/openapi_test.cc.
 //
 // usage: node validate.mjs <docs/openapi.yaml> <path to lethe>
@@ -14,6 +18,7 @@ import { isDeepStrictEqual } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020.js';
 import YAML from 'yaml';
 
 const [yamlPath, lethe] = process.argv.slice(2);
@@ -100,6 +105,57 @@ const PENDING_TYPES = new Set(['checksum-mismatch', 'checksum-algorithm', 'uploa
   console.log(`[figures] problem reasons in src/: ${inSource.size} (${NOT_SERVED.size} never served)`);
 }
 
+// Real answers against the document: each response body must match the
+// schema the document gives for its route, status and content type.
+const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+ajv.addSchema(doc, 'openapi');
+const pointer = (...parts) => parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+function responseSchemaRef(method, route, status, type) {
+  const op = doc.paths[route]?.[method.toLowerCase()];
+  if (!op) return { error: `${method} ${route} is not documented` };
+  let base = ['paths', route, method.toLowerCase(), 'responses', String(status)];
+  let resp = op.responses[String(status)];
+  if (!resp) return { error: `${method} ${route} documents no ${status}` };
+  if (resp.$ref) {
+    base = resp.$ref.replace(/^#\//, '').split('/');
+    resp = base.reduce((o, k) => o[k], doc);
+  }
+  if (!resp.content?.[type]) return { error: `${method} ${route} ${status} documents no ${type} body` };
+  return { ref: 'openapi#/' + pointer(...base, 'content', type, 'schema') };
+}
+async function conforms(base, method, route, path, { token, basic, body, raw, type } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (basic) headers.Authorization = `Basic ${basic}`;
+  let payload;
+  if (raw) {
+    payload = raw;
+    headers['Content-Type'] = type;
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  }
+  const r = await fetch(base + path, { method, headers, body: payload });
+  const text = await r.text();
+  const contentType = (r.headers.get('content-type') || '').split(';')[0];
+  const what = `${method} ${path} -> ${r.status}`;
+  if (!text) {
+    const op = doc.paths[route]?.[method.toLowerCase()];
+    check(Boolean(op?.responses[String(r.status)]), `${what} is documented`);
+    return { status: r.status, json: null };
+  }
+  const { ref, error } = responseSchemaRef(method, route, r.status, contentType);
+  if (error) {
+    check(false, `${what} is documented`, error);
+    return { status: r.status, json: null };
+  }
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* checked by the schema */ }
+  const ok = ajv.validate({ $ref: ref }, json);
+  check(ok, `${what} matches its schema`, ok ? '' : ajv.errorsText(ajv.errors));
+  return { status: r.status, json };
+}
+
 // The served document is the YAML's content.
 const root = mkdtempSync(path.join(os.tmpdir(), 'lethe-openapi-'));
 const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', path.join(root, 'data')],
@@ -128,6 +184,53 @@ try {
   check(isDeepStrictEqual(served, doc), 'the served document equals docs/openapi.yaml');
   const again = await new Validator().validate(served);
   check(again.valid, 'the served document is valid OpenAPI');
+
+  // A customer's first steps, each answer checked against the document.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+  await conforms(base, 'GET', '/healthz', '/healthz');
+  await conforms(base, 'GET', '/.well-known/lethe/signing-key', '/.well-known/lethe/signing-key');
+  await conforms(base, 'GET', '/v1/purposes', '/v1/purposes');
+  await conforms(base, 'GET', '/v1/policy', '/v1/policy');
+  await conforms(base, 'GET', '/v1/subprocessors', '/v1/subprocessors');
+  await conforms(base, 'GET', '/v1/transparency-report', '/v1/transparency-report?year=2026');
+  await conforms(base, 'POST', '/v1/signup', '/v1/signup', { body: { name: 'Ada' } });
+  const signup = await conforms(base, 'POST', '/v1/signup', '/v1/signup', { body: {
+    name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery',
+    country: 'GB', birth_date: '1990-12-10' } });
+  const session = signup.json?.session?.token;
+  await conforms(base, 'GET', '/v1/me', '/v1/me', { token: session });
+  await conforms(base, 'GET', '/v1/me', '/v1/me', { token: 'ses_wrong' });
+  const account = await conforms(base, 'POST', '/v1/accounts', '/v1/accounts',
+                                 { token: session, body: { name: 'web', region: 'eu' } });
+  const acc = account.json?.id;
+  const api = account.json?.api_token;
+  await conforms(base, 'PATCH', '/v1/accounts/{id}', `/v1/accounts/${acc}`,
+                 { token: session, body: { retention_days: 30, allowed_origins: ['https://app.example'] } });
+  await conforms(base, 'GET', '/v1/accounts', '/v1/accounts', { token: session });
+  await conforms(base, 'GET', '/v1/sessions', '/v1/sessions', { token: session });
+  await conforms(base, 'POST', '/v1/accounts/{id}/keys', `/v1/accounts/${acc}/keys`, { token: session });
+  await conforms(base, 'GET', '/v1/accounts/{id}/keys', `/v1/accounts/${acc}/keys`, { token: session });
+  await conforms(base, 'GET', '/v1/accounts/{id}/audit', `/v1/accounts/${acc}/audit`, { token: session });
+  await conforms(base, 'GET', '/v1/account', '/v1/account', { token: api });
+  const media = await conforms(base, 'POST', '/v1/media', '/v1/media?end_user=u1&title=dot&tags=a,b',
+                               { token: api, raw: png, type: 'image/png' });
+  const med = media.json?.id;
+  await conforms(base, 'GET', '/v1/media/{id}', `/v1/media/${med}`, { token: api });
+  await conforms(base, 'GET', '/v1/media', '/v1/media', { token: api });
+  await conforms(base, 'PATCH', '/v1/media/{id}', `/v1/media/${med}`, { token: api, body: { title: 'dot 2' } });
+  await conforms(base, 'POST', '/v1/media/{id}/links', `/v1/media/${med}/links`, { token: api, body: {} });
+  await conforms(base, 'POST', '/v1/upload-tokens', '/v1/upload-tokens',
+                 { token: api, body: { end_user: 'u1', kinds: ['image'], title: 't' } });
+  await conforms(base, 'POST', '/v1/consents', '/v1/consents',
+                 { token: api, body: { purpose: 'analytics', decision: 'opt_in', end_user: 'u1' } });
+  await conforms(base, 'GET', '/v1/consents', '/v1/consents?end_user=u1', { token: api });
+  await conforms(base, 'GET', '/v1/usage', '/v1/usage', { token: api });
+  await conforms(base, 'DELETE', '/v1/media/{id}', `/v1/media/${med}`, { token: api });
+  await conforms(base, 'GET', '/v1/erasures', '/v1/erasures', { token: api });
+  await conforms(base, 'DELETE', '/v1/end-users/{ref}', '/v1/end-users/u1', { token: api });
+  await conforms(base, 'GET', '/v1/media/{id}', `/v1/media/${med}`, { token: api });
+  await conforms(base, 'DELETE', '/v1/accounts/{id}', `/v1/accounts/${acc}`, { token: session });
+  await conforms(base, 'GET', '/v1/account', '/v1/account', { token: api });
 } catch (e) {
   check(false, 'serving /openapi.json', e.message);
 } finally {
