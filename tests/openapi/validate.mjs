@@ -139,7 +139,7 @@ async function conforms(base, method, route, path, { token, basic, body, raw, ty
   const text = await r.text();
   const contentType = (r.headers.get('content-type') || '').split(';')[0];
   const what = `${method} ${path} -> ${r.status}`;
-  if (!text) {
+  if (!text || !/json$/.test(contentType)) {  // no body, or bytes: the status must be documented
     const op = doc.paths[route]?.[method.toLowerCase()];
     check(Boolean(op?.responses[String(r.status)]), `${what} is documented`);
     return { status: r.status, json: null };
@@ -225,12 +225,51 @@ try {
                  { token: api, body: { purpose: 'analytics', decision: 'opt_in', end_user: 'u1' } });
   await conforms(base, 'GET', '/v1/consents', '/v1/consents?end_user=u1', { token: api });
   await conforms(base, 'GET', '/v1/usage', '/v1/usage', { token: api });
+  const link = await conforms(base, 'POST', '/v1/media/{id}/links', `/v1/media/${med}/links`,
+                              { token: api, body: { expires_in: 60 } });
+  if (link.json?.url) {
+    const u = new URL(link.json.url, base);
+    await conforms(base, 'GET', '/v1/media/{id}/content', u.pathname + u.search);
+  }
+  await conforms(base, 'GET', '/v1/media/{id}/content', `/v1/media/${med}/content`, { token: api });
+  await conforms(base, 'POST', '/v1/accounts/{id}/integrations', `/v1/accounts/${acc}/integrations`,
+                 { token: session, body: { provider: 'github', token: 'ghp_x', label: 'ci' } });
+  await conforms(base, 'GET', '/v1/accounts/{id}/integrations', `/v1/accounts/${acc}/integrations`, { token: session });
+  await conforms(base, 'POST', '/v1/accounts/{id}/webhooks', `/v1/accounts/${acc}/webhooks`,
+                 { token: session, body: { url: 'http://127.0.0.1/hook', events: ['media.created'] } });
+  await conforms(base, 'GET', '/v1/accounts/{id}/webhooks', `/v1/accounts/${acc}/webhooks`, { token: session });
+  await conforms(base, 'GET', '/v1/accounts/{id}/aggregates', `/v1/accounts/${acc}/aggregates?k=2`, { token: session });
+  await conforms(base, 'GET', '/v1/accounts/{id}/disclosures', `/v1/accounts/${acc}/disclosures`, { token: session });
+  await conforms(base, 'GET', '/v1/accounts/{id}/access-log', `/v1/accounts/${acc}/access-log`, { token: session });
+  await conforms(base, 'GET', '/v1/accounts/{id}/legal-holds', `/v1/accounts/${acc}/legal-holds`, { token: session });
+  await conforms(base, 'GET', '/v1/accounts/{id}/decisions', `/v1/accounts/${acc}/decisions`, { token: session });
+  await conforms(base, 'POST', '/v1/appeals', '/v1/appeals', { token: session, body: { statement: 'x', account_id: acc } });
+  await conforms(base, 'GET', '/v1/consents', '/v1/consents', { token: session });
+  const prq = await conforms(base, 'POST', '/v1/privacy-requests', '/v1/privacy-requests',
+                             { token: session, body: { type: 'access', jurisdiction: 'gdpr' } });
+  await conforms(base, 'GET', '/v1/privacy-requests', '/v1/privacy-requests', { token: session });
+  await conforms(base, 'GET', '/v1/privacy-requests/{id}', `/v1/privacy-requests/${prq.json?.id}`, { token: session });
+  await conforms(base, 'POST', '/v1/privacy-requests/{id}/verify', `/v1/privacy-requests/${prq.json?.id}/verify`,
+                 { token: session, body: { code: '000000' } });
+  await conforms(base, 'POST', '/v1/me/2fa/totp', '/v1/me/2fa/totp', { token: session });
+  await conforms(base, 'POST', '/v1/me/2fa/totp/confirm', '/v1/me/2fa/totp/confirm', { token: session, body: { code: '000000' } });
+  await conforms(base, 'POST', '/v1/sessions', '/v1/sessions', { body: { email: 'ada@example.com', password: 'correct horse battery' } });
+  await conforms(base, 'POST', '/v1/sessions', '/v1/sessions', { body: { email: 'ada@example.com', password: 'wrong' } });
+  await conforms(base, 'POST', '/v1/staff/sessions', '/v1/staff/sessions', { body: { staff_id: 'stf_x', password: 'p', code: '1' } });
+  await conforms(base, 'GET', '/v1/staff/grants', '/v1/staff/grants', { token: session });
+  await conforms(base, 'GET', '/.well-known/lethe/checkpoint', '/.well-known/lethe/checkpoint');
+  await conforms(base, 'GET', '/.well-known/lethe/checkpoint/consistency', '/.well-known/lethe/checkpoint/consistency?from=1&to=2');
+  await conforms(base, 'GET', '/metrics', '/metrics');
   await conforms(base, 'DELETE', '/v1/media/{id}', `/v1/media/${med}`, { token: api });
   await conforms(base, 'GET', '/v1/erasures', '/v1/erasures', { token: api });
   await conforms(base, 'DELETE', '/v1/end-users/{ref}', '/v1/end-users/u1', { token: api });
   await conforms(base, 'GET', '/v1/media/{id}', `/v1/media/${med}`, { token: api });
-  await conforms(base, 'DELETE', '/v1/accounts/{id}', `/v1/accounts/${acc}`, { token: session });
+  const closed = await conforms(base, 'DELETE', '/v1/accounts/{id}', `/v1/accounts/${acc}`, { token: session });
+  await conforms(base, 'GET', '/v1/accounts/{id}/erasures/{erasure}', `/v1/accounts/${acc}/erasures/${closed.json?.id}`,
+                 { token: session });
   await conforms(base, 'GET', '/v1/account', '/v1/account', { token: api });
+  await conforms(base, 'POST', '/v1/accounts/{id}/token', `/v1/accounts/${acc}/token`, { token: session });
+  await conforms(base, 'DELETE', '/v1/me', '/v1/me', { token: session });
 } catch (e) {
   check(false, 'serving /openapi.json', e.message);
 } finally {
