@@ -11,12 +11,13 @@
 // list is refused. Exit 0 when every check holds.
 //
 // usage: node upload_play.mjs <path to lethe>
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { startLethe as startLetheProcess } from '../lethe_process.mjs';
 
 const lethe = process.argv[2];
 if (!lethe) {
@@ -35,24 +36,9 @@ function check(ok, what, detail = '') {
 
 // Starts `lethe serve` on a free loopback port; resolves with its base URL.
 function startLethe() {
-  const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', path.join(root, 'data')],
-                       { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { server, ready } = startLetheProcess(lethe, path.join(root, 'data'));
   cleanups.push(() => server.kill('SIGTERM'));
-  let log = '';
-  server.stderr.on('data', (d) => { log += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('lethe did not start:\n' + log)), 30000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (127\.0\.0\.1:\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve('http://' + m[1]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`lethe exited (${code}):\n${log}`)));
-  });
+  return ready;
 }
 
 // A static server for the page: its own origin.

@@ -12,7 +12,6 @@
 // against the router by tests/e2e/openapi_test.cc.
 //
 // usage: node validate.mjs <docs/openapi.yaml> <path to lethe>
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import os from 'node:os';
@@ -20,6 +19,7 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import YAML from 'yaml';
+import { startLethe } from '../lethe_process.mjs';
 
 const [yamlPath, lethe] = process.argv.slice(2);
 if (!yamlPath || !lethe) {
@@ -158,24 +158,9 @@ async function conforms(base, method, route, path, { token, basic, body, raw, ty
 
 // The served document is the YAML's content.
 const root = mkdtempSync(path.join(os.tmpdir(), 'lethe-openapi-'));
-const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', path.join(root, 'data')],
-                     { stdio: ['ignore', 'pipe', 'pipe'] });
-let log = '';
-server.stderr.on('data', (d) => { log += d; });
+const { server, ready } = startLethe(lethe, path.join(root, 'data'));
 try {
-  const base = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('lethe did not start:\n' + log)), 30000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (127\.0\.0\.1:\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve('http://' + m[1]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`lethe exited (${code}):\n${log}`)));
-  });
+  const base = await ready;
   const r = await fetch(base + '/openapi.json');
   check(r.status === 200, 'GET /openapi.json is 200 without credentials', String(r.status));
   check((r.headers.get('content-type') || '').startsWith('application/json'), 'it is JSON',

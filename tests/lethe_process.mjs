@@ -1,0 +1,33 @@
+// `lethe serve` for the Node tests (tests/browser, tests/openapi): started
+// on a free loopback port with its own data directory.
+//
+// startLethe(lethe, dataDir) returns { server, ready } at once: `server` is
+// the child process (the caller stops it), `ready` resolves with the base
+// URL ("http://127.0.0.1:<port>") once the server prints its address, and
+// rejects with the server's stderr if it exits first or has not started
+// within 30 s.
+import { spawn } from 'node:child_process';
+
+export function startLethe(lethe, dataDir) {
+  const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir],
+                       { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  server.stderr.on('data', (d) => { log += d; });
+  const ready = new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('lethe did not start:\n' + log)), 30000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (127\.0\.0\.1:\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve('http://' + m[1]);
+      }
+    });
+    server.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`lethe exited (${code}):\n${log}`));
+    });
+  });
+  return { server, ready };
+}
