@@ -6,7 +6,7 @@
 // script) signs up, lists the page's origin on the account, and issues an
 // upload token; the page uploads a WebM with that token over tus 1.0
 // (tus-js-client, served by the page's own origin; CORS preflights, then
-// POST and PATCHes of 64 KiB), reads a signed link with a Range
+// POST and PATCHes of 16 KiB), reads a signed link with a Range
 // header through fetch() (206, Content-Range exposed), plays it in
 // <video crossorigin> and seeks. A page on an origin the account does not
 // list is refused. Exit 0 when every check holds.
@@ -104,8 +104,8 @@ const pageHtml = `<!doctype html><meta charset="utf-8"><title>web app</title>
 <video id="v" crossorigin="anonymous" muted preload="metadata"></video>
 <script src="/tus.min.js"></script>
 <script>
-// tus 1.0 with the upload token, 64 KiB per PATCH; the last PATCH's answer
-// names the media (Lethe-Media-Id, exposed to the page by CORS).
+// tus 1.0 with the upload token, 16 KiB per PATCH (several parts); the
+// last PATCH's answer names the media (Lethe-Media-Id, exposed by CORS).
 function upload(api, token, base64) {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   return new Promise((resolve) => {
@@ -115,7 +115,7 @@ function upload(api, token, base64) {
       endpoint: api + '/v1/uploads',
       headers: { Authorization: 'Bearer ' + token },
       metadata: { filetype: 'video/webm', filename: 'clip.webm' },
-      chunkSize: 64 * 1024,
+      chunkSize: 16 * 1024,
       retryDelays: null,
       storeFingerprintForResuming: false,
       onAfterResponse: (req, res) => {
