@@ -164,9 +164,10 @@ Status ResumableUploads::Terminate(const Principal& who, const UploadGrant* gran
 
 Result<int> ResumableUploads::PurgeExpired() {
   int purged = 0;
+  // Expired from expires_ms on, as Find judges it.
   for (;;) {
     LETHE_ASSIGN_OR_RETURN(auto batch,
-                           store_.ListUploadsExpiredBefore(clock_.NowMillis(), kPurgeBatch));
+                           store_.ListUploadsExpiredBefore(clock_.NowMillis() + 1, kPurgeBatch));
     if (batch.empty()) return purged;
     for (const UploadRecord& u : batch) {
       Status st = Drop(u);

@@ -234,21 +234,31 @@ TEST_F(TusTest, DeleteTerminatesTheUploadAndItsParts) {
 }
 
 TEST_F(TusTest, ExpiredUploadsArePurgedWithTheirBlobs) {
-  const size_t blobs_before = BlobFiles(*server_).size();
   const std::string file = Mp4(150'000);
   const std::string path = Create(tenant_.token(), file.size());
   ASSERT_EQ(Patch(tenant_.token(), path, 0, file.substr(0, 70'000)).status, 204);
-  ASSERT_EQ(BlobFiles(*server_).size(), blobs_before + 1);
+  const std::string db = server_->data_dir() + "/lethe.db";
+  const std::string id = path.substr(std::string("/v1/uploads/").size());
   auto rows = [&] {
-    return Sql(server_->data_dir() + "/lethe.db",
-               "SELECT count(*) FROM uploads WHERE id = '" + path.substr(12) + "'")
-        .rows[0][0];
+    return Sql(db, "SELECT count(*) FROM uploads WHERE id = '" + id + "'").rows[0][0];
   };
   ASSERT_EQ(rows(), "1");
+  // The part's blob, by its id (the first field of the parts list).
+  const std::string parts =
+      Sql(db, "SELECT parts FROM uploads WHERE id = '" + id + "'").rows[0][0].value_or("");
+  const std::string blob_id = parts.substr(0, parts.find(' '));
+  ASSERT_EQ(blob_id.rfind("blb_", 0), 0u) << parts;
+  auto part_stored = [&] {
+    for (const std::string& f : BlobFiles(*server_)) {
+      if (f.find(blob_id) != std::string::npos) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(part_stored());
   ASSERT_TRUE(AdvanceClock(*server_, 24 * 3600 + 60));
   EXPECT_EQ(Head(tenant_.token(), path).status, 404) << "expired: gone at once";
   EXPECT_TRUE(WaitFor([&] { return rows() == "0"; })) << "the job runner purges it";
-  EXPECT_TRUE(WaitFor([&] { return BlobFiles(*server_).size() == blobs_before; }));
+  EXPECT_TRUE(WaitFor([&] { return !part_stored(); })) << "with its sealed part";
 }
 
 TEST_F(TusTest, UploadTokenIsSpentAtCreationAndOpensOnlyItsUpload_SEC2) {
