@@ -121,8 +121,7 @@ class SqlMetadataStore final : public MetadataStore {
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
   Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override;
   Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) override;
-  Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms,
-                                                             int limit) override;
+  Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms, int limit) override;
   // Abuse decisions: sql_metadata_tx_abuse.cc.
   Result<std::vector<AbuseSignalRecord>> ListAbuseSignals(const std::string& account_id,
                                                           int64_t since_ms) override;

@@ -211,8 +211,7 @@ class SqlMetadataTx final : public MetadataTx {
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
   Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override;
   Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) override;
-  Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms,
-                                                             int limit) override;
+  Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms, int limit) override;
   Status InsertUpload(const UploadRecord& u) override;
   Status AdvanceUpload(const std::string& id, int64_t expected_offset, int64_t new_offset,
                        const std::string& parts) override;
