@@ -65,6 +65,7 @@
 #include "domain/processing_gate.h"
 #include "domain/processing_limits.h"
 #include "domain/request_fulfilment.h"
+#include "domain/resumable_uploads.h"
 #include "domain/session_list.h"
 #include "domain/staff.h"
 #include "domain/sub_processors.h"
@@ -101,6 +102,7 @@
 #include "http/staff_account_api.h"
 #include "http/staff_api.h"
 #include "http/subprocessor_api.h"
+#include "http/tus_api.h"
 #include "http/two_factor_api.h"
 #include "http/upload_token_api.h"
 #include "http/webhook_api.h"
@@ -143,6 +145,7 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaLinks> links;
   std::unique_ptr<Staff> staff;
   std::unique_ptr<UploadTokens> upload_tokens;  // issue 9
+  std::unique_ptr<ResumableUploads> uploads;    // issue 9: tus
   std::unique_ptr<AccessGrants> grants;         // USE-4: before the gate, which checks them
   std::unique_ptr<LegalHolds> holds;            // before erasures, which may consult it
   std::unique_ptr<Erasures> erasures;
@@ -384,6 +387,10 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
   LETHE_RETURN_IF_ERROR(runner.Every("upload-tokens", kReminderSweep, [&tokens = *p.upload_tokens] {
     return StatusOf(tokens.Sweep());
   }));
+  // Abandoned tus uploads go, their sealed parts with them.
+  LETHE_RETURN_IF_ERROR(runner.Every("tus-uploads", kRetentionSweep, [&uploads = *p.uploads] {
+    return StatusOf(uploads.PurgeExpired());
+  }));
   LETHE_RETURN_IF_ERROR(runner.Every("closures", kClosureSweep, [&closures = *p.closures] {
     return StatusOf(closures.EnforceRetention(kRetentionBatch));
   }));
@@ -534,6 +541,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       std::make_unique<LegalHolds>(*p->metadata, *p->audit, *p->jobs, *p->keyed_ids, clock, random);
   p->upload_tokens = std::make_unique<UploadTokens>(*p->metadata, *p->audit, clock, random,
                                                     static_cast<int64_t>(config.max_media_bytes));
+  p->uploads = std::make_unique<ResumableUploads>(*p->metadata, *p->blobs, *p->key_ring, *p->media,
+                                                  clock, random, config.max_media_bytes);
   p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links,
                                    p->staff.get(), p->upload_tokens.get(), p->grants.get());
   p->router = std::make_unique<Router>(p->gate.get());
@@ -647,6 +656,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddMediaRoutes(*p->router, *p->media, *p->links, *p->processing_gate, config.max_json_body,
                  config.max_media_bytes);
   AddUploadTokenRoutes(*p->router, *p->upload_tokens, config.max_json_body);
+  AddTusRoutes(*p->router, *p->uploads, config.max_json_body, config.max_media_bytes);
   if (seams.add_routes) seams.add_routes(*p->router);
 
   p->server =

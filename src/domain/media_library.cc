@@ -203,7 +203,7 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
         m.expiry_from_account = true;
       }
     }
-    if (in.terms_.in_commit) LETHE_RETURN_IF_ERROR(in.terms_.in_commit(tx));
+    if (in.terms_.in_commit) LETHE_RETURN_IF_ERROR(in.terms_.in_commit(tx, m));
     LETHE_ASSIGN_OR_RETURN(m.seq, tx.InsertMedia(m));
     LETHE_RETURN_IF_ERROR(tx.DeleteBlobIntents({m.blob_id}));
     LETHE_RETURN_IF_ERROR(audit_.Record(tx, in.who_.actor(), "media.create",

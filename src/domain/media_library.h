@@ -68,9 +68,10 @@ Status CheckMediaFields(const MediaFields& fields);
 struct IngestTerms {
   std::optional<uint64_t> max_bytes;  // at most the library's limit
   std::vector<std::string> kinds;     // allowed kinds; empty: any
-  // Runs in the transaction that commits the record, before it commits:
-  // its error (say, a use of the token no longer left) stores nothing.
-  std::function<Status(MetadataTx&)> in_commit;
+  // Runs in the transaction that commits the record `m` (its id and
+  // fields set), before the insert: its error (say, a use of the token no
+  // longer left) stores nothing.
+  std::function<Status(MetadataTx&, const MediaRecord& m)> in_commit;
 };
 
 class MediaIngest;

@@ -88,12 +88,28 @@ Status UploadTokens::Revoke(const Principal& who, const std::string& token_id,
 
 Result<std::pair<Principal, UploadGrant>> UploadTokens::Authenticate(const std::string& token) {
   // Looked up by digest: the token itself is never stored or compared.
-  auto found = store_.FindUploadToken(TokenDigest(token));
-  if (!found.ok()) {
-    return found.status().code() == Status::Code::kNotFound ? NotAuthenticated() : found.status();
-  }
+  const std::string digest = TokenDigest(token);
+  auto found = store_.FindUploadToken(digest);
+  if (!found.ok() && found.status().code() != Status::Code::kNotFound) return found.status();
   const int64_t now = clock_.NowMillis();
-  if (found->expires_ms <= now || found->uses_left < 1) return NotAuthenticated();
+  if (!found.ok() || found->expires_ms <= now || found->uses_left < 1) {
+    // Spent or expired, it still opens the tus uploads it created.
+    auto created = store_.FindUploadByTokenDigest(digest);
+    if (!created.ok()) {
+      return created.status().code() == Status::Code::kNotFound ? NotAuthenticated()
+                                                                : created.status();
+    }
+    if (created->expires_ms <= now) return NotAuthenticated();
+    UploadTokenRecord spent;
+    spent.id = created->creator;
+    spent.digest = digest;
+    spent.account_id = created->account_id;
+    spent.end_user = created->end_user;
+    spent.max_bytes = created->max_bytes.value_or(0);
+    spent.kinds = created->kinds;
+    spent.expires_ms = created->expires_ms;
+    found = Result<UploadTokenRecord>(std::move(spent));  // uses_left 0: Spend() refuses it
+  }
   auto account = store_.FindAccountById(found->account_id);
   if (!account.ok()) {
     return account.status().code() == Status::Code::kNotFound ? NotAuthenticated()

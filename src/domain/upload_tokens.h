@@ -6,7 +6,7 @@
 // default, 24 hours at most), limits the size and kinds of what it may add,
 // may fix the title and tags, and has a number of uses (one by default).
 // It is shown once; only its SHA-256 digest is stored. A token opens one
-// thing: adding media (POST /v1/media, and later the tus endpoint); every
+// thing: adding media (POST /v1/media and the tus endpoint); every
 // other route refuses it as it refuses any unknown credential.
 //
 // Checking and spending are separate steps, so that a failed upload does
@@ -91,7 +91,10 @@ class UploadTokens {
 
   // The account and grant `token` opens. The principal's credential_id is
   // the token's id (usage events record it). Unauthenticated when the
-  // token is unknown, revoked, used up or expired, or its account closed.
+  // token is unknown, revoked, used up or expired, or its account closed;
+  // except that a token used up or expired still opens the tus uploads it
+  // created (resumable_uploads.h) until they expire: the grant then has no
+  // use left, so Spend() refuses anything new.
   Result<std::pair<Principal, UploadGrant>> Authenticate(const std::string& token);
 
   // Takes one use of the grant's token in `tx`. Unauthenticated when none

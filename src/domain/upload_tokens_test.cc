@@ -42,7 +42,9 @@ class UploadTokensTest : public DomainFixture {
     IngestTerms terms;
     terms.max_bytes = static_cast<uint64_t>(grant.token.max_bytes);
     terms.kinds = grant.token.kinds;
-    terms.in_commit = [grant](MetadataTx& tx) { return UploadTokens::Spend(tx, grant); };
+    terms.in_commit = [grant](MetadataTx& tx, const MediaRecord&) {
+      return UploadTokens::Spend(tx, grant);
+    };
     LETHE_ASSIGN_OR_RETURN(auto ingest, media_->BeginIngest(who_, type, origin_, terms));
     LETHE_RETURN_IF_ERROR(ingest->Append(data));
     MediaFields fields;

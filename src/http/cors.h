@@ -40,7 +40,7 @@ inline constexpr const char* kCorsAllowedHeaders =
 inline constexpr const char* kCorsExposedHeaders =
     "Content-Range, Content-Length, ETag, Accept-Ranges, Location, X-Request-Id, Retry-After, "
     "Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Upload-Offset, Upload-Length, "
-    "Upload-Expires";
+    "Upload-Expires, Upload-Metadata, Lethe-Media-Id";
 // How long a browser may reuse a preflight answer: short, so that a change
 // to an account's list reaches signed-link preflights soon.
 inline constexpr int kCorsMaxAgeSeconds = 600;

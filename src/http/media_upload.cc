@@ -58,9 +58,8 @@ Status OutOfScope(const std::string& message) {
   return Status(Status::Code::kPermissionDenied, "upload-token-scope", message);
 }
 
-// With an upload token: its end user and fixed fields, which the upload
-// may repeat but not change, and no retention of the upload's own (that
-// is the account's to set).
+}  // namespace
+
 Status ApplyGrant(const UploadGrant* grant, MediaFields& f) {
   if (grant == nullptr) return Status::Ok();
   const UploadTokenRecord& t = grant->token;
@@ -82,6 +81,8 @@ Status ApplyGrant(const UploadGrant* grant, MediaFields& f) {
   return Status::Ok();
 }
 
+namespace {
+
 // What an upload token narrows: size, kinds, and one use taken in the
 // transaction that commits the media.
 IngestTerms TermsOf(const UploadGrant* grant) {
@@ -89,7 +90,9 @@ IngestTerms TermsOf(const UploadGrant* grant) {
   if (grant == nullptr) return terms;
   terms.max_bytes = static_cast<uint64_t>(grant->token.max_bytes);
   terms.kinds = grant->token.kinds;
-  terms.in_commit = [grant = *grant](MetadataTx& tx) { return UploadTokens::Spend(tx, grant); };
+  terms.in_commit = [grant = *grant](MetadataTx& tx, const MediaRecord&) {
+    return UploadTokens::Spend(tx, grant);
+  };
   return terms;
 }
 

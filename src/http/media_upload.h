@@ -17,6 +17,12 @@ namespace lethe {
 // InvalidArgument for malformed values or unknown parameters.
 Result<MediaFields> MediaFieldsFromQuery(const HttpRequest& req);
 
+// With an upload token (`grant`, may be null): narrows `f` to the token's
+// end user and fixed title and tags, which the upload may repeat but not
+// change, and refuses a retention of the upload's own (the account's to
+// set): PermissionDenied("upload-token-scope").
+Status ApplyGrant(const UploadGrant* grant, MediaFields& f);
+
 // The JSON view of a media record.
 boost::json::object MediaView(const MediaRecord& m);
 

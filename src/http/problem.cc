@@ -42,6 +42,8 @@ const char* TitleFor(int http_status) {
       return "Service Unavailable";
     case 507:
       return "Insufficient Storage";
+    case 460:
+      return "Checksum Mismatch";
     default:
       return "Internal Server Error";
   }
@@ -51,6 +53,8 @@ const char* TitleFor(int http_status) {
 
 int HttpStatusFor(const Status& status) {
   using C = Status::Code;
+  // tus 1.0's checksum extension names its own status.
+  if (status.reason() == "checksum-mismatch") return 460;
   switch (status.code()) {
     case C::kOk:
       return 200;

@@ -149,7 +149,20 @@ Result<HttpResponse> Router::Preflight(HttpRequest& req) const {
     }
   }
   if (req.route.empty() && !routes.empty()) req.route = routes.front()->pattern;
-  return AnswerPreflight(req, routes, gate_);
+  LETHE_ASSIGN_OR_RETURN(HttpResponse answer, AnswerPreflight(req, routes, gate_));
+  for (const Route* route : routes) {
+    if (route->options_headers.empty()) continue;
+    for (const auto& [name, value] : route->options_headers) answer.SetHeader(name, value);
+    break;
+  }
+  return answer;
+}
+
+void Router::SetOptionsHeaders(const std::string& pattern,
+                               std::vector<std::pair<std::string, std::string>> headers) {
+  for (Route& route : routes_) {
+    if (route.pattern == pattern) route.options_headers = headers;
+  }
 }
 
 Result<Caller> Router::Admit(const Route& route, HttpRequest& req) const {

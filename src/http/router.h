@@ -58,6 +58,9 @@ struct Route {
   uint64_t max_body = 0;  // body limit for this route
   Handler handler;        // buffered routes
   UploadHandler upload;   // streaming upload routes
+  // Added to the answer to an OPTIONS on this route's path (tus names
+  // its version and extensions there).
+  std::vector<std::pair<std::string, std::string>> options_headers;
 
   bool is_upload() const { return static_cast<bool>(upload); }
 };
@@ -88,6 +91,11 @@ class Router {
   // handler runs before the body is read.
   void AddUpload(std::string method, std::string pattern, Auth auth, uint64_t max_body,
                  UploadHandler handler);
+
+  // Headers for the answer to an OPTIONS on the path of the routes
+  // registered with `pattern` (preflight or not), e.g. tus's Tus-Version.
+  void SetOptionsHeaders(const std::string& pattern,
+                         std::vector<std::pair<std::string, std::string>> headers);
 
   // Called for every request admitted as an account's (data plane): once
   // admitted, and again after the handler when it named an end user the

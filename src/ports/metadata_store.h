@@ -243,6 +243,14 @@ class MetadataReader {
   // caller refuses them); a revoked or used-up token is NotFound.
   virtual Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) = 0;
   virtual Result<UploadTokenRecord> FindUploadToken(const std::string& digest) = 0;
+  // tus uploads (issue 9, v23). FindUpload: NotFound unless the account
+  // has it. FindUploadByTokenDigest: one upload the upload token with this
+  // digest created (any), NotFound when none. ListUploadsExpiredBefore: up
+  // to `limit` uploads whose expires_ms < before_ms.
+  virtual Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) = 0;
+  virtual Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) = 0;
+  virtual Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms,
+                                                                     int limit) = 0;
   // Abuse decisions (ADM-1). ListAbuseSignals: the account's signals
   // observed at or after `since_ms`, oldest first; ListDecisionSignals: the
   // signals decision `decision_id` counted, oldest first.
@@ -484,6 +492,18 @@ class MetadataTx : public MetadataReader {
   virtual Result<int64_t> DeleteUploadTokensBefore(int64_t before_ms) = 0;
   virtual Result<int64_t> DeleteUploadTokensOf(const std::string& account_id,
                                                const std::optional<std::string>& end_user) = 0;
+  // tus uploads (issue 9, v23). A taken id is AlreadyExists.
+  // AdvanceUpload sets offset and parts where the offset is still
+  // `expected_offset` and it is not complete: NotFound otherwise (another
+  // request moved it, or it is gone). CompleteUpload likewise sets the
+  // offset to its length, the media id, and clears parts. DeleteUpload:
+  // NotFound unless the account has it.
+  virtual Status InsertUpload(const UploadRecord& u) = 0;
+  virtual Status AdvanceUpload(const std::string& id, int64_t expected_offset, int64_t new_offset,
+                               const std::string& parts) = 0;
+  virtual Status CompleteUpload(const std::string& id, int64_t expected_offset,
+                                const std::string& media_id) = 0;
+  virtual Status DeleteUpload(const std::string& account_id, const std::string& id) = 0;
 
   // Abuse decisions (ADM-1). A taken id is AlreadyExists. AttachAbuseSignals
   // names `decision_id` on the signals `ids` of the decision's account.

@@ -620,4 +620,31 @@ struct UploadTokenRecord {
   int64_t expires_ms = 0;
 };
 
+// A tus upload in progress (issue 9), schema v23. Its bytes so far are
+// sealed parts: each PATCH's data is one blob in the at-rest format
+// (chunked_cipher.h) under a fresh data key of its own, wrapped like a
+// media's (master -> account -> end user -> object). `parts` lists them
+// in order, one per line: "<blob_id> <plain bytes> <wrapped key>".
+// Nothing here is plaintext media. Goes when completed-and-expired,
+// terminated, expired, or with its end user's or account's erasure.
+struct UploadRecord {
+  std::string id;  // upl_...
+  std::string account_id;
+  std::string end_user;
+  std::string creator;  // the credential that created it (token or account credential id)
+  std::optional<std::string> token_digest;  // set when an upload token created it
+  int64_t length = 0;                       // Upload-Length
+  int64_t offset = 0;                       // bytes acknowledged
+  std::string content_type;                 // from metadata filetype; "" to sniff
+  std::optional<std::string> title;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<int64_t> max_bytes;  // the token's size limit
+  std::vector<std::string> kinds;    // the token's kinds; empty: any
+  std::string metadata;              // Upload-Metadata as sent, echoed by HEAD
+  std::string parts;
+  std::optional<std::string> media_id;  // set once complete
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+};
+
 }  // namespace lethe

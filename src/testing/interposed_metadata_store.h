@@ -347,6 +347,19 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindUploadToken"));
     return target_.FindUploadToken(digest);
   }
+  Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindUpload"));
+    return target_.FindUpload(account_id, id);
+  }
+  Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindUploadByTokenDigest"));
+    return target_.FindUploadByTokenDigest(digest);
+  }
+  Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms,
+                                                             int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListUploadsExpiredBefore"));
+    return target_.ListUploadsExpiredBefore(before_ms, limit);
+  }
 
   Result<std::vector<AbuseSignalRecord>> ListAbuseSignals(const std::string& account_id,
                                                           int64_t since_ms) override {

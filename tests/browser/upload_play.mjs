@@ -4,8 +4,9 @@
 // Two loopback origins: the Lethe server (http://127.0.0.1:<port>) and a
 // static page server (http://localhost:<port2>). The test's "backend" (this
 // script) signs up, lists the page's origin on the account, and issues an
-// upload token; the page uploads a WebM with that token through fetch()
-// (a CORS preflight, then the POST), reads a signed link with a Range
+// upload token; the page uploads a WebM with that token over tus 1.0
+// (tus-js-client, served by the page's own origin; CORS preflights, then
+// POST and PATCHes of 16 KiB), reads a signed link with a Range
 // header through fetch() (206, Content-Range exposed), plays it in
 // <video crossorigin> and seeks. A page on an origin the account does not
 // list is refused. Exit 0 when every check holds.
@@ -13,6 +14,7 @@
 // usage: node upload_play.mjs <path to lethe>
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,9 +43,19 @@ function startLethe() {
   return ready;
 }
 
-// A static server for the page: its own origin.
+// tus-js-client's browser build, from the npm package (tests/browser).
+const tusScript = readFileSync(
+  path.join(path.dirname(createRequire(import.meta.url).resolve('tus-js-client/package.json')), 'dist',
+            'tus.min.js'));
+
+// A static server for the page, and the tus client it loads: its own origin.
 function startPageServer(html) {
   const server = http.createServer((req, res) => {
+    if (req.url === '/tus.min.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+      res.end(tusScript);
+      return;
+    }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(html);
   });
@@ -76,15 +88,32 @@ function makeWebm() {
 // The page: its script uploads and plays when the test calls its functions.
 const pageHtml = `<!doctype html><meta charset="utf-8"><title>web app</title>
 <video id="v" crossorigin="anonymous" muted preload="metadata"></video>
+<script src="/tus.min.js"></script>
 <script>
-async function upload(api, token, base64) {
+// tus 1.0 with the upload token, 16 KiB per PATCH (several parts); the
+// last PATCH's answer names the media (Lethe-Media-Id, exposed by CORS).
+function upload(api, token, base64) {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const res = await fetch(api + '/v1/media', {
-    method: 'POST',
-    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'video/webm' },
-    body: bytes,
+  return new Promise((resolve) => {
+    let mediaId = null;
+    let patches = 0;
+    const up = new tus.Upload(new Blob([bytes], { type: 'video/webm' }), {
+      endpoint: api + '/v1/uploads',
+      headers: { Authorization: 'Bearer ' + token },
+      metadata: { filetype: 'video/webm', filename: 'clip.webm' },
+      chunkSize: 16 * 1024,
+      retryDelays: null,
+      storeFingerprintForResuming: false,
+      onAfterResponse: (req, res) => {
+        if (req.getMethod() === 'PATCH') patches++;
+        const id = res.getHeader('Lethe-Media-Id');
+        if (id) mediaId = id;
+      },
+      onError: (e) => resolve({ error: String(e) }),
+      onSuccess: () => resolve({ mediaId, url: up.url, patches }),
+    });
+    up.start();
   });
-  return { status: res.status, body: await res.json() };
 }
 async function readRange(url) {
   const res = await fetch(url, { headers: { Range: 'bytes=0-99' } });
@@ -148,13 +177,16 @@ async function main() {
   const webm = makeWebm();
   const up = await page.evaluate(([a, t, b]) => upload(a, t, b),
                                  [base, issued.json.token, webm.toString('base64')]);
-  check(up.status === 201, 'the page uploads with the upload token (preflight, then POST)', JSON.stringify(up));
+  check(!up.error && up.patches >= 2, 'the page uploads with the upload token over tus (preflights, POST, PATCHes)',
+        JSON.stringify(up));
   // A cross-origin answer reaches the page only with Access-Control-Allow-Origin.
-  check(typeof up.body.id === 'string', 'the page reads the answer', up.body.id);
-  check(up.body.end_user === 'eu_web' && up.body.kind === 'video', 'the media is the end user\'s video');
+  check(typeof up.mediaId === 'string' && up.mediaId.startsWith('med_'), 'the page reads the media id', up.mediaId);
+  const stored = await api(base, 'GET', `/v1/media/${up.mediaId}`, { token: account.json.api_token });
+  check(stored.status === 200 && stored.json.end_user === 'eu_web' && stored.json.kind === 'video' &&
+        stored.json.bytes === webm.length, 'the media is the end user\'s video', stored.text);
 
   // The backend makes a signed link (the upload token cannot).
-  const link = await api(base, 'POST', `/v1/media/${up.body.id}/links`, { token: account.json.api_token });
+  const link = await api(base, 'POST', `/v1/media/${up.mediaId}/links`, { token: account.json.api_token });
   check(link.status === 201, 'signed link', link.text);
   const url = base + link.json.url;
 

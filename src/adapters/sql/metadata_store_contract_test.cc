@@ -1354,6 +1354,67 @@ TEST_P(MetadataStoreContract, UploadTokensRoundTripAndSpendToNothing) {
   EXPECT_EQ(store_->FindUploadToken("digest-upt_2")->uses_left, 1);
 }
 
+TEST_P(MetadataStoreContract, UploadsRoundTripAdvanceOnlyFromTheirOffsetAndComplete) {
+  UploadRecord u;
+  u.id = "upl_1";
+  u.account_id = "acc_a";
+  u.end_user = "eu_1";
+  u.creator = "upt_1";
+  u.token_digest = "digest-upt_1";
+  u.length = 1000;
+  u.content_type = "video/mp4";
+  u.title = "T";
+  u.tags = std::vector<std::string>{"a", "b"};
+  u.max_bytes = 5000;
+  u.kinds = {"video"};
+  u.metadata = "filename aC5tcDQ=";
+  u.created_ms = 100;
+  u.expires_ms = 900;
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertUpload(u); }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertUpload(u); }).code(),
+            Status::Code::kAlreadyExists);
+  auto got = store_->FindUpload("acc_a", "upl_1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->end_user, "eu_1");
+  EXPECT_EQ(got->creator, "upt_1");
+  EXPECT_EQ(got->token_digest, std::optional<std::string>("digest-upt_1"));
+  EXPECT_EQ(got->length, 1000);
+  EXPECT_EQ(got->offset, 0);
+  EXPECT_EQ(got->title, std::optional<std::string>("T"));
+  EXPECT_EQ(got->tags, (std::optional<std::vector<std::string>>({"a", "b"})));
+  EXPECT_EQ(got->max_bytes, std::optional<int64_t>(5000));
+  EXPECT_EQ(got->kinds, (std::vector<std::string>{"video"}));
+  EXPECT_EQ(got->metadata, "filename aC5tcDQ=");
+  EXPECT_EQ(got->media_id, std::nullopt);
+  EXPECT_EQ(store_->FindUpload("acc_b", "upl_1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindUploadByTokenDigest("digest-upt_1")->id, "upl_1");
+  EXPECT_EQ(store_->FindUploadByTokenDigest("nope").status().code(), Status::Code::kNotFound);
+
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.AdvanceUpload("upl_1", 0, 400, "p1"); }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.AdvanceUpload("upl_1", 0, 500, "p2"); }).code(),
+            Status::Code::kNotFound)
+      << "only from the offset it is at";
+  EXPECT_EQ(store_->FindUpload("acc_a", "upl_1")->offset, 400);
+  EXPECT_EQ(store_->FindUpload("acc_a", "upl_1")->parts, "p1");
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.CompleteUpload("upl_1", 0, "med_1"); }).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.CompleteUpload("upl_1", 400, "med_1"); }).ok());
+  got = store_->FindUpload("acc_a", "upl_1");
+  EXPECT_EQ(got->offset, 1000);
+  EXPECT_EQ(got->parts, "");
+  EXPECT_EQ(got->media_id, std::optional<std::string>("med_1"));
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.AdvanceUpload("upl_1", 1000, 1000, "x"); }).code(),
+            Status::Code::kNotFound)
+      << "a complete upload does not move";
+
+  EXPECT_EQ(store_->ListUploadsExpiredBefore(900, 10)->size(), 0u);
+  EXPECT_EQ(store_->ListUploadsExpiredBefore(901, 10)->size(), 1u);
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.DeleteUpload("acc_b", "upl_1"); }).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteUpload("acc_a", "upl_1"); }).ok());
+  EXPECT_EQ(store_->FindUpload("acc_a", "upl_1").status().code(), Status::Code::kNotFound);
+}
+
 TEST_P(MetadataStoreContract, RacingSpendsOfTheLastUseLetOneThrough) {
   ASSERT_TRUE(W([&](MetadataTx& tx) {
                 return tx.InsertUploadToken(UploadToken("upt_r", "acc_a", "eu", 3, 5000));

@@ -1023,6 +1023,60 @@ CREATE INDEX upload_tokens_by_account ON upload_tokens(account_id, end_user);
 CREATE INDEX upload_tokens_by_expiry ON upload_tokens(expires_ms);
 )sql";
 
+// v23 (issue 9): tus uploads in progress. A row holds the upload's state
+// and its sealed parts (blob ids and wrapped data keys, never a plaintext
+// key or byte); it names an end user, so it goes with their erasure, and
+// the job runner purges it (blobs included) once it expires.
+constexpr const char* kV23Sqlite = R"sql(
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  creator TEXT NOT NULL,
+  token_digest TEXT,
+  length INTEGER NOT NULL,
+  upload_offset INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  title TEXT,
+  tags TEXT,
+  max_bytes INTEGER,
+  kinds TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  parts TEXT NOT NULL,
+  media_id TEXT,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX uploads_by_expiry ON uploads(expires_ms);
+CREATE INDEX uploads_by_token ON uploads(token_digest);
+CREATE INDEX uploads_by_account ON uploads(account_id, end_user);
+)sql";
+
+constexpr const char* kV23Postgres = R"sql(
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  end_user TEXT NOT NULL,
+  creator TEXT NOT NULL,
+  token_digest TEXT,
+  length BIGINT NOT NULL,
+  upload_offset BIGINT NOT NULL,
+  content_type TEXT NOT NULL,
+  title TEXT,
+  tags TEXT,
+  max_bytes BIGINT,
+  kinds TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  parts TEXT NOT NULL,
+  media_id TEXT,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL
+);
+CREATE INDEX uploads_by_expiry ON uploads(expires_ms);
+CREATE INDEX uploads_by_token ON uploads(token_digest);
+CREATE INDEX uploads_by_account ON uploads(account_id, end_user);
+)sql";
+
 // Version 20: automated abuse decisions (ADM-1): signals with their inputs,
 // decisions that suspend an account, appeals for human review; usage events
 // indexed by time for the signals that count them.
@@ -1220,14 +1274,14 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
       {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
-      {21, kV21Sqlite}, {22, kV22Sqlite}};
+      {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
       {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
-      {21, kV21Postgres}, {22, kV22Postgres}};
+      {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

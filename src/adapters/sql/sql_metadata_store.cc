@@ -302,6 +302,18 @@ Result<std::vector<std::string>> SqlMetadataStore::FindAccountOrigins(
 Result<UploadTokenRecord> SqlMetadataStore::FindUploadToken(const std::string& digest) {
   return Read<UploadTokenRecord>([&](SqlMetadataTx& r) { return r.FindUploadToken(digest); });
 }
+Result<UploadRecord> SqlMetadataStore::FindUpload(const std::string& account_id,
+                                                  const std::string& id) {
+  return Read<UploadRecord>([&](SqlMetadataTx& r) { return r.FindUpload(account_id, id); });
+}
+Result<UploadRecord> SqlMetadataStore::FindUploadByTokenDigest(const std::string& digest) {
+  return Read<UploadRecord>([&](SqlMetadataTx& r) { return r.FindUploadByTokenDigest(digest); });
+}
+Result<std::vector<UploadRecord>> SqlMetadataStore::ListUploadsExpiredBefore(int64_t before_ms,
+                                                                             int limit) {
+  return Read<std::vector<UploadRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListUploadsExpiredBefore(before_ms, limit); });
+}
 
 // Abuse decisions (ADM-1).
 Result<std::vector<AbuseSignalRecord>> SqlMetadataStore::ListAbuseSignals(

@@ -119,6 +119,9 @@ class SqlMetadataStore final : public MetadataStore {
                                              int64_t until_ms) override;
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
+  Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override;
+  Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) override;
+  Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms, int limit) override;
   // Abuse decisions: sql_metadata_tx_abuse.cc.
   Result<std::vector<AbuseSignalRecord>> ListAbuseSignals(const std::string& account_id,
                                                           int64_t since_ms) override;

@@ -209,6 +209,15 @@ class SqlMetadataTx final : public MetadataTx {
   Result<int64_t> RevealDisclosures(const std::string& reference) override;
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
+  Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override;
+  Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) override;
+  Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms, int limit) override;
+  Status InsertUpload(const UploadRecord& u) override;
+  Status AdvanceUpload(const std::string& id, int64_t expected_offset, int64_t new_offset,
+                       const std::string& parts) override;
+  Status CompleteUpload(const std::string& id, int64_t expected_offset,
+                        const std::string& media_id) override;
+  Status DeleteUpload(const std::string& account_id, const std::string& id) override;
   Status SetAccountOrigins(const std::string& account_id,
                            const std::vector<std::string>& origins) override;
   Status InsertUploadToken(const UploadTokenRecord& t) override;
