@@ -419,11 +419,32 @@ std::string PatternBytes(uint64_t total, uint64_t seed, const std::string& prefi
 }
 
 std::string FtypHeader() {
-  std::string box("\x00\x00\x00\x20", 4);
-  box += "ftypisom";
-  box += std::string("\x00\x00\x02\x00", 4);
-  box += "isomiso2avc1mp41";
-  return box;  // 32 bytes
+  // ffmpeg's own file (one 16x16 frame, moov first), cut where its 'mdat'
+  // box starts; that box is given size 0 ("to the end of the file"), so
+  // whatever follows is its payload and the whole still demuxes.
+  static const std::string header = [] {
+    ScratchDir scratch;
+    const std::string f = scratch / "header.mp4";
+    if (!Ffmpeg({"-f", "lavfi", "-i", "color=c=gray:size=16x16:rate=25", "-frames:v", "1", "-c:v",
+                 "libx264", "-preset", "ultrafast", "-map_metadata", "-1", "-fflags", "+bitexact",
+                 "-flags", "+bitexact", "-movflags", "+faststart", f})) {
+      return std::string();
+    }
+    const std::string bytes = ReadFileBytes(f);
+    size_t at = 0;
+    while (at + 8 <= bytes.size()) {
+      const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
+      const size_t size = (size_t{p[0]} << 24) | (size_t{p[1]} << 16) | (size_t{p[2]} << 8) | p[3];
+      if (bytes.compare(at + 4, 4, "mdat") == 0) {
+        return bytes.substr(0, at) + std::string("\0\0\0\0mdat", 8);
+      }
+      if (size < 8) break;
+      at += size;
+    }
+    ADD_FAILURE() << "no mdat box in ffmpeg's MP4";
+    return std::string();
+  }();
+  return header;
 }
 
 int64_t ProcStatusKiB(pid_t pid, const std::string& field) {

@@ -118,6 +118,7 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
                                              int64_t until_ms) override;
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
+  Result<bool> FindAccountScrub(const std::string& account_id) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
   // Abuse decisions: sql_metadata_tx_abuse.cc.
   Result<std::vector<AbuseSignalRecord>> ListAbuseSignals(const std::string& account_id,
