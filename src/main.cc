@@ -92,7 +92,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 38> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 39> kValueFlags = {"--listen",
                                                           "--sms-outbox",
                                                           "--sms-url",
                                                           "--sms-token-file",

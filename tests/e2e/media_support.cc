@@ -418,6 +418,12 @@ std::string PatternBytes(uint64_t total, uint64_t seed, const std::string& prefi
   return out;
 }
 
+// Not just an 'ftyp' box any more: the server probes uploads (issue 14),
+// so this is the head of a real MP4 (ftyp, moov with one H.264 track of
+// one 16x16 frame, then an 'mdat' box running to the end of the file),
+// under 1 KiB. Any bytes appended (at least 1 KiB, where the frame's sample
+// lies) make a file that sniffs and demuxes as MP4; it carries no tags, so
+// scrubbing leaves it byte for byte.
 std::string FtypHeader() {
   // ffmpeg's own file (one 16x16 frame, moov first), cut where its 'mdat'
   // box starts; that box is given size 0 ("to the end of the file"), so

@@ -159,11 +159,7 @@ class PatternStream {
 // The whole stream in memory (for small sizes).
 std::string PatternBytes(uint64_t total, uint64_t seed, const std::string& prefix = "");
 
-// The head of a real MP4 (ftyp, moov with one H.264 track of one 16x16
-// frame, then an 'mdat' box running to the end of the file), under 1 KiB:
-// any bytes appended (at least 1 KiB, where the frame's sample lies) make
-// a file that sniffs and demuxes as MP4, so the server's probe takes it.
-// It carries no tags, so scrubbing leaves it byte for byte.
+// A minimal ISO BMFF 'ftyp' box (32 bytes) that sniffs as MP4.
 std::string FtypHeader();
 
 // /proc/<pid>/status field in KiB (e.g. "VmHWM", "VmRSS"); -1 if unreadable.
