@@ -1,6 +1,7 @@
 #include "media/probe.h"
 
 #include <cmath>
+#include <exiv2/exiv2.hpp>
 #include <vector>
 
 #include "media/av_io.h"
@@ -42,6 +43,23 @@ bool IndexPastEnd(AVStream* st, uint64_t size) {
   const AVIndexEntry* last = avformat_index_get_entry(st, n - 1);
   return last != nullptr && last->pos >= 0 &&
          static_cast<uint64_t>(last->pos) + static_cast<uint64_t>(last->size) > size;
+}
+
+// Width times height as an image's header declares them (libexiv2 reads
+// headers only), from at most its first MiB; unset when it cannot tell.
+// Tells a picture the decoder refused for its size from a corrupt one.
+std::optional<int64_t> DeclaredPixels(ByteSource& source) {
+  std::vector<uint8_t> head(std::min<uint64_t>(source.size(), 1 << 20));
+  auto n = source.ReadAt(0, head);
+  if (!n.ok() || *n == 0) return std::nullopt;
+  try {
+    Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(head.data(), static_cast<long>(*n));
+    if (image.get() == nullptr) return std::nullopt;
+    image->readMetadata();
+    return static_cast<int64_t>(image->pixelWidth()) * image->pixelHeight();
+  } catch (const Exiv2::AnyError&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -93,9 +111,13 @@ Result<MediaProbe> ProbeMedia(ByteSource& source, const ProbeLimits& limits) {
     const AVCodecParameters* par = video->codecpar;
     if (par->width <= 0 || par->height <= 0) {
       // The decoder refused the header (max_pixels) or could not parse it.
-      return Status::UnsupportedMedia(
-          "media-too-large-dimensions",
-          "the picture's size could not be read within the limit of " + max_pixels + " pixels");
+      std::optional<int64_t> declared = DeclaredPixels(source);
+      if (declared && *declared > limits.max_pixels) {
+        return Status::UnsupportedMedia(
+            "media-too-large-dimensions",
+            "the picture is declared larger than " + max_pixels + " pixels");
+      }
+      return Undecodable("the picture could not be decoded");
     }
     if (static_cast<int64_t>(par->width) * par->height > limits.max_pixels) {
       return Status::UnsupportedMedia("media-too-large-dimensions",

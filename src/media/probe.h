@@ -56,7 +56,9 @@ struct MediaProbe {
 //     points past the end of the bytes (a truncated file); the message
 //     says which;
 //   UnsupportedMedia("media-too-large-dimensions") when a frame is declared
-//     larger than limits.max_pixels;
+//     larger than limits.max_pixels (for images whose decoder refused the
+//     header, as libexiv2 reads the declared size; otherwise such an image
+//     is "undecodable-media");
 //   UnsupportedMedia("media-probe-limit") when the deadline passed first;
 //   the source's error (DataLoss, Internal) when it could not be read.
 // Nothing is retained after the call.
