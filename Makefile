@@ -26,8 +26,8 @@ test: deps
 bench:
 	@scripts/install-deps.sh --bench
 	@cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build build/release -j $(JOBS) --target lethe lethe_erasure_bench lethe_export_bench
-	bench/run.sh build/release/lethe build/release/lethe_erasure_bench build/release/lethe_export_bench
+	@cmake --build build/release -j $(JOBS) --target lethe lethe_erasure_bench lethe_export_bench lethe_ingest_bench
+	bench/run.sh build/release/lethe build/release/lethe_erasure_bench build/release/lethe_export_bench build/release/lethe_ingest_bench
 
 fuzz: deps
 	@cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DLETHE_FUZZ=ON >/dev/null

@@ -4,15 +4,18 @@
 # the erasure benchmark's binary too, it then runs that (in-process: erase
 # one end user among many, against the 30 days of USE-5); given the export
 # bench's binary as well, that (a subject export with 1 GiB of media through
-# the real server against `cat` of its encrypted blobs, issue 11).
+# the real server against `cat` of its encrypted blobs, issue 11); given the
+# ingest bench's binary as well, that (a 100 MB MP4 ingested with and without
+# probe and scrub, issue 14).
 #
-#   bench/run.sh LETHE_BINARY [ERASURE_BENCH_BINARY [EXPORT_BENCH_BINARY]]
+#   bench/run.sh LETHE_BINARY [ERASURE_BENCH_BINARY [EXPORT_BENCH_BINARY [INGEST_BENCH_BINARY]]]
 #
 # Environment (all optional):
 #   LETHE_BENCH_ONLY       comparisons to run (default all):
-#                          "download small-get upload small-upload healthz erasure export"
+#                          "download small-get upload small-upload healthz erasure export ingest"
 #                          (erasure only with ERASURE_BENCH_BINARY, export only with
-#                          EXPORT_BENCH_BINARY)
+#                          EXPORT_BENCH_BINARY, ingest only with INGEST_BENCH_BINARY)
+#   LETHE_BENCH_INGEST_MIB      size of the ingested MP4 (default 100)
 #   LETHE_BENCH_EXPORT_FILES    media files of the exported subject (default 8)
 #   LETHE_BENCH_EXPORT_MIB      MiB per file (default 128)
 #   LETHE_BENCH_ERASURE_TOTAL   media seeded for the erasure bench (default 1000000)
@@ -38,8 +41,8 @@
 # erasure bench alone needs none of them.
 set -euo pipefail
 
-if [ $# -lt 1 ] || [ $# -gt 3 ]; then
-  echo "usage: $0 LETHE_BINARY [ERASURE_BENCH_BINARY [EXPORT_BENCH_BINARY]]" >&2
+if [ $# -lt 1 ] || [ $# -gt 4 ]; then
+  echo "usage: $0 LETHE_BINARY [ERASURE_BENCH_BINARY [EXPORT_BENCH_BINARY [INGEST_BENCH_BINARY]]]" >&2
   exit 2
 fi
 LETHE=$(readlink -f "$1")
@@ -50,18 +53,25 @@ if [ $# -ge 2 ]; then
   [ -x "$ERASURE" ] || { echo "bench: $2 is not an executable" >&2; exit 2; }
 fi
 EXPORT=""
-if [ $# -eq 3 ]; then
+if [ $# -ge 3 ]; then
   EXPORT=$(readlink -f "$3")
   [ -x "$EXPORT" ] || { echo "bench: $3 is not an executable" >&2; exit 2; }
 fi
+INGEST=""
+if [ $# -eq 4 ]; then
+  INGEST=$(readlink -f "$4")
+  [ -x "$INGEST" ] || { echo "bench: $4 is not an executable" >&2; exit 2; }
+fi
 # "erasure" is this script's; the rest goes to bench.py.
-ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure export}
+ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure export ingest}
 HTTP_ONLY=""
 RUN_ERASURE=0
 RUN_EXPORT=0
+RUN_INGEST=0
 for name in $ONLY; do
   if [ "$name" = erasure ]; then RUN_ERASURE=1;
   elif [ "$name" = export ]; then RUN_EXPORT=1;
+  elif [ "$name" = ingest ]; then RUN_INGEST=1;
   else HTTP_ONLY="$HTTP_ONLY $name"; fi
 done
 if [ "$RUN_EXPORT" = 1 ] && [ -z "$EXPORT" ]; then
@@ -70,6 +80,13 @@ if [ "$RUN_EXPORT" = 1 ] && [ -z "$EXPORT" ]; then
     exit 2
   fi
   RUN_EXPORT=0
+fi
+if [ "$RUN_INGEST" = 1 ] && [ -z "$INGEST" ]; then
+  if [ -n "${LETHE_BENCH_ONLY:-}" ]; then
+    echo "bench: LETHE_BENCH_ONLY names ingest: give INGEST_BENCH_BINARY" >&2
+    exit 2
+  fi
+  RUN_INGEST=0
 fi
 HTTP_ONLY=${HTTP_ONLY# }
 if [ "$RUN_ERASURE" = 1 ] && [ -z "$ERASURE" ]; then
@@ -157,6 +174,19 @@ if [ "$RUN_EXPORT" = 1 ]; then
   # 1: the download was not the whole export; 2: could not set up.
   [ "$xrc" -eq 0 ] || { echo "bench: the export bench failed ($xrc)" >&2; exit 2; }
   if [ "${LETHE_BENCH_STRICT:-0}" = 1 ] && grep -q '^export-.*MISSED' "$RESULTS"; then
+    rc=1
+  fi
+fi
+if [ "$RUN_INGEST" = 1 ]; then
+  # In-process, on its own data directory in the work directory.
+  irc=0
+  "$INGEST" --work-dir "$WORK" --mib "${LETHE_BENCH_INGEST_MIB:-100}" > >(tee -a "$RESULTS") &
+  DRIVER=$!
+  wait "$DRIVER" || irc=$?
+  DRIVER=""
+  wait  # for tee
+  [ "$irc" -eq 0 ] || { echo "bench: the ingest bench failed ($irc)" >&2; exit 2; }
+  if [ "${LETHE_BENCH_STRICT:-0}" = 1 ] && grep -q '^ingest-.*MISSED' "$RESULTS"; then
     rc=1
   fi
 fi

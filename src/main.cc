@@ -1,6 +1,7 @@
 // lethe: the command line.
 //   lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]
-//               [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]
+//               [--max-body BYTES] [--max-media-bytes BYTES] [--scrub-max-bytes BYTES]
+//               [--threads N]
 //               [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]
 //               [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]
 //               [--mail-from ADDRESS] [--erasure-journal FILE] [--backup-dir DIR]
@@ -62,7 +63,8 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  lethe serve [--listen HOST:PORT] [--data DIR] [--master-key-file FILE]\n"
-    "              [--max-body BYTES] [--max-media-bytes BYTES] [--threads N]\n"
+    "              [--max-body BYTES] [--max-media-bytes BYTES] [--scrub-max-bytes BYTES]\n"
+    "              [--threads N]\n"
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
@@ -90,7 +92,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 38> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 39> kValueFlags = {"--listen",
                                                           "--sms-outbox",
                                                           "--sms-url",
                                                           "--sms-token-file",
@@ -109,6 +111,7 @@ constexpr std::array<std::string_view, 38> kValueFlags = {"--listen",
                                                           "--master-key-file",
                                                           "--max-body",
                                                           "--max-media-bytes",
+                                                          "--scrub-max-bytes",
                                                           "--threads",
                                                           "--min-rate",
                                                           "--max-connections",
@@ -249,6 +252,8 @@ int Serve(const std::vector<std::string>& args) {
       config.max_json_body = n;
     } else if (flag == "--max-media-bytes" && ParseCount(value, n)) {
       config.max_media_bytes = n;
+    } else if (flag == "--scrub-max-bytes" && ParseCount(value, n) && n > 0) {
+      config.scrub_max_bytes = n;
     } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
       config.threads = static_cast<int>(n);
     } else if (flag == "--blocking-threads" && ParseCount(value, n) && n > 0 && n <= 1024) {

@@ -157,6 +157,7 @@ struct LetheServer::Parts {
   std::unique_ptr<PrivacySignals> signals_hook;
   std::unique_ptr<MarketingMail> marketing;
   std::unique_ptr<ProcessingGate> processing_gate;
+  std::unique_ptr<MediaIntake> media_intake;
   std::unique_ptr<ProcessingLimits> processing_limits;
   std::unique_ptr<PrivacyRequests> privacy_requests;
   std::unique_ptr<RequestFulfilment> fulfilment;
@@ -601,6 +602,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->media_events = std::make_unique<EventFanOut>(
       std::vector<DomainEvents*>{p->webhooks.get(), p->abuse_signals.get()});
   p->media->SetEvents(p->media_events.get());
+  IntakeLimits intake_limits;
+  intake_limits.scrub.max_bytes = config.scrub_max_bytes;
+  p->media_intake = std::make_unique<MediaIntake>(*p->metadata, *p->processing_gate, intake_limits);
+  p->media->SetIntake(p->media_intake.get());
   p->suspensions = std::make_unique<Suspensions>(*p->metadata, *p->abuse_signals, *p->audit,
                                                  *p->outbox, clock, random, p->webhooks.get());
   if (shared_store) p->suspensions->SetCacheLifetime(kSharedCacheLifetime);

@@ -32,6 +32,9 @@ struct ServeConfig {
   std::string master_key_hex;   // from LETHE_MASTER_KEY; wins over files
   uint64_t max_json_body = 1 << 20;
   uint64_t max_media_bytes = 8ULL << 30;
+  // The largest file scrubbed of metadata, held in memory while it is
+  // rewritten (domain/media_intake.h).
+  uint64_t scrub_max_bytes = 512ULL << 20;
   int threads = 4;
   int blocking_threads = 16;     // handlers, uploads and downloads (see ServerOptions)
   uint64_t max_connections = 0;  // 0: sized from RLIMIT_NOFILE

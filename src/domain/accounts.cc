@@ -64,6 +64,8 @@ Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::s
                               TokenDigest(out.api_token), clock_.NowMillis()};
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.InsertAccount(out.account));
+    // Privacy by default: new accounts strip location and device data.
+    LETHE_RETURN_IF_ERROR(tx.SetAccountScrub(out.account.id, true));
     return audit_.Record(tx, Actor::Customer(customer_id), "account.create", out.account.id,
                          out.account.id, origin);
   }));
@@ -94,7 +96,8 @@ Result<AccountRecord> Accounts::Get(const std::string& customer_id, const std::s
 Result<AccountRecord> Accounts::Rename(const std::string& customer_id,
                                        const std::string& account_id, const std::string& name,
                                        const RequestOrigin& origin) {
-  return Update(customer_id, account_id, Patch{name, std::nullopt, std::nullopt}, origin);
+  return Update(customer_id, account_id, Patch{name, std::nullopt, std::nullopt, std::nullopt},
+                origin);
 }
 
 Result<AccountRecord> Accounts::Update(const std::string& customer_id,
@@ -114,6 +117,9 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(account, OpenAccount(tx, customer_id, account_id));
     if (origins) LETHE_RETURN_IF_ERROR(tx.SetAccountOrigins(account_id, *origins));
+    if (patch.scrub_metadata) {
+      LETHE_RETURN_IF_ERROR(tx.SetAccountScrub(account_id, *patch.scrub_metadata));
+    }
     if (patch.name) account.name = *patch.name;
     if (patch.retention_days) {
       account.retention_days = *patch.retention_days;
@@ -123,7 +129,9 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
     return audit_.Record(tx, Actor::Customer(customer_id),
                          patch.retention_days ? "account.retention"
                          : origins            ? "account.origins"
-                                              : "account.update",
+                         : patch.scrub_metadata
+                             ? (*patch.scrub_metadata ? "account.scrub_on" : "account.scrub_off")
+                             : "account.update",
                          account_id, account_id, origin);
   }));
   Forget(account_id);

@@ -77,12 +77,15 @@ class Accounts {
   // media included; an empty inner value removes it. allowed_origins
   // replaces the origins whose pages may read the account's data plane
   // (CORS, web_origins.h), kept canonical; an empty list closes it again.
+  // scrub_metadata turns the removal of location and device metadata from
+  // uploads on or off (media_intake.h; on for accounts created since v24).
   // InvalidArgument("invalid-field") for a bad name, a retention outside
   // 1..36500 days, or an origin that is not one.
   struct Patch {
     std::optional<std::string> name;
     std::optional<std::optional<int64_t>> retention_days;
     std::optional<std::vector<std::string>> allowed_origins;
+    std::optional<bool> scrub_metadata;
   };
   Result<AccountRecord> Update(const std::string& customer_id, const std::string& account_id,
                                const Patch& patch, const RequestOrigin& origin);
@@ -92,6 +95,11 @@ class Accounts {
   // The account's allowed origins (CORS), canonical; empty when none.
   // Cached like credentials: a change here takes effect at once.
   Result<std::vector<std::string>> AllowedOrigins(const std::string& account_id);
+  // Whether the account scrubs metadata from uploads. NotFound for no
+  // such account.
+  Result<bool> ScrubsMetadata(const std::string& account_id) {
+    return store_.FindAccountScrub(account_id);
+  }
   // Drops what the credential caches hold of the account (it was closed).
   void ForgetCached(const std::string& account_id) { Forget(account_id); }
   // Called after a retention change commits (the media cache must drop

@@ -15,7 +15,137 @@ constexpr int64_t kMillisPerDay = 86'400'000;
 // Sealed chunks are gathered into writes of this size: fewer syscalls.
 constexpr size_t kWriteBatch = 1 << 20;
 
+// Plaintext of a sealed blob for the media modules, decrypted one 64 KiB
+// chunk at a time (the last one kept for the next read): nothing
+// plaintext is written anywhere.
+class SealedBlobSource final : public ByteSource {
+ public:
+  SealedBlobSource(std::unique_ptr<BlobReader> blob, const Key& key, const std::string& blob_id,
+                   uint64_t plain_size)
+      : blob_(std::move(blob)),
+        opener_(key, blob_id, plain_size),
+        sealed_(kChunkSealedBytes),
+        plain_(kChunkPlainBytes) {}
+
+  uint64_t size() const override { return opener_.plain_size(); }
+
+  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) override {
+    size_t done = 0;
+    while (done < out.size() && offset + done < size()) {
+      const uint64_t at = offset + done;
+      const uint64_t index = at / kChunkPlainBytes;
+      if (index != held_) {
+        std::span<uint8_t> sealed(sealed_.data(), opener_.SealedChunkSize(index));
+        LETHE_RETURN_IF_ERROR(blob_->ReadAt(opener_.SealedOffset(index), sealed));
+        held_ = UINT64_MAX;
+        LETHE_RETURN_IF_ERROR(opener_.Open(
+            index, sealed, std::span<uint8_t>(plain_.data(), opener_.PlainChunkSize(index))));
+        held_ = index;
+      }
+      const size_t from = static_cast<size_t>(at % kChunkPlainBytes);
+      const size_t n = std::min(out.size() - done, opener_.PlainChunkSize(index) - from);
+      std::memcpy(out.data() + done, plain_.data() + from, n);
+      done += n;
+    }
+    return done;
+  }
+
+ private:
+  std::unique_ptr<BlobReader> blob_;
+  ChunkOpener opener_;
+  std::vector<uint8_t> sealed_;
+  std::vector<uint8_t> plain_;
+  uint64_t held_ = UINT64_MAX;
+};
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+// The audit trail of a scrub: the field names removed (never values), or
+// why scrubbing was withheld.
+Status AuditIntakeIn(AuditLog& audit, const KeyedIds& ids, MetadataTx& tx, const Actor& actor,
+                     const IntakeOutcome& intake, const MediaRecord& m,
+                     const RequestOrigin& origin) {
+  const std::string target = ids.Of("media", m.account_id, m.id);
+  if (!intake.removed.empty()) {
+    return audit.Record(tx, actor, "media.scrub", target + ";removed=" + Joined(intake.removed),
+                        m.account_id, origin);
+  }
+  if (intake.scrub_refused) {
+    return audit.Record(tx, actor, "media.scrub_withheld",
+                        target + ";reason=" + *intake.scrub_refused, m.account_id, origin);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status MediaLibrary::AuditIntake(MetadataTx& tx, const Actor& actor, const IntakeOutcome& intake,
+                                 const MediaRecord& m, const RequestOrigin& origin) {
+  return AuditIntakeIn(audit_, ids_, tx, actor, intake, m, origin);
+}
+
+Status MediaLibrary::TakeIn(MediaIngest& in, MediaRecord& m, IntakeOutcome& outcome) {
+  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> blob, blobs_.Open(m.blob_id));
+  SealedBlobSource source(std::move(blob), in.data_key_, m.blob_id, static_cast<uint64_t>(m.bytes));
+  LETHE_ASSIGN_OR_RETURN(outcome,
+                         intake_->Examine(m.account_id, m.end_user, m.kind, in.container_, source));
+  if (outcome.probe) {
+    const MediaProbe& p = *outcome.probe;
+    m.duration_ms = p.duration_ms;
+    m.width = p.width;
+    m.height = p.height;
+    m.codecs = p.codecs;
+    m.frame_rate = p.frame_rate;
+    m.rotation = p.rotation;
+  }
+  if (!outcome.scrubbed) return Status::Ok();
+  // The scrubbed bytes go in a blob of their own, under the same data key;
+  // the original goes before the upload is answered.
+  const std::string scrubbed_id = RandomId(random_, "blb_");
+  LETHE_RETURN_IF_ERROR(store_.Transact(
+      [&](MetadataTx& tx) { return tx.InsertBlobIntent(scrubbed_id, clock_.NowMillis()); }));
+  auto sha256 = StoreSealed(scrubbed_id, in.data_key_, *outcome.scrubbed);
+  if (!sha256.ok()) {
+    Status gone = blobs_.Remove(scrubbed_id);
+    if (gone.ok() || gone.code() == Status::Code::kNotFound) ClearIntents({scrubbed_id});
+    return sha256.status();
+  }
+  const std::string original = m.blob_id;
+  Status gone = blobs_.Remove(original);
+  // Not known to be gone: its intent stays, and Recover() removes it.
+  if (gone.ok() || gone.code() == Status::Code::kNotFound) ClearIntents({original});
+  in.blob_id_ = scrubbed_id;  // the intent Commit settles
+  m.blob_id = scrubbed_id;
+  m.bytes = static_cast<int64_t>(outcome.scrubbed->size());
+  m.sha256 = *sha256;
+  outcome.scrubbed.reset();  // the memory goes now, not with the record
+  return Status::Ok();
+}
+
+Result<std::string> MediaLibrary::StoreSealed(const std::string& blob_id, const Key& key,
+                                              std::span<const uint8_t> plain) {
+  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs_.Create(blob_id));
+  std::vector<uint8_t> out;
+  out.reserve(kWriteBatch + kChunkSealedBytes);
+  StreamSealer sealer(key, blob_id, [&](std::span<const uint8_t> sealed) -> Status {
+    out.insert(out.end(), sealed.begin(), sealed.end());
+    if (out.size() < kWriteBatch) return Status::Ok();
+    Status st = writer->Append(out);
+    out.clear();
+    return st;
+  });
+  Sha256Pipe sha256;
+  sha256.Update(plain);
+  LETHE_RETURN_IF_ERROR(sealer.Append(plain));
+  LETHE_RETURN_IF_ERROR(sealer.Finish());
+  if (!out.empty()) LETHE_RETURN_IF_ERROR(writer->Append(out));
+  LETHE_RETURN_IF_ERROR(writer->Commit());
+  return sha256.Final();
+}
 
 Status CheckMediaFields(const MediaFields& f) {
   if (f.end_user && !f.end_user->empty()) {
@@ -111,6 +241,7 @@ Status MediaIngest::Sniff() {
   }
   kind_ = kind;
   content_type_ = sniffed.content_type;
+  container_ = std::string(SniffContainer(head_).value_or(""));
   std::vector<uint8_t> head = std::move(head_);
   head_.clear();
   return Seal(head);
@@ -182,8 +313,6 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     m.expires_ms = at;
   }
   m.blob_id = in.blob_id_;
-  LETHE_ASSIGN_OR_RETURN(m.wrapped_key,
-                         keys_.WrapDataKey(m.account_id, m.end_user, m.blob_id, in.data_key_));
   // Durable blob first, record second: a crash in between leaves an orphan
   // blob that Recover() removes, never a record without its bytes.
   auto blob_gone = [&] {
@@ -195,6 +324,19 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     blob_gone();  // in case it got as far as the rename
     return st;
   }
+  IntakeOutcome intake;
+  if (intake_ != nullptr) {
+    if (Status st = TakeIn(in, m, intake); !st.ok()) {
+      blob_gone();
+      return st;
+    }
+  }
+  auto wrapped = keys_.WrapDataKey(m.account_id, m.end_user, m.blob_id, in.data_key_);
+  if (!wrapped.ok()) {
+    blob_gone();
+    return wrapped.status();
+  }
+  m.wrapped_key = std::move(*wrapped);
   Status st = store_.Transact([&](MetadataTx& tx) -> Status {
     if (!m.expires_ms) {  // the account's default retention, read where it is written
       LETHE_ASSIGN_OR_RETURN(AccountRecord account, tx.FindAccountById(m.account_id));
@@ -209,6 +351,7 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
     LETHE_RETURN_IF_ERROR(audit_.Record(tx, in.who_.actor(), "media.create",
                                         ids_.Of("media", m.account_id, m.id), m.account_id,
                                         in.origin_));
+    LETHE_RETURN_IF_ERROR(AuditIntake(tx, in.who_.actor(), intake, m, in.origin_));
     if (!events_) return Status::Ok();
     return events_->Emit(tx, {"media.created", m.account_id, m.end_user, {{"media_id", m.id}}});
   });

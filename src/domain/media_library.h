@@ -36,6 +36,7 @@
 #include "domain/audit_log.h"
 #include "domain/domain_events.h"
 #include "domain/key_ring.h"
+#include "domain/media_intake.h"
 #include "ports/blob_store.h"
 #include "ports/clock.h"
 #include "ports/metadata_store.h"
@@ -161,6 +162,16 @@ class MediaLibrary {
   // Told of "media.created" and "media.deleted" in the transaction of
   // each (null: no one). Set before the first ingest.
   void SetEvents(DomainEvents* events) { events_ = events; }
+  // Probes (and, per account, scrubs) each upload before its record
+  // commits (media_intake.h); null: neither, media get no details. With
+  // it, Commit can also return UnsupportedMedia ("undecodable-media",
+  // "media-too-large-dimensions", "media-probe-limit",
+  // "unscrubbable-media") and TooLarge("scrub-too-large"), storing
+  // nothing. A scrubbed file replaces the original before Commit returns:
+  // the record names the scrubbed bytes (size, sha256), the original's
+  // blob is removed, and "media.scrub" is audited with the removed field
+  // names. Set before the first ingest.
+  void SetIntake(const MediaIntake* intake) { intake_ = intake; }
   // Drops every cached record (an account's retention moved their expiry).
   void ForgetCached() {
     std::unique_lock lock(cache_mu_);
@@ -180,7 +191,17 @@ class MediaLibrary {
 
  private:
   DomainEvents* events_ = nullptr;
+  const MediaIntake* intake_ = nullptr;
   friend class MediaIngest;
+  // Runs the intake on the durable blob of `in` and applies its outcome to
+  // `m` (details; a scrubbed blob in place of the original).
+  Status TakeIn(MediaIngest& in, MediaRecord& m, IntakeOutcome& outcome);
+  Status AuditIntake(MetadataTx& tx, const Actor& actor, const IntakeOutcome& intake,
+                     const MediaRecord& m, const RequestOrigin& origin);
+  // Seals `plain` under `key` into a new, committed blob `blob_id`;
+  // returns the plaintext's SHA-256 (hex).
+  Result<std::string> StoreSealed(const std::string& blob_id, const Key& key,
+                                  std::span<const uint8_t> plain);
   Result<int> EraseMediaOf(const std::string& account_id,
                            const std::optional<std::string>& end_user, const Actor& actor,
                            const RequestOrigin& origin);
@@ -248,6 +269,7 @@ class MediaIngest {
   Sha256Pipe sha256_;  // hashes on its own thread
   std::string kind_;
   std::string content_type_;
+  std::string container_;      // SniffContainer()'s name
   std::vector<uint8_t> head_;  // first bytes, until sniffed
   std::vector<uint8_t> out_;   // sealed bytes waiting for one larger write
   uint64_t bytes_ = 0;

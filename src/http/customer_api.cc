@@ -81,6 +81,7 @@ Result<HttpResponse> CreateAccount(Accounts& accounts, HttpRequest& req, const C
   LETHE_ASSIGN_OR_RETURN(NewAccount created, accounts.Create(me.id, name, region, OriginOf(req)));
   object view = AccountView(created.account);
   view["allowed_origins"] = boost::json::array();  // none yet (CORS closed)
+  view["scrub_metadata"] = true;                   // on for new accounts
   view["api_token"] = created.api_token;
   return HttpResponse::Json(201, view);
 }
@@ -92,12 +93,14 @@ Result<object> FullAccountView(Accounts& accounts, const AccountRecord& a) {
   boost::json::array list;
   for (const std::string& o : origins) list.emplace_back(o);
   view["allowed_origins"] = std::move(list);
+  LETHE_ASSIGN_OR_RETURN(bool scrub, accounts.ScrubsMetadata(a.id));
+  view["scrub_metadata"] = scrub;
   return view;
 }
 
 Result<HttpResponse> RenameAccount(Accounts& accounts, HttpRequest& req, const CustomerRecord& me) {
-  LETHE_ASSIGN_OR_RETURN(JsonFields body,
-                         JsonBody(req, {"name", "retention_days", "allowed_origins"}));
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"name", "retention_days",
+                                                         "allowed_origins", "scrub_metadata"}));
   Accounts::Patch patch;
   LETHE_ASSIGN_OR_RETURN(patch.name, body.Optional("name"));
   if (body.Has("retention_days")) {
@@ -107,8 +110,15 @@ Result<HttpResponse> RenameAccount(Accounts& accounts, HttpRequest& req, const C
     LETHE_ASSIGN_OR_RETURN(auto origins, body.OptionalStrings("allowed_origins"));
     patch.allowed_origins = origins.value_or(std::vector<std::string>{});
   }
-  if (!patch.name && !patch.retention_days && !patch.allowed_origins) {
-    return Status::InvalidArgument("invalid-field", "give name, retention_days or allowed_origins");
+  if (body.Has("scrub_metadata")) {
+    LETHE_ASSIGN_OR_RETURN(patch.scrub_metadata, body.OptionalBool("scrub_metadata"));
+    if (!patch.scrub_metadata) {
+      return Status::InvalidArgument("invalid-field", "scrub_metadata must be true or false");
+    }
+  }
+  if (!patch.name && !patch.retention_days && !patch.allowed_origins && !patch.scrub_metadata) {
+    return Status::InvalidArgument("invalid-field",
+                                   "give name, retention_days, allowed_origins or scrub_metadata");
   }
   LETHE_ASSIGN_OR_RETURN(AccountRecord account,
                          accounts.Update(me.id, req.Param("id"), patch, OriginOf(req)));

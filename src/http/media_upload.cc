@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 #include "common/time_format.h"
 #include "http/api_support.h"
@@ -199,9 +201,31 @@ Result<MediaFields> MediaFieldsFromQuery(const HttpRequest& req) {
   return f;
 }
 
+namespace {
+
+// An optional number as JSON (null when unknown).
+boost::json::value OrNull(const std::optional<int64_t>& v) {
+  return v ? boost::json::value(*v) : boost::json::value(nullptr);
+}
+
+// "30000/1001" as 29.97 (three decimals); null when unknown.
+boost::json::value FrameRate(const std::optional<std::string>& rate) {
+  if (!rate) return nullptr;
+  size_t slash = rate->find('/');
+  if (slash == std::string::npos) return nullptr;
+  double num = std::strtod(rate->c_str(), nullptr);
+  double den = std::strtod(rate->c_str() + slash + 1, nullptr);
+  if (den <= 0) return nullptr;
+  return std::round(num / den * 1000.0) / 1000.0;
+}
+
+}  // namespace
+
 boost::json::object MediaView(const MediaRecord& m) {
   boost::json::array tags;
   for (const auto& t : m.tags) tags.emplace_back(t);
+  boost::json::array codecs;
+  for (const auto& c : m.codecs) codecs.emplace_back(c);
   return {{"id", m.id},
           {"kind", m.kind},
           {"content_type", m.content_type},
@@ -213,7 +237,13 @@ boost::json::object MediaView(const MediaRecord& m) {
            m.end_user.empty() ? boost::json::value(nullptr) : boost::json::value(m.end_user)},
           {"created_at", FormatRfc3339(m.created_ms)},
           {"expires_at", m.expires_ms ? boost::json::value(FormatRfc3339(*m.expires_ms))
-                                      : boost::json::value(nullptr)}};
+                                      : boost::json::value(nullptr)},
+          {"duration_ms", OrNull(m.duration_ms)},
+          {"width", OrNull(m.width)},
+          {"height", OrNull(m.height)},
+          {"codecs", std::move(codecs)},
+          {"frame_rate", FrameRate(m.frame_rate)},
+          {"rotation", OrNull(m.rotation)}};
 }
 
 Result<std::unique_ptr<UploadSink>> StartMediaUpload(MediaLibrary& library, HttpRequest& req,

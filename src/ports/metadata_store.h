@@ -251,6 +251,10 @@ class MetadataReader {
   virtual Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) = 0;
   virtual Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms,
                                                                      int limit) = 0;
+  // Media processing (issue 14): whether the account scrubs location and
+  // device metadata from uploads. False for an account that never set it
+  // (created before schema v24); NotFound for no such account.
+  virtual Result<bool> FindAccountScrub(const std::string& account_id) = 0;
   // Abuse decisions (ADM-1). ListAbuseSignals: the account's signals
   // observed at or after `since_ms`, oldest first; ListDecisionSignals: the
   // signals decision `decision_id` counted, oldest first.
@@ -486,6 +490,9 @@ class MetadataTx : public MetadataReader {
   // given); both return how many.
   virtual Status SetAccountOrigins(const std::string& account_id,
                                    const std::vector<std::string>& origins) = 0;
+  // Media processing (issue 14): sets the account's scrub_metadata.
+  // NotFound for no such account.
+  virtual Status SetAccountScrub(const std::string& account_id, bool scrub) = 0;
   virtual Status InsertUploadToken(const UploadTokenRecord& t) = 0;
   virtual Status SpendUploadToken(const std::string& id, int64_t valid_at_ms) = 0;
   virtual Status DeleteUploadToken(const std::string& account_id, const std::string& id) = 0;

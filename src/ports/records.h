@@ -202,6 +202,14 @@ struct MediaRecord {
   bool expiry_from_account = false;
   std::string blob_id;
   std::string wrapped_key;  // data key, wrapped by the owner's key (base64url)
+  // What the probe read at ingest (media/probe.h); unset where it does not
+  // apply or was not read (media from before schema v24).
+  std::optional<int64_t> duration_ms;
+  std::optional<int64_t> width;
+  std::optional<int64_t> height;
+  std::vector<std::string> codecs;
+  std::optional<std::string> frame_rate;  // "30000/1001"
+  std::optional<int64_t> rotation;        // clockwise degrees
 };
 
 struct MediaQuery {

@@ -7,7 +7,8 @@
 //
 // usage: node tus_resume.mjs <path to lethe> [megabytes]
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tus from 'tus-js-client';
@@ -46,14 +47,36 @@ async function api(base, method, route, { token, body } = {}) {
   return { status: res.status, json, text };
 }
 
-// Deterministic bytes the sniffer takes for MP4: an 'ftyp' box, then
-// xorshift32 output.
+// The head of a real MP4 that ffmpeg writes (one 16x16 H.264 frame, moov
+// first), cut where its 'mdat' box starts, that box then given size 0 ("to
+// the end of the file"): whatever follows is its payload, so the whole
+// file sniffs and demuxes as MP4, as the server's probe requires.
+function mp4Head() {
+  const f = path.join(root, 'head.mp4');
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=gray:size=16x16:rate=25',
+                                 '-frames:v', '1', '-c:v', 'libx264', '-preset', 'ultrafast',
+                                 '-map_metadata', '-1', '-fflags', '+bitexact', '-flags', '+bitexact',
+                                 '-movflags', '+faststart', f]);
+  if (r.status !== 0) throw new Error('ffmpeg failed: ' + r.stderr);
+  const bytes = readFileSync(f);
+  for (let at = 0; at + 8 <= bytes.length;) {
+    const size = bytes.readUInt32BE(at);
+    if (bytes.toString('latin1', at + 4, at + 8) === 'mdat') {
+      return Buffer.concat([bytes.subarray(0, at), Buffer.from([0, 0, 0, 0]), Buffer.from('mdat')]);
+    }
+    if (size < 8) break;
+    at += size;
+  }
+  throw new Error('no mdat box in ffmpeg\'s MP4');
+}
+
+// Deterministic bytes: the MP4 head, then xorshift32 output.
 function makeFile(size) {
   const buf = Buffer.allocUnsafe(size);
-  const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom'),
-                              Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41')]);
-  ftyp.copy(buf, 0);
-  const words = new Uint32Array(buf.buffer, buf.byteOffset + 32, Math.floor((size - 32) / 4));
+  const head = mp4Head();
+  head.copy(buf, 0);
+  const from = Math.ceil(head.length / 4) * 4;
+  const words = new Uint32Array(buf.buffer, buf.byteOffset + from, Math.floor((size - from) / 4));
   let x = 2463534242;
   for (let i = 0; i < words.length; i++) {
     x ^= x << 13; x >>>= 0;

@@ -38,9 +38,9 @@ class BigBody {
       size_t off = static_cast<size_t>(at % kMiB);
       size_t take = std::min<size_t>(n - done, kMiB - off);
       std::memcpy(buf + done, block_.data() + off, take);
-      // Stamp the block number at offset 64 of every block (after the ftyp box).
+      // Stamp the block number into every block, past the MP4 header.
       for (size_t k = 0; k < 8; ++k) {
-        size_t pos = 64 + k;
+        size_t pos = stamp_at_ + k;
         if (pos >= off && pos < off + take) {
           buf[done + pos - off] = static_cast<char>((block >> (8 * k)) & 0xff);
         }
@@ -56,6 +56,7 @@ class BigBody {
  private:
   uint64_t total_;
   uint64_t pos_ = 0;
+  size_t stamp_at_ = FtypHeader().size() + 2048;
   std::string block_;
   Sha256Stream sha_;
 };

@@ -418,12 +418,39 @@ std::string PatternBytes(uint64_t total, uint64_t seed, const std::string& prefi
   return out;
 }
 
+// Not just an 'ftyp' box any more: the server probes uploads (issue 14),
+// so this is the head of a real MP4 (ftyp, moov with one H.264 track of
+// one 16x16 frame, then an 'mdat' box running to the end of the file),
+// under 1 KiB. Any bytes appended (at least 1 KiB, where the frame's sample
+// lies) make a file that sniffs and demuxes as MP4; it carries no tags, so
+// scrubbing leaves it byte for byte.
 std::string FtypHeader() {
-  std::string box("\x00\x00\x00\x20", 4);
-  box += "ftypisom";
-  box += std::string("\x00\x00\x02\x00", 4);
-  box += "isomiso2avc1mp41";
-  return box;  // 32 bytes
+  // ffmpeg's own file (one 16x16 frame, moov first), cut where its 'mdat'
+  // box starts; that box is given size 0 ("to the end of the file"), so
+  // whatever follows is its payload and the whole still demuxes.
+  static const std::string header = [] {
+    ScratchDir scratch;
+    const std::string f = scratch / "header.mp4";
+    if (!Ffmpeg({"-f", "lavfi", "-i", "color=c=gray:size=16x16:rate=25", "-frames:v", "1", "-c:v",
+                 "libx264", "-preset", "ultrafast", "-map_metadata", "-1", "-fflags", "+bitexact",
+                 "-flags", "+bitexact", "-movflags", "+faststart", f})) {
+      return std::string();
+    }
+    const std::string bytes = ReadFileBytes(f);
+    size_t at = 0;
+    while (at + 8 <= bytes.size()) {
+      const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
+      const size_t size = (size_t{p[0]} << 24) | (size_t{p[1]} << 16) | (size_t{p[2]} << 8) | p[3];
+      if (bytes.compare(at + 4, 4, "mdat") == 0) {
+        return bytes.substr(0, at) + std::string("\0\0\0\0mdat", 8);
+      }
+      if (size < 8) break;
+      at += size;
+    }
+    ADD_FAILURE() << "no mdat box in ffmpeg's MP4";
+    return std::string();
+  }();
+  return header;
 }
 
 int64_t ProcStatusKiB(pid_t pid, const std::string& field) {

@@ -393,6 +393,64 @@ TEST_P(MetadataStoreContract, MediaTagsRoundTripAndFilter) {
   EXPECT_TRUE(store_->ListBlobIds()->empty());
 }
 
+TEST_P(MetadataStoreContract, ProbedMediaDetailsRoundTripAndScrubIsPerAccount_USE2_USE3) {
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_1", "cus_a")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_2", "cus_a")); }).ok());
+  MediaRecord m;
+  m.id = "med_1";
+  m.account_id = "acc_1";
+  m.kind = "video";
+  m.content_type = "video/mp4";
+  m.blob_id = "blb_1";
+  m.wrapped_key = "w";
+  m.duration_ms = 2040;
+  m.width = 1920;
+  m.height = 1080;
+  m.codecs = {"h264", "aac"};
+  m.frame_rate = "30000/1001";
+  m.rotation = 90;
+  MediaRecord bare = m;  // nothing probed (an upload from before v24)
+  bare.id = "med_2";
+  bare.blob_id = "blb_2";
+  bare.duration_ms = bare.width = bare.height = bare.rotation = std::nullopt;
+  bare.codecs.clear();
+  bare.frame_rate = std::nullopt;
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_RETURN_IF_ERROR(StatusOf(tx.InsertMedia(m)));
+                return StatusOf(tx.InsertMedia(bare));
+              }).ok());
+  auto back = store_->FindMedia("acc_1", "med_1");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->duration_ms, 2040);
+  EXPECT_EQ(back->width, 1920);
+  EXPECT_EQ(back->height, 1080);
+  EXPECT_EQ(back->codecs, (std::vector<std::string>{"h264", "aac"}));
+  EXPECT_EQ(back->frame_rate, "30000/1001");
+  EXPECT_EQ(back->rotation, 90);
+  MediaQuery q;
+  q.account_id = "acc_1";
+  auto listed = store_->ListMedia(q);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].codecs, m.codecs);
+  EXPECT_FALSE((*listed)[1].duration_ms);
+  EXPECT_TRUE((*listed)[1].codecs.empty());
+  EXPECT_FALSE((*listed)[1].frame_rate);
+
+  auto scrub = [&](const std::string& id) {
+    auto r = store_->FindAccountScrub(id);
+    return r.ok() ? std::optional<bool>(*r) : std::nullopt;
+  };
+  EXPECT_EQ(scrub("acc_1"), false);  // never set
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetAccountScrub("acc_1", true); }).ok());
+  EXPECT_EQ(scrub("acc_1"), true);
+  EXPECT_EQ(scrub("acc_2"), false);
+  EXPECT_EQ(store_->FindAccountScrub("acc_9").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.SetAccountScrub("acc_9", true); }).code(),
+            Status::Code::kNotFound);
+}
+
 TEST_P(MetadataStoreContract, AuditEventsKeepTheirOrder) {
   for (int64_t seq = 1; seq <= 3; ++seq) {
     AuditEvent e;

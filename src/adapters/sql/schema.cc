@@ -1266,6 +1266,30 @@ CREATE TABLE access_log (
 CREATE INDEX access_log_by_account ON access_log(account_id, at_ms, id);
 )sql";
 
+// v24 (issue 14): what the probe read from each media at ingest (absent for
+// media from before, and where it does not apply), and whether an account
+// scrubs location and device metadata from uploads. Accounts from before
+// keep what they had (no scrubbing); new accounts are created with it on.
+constexpr const char* kV24Sqlite = R"sql(
+ALTER TABLE accounts ADD COLUMN scrub_metadata INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media ADD COLUMN duration_ms INTEGER;
+ALTER TABLE media ADD COLUMN width INTEGER;
+ALTER TABLE media ADD COLUMN height INTEGER;
+ALTER TABLE media ADD COLUMN codecs TEXT;
+ALTER TABLE media ADD COLUMN frame_rate TEXT;
+ALTER TABLE media ADD COLUMN rotation INTEGER;
+)sql";
+
+constexpr const char* kV24Postgres = R"sql(
+ALTER TABLE accounts ADD COLUMN scrub_metadata BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE media ADD COLUMN duration_ms BIGINT;
+ALTER TABLE media ADD COLUMN width BIGINT;
+ALTER TABLE media ADD COLUMN height BIGINT;
+ALTER TABLE media ADD COLUMN codecs TEXT;
+ALTER TABLE media ADD COLUMN frame_rate TEXT;
+ALTER TABLE media ADD COLUMN rotation BIGINT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -1274,14 +1298,14 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
       {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
-      {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}};
+      {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
       {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
-      {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}};
+      {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}, {24, kV24Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

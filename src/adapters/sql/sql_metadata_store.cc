@@ -299,6 +299,9 @@ Result<std::vector<std::string>> SqlMetadataStore::FindAccountOrigins(
   return Read<std::vector<std::string>>(
       [&](SqlMetadataTx& r) { return r.FindAccountOrigins(account_id); });
 }
+Result<bool> SqlMetadataStore::FindAccountScrub(const std::string& account_id) {
+  return Read<bool>([&](SqlMetadataTx& r) { return r.FindAccountScrub(account_id); });
+}
 Result<UploadTokenRecord> SqlMetadataStore::FindUploadToken(const std::string& digest) {
   return Read<UploadTokenRecord>([&](SqlMetadataTx& r) { return r.FindUploadToken(digest); });
 }

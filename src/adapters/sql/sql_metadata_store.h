@@ -118,6 +118,7 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<UsageTally>> TallyUsage(const std::string& account_id, int64_t since_ms,
                                              int64_t until_ms) override;
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
+  Result<bool> FindAccountScrub(const std::string& account_id) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
   Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override;
   Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) override;

@@ -96,7 +96,8 @@ AuditEvent AuditFromRow(const SqlRow& r) {
 
 constexpr const char* kMediaColumns =
     "seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
-    "expires_ms, blob_id, wrapped_key, expiry_from_account";
+    "expires_ms, blob_id, wrapped_key, expiry_from_account, duration_ms, width, height, codecs, "
+    "frame_rate, rotation";
 
 // The end-user condition of the by-account listings, on `$2`. A statement
 // is planned once, for any binding, so "($2 IS NULL OR end_user = $2)"
@@ -105,6 +106,26 @@ constexpr const char* kMediaColumns =
 // plain equality the planner can search the index with.
 const char* EndUserFilter(const std::optional<std::string>& end_user) {
   return end_user ? " AND end_user = $2" : " AND (CAST($2 AS TEXT) IS NULL OR end_user = $2)";
+}
+
+// Codec names (libavcodec's, e.g. "h264") joined by commas.
+std::vector<std::string> SplitCodecs(const std::string& joined) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < joined.size()) {
+    size_t comma = joined.find(',', start);
+    if (comma == std::string::npos) comma = joined.size();
+    out.push_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::optional<std::string> JoinCodecs(const std::vector<std::string>& codecs) {
+  if (codecs.empty()) return std::nullopt;
+  std::string out;
+  for (const std::string& c : codecs) out += (out.empty() ? "" : ",") + c;
+  return out;
 }
 
 MediaRecord MediaFromRow(const SqlRow& r) {
@@ -123,6 +144,12 @@ MediaRecord MediaFromRow(const SqlRow& r) {
   m.blob_id = SqlText(r[11]);
   m.wrapped_key = SqlText(r[12]);
   m.expiry_from_account = SqlInt(r[13]) != 0;
+  m.duration_ms = SqlOptInt(r[14]);
+  m.width = SqlOptInt(r[15]);
+  m.height = SqlOptInt(r[16]);
+  m.codecs = SplitCodecs(SqlOptText(r[17]).value_or(""));
+  m.frame_rate = SqlOptText(r[18]);
+  m.rotation = SqlOptInt(r[19]);
   return m;
 }
 
@@ -388,11 +415,15 @@ Result<int64_t> SqlMetadataTx::InsertMedia(const MediaRecord& m) {
       auto rows,
       conn_.Query(
           "INSERT INTO media (id, account_id, end_user, kind, content_type, bytes, sha256, title, "
-          "created_ms, expires_ms, blob_id, wrapped_key, expiry_from_account) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING seq",
+          "created_ms, expires_ms, blob_id, wrapped_key, expiry_from_account, duration_ms, width, "
+          "height, codecs, frame_rate, rotation) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+          "$18, $19) RETURNING seq",
           {m.id, m.account_id, m.end_user, m.kind, m.content_type, m.bytes, m.sha256, m.title,
            m.created_ms, SqlNullable(m.expires_ms), m.blob_id, m.wrapped_key,
-           int64_t{m.expiry_from_account}}));
+           int64_t{m.expiry_from_account}, SqlNullable(m.duration_ms), SqlNullable(m.width),
+           SqlNullable(m.height), SqlNullable(JoinCodecs(m.codecs)), SqlNullable(m.frame_rate),
+           SqlNullable(m.rotation)}));
   LETHE_RETURN_IF_ERROR(WriteTags(m));
   return rows.empty() ? int64_t{0} : SqlInt(rows[0][0]);
 }

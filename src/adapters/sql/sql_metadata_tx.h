@@ -208,6 +208,8 @@ class SqlMetadataTx final : public MetadataTx {
   Status DeleteSmsCode(const std::string& scope) override;
   Result<int64_t> RevealDisclosures(const std::string& reference) override;
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
+  Result<bool> FindAccountScrub(const std::string& account_id) override;
+  Status SetAccountScrub(const std::string& account_id, bool scrub) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
   Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override;
   Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) override;
