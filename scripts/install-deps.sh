@@ -8,6 +8,9 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libgtest-dev libgmock-dev libbenchmark-dev curl jq ffmpeg
       libpq-dev postgresql-15 libarchive-dev python3-jsonschema
       liboath-dev libqrencode-dev
+      libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
+      libwebp-dev libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+      espeak-ng  # speech for the transcription tests
       chromium)  # the browser test (tests/browser/), driven by playwright-core
 # node and npm for s3rver, from Debian unless the machine has them another way
 # (a nodesource nodejs ships npm inside and conflicts with Debian's npm).

@@ -46,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "media/worker_main.h"
 #include "app/backup_commands.h"
 #include "app/lethe_server.h"
 #include "app/offline_verify.h"
@@ -66,7 +67,7 @@ constexpr const char* kUsage =
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
-    "              [--backup-dir DIR]\n"
+    "              [--backup-dir DIR] [--media-workers N] [--media-worker-cpu-seconds S]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
     "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -110,6 +111,8 @@ constexpr std::array<std::string_view, 38> kValueFlags = {"--listen",
                                                           "--max-body",
                                                           "--max-media-bytes",
                                                           "--threads",
+                                                          "--media-workers",
+                                                          "--media-worker-cpu-seconds",
                                                           "--min-rate",
                                                           "--max-connections",
                                                           "--blocking-threads",
@@ -249,6 +252,11 @@ int Serve(const std::vector<std::string>& args) {
       config.max_json_body = n;
     } else if (flag == "--max-media-bytes" && ParseCount(value, n)) {
       config.max_media_bytes = n;
+    } else if (flag == "--media-workers" && ParseCount(value, n) && n <= 64) {
+      config.media_workers = static_cast<int>(n);
+    } else if (flag == "--media-worker-cpu-seconds" && ParseCount(value, n) && n > 0 &&
+               n <= 86400) {
+      config.media_worker_limits.cpu_seconds = static_cast<int>(n);
     } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
       config.threads = static_cast<int>(n);
     } else if (flag == "--blocking-threads" && ParseCount(value, n) && n > 0 && n <= 1024) {
@@ -468,6 +476,9 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 8 << 20);
   mallopt(M_TRIM_THRESHOLD, 128 << 20);
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "worker") {
+    return lethe::RunMediaWorker(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   if (!args.empty() && args[0] == "serve") {
     return Serve(std::vector<std::string>(args.begin() + 1, args.end()));
   }
