@@ -46,12 +46,12 @@
 #include <string_view>
 #include <vector>
 
-#include "media/worker_main.h"
 #include "app/backup_commands.h"
 #include "app/lethe_server.h"
 #include "app/offline_verify.h"
 #include "app/policy_cli.h"
 #include "app/staff_cli.h"
+#include "media/worker_main.h"
 #ifdef LETHE_TEST_SEAMS
 #include "testing/crashing_key_store.h"
 #include "testing/route_table.h"
@@ -91,7 +91,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 38> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 40> kValueFlags = {"--listen",
                                                           "--sms-outbox",
                                                           "--sms-url",
                                                           "--sms-token-file",

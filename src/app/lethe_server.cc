@@ -14,11 +14,11 @@
 #include "adapters/local/data_dir_lock.h"
 #include "adapters/local/file_audit_anchor.h"
 #include "adapters/local/file_backup_key_store.h"
-#include "adapters/local/process_media_worker.h"
 #include "adapters/local/file_erasure_journal.h"
 #include "adapters/local/file_space_reserve.h"
 #include "adapters/local/local_backup_vault.h"
 #include "adapters/local/local_blob_store.h"
+#include "adapters/local/process_media_worker.h"
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
 #include "adapters/outbound/curl_outbound_http.h"
@@ -53,11 +53,11 @@
 #include "domain/integrations.h"
 #include "domain/job_queue.h"
 #include "domain/job_runner.h"
-#include "domain/media_artifacts.h"
 #include "domain/key_ring.h"
 #include "domain/legal_holds.h"
 #include "domain/legal_requests.h"
 #include "domain/marketing_mail.h"
+#include "domain/media_artifacts.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/outbox.h"
@@ -608,11 +608,10 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->webhooks = std::make_unique<Webhooks>(*p->metadata, *p->key_ring, *p->transfers, *p->jobs,
                                            *p->audit, clock, random);
   AddWebhookRoutes(*p->router, *p->webhooks, config.max_json_body);
-  p->media_worker = std::make_unique<ProcessMediaWorker>(config.media_worker,
-                                                        config.media_worker_limits);
-  p->artifacts = std::make_unique<MediaArtifacts>(*p->metadata, *p->media, *p->blobs,
-                                                  *p->key_ring, *p->processing_gate,
-                                                  *p->media_worker, clock);
+  p->media_worker =
+      std::make_unique<ProcessMediaWorker>(config.media_worker, config.media_worker_limits);
+  p->artifacts = std::make_unique<MediaArtifacts>(*p->metadata, *p->media, *p->blobs, *p->key_ring,
+                                                  *p->processing_gate, *p->media_worker, clock);
   p->media_workers = config.media_workers;
   p->media_events = std::make_unique<EventFanOut>(
       std::vector<DomainEvents*>{p->webhooks.get(), p->abuse_signals.get(), p->artifacts.get()});

@@ -129,8 +129,8 @@ Status MediaArtifacts::Store(const MediaRecord& m, MediaArtifactRecord& a,
                          keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
   KeyWiper wipe(dek);
   LETHE_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs_.Create(blob_id));
-  StreamSealer sealer(dek, blob_id,
-                      [&writer](std::span<const uint8_t> sealed) { return writer->Append(sealed); });
+  StreamSealer sealer(
+      dek, blob_id, [&writer](std::span<const uint8_t> sealed) { return writer->Append(sealed); });
   LETHE_RETURN_IF_ERROR(sealer.Append(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(plain.data()), plain.size())));
   LETHE_RETURN_IF_ERROR(sealer.Finish());
@@ -187,7 +187,8 @@ Result<std::string> MediaArtifacts::Read(const MediaRecord& m, std::string_view 
     return blob.status();
   }
   uint64_t size = static_cast<uint64_t>(a->bytes);
-  if ((*blob)->size() != SealedSize(size)) return Status::DataLoss("stored blob has the wrong length");
+  if ((*blob)->size() != SealedSize(size))
+    return Status::DataLoss("stored blob has the wrong length");
   std::string out(size, '\0');
   if (size == 0) return out;
   MediaReader reader(std::move(*blob), dek, blob_id, size, 0, size - 1);

@@ -86,7 +86,9 @@ void AddArtifactViews(object& view, const std::vector<MediaArtifactRecord>& all)
     }
     view[a.kind] = std::move(item);
   }
-  std::string state = all.empty() ? "none" : done == static_cast<int>(all.size()) ? "done" : "pending";
+  std::string state = all.empty()                            ? "none"
+                      : done == static_cast<int>(all.size()) ? "done"
+                                                             : "pending";
   double progress = all.empty() ? 1.0 : static_cast<double>(done) / static_cast<double>(all.size());
   view["processing"] = object{{"state", state}, {"progress", progress}};
 }

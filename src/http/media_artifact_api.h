@@ -12,9 +12,8 @@
 // it as streaming (a restriction refuses it, 403 processing-restricted).
 #pragma once
 
-#include <cstdint>
-
 #include <boost/json.hpp>
+#include <cstdint>
 
 #include "domain/media_artifacts.h"
 #include "domain/media_library.h"

@@ -44,9 +44,9 @@ Result<std::string> EncodeWebp(const AVFrame& frame, int max_width) {
   int out_w = std::min(frame.width, max_width);
   int out_h = static_cast<int>(static_cast<int64_t>(frame.height) * out_w / frame.width);
   if (out_h < 1) out_h = 1;
-  std::unique_ptr<SwsContext, SwsFree> sws(sws_getContext(
-      frame.width, frame.height, static_cast<AVPixelFormat>(frame.format), out_w, out_h,
-      AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr));
+  std::unique_ptr<SwsContext, SwsFree> sws(
+      sws_getContext(frame.width, frame.height, static_cast<AVPixelFormat>(frame.format), out_w,
+                     out_h, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr));
   if (!sws) return Status::Unprocessable("media-undecodable", "unsupported pixel format");
   const int stride = out_w * 3;
   std::vector<uint8_t> rgb(static_cast<size_t>(stride) * out_h);

@@ -1,5 +1,6 @@
 #include "media/transcribe.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <memory>
 
@@ -68,10 +69,17 @@ class Recognizer {
   Status Flush() {
     if (block_.empty()) return Status::Ok();
     ps_decoder_t* ps = decoder_.get();
-    if (ps_start_utt(ps) < 0 || ps_process_raw(ps, block_.data(), block_.size(), FALSE, TRUE) < 0 ||
-        ps_end_utt(ps) < 0) {
-      return Status::Internal("the recognizer failed");
+    // In small pieces, as pocketsphinx_continuous feeds it (live
+    // normalisation): with the whole block at once the model hears worse.
+    constexpr size_t kPiece = 2048;
+    if (ps_start_utt(ps) < 0) return Status::Internal("the recognizer failed");
+    for (size_t at = 0; at < block_.size(); at += kPiece) {
+      size_t n = std::min(kPiece, block_.size() - at);
+      if (ps_process_raw(ps, block_.data() + at, n, FALSE, FALSE) < 0) {
+        return Status::Internal("the recognizer failed");
+      }
     }
+    if (ps_end_utt(ps) < 0) return Status::Internal("the recognizer failed");
     const int64_t base_ms = offset_samples_ * 1000 / kRate;
     for (ps_seg_t* seg = ps_seg_iter(ps); seg != nullptr; seg = ps_seg_next(seg)) {
       std::string w = Spoken(ps_seg_word(seg));
@@ -173,8 +181,8 @@ std::string TranscriptJson(const std::vector<TranscriptWord>& words) {
   boost::json::array items;
   std::string text;
   for (const TranscriptWord& w : words) {
-    items.push_back(boost::json::object{
-        {"start_ms", w.start_ms}, {"end_ms", w.end_ms}, {"word", w.word}});
+    items.push_back(
+        boost::json::object{{"start_ms", w.start_ms}, {"end_ms", w.end_ms}, {"word", w.word}});
     text += (text.empty() ? "" : " ") + w.word;
   }
   return boost::json::serialize(boost::json::object{{"engine", "pocketsphinx"},

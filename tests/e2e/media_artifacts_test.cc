@@ -56,9 +56,9 @@ class MediaArtifactsTest : public ::testing::Test {
   }
   // width, height and codec of an image file, by ffprobe.
   std::string Probe(const std::string& path) {
-    CommandResult r = RunCommand({ToolPath("ffprobe"), "-v", "error", "-select_streams", "v:0",
-                                  "-show_entries", "stream=codec_name,width,height", "-of",
-                                  "csv=p=0", path});
+    CommandResult r =
+        RunCommand({ToolPath("ffprobe"), "-v", "error", "-select_streams", "v:0", "-show_entries",
+                    "stream=codec_name,width,height", "-of", "csv=p=0", path});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     std::string out = r.output;
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
@@ -68,14 +68,15 @@ class MediaArtifactsTest : public ::testing::Test {
     return ArtifactBlobFiles(*server_, kind);
   }
   Response Consent(const std::string& end_user) {
-    return client_.Post("/v1/consents",
-                        boost::json::value(boost::json::object{{"purpose", "transcription"},
-                                                               {"decision", "opt_in"},
-                                                               {"end_user", end_user}}),
-                        Auth());
+    return client_.Post(
+        "/v1/consents",
+        boost::json::value(boost::json::object{
+            {"purpose", "transcription"}, {"decision", "opt_in"}, {"end_user", end_user}}),
+        Auth());
   }
   void EnableTranscription() {
-    Response r = client_.Request("PUT", "/v1/media-processing", R"({"transcription":true})", Auth());
+    Response r =
+        client_.Request("PUT", "/v1/media-processing", R"({"transcription":true})", Auth());
     ASSERT_EQ(r.status, 200) << r.Describe();
   }
 
@@ -89,18 +90,37 @@ class MediaArtifactsTest : public ::testing::Test {
 // frame at 10 % (1 s) is blue.
 std::string ColourVideo(const ScratchDir& dir) {
   std::string out = dir / "colours.mp4";
-  bool ok = Ffmpeg({"-f", "lavfi", "-i", "color=c=red:s=1280x720:r=25:d=0.5", "-f", "lavfi", "-i",
-                    "color=c=blue:s=1280x720:r=25:d=1.5", "-f", "lavfi", "-i",
-                    "color=c=green:s=1280x720:r=25:d=8", "-filter_complex",
-                    "[0:v][1:v][2:v]concat=n=3:v=1[v]", "-map", "[v]", "-c:v", "libx264",
-                    "-pix_fmt", "yuv420p", "-g", "25", out});
+  bool ok = Ffmpeg({"-f",
+                    "lavfi",
+                    "-i",
+                    "color=c=red:s=1280x720:r=25:d=0.5",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "color=c=blue:s=1280x720:r=25:d=1.5",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "color=c=green:s=1280x720:r=25:d=8",
+                    "-filter_complex",
+                    "[0:v][1:v][2:v]concat=n=3:v=1[v]",
+                    "-map",
+                    "[v]",
+                    "-c:v",
+                    "libx264",
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-g",
+                    "25",
+                    out});
   return ok ? out : "";
 }
 
 // The average colour of an image file, as r, g, b.
 std::array<int, 3> AverageColour(const ScratchDir& dir, const std::string& image) {
   std::string raw = dir / "pixel.rgb";
-  EXPECT_TRUE(Ffmpeg({"-i", image, "-vf", "scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", raw}));
+  EXPECT_TRUE(
+      Ffmpeg({"-i", image, "-vf", "scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", raw}));
   std::string px = ReadFileBytes(raw);
   if (px.size() < 3) return {0, 0, 0};
   return {static_cast<uint8_t>(px[0]), static_cast<uint8_t>(px[1]), static_cast<uint8_t>(px[2])};
@@ -303,14 +323,14 @@ TEST_F(MediaArtifactsTest, NoTranscriptWithoutConsentOrUnderARestriction_USE3_RG
   EXPECT_EQ(Reason(silent, "transcript"), "consent-required");
   // Opted in, but restricted (GDPR Art. 18): refused too, and nothing served.
   ASSERT_EQ(Consent("eu-held").status, 201);
-  Response req = client_.Post(
-      "/v1/privacy-requests",
-      boost::json::value(boost::json::object{{"type", "restriction"},
-                                             {"jurisdiction", "gdpr"},
-                                             {"account_id", tenant_.account.id},
-                                             {"end_user", "eu-held"},
-                                             {"attested", true}}),
-      BearerAuth(tenant_.session));
+  Response req =
+      client_.Post("/v1/privacy-requests",
+                   boost::json::value(boost::json::object{{"type", "restriction"},
+                                                          {"jurisdiction", "gdpr"},
+                                                          {"account_id", tenant_.account.id},
+                                                          {"end_user", "eu-held"},
+                                                          {"attested", true}}),
+                   BearerAuth(tenant_.session));
   ASSERT_EQ(req.status, 201) << req.Describe();
   Response done = client_.Post("/v1/privacy-requests/" + Str(req.Json(), "id") + "/fulfil", "",
                                BearerAuth(tenant_.session));

@@ -75,7 +75,8 @@ Result<std::string> ProcessMediaWorker::Run(const std::string& task, const std::
   std::vector<char*> argv;
   for (std::string& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
-  rlimit cpu{static_cast<rlim_t>(limits_.cpu_seconds), static_cast<rlim_t>(limits_.cpu_seconds + 1)};
+  rlimit cpu{static_cast<rlim_t>(limits_.cpu_seconds),
+             static_cast<rlim_t>(limits_.cpu_seconds + 1)};
   rlimit mem{static_cast<rlim_t>(limits_.memory_bytes), static_cast<rlim_t>(limits_.memory_bytes)};
   rlimit core{0, 0};
 
@@ -96,7 +97,8 @@ Result<std::string> ProcessMediaWorker::Run(const std::string& task, const std::
   err_child.Close();
   fcntl(in_parent.fd, F_SETFL, O_NONBLOCK);
 
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits_.wall_seconds);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(limits_.wall_seconds);
   std::string out, err;
   std::vector<uint8_t> pending(256 * 1024);
   size_t pending_at = 0, pending_len = 0;
@@ -118,8 +120,8 @@ Result<std::string> ProcessMediaWorker::Run(const std::string& task, const std::
         source_done = true;
         in_parent.Close();  // EOF for the child
       } else if (fed > limits_.max_input_bytes) {
-        failure = Limit("input is larger than " + std::to_string(limits_.max_input_bytes) +
-                        " bytes");
+        failure =
+            Limit("input is larger than " + std::to_string(limits_.max_input_bytes) + " bytes");
         break;
       }
     }
@@ -151,8 +153,8 @@ Result<std::string> ProcessMediaWorker::Run(const std::string& task, const std::
     }
     if (ready <= 0) continue;
     if (in_slot >= 0 && (fds[in_slot].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      ssize_t n = send(in_parent.fd, pending.data() + pending_at, pending_len - pending_at,
-                       MSG_NOSIGNAL);
+      ssize_t n =
+          send(in_parent.fd, pending.data() + pending_at, pending_len - pending_at, MSG_NOSIGNAL);
       if (n > 0) {
         pending_at += static_cast<size_t>(n);
       } else if (n < 0 && errno != EAGAIN && errno != EINTR) {

@@ -371,8 +371,8 @@ TEST_P(MetadataStoreContract, MediaArtifactsAreClaimedOnceAndGoWithTheirMedia) {
   m.blob_id = "blb_1";
   m.wrapped_key = "w";
   ASSERT_TRUE(W([&](MetadataTx& tx) { return StatusOf(tx.InsertMedia(m)); }).ok());
-  MediaArtifactRecord poster{"med_1", "poster", "acc_1", "pending", 0, 100, std::nullopt,
-                             0,       "",       10,      10};
+  MediaArtifactRecord poster{"med_1",      "poster", "acc_1", "pending", 0, 100,
+                             std::nullopt, 0,        "",      10,        10};
   MediaArtifactRecord later = poster;
   later.kind = "transcript";
   later.run_after_ms = 500;

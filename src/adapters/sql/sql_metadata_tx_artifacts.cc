@@ -29,13 +29,13 @@ MediaArtifactRecord ArtifactFromRow(const SqlRow& r) {
 }  // namespace
 
 Status SqlMetadataTx::UpsertMediaArtifact(const MediaArtifactRecord& a) {
-  LETHE_RETURN_IF_ERROR(StatusOf(
-      Query("DELETE FROM media_artifacts WHERE media_id = $1 AND kind = $2", {a.media_id, a.kind})));
-  return StatusOf(Query(std::string("INSERT INTO media_artifacts (") + kArtifactColumns +
-                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                        {a.media_id, a.kind, a.account_id, a.state, int64_t{a.attempts},
-                         a.run_after_ms, SqlNullable(a.lease_until_ms), a.bytes, a.detail,
-                         a.created_ms, a.updated_ms}));
+  LETHE_RETURN_IF_ERROR(StatusOf(Query(
+      "DELETE FROM media_artifacts WHERE media_id = $1 AND kind = $2", {a.media_id, a.kind})));
+  return StatusOf(
+      Query(std::string("INSERT INTO media_artifacts (") + kArtifactColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            {a.media_id, a.kind, a.account_id, a.state, int64_t{a.attempts}, a.run_after_ms,
+             SqlNullable(a.lease_until_ms), a.bytes, a.detail, a.created_ms, a.updated_ms}));
 }
 
 Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ClaimMediaArtifacts(int64_t now_ms,
@@ -71,8 +71,8 @@ Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ListMediaArtifacts(
 }
 
 Status SqlMetadataTx::SetTranscriptionSetting(const std::string& account_id, bool enabled) {
-  LETHE_RETURN_IF_ERROR(StatusOf(
-      Query("DELETE FROM media_processing_settings WHERE account_id = $1", {account_id})));
+  LETHE_RETURN_IF_ERROR(
+      StatusOf(Query("DELETE FROM media_processing_settings WHERE account_id = $1", {account_id})));
   return StatusOf(
       Query("INSERT INTO media_processing_settings (account_id, transcription) VALUES ($1, $2)",
             {account_id, int64_t{enabled ? 1 : 0}}));
