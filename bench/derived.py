@@ -35,7 +35,7 @@ def make_speech(work, seconds_wanted):
     text = ("hello world. one two three. the quick brown fox jumps over the lazy dog. "
             "media stays on the premises and nothing leaves the machine. ")
     wav = f"{work}/speech-part.wav"
-    run(["espeak-ng", "-v", "en-us+m1", "-s", "150", "-w", wav, text])
+    run(["espeak-ng", "-v", "en-us+m1", "-s", "120", "-w", wav, text])
     # Repeat the sentence to about the wanted length.
     part = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration",
                                  "-of", "csv=p=0", wav], capture_output=True, text=True,

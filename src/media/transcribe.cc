@@ -58,29 +58,38 @@ class Recognizer {
     decoder_.reset(ps_init(config));
     cmd_ln_free_r(config);  // the decoder holds its own reference
     if (!decoder_) return Status::Internal("the speech model cannot be loaded");
+    if (ps_start_utt(decoder_.get()) < 0) return Status::Internal("the recognizer failed");
     return Status::Ok();
   }
-  // Takes 16 kHz mono samples.
+  // Takes 16 kHz mono samples, in small pieces as pocketsphinx_continuous
+  // feeds them, and ends an utterance where the speech pauses (or after
+  // kBlockSamples, so memory stays bounded): one utterance per phrase is
+  // what the model hears best.
   Status Add(const int16_t* samples, size_t n) {
-    block_.insert(block_.end(), samples, samples + n);
-    if (block_.size() >= kBlockSamples) return Flush();
-    return Status::Ok();
-  }
-  Status Flush() {
-    if (block_.empty()) return Status::Ok();
-    ps_decoder_t* ps = decoder_.get();
-    // In small pieces, as pocketsphinx_continuous feeds it (live
-    // normalisation): with the whole block at once the model hears worse.
     constexpr size_t kPiece = 2048;
-    if (ps_start_utt(ps) < 0) return Status::Internal("the recognizer failed");
-    for (size_t at = 0; at < block_.size(); at += kPiece) {
-      size_t n = std::min(kPiece, block_.size() - at);
-      if (ps_process_raw(ps, block_.data() + at, n, FALSE, FALSE) < 0) {
+    for (size_t at = 0; at < n; at += kPiece) {
+      size_t k = std::min(kPiece, n - at);
+      if (ps_process_raw(decoder_.get(), samples + at, k, FALSE, FALSE) < 0) {
         return Status::Internal("the recognizer failed");
       }
+      fed_ += static_cast<int64_t>(k);
+      bool in_speech = ps_get_in_speech(decoder_.get()) != 0;
+      if (in_speech && !heard_) heard_ = true;
+      if ((heard_ && !in_speech) || fed_ - utt_start_ >= static_cast<int64_t>(kBlockSamples)) {
+        LETHE_RETURN_IF_ERROR(EndUtterance());
+        if (ps_start_utt(decoder_.get()) < 0) return Status::Internal("the recognizer failed");
+      }
     }
+    return Status::Ok();
+  }
+  Status Finish() { return EndUtterance(); }
+  std::vector<TranscriptWord>& words() { return words_; }
+
+ private:
+  Status EndUtterance() {
+    ps_decoder_t* ps = decoder_.get();
     if (ps_end_utt(ps) < 0) return Status::Internal("the recognizer failed");
-    const int64_t base_ms = offset_samples_ * 1000 / kRate;
+    const int64_t base_ms = utt_start_ * 1000 / kRate;
     for (ps_seg_t* seg = ps_seg_iter(ps); seg != nullptr; seg = ps_seg_next(seg)) {
       std::string w = Spoken(ps_seg_word(seg));
       if (w.empty()) continue;
@@ -89,16 +98,15 @@ class Recognizer {
       words_.push_back({base_ms + sf * 1000 / kFramesPerSecond,
                         base_ms + (ef + 1) * 1000 / kFramesPerSecond, std::move(w)});
     }
-    offset_samples_ += static_cast<int64_t>(block_.size());
-    block_.clear();
+    utt_start_ = fed_;
+    heard_ = false;
     return Status::Ok();
   }
-  std::vector<TranscriptWord>& words() { return words_; }
 
- private:
   std::unique_ptr<ps_decoder_t, DecoderFree> decoder_;
-  std::vector<int16_t> block_;
-  int64_t offset_samples_ = 0;
+  int64_t fed_ = 0;        // samples given to the decoder
+  int64_t utt_start_ = 0;  // where the current utterance began
+  bool heard_ = false;     // speech in the current utterance
   std::vector<TranscriptWord> words_;
 };
 
@@ -173,7 +181,7 @@ Result<std::vector<TranscriptWord>> Transcribe(std::span<const uint8_t> media,
   LETHE_RETURN_IF_ERROR(drain());
   if (!decoded) return Status::Unprocessable("media-undecodable", "no sound could be decoded");
   LETHE_RETURN_IF_ERROR(convert(nullptr));  // what the resampler holds back
-  LETHE_RETURN_IF_ERROR(rec.Flush());
+  LETHE_RETURN_IF_ERROR(rec.Finish());
   return std::move(rec.words());
 }
 
