@@ -42,7 +42,8 @@ class MediaArtifactsTest : public ::testing::Test {
     EXPECT_TRUE(WaitFor(
         [&] {
           Response r = client_.Get("/v1/media/" + media, Auth());
-          const boost::json::value* a = r.status == 200 ? Field(r.Json(), kind) : nullptr;
+          boost::json::value body = r.status == 200 ? r.Json() : boost::json::value();
+          const boost::json::value* a = r.status == 200 ? Field(body, kind) : nullptr;
           state = (a != nullptr && a->is_object()) ? Str(*a, "state") : "";
           return !state.empty() && state != "pending";
         },
@@ -274,7 +275,8 @@ TEST_F(MediaArtifactsTest, TranscriptIsMadeOnPremisesWithOptInsAndServedAsVttAnd
   std::string id = Upload(wav, "audio/wav", "end_user=eu-speaker");
   ASSERT_EQ(Settled(id, "transcript"), "ready") << Reason(id, "transcript");
   Response media = client_.Get("/v1/media/" + id, Auth());
-  const boost::json::value& t = *Field(media.Json(), "transcript");
+  const boost::json::value media_json = media.Json();
+  const boost::json::value& t = *Field(media_json, "transcript");
   EXPECT_EQ(Str(t, "engine"), "pocketsphinx");
   EXPECT_TRUE(Field(t, "on_premises")->as_bool());
   EXPECT_TRUE(Field(client_.Get("/v1/media/" + before, Auth()).Json(), "transcript")->is_null());
