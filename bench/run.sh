@@ -12,7 +12,7 @@
 #
 # Environment (all optional):
 #   LETHE_BENCH_ONLY       comparisons to run (default all):
-#                          "download small-get upload small-upload healthz erasure export ingest"
+#                          "download small-get upload small-upload healthz erasure export ingest derived"
 #                          (erasure only with ERASURE_BENCH_BINARY, export only with
 #                          EXPORT_BENCH_BINARY, ingest only with INGEST_BENCH_BINARY)
 #   LETHE_BENCH_INGEST_MIB      size of the ingested MP4 (default 100)
@@ -63,13 +63,15 @@ if [ $# -eq 4 ]; then
   [ -x "$INGEST" ] || { echo "bench: $4 is not an executable" >&2; exit 2; }
 fi
 # "erasure" is this script's; the rest goes to bench.py.
-ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure export ingest}
+ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure export ingest derived}
 HTTP_ONLY=""
 RUN_ERASURE=0
 RUN_EXPORT=0
 RUN_INGEST=0
+RUN_DERIVED=0
 for name in $ONLY; do
   if [ "$name" = erasure ]; then RUN_ERASURE=1;
+  elif [ "$name" = derived ]; then RUN_DERIVED=1;
   elif [ "$name" = export ]; then RUN_EXPORT=1;
   elif [ "$name" = ingest ]; then RUN_INGEST=1;
   else HTTP_ONLY="$HTTP_ONLY $name"; fi
@@ -189,5 +191,13 @@ if [ "$RUN_INGEST" = 1 ]; then
   if [ "${LETHE_BENCH_STRICT:-0}" = 1 ] && grep -q '^ingest-.*MISSED' "$RESULTS"; then
     rc=1
   fi
+fi
+
+if [ "$RUN_DERIVED" = 1 ]; then
+  # Posters and transcripts (issue 14): the media worker, timed on its own.
+  drc=0
+  python3 -B "$HERE/derived.py" "$LETHE" "$WORK" > >(tee -a "$RESULTS") || drc=$?
+  wait  # for tee
+  [ "$drc" -eq 0 ] || { echo "bench: the posters and transcripts bench failed ($drc)" >&2; exit 2; }
 fi
 exit $rc

@@ -9,7 +9,10 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libpq-dev postgresql-15 libarchive-dev python3-jsonschema
       python3-yaml  # docs/openapi.yaml becomes the served JSON at build time
       liboath-dev libqrencode-dev
-      libavformat-dev libavcodec-dev libavutil-dev libexiv2-dev exiv2  # probe, scrub (issue 14)
+      libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
+      libexiv2-dev exiv2  # probe, scrub, posters (issue 14)
+      libwebp-dev libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+      espeak-ng  # speech for the transcription tests
       chromium)  # the browser test (tests/browser/), driven by playwright-core
 # node and npm for s3rver, from Debian unless the machine has them another way
 # (a nodesource nodejs ships npm inside and conflicts with Debian's npm).

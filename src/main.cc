@@ -52,6 +52,7 @@
 #include "app/offline_verify.h"
 #include "app/policy_cli.h"
 #include "app/staff_cli.h"
+#include "media/worker_main.h"
 #ifdef LETHE_TEST_SEAMS
 #include "testing/crashing_key_store.h"
 #include "testing/route_table.h"
@@ -68,7 +69,7 @@ constexpr const char* kUsage =
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
-    "              [--backup-dir DIR]\n"
+    "              [--backup-dir DIR] [--media-workers N] [--media-worker-cpu-seconds S]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
     "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -92,7 +93,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 39> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 41> kValueFlags = {"--listen",
                                                           "--sms-outbox",
                                                           "--sms-url",
                                                           "--sms-token-file",
@@ -113,6 +114,8 @@ constexpr std::array<std::string_view, 39> kValueFlags = {"--listen",
                                                           "--max-media-bytes",
                                                           "--scrub-max-bytes",
                                                           "--threads",
+                                                          "--media-workers",
+                                                          "--media-worker-cpu-seconds",
                                                           "--min-rate",
                                                           "--max-connections",
                                                           "--blocking-threads",
@@ -254,6 +257,11 @@ int Serve(const std::vector<std::string>& args) {
       config.max_media_bytes = n;
     } else if (flag == "--scrub-max-bytes" && ParseCount(value, n) && n > 0) {
       config.scrub_max_bytes = n;
+    } else if (flag == "--media-workers" && ParseCount(value, n) && n <= 64) {
+      config.media_workers = static_cast<int>(n);
+    } else if (flag == "--media-worker-cpu-seconds" && ParseCount(value, n) && n > 0 &&
+               n <= 86400) {
+      config.media_worker_limits.cpu_seconds = static_cast<int>(n);
     } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
       config.threads = static_cast<int>(n);
     } else if (flag == "--blocking-threads" && ParseCount(value, n) && n > 0 && n <= 1024) {
@@ -473,6 +481,9 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 8 << 20);
   mallopt(M_TRIM_THRESHOLD, 128 << 20);
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "worker") {
+    return lethe::RunMediaWorker(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   if (!args.empty() && args[0] == "serve") {
     return Serve(std::vector<std::string>(args.begin() + 1, args.end()));
   }

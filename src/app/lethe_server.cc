@@ -18,6 +18,7 @@
 #include "adapters/local/file_space_reserve.h"
 #include "adapters/local/local_backup_vault.h"
 #include "adapters/local/local_blob_store.h"
+#include "adapters/local/process_media_worker.h"
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
 #include "adapters/outbound/curl_outbound_http.h"
@@ -56,6 +57,7 @@
 #include "domain/legal_holds.h"
 #include "domain/legal_requests.h"
 #include "domain/marketing_mail.h"
+#include "domain/media_artifacts.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/outbox.h"
@@ -93,6 +95,7 @@
 #include "http/legal_hold_api.h"
 #include "http/legal_request_api.h"
 #include "http/media_api.h"
+#include "http/media_artifact_api.h"
 #include "http/openapi_api.h"
 #include "http/ops_backup_api.h"
 #include "http/privacy_request_api.h"
@@ -186,6 +189,9 @@ struct LetheServer::Parts {
   std::unique_ptr<KnownBadHashes> known_bad;
   std::unique_ptr<Suspensions> suspensions;
   std::unique_ptr<Appeals> appeals;
+  std::unique_ptr<MediaWorker> media_worker;  // issue 14: posters, transcripts
+  std::unique_ptr<MediaArtifacts> artifacts;
+  int media_workers = 0;
   std::unique_ptr<EventFanOut> media_events;
   std::unique_ptr<Gate> gate;
   Metrics metrics;
@@ -212,6 +218,7 @@ constexpr std::chrono::milliseconds kSharedRecoveryAge = std::chrono::hours(1);
 // shutdown waits for runs in progress.
 constexpr int kRunnerThreads = 2;
 constexpr std::chrono::milliseconds kJobPoll{250};
+constexpr std::chrono::milliseconds kArtifactPoll{1000};
 constexpr std::chrono::milliseconds kRunnerDrain{10'000};
 // How often expired media is swept, and how much at a time (a run that
 // fills its batch is simply followed by the next one a period later).
@@ -370,6 +377,20 @@ Status LetheServer::ScheduleBackgroundWork(Parts& p) {
     return StatusOf(ran);
   }));
   p.jobs->OnEnqueued([&runner] { (void)runner.Wake("jobs"); });
+  // Posters and transcripts: a bounded number at a time, each task making
+  // one artifact per run and running again at once while there are more.
+  for (int i = 0; i < p.media_workers; ++i) {
+    std::string name = "media-artifacts-" + std::to_string(i);
+    LETHE_RETURN_IF_ERROR(
+        runner.Every(name, kArtifactPoll, [&artifacts = *p.artifacts, &runner, name] {
+          Result<int> ran = artifacts.RunOne();
+          if (ran.ok() && *ran > 0) (void)runner.Wake(name);
+          return StatusOf(ran);
+        }));
+  }
+  p.artifacts->OnQueued([&runner, n = p.media_workers] {
+    for (int i = 0; i < n; ++i) (void)runner.Wake("media-artifacts-" + std::to_string(i));
+  });
   // Retention (USE-5): expired media is already invisible; this removes it.
   LETHE_RETURN_IF_ERROR(runner.Every("retention", kRetentionSweep, [&erasures = *p.erasures] {
     return StatusOf(erasures.ExpireDue(kRetentionBatch));
@@ -599,8 +620,13 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->webhooks = std::make_unique<Webhooks>(*p->metadata, *p->key_ring, *p->transfers, *p->jobs,
                                            *p->audit, clock, random);
   AddWebhookRoutes(*p->router, *p->webhooks, config.max_json_body);
+  p->media_worker =
+      std::make_unique<ProcessMediaWorker>(config.media_worker, config.media_worker_limits);
+  p->artifacts = std::make_unique<MediaArtifacts>(*p->metadata, *p->media, *p->blobs, *p->key_ring,
+                                                  *p->processing_gate, *p->media_worker, clock);
+  p->media_workers = config.media_workers;
   p->media_events = std::make_unique<EventFanOut>(
-      std::vector<DomainEvents*>{p->webhooks.get(), p->abuse_signals.get()});
+      std::vector<DomainEvents*>{p->webhooks.get(), p->abuse_signals.get(), p->artifacts.get()});
   p->media->SetEvents(p->media_events.get());
   IntakeLimits intake_limits;
   intake_limits.scrub.max_bytes = config.scrub_max_bytes;
@@ -659,9 +685,11 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   std::string ops_token = RandomToken(random, "lops_");
   AddOpsBackupRoute(*p->router, *p->backups, TokenDigest(ops_token));
   AddMediaRoutes(*p->router, *p->media, *p->links, *p->processing_gate, config.max_json_body,
-                 config.max_media_bytes);
+                 config.max_media_bytes, p->artifacts.get());
   AddUploadTokenRoutes(*p->router, *p->upload_tokens, config.max_json_body);
   AddTusRoutes(*p->router, *p->uploads, config.max_json_body, config.max_media_bytes);
+  AddMediaArtifactRoutes(*p->router, *p->media, *p->artifacts, *p->processing_gate,
+                         config.max_json_body);
   if (seams.add_routes) seams.add_routes(*p->router);
 
   p->server =
@@ -680,7 +708,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
     LETHE_ASSIGN_OR_RETURN(int64_t resumed, p->jobs->ResumeAbandoned());
     if (resumed > 0) std::cerr << "lethe: resuming " << resumed << " interrupted job(s)\n";
   }
-  p->runner = std::make_unique<JobRunner>(clock, kRunnerThreads);
+  // One more thread per media worker, so a long transcription never
+  // holds up the purge, the outbox or the sweeps.
+  p->runner = std::make_unique<JobRunner>(clock, kRunnerThreads + std::max(0, p->media_workers));
   LETHE_RETURN_IF_ERROR(ScheduleBackgroundWork(*p));
   LETHE_RETURN_IF_ERROR(p->runner->Start());
   p->live_server = p->server.get();

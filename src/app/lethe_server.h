@@ -18,6 +18,7 @@
 #include "ports/blob_store.h"
 #include "ports/clock.h"
 #include "ports/key_store.h"
+#include "ports/media_worker.h"
 #include "ports/metadata_store.h"
 #include "ports/random.h"
 
@@ -79,6 +80,12 @@ struct ServeConfig {
   std::string backup_keys;
   int backup_every_hours = 24;
   int backup_max_age_days = 30;
+  // Posters and transcripts (issue 14): how many media workers run at
+  // once (0: none is made), each a child process running `media_worker
+  // worker ...` (empty: this binary) within these limits.
+  int media_workers = 2;
+  std::string media_worker;
+  MediaWorkerLimits media_worker_limits;
   // The origin line (and signed-note key name) of the audit chain's signed
   // checkpoints. Keep it fixed for the deployment's life: checkpoints under
   // another origin do not chain to the old ones.

@@ -473,17 +473,22 @@ Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
     q.limit = kBatch;
     LETHE_ASSIGN_OR_RETURN(auto batch, store_.ListMedia(q));
     if (batch.empty()) return removed;
-    std::vector<std::string> blob_ids;
+    std::vector<std::string> blob_ids;  // the media's and their artifacts'
+    int erased = 0;
     Status st = store_.Transact([&](MetadataTx& tx) -> Status {
       blob_ids.clear();
+      erased = 0;
       for (const MediaRecord& m : batch) {
         Status del = tx.DeleteMedia(account_id, m.id);
         if (del.code() == Status::Code::kNotFound) continue;  // deleted meanwhile
         LETHE_RETURN_IF_ERROR(del);
-        LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(m.blob_id, clock_.NowMillis()));
+        for (const std::string& id : MediaBlobIds(m.blob_id)) {
+          LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(id, clock_.NowMillis()));
+          blob_ids.push_back(id);
+        }
         LETHE_RETURN_IF_ERROR(audit_.Record(
             tx, actor, "media.erase", ids_.Of("media", account_id, m.id), account_id, origin));
-        blob_ids.push_back(m.blob_id);
+        ++erased;
       }
       return Status::Ok();
     });
@@ -491,7 +496,7 @@ Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
     LETHE_RETURN_IF_ERROR(st);
     lot.ids.insert(lot.ids.end(), blob_ids.begin(), blob_ids.end());
     if (lot.ids.size() >= kBlobLot) lot.Remove();
-    removed += static_cast<int>(blob_ids.size());
+    removed += erased;
   }
 }
 
@@ -504,7 +509,9 @@ Status MediaLibrary::Remove(const std::string& account_id, const std::string& me
       LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(account_id, media_id));
       blob_id = m.blob_id;
       LETHE_RETURN_IF_ERROR(tx.DeleteMedia(account_id, media_id));
-      LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(blob_id, clock_.NowMillis()));
+      for (const std::string& id : MediaBlobIds(blob_id)) {
+        LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(id, clock_.NowMillis()));
+      }
       LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, action, ids_.Of("media", account_id, media_id),
                                           account_id, origin));
       // Ids only: the end user is not named once their media is gone.
@@ -531,6 +538,10 @@ Status MediaLibrary::Remove(const std::string& account_id, const std::string& me
   // with the record.
   Status gone = blobs_.Remove(blob_id);
   if (gone.ok() || gone.code() == Status::Code::kNotFound) ClearIntents({blob_id});
+  // Its posters and transcripts with it (RemoveMany skips the absent ones).
+  std::vector<std::string> artifacts = MediaBlobIds(blob_id);
+  artifacts.erase(artifacts.begin());
+  if (blobs_.RemoveMany(artifacts).ok()) ClearIntents(artifacts);
   if (reserve_) reserve_->Restore();
   return Status::Ok();
 }

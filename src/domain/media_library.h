@@ -23,6 +23,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -48,6 +49,20 @@ namespace lethe {
 // Sealed chunks (64 KiB each) a MediaReader reads per system call by
 // default: 256 KiB, as streaming sends.
 inline constexpr uint64_t kMediaReadWindowChunks = 4;
+
+// Derived artifacts a media object can have (media_artifacts.h). Each is
+// one blob, named after the media's blob and sealed under the media's data
+// key, and removed with the media.
+inline constexpr std::string_view kArtifactPoster = "poster";
+inline constexpr std::string_view kArtifactTranscript = "transcript";
+inline std::string MediaArtifactBlobId(const std::string& media_blob_id, std::string_view kind) {
+  return media_blob_id + "-" + std::string(kind);
+}
+// The media's blob and every artifact blob it may have.
+inline std::vector<std::string> MediaBlobIds(const std::string& media_blob_id) {
+  return {media_blob_id, MediaArtifactBlobId(media_blob_id, kArtifactPoster),
+          MediaArtifactBlobId(media_blob_id, kArtifactTranscript)};
+}
 
 inline constexpr size_t kMaxTags = 32;
 inline constexpr int64_t kMaxExpirationDays = 36500;

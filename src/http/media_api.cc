@@ -5,6 +5,7 @@
 #include "common/time_format.h"
 #include "http/api_support.h"
 #include "http/json_body.h"
+#include "http/media_artifact_api.h"
 #include "http/media_upload.h"
 #include "http/range.h"
 
@@ -147,7 +148,7 @@ Result<HttpResponse> IssueLink(MediaLibrary& library, MediaLinks& links, Process
 }  // namespace
 
 void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, ProcessingGate& gate,
-                    uint64_t max_json_body, uint64_t max_media_bytes) {
+                    uint64_t max_json_body, uint64_t max_media_bytes, MediaArtifacts* artifacts) {
   const Auth kData = Auth::kDataPlane;
   // The one route an upload token opens (Auth::kUpload).
   router.AddUpload("POST", "/v1/media", Auth::kUpload, max_media_bytes,
@@ -159,11 +160,16 @@ void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, Pr
                return ListMedia(library, req, c.principal());
              });
   router.Add("GET", "/v1/media/{id}", kData, max_json_body,
-             [&library](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+             [&library, artifacts](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
                LETHE_ASSIGN_OR_RETURN(MediaRecord m,
                                       library.Get(c.principal().account.id, req.Param("id")));
                req.end_user = m.end_user;
-               return HttpResponse::Json(200, MediaView(m));
+               boost::json::object view = MediaView(m);
+               if (artifacts != nullptr) {
+                 LETHE_ASSIGN_OR_RETURN(std::vector<MediaArtifactRecord> all, artifacts->List(m));
+                 AddArtifactViews(view, all);
+               }
+               return HttpResponse::Json(200, view);
              });
   router.Add("PATCH", "/v1/media/{id}", kData, max_json_body,
              [&library](HttpRequest& req, const Caller& c) {

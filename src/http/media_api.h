@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "domain/media_artifacts.h"
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/processing_gate.h"
@@ -20,7 +21,10 @@
 
 namespace lethe {
 
+// With `artifacts`, GET /v1/media/{id} tells of posters and transcripts
+// (media_artifact_api.h).
 void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, ProcessingGate& gate,
-                    uint64_t max_json_body, uint64_t max_media_bytes);
+                    uint64_t max_json_body, uint64_t max_media_bytes,
+                    MediaArtifacts* artifacts = nullptr);
 
 }  // namespace lethe

@@ -132,6 +132,13 @@ class MetadataReader {
   // Erasures waiting on a legal hold, of one account ("" for all), oldest first.
   virtual Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) = 0;
 
+  // Derived artifacts of one media (any account's: the caller has checked
+  // the media's own), by kind. Empty when there are none.
+  virtual Result<std::vector<MediaArtifactRecord>> ListMediaArtifacts(
+      const std::string& media_id) = 0;
+  // Whether the account asked for on-premises transcription of its audio
+  // and video (false until it does).
+  virtual Result<bool> FindTranscriptionSetting(const std::string& account_id) = 0;
   virtual Result<JobRecord> FindJob(const std::string& id) = 0;
   virtual Result<OutboxRecord> FindOutboxMessage(const std::string& id) = 0;
 
@@ -332,6 +339,17 @@ class MetadataTx : public MetadataReader {
   virtual Result<int64_t> InsertMedia(const MediaRecord& m) = 0;
   virtual Status UpdateMedia(const MediaRecord& m) = 0;
   virtual Status DeleteMedia(const std::string& account_id, const std::string& media_id) = 0;
+
+  // Derived artifacts. UpsertMediaArtifact inserts or overwrites the row
+  // of (media_id, kind). ClaimMediaArtifacts leases up to `limit` pending
+  // artifacts due at `now_ms` (not leased, or leased until before now)
+  // until `lease_until_ms`, counts the attempt and returns them, oldest due
+  // first. DeleteMedia removes the media's artifact rows with it.
+  virtual Status UpsertMediaArtifact(const MediaArtifactRecord& a) = 0;
+  virtual Result<std::vector<MediaArtifactRecord>> ClaimMediaArtifacts(int64_t now_ms,
+                                                                       int64_t lease_until_ms,
+                                                                       int limit) = 0;
+  virtual Status SetTranscriptionSetting(const std::string& account_id, bool enabled) = 0;
 
   // Jobs. ClaimJobs leases up to `limit` pending jobs due at `now_ms` (and
   // not leased, or leased until before now) until `lease_until_ms`, counts

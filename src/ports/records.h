@@ -246,6 +246,26 @@ struct JobRecord {
   int64_t created_ms = 0;
 };
 
+// A derived artifact of one media object (a poster, a transcript), and the
+// durable task that makes it. The artifact's bytes live in the blob
+// MediaArtifactBlobId(media blob, kind), sealed under the media's data key,
+// so they go with the media and are erased with its key.
+struct MediaArtifactRecord {
+  std::string media_id;
+  std::string kind;  // "poster" or "transcript"
+  std::string account_id;
+  // "pending" (waiting or running), "ready", "failed" (the media cannot be
+  // decoded, or a limit was hit) or "refused" (the processing gate said no).
+  std::string state;
+  int attempts = 0;  // claims so far
+  int64_t run_after_ms = 0;
+  std::optional<int64_t> lease_until_ms;  // claimed until then
+  int64_t bytes = 0;                      // plaintext size once ready
+  std::string detail;                     // a problem type when failed or refused
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+};
+
 // A message waiting in (or sent from) the outbox.
 struct OutboxRecord {
   std::string id;  // msg_...

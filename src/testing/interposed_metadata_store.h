@@ -229,6 +229,15 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListHeldErasures"));
     return target_.ListHeldErasures(account_id);
   }
+  Result<std::vector<MediaArtifactRecord>> ListMediaArtifacts(
+      const std::string& media_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListMediaArtifacts"));
+    return target_.ListMediaArtifacts(media_id);
+  }
+  Result<bool> FindTranscriptionSetting(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindTranscriptionSetting"));
+    return target_.FindTranscriptionSetting(account_id);
+  }
   Result<JobRecord> FindJob(const std::string& id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindJob"));
     return target_.FindJob(id);

@@ -58,7 +58,13 @@ class FaultsTest : public ::testing::Test {
     for (const auto& m : ListAllMedia(client_, tenant_.token())) ids.push_back(Str(m, "id"));
     return ids;
   }
-  std::vector<std::string> BlobFiles() { return ListFilesUnder(server_->media_dir() + "/blobs"); }
+  std::vector<std::string> BlobFiles() {  // the media's, not their posters
+    std::vector<std::string> out;
+    for (std::string& f : ListFilesUnder(server_->media_dir() + "/blobs")) {
+      if (!IsArtifactBlob(f)) out.push_back(std::move(f));
+    }
+    return out;
+  }
   std::vector<std::string> TempFiles() {
     return ListFilesUnder(server_->media_dir() + "/incoming");
   }

@@ -700,9 +700,9 @@ std::vector<std::string> SortedKeys(std::vector<std::string> keys) {
 const std::vector<std::string> kCustomerKeys =
     SortedKeys({"id", "name", "email", "country", "birth_date", "company", "job_title", "use_case",
                 "phone", "created_at"});
-const std::vector<std::string> kAccountKeys = SortedKeys(
-    {"id", "name", "region", "retention_days", "closed_at", "created_at", "allowed_origins",
-     "scrub_metadata"});
+const std::vector<std::string> kAccountKeys =
+    SortedKeys({"id", "name", "region", "retention_days", "closed_at", "created_at",
+                "allowed_origins", "scrub_metadata"});
 const std::vector<std::string> kUsageEventKeys =
     SortedKeys({"id", "time", "account_id", "credential_id", "end_user", "ip", "device_type",
                 "browser", "browser_version", "language", "country", "method", "route", "status"});

@@ -43,6 +43,7 @@ bool InProcessServer::Start() {
   config.listen = "127.0.0.1:0";
   config.data_dir = data_;
   config.threads = 2;
+  config.media_worker = LETHE_BINARY;  // this test binary has no `worker` command
   auto server = LetheServer::Start(config, clock_, random_, seams_);
   if (!server.ok()) {
     ADD_FAILURE() << "in-process server did not start: " << server.status().ToString();

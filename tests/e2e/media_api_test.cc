@@ -11,6 +11,13 @@
 namespace lethe::e2e {
 namespace {
 
+// A media object without what only GET /v1/media/{id} adds (its poster,
+// transcript and processing state, issue 14), to compare with the others.
+boost::json::value WithoutArtifacts(boost::json::value v) {
+  for (const char* k : {"poster", "transcript", "processing"}) v.as_object().erase(k);
+  return v;
+}
+
 namespace json = boost::json;
 
 constexpr uint64_t kMaxMedia = 4 * 1024 * 1024;
@@ -106,7 +113,7 @@ TEST_F(MediaApiTest, RawUploadRecordsEveryField_USE2) {
   // The metadata reads back identically, and so do the bytes.
   Response got = client_.Get("/v1/media/" + id, BearerAuth(t.token()));
   ASSERT_EQ(got.status, 200) << got.Describe();
-  EXPECT_EQ(got.Json(), m);
+  EXPECT_EQ(WithoutArtifacts(got.Json()), m);
   Response content = client_.Get("/v1/media/" + id + "/content", BearerAuth(t.token()));
   ASSERT_EQ(content.status, 200) << content.Describe();
   EXPECT_EQ(content.body.size(), bytes.size());
@@ -576,7 +583,7 @@ TEST_F(MediaApiTest, PatchCorrectsTitleTagsEndUser) {
   EXPECT_EQ(Str(g, "title"), "Final cut");
   EXPECT_EQ(Tags(g), (std::vector<std::string>{"x", "y", "z"}));
   EXPECT_EQ(Str(g, "end_user"), "second");
-  EXPECT_EQ(p2.Json(), g);
+  EXPECT_EQ(p2.Json(), WithoutArtifacts(g));
 
   // Listing follows the correction.
   EXPECT_TRUE(ListAllMedia(client_, t.token(), "end_user=first").empty());

@@ -243,8 +243,33 @@ std::vector<std::string> ListFilesUnder(const std::string& dir) {
   return out;
 }
 
+bool IsArtifactBlob(const std::string& path) {
+  for (const std::string suffix : {"-poster", "-transcript"}) {
+    if (path.size() > suffix.size() &&
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> BlobFiles(const ServerProcess& server) {
-  return ListFilesUnder(server.data_dir() + "/media/blobs");
+  std::vector<std::string> out;
+  for (std::string& f : ListFilesUnder(server.data_dir() + "/media/blobs")) {
+    if (!IsArtifactBlob(f)) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<std::string> ArtifactBlobFiles(const ServerProcess& server, const std::string& kind) {
+  std::vector<std::string> out;
+  for (std::string& f : ListFilesUnder(server.data_dir() + "/media/blobs")) {
+    if (f.size() > kind.size() + 1 &&
+        f.compare(f.size() - kind.size() - 1, std::string::npos, "-" + kind) == 0) {
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> IncomingFiles(const ServerProcess& server) {

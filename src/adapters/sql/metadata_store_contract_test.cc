@@ -359,6 +359,70 @@ TEST_P(MetadataStoreContract, UsageEventsFilterAndPage) {
   EXPECT_EQ(odd->front().id, "evt_3");
 }
 
+TEST_P(MetadataStoreContract, MediaArtifactsAreClaimedOnceAndGoWithTheirMedia) {
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_1", "cus_a")); }).ok());
+  MediaRecord m;
+  m.id = "med_1";
+  m.account_id = "acc_1";
+  m.kind = "video";
+  m.content_type = "video/mp4";
+  m.blob_id = "blb_1";
+  m.wrapped_key = "w";
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return StatusOf(tx.InsertMedia(m)); }).ok());
+  MediaArtifactRecord poster{"med_1",      "poster", "acc_1", "pending", 0, 100,
+                             std::nullopt, 0,        "",      10,        10};
+  MediaArtifactRecord later = poster;
+  later.kind = "transcript";
+  later.run_after_ms = 500;
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpsertMediaArtifact(poster); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpsertMediaArtifact(later); }).ok());
+  // Due at 200: the poster only; leased, it is not claimed again until 1000.
+  std::vector<MediaArtifactRecord> got;
+  auto claim = [&](int64_t now) {
+    return W([&](MetadataTx& tx) -> Status {
+      LETHE_ASSIGN_OR_RETURN(got, tx.ClaimMediaArtifacts(now, 1000, 5));
+      return Status::Ok();
+    });
+  };
+  ASSERT_TRUE(claim(200).ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].kind, "poster");
+  EXPECT_EQ(got[0].attempts, 1);
+  EXPECT_EQ(got[0].lease_until_ms, 1000);
+  ASSERT_TRUE(claim(600).ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].kind, "transcript");
+  ASSERT_TRUE(claim(700).ok());
+  EXPECT_TRUE(got.empty());
+  // Ready: the upsert overwrites state, size and lease; it is never claimed.
+  poster.state = "ready";
+  poster.bytes = 1234;
+  poster.attempts = 1;
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpsertMediaArtifact(poster); }).ok());
+  ASSERT_TRUE(claim(2000).ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].kind, "transcript");
+  EXPECT_EQ(got[0].attempts, 2);
+  auto all = store_->ListMediaArtifacts("med_1");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].kind, "poster");
+  EXPECT_EQ((*all)[0].state, "ready");
+  EXPECT_EQ((*all)[0].bytes, 1234);
+  EXPECT_FALSE((*all)[0].lease_until_ms.has_value());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteMedia("acc_1", "med_1"); }).ok());
+  EXPECT_TRUE(store_->ListMediaArtifacts("med_1")->empty());
+  // The transcription opt-in: off until set, per account.
+  EXPECT_FALSE(*store_->FindTranscriptionSetting("acc_1"));
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetTranscriptionSetting("acc_1", true); }).ok());
+  EXPECT_TRUE(*store_->FindTranscriptionSetting("acc_1"));
+  EXPECT_FALSE(*store_->FindTranscriptionSetting("acc_2"));
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetTranscriptionSetting("acc_1", false); }).ok());
+  EXPECT_FALSE(*store_->FindTranscriptionSetting("acc_1"));
+}
+
 TEST_P(MetadataStoreContract, MediaTagsRoundTripAndFilter) {
   ASSERT_TRUE(
       W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());

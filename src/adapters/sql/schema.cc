@@ -1077,6 +1077,52 @@ CREATE INDEX uploads_by_token ON uploads(token_digest);
 CREATE INDEX uploads_by_account ON uploads(account_id, end_user);
 )sql";
 
+// Version 25: derived artifacts of media (posters, transcripts), each a
+// durable task until it is ready, and the account's transcription opt-in.
+constexpr const char* kV25Sqlite = R"sql(
+CREATE TABLE media_artifacts (
+  media_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  run_after_ms INTEGER NOT NULL,
+  lease_until_ms INTEGER,
+  bytes INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (media_id, kind)
+);
+CREATE INDEX media_artifacts_due ON media_artifacts(state, run_after_ms);
+CREATE TABLE media_processing_settings (
+  account_id TEXT PRIMARY KEY,
+  transcription INTEGER NOT NULL
+);
+)sql";
+
+constexpr const char* kV25Postgres = R"sql(
+CREATE TABLE media_artifacts (
+  media_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  run_after_ms BIGINT NOT NULL,
+  lease_until_ms BIGINT,
+  bytes BIGINT NOT NULL,
+  detail TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  updated_ms BIGINT NOT NULL,
+  PRIMARY KEY (media_id, kind)
+);
+CREATE INDEX media_artifacts_due ON media_artifacts(state, run_after_ms);
+CREATE TABLE media_processing_settings (
+  account_id TEXT PRIMARY KEY,
+  transcription BIGINT NOT NULL
+);
+)sql";
+
 // Version 20: automated abuse decisions (ADM-1): signals with their inputs,
 // decisions that suspend an account, appeals for human review; usage events
 // indexed by time for the signals that count them.
@@ -1298,14 +1344,15 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
       {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
-      {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}};
+      {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}, {25, kV25Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
       {9, kV9Postgres},   {10, kV10Postgres}, {11, kV11Postgres}, {12, kV12Postgres},
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
       {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
-      {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}, {24, kV24Postgres}};
+      {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}, {24, kV24Postgres},
+      {25, kV25Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

@@ -193,6 +193,14 @@ Result<std::vector<ErasureRecord>> SqlMetadataStore::ListHeldErasures(
   return Read<std::vector<ErasureRecord>>(
       [&](SqlMetadataTx& r) { return r.ListHeldErasures(account_id); });
 }
+Result<std::vector<MediaArtifactRecord>> SqlMetadataStore::ListMediaArtifacts(
+    const std::string& media_id) {
+  return Read<std::vector<MediaArtifactRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListMediaArtifacts(media_id); });
+}
+Result<bool> SqlMetadataStore::FindTranscriptionSetting(const std::string& account_id) {
+  return Read<bool>([&](SqlMetadataTx& r) { return r.FindTranscriptionSetting(account_id); });
+}
 Result<JobRecord> SqlMetadataStore::FindJob(const std::string& id) {
   return Read<JobRecord>([&](SqlMetadataTx& r) { return r.FindJob(id); });
 }

@@ -485,6 +485,9 @@ Result<std::vector<MediaRecord>> SqlMetadataTx::ListExpiredMedia(int64_t now_ms,
 Status SqlMetadataTx::DeleteMedia(const std::string& account_id, const std::string& media_id) {
   LETHE_RETURN_IF_ERROR(
       ExecOne("DELETE FROM media WHERE id = $1 AND account_id = $2", {media_id, account_id}));
+  // Its posters and transcripts go with it (their blobs: MediaLibrary).
+  LETHE_RETURN_IF_ERROR(
+      StatusOf(Query("DELETE FROM media_artifacts WHERE media_id = $1", {media_id})));
   forget_ = true;
   return Status::Ok();
 }

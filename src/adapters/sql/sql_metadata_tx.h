@@ -66,6 +66,8 @@ class SqlMetadataTx final : public MetadataTx {
   Result<ExportLinkRecord> FindExportLink(const std::string& token_digest) override;
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
+  Result<std::vector<MediaArtifactRecord>> ListMediaArtifacts(const std::string& media_id) override;
+  Result<bool> FindTranscriptionSetting(const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
   Result<StaffRecord> FindStaff(const std::string& id) override;
@@ -129,6 +131,11 @@ class SqlMetadataTx final : public MetadataTx {
   Status UpdateMedia(const MediaRecord& m) override;
   Status DeleteMedia(const std::string& account_id, const std::string& media_id) override;
   Status InsertJob(const JobRecord& j) override;
+  Status UpsertMediaArtifact(const MediaArtifactRecord& a) override;
+  Result<std::vector<MediaArtifactRecord>> ClaimMediaArtifacts(int64_t now_ms,
+                                                               int64_t lease_until_ms,
+                                                               int limit) override;
+  Status SetTranscriptionSetting(const std::string& account_id, bool enabled) override;
   Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
                                            int limit) override;
   Status UpdateJob(const JobRecord& j) override;

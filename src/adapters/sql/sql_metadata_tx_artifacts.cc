@@ -1,0 +1,89 @@
+// SqlMetadataTx, continued: derived artifacts of media (posters,
+// transcripts) and the account's transcription setting.
+#include "adapters/sql/sql_metadata_tx.h"
+#include "adapters/sql/sql_rows.h"
+
+namespace lethe {
+namespace {
+
+constexpr const char* kArtifactColumns =
+    "media_id, kind, account_id, state, attempts, run_after_ms, lease_until_ms, bytes, detail, "
+    "created_ms, updated_ms";
+
+MediaArtifactRecord ArtifactFromRow(const SqlRow& r) {
+  MediaArtifactRecord a;
+  a.media_id = SqlText(r[0]);
+  a.kind = SqlText(r[1]);
+  a.account_id = SqlText(r[2]);
+  a.state = SqlText(r[3]);
+  a.attempts = static_cast<int>(SqlInt(r[4]));
+  a.run_after_ms = SqlInt(r[5]);
+  a.lease_until_ms = SqlOptInt(r[6]);
+  a.bytes = SqlInt(r[7]);
+  a.detail = SqlText(r[8]);
+  a.created_ms = SqlInt(r[9]);
+  a.updated_ms = SqlInt(r[10]);
+  return a;
+}
+
+}  // namespace
+
+Status SqlMetadataTx::UpsertMediaArtifact(const MediaArtifactRecord& a) {
+  LETHE_RETURN_IF_ERROR(StatusOf(Query(
+      "DELETE FROM media_artifacts WHERE media_id = $1 AND kind = $2", {a.media_id, a.kind})));
+  return StatusOf(
+      Query(std::string("INSERT INTO media_artifacts (") + kArtifactColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            {a.media_id, a.kind, a.account_id, a.state, int64_t{a.attempts}, a.run_after_ms,
+             SqlNullable(a.lease_until_ms), a.bytes, a.detail, a.created_ms, a.updated_ms}));
+}
+
+Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ClaimMediaArtifacts(int64_t now_ms,
+                                                                            int64_t lease_until_ms,
+                                                                            int limit) {
+  LETHE_ASSIGN_OR_RETURN(
+      std::vector<MediaArtifactRecord> due,
+      AllRows<MediaArtifactRecord>(
+          Query(std::string("SELECT ") + kArtifactColumns +
+                    " FROM media_artifacts WHERE state = 'pending' AND run_after_ms <= $1"
+                    " AND (lease_until_ms IS NULL OR lease_until_ms <= $1)"
+                    " ORDER BY run_after_ms, media_id, kind LIMIT $2",
+                {now_ms, int64_t{limit}}),
+          ArtifactFromRow));
+  for (MediaArtifactRecord& a : due) {
+    LETHE_RETURN_IF_ERROR(
+        ExecOne("UPDATE media_artifacts SET lease_until_ms = $3, attempts = attempts + 1 "
+                "WHERE media_id = $1 AND kind = $2",
+                {a.media_id, a.kind, lease_until_ms}));
+    a.lease_until_ms = lease_until_ms;
+    ++a.attempts;
+  }
+  return due;
+}
+
+Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ListMediaArtifacts(
+    const std::string& media_id) {
+  return AllRows<MediaArtifactRecord>(
+      Query(std::string("SELECT ") + kArtifactColumns +
+                " FROM media_artifacts WHERE media_id = $1 ORDER BY kind",
+            {media_id}),
+      ArtifactFromRow);
+}
+
+Status SqlMetadataTx::SetTranscriptionSetting(const std::string& account_id, bool enabled) {
+  LETHE_RETURN_IF_ERROR(
+      StatusOf(Query("DELETE FROM media_processing_settings WHERE account_id = $1", {account_id})));
+  return StatusOf(
+      Query("INSERT INTO media_processing_settings (account_id, transcription) VALUES ($1, $2)",
+            {account_id, int64_t{enabled ? 1 : 0}}));
+}
+
+Result<bool> SqlMetadataTx::FindTranscriptionSetting(const std::string& account_id) {
+  LETHE_ASSIGN_OR_RETURN(
+      std::vector<SqlRow> rows,
+      Query("SELECT transcription FROM media_processing_settings WHERE account_id = $1",
+            {account_id}));
+  return !rows.empty() && SqlInt(rows[0][0]) != 0;
+}
+
+}  // namespace lethe

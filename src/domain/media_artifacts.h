@@ -1,0 +1,106 @@
+// MediaArtifacts: what Lethe derives from a media object on its own
+// premises (SHR-3: no sub-processor sees it): a poster (a WebP frame at 10 %
+// of a video, or a preview of an image) and, when the account opted in, a
+// transcript of audio and video (pocketsphinx).
+//
+// Each artifact is a durable task in the metadata store, created in the
+// transaction that commits the media (it receives "media.created" as a
+// DomainEvents receiver), and worked through by RunDue on the job runner,
+// a bounded number at a time. Before any decoding, the processing gate
+// admits the work for its purpose (RGT-1, USE-3): posters serve the
+// contracted service, transcripts need the end user's opt-in to
+// "transcription"; a refusal leaves the artifact "refused" and nothing
+// decoded. Decoding runs in a MediaWorker (another process, with CPU and
+// memory limits) fed the plaintext through a pipe. The result is sealed
+// under the media's own data key into the blob MediaArtifactBlobId(), so
+// destroying that key (erasure) makes it unreadable, and MediaLibrary
+// removes it with the media.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/domain_events.h"
+#include "domain/key_ring.h"
+#include "domain/media_library.h"
+#include "domain/processing_gate.h"
+#include "ports/blob_store.h"
+#include "ports/clock.h"
+#include "ports/media_worker.h"
+#include "ports/metadata_store.h"
+
+namespace lethe {
+
+inline constexpr std::string_view kTranscriptEngine = "pocketsphinx";
+
+struct MediaArtifactOptions {
+  std::chrono::milliseconds lease{std::chrono::minutes(15)};
+  int max_attempts = 3;  // for retryable errors (the store, the blob store)
+  std::chrono::milliseconds backoff{std::chrono::seconds(5)};
+};
+
+class MediaArtifacts final : public DomainEvents {
+ public:
+  MediaArtifacts(MetadataStore& store, MediaLibrary& library, BlobStore& blobs, KeyRing& keys,
+                 ProcessingGate& gate, MediaWorker& worker, const Clock& clock,
+                 MediaArtifactOptions options = {})
+      : store_(store),
+        library_(library),
+        blobs_(blobs),
+        keys_(keys),
+        gate_(gate),
+        worker_(worker),
+        clock_(clock),
+        options_(options) {}
+
+  // On "media.created": adds a pending poster for video and images, and a
+  // pending transcript for audio and video when the account opted in.
+  // Other events are ignored. The store's error rolls the upload back.
+  Status Emit(MetadataTx& tx, const DomainEvent& event) override;
+
+  // Called after a transaction that added artifacts commits.
+  void OnQueued(std::function<void()> wake) { wake_ = std::move(wake); }
+
+  // Claims one due artifact and makes it. Returns 1 when it worked on one
+  // (whatever came of it), 0 when none was due, or the store's error.
+  Result<int> RunOne();
+
+  // The artifacts of `media` (whose account the caller has checked).
+  Result<std::vector<MediaArtifactRecord>> List(const MediaRecord& media);
+
+  // The plaintext of the ready artifact `kind` of `media`. NotFound
+  // ("artifact-pending") while it is being made, NotFound when there is
+  // none or it failed or was refused (the message says which); DataLoss
+  // when its bytes do not authenticate.
+  Result<std::string> Read(const MediaRecord& media, std::string_view kind);
+
+  // Turns the account's transcription on or off for media uploaded from
+  // now on.
+  Status SetTranscription(const std::string& account_id, bool enabled);
+  Result<bool> Transcription(const std::string& account_id) {
+    return store_.FindTranscriptionSetting(account_id);
+  }
+
+ private:
+  // Makes `a` and returns its new row.
+  MediaArtifactRecord Make(MediaArtifactRecord a);
+  Result<std::string> Derive(const MediaRecord& m, const std::string& kind);
+  // Seals `plain` into the artifact's blob and marks it ready, unless the
+  // media went meanwhile (then the blob goes too).
+  Status Store(const MediaRecord& m, MediaArtifactRecord& a, const std::string& plain);
+
+  MetadataStore& store_;
+  MediaLibrary& library_;
+  BlobStore& blobs_;
+  KeyRing& keys_;
+  ProcessingGate& gate_;
+  MediaWorker& worker_;
+  const Clock& clock_;
+  MediaArtifactOptions options_;
+  std::function<void()> wake_;
+};
+
+}  // namespace lethe

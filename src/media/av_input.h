@@ -1,0 +1,51 @@
+// AvInput: an FFmpeg demuxer over media bytes held in memory (read from a
+// pipe by a worker process), seekable, so that MP4 files with their index
+// at the end open as well as streamable ones. Used only inside the media
+// worker (worker_main.h), never in the server process.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "common/status.h"
+
+struct AVFormatContext;
+struct AVIOContext;
+
+namespace lethe {
+
+// Refused before decoding: a frame larger than this many pixels (a
+// decompression bomb disguised as an image).
+inline constexpr int64_t kMaxDecodePixels = 64ll * 1024 * 1024;
+
+class AvInput {
+ public:
+  AvInput() = default;
+  ~AvInput();
+  AvInput(const AvInput&) = delete;
+  AvInput& operator=(const AvInput&) = delete;
+
+  // Opens `bytes` (which must outlive this) and reads the stream info.
+  // Unprocessable("media-undecodable") when no demuxer accepts them.
+  Status Open(std::span<const uint8_t> bytes);
+
+  AVFormatContext* format() const { return format_; }
+  // The duration in milliseconds the demuxer reports, or 0 if unknown.
+  int64_t DurationMs() const;
+
+ private:
+  static int ReadPacket(void* opaque, uint8_t* buf, int size);
+  static int64_t Seek(void* opaque, int64_t offset, int whence);
+
+  std::span<const uint8_t> bytes_;
+  int64_t pos_ = 0;
+  AVIOContext* io_ = nullptr;
+  AVFormatContext* format_ = nullptr;
+};
+
+// An Unprocessable("media-undecodable") status naming `what` and the
+// FFmpeg error `err`.
+Status AvError(const std::string& what, int err);
+
+}  // namespace lethe
