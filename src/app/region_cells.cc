@@ -1,7 +1,11 @@
 #include "app/region_cells.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -171,6 +175,13 @@ Result<std::unique_ptr<RegionCells>> RegionCells::Start(const ServeConfig& base,
                                                         Clock& clock, Random& random,
                                                         const SeamsFor& seams) {
   LETHE_ASSIGN_OR_RETURN(std::vector<ServeConfig> configs, CellConfigs(base, cells));
+  // The parent of the default cell directories (<--data>/<region>).
+  if (std::any_of(cells.begin(), cells.end(),
+                  [](const CellSpec& c) { return c.data_dir.empty(); }) &&
+      ::mkdir(base.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::Internal("cannot create data directory " + base.data_dir + ": " +
+                            std::strerror(errno));
+  }
   auto p = std::make_unique<Parts>();
   if (base.handle_signals) {
     p->signals = std::make_unique<ShutdownSignals>([parts = p.get()](int) { parts->StopAll(); });

@@ -6,7 +6,10 @@
 // delete) must leave the other region's metadata, key and blob stores
 // without a single call. The clock stands still, so no background sweep
 // of the idle cell runs while the test counts.
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -124,10 +127,14 @@ class CellsTest : public ::testing::Test {
     return quiet >= 10;
   }
 
+  static uint64_t Removes(const StoreCalls& calls) {
+    return calls.blobs->calls(BlobOp::kRemove) + calls.blobs->calls(BlobOp::kRemoveMany);
+  }
+
   // A customer's whole life with one account of `region`, through
-  // `client`: sign-up, account, upload, list, read, delete. Checks every
-  // answer.
-  void AccountLife(HttpClient& client, const std::string& region) {
+  // `client`: sign-up, account, upload, list, read, delete (and the purge
+  // on `own`, the cell's stores). Checks every answer.
+  void AccountLife(HttpClient& client, const std::string& region, const StoreCalls& own) {
     std::string session = SignUp(client, Unique("cell-" + region) + "@example.com");
     ASSERT_FALSE(session.empty());
     AccountInfo account = CreateAccount(client, session, region + " app", region);
@@ -141,9 +148,12 @@ class CellsTest : public ::testing::Test {
     Response back = client.Get("/v1/media/" + id + "/content", BearerAuth(account.api_token));
     ASSERT_EQ(back.status, 200) << back.Describe();
     EXPECT_TRUE(back.body == body);
+    uint64_t removed = Removes(own);
     Response gone = client.Delete("/v1/media/" + id, BearerAuth(account.api_token));
-    EXPECT_TRUE(gone.status == 200 || gone.status == 204) << gone.Describe();
+    EXPECT_EQ(gone.status, 202) << gone.Describe();  // keys destroyed, purge queued
     EXPECT_TRUE(ListAllMedia(client, account.api_token).empty());
+    // The purge, on the cell's own runner, removes the blob from its store.
+    EXPECT_TRUE(WaitFor([&] { return Removes(own) > removed; }));
   }
 
   std::string root_;
@@ -158,7 +168,7 @@ class CellsTest : public ::testing::Test {
 TEST_F(CellsTest, AnEuAccountsWholeLifeTouchesNoUsStore_XFR1) {
   auto us_before = us_.Now();
   auto eu_before = eu_.Now();
-  AccountLife(eu_client_, "eu");
+  AccountLife(eu_client_, "eu", eu_);
   ASSERT_TRUE(Settled(eu_));  // the purge after the delete has run
   auto eu_after = eu_.Now();
   // The counters do count: the eu stores saw the whole life...
@@ -172,7 +182,7 @@ TEST_F(CellsTest, AnEuAccountsWholeLifeTouchesNoUsStore_XFR1) {
 TEST_F(CellsTest, AUsAccountsWholeLifeTouchesNoEuStore_XFR1) {
   auto us_before = us_.Now();
   auto eu_before = eu_.Now();
-  AccountLife(us_client_, "us");
+  AccountLife(us_client_, "us", us_);
   ASSERT_TRUE(Settled(us_));
   auto us_after = us_.Now();
   EXPECT_GT(us_after.metadata, us_before.metadata);
@@ -210,6 +220,69 @@ TEST_F(CellsTest, ACustomerExistsOnlyInTheCellItSignedUpIn_XFR1) {
   EXPECT_EQ(r.status, 401) << r.Describe();
   ASSERT_TRUE(std::filesystem::exists(root_ + "/data/eu/lethe.db"));
   ASSERT_TRUE(std::filesystem::exists(root_ + "/data/us/lethe.db"));
+}
+
+// Two ports free right now, one per cell of a `lethe serve` process (the
+// harness reads one listening line only, and a cell prints one each).
+std::pair<int, int> FreePorts() {
+  int fds[2];
+  int ports[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    fds[i] = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(fds[i], reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+        ::getsockname(fds[i], reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      ports[i] = ntohs(addr.sin_port);
+    }
+  }
+  for (int fd : fds) ::close(fd);
+  return {ports[0], ports[1]};
+}
+
+int64_t Count(const std::string& db, const std::string& sql) {
+  QueryResult q = Sql(db, sql);
+  EXPECT_TRUE(q.ok) << q.error;
+  return q.ok && !q.rows.empty() && q.rows[0][0] ? std::stoll(*q.rows[0][0]) : -1;
+}
+
+// The shipped binary with two --region flags: each region's customer,
+// account and media are in that region's files only, and SIGTERM stops
+// the whole process cleanly.
+TEST(CellsProcessTest, EachRegionsDataIsInItsOwnFilesOnly_XFR1) {
+  auto [us_port, eu_port] = FreePorts();
+  ASSERT_GT(us_port, 0);
+  ASSERT_GT(eu_port, 0);
+  ServerProcess server({"--region", "us=listen:127.0.0.1:" + std::to_string(us_port), "--region",
+                        "eu=listen:127.0.0.1:" + std::to_string(eu_port)});
+  ASSERT_TRUE(server.ok());
+  HttpClient us("http://127.0.0.1:" + std::to_string(us_port));
+  HttpClient eu("http://127.0.0.1:" + std::to_string(eu_port));
+  const std::string eu_email = Unique("eu-file") + "@example.com";
+  std::string eu_session = SignUp(eu, eu_email);
+  ASSERT_FALSE(eu_session.empty());
+  AccountInfo eu_account = CreateAccount(eu, eu_session, "eu app", "eu");
+  ASSERT_EQ(UploadBytes(eu, eu_account.api_token, SamplePng(), "image/png").status, 201);
+  std::string us_session = SignUp(us, Unique("us-file") + "@example.com");
+  ASSERT_FALSE(CreateAccount(us, us_session, "us app", "us").id.empty());
+
+  const std::string eu_db = server.data_dir() + "/eu/lethe.db";
+  const std::string us_db = server.data_dir() + "/us/lethe.db";
+  EXPECT_EQ(Count(eu_db, "SELECT COUNT(*) FROM customers"), 1);
+  EXPECT_EQ(Count(eu_db, "SELECT COUNT(*) FROM accounts WHERE region = 'eu'"), 1);
+  EXPECT_EQ(Count(eu_db, "SELECT COUNT(*) FROM accounts WHERE region <> 'eu'"), 0);
+  EXPECT_EQ(Count(eu_db, "SELECT COUNT(*) FROM media"), 1);
+  EXPECT_EQ(Count(us_db, "SELECT COUNT(*) FROM customers"), 1);
+  EXPECT_EQ(Count(us_db, "SELECT COUNT(*) FROM accounts WHERE region <> 'us'"), 0);
+  EXPECT_EQ(Count(us_db, "SELECT COUNT(*) FROM media"), 0);
+  const std::string by_email = "SELECT COUNT(*) FROM customers WHERE email = '" + eu_email + "'";
+  EXPECT_EQ(Count(eu_db, by_email), 1);
+  EXPECT_EQ(Count(us_db, by_email), 0);
+  EXPECT_EQ(ListFilesUnder(server.data_dir() + "/eu/media/blobs").size(), 1u);
+  EXPECT_TRUE(ListFilesUnder(server.data_dir() + "/us/media/blobs").empty());
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 }  // namespace
