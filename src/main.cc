@@ -14,6 +14,9 @@
 //               [--known-bad-hashes FILE] [--abuse-threshold N] [--abuse-upload-floor N]
 //               [--abuse-upload-factor N] [--abuse-auth-failures N]
 //               [--abuse-end-users-per-ip N]
+//               [--region us|eu=listen:HOST:PORT[,data:DIR][,metadata:URL][,keys:URL]
+//                [,blobs:URL][,master-key:FILE][,public-url:URL][,backups:DIR]
+//                [,backup-keys:DIR][,journal:FILE]]...  (cells per region, region_cells.h)
 //   lethe audit verify [--data DIR] [--metadata postgres://...]
 //   lethe retention plan [--data DIR] [--account ID]
 //   lethe privacy metrics --year N [--data DIR]
@@ -27,7 +30,8 @@
 //   lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]
 // LETHE_LISTEN, LETHE_DATA, LETHE_MASTER_KEY_FILE, LETHE_MASTER_KEY,
 // LETHE_SMTP_URL, LETHE_CHECKPOINT_ORIGIN, LETHE_METADATA, LETHE_KEYS and
-// LETHE_BLOBS set the same things (S3 credentials: AWS_ACCESS_KEY_ID,
+// LETHE_BLOBS set the same things, LETHE_REGION_US and LETHE_REGION_EU the
+// fields of --region (S3 credentials: AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY); flags win over the environment. The verify
 // commands work offline (offline_verify.h).
 //
@@ -51,6 +55,7 @@
 #include "app/lethe_server.h"
 #include "app/offline_verify.h"
 #include "app/policy_cli.h"
+#include "app/region_cells.h"
 #include "app/staff_cli.h"
 #include "media/worker_main.h"
 #ifdef LETHE_TEST_SEAMS
@@ -79,6 +84,9 @@ constexpr const char* kUsage =
     "              [--known-bad-hashes FILE] [--abuse-threshold N] [--abuse-upload-floor N]\n"
     "              [--abuse-upload-factor N] [--abuse-auth-failures N]\n"
     "              [--abuse-end-users-per-ip N]\n"
+    "              [--region us|eu=listen:HOST:PORT[,data:DIR][,metadata:URL][,keys:URL]\n"
+    "                 [,blobs:URL][,master-key:FILE][,public-url:URL][,backups:DIR]\n"
+    "                 [,backup-keys:DIR][,journal:FILE]]...\n"
     "  lethe audit verify [--data DIR] [--metadata postgres://...]\n"
     "  lethe retention plan [--data DIR] [--account ID]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -93,7 +101,8 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 41> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 42> kValueFlags = {"--listen",
+                                                          "--region",
                                                           "--sms-outbox",
                                                           "--sms-url",
                                                           "--sms-token-file",
@@ -215,6 +224,20 @@ int Serve(const std::vector<std::string>& args) {
   config.blobs.url = Env("LETHE_BLOBS");
   config.blobs.access_key = Env("AWS_ACCESS_KEY_ID");
   config.blobs.secret_key = Env("AWS_SECRET_ACCESS_KEY");
+  // Cells per region (XFR-1): LETHE_REGION_US / LETHE_REGION_EU hold the
+  // fields of --region (a conninfo's password stays out of ps).
+  std::vector<lethe::CellSpec> cells;
+  for (const char* region : {"us", "eu"}) {
+    std::string var = std::string("LETHE_REGION_") + (region[0] == 'u' ? "US" : "EU");
+    if (std::string fields = Env(var.c_str()); !fields.empty()) {
+      auto cell = lethe::ParseCellFields(region, fields);
+      if (!cell.ok()) {
+        std::cerr << "lethe: " << var << ": " << cell.status().message() << "\n";
+        return 2;
+      }
+      cells.push_back(std::move(*cell));
+    }
+  }
 #ifdef LETHE_TEST_SEAMS
   bool test_clock = false;
   std::string crash_at;
@@ -245,7 +268,14 @@ int Serve(const std::vector<std::string>& args) {
     }
     const std::string& value = args[++i];
     uint64_t n = 0;
-    if (flag == "--listen") {
+    if (flag == "--region") {
+      auto cell = lethe::ParseCellSpec(value);
+      if (!cell.ok()) {
+        std::cerr << "lethe: " << cell.status().message() << "\n" << kUsage;
+        return 2;
+      }
+      cells.push_back(std::move(*cell));
+    } else if (flag == "--listen") {
       config.listen = value;
     } else if (flag == "--data") {
       config.data_dir = value;
@@ -351,6 +381,21 @@ int Serve(const std::vector<std::string>& args) {
               << "; never run this in production\n";
   }
 #endif
+  if (!cells.empty()) {
+    auto started = lethe::RegionCells::Start(config, cells, *clock, random,
+                                             [&seams](const std::string&) { return seams; });
+    if (!started.ok()) {
+      std::cerr << "lethe: cannot start: " << started.status().ToString() << "\n";
+      return 1;
+    }
+    for (const std::string& region : (*started)->regions()) {
+      std::cout << "lethe: listening on " << (*started)->endpoint(region) << " (region " << region
+                << ")" << std::endl;
+    }
+    (*started)->Run();
+    std::cerr << "lethe: stopped\n";
+    return 0;
+  }
   auto server = lethe::LetheServer::Start(config, *clock, random, seams);
   if (!server.ok()) {
     std::cerr << "lethe: cannot start: " << server.status().ToString() << "\n";

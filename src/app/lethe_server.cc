@@ -458,6 +458,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   options.rate_grace = std::chrono::seconds(config.rate_grace_seconds);
   options.request_deadline = std::chrono::seconds(config.request_deadline_seconds);
   LETHE_RETURN_IF_ERROR(AuditCheckpoints::ValidOrigin(config.checkpoint_origin));
+  if (!config.region.empty() && config.region != "us" && config.region != "eu") {
+    return Status::InvalidArgument("bad-region", "a cell's region must be us or eu");
+  }
   LETHE_RETURN_IF_ERROR(MakeDataDir(config.data_dir));
   // Before anything is read or written: recovery below removes blobs without
   // a record, which would destroy another live server's uploads in flight.
@@ -517,6 +520,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->customers->SetTwoFactor(p->two_factor.get());
   p->sessions = std::make_unique<SessionList>(*p->metadata, *p->audit, clock, *p->customers);
   p->accounts = std::make_unique<Accounts>(*p->metadata, *p->audit, clock, random, p->outbox.get());
+  if (!config.region.empty()) p->accounts->SetHomeRegion(config.region);
   p->usage = std::make_unique<UsageLedger>(*p->metadata, clock, random);
   p->links = std::make_unique<MediaLinks>(master, clock);
   p->keyed_ids = std::make_unique<KeyedIds>(master);

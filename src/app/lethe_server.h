@@ -96,6 +96,11 @@ struct ServeConfig {
   int64_t session_idle_minutes = 7 * 24 * 60;
   // Where media blobs live: the data directory, or an S3 bucket (--blobs).
   BlobStoreConfig blobs;
+  // The region this server is the cell of ("us" or "eu", XFR-1): its stores
+  // hold that region's accounts only, and creating an account of another
+  // region is refused (region_cells.h). Empty, the embedded default: one
+  // implicit cell holding accounts of both regions.
+  std::string region;
   // Automated abuse decisions (ADM-1): what the signals count and the
   // score that suspends, and a file of known-bad SHA-256 digests for the
   // built-in content check (none when empty).

@@ -58,6 +58,13 @@ Result<NewAccount> Accounts::Create(const std::string& customer_id, const std::s
   if (region != "us" && region != "eu") {
     return Status::InvalidArgument("invalid-field", "region must be \"us\" or \"eu\"");
   }
+  // Nothing is written here for another region's account: its records,
+  // media and keys would live in this cell's stores (XFR-1, XFR-2).
+  if (!home_region_.empty() && region != home_region_) {
+    return Status::FailedPrecondition(
+        "cross-region-refused", "this server holds region " + home_region_ + " only; create the " +
+                                    region + " account at that region's endpoint");
+  }
   NewAccount out;
   out.api_token = RandomToken(random_, "lat_");
   out.account = AccountRecord{RandomId(random_, "acc_"),  customer_id,       name, region,

@@ -65,7 +65,9 @@ class Accounts {
       : store_(store), audit_(audit), clock_(clock), random_(random), notices_(notices) {}
 
   // Returns InvalidArgument("invalid-field") for a bad name or a region
-  // other than "us" or "eu".
+  // other than "us" or "eu"; FailedPrecondition("cross-region-refused")
+  // when this server is the cell of another region (SetHomeRegion): the
+  // account's data would live outside its territory (XFR-1, XFR-2).
   Result<NewAccount> Create(const std::string& customer_id, const std::string& name,
                             const std::string& region, const RequestOrigin& origin);
   Result<std::vector<AccountRecord>> List(const std::string& customer_id);
@@ -89,6 +91,10 @@ class Accounts {
   };
   Result<AccountRecord> Update(const std::string& customer_id, const std::string& account_id,
                                const Patch& patch, const RequestOrigin& origin);
+  // Makes this the cell of `region` ("us" or "eu", XFR-1): accounts of any
+  // other region are refused by Create. Unset (the embedded default, one
+  // implicit cell): both regions are accepted. Set before serving.
+  void SetHomeRegion(std::string region) { home_region_ = std::move(region); }
   // Serves cached credentials for at most `lifetime` (zero: until a
   // change here drops them). Set before serving.
   void SetCacheLifetime(std::chrono::milliseconds lifetime) { cache_lifetime_ = lifetime; }
@@ -172,6 +178,7 @@ class Accounts {
   const Clock& clock_;
   Random& random_;
   Outbox* notices_;
+  std::string home_region_;  // "" for the implicit cell of both regions
   std::function<void(const std::string&)> on_retention_changed_;
   std::function<void(const std::string&)> on_failed_key_;
   std::shared_mutex cache_mu_;

@@ -63,7 +63,7 @@ Result<TransferResult> Transfers::Send(const TransferRequest& t, const Actor& ac
   }
   // 1. The recipient.
   LETHE_ASSIGN_OR_RETURN(AccountRecord account, store_.FindAccountById(t.account_id));
-  std::string url, recipient, kind;
+  std::string url, recipient, kind, crossing;
   if (t.kind == RecipientKind::kSubprocessor) {
     LETHE_ASSIGN_OR_RETURN(SubprocessorRecord s, registry_.InForce(store_, t.recipient_id));
     if (s.endpoint.empty()) return Refused("the sub-processor has no endpoint registered");
@@ -80,6 +80,11 @@ Result<TransferResult> Transfers::Send(const TransferRequest& t, const Actor& ac
       return Status::FailedPrecondition(
           "region-mismatch", "an account in region " + account.region +
                                  " may not send data to a sub-processor in region " + s.region);
+    }
+    // XFR-2: data leaving its account's region goes only with its basis in
+    // the ledger, which says so in the row itself.
+    if (s.region != account.region) {
+      crossing = " (leaves region " + account.region + " for " + s.region + ")";
     }
     url = s.endpoint;
     recipient = s.name;
@@ -114,8 +119,9 @@ Result<TransferResult> Transfers::Send(const TransferRequest& t, const Actor& ac
   // 5. The ledger row, committed before anything leaves.
   TransferResult result;
   if (!t.categories.empty()) {
-    Disclosure d{t.account_id,       recipient,  kind,   t.purpose,  t.legal_basis,
-                 Join(t.categories), t.end_user, t.what, t.reference};
+    Disclosure d{t.account_id, recipient,         kind,
+                 t.purpose,    t.legal_basis,     Join(t.categories),
+                 t.end_user,   t.what + crossing, t.reference};
     LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
       LETHE_ASSIGN_OR_RETURN(DisclosureRecord row, ledger_.Record(tx, d, actor, origin));
       result.disclosure_id = row.id;

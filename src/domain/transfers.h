@@ -10,7 +10,9 @@
 //  2. the processing gate admits the use for the end user the data is
 //     about (restriction, objection, opt-outs; consent once the gate
 //     checks it): ProcessingUse::kThirdPartyExport;
-//  3. for a sub-processor, its region allows the account's (RegionAllows);
+//  3. for a sub-processor, its region allows the account's (RegionAllows;
+//     XFR-2: a transfer out of the account's region that it allows has
+//     the crossing written in its ledger row's `what`);
 //  4. the URL and every address its host resolves to pass the SSRF guard
 //     (endpoint_guard.h);
 //  5. a disclosure-ledger row is committed when the payload holds personal

@@ -229,6 +229,27 @@ TEST_F(TransfersTest, EuDataGoesOnlyToEuSubprocessors_SHR3) {
   EXPECT_FALSE(RegionAllows("eu", "us"));
 }
 
+// XFR-2: data moves out of its region only when the rule allows it, and
+// then with its legal basis and the crossing in the ledger; otherwise it is
+// refused and nothing is written.
+TEST_F(TransfersTest, DataLeavingItsRegionIsRecordedWithItsBasisOrRefused_XFR2) {
+  ASSERT_EQ(who_.account.region, "us");
+  SubprocessorRecord global = Register("global", "https://receiver.example/in");
+  SubprocessorRecord in_eu = Register("eu", "https://receiver.example/in");
+  clock_.Advance(SubProcessors::kNoticeDays * kDay);
+  auto refused = transfers_->Send(To(in_eu), Actor::System("system"), origin_);
+  EXPECT_EQ(refused.status().reason(), "region-mismatch");
+  EXPECT_EQ(Rows(), 0u);
+  EXPECT_TRUE(sent_.empty());
+  auto sent = transfers_->Send(To(global), Actor::System("system"), origin_);
+  ASSERT_TRUE(sent.ok()) << sent.status().ToString();
+  auto rows = metadata_->ListDisclosures(who_.account.id, {0, ""}, 10);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].legal_basis, "consent");
+  EXPECT_EQ((*rows)[0].what, "med_1 (10 bytes) (leaves region us for global)");
+  EXPECT_EQ(http_->rows_before_send, std::vector<int>{1});
+}
+
 TEST_F(TransfersTest, AHostResolvingInsideTheNetworkIsRefused_SHR3) {
   SubprocessorRecord s = Register("us", "https://inside.example/in");
   clock_.Advance(SubProcessors::kNoticeDays * kDay);
