@@ -373,11 +373,15 @@ Status Erasures::PurgeEndUser(ErasureRecord& e) {
 Status Erasures::ForgetRequestRecords(const ErasureRecord& e, const std::string& end_user) {
   // Privacy requests stay as the record of what was asked and answered
   // (RGT-2), under the erasure's keyed name instead of the end user.
-  // Upload tokens (issue 9) name their end user: they go.
+  // Upload tokens (issue 9) name their end user: they go. Their tus uploads
+  // lose the name now and expire; the purge job removes them and
+  // their parts (already unreadable: their keys went with the subject's).
+  const std::optional<std::string> who =
+      end_user.empty() ? std::nullopt : std::optional<std::string>(end_user);
   return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(StatusOf(tx.ForgetSubjectRecords(e.account_id, end_user, e.target)));
-    return StatusOf(tx.DeleteUploadTokensOf(
-        e.account_id, end_user.empty() ? std::nullopt : std::optional<std::string>(end_user)));
+    LETHE_RETURN_IF_ERROR(StatusOf(tx.ExpireUploadsOf(e.account_id, who)));
+    return StatusOf(tx.DeleteUploadTokensOf(e.account_id, who));
   });
 }
 

@@ -522,13 +522,18 @@ class MetadataTx : public MetadataReader {
   // `expected_offset` and it is not complete: NotFound otherwise (another
   // request moved it, or it is gone). CompleteUpload likewise sets the
   // offset to its length, the media id, and clears parts. DeleteUpload:
-  // NotFound unless the account has it.
+  // NotFound unless the account has it. ExpireUploadsOf (erasure) makes the
+  // account's uploads, finished or not, (of one end user when given) expired now
+  // and no longer naming their end user, so that Find answers 404 at once
+  // and the purge job removes them and their parts; returns how many.
   virtual Status InsertUpload(const UploadRecord& u) = 0;
   virtual Status AdvanceUpload(const std::string& id, int64_t expected_offset, int64_t new_offset,
                                const std::string& parts) = 0;
   virtual Status CompleteUpload(const std::string& id, int64_t expected_offset,
                                 const std::string& media_id) = 0;
   virtual Status DeleteUpload(const std::string& account_id, const std::string& id) = 0;
+  virtual Result<int64_t> ExpireUploadsOf(const std::string& account_id,
+                                          const std::optional<std::string>& end_user) = 0;
 
   // Abuse decisions (ADM-1). A taken id is AlreadyExists. AttachAbuseSignals
   // names `decision_id` on the signals `ids` of the decision's account.

@@ -261,6 +261,42 @@ TEST_F(TusTest, ExpiredUploadsArePurgedWithTheirBlobs) {
   EXPECT_TRUE(WaitFor([&] { return !part_stored(); })) << "with its sealed part";
 }
 
+// Erasing an end user takes their unfinished uploads too: the row stops
+// naming them at once, and the purge job removes it with its sealed part.
+TEST_F(TusTest, ErasingTheEndUserPurgesTheirUnfinishedUploads_USE5) {
+  const std::string eu = "eu_gone_" + std::to_string(::getpid());
+  const std::string token = Str(IssueToken({{"end_user", eu}}), "token");
+  const std::string file = Mp4(150'000);
+  const std::string path = Create(token, file.size());
+  ASSERT_EQ(Patch(token, path, 0, file.substr(0, 70'000)).status, 204);
+  const std::string db = server_->data_dir() + "/lethe.db";
+  const std::string id = path.substr(std::string("/v1/uploads/").size());
+  auto column = [&](const std::string& c) {
+    auto rows = Sql(db, "SELECT " + c + " FROM uploads WHERE id = '" + id + "'").rows;
+    return rows.empty() ? std::string("<none>") : rows[0][0].value_or("");
+  };
+  ASSERT_EQ(column("end_user"), eu);
+  const std::string parts = column("parts");
+  const std::string blob_id = parts.substr(0, parts.find(' '));
+  ASSERT_EQ(blob_id.rfind("blb_", 0), 0u) << parts;
+  auto part_stored = [&] {
+    for (const std::string& f : BlobFiles(*server_)) {
+      if (f.find(blob_id) != std::string::npos) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(part_stored());
+  Response erased = client_.Delete("/v1/end-users/" + eu, BearerAuth(tenant_.token()));
+  ASSERT_EQ(erased.status, 202) << erased.Describe();
+  EXPECT_TRUE(WaitFor([&] { return column("end_user") != eu; }))
+      << "the name goes with the erasure";
+  EXPECT_EQ(Head(tenant_.token(), path).status, 404);
+  LETHE_EXPECT_PROBLEM(Patch(tenant_.token(), path, 70'000, file.substr(70'000)), 404, "not-found");
+  ASSERT_TRUE(AdvanceClock(*server_, 60));  // the purge job runs every 30 s
+  EXPECT_TRUE(WaitFor([&] { return column("id") == "<none>"; })) << "the row is purged";
+  EXPECT_TRUE(WaitFor([&] { return !part_stored(); })) << "with its sealed part";
+}
+
 TEST_F(TusTest, UploadTokenIsSpentAtCreationAndOpensOnlyItsUpload_SEC2) {
   json::value t = IssueToken({{"end_user", "eu_tus"}, {"kinds", json::array{"video"}}});
   const std::string token = Str(t, "token");

@@ -1537,6 +1537,53 @@ TEST_P(MetadataStoreContract, UploadsRoundTripAdvanceOnlyFromTheirOffsetAndCompl
   EXPECT_EQ(store_->FindUpload("acc_a", "upl_1").status().code(), Status::Code::kNotFound);
 }
 
+TEST_P(MetadataStoreContract, AnErasureExpiresItsSubjectsUploadsAndDropsTheirName_USE5) {
+  auto upload = [](const std::string& id, const std::string& account, const std::string& eu) {
+    UploadRecord u;
+    u.id = id;
+    u.account_id = account;
+    u.end_user = eu;
+    u.creator = "acct";
+    u.length = 100;
+    u.content_type = "video/mp4";
+    u.kinds = {"video"};
+    u.parts = "blb_" + id;
+    u.created_ms = 10;
+    u.expires_ms = 5000;
+    return u;
+  };
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                for (const auto& u :
+                     {upload("upl_a1", "acc_a", "eu_1"), upload("upl_a2", "acc_a", "eu_2"),
+                      upload("upl_b1", "acc_b", "eu_1")}) {
+                  LETHE_RETURN_IF_ERROR(tx.InsertUpload(u));
+                }
+                return Status::Ok();
+              }).ok());
+  Result<int64_t> n = Status::Internal("unset");
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                n = tx.ExpireUploadsOf("acc_a", std::optional<std::string>("eu_1"));
+                return n.status();
+              }).ok());
+  EXPECT_EQ(*n, 1);
+  auto a1 = store_->FindUpload("acc_a", "upl_a1");
+  ASSERT_TRUE(a1.ok());
+  EXPECT_EQ(a1->expires_ms, 0);
+  EXPECT_EQ(a1->end_user, "") << "the erased end user is not named any more";
+  EXPECT_EQ(a1->parts, "blb_upl_a1") << "the purge job still finds the parts to remove";
+  EXPECT_EQ(store_->FindUpload("acc_a", "upl_a2")->expires_ms, 5000) << "another end user";
+  EXPECT_EQ(store_->FindUpload("acc_b", "upl_b1")->expires_ms, 5000) << "another account";
+  EXPECT_EQ(store_->ListUploadsExpiredBefore(1, 10)->size(), 1u);
+  // An account's closure takes all of its uploads.
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                n = tx.ExpireUploadsOf("acc_a", std::nullopt);
+                return n.status();
+              }).ok());
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(store_->FindUpload("acc_a", "upl_a2")->end_user, "");
+  EXPECT_EQ(store_->FindUpload("acc_b", "upl_b1")->end_user, "eu_1");
+}
+
 TEST_P(MetadataStoreContract, RacingSpendsOfTheLastUseLetOneThrough) {
   ASSERT_TRUE(W([&](MetadataTx& tx) {
                 return tx.InsertUploadToken(UploadToken("upt_r", "acc_a", "eu", 3, 5000));

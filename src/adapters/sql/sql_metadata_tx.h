@@ -227,6 +227,8 @@ class SqlMetadataTx final : public MetadataTx {
   Status CompleteUpload(const std::string& id, int64_t expected_offset,
                         const std::string& media_id) override;
   Status DeleteUpload(const std::string& account_id, const std::string& id) override;
+  Result<int64_t> ExpireUploadsOf(const std::string& account_id,
+                                  const std::optional<std::string>& end_user) override;
   Status SetAccountOrigins(const std::string& account_id,
                            const std::vector<std::string>& origins) override;
   Status InsertUploadToken(const UploadTokenRecord& t) override;

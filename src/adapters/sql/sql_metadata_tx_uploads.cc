@@ -114,4 +114,17 @@ Status SqlMetadataTx::DeleteUpload(const std::string& account_id, const std::str
   return Status::Ok();
 }
 
+Result<int64_t> SqlMetadataTx::ExpireUploadsOf(const std::string& account_id,
+                                               const std::optional<std::string>& end_user) {
+  // expires_ms 0 is before any clock: Find and the purge job both see an
+  // expired upload. The end user's name goes now, the row with its parts.
+  LETHE_ASSIGN_OR_RETURN(auto rows,
+                         Query("UPDATE uploads SET expires_ms = 0, end_user = '' "
+                               "WHERE account_id = $1 AND "
+                               "(CAST($2 AS TEXT) IS NULL OR end_user = $2) RETURNING id",
+                               {account_id, SqlNullable(end_user)}));
+  if (!rows.empty()) forget_ = true;
+  return static_cast<int64_t>(rows.size());
+}
+
 }  // namespace lethe
