@@ -6,6 +6,10 @@
 // URL ("http://127.0.0.1:<port>") once the server prints its address, and
 // rejects with the server's stderr if it exits first or has not started
 // within 30 s.
+//
+// api(base, method, route, { token, body }) makes one JSON call with an
+// optional bearer token; it resolves with { status, json (null when the
+// body is not JSON), text }.
 import { spawn } from 'node:child_process';
 
 export function startLethe(lethe, dataDir) {
@@ -30,4 +34,15 @@ export function startLethe(lethe, dataDir) {
     });
   });
   return { server, ready };
+}
+
+export async function api(base, method, route, { token, body } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(base + route, { method, headers, body: body && JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text };
 }

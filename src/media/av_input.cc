@@ -4,6 +4,7 @@
 #include <cstring>
 
 extern "C" {
+#include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
@@ -96,5 +97,9 @@ int64_t AvInput::DurationMs() const {
   }
   return best;
 }
+
+void AvCodecContextFree::operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+void AvFrameFree::operator()(AVFrame* f) const { av_frame_free(&f); }
+void AvPacketFree::operator()(AVPacket* p) const { av_packet_free(&p); }
 
 }  // namespace lethe

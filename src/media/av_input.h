@@ -5,13 +5,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
 #include "common/status.h"
 
+struct AVCodecContext;
 struct AVFormatContext;
+struct AVFrame;
 struct AVIOContext;
+struct AVPacket;
 
 namespace lethe {
 
@@ -43,6 +47,20 @@ class AvInput {
   AVIOContext* io_ = nullptr;
   AVFormatContext* format_ = nullptr;
 };
+
+// Owners of the decoding objects poster and transcript code share.
+struct AvCodecContextFree {
+  void operator()(AVCodecContext* c) const;
+};
+struct AvFrameFree {
+  void operator()(AVFrame* f) const;
+};
+struct AvPacketFree {
+  void operator()(AVPacket* p) const;
+};
+using AvCodecContextPtr = std::unique_ptr<AVCodecContext, AvCodecContextFree>;
+using AvFramePtr = std::unique_ptr<AVFrame, AvFrameFree>;
+using AvPacketPtr = std::unique_ptr<AVPacket, AvPacketFree>;
 
 // An Unprocessable("media-undecodable") status naming `what` and the
 // FFmpeg error `err`.

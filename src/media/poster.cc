@@ -17,15 +17,6 @@ extern "C" {
 namespace lethe {
 namespace {
 
-struct CodecFree {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
 struct SwsFree {
   void operator()(SwsContext* s) const { sws_freeContext(s); }
 };
@@ -76,7 +67,7 @@ Result<std::string> MakePoster(std::span<const uint8_t> media, int max_width) {
   if (Oversized(stream->codecpar->width, stream->codecpar->height)) {
     return TooLarge(stream->codecpar->width, stream->codecpar->height);
   }
-  std::unique_ptr<AVCodecContext, CodecFree> dec(avcodec_alloc_context3(codec));
+  AvCodecContextPtr dec(avcodec_alloc_context3(codec));
   if (!dec) return Status::Internal("out of memory");
   int err = avcodec_parameters_to_context(dec.get(), stream->codecpar);
   if (err < 0) return AvError("decoder parameters", err);
@@ -94,9 +85,9 @@ Result<std::string> MakePoster(std::span<const uint8_t> media, int max_width) {
     // A failed seek leaves the demuxer at the start: decode from there.
     (void)av_seek_frame(fmt, index, target, AVSEEK_FLAG_BACKWARD);
   }
-  std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
-  std::unique_ptr<AVFrame, FrameFree> frame(av_frame_alloc());
-  std::unique_ptr<AVFrame, FrameFree> best(av_frame_alloc());
+  AvPacketPtr packet(av_packet_alloc());
+  AvFramePtr frame(av_frame_alloc());
+  AvFramePtr best(av_frame_alloc());
   if (!packet || !frame || !best) return Status::Internal("out of memory");
   bool have = false;
   auto drain = [&]() -> Result<bool> {  // true once the target frame is in `best`

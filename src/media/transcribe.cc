@@ -23,15 +23,6 @@ constexpr int kFramesPerSecond = 100;  // pocketsphinx's default -frate
 // however long the media is.
 constexpr size_t kBlockSamples = kRate * 20;
 
-struct CodecFree {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
 struct SwrFree {
   void operator()(SwrContext* s) const { swr_free(&s); }
 };
@@ -122,7 +113,7 @@ Result<std::vector<TranscriptWord>> Transcribe(std::span<const uint8_t> media,
   if (index < 0 || codec == nullptr) {
     return Status::Unprocessable("media-undecodable", "the media has no sound");
   }
-  std::unique_ptr<AVCodecContext, CodecFree> dec(avcodec_alloc_context3(codec));
+  AvCodecContextPtr dec(avcodec_alloc_context3(codec));
   if (!dec) return Status::Internal("out of memory");
   int err = avcodec_parameters_to_context(dec.get(), fmt->streams[index]->codecpar);
   if (err < 0) return AvError("decoder parameters", err);
@@ -141,8 +132,8 @@ Result<std::vector<TranscriptWord>> Transcribe(std::span<const uint8_t> media,
 
   Recognizer rec;
   LETHE_RETURN_IF_ERROR(rec.Init(model));
-  std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
-  std::unique_ptr<AVFrame, FrameFree> frame(av_frame_alloc());
+  AvPacketPtr packet(av_packet_alloc());
+  AvFramePtr frame(av_frame_alloc());
   if (!packet || !frame) return Status::Internal("out of memory");
   std::vector<int16_t> out;
   bool decoded = false;

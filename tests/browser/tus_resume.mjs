@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tus from 'tus-js-client';
-import { startLethe as startLetheProcess } from '../lethe_process.mjs';
+import { api, startLethe as startLetheProcess } from '../lethe_process.mjs';
 
 const lethe = process.argv[2];
 const megabytes = Number(process.argv[3] || 200);
@@ -34,17 +34,6 @@ function startLethe() {
   const { server, ready } = startLetheProcess(lethe, path.join(root, 'data'));
   cleanups.push(() => server.kill('SIGTERM'));
   return ready;
-}
-
-async function api(base, method, route, { token, body } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(base + route, { method, headers, body: body && JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
 }
 
 // The head of a real MP4 that ffmpeg writes (one 16x16 H.264 frame, moov

@@ -19,7 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startLethe as startLetheProcess } from '../lethe_process.mjs';
+import { api, startLethe as startLetheProcess } from '../lethe_process.mjs';
 
 const lethe = process.argv[2];
 if (!lethe) {
@@ -63,17 +63,6 @@ function startPageServer(html) {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve(`http://localhost:${server.address().port}`));
   });
-}
-
-async function api(base, method, route, { token, body } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(base + route, { method, headers, body: body && JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
 }
 
 function makeWebm() {
