@@ -45,6 +45,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -75,6 +76,7 @@ constexpr const char* kUsage =
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
     "              [--backup-dir DIR] [--media-workers N] [--media-worker-cpu-seconds S]\n"
+    "              [--media-max-minutes M]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
     "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -101,7 +103,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 42> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 43> kValueFlags = {"--listen",
                                                           "--region",
                                                           "--sms-outbox",
                                                           "--sms-url",
@@ -125,6 +127,7 @@ constexpr std::array<std::string_view, 42> kValueFlags = {"--listen",
                                                           "--threads",
                                                           "--media-workers",
                                                           "--media-worker-cpu-seconds",
+                                                          "--media-max-minutes",
                                                           "--min-rate",
                                                           "--max-connections",
                                                           "--blocking-threads",
@@ -211,6 +214,13 @@ int RetentionPlan(const std::vector<std::string>& args) {
 
 int Serve(const std::vector<std::string>& args) {
   lethe::ServeConfig config;
+  // Media workers are this binary run as `lethe worker ...`: the path is
+  // resolved now, so a later upgrade in place does not swap it mid-run.
+  {
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) config.media_worker = self.string();
+  }
   if (auto v = Env("LETHE_LISTEN"); !v.empty()) config.listen = v;
   if (auto v = Env("LETHE_DATA"); !v.empty()) config.data_dir = v;
   config.master_key_file = Env("LETHE_MASTER_KEY_FILE");
@@ -292,6 +302,8 @@ int Serve(const std::vector<std::string>& args) {
     } else if (flag == "--media-worker-cpu-seconds" && ParseCount(value, n) && n > 0 &&
                n <= 86400) {
       config.media_worker_limits.cpu_seconds = static_cast<int>(n);
+    } else if (flag == "--media-max-minutes" && ParseCount(value, n) && n > 0 && n <= 100000) {
+      config.media_max_minutes = static_cast<int>(n);
     } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
       config.threads = static_cast<int>(n);
     } else if (flag == "--blocking-threads" && ParseCount(value, n) && n > 0 && n <= 1024) {

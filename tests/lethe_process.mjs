@@ -10,7 +10,17 @@
 // api(base, method, route, { token, body }) makes one JSON call with an
 // optional bearer token; it resolves with { status, json (null when the
 // body is not JSON), text }.
+//
+// TestRun is one test script's run: a scratch directory (`root`),
+// check(ok, what, detail) prints a line and counts failures, cleanup(fn)
+// registers an undo, startLethe() starts `lethe serve` in the run's
+// directory (stopped at the end) and resolves with its base URL, and
+// finish(main) runs main, undoes everything in reverse, prints PASS or the
+// count of failed checks and exits 0 only when every check held.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export function startLethe(lethe, dataDir) {
   const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir],
@@ -45,4 +55,41 @@ export async function api(base, method, route, { token, body } = {}) {
   let json = null;
   try { json = JSON.parse(text); } catch { /* not JSON */ }
   return { status: res.status, json, text };
+}
+
+export class TestRun {
+  constructor(lethe, prefix) {
+    this.lethe = lethe;
+    this.root = mkdtempSync(path.join(os.tmpdir(), prefix));
+    this.cleanups = [];
+    this.failures = 0;
+  }
+
+  check(ok, what, detail = '') {
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ': ' + detail : ''}`);
+    if (!ok) this.failures++;
+  }
+
+  cleanup(fn) { this.cleanups.push(fn); }
+
+  startLethe() {
+    const { server, ready } = startLethe(this.lethe, path.join(this.root, 'data'));
+    this.cleanup(() => server.kill('SIGTERM'));
+    return ready;
+  }
+
+  async finish(main) {
+    try {
+      await main();
+    } catch (e) {
+      this.check(false, 'the test ran', e.stack || String(e));
+    } finally {
+      for (const fn of this.cleanups.reverse()) {
+        try { await fn(); } catch { /* already gone */ }
+      }
+      rmSync(this.root, { recursive: true, force: true });
+    }
+    console.log(this.failures === 0 ? 'PASS' : `${this.failures} check(s) failed`);
+    process.exit(this.failures === 0 ? 0 : 1);
+  }
 }

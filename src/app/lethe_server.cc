@@ -626,8 +626,11 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddWebhookRoutes(*p->router, *p->webhooks, config.max_json_body);
   p->media_worker =
       std::make_unique<ProcessMediaWorker>(config.media_worker, config.media_worker_limits);
+  MediaArtifactOptions artifact_options;
+  artifact_options.max_duration = std::chrono::minutes(config.media_max_minutes);
   p->artifacts = std::make_unique<MediaArtifacts>(*p->metadata, *p->media, *p->blobs, *p->key_ring,
-                                                  *p->processing_gate, *p->media_worker, clock);
+                                                  *p->processing_gate, *p->media_worker, clock,
+                                                  artifact_options);
   p->media_workers = config.media_workers;
   p->media_events = std::make_unique<EventFanOut>(
       std::vector<DomainEvents*>{p->webhooks.get(), p->abuse_signals.get(), p->artifacts.get()});

@@ -82,10 +82,12 @@ struct ServeConfig {
   int backup_max_age_days = 30;
   // Posters and transcripts (issue 14): how many media workers run at
   // once (0: none is made), each a child process running `media_worker
-  // worker ...` (empty: this binary) within these limits.
+  // worker ...` within these limits (main sets its own binary; empty:
+  // every poster and transcript fails with media-worker-missing).
   int media_workers = 2;
   std::string media_worker;
   MediaWorkerLimits media_worker_limits;
+  int media_max_minutes = 240;  // longer media get no transcript
   // The origin line (and signed-note key name) of the audit chain's signed
   // checkpoints. Keep it fixed for the deployment's life: checkpoints under
   // another origin do not chain to the old ones.

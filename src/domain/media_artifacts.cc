@@ -103,6 +103,12 @@ MediaArtifactRecord MediaArtifacts::Make(MediaArtifactRecord a) {
     return a;
   }
   if (!admitted.ok()) return fail(admitted);
+  if (a.kind != kArtifactPoster && m->duration_ms &&
+      *m->duration_ms > options_.max_duration.count()) {
+    a.state = "failed";
+    a.detail = "processing-limit";
+    return a;
+  }
   Result<std::string> out = Derive(*m, a.kind);
   if (!out.ok()) return fail(out.status());
   Status stored = Store(*m, a, *out);

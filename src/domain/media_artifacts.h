@@ -40,6 +40,10 @@ struct MediaArtifactOptions {
   std::chrono::milliseconds lease{std::chrono::minutes(15)};
   int max_attempts = 3;  // for retryable errors (the store, the blob store)
   std::chrono::milliseconds backoff{std::chrono::seconds(5)};
+  // Longer media get no transcript (failed, processing-limit) and no
+  // worker is started: hours of audio would only spend the CPU limit.
+  // A poster reads one frame and is made at any length.
+  std::chrono::milliseconds max_duration{std::chrono::hours(4)};
 };
 
 class MediaArtifacts final : public DomainEvents {

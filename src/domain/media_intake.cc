@@ -1,12 +1,15 @@
 #include "domain/media_intake.h"
 
+#include <algorithm>
+
 #include "domain/purposes.h"
 
 namespace lethe {
 
 Result<IntakeOutcome> MediaIntake::Examine(const std::string& account_id,
                                            const std::string& end_user, std::string_view kind,
-                                           std::string_view container, ByteSource& bytes) const {
+                                           std::string_view container, ByteSource& bytes,
+                                           const std::vector<BytePatch>& blanked) const {
   IntakeOutcome out;
   Result<MediaProbe> probe = ProbeMedia(bytes, limits_.probe);
   if (probe.ok()) {
@@ -15,6 +18,7 @@ Result<IntakeOutcome> MediaIntake::Examine(const std::string& account_id,
              probe.status().reason() != "undecodable-media" || kind == "video") {
     return probe.status();
   }
+  out.restore_original = !blanked.empty();
   if (!ScrubHandles(container)) return out;
   LETHE_ASSIGN_OR_RETURN(bool scrub, store_.FindAccountScrub(account_id));
   if (!scrub) return out;
@@ -24,8 +28,23 @@ Result<IntakeOutcome> MediaIntake::Examine(const std::string& account_id,
     return out;
   }
   LETHE_RETURN_IF_ERROR(admitted);
+  std::vector<std::string> removed;
+  if (!blanked.empty()) {
+    UndoneByteSource sent(bytes, blanked);
+    LETHE_ASSIGN_OR_RETURN(Mp4Metadata said, ReadMp4Metadata(sent, limits_.scrub));
+    // Blanked, but nothing there was revealing (an encoder tag): a file
+    // with nothing to remove is kept byte for byte.
+    if (said.revealing.empty()) return out;
+    removed = std::move(said.removed);
+  }
+  out.restore_original = false;
+  // What the blanking could not reach, or the whole scrub of a file that
+  // was not blanked.
   LETHE_ASSIGN_OR_RETURN(ScrubResult scrubbed, ScrubMetadata(container, bytes, limits_.scrub));
-  out.removed = std::move(scrubbed.removed);
+  removed.insert(removed.end(), scrubbed.removed.begin(), scrubbed.removed.end());
+  std::sort(removed.begin(), removed.end());
+  removed.erase(std::unique(removed.begin(), removed.end()), removed.end());
+  out.removed = std::move(removed);
   out.scrubbed = std::move(scrubbed.bytes);
   if (out.scrubbed && out.probe) {
     // Same streams, fewer tags; the rotation and sizes are unchanged, but

@@ -21,14 +21,27 @@
 //
 // Where the bytes are: the caller hands a ByteSource that decrypts the
 // sealed blob a chunk at a time, so the probe streams and no plaintext
-// file is ever written. Scrubbing needs the whole file rewritten, and the
-// rewrite is built in memory, bounded by ScrubLimits::max_bytes (default
-// 512 MiB, --scrub-max-mb): an encrypted spill would need a seekable
-// sealed writer (the MP4 muxer patches box sizes) that the at-rest format
-// does not have, and only files that carry something to remove are
-// rewritten at all. A file over the bound that needs scrubbing is refused
-// (TooLarge "scrub-too-large", 413) rather than stored with its location;
-// the account can turn scrubbing off for such files.
+// file is ever written.
+//
+// MP4 and MOV are scrubbed as they stream in (mp4_blanker.h: metadata
+// boxes blanked in place before sealing), when the account's scrubbing is
+// on, so that the usual file costs no second pass. What comes here is then
+// the blanked file and its undo. Examine names what was removed (read
+// through the undo: what the client sent), and asks for the file as given
+// back (restore_original) when the gate refuses the scrub, or when what
+// was blanked held nothing revealing (an encoder tag alone: such a file is
+// kept byte for byte, at the cost of storing it a second time). Whatever the
+// blanking could not reach (a timed-metadata track, a box over its bound)
+// is left to the remux, as for a file that was not blanked.
+//
+// The remux and image scrubs rewrite the whole file, in memory, bounded by
+// ScrubLimits::max_bytes (default 512 MiB, --scrub-max-mb): an encrypted
+// spill would need a seekable sealed writer (the MP4 muxer patches box
+// sizes) that the at-rest format does not have, and only files that carry
+// something to remove are rewritten at all. A file over the bound that
+// needs scrubbing is refused (TooLarge "scrub-too-large", 413) rather than
+// stored with its location; the account can turn scrubbing off for such
+// files.
 #pragma once
 
 #include <optional>
@@ -39,6 +52,7 @@
 #include "common/status.h"
 #include "domain/processing_gate.h"
 #include "media/byte_source.h"
+#include "media/mp4_blanker.h"
 #include "media/probe.h"
 #include "media/scrub.h"
 #include "ports/metadata_store.h"
@@ -57,6 +71,10 @@ struct IntakeOutcome {
   std::vector<std::string> removed;  // names of the removed fields, never values
   // Set when scrubbing was on but the gate refused it: its reason.
   std::optional<std::string> scrub_refused;
+  // Set when the bytes were blanked as they came in but must be stored as
+  // the client sent them (the gate refused, or scrubbing was turned off
+  // meanwhile): the caller stores them again through the undo.
+  bool restore_original = false;
 };
 
 class MediaIntake {
@@ -66,13 +84,16 @@ class MediaIntake {
 
   // Examines the plaintext `bytes` of an upload of `kind` ("video",
   // "audio", "image") whose container SniffContainer() named `container`,
-  // for end user `end_user` ("" for the account's own) of `account_id`.
-  // Returns what to record and, if scrubbed, what to store. Errors: as
-  // above (415, 413), the gate's or store's errors other than a refusal,
-  // and the source's (DataLoss, Internal).
+  // for end user `end_user` ("" for the account's own) of `account_id`;
+  // `blanked` is the undo of an Mp4Blanker the bytes went through (empty
+  // when they were stored as sent). Returns what to record and, if
+  // scrubbed, what to store. Errors: as above (415, 413), the gate's or
+  // store's errors other than a refusal, and the source's (DataLoss,
+  // Internal).
   Result<IntakeOutcome> Examine(const std::string& account_id, const std::string& end_user,
                                 std::string_view kind, std::string_view container,
-                                ByteSource& bytes) const;
+                                ByteSource& bytes,
+                                const std::vector<BytePatch>& blanked = {}) const;
 
   const IntakeLimits& limits() const { return limits_; }
 

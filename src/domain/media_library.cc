@@ -91,8 +91,10 @@ Status MediaLibrary::AuditIntake(MetadataTx& tx, const Actor& actor, const Intak
 Status MediaLibrary::TakeIn(MediaIngest& in, MediaRecord& m, IntakeOutcome& outcome) {
   LETHE_ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> blob, blobs_.Open(m.blob_id));
   SealedBlobSource source(std::move(blob), in.data_key_, m.blob_id, static_cast<uint64_t>(m.bytes));
-  LETHE_ASSIGN_OR_RETURN(outcome,
-                         intake_->Examine(m.account_id, m.end_user, m.kind, in.container_, source));
+  static const std::vector<BytePatch> kNone;
+  const std::vector<BytePatch>& blanked = in.blanker_ ? in.blanker_->undo() : kNone;
+  LETHE_ASSIGN_OR_RETURN(
+      outcome, intake_->Examine(m.account_id, m.end_user, m.kind, in.container_, source, blanked));
   if (outcome.probe) {
     const MediaProbe& p = *outcome.probe;
     m.duration_ms = p.duration_ms;
@@ -102,32 +104,44 @@ Status MediaLibrary::TakeIn(MediaIngest& in, MediaRecord& m, IntakeOutcome& outc
     m.frame_rate = p.frame_rate;
     m.rotation = p.rotation;
   }
+  if (outcome.restore_original) {
+    // Scrubbed as it came in, but not to be: the file as the client sent
+    // it replaces the blanked one.
+    UndoneByteSource sent(source, blanked);
+    return ReplaceBlob(in, m, sent);
+  }
   if (!outcome.scrubbed) return Status::Ok();
-  // The scrubbed bytes go in a blob of their own, under the same data key;
-  // the original goes before the upload is answered.
-  const std::string scrubbed_id = RandomId(random_, "blb_");
+  MemoryByteSource scrubbed(*outcome.scrubbed);
+  LETHE_RETURN_IF_ERROR(ReplaceBlob(in, m, scrubbed));
+  outcome.scrubbed.reset();  // the memory goes now, not with the record
+  return Status::Ok();
+}
+
+Status MediaLibrary::ReplaceBlob(MediaIngest& in, MediaRecord& m, ByteSource& plain) {
+  // The new bytes go in a blob of their own, under the same data key; the
+  // old one goes before the upload is answered.
+  const std::string replacement_id = RandomId(random_, "blb_");
   LETHE_RETURN_IF_ERROR(store_.Transact(
-      [&](MetadataTx& tx) { return tx.InsertBlobIntent(scrubbed_id, clock_.NowMillis()); }));
-  auto sha256 = StoreSealed(scrubbed_id, in.data_key_, *outcome.scrubbed);
+      [&](MetadataTx& tx) { return tx.InsertBlobIntent(replacement_id, clock_.NowMillis()); }));
+  auto sha256 = StoreSealed(replacement_id, in.data_key_, plain);
   if (!sha256.ok()) {
-    Status gone = blobs_.Remove(scrubbed_id);
-    if (gone.ok() || gone.code() == Status::Code::kNotFound) ClearIntents({scrubbed_id});
+    Status gone = blobs_.Remove(replacement_id);
+    if (gone.ok() || gone.code() == Status::Code::kNotFound) ClearIntents({replacement_id});
     return sha256.status();
   }
   const std::string original = m.blob_id;
   Status gone = blobs_.Remove(original);
   // Not known to be gone: its intent stays, and Recover() removes it.
   if (gone.ok() || gone.code() == Status::Code::kNotFound) ClearIntents({original});
-  in.blob_id_ = scrubbed_id;  // the intent Commit settles
-  m.blob_id = scrubbed_id;
-  m.bytes = static_cast<int64_t>(outcome.scrubbed->size());
+  in.blob_id_ = replacement_id;  // the intent Commit settles
+  m.blob_id = replacement_id;
+  m.bytes = static_cast<int64_t>(plain.size());
   m.sha256 = *sha256;
-  outcome.scrubbed.reset();  // the memory goes now, not with the record
   return Status::Ok();
 }
 
 Result<std::string> MediaLibrary::StoreSealed(const std::string& blob_id, const Key& key,
-                                              std::span<const uint8_t> plain) {
+                                              ByteSource& plain) {
   LETHE_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs_.Create(blob_id));
   std::vector<uint8_t> out;
   out.reserve(kWriteBatch + kChunkSealedBytes);
@@ -139,8 +153,15 @@ Result<std::string> MediaLibrary::StoreSealed(const std::string& blob_id, const 
     return st;
   });
   Sha256Pipe sha256;
-  sha256.Update(plain);
-  LETHE_RETURN_IF_ERROR(sealer.Append(plain));
+  std::vector<uint8_t> piece(kWriteBatch);
+  for (uint64_t at = 0; at < plain.size();) {
+    LETHE_ASSIGN_OR_RETURN(size_t n, plain.ReadAt(at, piece));
+    if (n == 0) return Status::DataLoss("the media ended early");
+    std::span<const uint8_t> got(piece.data(), n);
+    sha256.Update(got);
+    LETHE_RETURN_IF_ERROR(sealer.Append(got));
+    at += n;
+  }
   LETHE_RETURN_IF_ERROR(sealer.Finish());
   if (!out.empty()) LETHE_RETURN_IF_ERROR(writer->Append(out));
   LETHE_RETURN_IF_ERROR(writer->Commit());
@@ -190,9 +211,17 @@ Result<std::unique_ptr<MediaIngest>> MediaLibrary::BeginIngest(const Principal& 
     ClearIntents({blob_id});
     return writer.status();
   }
-  return std::unique_ptr<MediaIngest>(new MediaIngest(
+  auto ingest = std::unique_ptr<MediaIngest>(new MediaIngest(
       *this, who, std::move(declared_type), origin, std::move(media_id), std::move(blob_id),
       keys_.NewDataKey(), std::move(*writer), std::move(terms)));
+  // An MP4 of an account that scrubs is blanked on its way to the sealer
+  // (the intake settles whether that stands); read now, as the upload
+  // starts. Unreadable: the intake's own scrub does it later.
+  if (intake_ != nullptr) {
+    Result<bool> scrub = store_.FindAccountScrub(who.account.id);
+    ingest->blank_mp4_ = scrub.ok() && *scrub;
+  }
+  return ingest;
 }
 
 MediaIngest::MediaIngest(MediaLibrary& library, Principal who, std::string declared_type,
@@ -242,12 +271,20 @@ Status MediaIngest::Sniff() {
   kind_ = kind;
   content_type_ = sniffed.content_type;
   container_ = std::string(SniffContainer(head_).value_or(""));
+  if (blank_mp4_ && container_ == "mp4") {
+    blanker_ = std::make_unique<Mp4Blanker>(
+        [this](std::span<const uint8_t> bytes) { return SealAsIs(bytes); });
+  }
   std::vector<uint8_t> head = std::move(head_);
   head_.clear();
   return Seal(head);
 }
 
 Status MediaIngest::Seal(std::span<const uint8_t> bytes) {
+  return blanker_ ? blanker_->Feed(bytes) : SealAsIs(bytes);
+}
+
+Status MediaIngest::SealAsIs(std::span<const uint8_t> bytes) {
   sha256_.Update(bytes);
   return sealer_->Append(bytes);
 }
@@ -282,6 +319,7 @@ Result<MediaRecord> MediaIngest::Commit(const MediaFields& fields) {
   if (!failed_.ok()) return failed_;
   Status st = CheckMediaFields(fields);
   if (st.ok() && kind_.empty()) st = Sniff();  // a file shorter than the sniff window
+  if (st.ok() && blanker_) st = blanker_->Finish();
   if (st.ok()) st = sealer_->Finish();
   if (st.ok()) st = Flush();
   if (!st.ok()) {

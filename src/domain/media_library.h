@@ -215,8 +215,10 @@ class MediaLibrary {
                      const MediaRecord& m, const RequestOrigin& origin);
   // Seals `plain` under `key` into a new, committed blob `blob_id`;
   // returns the plaintext's SHA-256 (hex).
-  Result<std::string> StoreSealed(const std::string& blob_id, const Key& key,
-                                  std::span<const uint8_t> plain);
+  Result<std::string> StoreSealed(const std::string& blob_id, const Key& key, ByteSource& plain);
+  // Stores `plain` under the ingest's data key in place of `m`'s blob (a
+  // scrubbed file, or the file as sent), and points `m` and `in` at it.
+  Status ReplaceBlob(MediaIngest& in, MediaRecord& m, ByteSource& plain);
   Result<int> EraseMediaOf(const std::string& account_id,
                            const std::optional<std::string>& end_user, const Actor& actor,
                            const RequestOrigin& origin);
@@ -268,7 +270,9 @@ class MediaIngest {
               std::string media_id, std::string blob_id, Key data_key,
               std::unique_ptr<BlobWriter> writer, IngestTerms terms);
   Status Sniff();
+  // Through the blanker, if any, to SealAsIs.
   Status Seal(std::span<const uint8_t> bytes);
+  Status SealAsIs(std::span<const uint8_t> bytes);
   Status Flush();
 
   MediaLibrary& library_;
@@ -284,7 +288,9 @@ class MediaIngest {
   Sha256Pipe sha256_;  // hashes on its own thread
   std::string kind_;
   std::string content_type_;
-  std::string container_;      // SniffContainer()'s name
+  std::string container_;   // SniffContainer()'s name
+  bool blank_mp4_ = false;  // the account scrubs: blank an MP4 as it comes
+  std::unique_ptr<Mp4Blanker> blanker_;
   std::vector<uint8_t> head_;  // first bytes, until sniffed
   std::vector<uint8_t> out_;   // sealed bytes waiting for one larger write
   uint64_t bytes_ = 0;

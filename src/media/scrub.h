@@ -62,4 +62,18 @@ bool ScrubHandles(std::string_view container);
 Result<ScrubResult> ScrubMetadata(std::string_view container, ByteSource& source,
                                   const ScrubLimits& limits = {});
 
+// What an MP4 or MOV says about itself, as ScrubMetadata sees it:
+// `revealing` names what makes a scrub necessary (location, dates, device,
+// a data track; empty: nothing to remove, the file stays as it is), and
+// `removed` what a scrub would then remove with it (other container tags
+// such as the encoder). Both sorted. For a file scrubbed in place
+// (mp4_blanker.h), read through its undo, so that it describes what the
+// client sent. UnsupportedMedia("unscrubbable-media") when it cannot be
+// demuxed; the source's error.
+struct Mp4Metadata {
+  std::vector<std::string> revealing;
+  std::vector<std::string> removed;
+};
+Result<Mp4Metadata> ReadMp4Metadata(ByteSource& source, const ScrubLimits& limits = {});
+
 }  // namespace lethe

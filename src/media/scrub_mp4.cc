@@ -140,6 +140,22 @@ bool Kept(const AVStream* st) {
 
 }  // namespace
 
+Result<Mp4Metadata> ReadMp4Metadata(ByteSource& source, const ScrubLimits& limits) {
+  Status read_error;
+  av::IoPtr io = av::ReaderOver(source, &read_error);
+  if (!io) return Status::Internal("out of memory scrubbing media");
+  av::Deadline deadline{std::chrono::steady_clock::now() + limits.deadline};
+  auto opened = av::OpenInput(io.get(), limits.probe_bytes, limits.analyze_us, &deadline);
+  if (!read_error.ok()) return read_error;
+  if (!opened.ok()) return Unscrubbable(opened.status().message());
+  std::set<std::string> found = Findings(opened->get());
+  Mp4Metadata out;
+  out.revealing.assign(found.begin(), found.end());
+  AddDropped(opened->get(), found);
+  out.removed.assign(found.begin(), found.end());
+  return out;
+}
+
 Result<ScrubResult> ScrubMp4(ByteSource& source, const ScrubLimits& limits) {
   Status read_error;
   av::IoPtr io = av::ReaderOver(source, &read_error);

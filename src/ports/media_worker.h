@@ -33,8 +33,9 @@ class MediaWorker {
   // media of `kind` (video, audio, image). Returns the worker's output on
   // success; Unprocessable("media-undecodable") when the worker could not
   // decode the media, Unprocessable("processing-limit") when it hit the
-  // CPU, memory, time or size limit (neither is worth retrying); Internal
-  // when the worker could not be started; the source's error.
+  // CPU, memory, time or size limit (neither is worth retrying);
+  // FailedPrecondition("media-worker-missing") when none is configured;
+  // Internal when the worker could not be started; the source's error.
   virtual Result<std::string> Run(const std::string& task, const std::string& kind,
                                   const Source& source) = 0;
 };

@@ -8,11 +8,10 @@
 // usage: node tus_resume.mjs <path to lethe> [megabytes]
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tus from 'tus-js-client';
-import { api, startLethe as startLetheProcess } from '../lethe_process.mjs';
+import { api, TestRun } from '../lethe_process.mjs';
 
 const lethe = process.argv[2];
 const megabytes = Number(process.argv[3] || 200);
@@ -20,21 +19,9 @@ if (!lethe) {
   console.error('usage: node tus_resume.mjs <path to lethe> [megabytes]');
   process.exit(2);
 }
-const root = mkdtempSync(path.join(os.tmpdir(), 'lethe-tus-'));
-const cleanups = [];
-let failures = 0;
-
-function check(ok, what, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ': ' + detail : ''}`);
-  if (!ok) failures++;
-}
-
-// Starts `lethe serve` on a free loopback port; resolves with its base URL.
-function startLethe() {
-  const { server, ready } = startLetheProcess(lethe, path.join(root, 'data'));
-  cleanups.push(() => server.kill('SIGTERM'));
-  return ready;
-}
+const run = new TestRun(lethe, 'lethe-tus-');
+const { root } = run;
+const check = (...args) => run.check(...args);
 
 // The head of a real MP4 that ffmpeg writes (one 16x16 H.264 frame, moov
 // first), cut where its 'mdat' box starts, that box then given size 0 ("to
@@ -87,7 +74,7 @@ function tusOptions(token, extra) {
 }
 
 async function main() {
-  const base = await startLethe();
+  const base = await run.startLethe();
   const signup = await api(base, 'POST', '/v1/signup', { body: {
     name: 'Tus', email: `tus${Date.now()}@example.com`, password: 'correct horse battery staple',
     country: 'US', birth_date: '1990-04-02' } });
@@ -166,15 +153,4 @@ async function main() {
   check(res.status === 200 && hash.digest('hex') === sha256, 'the bytes downloaded back have the same sha256');
 }
 
-try {
-  await main();
-} catch (e) {
-  check(false, 'the test ran', e.stack || String(e));
-} finally {
-  for (const fn of cleanups.reverse()) {
-    try { await fn(); } catch { /* already gone */ }
-  }
-  rmSync(root, { recursive: true, force: true });
-}
-console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+await run.finish(main);

@@ -13,13 +13,12 @@
 //
 // usage: node upload_play.mjs <path to lethe>
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { api, startLethe as startLetheProcess } from '../lethe_process.mjs';
+import { api, TestRun } from '../lethe_process.mjs';
 
 const lethe = process.argv[2];
 if (!lethe) {
@@ -27,21 +26,9 @@ if (!lethe) {
   process.exit(2);
 }
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
-const root = mkdtempSync(path.join(os.tmpdir(), 'lethe-browser-'));
-const cleanups = [];
-let failures = 0;
-
-function check(ok, what, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ': ' + detail : ''}`);
-  if (!ok) failures++;
-}
-
-// Starts `lethe serve` on a free loopback port; resolves with its base URL.
-function startLethe() {
-  const { server, ready } = startLetheProcess(lethe, path.join(root, 'data'));
-  cleanups.push(() => server.kill('SIGTERM'));
-  return ready;
-}
+const run = new TestRun(lethe, 'lethe-browser-');
+const { root } = run;
+const check = (...args) => run.check(...args);
 
 // tus-js-client's browser build, from the npm package (tests/browser).
 const tusScript = readFileSync(
@@ -59,7 +46,7 @@ function startPageServer(html) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(html);
   });
-  cleanups.push(() => server.close());
+  run.cleanup(() => server.close());
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve(`http://localhost:${server.address().port}`));
   });
@@ -133,7 +120,7 @@ async function tryFetch(url, init) {
 </script>`;
 
 async function main() {
-  const base = await startLethe();
+  const base = await run.startLethe();
   const pageOrigin = await startPageServer(pageHtml);
   const otherOrigin = await startPageServer(pageHtml);
 
@@ -158,7 +145,7 @@ async function main() {
     // Root in a container has no user namespaces for the sandbox.
     args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
   });
-  cleanups.push(() => browser.close());
+  run.cleanup(() => browser.close());
   const page = await browser.newPage();
   page.on('console', (m) => console.log('page:', m.text()));
   await page.goto(pageOrigin + '/');
@@ -205,15 +192,4 @@ async function main() {
   check(listed.json.media.length === 1, 'one media stored', String(listed.json.media.length));
 }
 
-try {
-  await main();
-} catch (e) {
-  check(false, 'the test ran', e.stack || String(e));
-} finally {
-  for (const fn of cleanups.reverse()) {
-    try { await fn(); } catch { /* already gone */ }
-  }
-  rmSync(root, { recursive: true, force: true });
-}
-console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+await run.finish(main);

@@ -327,18 +327,8 @@ TEST_F(MediaArtifactsTest, NoTranscriptWithoutConsentOrUnderARestriction_USE3_RG
   EXPECT_EQ(Reason(silent, "transcript"), "consent-required");
   // Opted in, but restricted (GDPR Art. 18): refused too, and nothing served.
   ASSERT_EQ(Consent("eu-held").status, 201);
-  Response req =
-      client_.Post("/v1/privacy-requests",
-                   boost::json::value(boost::json::object{{"type", "restriction"},
-                                                          {"jurisdiction", "gdpr"},
-                                                          {"account_id", tenant_.account.id},
-                                                          {"end_user", "eu-held"},
-                                                          {"attested", true}}),
-                   BearerAuth(tenant_.session));
-  ASSERT_EQ(req.status, 201) << req.Describe();
-  Response done = client_.Post("/v1/privacy-requests/" + Str(req.Json(), "id") + "/fulfil", "",
-                               BearerAuth(tenant_.session));
-  ASSERT_EQ(done.status, 200) << done.Describe();
+  RestrictEndUser(client_, tenant_, "eu-held");
+  ASSERT_FALSE(HasFailure());
   std::string held = Upload(MakeMedia(dir_.path(), "mp4", 1.0), "video/mp4", "end_user=eu-held");
   EXPECT_EQ(Settled(held, "transcript"), "refused");
   EXPECT_EQ(Reason(held, "transcript"), "processing-restricted");
@@ -347,6 +337,53 @@ TEST_F(MediaArtifactsTest, NoTranscriptWithoutConsentOrUnderARestriction_USE3_RG
   EXPECT_TRUE(ArtifactBlobs("poster").empty());
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/media/" + held + "/poster", Auth()), 403,
                        "processing-restricted");
+}
+
+// Bad input at length (issue 14): a 10-hour silent recording gets no
+// transcript and no worker (its probed duration is over
+// --media-max-minutes), a shorter one that would still cost minutes of
+// CPU is stopped by the worker's CPU limit; each ends `failed` with
+// processing-limit, and a video uploaded meanwhile still gets its poster.
+// (The memory limit is not applied under AddressSanitizer, whose shadow
+// memory needs the address space.)
+TEST_F(MediaArtifactsTest, HoursOfSilenceFailWithinTheLimitsWithoutStallingOtherJobs_USE3) {
+  server_ = std::make_unique<ServerProcess>(
+      std::vector<std::string>{"--media-worker-cpu-seconds", "2", "--media-max-minutes", "60"});
+  ASSERT_TRUE(server_->ok());
+  client_.set_base_url(server_->base_url());
+  tenant_ = NewTenant(client_, "long");
+  EnableTranscription();
+  ASSERT_EQ(Consent("listener").status, 201);
+  auto silence = [&](const std::string& name, int seconds) {
+    const std::string path = dir_.path() + "/" + name + ".flac";
+    EXPECT_TRUE(Ffmpeg({"-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono:nb_samples=16384", "-t",
+                        std::to_string(seconds), "-c:a", "flac", "-frame_size", "16384",
+                        "-compression_level", "0", path}));
+    return path;
+  };
+  const std::string ten_hour_file = silence("ten-hours", 36000);
+  const std::string fifty_minute_file = silence("fifty-minutes", 3000);
+  auto start = std::chrono::steady_clock::now();
+  std::string ten_hours = Upload(ten_hour_file, "audio/flac", "end_user=listener");
+  Response m = client_.Get("/v1/media/" + ten_hours, Auth());
+  EXPECT_EQ(m.Json().at("duration_ms").to_number<int64_t>(), 36000000);
+  EXPECT_EQ(Settled(ten_hours, "transcript"), "failed");
+  EXPECT_EQ(Reason(ten_hours, "transcript"), "processing-limit");
+  // Decided from the probed duration: a worker would have needed its two
+  // seconds of CPU before being stopped.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+
+  // 50 minutes: under the duration bound, far over two seconds of CPU.
+  start = std::chrono::steady_clock::now();
+  std::string long_one = Upload(fifty_minute_file, "audio/flac", "end_user=listener");
+  std::string video = Upload(MakeMedia(dir_.path(), "mp4", 1.0), "video/mp4");
+  EXPECT_EQ(Settled(video, "poster"), "ready") << Reason(video, "poster");
+  EXPECT_EQ(Settled(long_one, "transcript"), "failed");
+  EXPECT_EQ(Reason(long_one, "transcript"), "processing-limit");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+  EXPECT_TRUE(ArtifactBlobs("transcript").empty());
+  LETHE_EXPECT_PROBLEM(client_.Get("/v1/media/" + ten_hours + "/transcript", Auth()), 404,
+                       "not-found");
 }
 
 }  // namespace

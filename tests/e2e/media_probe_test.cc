@@ -47,8 +47,38 @@ class MediaProbeTest : public ::testing::Test {
     return Tool({"ffprobe", "-v", "error", "-show_entries", "format_tags:stream_tags", file});
   }
 
-  Response UploadFileBytes(const std::string& file, const std::string& type) {
-    return UploadBytes(client_, tenant_.token(), ReadFileBytes(file), type);
+  Response UploadFileBytes(const std::string& file, const std::string& type,
+                           const std::string& query = "") {
+    return UploadBytes(client_, tenant_.token(), ReadFileBytes(file), type, query);
+  }
+
+  // An MP4 as a phone writes it (index last) with a location (©xyz), a
+  // date and a stream date (ffmpeg's MP4 muxer has no make or model; the
+  // unit tests cover those in MOV); `extra` adds to the ffmpeg command.
+  std::string PhoneMp4(const std::string& name, std::vector<std::string> extra = {}) {
+    const std::string src = MakeMedia(scratch_->path(), "mp4", 2.0);
+    const std::string out = Path(name + ".mp4");
+    std::vector<std::string> args = {"-i",
+                                     src,
+                                     "-map",
+                                     "0",
+                                     "-c",
+                                     "copy",
+                                     "-metadata",
+                                     "location=+48.8583+002.2945/",
+                                     "-metadata",
+                                     "creation_time=2024-05-01T10:00:00Z",
+                                     "-metadata",
+                                     "make=Apple",
+                                     "-metadata",
+                                     "model=iPhone12",
+                                     "-metadata:s:v:0",
+                                     "creation_time=2024-05-01T10:00:00Z"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(out);
+    EXPECT_TRUE(Ffmpeg(args));
+    EXPECT_NE(FfprobeTags(out).find("48.8583"), std::string::npos);
+    return out;
   }
 
   // The stored content of media `id`, written to `file`.
@@ -197,34 +227,88 @@ TEST_F(MediaProbeTest, APhoneJpegLosesGpsDeviceAndThumbnailButKeepsOrientation_U
 }
 
 TEST_F(MediaProbeTest, AnMp4WithALocationTagLosesItAndKeepsItsStreams_USE3) {
-  const std::string src = MakeMedia(scratch_->path(), "mp4", 2.0);
-  const std::string tagged = Path("located.mp4");
-  ASSERT_TRUE(Ffmpeg({"-i", src, "-c", "copy", "-metadata", "location=+48.8583+002.2945/",
-                      "-metadata", "creation_time=2024-05-01T10:00:00Z", "-metadata", "make=Apple",
-                      "-metadata:s:v:0", "creation_time=2024-05-01T10:00:00Z", tagged}));
-  ASSERT_NE(FfprobeTags(tagged).find("48.8583"), std::string::npos);
+  const std::string tagged = PhoneMp4("located");
+  const std::string sent = ReadFileBytes(tagged);
 
   Response up = UploadFileBytes(tagged, "video/mp4");
   ASSERT_EQ(up.status, 201) << up.Describe();
   const std::string stored = Download(Str(up.Json(), "id"), Path("stored.mp4"));
   EXPECT_EQ(Str(up.Json(), "sha256"), Sha256Hex(stored));
+  EXPECT_NE(Sha256Hex(stored), Sha256Hex(sent));
   const std::string tags = FfprobeTags(Path("stored.mp4"));
-  for (const char* gone : {"48.8583", "location", "creation_time", "2024"}) {
+  for (const char* gone : {"48.8583", "location", "creation_time", "2024", "Lavf"}) {
     EXPECT_EQ(tags.find(gone), std::string::npos) << gone << " remains:\n" << tags;
   }
-  // Remuxed, not re-encoded: the same codecs, size and duration.
+  // Gone from the bytes, not only from what a parser shows.
+  EXPECT_EQ(stored.find("48.8583"), std::string::npos) << "the location is still in the bytes";
+  // Scrubbed in place as it streamed in: the same length and streams, the
+  // media data untouched.
+  EXPECT_EQ(stored.size(), sent.size());
   const std::string streams = Tool({"ffprobe", "-v", "error", "-show_entries",
                                     "stream=codec_name,width,height", Path("stored.mp4")});
   EXPECT_NE(streams.find("codec_name=h264"), std::string::npos) << streams;
   EXPECT_NE(streams.find("codec_name=aac"), std::string::npos) << streams;
   EXPECT_NE(streams.find("width=160"), std::string::npos) << streams;
   EXPECT_NEAR(up.Json().at("duration_ms").to_number<double>(), 2000, 100);
+  EXPECT_EQ(Tool({"ffmpeg", "-v", "error", "-i", tagged, "-map", "0", "-c", "copy", "-f",
+                  "framemd5", "-"}),
+            Tool({"ffmpeg", "-v", "error", "-i", Path("stored.mp4"), "-map", "0", "-c", "copy",
+                  "-f", "framemd5", "-"}))
+      << "every packet is as it was";
 
   const std::string audit = AuditTrail();
-  for (const char* name : {"location", "creation_time", "stream.creation_time"}) {
+  for (const char* name : {"location", "creation_time", "stream.creation_time", "encoder"}) {
     EXPECT_NE(audit.find(name), std::string::npos) << name << " not in " << audit;
   }
   EXPECT_EQ(audit.find("48.8583"), std::string::npos) << "a value leaked into the audit";
+}
+
+// A track the in-place scrub cannot reach (a data track, as a per-frame
+// location track is) makes the server remux the file without it.
+TEST_F(MediaProbeTest, AnMp4WithADataTrackIsRemuxedWithoutIt_USE3) {
+  const std::string tagged = PhoneMp4("tracked", {"-timecode", "00:00:00:00"});
+  const std::string before =
+      Tool({"ffprobe", "-v", "error", "-show_entries", "stream=codec_type", tagged});
+  ASSERT_NE(before.find("codec_type=data"), std::string::npos) << before;
+
+  Response up = UploadFileBytes(tagged, "video/mp4");
+  ASSERT_EQ(up.status, 201) << up.Describe();
+  const std::string stored = Download(Str(up.Json(), "id"), Path("untracked.mp4"));
+  EXPECT_EQ(Str(up.Json(), "sha256"), Sha256Hex(stored));
+  const std::string after = Tool({"ffprobe", "-v", "error", "-show_entries",
+                                  "stream=codec_type,codec_name", Path("untracked.mp4")});
+  EXPECT_EQ(after.find("codec_type=data"), std::string::npos) << after;
+  EXPECT_NE(after.find("codec_name=h264"), std::string::npos) << after;
+  EXPECT_NE(after.find("codec_name=aac"), std::string::npos) << after;
+  EXPECT_EQ(stored.find("48.8583"), std::string::npos);
+  const std::string audit = AuditTrail();
+  EXPECT_NE(audit.find("data_track"), std::string::npos) << audit;
+  EXPECT_NE(audit.find("location"), std::string::npos) << audit;
+}
+
+// Scrubbing is processing: under a restriction the file is stored exactly
+// as sent, though it was blanked on its way in, and the audit says why.
+TEST_F(MediaProbeTest, ARestrictedEndUsersMp4IsStoredExactlyAsSent_USE3_RGT1) {
+  RestrictEndUser(client_, tenant_, "held-user");
+  ASSERT_FALSE(HasFailure());
+  const std::string tagged = PhoneMp4("held");
+  Response up = UploadFileBytes(tagged, "video/mp4", "end_user=held-user");
+  ASSERT_EQ(up.status, 201) << up.Describe();
+  // The restriction stops serving it too, so the record, whose sha256 is
+  // taken of the stored bytes, says what is stored: the file as sent.
+  const std::string sent = ReadFileBytes(tagged);
+  EXPECT_EQ(Str(up.Json(), "sha256"), Sha256Hex(sent));
+  EXPECT_EQ(up.Json().at("bytes").to_number<int64_t>(), static_cast<int64_t>(sent.size()));
+  EXPECT_NEAR(up.Json().at("duration_ms").to_number<double>(), 2000, 100);
+  const std::string audit = AuditTrail();
+  EXPECT_NE(audit.find("media.scrub_withheld"), std::string::npos) << audit;
+  EXPECT_NE(audit.find("processing-restricted"), std::string::npos) << audit;
+
+  // Another end user's upload in the same account is still scrubbed.
+  Response free = UploadFileBytes(tagged, "video/mp4", "end_user=free-user");
+  ASSERT_EQ(free.status, 201) << free.Describe();
+  EXPECT_EQ(Download(Str(free.Json(), "id"), Path("free-stored.mp4")).find("48.8583"),
+            std::string::npos);
 }
 
 // Off (PATCH scrub_metadata false): the bytes are stored as given.

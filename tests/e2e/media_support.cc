@@ -293,6 +293,21 @@ Tenant NewTenant(HttpClient& client, const std::string& label) {
   return t;
 }
 
+void RestrictEndUser(HttpClient& client, const Tenant& tenant, const std::string& end_user) {
+  Response req =
+      client.Post("/v1/privacy-requests",
+                  boost::json::value(boost::json::object{{"type", "restriction"},
+                                                         {"jurisdiction", "gdpr"},
+                                                         {"account_id", tenant.account.id},
+                                                         {"end_user", end_user},
+                                                         {"attested", true}}),
+                  BearerAuth(tenant.session));
+  ASSERT_EQ(req.status, 201) << req.Describe();
+  Response done = client.Post("/v1/privacy-requests/" + Str(req.Json(), "id") + "/fulfil", "",
+                              BearerAuth(tenant.session));
+  ASSERT_EQ(done.status, 200) << done.Describe();
+}
+
 Headers BearerAuth(const std::string& token) { return {{"Authorization", BearerHeader(token)}}; }
 
 Response UploadBytes(HttpClient& client, const std::string& token, const std::string& bytes,

@@ -101,6 +101,11 @@ struct Tenant {
 };
 Tenant NewTenant(HttpClient& client, const std::string& label);
 
+// Restricts the processing of `end_user`'s data in the tenant's account
+// (a GDPR Art. 18 request, filed and fulfilled by the customer). Test
+// failures if either step is refused.
+void RestrictEndUser(HttpClient& client, const Tenant& tenant, const std::string& end_user);
+
 Headers BearerAuth(const std::string& token);
 
 // Raw upload of in-memory bytes: POST /v1/media?<query> with Content-Type

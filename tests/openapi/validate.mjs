@@ -86,7 +86,7 @@ const NOT_SERVED = new Set([
   'gave-up', 'mail-bad-address', 'mail-bad-header', 'mail-bad-id', 'mail-header-injection',
   'mail-not-utf8', 'smtp-login-denied', 'smtp-rejected', 'smtp-tls-failed', 'sms-malformed',
   // why a poster or transcript failed: the artifact's `reason` in GET /v1/media/{id}
-  'media-undecodable', 'processing-limit',
+  'media-undecodable', 'processing-limit', 'media-worker-missing',
 ]);
 {
   const srcDir = path.join(path.dirname(path.resolve(yamlPath)), '..', 'src');

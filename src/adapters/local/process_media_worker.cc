@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
-#include <filesystem>
 #include <vector>
 
 #include "media/worker_main.h"
@@ -47,16 +46,16 @@ Status Limit(const std::string& what) {
 }  // namespace
 
 ProcessMediaWorker::ProcessMediaWorker(std::string exe, MediaWorkerLimits limits)
-    : exe_(std::move(exe)), limits_(limits) {
-  if (exe_.empty()) {
-    std::error_code ec;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    exe_ = ec ? "/proc/self/exe" : self.string();
-  }
-}
+    : exe_(std::move(exe)), limits_(limits) {}
 
 Result<std::string> ProcessMediaWorker::Run(const std::string& task, const std::string& kind,
                                             const Source& source) {
+  // Never a guess such as /proc/self/exe: in a test binary that would fork
+  // the tests again.
+  if (exe_.empty()) {
+    return Status::FailedPrecondition("media-worker-missing",
+                                      "no media worker binary is configured");
+  }
   // stdin: a socket pair, so that a write after the child died is EPIPE,
   // not a SIGPIPE for the whole server (MSG_NOSIGNAL).
   int in_pair[2], out_pipe[2], err_pipe[2];

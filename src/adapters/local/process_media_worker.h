@@ -14,8 +14,9 @@ namespace lethe {
 
 class ProcessMediaWorker final : public MediaWorker {
  public:
-  // `exe`: the binary to run; "" for this process's own (/proc/self/exe).
-  explicit ProcessMediaWorker(std::string exe = "", MediaWorkerLimits limits = {});
+  // `exe`: the binary to run (the lethe binary). With "", Run refuses
+  // every job: FailedPrecondition("media-worker-missing").
+  explicit ProcessMediaWorker(std::string exe, MediaWorkerLimits limits = {});
 
   Result<std::string> Run(const std::string& task, const std::string& kind,
                           const Source& source) override;
