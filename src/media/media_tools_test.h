@@ -31,4 +31,13 @@ inline bool Ffmpeg(const std::string& args) {
   return Run("ffmpeg -nostdin -y -loglevel error " + args);
 }
 
+// ffprobe's container and stream tags of `bytes`, which are written to
+// `file` for ffprobe to read.
+inline std::string FfprobeTags(const std::vector<uint8_t>& bytes, const std::string& file) {
+  WriteFile(file, bytes);
+  Run("ffprobe -v error -show_entries format_tags:stream_tags " + file + " > " + file + ".txt");
+  std::vector<uint8_t> text = ReadFile(file + ".txt");
+  return {text.begin(), text.end()};
+}
+
 }  // namespace lethe::testing_media

@@ -32,12 +32,7 @@ class Mp4BlankerTest : public ::testing::Test {
     return out;
   }
   std::string TagDump(const std::vector<uint8_t>& bytes) {
-    const std::string f = dir_.File("dump.mp4");
-    const std::string out = dir_.File("tags.txt");
-    WriteFile(f, bytes);
-    testing_media::Run("ffprobe -v error -show_entries format_tags:stream_tags " + f + " > " + out);
-    std::vector<uint8_t> text = ReadFile(out);
-    return {text.begin(), text.end()};
+    return testing_media::FfprobeTags(bytes, dir_.File("dump.mp4"));
   }
   static Mp4Blanker::Sink Into(std::vector<uint8_t>& out) {
     return [&out](std::span<const uint8_t> b) {

@@ -138,33 +138,46 @@ bool Kept(const AVStream* st) {
   return t == AVMEDIA_TYPE_VIDEO || t == AVMEDIA_TYPE_AUDIO || t == AVMEDIA_TYPE_SUBTITLE;
 }
 
+// A demuxer over `source` for reading tags and packets. The reader's first
+// error is kept beside it, since FFmpeg only passes on a generic code;
+// members go in reverse order, the input before its reader.
+struct Mp4Input {
+  Status read_error;
+  av::Deadline deadline;
+  av::IoPtr io;
+  av::InputPtr input;
+
+  Status Open(ByteSource& source, const ScrubLimits& limits) {
+    io = av::ReaderOver(source, &read_error);
+    if (!io) return Status::Internal("out of memory scrubbing media");
+    deadline = {std::chrono::steady_clock::now() + limits.deadline};
+    auto opened = av::OpenInput(io.get(), limits.probe_bytes, limits.analyze_us, &deadline);
+    if (!read_error.ok()) return read_error;
+    if (!opened.ok()) return Unscrubbable(opened.status().message());
+    input = std::move(*opened);
+    return Status::Ok();
+  }
+};
+
 }  // namespace
 
 Result<Mp4Metadata> ReadMp4Metadata(ByteSource& source, const ScrubLimits& limits) {
-  Status read_error;
-  av::IoPtr io = av::ReaderOver(source, &read_error);
-  if (!io) return Status::Internal("out of memory scrubbing media");
-  av::Deadline deadline{std::chrono::steady_clock::now() + limits.deadline};
-  auto opened = av::OpenInput(io.get(), limits.probe_bytes, limits.analyze_us, &deadline);
-  if (!read_error.ok()) return read_error;
-  if (!opened.ok()) return Unscrubbable(opened.status().message());
-  std::set<std::string> found = Findings(opened->get());
+  Mp4Input in;
+  LETHE_RETURN_IF_ERROR(in.Open(source, limits));
+  std::set<std::string> found = Findings(in.input.get());
   Mp4Metadata out;
   out.revealing.assign(found.begin(), found.end());
-  AddDropped(opened->get(), found);
+  AddDropped(in.input.get(), found);
   out.removed.assign(found.begin(), found.end());
   return out;
 }
 
 Result<ScrubResult> ScrubMp4(ByteSource& source, const ScrubLimits& limits) {
-  Status read_error;
-  av::IoPtr io = av::ReaderOver(source, &read_error);
-  if (!io) return Status::Internal("out of memory scrubbing media");
-  av::Deadline deadline{std::chrono::steady_clock::now() + limits.deadline};
-  auto opened = av::OpenInput(io.get(), limits.probe_bytes, limits.analyze_us, &deadline);
-  if (!read_error.ok()) return read_error;
-  if (!opened.ok()) return Unscrubbable(opened.status().message());
-  AVFormatContext* in = opened->get();
+  Mp4Input input;
+  LETHE_RETURN_IF_ERROR(input.Open(source, limits));
+  const Status& read_error = input.read_error;
+  const av::Deadline& deadline = input.deadline;
+  AVFormatContext* in = input.input.get();
   std::set<std::string> found = Findings(in);
   if (found.empty()) return ScrubResult{};
   if (source.size() > limits.max_bytes) {
