@@ -31,6 +31,19 @@ inline bool Ffmpeg(const std::string& args) {
   return Run("ffmpeg -nostdin -y -loglevel error " + args);
 }
 
+// ffmpeg input arguments for a phone-like QuickTime clip (2 s of 160x120
+// H.264 and AAC, made once into `base`) held upright (a display matrix)
+// and with a stream date; the caller adds container tags and the output.
+inline std::string PhoneClipSource(const std::string& base) {
+  if (!Ffmpeg("-f lavfi -i testsrc=size=160x120:rate=25:duration=2 -f lavfi -i "
+              "sine=duration=2 -c:v libx264 -preset ultrafast -c:a aac -shortest " +
+              base)) {
+    return "";
+  }
+  return "-i " + base +
+         " -c copy -metadata:s:v:0 rotate=90 -metadata:s:v:0 creation_time=2024-05-01T10:00:00Z ";
+}
+
 // ffprobe's container and stream tags of `bytes`, which are written to
 // `file` for ffprobe to read.
 inline std::string FfprobeTags(const std::vector<uint8_t>& bytes, const std::string& file) {

@@ -90,13 +90,8 @@ class Mp4BlankerTest : public ::testing::Test {
 // Phone-style files both ways round (index first and index last), tagged
 // in `udta` (©xyz, make, model) and in `meta` keys (Apple's ISO 6709 key).
 TEST_F(Mp4BlankerTest, BlanksLocationDeviceAndDatesInPlaceAndCanUndoIt_USE3) {
-  const std::string base = dir_.File("base.mov");
-  ASSERT_TRUE(
-      Ffmpeg("-f lavfi -i testsrc=size=160x120:rate=25:duration=2 -f lavfi -i "
-             "sine=duration=2 -c:v libx264 -preset ultrafast -c:a aac -shortest " +
-             base));
-  const std::string kSource = "-i " + base + " -c copy -metadata:s:v:0 rotate=90 " +
-                              "-metadata:s:v:0 creation_time=2024-05-01T10:00:00Z ";
+  const std::string kSource = testing_media::PhoneClipSource(dir_.File("base.mov"));
+  ASSERT_FALSE(kSource.empty());
   const std::string kUdta =
       "-metadata location=+48.8583+002.2945/ -metadata creation_time=2024-05-01T10:00:00Z "
       "-metadata make=Apple -metadata model=iPhone12 ";

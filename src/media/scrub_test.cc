@@ -105,14 +105,8 @@ TEST_F(ScrubTest, LeavesAFileWithNothingToRemoveUntouched_USE3) {
 // A phone video in QuickTime, tagged as ffmpeg writes udta (©xyz, ©mak,
 // ©mod) and as an iPhone writes mdta keys (ISO 6709 location).
 TEST_F(ScrubTest, RemuxesAVideoWithoutLocationCreationTimeOrDevice_USE3) {
-  const std::string base = dir_.File("base.mov");
-  ASSERT_TRUE(
-      Ffmpeg("-f lavfi -i testsrc=size=160x120:rate=25:duration=2 -f lavfi -i "
-             "sine=duration=2 -c:v libx264 -preset ultrafast -c:a aac -shortest " +
-             base));
-  // Held upright (a display matrix, written on a copy), with a stream date.
-  const std::string kSource = "-i " + base + " -c copy -metadata:s:v:0 rotate=90 " +
-                              "-metadata:s:v:0 creation_time=2024-05-01T10:00:00Z ";
+  const std::string kSource = testing_media::PhoneClipSource(dir_.File("base.mov"));
+  ASSERT_FALSE(kSource.empty());
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
       {"-metadata location=+48.8583+002.2945/ -metadata creation_time=2024-05-01T10:00:00Z "
        "-metadata make=Apple -metadata model=iPhone12 ",
