@@ -75,6 +75,7 @@ constexpr const char* kUsage =
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
     "              [--backup-dir DIR] [--media-workers N] [--media-worker-cpu-seconds S]\n"
+    "              [--transcode-cpu-seconds S] [--max-rendition-bytes BYTES]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
     "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -125,6 +126,8 @@ constexpr std::array<std::string_view, 42> kValueFlags = {"--listen",
                                                           "--threads",
                                                           "--media-workers",
                                                           "--media-worker-cpu-seconds",
+                                                          "--transcode-cpu-seconds",
+                                                          "--max-rendition-bytes",
                                                           "--min-rate",
                                                           "--max-connections",
                                                           "--blocking-threads",
@@ -292,6 +295,10 @@ int Serve(const std::vector<std::string>& args) {
     } else if (flag == "--media-worker-cpu-seconds" && ParseCount(value, n) && n > 0 &&
                n <= 86400) {
       config.media_worker_limits.cpu_seconds = static_cast<int>(n);
+    } else if (flag == "--transcode-cpu-seconds" && ParseCount(value, n) && n > 0 && n <= 86400) {
+      config.media_worker_limits.transcode_cpu_seconds = static_cast<int>(n);
+    } else if (flag == "--max-rendition-bytes" && ParseCount(value, n) && n > 0) {
+      config.media_worker_limits.max_rendition_bytes = n;
     } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
       config.threads = static_cast<int>(n);
     } else if (flag == "--blocking-threads" && ParseCount(value, n) && n > 0 && n <= 1024) {
