@@ -102,7 +102,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 42> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 44> kValueFlags = {"--listen",
                                                           "--region",
                                                           "--sms-outbox",
                                                           "--sms-url",
