@@ -97,7 +97,8 @@ MediaArtifactRecord MediaArtifacts::Make(MediaArtifactRecord a) {
   auto fail = [&](const Status& st) {
     if (Retryable(st) && a.attempts < options_.max_attempts) {
       a.run_after_ms = clock_.NowMillis() + options_.backoff.count() * a.attempts;
-      return a;  // still pending
+      a.progress_milli = 0;  // the next attempt starts over
+      return a;              // still pending
     }
     a.state = "failed";
     a.detail = st.reason().empty() ? "internal" : st.reason();

@@ -12,30 +12,10 @@
 namespace lethe {
 namespace {
 
+using testing_media::BoxIndex;
 using testing_media::Ffmpeg;
 using testing_media::ReadFile;
-
-// The top-level ISO BMFF boxes of `mp4`, in file order.
-std::vector<std::string> TopBoxes(const std::string& mp4) {
-  std::vector<std::string> boxes;
-  size_t at = 0;
-  while (at + 8 <= mp4.size()) {
-    const auto* p = reinterpret_cast<const unsigned char*>(mp4.data() + at);
-    uint64_t size = (uint64_t{p[0]} << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
-    boxes.emplace_back(mp4.data() + at + 4, 4);
-    if (size == 1 && at + 16 <= mp4.size()) {  // a 64-bit size follows
-      size = 0;
-      for (int i = 8; i < 16; ++i) size = (size << 8) | p[i];
-    }
-    if (size < 8) break;
-    at += size;
-  }
-  return boxes;
-}
-
-size_t IndexOf(const std::vector<std::string>& v, const std::string& s) {
-  return static_cast<size_t>(std::find(v.begin(), v.end(), s) - v.begin());
-}
+using testing_media::TopBoxes;
 
 class WebRenditionTest : public ::testing::Test {
  protected:
@@ -67,9 +47,9 @@ TEST_F(WebRenditionTest, Mpeg4AndMp3BecomeH264AndAacWithTheIndexFirstAndTheAspec
   ASSERT_TRUE(probe->duration_ms);
   EXPECT_NEAR(static_cast<double>(*probe->duration_ms), 2000, 150);
   std::vector<std::string> boxes = TopBoxes(*mp4);
-  ASSERT_LT(IndexOf(boxes, "moov"), boxes.size());
-  ASSERT_LT(IndexOf(boxes, "mdat"), boxes.size());
-  EXPECT_LT(IndexOf(boxes, "moov"), IndexOf(boxes, "mdat")) << "faststart: the index first";
+  ASSERT_LT(BoxIndex(boxes, "moov"), boxes.size());
+  ASSERT_LT(BoxIndex(boxes, "mdat"), boxes.size());
+  EXPECT_LT(BoxIndex(boxes, "moov"), BoxIndex(boxes, "mdat")) << "faststart: the index first";
   // Progress grows, stays below 1 while working, and ends at 1.
   ASSERT_GE(progress.size(), 10u);
   EXPECT_TRUE(std::is_sorted(progress.begin(), progress.end()));

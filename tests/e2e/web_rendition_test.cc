@@ -12,33 +12,15 @@
 #include <vector>
 
 #include "harness.h"
+#include "media/media_tools_test.h"
 #include "media_support.h"
 #include "webhook_receiver.h"
 
 namespace lethe::e2e {
 namespace {
 
-// The top-level ISO BMFF boxes of `mp4`, in file order.
-std::vector<std::string> TopBoxes(const std::string& mp4) {
-  std::vector<std::string> boxes;
-  size_t at = 0;
-  while (at + 8 <= mp4.size()) {
-    const auto* p = reinterpret_cast<const unsigned char*>(mp4.data() + at);
-    uint64_t size = (uint64_t{p[0]} << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
-    boxes.emplace_back(mp4.data() + at + 4, 4);
-    if (size == 1 && at + 16 <= mp4.size()) {
-      size = 0;
-      for (int i = 8; i < 16; ++i) size = (size << 8) | p[i];
-    }
-    if (size < 8) break;
-    at += size;
-  }
-  return boxes;
-}
-
-size_t IndexOf(const std::vector<std::string>& v, const std::string& s) {
-  return static_cast<size_t>(std::find(v.begin(), v.end(), s) - v.begin());
-}
+using testing_media::BoxIndex;
+using testing_media::TopBoxes;
 
 std::string Trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -183,8 +165,8 @@ TEST_F(WebRenditionTest, AnUploadAsksForAFaststartH264AacMp4ServedWithRangesAndA
   EXPECT_NEAR(Duration(mp4), Duration(mkv), 0.2);
   const std::string body = ReadFileBytes(mp4);
   std::vector<std::string> boxes = TopBoxes(body);
-  ASSERT_LT(IndexOf(boxes, "mdat"), boxes.size());
-  EXPECT_LT(IndexOf(boxes, "moov"), IndexOf(boxes, "mdat")) << "faststart: moov before mdat";
+  ASSERT_LT(BoxIndex(boxes, "mdat"), boxes.size());
+  EXPECT_LT(BoxIndex(boxes, "moov"), BoxIndex(boxes, "mdat")) << "faststart: moov before mdat";
   // A range of it, as players ask.
   const std::string part = dir_ / "part.bin";
   ASSERT_EQ(Curl("/v1/media/" + id + "/content?rendition=web", part, &headers, "1000-70999"), 206);
