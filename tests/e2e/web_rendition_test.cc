@@ -51,15 +51,16 @@ class WebRenditionTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.Describe();
     return r.status == 200 ? r.Json() : boost::json::value();
   }
-  // The rendition's state once it is no longer pending; every progress
-  // the media object showed on the way in `seen`.
+  // The rendition's state once it is no longer pending ("none" when the
+  // media gets none); every progress the media object showed on the way
+  // in `seen`.
   std::string Settled(const std::string& id, std::vector<double>* seen = nullptr) {
     std::string state;
     EXPECT_TRUE(WaitFor(
         [&] {
           boost::json::value m = Media(id);
           const boost::json::value* w = m.is_object() ? Field(m, "web_rendition") : nullptr;
-          state = w != nullptr && w->is_object() ? Str(*w, "state") : "";
+          state = w == nullptr ? "" : w->is_object() ? Str(*w, "state") : "none";
           if (seen != nullptr && state == "pending") {
             seen->push_back(Field(*w, "progress")->to_number<double>());
             // The whole: a pending rendition holds the media's processing back.
