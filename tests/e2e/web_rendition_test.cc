@@ -265,15 +265,24 @@ TEST_F(WebRenditionTest, PendingWhileNoWorkerRunsAndTheOptionIsChecked) {
       "invalid-field");
 }
 
-TEST_F(WebRenditionTest, DamagedMediaFailsCleanlyAndAnotherRenditionStillCompletes) {
+TEST_F(WebRenditionTest, DamagedMediaFailsCleanlyAndATusUploadsRenditionStillCompletes) {
   Start();
   // An MP4 whose index is whole but whose frame is noise is stored; the
   // worker cannot decode it.
   const std::string noise_path = dir_ / "noise.mp4";
   ASSERT_TRUE(WriteFileBytes(noise_path, PatternBytes(64 * 1024, 3, FtypHeader())));
   const std::string broken = Upload(noise_path, "video/mp4", "web_rendition=true");
-  const std::string fine =
-      Upload(MakeMedia(dir_.path(), "webm", 2.0), "video/webm", "web_rendition=true");
+  // The other comes over tus, asking in its metadata (base64 "true").
+  const std::string webm = ReadFileBytes(MakeMedia(dir_.path(), "webm", 2.0));
+  Headers tus = Auth();
+  tus["Tus-Resumable"] = "1.0.0";
+  tus["Upload-Length"] = std::to_string(webm.size());
+  tus["Content-Type"] = "application/offset+octet-stream";
+  tus["Upload-Metadata"] = "filetype dmlkZW8vd2VibQ==,web_rendition dHJ1ZQ==";
+  Response created = client_.Request("POST", "/v1/uploads", webm, tus);
+  ASSERT_EQ(created.status, 201) << created.Describe();
+  const std::string fine = created.Header("Lethe-Media-Id");
+  ASSERT_FALSE(fine.empty()) << created.Describe();
   EXPECT_EQ(Settled(broken), "failed");
   EXPECT_EQ(Str(*Field(Media(broken), "web_rendition"), "reason"), "media-undecodable");
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/media/" + broken + "/content?rendition=web", Auth()), 404,
