@@ -189,7 +189,8 @@ Status MediaArtifacts::Produce(const MediaRecord& m, MediaArtifactRecord& a) {
 }
 
 void MediaArtifacts::NoteProgress(MediaArtifactRecord& a, double done) {
-  a.progress_milli = static_cast<int>(std::clamp(done, 0.0, 1.0) * 1000.0);
+  // Below 1 while pending: 1 is for the ready rendition.
+  a.progress_milli = static_cast<int>(std::clamp(done, 0.0, 0.999) * 1000.0);
   a.updated_ms = clock_.NowMillis();
   // A transcode may outlast the lease: each note renews it.
   a.lease_until_ms = a.updated_ms + options_.lease.count();
