@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Posters and transcripts benchmark (issue 14, "Measure it").
+"""Posters, transcripts and web renditions benchmark (issue 14, "Measure it").
 
 Times the media worker the server runs for each artifact, `lethe worker
-poster|transcript KIND < media > artifact`, on media made here with ffmpeg
-and espeak-ng, and prints one result line per figure:
+poster|transcript|web KIND < media > artifact`, on media made here with
+ffmpeg and espeak-ng, and prints one result line per figure:
 
   derived-poster      ms per 1280x720 H.264 video (the frame at 10 %),
                       median of the runs, for a 60 s and a 10 min video
   derived-transcript  speed in x real time (audio seconds per wall second)
                       on speech of about 60 s
+  derived-web         transcode speed in x real time (video seconds per wall
+                      second) of a 60 s 1280x720 MPEG-4 part 2 + MP3 video
+                      to the web rendition (H.264/AAC MP4, faststart)
 
 There is no bar in the issue: the figures are reported, not judged.
 
@@ -46,6 +49,14 @@ def make_speech(work, seconds_wanted):
     return out, part * loops
 
 
+def make_web_source(path, seconds):
+    # Codecs a browser does not play, so the transcode changes both.
+    run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+         f"testsrc2=size=1280x720:rate=25:duration={seconds}", "-f", "lavfi", "-i",
+         f"sine=frequency=440:duration={seconds}", "-c:v", "mpeg4", "-q:v", "4",
+         "-c:a", "libmp3lame", "-shortest", path])
+
+
 def timed_worker(lethe, task, kind, path):
     with open(path, "rb") as src:
         start = time.monotonic()
@@ -76,6 +87,13 @@ def main():
     elapsed, out = timed_worker(lethe, "transcript", "audio", speech)
     print(f"derived-transcript speech={seconds:.0f}s: {seconds / elapsed:.1f}x real time "
           f"({elapsed:.1f} s, {len(out)} bytes of transcript)", flush=True)
+    source = f"{work}/web-source.mkv"
+    print("bench: making a 60 s 720p MPEG-4 part 2 + MP3 video", file=sys.stderr)
+    make_web_source(source, 60)
+    elapsed, out = timed_worker(lethe, "web", "video", source)
+    print(f"derived-web video=60s 1280x720 mpeg4+mp3 -> h264+aac mp4: "
+          f"{60 / elapsed:.2f}x real time ({elapsed:.1f} s, {len(out)} bytes, one encoder thread)",
+          flush=True)
     return 0
 
 

@@ -76,7 +76,8 @@ constexpr const char* kUsage =
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
     "              [--backup-dir DIR] [--media-workers N] [--media-worker-cpu-seconds S]\n"
-    "              [--media-max-minutes M]\n"
+    "              [--media-max-minutes M] [--transcode-cpu-seconds S]\n"
+    "              [--max-rendition-bytes BYTES]\n"
     "              [--backup-keys DIR] [--backup-every-hours N] [--backup-max-age-days N]\n"
     "              [--checkpoint-origin NAME] [--blobs s3://BUCKET?endpoint=URL&region=R]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
@@ -103,7 +104,7 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 43> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 45> kValueFlags = {"--listen",
                                                           "--region",
                                                           "--sms-outbox",
                                                           "--sms-url",
@@ -128,6 +129,8 @@ constexpr std::array<std::string_view, 43> kValueFlags = {"--listen",
                                                           "--media-workers",
                                                           "--media-worker-cpu-seconds",
                                                           "--media-max-minutes",
+                                                          "--transcode-cpu-seconds",
+                                                          "--max-rendition-bytes",
                                                           "--min-rate",
                                                           "--max-connections",
                                                           "--blocking-threads",
@@ -304,6 +307,10 @@ int Serve(const std::vector<std::string>& args) {
       config.media_worker_limits.cpu_seconds = static_cast<int>(n);
     } else if (flag == "--media-max-minutes" && ParseCount(value, n) && n > 0 && n <= 100000) {
       config.media_max_minutes = static_cast<int>(n);
+    } else if (flag == "--transcode-cpu-seconds" && ParseCount(value, n) && n > 0 && n <= 86400) {
+      config.media_worker_limits.transcode_cpu_seconds = static_cast<int>(n);
+    } else if (flag == "--max-rendition-bytes" && ParseCount(value, n) && n > 0) {
+      config.media_worker_limits.max_rendition_bytes = n;
     } else if (flag == "--threads" && ParseCount(value, n) && n > 0 && n <= 256) {
       config.threads = static_cast<int>(n);
     } else if (flag == "--blocking-threads" && ParseCount(value, n) && n > 0 && n <= 1024) {

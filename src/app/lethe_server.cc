@@ -635,6 +635,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->media_events = std::make_unique<EventFanOut>(
       std::vector<DomainEvents*>{p->webhooks.get(), p->abuse_signals.get(), p->artifacts.get()});
   p->media->SetEvents(p->media_events.get());
+  p->artifacts->SetEvents(p->media_events.get());  // media.rendition_ready
   IntakeLimits intake_limits;
   intake_limits.scrub.max_bytes = config.scrub_max_bytes;
   p->media_intake = std::make_unique<MediaIntake>(*p->metadata, *p->processing_gate, intake_limits);

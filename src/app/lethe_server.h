@@ -87,7 +87,7 @@ struct ServeConfig {
   int media_workers = 2;
   std::string media_worker;
   MediaWorkerLimits media_worker_limits;
-  int media_max_minutes = 240;  // longer media get no transcript
+  int media_max_minutes = 240;  // longer media get no transcript or rendition
   // The origin line (and signed-note key name) of the audit chain's signed
   // checkpoints. Keep it fixed for the deployment's life: checkpoints under
   // another origin do not chain to the old ones.

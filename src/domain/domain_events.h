@@ -21,6 +21,9 @@ struct DomainEvent {
   std::string account_id;
   std::string end_user;                                  // "" when it names none
   std::vector<std::pair<std::string, std::string>> ids;  // the payload's data
+  // What the change asked the receivers for ("web_rendition" on an
+  // upload that wants one); never part of a payload.
+  std::vector<std::string> asks;
 };
 
 class DomainEvents {

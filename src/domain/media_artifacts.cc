@@ -1,5 +1,6 @@
 #include "domain/media_artifacts.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "crypto/chunked_cipher.h"
@@ -20,9 +21,9 @@ bool Retryable(const Status& st) {
   }
 }
 
-// The purpose each artifact serves at the processing gate: a poster is
-// part of the hosting the customer contracted for; a transcript is an
-// optional use that needs the end user's opt-in (USE-3).
+// The purpose each artifact serves at the processing gate: a poster and a
+// web rendition are part of the hosting the customer contracted for; a
+// transcript is an optional use that needs the end user's opt-in (USE-3).
 std::string_view PurposeOf(std::string_view kind) {
   return kind == kArtifactTranscript ? kPurposeTranscription : kPurposeService;
 }
@@ -30,6 +31,13 @@ std::string_view PurposeOf(std::string_view kind) {
 bool Wants(std::string_view kind, const std::string& media_kind) {
   if (kind == kArtifactPoster) return media_kind == "video" || media_kind == "image";
   return media_kind == "video" || media_kind == "audio";
+}
+
+bool Asked(const DomainEvent& event, std::string_view what) {
+  for (const std::string& a : event.asks) {
+    if (a == what) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -41,12 +49,15 @@ Status MediaArtifacts::Emit(MetadataTx& tx, const DomainEvent& event) {
     if (k == "media_id") media_id = v;
   }
   LETHE_ASSIGN_OR_RETURN(MediaRecord m, tx.FindMedia(event.account_id, media_id));
-  LETHE_ASSIGN_OR_RETURN(bool transcribe, tx.FindTranscriptionSetting(m.account_id));
+  LETHE_ASSIGN_OR_RETURN(MediaProcessingSettings settings,
+                         tx.FindMediaProcessingSettings(m.account_id));
+  const bool web = settings.web_rendition || Asked(event, "web_rendition");
   int64_t now = clock_.NowMillis();
   bool queued = false;
-  for (std::string_view kind : {kArtifactPoster, kArtifactTranscript}) {
+  for (std::string_view kind : {kArtifactPoster, kArtifactTranscript, kArtifactWeb}) {
     if (!Wants(kind, m.kind)) continue;
-    if (kind == kArtifactTranscript && !transcribe) continue;
+    if (kind == kArtifactTranscript && !settings.transcription) continue;
+    if (kind == kArtifactWeb && !web) continue;
     MediaArtifactRecord a;
     a.media_id = m.id;
     a.kind = std::string(kind);
@@ -70,6 +81,7 @@ Result<int> MediaArtifacts::RunOne() {
   }));
   if (claimed.empty()) return 0;
   MediaArtifactRecord a = Make(std::move(claimed.front()));
+  if (a.state == "ready") return 1;  // recorded with its blob
   a.lease_until_ms.reset();
   a.updated_ms = clock_.NowMillis();
   Status st = store_.Transact([&](MetadataTx& tx) -> Status {
@@ -85,7 +97,8 @@ MediaArtifactRecord MediaArtifacts::Make(MediaArtifactRecord a) {
   auto fail = [&](const Status& st) {
     if (Retryable(st) && a.attempts < options_.max_attempts) {
       a.run_after_ms = clock_.NowMillis() + options_.backoff.count() * a.attempts;
-      return a;  // still pending
+      a.progress_milli = 0;  // the next attempt starts over
+      return a;              // still pending
     }
     a.state = "failed";
     a.detail = st.reason().empty() ? "internal" : st.reason();
@@ -109,62 +122,96 @@ MediaArtifactRecord MediaArtifacts::Make(MediaArtifactRecord a) {
     a.detail = "processing-limit";
     return a;
   }
-  Result<std::string> out = Derive(*m, a.kind);
-  if (!out.ok()) return fail(out.status());
-  Status stored = Store(*m, a, *out);
-  if (!stored.ok()) return fail(stored);
+  if (m->bytes <= 0) return fail(Status::Unprocessable("media-undecodable", "the media is empty"));
+  Status made = Produce(*m, a);
+  if (!made.ok()) return fail(made);
   return a;
 }
 
-Result<std::string> MediaArtifacts::Derive(const MediaRecord& m, const std::string& kind) {
-  if (m.bytes <= 0) return Status::Unprocessable("media-undecodable", "the media is empty");
-  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<MediaReader> reader,
-                         library_.Open(m, 0, static_cast<uint64_t>(m.bytes) - 1));
-  return worker_.Run(kind, m.kind, [&reader](std::span<uint8_t> out) { return reader->Read(out); });
-}
-
-Status MediaArtifacts::Store(const MediaRecord& m, MediaArtifactRecord& a,
-                             const std::string& plain) {
+Status MediaArtifacts::Produce(const MediaRecord& m, MediaArtifactRecord& a) {
   const std::string blob_id = MediaArtifactBlobId(m.blob_id, a.kind);
   // The intent first: a crash from here on leaves the blob to Recover().
   LETHE_RETURN_IF_ERROR(store_.Transact(
       [&](MetadataTx& tx) { return tx.InsertBlobIntent(blob_id, clock_.NowMillis()); }));
+  auto drop_intent = [&] {  // best effort: a left intent only costs Recover() a look
+    (void)store_.Transact([&](MetadataTx& tx) { return tx.DeleteBlobIntents({blob_id}); });
+  };
   Status old = blobs_.Remove(blob_id);  // an earlier attempt's, if any
   if (!old.ok() && old.code() != Status::Code::kNotFound) return old;
+  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<MediaReader> reader,
+                         library_.Open(m, 0, static_cast<uint64_t>(m.bytes) - 1));
   LETHE_ASSIGN_OR_RETURN(Key dek,
                          keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
   KeyWiper wipe(dek);
   LETHE_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs_.Create(blob_id));
   StreamSealer sealer(
       dek, blob_id, [&writer](std::span<const uint8_t> sealed) { return writer->Append(sealed); });
-  LETHE_RETURN_IF_ERROR(sealer.Append(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(plain.data()), plain.size())));
-  LETHE_RETURN_IF_ERROR(sealer.Finish());
-  LETHE_RETURN_IF_ERROR(writer->Commit());
+  // The output is sealed as it comes: a rendition is never whole in the
+  // server's memory. A failed run drops the uncommitted blob with `writer`.
+  uint64_t plain_bytes = 0;
+  std::chrono::steady_clock::time_point last_note{};  // the first note is written at once
+  MediaWorker::Progress progress = nullptr;
+  if (a.kind == kArtifactWeb) {
+    progress = [&](double done) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_note < options_.progress_interval) return;
+      last_note = now;
+      NoteProgress(a, done);
+    };
+  }
+  Status ran = worker_.Stream(
+      a.kind, m.kind, [&reader](std::span<uint8_t> out) { return reader->Read(out); },
+      [&](std::span<const uint8_t> bytes) {
+        plain_bytes += bytes.size();
+        return sealer.Append(bytes);
+      },
+      progress);
+  if (ran.ok()) ran = sealer.Finish();
+  if (ran.ok()) ran = writer->Commit();
+  if (!ran.ok()) {
+    writer.reset();
+    drop_intent();
+    return ran;
+  }
   bool media_gone = false;
   a.state = "ready";
-  a.bytes = static_cast<int64_t>(plain.size());
+  a.bytes = static_cast<int64_t>(plain_bytes);
   a.detail.clear();
+  a.progress_milli = 1000;
+  a.lease_until_ms.reset();
+  a.updated_ms = clock_.NowMillis();
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     media_gone = !tx.FindMedia(m.account_id, m.id).ok();
-    if (!media_gone) {
-      LETHE_RETURN_IF_ERROR(tx.UpsertMediaArtifact(a));
-      LETHE_RETURN_IF_ERROR(tx.DeleteBlobIntents({blob_id}));
-    }
-    return Status::Ok();
+    if (media_gone) return Status::Ok();
+    LETHE_RETURN_IF_ERROR(tx.UpsertMediaArtifact(a));
+    LETHE_RETURN_IF_ERROR(tx.DeleteBlobIntents({blob_id}));
+    if (a.kind != kArtifactWeb || events_ == nullptr) return Status::Ok();
+    return events_->Emit(tx,
+                         {"media.rendition_ready", m.account_id, m.end_user, {{"media_id", m.id}}});
   }));
   // Deleted while we worked: its removal may have missed this blob.
-  if (media_gone && blobs_.Remove(blob_id).ok()) {
-    (void)store_.Transact([&](MetadataTx& tx) { return tx.DeleteBlobIntents({blob_id}); });
-  }
+  if (media_gone && blobs_.Remove(blob_id).ok()) drop_intent();
   return Status::Ok();
+}
+
+void MediaArtifacts::NoteProgress(MediaArtifactRecord& a, double done) {
+  // Below 1 while pending: 1 is for the ready rendition.
+  a.progress_milli = static_cast<int>(std::clamp(done, 0.0, 0.999) * 1000.0);
+  a.updated_ms = clock_.NowMillis();
+  // A transcode may outlast the lease: each note renews it.
+  a.lease_until_ms = a.updated_ms + options_.lease.count();
+  // Best effort: a lost write only makes the figure lag.
+  (void)store_.Transact([&](MetadataTx& tx) -> Status {
+    if (!tx.FindMedia(a.account_id, a.media_id).ok()) return Status::Ok();
+    return tx.UpsertMediaArtifact(a);
+  });
 }
 
 Result<std::vector<MediaArtifactRecord>> MediaArtifacts::List(const MediaRecord& media) {
   return store_.ListMediaArtifacts(media.id);
 }
 
-Result<std::string> MediaArtifacts::Read(const MediaRecord& m, std::string_view kind) {
+Result<MediaArtifactRecord> MediaArtifacts::Ready(const MediaRecord& m, std::string_view kind) {
   LETHE_ASSIGN_OR_RETURN(std::vector<MediaArtifactRecord> all, store_.ListMediaArtifacts(m.id));
   const MediaArtifactRecord* a = nullptr;
   for (const MediaArtifactRecord& r : all) {
@@ -181,26 +228,38 @@ Result<std::string> MediaArtifacts::Read(const MediaRecord& m, std::string_view 
     return Status::NotFound("the " + std::string(kind) + " was not made: " + a->state + " (" +
                             a->detail + ")");
   }
-  const std::string blob_id = MediaArtifactBlobId(m.blob_id, kind);
+  return *a;
+}
+
+Result<std::unique_ptr<MediaReader>> MediaArtifacts::Open(const MediaRecord& m,
+                                                          const MediaArtifactRecord& ready,
+                                                          uint64_t first, uint64_t last) {
+  const std::string blob_id = MediaArtifactBlobId(m.blob_id, ready.kind);
   LETHE_ASSIGN_OR_RETURN(Key dek,
                          keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
   KeyWiper wipe(dek);
   auto blob = blobs_.Open(blob_id);
   if (!blob.ok()) {
     if (blob.status().code() == Status::Code::kNotFound) {
-      return Status::DataLoss("the stored bytes of this " + std::string(kind) + " are missing");
+      return Status::DataLoss("the stored bytes of this " + ready.kind + " are missing");
     }
     return blob.status();
   }
-  uint64_t size = static_cast<uint64_t>(a->bytes);
+  uint64_t size = static_cast<uint64_t>(ready.bytes);
   if ((*blob)->size() != SealedSize(size))
     return Status::DataLoss("stored blob has the wrong length");
+  return std::make_unique<MediaReader>(std::move(*blob), dek, blob_id, size, first, last);
+}
+
+Result<std::string> MediaArtifacts::Read(const MediaRecord& m, std::string_view kind) {
+  LETHE_ASSIGN_OR_RETURN(MediaArtifactRecord a, Ready(m, kind));
+  uint64_t size = static_cast<uint64_t>(a.bytes);
+  if (size == 0) return std::string();
+  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<MediaReader> reader, Open(m, a, 0, size - 1));
   std::string out(size, '\0');
-  if (size == 0) return out;
-  MediaReader reader(std::move(*blob), dek, blob_id, size, 0, size - 1);
   size_t at = 0;
   while (at < size) {
-    LETHE_ASSIGN_OR_RETURN(size_t n, reader.Read(std::span<uint8_t>(
+    LETHE_ASSIGN_OR_RETURN(size_t n, reader->Read(std::span<uint8_t>(
                                          reinterpret_cast<uint8_t*>(out.data()) + at, size - at)));
     if (n == 0) return Status::DataLoss("the stored " + std::string(kind) + " is short");
     at += n;
@@ -208,9 +267,10 @@ Result<std::string> MediaArtifacts::Read(const MediaRecord& m, std::string_view 
   return out;
 }
 
-Status MediaArtifacts::SetTranscription(const std::string& account_id, bool enabled) {
+Status MediaArtifacts::SetSettings(const std::string& account_id,
+                                   const MediaProcessingSettings& settings) {
   return store_.Transact(
-      [&](MetadataTx& tx) { return tx.SetTranscriptionSetting(account_id, enabled); });
+      [&](MetadataTx& tx) { return tx.SetMediaProcessingSettings(account_id, settings); });
 }
 
 }  // namespace lethe

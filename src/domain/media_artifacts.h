@@ -1,7 +1,11 @@
 // MediaArtifacts: what Lethe derives from a media object on its own
 // premises (SHR-3: no sub-processor sees it): a poster (a WebP frame at 10 %
-// of a video, or a preview of an image) and, when the account opted in, a
-// transcript of audio and video (pocketsphinx).
+// of a video, or a preview of an image), when the account opted in a
+// transcript of audio and video (pocketsphinx), and when the account or
+// the upload asked for it a web rendition (an H.264/AAC MP4 with its index
+// first, for playback everywhere). While the rendition is being made its
+// row holds the worker's progress (written at most once a second); the
+// transaction that marks it ready emits "media.rendition_ready".
 //
 // Each artifact is a durable task in the metadata store, created in the
 // transaction that commits the media (it receives "media.created" as a
@@ -18,6 +22,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,10 +45,13 @@ struct MediaArtifactOptions {
   std::chrono::milliseconds lease{std::chrono::minutes(15)};
   int max_attempts = 3;  // for retryable errors (the store, the blob store)
   std::chrono::milliseconds backoff{std::chrono::seconds(5)};
-  // Longer media get no transcript (failed, processing-limit) and no
-  // worker is started: hours of audio would only spend the CPU limit.
-  // A poster reads one frame and is made at any length.
+  // Longer media get no transcript or web rendition (failed,
+  // processing-limit) and no worker is started: hours of audio would only
+  // spend the CPU limit. A poster reads one frame and is made at any
+  // length.
   std::chrono::milliseconds max_duration{std::chrono::hours(4)};
+  // The least time between two writes of a rendition's progress.
+  std::chrono::milliseconds progress_interval{std::chrono::seconds(1)};
 };
 
 class MediaArtifacts final : public DomainEvents {
@@ -60,13 +68,18 @@ class MediaArtifacts final : public DomainEvents {
         clock_(clock),
         options_(options) {}
 
-  // On "media.created": adds a pending poster for video and images, and a
-  // pending transcript for audio and video when the account opted in.
-  // Other events are ignored. The store's error rolls the upload back.
+  // On "media.created": adds a pending poster for video and images, a
+  // pending transcript for audio and video when the account opted in, and
+  // a pending web rendition of audio and video when the account's setting
+  // or the event (asks "web_rendition") wants one. Other events are
+  // ignored. The store's error rolls the upload back.
   Status Emit(MetadataTx& tx, const DomainEvent& event) override;
 
   // Called after a transaction that added artifacts commits.
   void OnQueued(std::function<void()> wake) { wake_ = std::move(wake); }
+  // Told "media.rendition_ready" (ids: media_id) in the transaction that
+  // marks a web rendition ready (null: no one). Set before RunOne.
+  void SetEvents(DomainEvents* events) { events_ = events; }
 
   // Claims one due artifact and makes it. Returns 1 when it worked on one
   // (whatever came of it), 0 when none was due, or the store's error.
@@ -81,20 +94,32 @@ class MediaArtifacts final : public DomainEvents {
   // when its bytes do not authenticate.
   Result<std::string> Read(const MediaRecord& media, std::string_view kind);
 
-  // Turns the account's transcription on or off for media uploaded from
-  // now on.
-  Status SetTranscription(const std::string& account_id, bool enabled);
-  Result<bool> Transcription(const std::string& account_id) {
-    return store_.FindTranscriptionSetting(account_id);
+  // The row of the ready artifact `kind` of `media` (its plaintext size in
+  // `bytes`), with Read's errors for one that is not ready.
+  Result<MediaArtifactRecord> Ready(const MediaRecord& media, std::string_view kind);
+  // Opens the plaintext bytes [first, last] of `ready` (a row Ready
+  // returned), to stream them. DataLoss when the blob is missing or has
+  // the wrong length.
+  Result<std::unique_ptr<MediaReader>> Open(const MediaRecord& media,
+                                            const MediaArtifactRecord& ready, uint64_t first,
+                                            uint64_t last);
+
+  // The account's media processing settings, for media uploaded from now
+  // on.
+  Status SetSettings(const std::string& account_id, const MediaProcessingSettings& settings);
+  Result<MediaProcessingSettings> Settings(const std::string& account_id) {
+    return store_.FindMediaProcessingSettings(account_id);
   }
 
  private:
   // Makes `a` and returns its new row.
   MediaArtifactRecord Make(MediaArtifactRecord a);
-  Result<std::string> Derive(const MediaRecord& m, const std::string& kind);
-  // Seals `plain` into the artifact's blob and marks it ready, unless the
-  // media went meanwhile (then the blob goes too).
-  Status Store(const MediaRecord& m, MediaArtifactRecord& a, const std::string& plain);
+  // Runs the worker on the media's plaintext and seals its output into the
+  // artifact's blob as it comes; marks the artifact ready unless the media
+  // went meanwhile (then the blob goes too).
+  Status Produce(const MediaRecord& m, MediaArtifactRecord& a);
+  // Writes the worker's progress on `a`, at most once per interval.
+  void NoteProgress(MediaArtifactRecord& a, double done);
 
   MetadataStore& store_;
   MediaLibrary& library_;
@@ -105,6 +130,7 @@ class MediaArtifacts final : public DomainEvents {
   const Clock& clock_;
   MediaArtifactOptions options_;
   std::function<void()> wake_;
+  DomainEvents* events_ = nullptr;
 };
 
 }  // namespace lethe

@@ -391,7 +391,9 @@ Result<MediaRecord> MediaLibrary::Commit(MediaIngest& in, const MediaFields& fie
                                         in.origin_));
     LETHE_RETURN_IF_ERROR(AuditIntake(tx, in.who_.actor(), intake, m, in.origin_));
     if (!events_) return Status::Ok();
-    return events_->Emit(tx, {"media.created", m.account_id, m.end_user, {{"media_id", m.id}}});
+    DomainEvent created{"media.created", m.account_id, m.end_user, {{"media_id", m.id}}};
+    if (fields.web_rendition.value_or(false)) created.asks.push_back("web_rendition");
+    return events_->Emit(tx, created);
   });
   if (!st.ok()) {
     // A commit whose sync failed is in the store though not durable: its

@@ -55,13 +55,15 @@ inline constexpr uint64_t kMediaReadWindowChunks = 4;
 // key, and removed with the media.
 inline constexpr std::string_view kArtifactPoster = "poster";
 inline constexpr std::string_view kArtifactTranscript = "transcript";
+inline constexpr std::string_view kArtifactWeb = "web";  // the web rendition (H.264/AAC MP4)
 inline std::string MediaArtifactBlobId(const std::string& media_blob_id, std::string_view kind) {
   return media_blob_id + "-" + std::string(kind);
 }
 // The media's blob and every artifact blob it may have.
 inline std::vector<std::string> MediaBlobIds(const std::string& media_blob_id) {
   return {media_blob_id, MediaArtifactBlobId(media_blob_id, kArtifactPoster),
-          MediaArtifactBlobId(media_blob_id, kArtifactTranscript)};
+          MediaArtifactBlobId(media_blob_id, kArtifactTranscript),
+          MediaArtifactBlobId(media_blob_id, kArtifactWeb)};
 }
 
 inline constexpr size_t kMaxTags = 32;
@@ -74,6 +76,9 @@ struct MediaFields {
   std::optional<std::vector<std::string>> tags;
   std::optional<int64_t> expiration_days;
   std::optional<std::string> expire_on;  // "YYYY-MM-DD": gone from 00:00 UTC that day
+  // At ingest only: make a web rendition of this upload whatever the
+  // account's setting ("media.created" carries the wish).
+  std::optional<bool> web_rendition;
 };
 
 // Checks the shape of each present field. InvalidArgument("invalid-field").

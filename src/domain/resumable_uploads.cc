@@ -87,6 +87,7 @@ Result<UploadRecord> ResumableUploads::Create(const Principal& who, const Upload
   u.content_type = spec.content_type;
   u.title = spec.fields.title;
   u.tags = spec.fields.tags;
+  u.web_rendition = spec.fields.web_rendition.value_or(false);
   u.metadata = spec.metadata;
   u.created_ms = clock_.NowMillis();
   u.expires_ms = u.created_ms + ttl_ms_;
@@ -317,6 +318,7 @@ Result<UploadRecord> UploadPart::Complete(const std::string& parts) {
     fields.end_user = upload_.end_user;
     fields.title = upload_.title;
     fields.tags = upload_.tags;
+    fields.web_rendition = upload_.web_rendition;
     return ingest->Commit(fields);
   }();
   if (!ingested.ok()) {

@@ -77,7 +77,7 @@ Result<NewWebhook> Webhooks::Register(const std::string& customer_id, const std:
     if (!KnownEvent(events[i])) {
       return Status::InvalidArgument(
           "invalid-field",
-          "events must be among media.created, media.deleted, "
+          "events must be among media.created, media.deleted, media.rendition_ready, "
           "erasure.completed, privacy_request.due_soon, account.suspended");
     }
     if (std::find(events.begin(), events.begin() + i, events[i]) != events.begin() + i) {

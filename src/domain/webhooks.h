@@ -48,8 +48,11 @@ struct WebhookDeliveryView {
 
 class Webhooks final : public DomainEvents {
  public:
-  static constexpr const char* kEventTypes[] = {"media.created", "media.deleted",
-                                                "erasure.completed", "privacy_request.due_soon",
+  static constexpr const char* kEventTypes[] = {"media.created",
+                                                "media.deleted",
+                                                "media.rendition_ready",
+                                                "erasure.completed",
+                                                "privacy_request.due_soon",
                                                 "account.suspended"};
   static constexpr const char* kJobKind = "webhook.deliver";
   static constexpr const char* kActor = "lethe:webhooks";

@@ -74,16 +74,44 @@ Result<HttpResponse> PatchMedia(MediaLibrary& library, HttpRequest& req, const P
   return HttpResponse::Json(200, MediaView(m));
 }
 
+// What the content route serves: the media as uploaded, or a rendition.
+struct Representation {
+  uint64_t size = 0;
+  std::string etag;
+  std::string content_type;
+  int64_t modified_ms = 0;
+  // Opens plaintext bytes [first, last].
+  std::function<Result<std::unique_ptr<MediaReader>>(uint64_t, uint64_t)> open;
+};
+
+Representation Original(MediaLibrary& library, const MediaRecord& m) {
+  // Content never changes after upload: its creation time is its last change.
+  return {static_cast<uint64_t>(m.bytes), "\"" + m.sha256 + "\"", m.content_type, m.created_ms,
+          [&library, m](uint64_t first, uint64_t last) { return library.Open(m, first, last); }};
+}
+
+// The ready web rendition; artifact-pending while it is being made,
+// not-found when there is none.
+Result<Representation> WebRendition(MediaArtifacts* artifacts, const MediaRecord& m) {
+  if (artifacts == nullptr) return Status::NotFound("this server makes no web renditions");
+  LETHE_ASSIGN_OR_RETURN(MediaArtifactRecord a, artifacts->Ready(m, kArtifactWeb));
+  // Made again (a retry), it is another representation: its time is in the tag.
+  return Representation{static_cast<uint64_t>(a.bytes),
+                        "\"" + m.sha256 + "-web-" + std::to_string(a.updated_ms) + "\"",
+                        WebRenditionType(m), a.updated_ms,
+                        [artifacts, m, a](uint64_t first, uint64_t last) {
+                          return artifacts->Open(m, a, first, last);
+                        }};
+}
+
 // GET and HEAD of the content: ranges, validators and the right headers.
-Result<HttpResponse> ServeContent(MediaLibrary& library, HttpRequest& req, const MediaRecord& m) {
-  req.end_user = m.end_user;
-  uint64_t size = static_cast<uint64_t>(m.bytes);
-  std::string etag = "\"" + m.sha256 + "\"";
+Result<HttpResponse> ServeContent(HttpRequest& req, const Representation& rep) {
+  const uint64_t size = rep.size;
+  const std::string& etag = rep.etag;
   auto base = [&](int status) {
     HttpResponse r = HttpResponse::Empty(status);
     r.SetHeader("ETag", etag);
-    // Content never changes after upload: its creation time is its last change.
-    r.SetHeader("Last-Modified", FormatHttpDate(m.created_ms));
+    r.SetHeader("Last-Modified", FormatHttpDate(rep.modified_ms));
     r.SetHeader("Accept-Ranges", "bytes");
     r.SetHeader("Cache-Control", "private, no-cache");
     r.SetHeader("X-Content-Type-Options", "nosniff");
@@ -109,13 +137,13 @@ Result<HttpResponse> ServeContent(MediaLibrary& library, HttpRequest& req, const
     status = 206;
   }
   HttpResponse r = base(status);
-  r.SetHeader("Content-Type", m.content_type);
+  r.SetHeader("Content-Type", rep.content_type);
   if (status == 206) {
     r.SetHeader("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) +
                                      "/" + std::to_string(size));
   }
   uint64_t length = size == 0 ? 0 : last - first + 1;
-  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<MediaReader> reader, library.Open(m, first, last));
+  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<MediaReader> reader, rep.open(first, last));
   r.stream = std::make_unique<MediaBody>(std::move(reader));
   r.stream_length = length;
   return r;
@@ -167,7 +195,7 @@ void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, Pr
                boost::json::object view = MediaView(m);
                if (artifacts != nullptr) {
                  LETHE_ASSIGN_OR_RETURN(std::vector<MediaArtifactRecord> all, artifacts->List(m));
-                 AddArtifactViews(view, all);
+                 AddArtifactViews(view, m, all);
                }
                return HttpResponse::Json(200, view);
              });
@@ -179,15 +207,25 @@ void AddMediaRoutes(Router& router, MediaLibrary& library, MediaLinks& links, Pr
              [&library, &links, &gate](HttpRequest& req, const Caller& c) {
                return IssueLink(library, links, gate, req, c.principal());
              });
-  // Players fetch content with a signed link (no credential in the URL).
-  router.Add("GET", "/v1/media/{id}/content", Auth::kSignedLink, 0,
-             [&library, &gate](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-               LETHE_ASSIGN_OR_RETURN(MediaRecord m,
-                                      library.Get(c.principal().account.id, req.Param("id")));
-               req.end_user = m.end_user;
-               LETHE_RETURN_IF_ERROR(gate.Admit(m.account_id, m.end_user, ProcessingUse::kStream));
-               return ServeContent(library, req, m);
-             });
+  // Players fetch content with a signed link (no credential in the URL);
+  // the media's link covers its renditions (?rendition=web) too.
+  router.Add(
+      "GET", "/v1/media/{id}/content", Auth::kSignedLink, 0,
+      [&library, &gate, artifacts](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        std::optional<std::string> rendition = req.Query("rendition");
+        if (rendition && *rendition != "original" && *rendition != "web") {
+          return Status::InvalidArgument("unknown-rendition", "rendition must be original or web");
+        }
+        LETHE_ASSIGN_OR_RETURN(MediaRecord m,
+                               library.Get(c.principal().account.id, req.Param("id")));
+        req.end_user = m.end_user;
+        LETHE_RETURN_IF_ERROR(gate.Admit(m.account_id, m.end_user, ProcessingUse::kStream));
+        if (rendition && *rendition == "web") {
+          LETHE_ASSIGN_OR_RETURN(Representation web, WebRendition(artifacts, m));
+          return ServeContent(req, web);
+        }
+        return ServeContent(req, Original(library, m));
+      });
 }
 
 }  // namespace lethe

@@ -18,6 +18,10 @@ std::string VttTime(int64_t ms) {
   return buf;
 }
 
+object SettingsView(const MediaProcessingSettings& s) {
+  return object{{"transcription", s.transcription}, {"web_rendition", s.web_rendition}};
+}
+
 HttpResponse Bytes(const std::string& type, std::string body) {
   HttpResponse r = HttpResponse::Empty(200);
   r.SetHeader("Content-Type", type);
@@ -72,25 +76,43 @@ Result<std::string> TranscriptVtt(const std::string& json) {
   return out;
 }
 
-void AddArtifactViews(object& view, const std::vector<MediaArtifactRecord>& all) {
+void AddArtifactViews(object& view, const MediaRecord& m,
+                      const std::vector<MediaArtifactRecord>& all) {
   view["poster"] = nullptr;
   view["transcript"] = nullptr;
+  view["web_rendition"] = nullptr;
   int done = 0;
+  double progress_sum = 0;  // each artifact counts 1 when done
   for (const MediaArtifactRecord& a : all) {
+    // Only a rendition reports its progress; the others are quick.
+    const double progress = a.state != "pending" ? 1.0 : a.progress_milli / 1000.0;
     if (a.state != "pending") ++done;
+    progress_sum += progress;
     object item{{"state", a.state}};
     if (a.state == "failed" || a.state == "refused") item["reason"] = a.detail;
     if (a.kind == kArtifactTranscript) {
       item["engine"] = kTranscriptEngine;
       item["on_premises"] = true;  // SHR-3: no sub-processor heard it
     }
+    if (a.kind == kArtifactWeb) {
+      item["progress"] = progress;
+      item["bytes"] = a.state == "ready" ? boost::json::value(a.bytes) : nullptr;
+      item["content_type"] = WebRenditionType(m);
+      item["on_premises"] = true;  // SHR-3: transcoded here, by no sub-processor
+      view["web_rendition"] = std::move(item);
+      continue;
+    }
     view[a.kind] = std::move(item);
   }
   std::string state = all.empty()                            ? "none"
                       : done == static_cast<int>(all.size()) ? "done"
                                                              : "pending";
-  double progress = all.empty() ? 1.0 : static_cast<double>(done) / static_cast<double>(all.size());
+  double progress = all.empty() ? 1.0 : progress_sum / static_cast<double>(all.size());
   view["processing"] = object{{"state", state}, {"progress", progress}};
+}
+
+std::string WebRenditionType(const MediaRecord& m) {
+  return m.kind == "audio" ? "audio/mp4" : "video/mp4";
 }
 
 void AddMediaArtifactRoutes(Router& router, MediaLibrary& library, MediaArtifacts& artifacts,
@@ -111,19 +133,29 @@ void AddMediaArtifactRoutes(Router& router, MediaLibrary& library, MediaArtifact
              });
   router.Add("GET", "/v1/media-processing", Auth::kDataPlane, max_json_body,
              [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
-               LETHE_ASSIGN_OR_RETURN(bool on, artifacts.Transcription(c.principal().account.id));
-               return HttpResponse::Json(200, object{{"transcription", on}});
+               LETHE_ASSIGN_OR_RETURN(MediaProcessingSettings s,
+                                      artifacts.Settings(c.principal().account.id));
+               return HttpResponse::Json(200, SettingsView(s));
              });
-  router.Add("PUT", "/v1/media-processing", Auth::kDataPlane, max_json_body,
-             [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-               LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"transcription"}));
-               LETHE_ASSIGN_OR_RETURN(std::optional<bool> on, body.OptionalBool("transcription"));
-               if (!on) {
-                 return Status::InvalidArgument("invalid-field", "transcription must be a boolean");
-               }
-               LETHE_RETURN_IF_ERROR(artifacts.SetTranscription(c.principal().account.id, *on));
-               return HttpResponse::Json(200, object{{"transcription", *on}});
-             });
+  // Each field present changes its setting; an absent one stays.
+  router.Add(
+      "PUT", "/v1/media-processing", Auth::kDataPlane, max_json_body,
+      [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+        LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"transcription", "web_rendition"}));
+        LETHE_ASSIGN_OR_RETURN(std::optional<bool> transcription,
+                               body.OptionalBool("transcription"));
+        LETHE_ASSIGN_OR_RETURN(std::optional<bool> web, body.OptionalBool("web_rendition"));
+        if (!transcription && !web) {
+          return Status::InvalidArgument("invalid-field",
+                                         "transcription or web_rendition must be a boolean");
+        }
+        const std::string& account = c.principal().account.id;
+        LETHE_ASSIGN_OR_RETURN(MediaProcessingSettings s, artifacts.Settings(account));
+        if (transcription) s.transcription = *transcription;
+        if (web) s.web_rendition = *web;
+        LETHE_RETURN_IF_ERROR(artifacts.SetSettings(account, s));
+        return HttpResponse::Json(200, SettingsView(s));
+      });
 }
 
 }  // namespace lethe

@@ -3,8 +3,11 @@
 //                                  for the media (the same link as /content)
 //   GET /v1/media/{id}/transcript  JSON, or WebVTT with Accept: text/vtt or
 //                                  ?format=vtt; credentials or a signed link
-//   GET|PUT /v1/media-processing   {"transcription": bool}: the account's
-//                                  opt-in, for media uploaded from then on
+//   GET|PUT /v1/media-processing   {"transcription": bool, "web_rendition":
+//                                  bool}: the account's opt-ins, for media
+//                                  uploaded from then on
+// The web rendition is served by the content route (media_api.h,
+// ?rendition=web).
 // Both artifacts are 404 until ready: problem type "artifact-pending" while
 // being made, "not-found" when there is none (audio has no poster, the
 // account did not ask for transcripts, it failed or the gate refused it).
@@ -28,9 +31,18 @@ void AddMediaArtifactRoutes(Router& router, MediaLibrary& library, MediaArtifact
 // What the media object says about its derived artifacts:
 //   "processing": {"state": "pending"|"done"|"none", "progress": 0..1},
 //   "poster": {"state"} or null,
-//   "transcript": {"state", "engine": "pocketsphinx", "on_premises": true} or null.
+//   "transcript": {"state", "engine": "pocketsphinx", "on_premises": true} or null,
+//   "web_rendition": {"state", "progress": 0..1, "bytes" (null until ready),
+//                     "content_type", "on_premises": true} or null.
 // "done" counts failed and refused artifacts as done: nothing more will come.
-void AddArtifactViews(boost::json::object& view, const std::vector<MediaArtifactRecord>& all);
+// The overall progress is the mean of the artifacts' (a pending poster or
+// transcript counts 0, a pending rendition its worker's progress).
+void AddArtifactViews(boost::json::object& view, const MediaRecord& media,
+                      const std::vector<MediaArtifactRecord>& all);
+
+// The Content-Type of a media's web rendition: audio/mp4 for audio,
+// video/mp4 for video.
+std::string WebRenditionType(const MediaRecord& media);
 
 // The WebVTT of a stored transcript (TranscriptJson): cues of up to eight
 // words or four seconds. InvalidArgument when `json` is not one.

@@ -50,6 +50,11 @@ Status ApplyField(const std::string& name, const std::string& value, MediaFields
     f.expiration_days = days;
   } else if (name == "expire_on") {
     f.expire_on = value;
+  } else if (name == "web_rendition") {
+    if (value != "true" && value != "false") {
+      return Status::InvalidArgument("invalid-field", "web_rendition must be true or false");
+    }
+    f.web_rendition = value == "true";
   } else {
     return Status::InvalidArgument("unknown-field", "unknown media field");
   }

@@ -13,7 +13,8 @@
 namespace lethe {
 
 // Metadata fields from the query string (`end_user`, `title`, `tags` as a
-// comma-separated list or repeated, `expiration_days`).
+// comma-separated list or repeated, `expiration_days`, `expire_on`,
+// `web_rendition` true or false).
 // InvalidArgument for malformed values or unknown parameters.
 Result<MediaFields> MediaFieldsFromQuery(const HttpRequest& req);
 

@@ -75,6 +75,11 @@ Result<NewUpload> ParseCreation(const HttpRequest& req, const UploadGrant* grant
       spec.fields.title = value;
     } else if (key == "end_user") {
       spec.fields.end_user = value;
+    } else if (key == "web_rendition") {
+      if (value != "true" && value != "false") {
+        return Status::InvalidArgument("invalid-field", "web_rendition must be true or false");
+      }
+      spec.fields.web_rendition = value == "true";
     } else if (key == "tags") {
       std::vector<std::string> tags;
       size_t at = 0;

@@ -17,7 +17,8 @@
 // account or (for an upload token) another credential.
 //
 // Upload-Metadata keys read: filetype (the declared Content-Type; absent:
-// sniffed), title, tags (comma-separated), end_user; others (filename...)
+// sniffed), title, tags (comma-separated), end_user, web_rendition ("true"
+// asks for a web rendition, media_artifacts.h); others (filename...)
 // are kept and echoed by HEAD only. Once complete, HEAD and the last PATCH
 // name the media in Lethe-Media-Id.
 #pragma once

@@ -1,7 +1,10 @@
-// Test support for src/media: media made by the ffmpeg and exiv2 command
-// line tools into a TempDir, read back as bytes.
+// Test support for src/media (and the media e2e tests): media made by the
+// ffmpeg and exiv2 command line tools into a TempDir, read back as bytes,
+// and the box layout of an MP4.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -51,6 +54,30 @@ inline std::string FfprobeTags(const std::vector<uint8_t>& bytes, const std::str
   Run("ffprobe -v error -show_entries format_tags:stream_tags " + file + " > " + file + ".txt");
   std::vector<uint8_t> text = ReadFile(file + ".txt");
   return {text.begin(), text.end()};
+}
+
+// The top-level ISO BMFF boxes of `mp4` ("ftyp", "moov", "mdat"...), in
+// file order.
+inline std::vector<std::string> TopBoxes(const std::string& mp4) {
+  std::vector<std::string> boxes;
+  size_t at = 0;
+  while (at + 8 <= mp4.size()) {
+    const auto* p = reinterpret_cast<const unsigned char*>(mp4.data() + at);
+    uint64_t size = (uint64_t{p[0]} << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+    boxes.emplace_back(mp4.data() + at + 4, 4);
+    if (size == 1 && at + 16 <= mp4.size()) {  // a 64-bit size follows
+      size = 0;
+      for (int i = 8; i < 16; ++i) size = (size << 8) | p[i];
+    }
+    if (size < 8) break;
+    at += size;
+  }
+  return boxes;
+}
+
+// Where `box` is among `boxes` (boxes.size() when it is not).
+inline size_t BoxIndex(const std::vector<std::string>& boxes, const std::string& box) {
+  return static_cast<size_t>(std::find(boxes.begin(), boxes.end(), box) - boxes.begin());
 }
 
 }  // namespace lethe::testing_media

@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <new>
 
 #include "media/poster.h"
 #include "media/transcribe.h"
+#include "media/web_rendition.h"
 
 namespace lethe {
 namespace {
@@ -38,6 +41,13 @@ bool WriteAll(int fd, const std::string& s) {
   return true;
 }
 
+// A progress line on stderr, written whole in one call.
+void TellProgress(double done) {
+  char line[32];
+  int n = std::snprintf(line, sizeof(line), "progress %.3f\n", done);
+  if (n > 0) (void)!write(STDERR_FILENO, line, static_cast<size_t>(n));
+}
+
 int Fail(const Status& st) {
   std::cerr << st.reason() << ": " << st.message() << "\n";
   if (st.reason() == "processing-limit") return kWorkerLimit;
@@ -48,8 +58,17 @@ int Fail(const Status& st) {
 }  // namespace
 
 int RunMediaWorker(const std::vector<std::string>& args) {
-  if (args.size() != 2 || (args[0] != "poster" && args[0] != "transcript")) {
-    std::cerr << "usage: lethe worker poster|transcript video|audio|image < media > artifact\n";
+  const bool web = !args.empty() && args[0] == "web";
+  WebRenditionOptions web_options;
+  if (web && args.size() == 3) {
+    char* end = nullptr;
+    web_options.max_bytes = std::strtoull(args[2].c_str(), &end, 10);
+    if (end == args[2].c_str() || *end != '\0') web_options.max_bytes = 0;
+  }
+  if ((args.size() != 2 && !(web && args.size() == 3 && web_options.max_bytes > 0)) ||
+      (args[0] != "poster" && args[0] != "transcript" && !web)) {
+    std::cerr << "usage: lethe worker poster|transcript|web video|audio|image [max bytes]"
+                 " < media > artifact\n";
     return 2;
   }
   try {
@@ -58,6 +77,12 @@ int RunMediaWorker(const std::vector<std::string>& args) {
     Result<std::string> out = Status::Internal("unset");
     if (args[0] == "poster") {
       out = MakePoster(media);
+    } else if (web) {
+      if (args[1] == "image") {
+        return Fail(Status::Unprocessable("media-undecodable", "images are not transcoded"));
+      }
+      web_options.progress = TellProgress;
+      out = MakeWebRendition(media, web_options);
     } else {
       Result<std::vector<TranscriptWord>> words = Transcribe(media);
       out = words.ok() ? Result<std::string>(TranscriptJson(*words))

@@ -136,9 +136,10 @@ class MetadataReader {
   // the media's own), by kind. Empty when there are none.
   virtual Result<std::vector<MediaArtifactRecord>> ListMediaArtifacts(
       const std::string& media_id) = 0;
-  // Whether the account asked for on-premises transcription of its audio
-  // and video (false until it does).
-  virtual Result<bool> FindTranscriptionSetting(const std::string& account_id) = 0;
+  // What the account asked the media workers to make of its audio and
+  // video (all false until it asks).
+  virtual Result<MediaProcessingSettings> FindMediaProcessingSettings(
+      const std::string& account_id) = 0;
   virtual Result<JobRecord> FindJob(const std::string& id) = 0;
   virtual Result<OutboxRecord> FindOutboxMessage(const std::string& id) = 0;
 
@@ -349,7 +350,8 @@ class MetadataTx : public MetadataReader {
   virtual Result<std::vector<MediaArtifactRecord>> ClaimMediaArtifacts(int64_t now_ms,
                                                                        int64_t lease_until_ms,
                                                                        int limit) = 0;
-  virtual Status SetTranscriptionSetting(const std::string& account_id, bool enabled) = 0;
+  virtual Status SetMediaProcessingSettings(const std::string& account_id,
+                                            const MediaProcessingSettings& settings) = 0;
 
   // Jobs. ClaimJobs leases up to `limit` pending jobs due at `now_ms` (and
   // not leased, or leased until before now) until `lease_until_ms`, counts

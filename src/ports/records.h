@@ -252,7 +252,7 @@ struct JobRecord {
 // so they go with the media and are erased with its key.
 struct MediaArtifactRecord {
   std::string media_id;
-  std::string kind;  // "poster" or "transcript"
+  std::string kind;  // "poster", "transcript" or "web" (the web rendition)
   std::string account_id;
   // "pending" (waiting or running), "ready", "failed" (the media cannot be
   // decoded, or a limit was hit) or "refused" (the processing gate said no).
@@ -264,6 +264,14 @@ struct MediaArtifactRecord {
   std::string detail;                     // a problem type when failed or refused
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
+  int progress_milli = 0;  // the worker's progress while pending, 0..1000
+};
+
+// What an account asked the media workers to make of its audio and video
+// uploaded from now on (all off until it asks).
+struct MediaProcessingSettings {
+  bool transcription = false;  // on-premises transcripts
+  bool web_rendition = false;  // an H.264/AAC MP4 for playback everywhere
 };
 
 // A message waiting in (or sent from) the outbox.
@@ -666,6 +674,7 @@ struct UploadRecord {
   std::string content_type;                 // from metadata filetype; "" to sniff
   std::optional<std::string> title;
   std::optional<std::vector<std::string>> tags;
+  bool web_rendition = false;        // the upload asked for a web rendition
   std::optional<int64_t> max_bytes;  // the token's size limit
   std::vector<std::string> kinds;    // the token's kinds; empty: any
   std::string metadata;              // Upload-Metadata as sent, echoed by HEAD

@@ -234,9 +234,10 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListMediaArtifacts"));
     return target_.ListMediaArtifacts(media_id);
   }
-  Result<bool> FindTranscriptionSetting(const std::string& account_id) override {
-    LETHE_RETURN_IF_ERROR(hook_("FindTranscriptionSetting"));
-    return target_.FindTranscriptionSetting(account_id);
+  Result<MediaProcessingSettings> FindMediaProcessingSettings(
+      const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindMediaProcessingSettings"));
+    return target_.FindMediaProcessingSettings(account_id);
   }
   Result<JobRecord> FindJob(const std::string& id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindJob"));

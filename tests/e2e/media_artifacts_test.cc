@@ -376,10 +376,13 @@ TEST_F(MediaArtifactsTest, HoursOfSilenceFailWithinTheLimitsWithoutStallingOther
   // 50 minutes: under the duration bound, far over two seconds of CPU.
   start = std::chrono::steady_clock::now();
   std::string long_one = Upload(fifty_minute_file, "audio/flac", "end_user=listener");
-  std::string video = Upload(MakeMedia(dir_.path(), "mp4", 1.0), "video/mp4");
+  // A viewer who did not opt in: a poster, and no transcript (so that any
+  // transcript blob below could only be a failed job's leftover).
+  std::string video = Upload(MakeMedia(dir_.path(), "mp4", 1.0), "video/mp4", "end_user=viewer");
   EXPECT_EQ(Settled(video, "poster"), "ready") << Reason(video, "poster");
   EXPECT_EQ(Settled(long_one, "transcript"), "failed");
   EXPECT_EQ(Reason(long_one, "transcript"), "processing-limit");
+  EXPECT_EQ(Settled(video, "transcript"), "refused");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
   EXPECT_TRUE(ArtifactBlobs("transcript").empty());
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/media/" + ten_hours + "/transcript", Auth()), 404,

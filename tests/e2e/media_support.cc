@@ -244,7 +244,7 @@ std::vector<std::string> ListFilesUnder(const std::string& dir) {
 }
 
 bool IsArtifactBlob(const std::string& path) {
-  for (const std::string suffix : {"-poster", "-transcript"}) {
+  for (const std::string suffix : {"-poster", "-transcript", "-web"}) {
     if (path.size() > suffix.size() &&
         path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
       return true;

@@ -81,11 +81,11 @@ const std::string& SamplePng();
 
 // Regular files under `dir`, recursively (sorted paths). Empty if missing.
 std::vector<std::string> ListFilesUnder(const std::string& dir);
-// The media's own blobs, not their posters and transcripts (whose blob ids
-// end in -poster, -transcript: MediaArtifactBlobId).
+// The media's own blobs, not their posters, transcripts and web renditions
+// (whose blob ids end in -poster, -transcript, -web: MediaArtifactBlobId).
 bool IsArtifactBlob(const std::string& path);
 std::vector<std::string> BlobFiles(const ServerProcess& server);  // <data>/media/blobs
-// The artifact blobs of `kind` ("poster", "transcript").
+// The artifact blobs of `kind` ("poster", "transcript", "web").
 std::vector<std::string> ArtifactBlobFiles(const ServerProcess& server, const std::string& kind);
 std::vector<std::string> IncomingFiles(const ServerProcess& server);  // <data>/media/incoming
 

@@ -3,7 +3,10 @@
 // with RLIMIT_CPU and RLIMIT_AS (the latter not in sanitizer builds, whose
 // shadow memory needs terabytes of address space) and a wall-clock limit.
 // The plaintext goes to the child's stdin through a socket pair, the
-// artifact comes back on its stdout: no plaintext temp file.
+// artifact comes back on its stdout: no plaintext temp file. Lines
+// "progress F" on the child's stderr are its progress (F in 0..1); the rest
+// of stderr is the reason it gives when it fails. The "web" task runs with
+// the transcode limits (MediaWorkerLimits), every other with the general.
 #pragma once
 
 #include <string>
@@ -18,8 +21,8 @@ class ProcessMediaWorker final : public MediaWorker {
   // every job: FailedPrecondition("media-worker-missing").
   explicit ProcessMediaWorker(std::string exe, MediaWorkerLimits limits = {});
 
-  Result<std::string> Run(const std::string& task, const std::string& kind,
-                          const Source& source) override;
+  Status Stream(const std::string& task, const std::string& kind, const Source& source,
+                const Sink& sink, const Progress& progress) override;
 
  private:
   std::string exe_;

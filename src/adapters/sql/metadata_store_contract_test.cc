@@ -400,6 +400,7 @@ TEST_P(MetadataStoreContract, MediaArtifactsAreClaimedOnceAndGoWithTheirMedia) {
   poster.state = "ready";
   poster.bytes = 1234;
   poster.attempts = 1;
+  poster.progress_milli = 1000;
   ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpsertMediaArtifact(poster); }).ok());
   ASSERT_TRUE(claim(2000).ok());
   ASSERT_EQ(got.size(), 1u);
@@ -411,16 +412,28 @@ TEST_P(MetadataStoreContract, MediaArtifactsAreClaimedOnceAndGoWithTheirMedia) {
   EXPECT_EQ((*all)[0].kind, "poster");
   EXPECT_EQ((*all)[0].state, "ready");
   EXPECT_EQ((*all)[0].bytes, 1234);
+  EXPECT_EQ((*all)[0].progress_milli, 1000);
+  EXPECT_EQ((*all)[1].progress_milli, 0);
   EXPECT_FALSE((*all)[0].lease_until_ms.has_value());
   ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteMedia("acc_1", "med_1"); }).ok());
   EXPECT_TRUE(store_->ListMediaArtifacts("med_1")->empty());
-  // The transcription opt-in: off until set, per account.
-  EXPECT_FALSE(*store_->FindTranscriptionSetting("acc_1"));
-  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetTranscriptionSetting("acc_1", true); }).ok());
-  EXPECT_TRUE(*store_->FindTranscriptionSetting("acc_1"));
-  EXPECT_FALSE(*store_->FindTranscriptionSetting("acc_2"));
-  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetTranscriptionSetting("acc_1", false); }).ok());
-  EXPECT_FALSE(*store_->FindTranscriptionSetting("acc_1"));
+  // The processing settings: off until set, per account, each on its own.
+  auto settings = [&](const std::string& account) {
+    auto s = store_->FindMediaProcessingSettings(account);
+    EXPECT_TRUE(s.ok());
+    return std::make_pair(s->transcription, s->web_rendition);
+  };
+  EXPECT_EQ(settings("acc_1"), std::make_pair(false, false));
+  auto set = [&](bool transcription, bool web) {
+    return W([&](MetadataTx& tx) {
+      return tx.SetMediaProcessingSettings("acc_1", {transcription, web});
+    });
+  };
+  ASSERT_TRUE(set(true, false).ok());
+  EXPECT_EQ(settings("acc_1"), std::make_pair(true, false));
+  EXPECT_EQ(settings("acc_2"), std::make_pair(false, false));
+  ASSERT_TRUE(set(false, true).ok());
+  EXPECT_EQ(settings("acc_1"), std::make_pair(false, true));
 }
 
 TEST_P(MetadataStoreContract, MediaTagsRoundTripAndFilter) {
@@ -1490,6 +1503,7 @@ TEST_P(MetadataStoreContract, UploadsRoundTripAdvanceOnlyFromTheirOffsetAndCompl
   u.max_bytes = 5000;
   u.kinds = {"video"};
   u.metadata = "filename aC5tcDQ=";
+  u.web_rendition = true;
   u.created_ms = 100;
   u.expires_ms = 900;
   ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertUpload(u); }).ok());
@@ -1507,6 +1521,7 @@ TEST_P(MetadataStoreContract, UploadsRoundTripAdvanceOnlyFromTheirOffsetAndCompl
   EXPECT_EQ(got->max_bytes, std::optional<int64_t>(5000));
   EXPECT_EQ(got->kinds, (std::vector<std::string>{"video"}));
   EXPECT_EQ(got->metadata, "filename aC5tcDQ=");
+  EXPECT_TRUE(got->web_rendition);
   EXPECT_EQ(got->media_id, std::nullopt);
   EXPECT_EQ(store_->FindUpload("acc_b", "upl_1").status().code(), Status::Code::kNotFound);
   EXPECT_EQ(store_->FindUploadByTokenDigest("digest-upt_1")->id, "upl_1");

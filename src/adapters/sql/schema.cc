@@ -1123,6 +1123,21 @@ CREATE TABLE media_processing_settings (
 );
 )sql";
 
+// Version 26: web renditions (issue 14): the worker's progress on an
+// artifact, the account's web rendition setting, and the wish of a tus
+// upload for one, kept until the upload completes.
+constexpr const char* kV26Sqlite = R"sql(
+ALTER TABLE media_artifacts ADD COLUMN progress_milli INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_processing_settings ADD COLUMN web_rendition INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE uploads ADD COLUMN web_rendition INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr const char* kV26Postgres = R"sql(
+ALTER TABLE media_artifacts ADD COLUMN progress_milli BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE media_processing_settings ADD COLUMN web_rendition BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE uploads ADD COLUMN web_rendition BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 // Version 20: automated abuse decisions (ADM-1): signals with their inputs,
 // decisions that suspend an account, appeals for human review; usage events
 // indexed by time for the signals that count them.
@@ -1344,7 +1359,8 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {6, kV6Sqlite},   {7, kV7Sqlite},   {8, kV8Sqlite},   {9, kV9Sqlite},   {10, kV10Sqlite},
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
       {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
-      {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}, {25, kV25Sqlite}};
+      {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}, {25, kV25Sqlite},
+      {26, kV26Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
@@ -1352,7 +1368,7 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
       {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
       {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}, {24, kV24Postgres},
-      {25, kV25Postgres}};
+      {25, kV25Postgres}, {26, kV26Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

@@ -198,8 +198,10 @@ Result<std::vector<MediaArtifactRecord>> SqlMetadataStore::ListMediaArtifacts(
   return Read<std::vector<MediaArtifactRecord>>(
       [&](SqlMetadataTx& r) { return r.ListMediaArtifacts(media_id); });
 }
-Result<bool> SqlMetadataStore::FindTranscriptionSetting(const std::string& account_id) {
-  return Read<bool>([&](SqlMetadataTx& r) { return r.FindTranscriptionSetting(account_id); });
+Result<MediaProcessingSettings> SqlMetadataStore::FindMediaProcessingSettings(
+    const std::string& account_id) {
+  return Read<MediaProcessingSettings>(
+      [&](SqlMetadataTx& r) { return r.FindMediaProcessingSettings(account_id); });
 }
 Result<JobRecord> SqlMetadataStore::FindJob(const std::string& id) {
   return Read<JobRecord>([&](SqlMetadataTx& r) { return r.FindJob(id); });

@@ -72,7 +72,8 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<std::vector<MediaArtifactRecord>> ListMediaArtifacts(const std::string& media_id) override;
-  Result<bool> FindTranscriptionSetting(const std::string& account_id) override;
+  Result<MediaProcessingSettings> FindMediaProcessingSettings(
+      const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
   Result<StaffRecord> FindStaff(const std::string& id) override;

@@ -67,7 +67,8 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<ErasureRecord>> ListErasures(const ErasureQuery& q) override;
   Result<std::vector<ErasureRecord>> ListHeldErasures(const std::string& account_id) override;
   Result<std::vector<MediaArtifactRecord>> ListMediaArtifacts(const std::string& media_id) override;
-  Result<bool> FindTranscriptionSetting(const std::string& account_id) override;
+  Result<MediaProcessingSettings> FindMediaProcessingSettings(
+      const std::string& account_id) override;
   Result<JobRecord> FindJob(const std::string& id) override;
   Result<OutboxRecord> FindOutboxMessage(const std::string& id) override;
   Result<StaffRecord> FindStaff(const std::string& id) override;
@@ -135,7 +136,8 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<MediaArtifactRecord>> ClaimMediaArtifacts(int64_t now_ms,
                                                                int64_t lease_until_ms,
                                                                int limit) override;
-  Status SetTranscriptionSetting(const std::string& account_id, bool enabled) override;
+  Status SetMediaProcessingSettings(const std::string& account_id,
+                                    const MediaProcessingSettings& settings) override;
   Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
                                            int limit) override;
   Status UpdateJob(const JobRecord& j) override;

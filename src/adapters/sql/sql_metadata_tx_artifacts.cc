@@ -1,5 +1,5 @@
 // SqlMetadataTx, continued: derived artifacts of media (posters,
-// transcripts) and the account's transcription setting.
+// transcripts, web renditions) and the account's media processing settings.
 #include "adapters/sql/sql_metadata_tx.h"
 #include "adapters/sql/sql_rows.h"
 
@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kArtifactColumns =
     "media_id, kind, account_id, state, attempts, run_after_ms, lease_until_ms, bytes, detail, "
-    "created_ms, updated_ms";
+    "created_ms, updated_ms, progress_milli";
 
 MediaArtifactRecord ArtifactFromRow(const SqlRow& r) {
   MediaArtifactRecord a;
@@ -23,6 +23,7 @@ MediaArtifactRecord ArtifactFromRow(const SqlRow& r) {
   a.detail = SqlText(r[8]);
   a.created_ms = SqlInt(r[9]);
   a.updated_ms = SqlInt(r[10]);
+  a.progress_milli = static_cast<int>(SqlInt(r[11]));
   return a;
 }
 
@@ -31,11 +32,11 @@ MediaArtifactRecord ArtifactFromRow(const SqlRow& r) {
 Status SqlMetadataTx::UpsertMediaArtifact(const MediaArtifactRecord& a) {
   LETHE_RETURN_IF_ERROR(StatusOf(Query(
       "DELETE FROM media_artifacts WHERE media_id = $1 AND kind = $2", {a.media_id, a.kind})));
-  return StatusOf(
-      Query(std::string("INSERT INTO media_artifacts (") + kArtifactColumns +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            {a.media_id, a.kind, a.account_id, a.state, int64_t{a.attempts}, a.run_after_ms,
-             SqlNullable(a.lease_until_ms), a.bytes, a.detail, a.created_ms, a.updated_ms}));
+  return StatusOf(Query(std::string("INSERT INTO media_artifacts (") + kArtifactColumns +
+                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                        {a.media_id, a.kind, a.account_id, a.state, int64_t{a.attempts},
+                         a.run_after_ms, SqlNullable(a.lease_until_ms), a.bytes, a.detail,
+                         a.created_ms, a.updated_ms, int64_t{a.progress_milli}}));
 }
 
 Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ClaimMediaArtifacts(int64_t now_ms,
@@ -70,20 +71,29 @@ Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ListMediaArtifacts(
       ArtifactFromRow);
 }
 
-Status SqlMetadataTx::SetTranscriptionSetting(const std::string& account_id, bool enabled) {
+Status SqlMetadataTx::SetMediaProcessingSettings(const std::string& account_id,
+                                                 const MediaProcessingSettings& settings) {
   LETHE_RETURN_IF_ERROR(
       StatusOf(Query("DELETE FROM media_processing_settings WHERE account_id = $1", {account_id})));
   return StatusOf(
-      Query("INSERT INTO media_processing_settings (account_id, transcription) VALUES ($1, $2)",
-            {account_id, int64_t{enabled ? 1 : 0}}));
+      Query("INSERT INTO media_processing_settings (account_id, transcription, web_rendition) "
+            "VALUES ($1, $2, $3)",
+            {account_id, int64_t{settings.transcription ? 1 : 0},
+             int64_t{settings.web_rendition ? 1 : 0}}));
 }
 
-Result<bool> SqlMetadataTx::FindTranscriptionSetting(const std::string& account_id) {
-  LETHE_ASSIGN_OR_RETURN(
-      std::vector<SqlRow> rows,
-      Query("SELECT transcription FROM media_processing_settings WHERE account_id = $1",
-            {account_id}));
-  return !rows.empty() && SqlInt(rows[0][0]) != 0;
+Result<MediaProcessingSettings> SqlMetadataTx::FindMediaProcessingSettings(
+    const std::string& account_id) {
+  LETHE_ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                         Query("SELECT transcription, web_rendition FROM "
+                               "media_processing_settings WHERE account_id = $1",
+                               {account_id}));
+  MediaProcessingSettings s;
+  if (!rows.empty()) {
+    s.transcription = SqlInt(rows[0][0]) != 0;
+    s.web_rendition = SqlInt(rows[0][1]) != 0;
+  }
+  return s;
 }
 
 }  // namespace lethe

@@ -29,7 +29,8 @@ std::vector<std::string> SplitLines(const std::string& joined) {
 
 constexpr const char* kUploadColumns =
     "id, account_id, end_user, creator, token_digest, length, upload_offset, content_type, "
-    "title, tags, max_bytes, kinds, metadata, parts, media_id, created_ms, expires_ms";
+    "title, tags, max_bytes, kinds, metadata, parts, media_id, created_ms, expires_ms, "
+    "web_rendition";
 
 UploadRecord UploadFromRow(const SqlRow& r) {
   UploadRecord u;
@@ -50,6 +51,7 @@ UploadRecord UploadFromRow(const SqlRow& r) {
   u.media_id = SqlOptText(r[14]);
   u.created_ms = SqlInt(r[15]);
   u.expires_ms = SqlInt(r[16]);
+  u.web_rendition = SqlInt(r[17]) != 0;
   return u;
 }
 
@@ -79,14 +81,15 @@ Result<std::vector<UploadRecord>> SqlMetadataTx::ListUploadsExpiredBefore(int64_
 
 Status SqlMetadataTx::InsertUpload(const UploadRecord& u) {
   SqlValue tags = u.tags ? SqlValue(JoinLines(*u.tags)) : SqlValue();
-  return StatusOf(Query(
-      "INSERT INTO uploads (id, account_id, end_user, creator, token_digest, length, "
-      "upload_offset, content_type, title, tags, max_bytes, kinds, metadata, parts, "
-      "media_id, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-      "$11, $12, $13, $14, $15, $16, $17)",
-      {u.id, u.account_id, u.end_user, u.creator, SqlNullable(u.token_digest), u.length, u.offset,
-       u.content_type, SqlNullable(u.title), tags, SqlNullable(u.max_bytes), JoinLines(u.kinds),
-       u.metadata, u.parts, SqlNullable(u.media_id), u.created_ms, u.expires_ms}));
+  return StatusOf(
+      Query("INSERT INTO uploads (id, account_id, end_user, creator, token_digest, length, "
+            "upload_offset, content_type, title, tags, max_bytes, kinds, metadata, parts, "
+            "media_id, created_ms, expires_ms, web_rendition) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+            "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            {u.id, u.account_id, u.end_user, u.creator, SqlNullable(u.token_digest), u.length,
+             u.offset, u.content_type, SqlNullable(u.title), tags, SqlNullable(u.max_bytes),
+             JoinLines(u.kinds), u.metadata, u.parts, SqlNullable(u.media_id), u.created_ms,
+             u.expires_ms, int64_t{u.web_rendition ? 1 : 0}}));
 }
 
 Status SqlMetadataTx::AdvanceUpload(const std::string& id, int64_t expected_offset,
