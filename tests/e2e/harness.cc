@@ -282,6 +282,14 @@ bool ServerProcess::Start() {
     return false;
   }
 
+  // On PostgreSQL the server must not have fallen back to SQLite files, or
+  // the "pg." tests would prove nothing about PostgreSQL.
+  struct stat st;
+  if (stores_ && (::stat(db_path().c_str(), &st) == 0 ||
+                  ::stat((data_ + "/keys.db").c_str(), &st) == 0)) {
+    ADD_FAILURE() << "a server on PostgreSQL made SQLite files in " << data_;
+  }
+
   // Keep draining stdout so the server never blocks on a full pipe.
   std::string path = stdout_path();
   int fd = out[0];
@@ -784,6 +792,8 @@ std::vector<std::string> FilesContaining(const std::string& dir, const std::stri
 
 namespace {
 
+constexpr Oid kBoolOid = 16;  // pg_type.oid of boolean
+
 // Sql and SqlScript on PostgreSQL: the simple query protocol, text results.
 // An error leaves `out.error` set; the last statement's rows are returned.
 QueryResult PgSql(const std::string& conninfo, const std::string& sql) {
@@ -806,6 +816,9 @@ QueryResult PgSql(const std::string& conninfo, const std::string& sql) {
       for (int c = 0; c < PQnfields(res); ++c) {
         if (PQgetisnull(res, r, c)) {
           row.emplace_back(std::nullopt);
+        } else if (PQftype(res, c) == kBoolOid) {
+          // As SQLite, which has no booleans, answers a comparison.
+          row.emplace_back(std::string(PQgetvalue(res, r, c)) == "t" ? "1" : "0");
         } else {
           row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
         }

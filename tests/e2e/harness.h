@@ -284,7 +284,8 @@ struct QueryResult {
 };
 // Runs one SQL statement on the SQLite file (read-only unless `write`), or,
 // when the file stands for a server's PostgreSQL database (PostgresFor),
-// there: values come back as PostgreSQL prints them (booleans "t"/"f").
+// there: values come back as PostgreSQL prints them, but for booleans,
+// "1" and "0" as in SQLite.
 QueryResult Sql(const std::string& db_path, const std::string& sql, bool write = false);
 
 // Runs several ;-separated statements in one connection (read-write), on

@@ -1,5 +1,7 @@
 #include "store_backend.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <map>

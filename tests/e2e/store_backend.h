@@ -5,12 +5,10 @@
 // The data directory keeps everything else (blobs, master key, anchor,
 // journal), so a test reads the same either way.
 //
-// ctest runs the e2e suites once as is and once, prefixed "pg.", with the
-// variable set (CMakeLists.txt names the suites). A test that is about the
-// SQLite files themselves skips on PostgreSQL with LETHE_SKIP_ON_POSTGRES.
+// ctest runs the e2e suites once as is and, those about the metadata
+// store's behaviour, once more prefixed "pg." with the variable set
+// (CMakeLists.txt names them and says why the others are left out).
 #pragma once
-
-#include <gtest/gtest.h>
 
 #include <memory>
 #include <optional>
@@ -23,9 +21,6 @@ namespace lethe::e2e {
 
 // True when this run keeps server metadata in PostgreSQL.
 bool OnPostgres();
-
-#define LETHE_SKIP_ON_POSTGRES(reason) \
-  if (::lethe::e2e::OnPostgres()) GTEST_SKIP() << "SQLite only: " << (reason)
 
 // The two databases of one server's stores, made for one data directory and
 // known by it for as long as this object lives: commands run on that data
