@@ -18,10 +18,12 @@
 //                [,blobs:URL][,master-key:FILE][,public-url:URL][,backups:DIR]
 //                [,backup-keys:DIR][,journal:FILE]]...  (cells per region, region_cells.h)
 //   lethe audit verify [--data DIR] [--metadata postgres://...]
-//   lethe retention plan [--data DIR] [--account ID]
-//   lethe privacy metrics --year N [--data DIR]
-//   lethe staff add --role ROLE --name NAME [--data DIR]
+//   lethe retention plan [--data DIR] [--account ID] [--metadata postgres://...]
+//   lethe privacy metrics --year N [--data DIR] [--metadata postgres://...]
+//   lethe staff add --role ROLE --name NAME [--data DIR] [--metadata postgres://...]
+//                   [--keys postgres://...]
 //   lethe policy publish --file F --effective YYYY-MM-DD [--material] [--data DIR]
+//                        [--metadata postgres://...]
 //   lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]
 //                       [--master-key-file FILE] [--backup-max-age-days N]
 //   lethe backup restore BACKUP --data NEWDIR [--master-key-file FILE]
@@ -91,11 +93,13 @@ constexpr const char* kUsage =
     "                 [,blobs:URL][,master-key:FILE][,public-url:URL][,backups:DIR]\n"
     "                 [,backup-keys:DIR][,journal:FILE]]...\n"
     "  lethe audit verify [--data DIR] [--metadata postgres://...]\n"
-    "  lethe retention plan [--data DIR] [--account ID]\n"
+    "  lethe retention plan [--data DIR] [--account ID] [--metadata postgres://...]\n"
     "              [--retention-{other,support,crm,invoice}-days DAYS]\n"
-    "  lethe privacy metrics --year N [--data DIR]\n"
+    "  lethe privacy metrics --year N [--data DIR] [--metadata postgres://...]\n"
     "  lethe staff add --role support|security|legal|admin --name NAME [--data DIR]\n"
+    "                  [--metadata postgres://...] [--keys postgres://...]\n"
     "  lethe policy publish --file FILE --effective YYYY-MM-DD [--material] [--data DIR]\n"
+    "                       [--metadata postgres://...]\n"
     "  lethe backup create [--data DIR] [--backup-dir DIR] [--backup-keys DIR]\n"
     "                      [--master-key-file FILE] [--backup-max-age-days N]\n"
     "  lethe backup restore BACKUP --data NEWDIR [--master-key-file FILE]\n"
@@ -190,6 +194,7 @@ bool ParseRetentionFlag(const std::string& flag, const std::string& value,
 
 int RetentionPlan(const std::vector<std::string>& args) {
   std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+  std::string metadata = Env("LETHE_METADATA");
   std::optional<std::string> account;
   lethe::RetentionClasses classes;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -203,6 +208,8 @@ int RetentionPlan(const std::vector<std::string>& args) {
       data = value;
     } else if (flag == "--account") {
       account = value;
+    } else if (flag == "--metadata") {
+      metadata = value;
     } else if (!ParseRetentionFlag(flag, value, classes)) {
       std::cerr << "lethe: bad option " << flag << " " << value << "\n" << kUsage;
       return 2;
@@ -212,7 +219,7 @@ int RetentionPlan(const std::vector<std::string>& args) {
     std::cerr << "lethe: " << st.ToString() << "\n";
     return 2;
   }
-  return lethe::PrintRetentionPlan(data, account, classes);
+  return lethe::PrintRetentionPlan(data, account, classes, metadata);
 }
 
 int Serve(const std::vector<std::string>& args) {
@@ -429,6 +436,8 @@ int Serve(const std::vector<std::string>& args) {
 // `lethe staff add --role ROLE --name NAME [--data DIR]`, on a stopped server.
 int StaffAdd(const std::vector<std::string>& args) {
   std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+  std::string metadata = Env("LETHE_METADATA");
+  std::string keys = Env("LETHE_KEYS");
   std::string role;
   std::string name;
   bool has_name = false;
@@ -440,6 +449,10 @@ int StaffAdd(const std::vector<std::string>& args) {
     } else if (args[i] == "--name") {
       name = args[i + 1];
       has_name = true;
+    } else if (args[i] == "--metadata") {
+      metadata = args[i + 1];
+    } else if (args[i] == "--keys") {
+      keys = args[i + 1];
     } else {
       std::cerr << "lethe: bad option " << args[i] << "\n" << kUsage;
       return 2;
@@ -450,13 +463,14 @@ int StaffAdd(const std::vector<std::string>& args) {
     return 2;
   }
   return lethe::AddStaffMember(data, role, name, Env("LETHE_MASTER_KEY"),
-                               Env("LETHE_MASTER_KEY_FILE"), std::cout, std::cerr);
+                               Env("LETHE_MASTER_KEY_FILE"), metadata, keys, std::cout, std::cerr);
 }
 
 // `lethe policy publish --file F --effective YYYY-MM-DD [--material]
 // [--data DIR]`, on a stopped server.
 int PolicyPublish(const std::vector<std::string>& args) {
   std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+  std::string metadata = Env("LETHE_METADATA");
   std::string file;
   std::string effective;
   bool material = false;
@@ -467,6 +481,8 @@ int PolicyPublish(const std::vector<std::string>& args) {
       data = args[++i];
     } else if (i + 1 < args.size() && args[i] == "--file") {
       file = args[++i];
+    } else if (i + 1 < args.size() && args[i] == "--metadata") {
+      metadata = args[++i];
     } else if (i + 1 < args.size() && args[i] == "--effective") {
       effective = args[++i];
     } else {
@@ -478,7 +494,7 @@ int PolicyPublish(const std::vector<std::string>& args) {
     std::cerr << "lethe: policy publish needs --file and --effective\n" << kUsage;
     return 2;
   }
-  return lethe::PublishPolicy(data, file, effective, material, std::cout, std::cerr);
+  return lethe::PublishPolicy(data, file, effective, material, metadata, std::cout, std::cerr);
 }
 
 // `lethe backup create|restore ...`: `args` starts after "backup".
@@ -556,10 +572,13 @@ int main(int argc, char** argv) {
   }
   if (args.size() >= 2 && args[0] == "privacy" && args[1] == "metrics") {
     std::string data = Env("LETHE_DATA").empty() ? "./data" : Env("LETHE_DATA");
+    std::string metadata = Env("LETHE_METADATA");
     uint64_t year = 0;
     for (size_t i = 2; i < args.size(); i += 2) {
       if (i + 1 < args.size() && args[i] == "--data") {
         data = args[i + 1];
+      } else if (i + 1 < args.size() && args[i] == "--metadata") {
+        metadata = args[i + 1];
       } else if (i + 1 < args.size() && args[i] == "--year" && ParseCount(args[i + 1], year)) {
       } else {
         std::cerr << kUsage;
@@ -570,7 +589,7 @@ int main(int argc, char** argv) {
       std::cerr << "lethe: privacy metrics needs --year N\n" << kUsage;
       return 2;
     }
-    return lethe::PrintPrivacyMetrics(data, static_cast<int>(year));
+    return lethe::PrintPrivacyMetrics(data, static_cast<int>(year), metadata);
   }
   if (!args.empty() && args[0] == "backup") {
     return Backup(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -22,16 +22,15 @@
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
 #include "adapters/outbound/curl_outbound_http.h"
-#include "adapters/postgres/pg_database.h"
 #include "adapters/sms/file_sms_sender.h"
 #include "adapters/sms/http_sms_sender.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
-#include "adapters/sqlite/sqlite_database.h"
 #include "adapters/sqlite/sqlite_snapshots.h"
 #include "app/master_key.h"
 #include "app/ops_channel.h"
 #include "app/shutdown_signals.h"
+#include "app/store_databases.h"
 #include "common/encoding.h"
 #include "common/time_format.h"
 #include "crypto/keyed_id.h"
@@ -268,12 +267,7 @@ Result<ServerOptions> ParseListen(const std::string& listen) {
 // data_dir when url is empty.
 Result<std::unique_ptr<MetadataStore>> OpenMetadata(const std::string& data_dir, const Clock& clock,
                                                     const std::string& url = "") {
-  std::unique_ptr<SqlDatabase> db;
-  if (url.empty()) {
-    LETHE_ASSIGN_OR_RETURN(db, SqliteDatabase::Open(data_dir + "/lethe.db"));
-  } else {
-    LETHE_ASSIGN_OR_RETURN(db, PgDatabase::Open(url));
-  }
+  LETHE_ASSIGN_OR_RETURN(auto db, OpenMetadataDatabase(data_dir, url));
   LETHE_ASSIGN_OR_RETURN(auto store, SqlMetadataStore::Open(std::move(db), clock));
   return std::unique_ptr<MetadataStore>(std::move(store));
 }
@@ -482,14 +476,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->signing = std::make_unique<SigningKey>(signing_seed);
   KeyWiper wipe_seed(signing_seed);
 
-  std::unique_ptr<SqlDatabase> key_db;
-  if (config.keys_url.empty()) {
-    LETHE_ASSIGN_OR_RETURN(key_db,
-                           SqliteDatabase::Open(config.data_dir + "/keys.db", SqliteOptions{1}));
-  } else {
-    LETHE_ASSIGN_OR_RETURN(key_db,
-                           PgDatabase::Open(config.keys_url, SqlKeyStore::PostgresOptions()));
-  }
+  LETHE_ASSIGN_OR_RETURN(auto key_db, OpenKeyDatabase(config.data_dir, config.keys_url));
   LETHE_ASSIGN_OR_RETURN(p->keys, SqlKeyStore::Open(std::move(key_db), clock));
   if (seams.network_threads) seams.network_threads(p->network_threads);
   if (seams.wrap_keys) p->keys = seams.wrap_keys(std::move(p->keys));
@@ -725,14 +712,15 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   return std::unique_ptr<LetheServer>(new LetheServer(std::move(p)));
 }
 
-int PrintPrivacyMetrics(const std::string& data_dir, int year) {
+int PrintPrivacyMetrics(const std::string& data_dir, int year, const std::string& metadata_url) {
   SystemClock clock;
   struct stat st;
-  if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
+  if (metadata_url.empty() && ::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
     std::cerr << "lethe: no database in " << data_dir << "\n";
     return 2;
   }
-  auto store = OpenMetadata(data_dir, clock);  // read-only use, beside a live server too
+  // Read-only use, beside a live server too.
+  auto store = OpenMetadata(data_dir, clock, metadata_url);
   if (!store.ok()) {
     std::cerr << "lethe: " << store.status().ToString() << "\n";
     return 2;
@@ -753,15 +741,15 @@ int PrintPrivacyMetrics(const std::string& data_dir, int year) {
 }
 
 int PrintRetentionPlan(const std::string& data_dir, const std::optional<std::string>& account_id,
-                       const RetentionClasses& classes) {
+                       const RetentionClasses& classes, const std::string& metadata_url) {
   SystemClock clock;
   struct stat st;
-  if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
+  if (metadata_url.empty() && ::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
     std::cerr << "lethe: no database in " << data_dir << "\n";
     return 2;
   }
   // Read-only: it runs beside a live server as well as on a stopped one.
-  auto store = OpenMetadata(data_dir, clock);
+  auto store = OpenMetadata(data_dir, clock, metadata_url);
   if (!store.ok()) {
     std::cerr << "lethe: " << store.status().ToString() << "\n";
     return 2;

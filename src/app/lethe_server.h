@@ -157,16 +157,19 @@ class LetheServer {
   std::unique_ptr<Parts> parts_;
 };
 
-// `lethe retention plan`: prints what will be deleted when, per retention
-// class, for the customer owning `account_id` or every closed customer.
-// Returns 0, or 2 on error.
 // `lethe privacy metrics --year N`: the CCPA-style yearly report of
-// data-subject requests (privacy_metrics.h) as a table on stdout. Returns
-// the exit code: 0, or 2 with the reason on stderr.
-int PrintPrivacyMetrics(const std::string& data_dir, int year);
+// data-subject requests (privacy_metrics.h) as a table on stdout, read
+// from PostgreSQL at `metadata_url` or, when empty, from <data_dir>/lethe.db.
+// Returns the exit code: 0, or 2 with the reason on stderr.
+int PrintPrivacyMetrics(const std::string& data_dir, int year,
+                        const std::string& metadata_url = "");
 
+// `lethe retention plan`: prints what will be deleted when, per retention
+// class, for the customer owning `account_id` or every closed customer,
+// from PostgreSQL at `metadata_url` or, when empty, <data_dir>/lethe.db.
+// Returns 0, or 2 on error.
 int PrintRetentionPlan(const std::string& data_dir, const std::optional<std::string>& account_id,
-                       const RetentionClasses& classes);
+                       const RetentionClasses& classes, const std::string& metadata_url = "");
 
 // `lethe audit verify`: checks the audit chain in `data_dir`. Prints a
 // verdict to stdout and returns 0 when intact, 1 when broken, 2 on error.

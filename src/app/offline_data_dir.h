@@ -21,10 +21,14 @@ namespace lethe {
 
 class OfflineDataDir {
  public:
-  // Opens `data_dir`. FailedPrecondition("data-dir-locked") while a server
-  // or another command holds it; a damaged anchor, or a database that
-  // cannot be opened or migrated, as the store and anchor report them.
-  static Result<std::unique_ptr<OfflineDataDir>> Open(const std::string& data_dir);
+  // Opens `data_dir`, with the metadata store in PostgreSQL at
+  // `metadata_url` (a libpq conninfo) or, when it is empty, in
+  // <data_dir>/lethe.db. FailedPrecondition("data-dir-locked") while a
+  // server or another command holds the directory; a damaged anchor, or a
+  // database that cannot be opened or migrated, as the store and anchor
+  // report them.
+  static Result<std::unique_ptr<OfflineDataDir>> Open(const std::string& data_dir,
+                                                      const std::string& metadata_url = "");
 
   const std::string& path() const { return path_; }
   MetadataStore& store() { return *store_; }

@@ -14,8 +14,8 @@
 namespace lethe {
 
 int PublishPolicy(const std::string& data_dir, const std::string& file,
-                  const std::string& effective_date, bool material, std::ostream& out,
-                  std::ostream& err) {
+                  const std::string& effective_date, bool material, const std::string& metadata_url,
+                  std::ostream& out, std::ostream& err) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     err << "lethe: cannot read " << file << "\n";
@@ -24,11 +24,11 @@ int PublishPolicy(const std::string& data_dir, const std::string& file,
   std::ostringstream text;
   text << in.rdbuf();
   struct stat st;
-  if (::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
+  if (metadata_url.empty() && ::stat((data_dir + "/lethe.db").c_str(), &st) != 0) {
     err << "lethe: no database in " << data_dir << "\n";
     return 2;
   }
-  auto dir = OfflineDataDir::Open(data_dir);
+  auto dir = OfflineDataDir::Open(data_dir, metadata_url);
   if (!dir.ok()) {
     err << "lethe: " << dir.status().ToString() << "\n";
     return 2;

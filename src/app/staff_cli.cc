@@ -7,9 +7,9 @@
 #include <ostream>
 
 #include "adapters/sql/sql_key_store.h"
-#include "adapters/sqlite/sqlite_database.h"
 #include "app/master_key.h"
 #include "app/offline_data_dir.h"
+#include "app/store_databases.h"
 #include "domain/key_ring.h"
 #include "domain/staff.h"
 
@@ -17,7 +17,8 @@ namespace lethe {
 
 int AddStaffMember(const std::string& data_dir, const std::string& role, const std::string& name,
                    const std::string& master_key_hex, const std::string& master_key_file,
-                   std::ostream& out, std::ostream& err) {
+                   const std::string& metadata_url, const std::string& keys_url, std::ostream& out,
+                   std::ostream& err) {
   std::optional<StaffRole> parsed = ParseStaffRole(role);
   if (!parsed) {
     err << "lethe: --role must be support, security, legal or admin\n";
@@ -28,7 +29,7 @@ int AddStaffMember(const std::string& data_dir, const std::string& role, const s
         << "\n";
     return 2;
   }
-  auto dir = OfflineDataDir::Open(data_dir);
+  auto dir = OfflineDataDir::Open(data_dir, metadata_url);
   if (!dir.ok()) {
     err << "lethe: " << dir.status().ToString() << "\n";
     return 2;
@@ -43,7 +44,7 @@ int AddStaffMember(const std::string& data_dir, const std::string& role, const s
     return 2;
   }
   KeyWiper wipe(*master);
-  auto key_db = SqliteDatabase::Open(data_dir + "/keys.db", SqliteOptions{1});
+  auto key_db = OpenKeyDatabase(data_dir, keys_url);
   if (!key_db.ok()) {
     err << "lethe: " << key_db.status().ToString() << "\n";
     return 2;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -67,6 +68,33 @@ void AppendToFile(const std::string& path, const char* data, size_t n) {
 int MsUntil(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
+}
+
+// Whether a server's arguments name its stores themselves.
+bool ChoosesStores(const std::vector<std::string>& args) {
+  return std::any_of(args.begin(), args.end(), [](const std::string& a) {
+    return a == "--metadata" || a == "--keys" || a == "--region";
+  });
+}
+
+// The environment for a child run on the data directory in `args`: this
+// process's, with that directory's PostgreSQL stores (if any) in place of
+// any LETHE_METADATA and LETHE_KEYS.
+std::vector<std::string> ChildEnvironment(const std::vector<std::string>& args) {
+  std::vector<std::string> stores;
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--data") stores = StoreEnvFor(args[i + 1]);
+  }
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view v(*e);
+    if (!stores.empty() && (v.starts_with("LETHE_METADATA=") || v.starts_with("LETHE_KEYS="))) {
+      continue;
+    }
+    env.emplace_back(v);
+  }
+  env.insert(env.end(), stores.begin(), stores.end());
+  return env;
 }
 
 std::vector<char*> Argv(std::vector<std::string>& args) {
@@ -138,6 +166,10 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args, ServerBinary b
     ADD_FAILURE() << "mkdir " << data_ << ": " << std::strerror(errno);
     return;
   }
+  if (OnPostgres() && !ChoosesStores(extra_args_)) {
+    stores_ = StoreDatabases::Create(data_);
+    if (!stores_) return;
+  }
   Start();
 }
 
@@ -173,6 +205,10 @@ bool ServerProcess::Start() {
   }
   const char* binary = binary_ == ServerBinary::kTesting ? LETHE_TESTING_BINARY : LETHE_BINARY;
   std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:0", "--data", data_};
+  if (stores_) {
+    std::vector<std::string> flags = stores_->Flags();
+    args.insert(args.end(), flags.begin(), flags.end());
+  }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv = Argv(args);
   pid_t parent = ::getpid();
@@ -244,6 +280,14 @@ bool ServerProcess::Start() {
                   << ReadFileBytes(stdout_path()) << "\n--- stderr:\n"
                   << ReadStderr();
     return false;
+  }
+
+  // On PostgreSQL the server must not have fallen back to SQLite files, or
+  // the "pg." tests would prove nothing about PostgreSQL.
+  struct stat st;
+  if (stores_ && (::stat(db_path().c_str(), &st) == 0 ||
+                  ::stat((data_ + "/keys.db").c_str(), &st) == 0)) {
+    ADD_FAILURE() << "a server on PostgreSQL made SQLite files in " << data_;
   }
 
   // Keep draining stdout so the server never blocks on a full pipe.
@@ -735,10 +779,62 @@ std::vector<std::string> FilesContaining(const std::string& dir, const std::stri
     std::string bytes = ReadFileBytes(it->path().string());
     if (bytes.find(needle) != std::string::npos) hits.push_back(it->path().string());
   }
+  // DIR/lethe.db names the one database it stands for.
+  std::optional<std::string> one = PostgresFor(dir);
+  for (const std::string& conninfo : one ? std::vector<std::string>{*one} : DatabasesUnder(dir)) {
+    CommandResult dump =
+        RunCommand({"/usr/lib/postgresql/15/bin/pg_dump", "--data-only", "-d", conninfo});
+    EXPECT_EQ(dump.exit_code, 0) << dump.output;
+    if (dump.output.find(needle) != std::string::npos) hits.push_back("postgresql:" + conninfo);
+  }
   return hits;
 }
 
+namespace {
+
+constexpr Oid kBoolOid = 16;  // pg_type.oid of boolean
+
+// Sql and SqlScript on PostgreSQL: the simple query protocol, text results.
+// An error leaves `out.error` set; the last statement's rows are returned.
+QueryResult PgSql(const std::string& conninfo, const std::string& sql) {
+  QueryResult out;
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    out.error = PQerrorMessage(conn);
+    PQfinish(conn);
+    return out;
+  }
+  PGresult* res = PQexec(conn, sql.c_str());
+  const ExecStatusType st = PQresultStatus(res);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    out.error = PQresultErrorMessage(res);
+  } else {
+    out.ok = true;
+    for (int c = 0; c < PQnfields(res); ++c) out.columns.emplace_back(PQfname(res, c));
+    for (int r = 0; r < PQntuples(res); ++r) {
+      Row row;
+      for (int c = 0; c < PQnfields(res); ++c) {
+        if (PQgetisnull(res, r, c)) {
+          row.emplace_back(std::nullopt);
+        } else if (PQftype(res, c) == kBoolOid) {
+          // As SQLite, which has no booleans, answers a comparison.
+          row.emplace_back(std::string(PQgetvalue(res, r, c)) == "t" ? "1" : "0");
+        } else {
+          row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+  }
+  PQclear(res);
+  PQfinish(conn);
+  return out;
+}
+
+}  // namespace
+
 QueryResult Sql(const std::string& db_path, const std::string& sql, bool write) {
+  if (auto pg = PostgresFor(db_path)) return PgSql(*pg, sql);
   QueryResult out;
   sqlite3* db = nullptr;
   int flags = write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
@@ -781,6 +877,7 @@ QueryResult Sql(const std::string& db_path, const std::string& sql, bool write) 
 }
 
 std::string SqlScript(const std::string& db_path, const std::string& sql) {
+  if (auto pg = PostgresFor(db_path)) return PgSql(*pg, sql).error;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     std::string e = db ? sqlite3_errmsg(db) : "sqlite3_open_v2 failed";
@@ -803,6 +900,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv_in, std::chrono::s
   CommandResult out;
   std::vector<std::string> args = argv_in;
   std::vector<char*> argv = Argv(args);
+  std::vector<std::string> env_strings = ChildEnvironment(args);
+  std::vector<char*> envp = Argv(env_strings);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) {
     ADD_FAILURE() << "pipe2: " << std::strerror(errno);
@@ -819,7 +918,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv_in, std::chrono::s
     ::dup2(devnull, 0);
     ::dup2(p[1], 1);
     ::dup2(p[1], 2);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(p[1]);

@@ -12,6 +12,11 @@
 // --test-clock, its clock is moved forward by AdvanceClock() (POST
 // /_test/clock) instead of sleeping. in_process_server.h runs a server
 // inside the test process instead, with fault-injecting ports.
+//
+// With LETHE_E2E_METADATA=postgres (store_backend.h) each server keeps its
+// metadata and keys in two PostgreSQL databases of its own, made with it,
+// kept across its restarts and dropped with it; Sql, SqlScript and the
+// commands RunCommand runs on its data directory follow them there.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -26,6 +31,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "store_backend.h"
 
 namespace lethe::e2e {
 
@@ -43,6 +50,9 @@ class ServerProcess {
   // Starts `lethe serve --listen 127.0.0.1:0 --data <root>/data <extra_args>`
   // and waits (up to 20 s) for its "listening" line. On failure the test gets
   // a fatal-looking ADD_FAILURE with the server's stderr; ok() is false then.
+  // On PostgreSQL (OnPostgres()) it adds `--metadata` and `--keys` naming
+  // its own databases, unless `extra_args` choose the stores already
+  // (--metadata, --keys or --region).
   explicit ServerProcess(std::vector<std::string> extra_args = {},
                          ServerBinary binary = ServerBinary::kLethe);
   ~ServerProcess();
@@ -58,6 +68,8 @@ class ServerProcess {
   std::string db_path() const { return data_ + "/lethe.db"; }
   std::string stderr_path() const { return root_ + "/stderr.log"; }
   std::string stdout_path() const { return root_ + "/stdout.log"; }
+  // The server's PostgreSQL databases; nullptr when its stores are SQLite.
+  const StoreDatabases* stores() const { return stores_.get(); }
 
   // SIGTERM, then wait (up to `timeout`, SIGKILL after). Returns the exit code,
   // or 128+signal when it died of a signal, or -1 if it was not running.
@@ -88,6 +100,7 @@ class ServerProcess {
   ServerBinary binary_;
   std::string root_;
   std::string data_;
+  std::unique_ptr<StoreDatabases> stores_;  // outlives every run of the server
   pid_t pid_ = -1;
   int port_ = 0;
   int exit_code_ = -1;
@@ -254,7 +267,11 @@ extern const std::vector<std::string> kAuditEventKeys;
 // Files, SQLite, processes.
 
 // Every regular file under `dir` (recursively) whose bytes contain `needle`,
-// skipping writes still in flight (".NAME.tmp").
+// skipping writes still in flight (".NAME.tmp"). A data directory under
+// `dir` whose stores are in PostgreSQL stands for its databases there too
+// (and `dir` = DIR/lethe.db for its metadata database): each one whose rows
+// (as pg_dump prints them) contain `needle` is a hit, named
+// "postgresql:<conninfo>".
 std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle);
 std::string ReadFileBytes(const std::string& path);
 
@@ -265,17 +282,24 @@ struct QueryResult {
   std::vector<std::string> columns;
   std::vector<Row> rows;
 };
-// Runs one SQL statement on the SQLite file (read-only unless `write`).
+// Runs one SQL statement on the SQLite file (read-only unless `write`), or,
+// when the file stands for a server's PostgreSQL database (PostgresFor),
+// there: values come back as PostgreSQL prints them, but for booleans,
+// "1" and "0" as in SQLite.
 QueryResult Sql(const std::string& db_path, const std::string& sql, bool write = false);
 
-// Runs several ;-separated statements in one connection (read-write). Returns
-// "" on success, else the SQLite error message.
+// Runs several ;-separated statements in one connection (read-write), on
+// the SQLite file or the database it stands for. Returns "" on success,
+// else the database's error message.
 std::string SqlScript(const std::string& db_path, const std::string& sql);
 
 struct CommandResult {
   int exit_code = -1;  // 128+signal when killed by a signal
   std::string output;  // stdout and stderr, interleaved
 };
+// Runs argv (argv[0] a path) to completion. A command given `--data DIR` of
+// a server whose stores are in PostgreSQL gets them in LETHE_METADATA and
+// LETHE_KEYS, so it opens what the server opens.
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          std::chrono::seconds timeout = std::chrono::seconds(60));
 // A staff member made by `lethe staff add --role <role>` on a stopped

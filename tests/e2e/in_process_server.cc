@@ -18,6 +18,10 @@ InProcessServer::InProcessServer(PortSeams seams) : seams_(std::move(seams)) {
   }
   root_ = tmpl;
   data_ = root_ + "/data";
+  if (OnPostgres()) {
+    stores_ = StoreDatabases::Create(data_);
+    if (!stores_) return;
+  }
   Start();
 }
 
@@ -42,6 +46,10 @@ bool InProcessServer::Start() {
   config.handle_signals = false;  // the test process keeps its own signals
   config.listen = "127.0.0.1:0";
   config.data_dir = data_;
+  if (stores_) {
+    config.metadata_url = stores_->metadata_url();
+    config.keys_url = stores_->keys_url();
+  }
   config.threads = 2;
   config.media_worker = LETHE_BINARY;  // this test binary has no `worker` command
   auto server = LetheServer::Start(config, clock_, random_, seams_);

@@ -2,7 +2,8 @@
 // loopback, so a test can put seams around its ports (PortSeams: the
 // fault-injecting wrappers of src/testing/) and still talk to it over real
 // HTTP with HttpClient. Everything else is as in `lethe serve`: real SQLite
-// files, the real blob directory, the system clock.
+// files (or, on PostgreSQL, databases of its own: store_backend.h), the
+// real blob directory, the system clock.
 //
 // It owns a fresh temporary root like ServerProcess (<root>/data), removed
 // in the destructor unless LETHE_E2E_KEEP is set.
@@ -45,6 +46,7 @@ class InProcessServer {
   PortSeams seams_;
   std::string root_;
   std::string data_;
+  std::unique_ptr<StoreDatabases> stores_;  // nullptr on SQLite
   SystemClock clock_;
   SystemRandom random_;
   std::unique_ptr<LetheServer> server_;
