@@ -1,6 +1,7 @@
 #include "domain/media_artifacts.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "crypto/chunked_cipher.h"
@@ -143,11 +144,19 @@ Status MediaArtifacts::Produce(const MediaRecord& m, MediaArtifactRecord& a) {
   LETHE_ASSIGN_OR_RETURN(Key dek,
                          keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
   KeyWiper wipe(dek);
-  LETHE_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs_.Create(blob_id));
-  StreamSealer sealer(
-      dek, blob_id, [&writer](std::span<const uint8_t> sealed) { return writer->Append(sealed); });
   // The output is sealed as it comes: a rendition is never whole in the
-  // server's memory. A failed run drops the uncommitted blob with `writer`.
+  // server's memory. The blob is made with the first output byte, so a job
+  // that fails before (a damaged file) writes nothing at all; a failed run
+  // drops the uncommitted blob with `writer`.
+  std::unique_ptr<BlobWriter> writer;
+  std::optional<StreamSealer> sealer;
+  auto open_blob = [&]() -> Status {
+    if (writer) return Status::Ok();
+    LETHE_ASSIGN_OR_RETURN(writer, blobs_.Create(blob_id));
+    sealer.emplace(dek, blob_id,
+                   [&writer](std::span<const uint8_t> sealed) { return writer->Append(sealed); });
+    return Status::Ok();
+  };
   uint64_t plain_bytes = 0;
   std::chrono::steady_clock::time_point last_note{};  // the first note is written at once
   MediaWorker::Progress progress = nullptr;
@@ -161,14 +170,17 @@ Status MediaArtifacts::Produce(const MediaRecord& m, MediaArtifactRecord& a) {
   }
   Status ran = worker_.Stream(
       a.kind, m.kind, [&reader](std::span<uint8_t> out) { return reader->Read(out); },
-      [&](std::span<const uint8_t> bytes) {
+      [&](std::span<const uint8_t> bytes) -> Status {
+        LETHE_RETURN_IF_ERROR(open_blob());
         plain_bytes += bytes.size();
-        return sealer.Append(bytes);
+        return sealer->Append(bytes);
       },
       progress);
-  if (ran.ok()) ran = sealer.Finish();
+  if (ran.ok()) ran = open_blob();  // an empty output is still an artifact
+  if (ran.ok()) ran = sealer->Finish();
   if (ran.ok()) ran = writer->Commit();
   if (!ran.ok()) {
+    sealer.reset();
     writer.reset();
     drop_intent();
     return ran;
