@@ -220,6 +220,18 @@ TEST_F(FaultsTest, FailedBlobRemoveOnDelete) {
   ASSERT_FALSE(gone.empty());
   ASSERT_FALSE(kept.empty());
   ASSERT_EQ(BlobFiles().size(), 2u);
+  // The posters are made in the background and remove an earlier attempt's
+  // blob first: the fault must meet the deletion's remove, not theirs.
+  for (const std::string& id : {gone, kept}) {
+    EXPECT_TRUE(WaitFor([&] {
+      Response m = client_.Get("/v1/media/" + id, BearerAuth(tenant_.token()));
+      if (m.status != 200) return false;
+      const boost::json::value body = m.Json();
+      const boost::json::value* poster = Field(body, "poster");
+      return poster != nullptr && poster->is_object() && Str(*poster, "state") != "pending";
+    })) << "the poster of "
+        << id << " is still being made";
+  }
   blobs_->FailNth(BlobOp::kRemove, 1, Eio());
   Response del = client_.Delete("/v1/media/" + gone, BearerAuth(tenant_.token()));
   EXPECT_EQ(del.status, 202) << del.Describe();

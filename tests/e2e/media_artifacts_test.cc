@@ -17,25 +17,9 @@
 namespace lethe::e2e {
 namespace {
 
-class MediaArtifactsTest : public ::testing::Test {
+class MediaArtifactsTest : public TenantServerTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>();
-    ASSERT_TRUE(server_->ok());
-    client_.set_base_url(server_->base_url());
-    tenant_ = NewTenant(client_, "derived");
-    ASSERT_FALSE(HasFailure());
-  }
-  void TearDown() override {
-    if (HasFailure() && server_) server_->DumpLogs();
-  }
-  Headers Auth() const { return BearerAuth(tenant_.token()); }
-  std::string Upload(const std::string& path, const std::string& type,
-                     const std::string& query = "") {
-    Response r = UploadBytes(client_, tenant_.token(), ReadFileBytes(path), type, query);
-    EXPECT_EQ(r.status, 201) << r.Describe();
-    return Str(r.Json(), "id");
-  }
+  void SetUp() override { Start({}, "derived"); }
   // The media's `kind` artifact once it is no longer pending: its state.
   std::string Settled(const std::string& media, const std::string& kind) {
     std::string state;
@@ -80,11 +64,6 @@ class MediaArtifactsTest : public ::testing::Test {
         client_.Request("PUT", "/v1/media-processing", R"({"transcription":true})", Auth());
     ASSERT_EQ(r.status, 200) << r.Describe();
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  HttpClient client_;
-  Tenant tenant_;
 };
 
 // A 10 s 1280x720 video: red for 0.5 s, blue until 2 s, green after. The
@@ -349,11 +328,8 @@ TEST_F(MediaArtifactsTest, NoTranscriptWithoutConsentOrUnderARestriction_USE3_RG
 // the address space. Silence and noise cannot stand in for the speech:
 // pocketsphinx's voice activity detection passes over them in seconds.)
 TEST_F(MediaArtifactsTest, HoursOfSilenceFailWithinTheLimitsWithoutStallingOtherJobs_USE3) {
-  server_ = std::make_unique<ServerProcess>(
-      std::vector<std::string>{"--media-worker-cpu-seconds", "4", "--media-max-minutes", "60"});
-  ASSERT_TRUE(server_->ok());
-  client_.set_base_url(server_->base_url());
-  tenant_ = NewTenant(client_, "long");
+  Start({"--media-worker-cpu-seconds", "4", "--media-max-minutes", "60"}, "long");
+  ASSERT_FALSE(HasFailure());
   EnableTranscription();
   ASSERT_EQ(Consent("listener").status, 201);
   auto silence = [&](const std::string& name, int seconds) {

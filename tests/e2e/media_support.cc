@@ -293,6 +293,27 @@ Tenant NewTenant(HttpClient& client, const std::string& label) {
   return t;
 }
 
+void TenantServerTest::Start(std::vector<std::string> args, const std::string& label) {
+  server_ = std::make_unique<ServerProcess>(std::move(args));
+  ASSERT_TRUE(server_->ok()) << "server did not start";
+  client_.set_base_url(server_->base_url());
+  tenant_ = NewTenant(client_, label);
+  ASSERT_FALSE(tenant_.token().empty());
+}
+
+void TenantServerTest::TearDown() {
+  if (HasFailure() && server_) server_->DumpLogs();
+}
+
+Headers TenantServerTest::Auth() const { return BearerAuth(tenant_.token()); }
+
+std::string TenantServerTest::Upload(const std::string& path, const std::string& type,
+                                     const std::string& query) {
+  Response r = UploadBytes(client_, tenant_.token(), ReadFileBytes(path), type, query);
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  return r.status == 201 ? Str(r.Json(), "id") : "";
+}
+
 void RestrictEndUser(HttpClient& client, const Tenant& tenant, const std::string& end_user) {
   Response req =
       client.Post("/v1/privacy-requests",

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,25 @@ struct Tenant {
   std::string token() const { return account.api_token; }
 };
 Tenant NewTenant(HttpClient& client, const std::string& label);
+
+// A test with one real `lethe serve` and one customer's account on it.
+// Start() (re)starts the server with `args` and signs a new customer up
+// (`label` names it); Upload() posts a file and returns the media id (""
+// and a test failure when it is refused). The server's log is printed
+// when the test failed.
+class TenantServerTest : public ::testing::Test {
+ protected:
+  void Start(std::vector<std::string> args = {}, const std::string& label = "tenant");
+  void TearDown() override;
+  Headers Auth() const;
+  std::string Upload(const std::string& path, const std::string& type,
+                     const std::string& query = "");
+
+  ScratchDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  HttpClient client_;
+  Tenant tenant_;
+};
 
 // Restricts the processing of `end_user`'s data in the tenant's account
 // (a GDPR Art. 18 request, filed and fulfilled by the customer). Test

@@ -27,24 +27,10 @@ std::string Trimmed(std::string s) {
   return s;
 }
 
-class WebRenditionTest : public ::testing::Test {
+class WebRenditionTest : public TenantServerTest {
  protected:
   void Start(std::vector<std::string> args = {}) {
-    server_ = std::make_unique<ServerProcess>(std::move(args));
-    ASSERT_TRUE(server_->ok());
-    client_.set_base_url(server_->base_url());
-    tenant_ = NewTenant(client_, "web");
-    ASSERT_FALSE(HasFailure());
-  }
-  void TearDown() override {
-    if (HasFailure() && server_) server_->DumpLogs();
-  }
-  Headers Auth() const { return BearerAuth(tenant_.token()); }
-  std::string Upload(const std::string& path, const std::string& type,
-                     const std::string& query = "") {
-    Response r = UploadBytes(client_, tenant_.token(), ReadFileBytes(path), type, query);
-    EXPECT_EQ(r.status, 201) << r.Describe();
-    return r.status == 201 ? Str(r.Json(), "id") : "";
+    TenantServerTest::Start(std::move(args), "web");
   }
   boost::json::value Media(const std::string& id) {
     Response r = client_.Get("/v1/media/" + id, Auth());
@@ -113,11 +99,6 @@ class WebRenditionTest : public ::testing::Test {
                             {"url", url}, {"events", boost::json::array{"media.rendition_ready"}}}),
                         BearerAuth(tenant_.session));
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  HttpClient client_;
-  Tenant tenant_;
 };
 
 // MPEG-4 part 2 video and MP3 audio in Matroska: neither the codec nor the
