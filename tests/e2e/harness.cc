@@ -285,8 +285,8 @@ bool ServerProcess::Start() {
   // On PostgreSQL the server must not have fallen back to SQLite files, or
   // the "pg." tests would prove nothing about PostgreSQL.
   struct stat st;
-  if (stores_ && (::stat(db_path().c_str(), &st) == 0 ||
-                  ::stat((data_ + "/keys.db").c_str(), &st) == 0)) {
+  if (stores_ &&
+      (::stat(db_path().c_str(), &st) == 0 || ::stat((data_ + "/keys.db").c_str(), &st) == 0)) {
     ADD_FAILURE() << "a server on PostgreSQL made SQLite files in " << data_;
   }
 
