@@ -16,6 +16,7 @@
 #include "adapters/local/file_backup_key_store.h"
 #include "adapters/local/file_erasure_journal.h"
 #include "adapters/local/file_space_reserve.h"
+#include "adapters/local/instance_id.h"
 #include "adapters/local/local_backup_vault.h"
 #include "adapters/local/local_blob_store.h"
 #include "adapters/local/process_media_worker.h"
@@ -466,6 +467,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
     });
   }
   LETHE_ASSIGN_OR_RETURN(p->lock, DataDirLock::Acquire(config.data_dir));
+  // Whose claims in a shared store are this server's (InstanceId).
+  LETHE_ASSIGN_OR_RETURN(const std::string instance, LoadInstanceId(config.data_dir, random));
   bool default_key = config.master_key_file.empty();
   std::string key_file = default_key ? config.data_dir + "/master.key" : config.master_key_file;
   LETHE_ASSIGN_OR_RETURN(Key master,
@@ -493,7 +496,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_RETURN_IF_ERROR(p->anchor->Load());
   p->audit = std::make_unique<AuditLog>(*p->metadata, clock, random, p->anchor.get());
   LETHE_ASSIGN_OR_RETURN(p->mailer, OpenMailer(config, clock));
-  p->jobs = std::make_unique<JobQueue>(*p->metadata, clock, random);
+  JobQueueOptions job_options;
+  job_options.instance = instance;
+  p->jobs = std::make_unique<JobQueue>(*p->metadata, clock, random, job_options);
   p->outbox =
       std::make_unique<Outbox>(*p->metadata, *p->jobs, *p->mailer, clock, random, config.mail_from);
   CustomerOptions customer_options;
@@ -529,8 +534,12 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
     p->accounts->SetCacheLifetime(kSharedCacheLifetime);
     p->media->SetCacheLifetime(kSharedCacheLifetime);
   }
-  LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover(shared_store ? kSharedRecoveryAge
-                                                                   : std::chrono::milliseconds{}));
+  p->media->SetInstance(instance);
+  RecoveryScope recovery;
+  if (shared_store) recovery.peer_age = kSharedRecoveryAge;
+  // The default blob store is a directory in the locked data directory.
+  recovery.own_blob_store = config.blobs.url.empty();
+  LETHE_ASSIGN_OR_RETURN(int swept, p->media->Recover(recovery));
   if (swept > 0) std::cerr << "lethe: recovery removed " << swept << " incomplete blob(s)\n";
 
   p->staff =
@@ -615,6 +624,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       std::make_unique<ProcessMediaWorker>(config.media_worker, config.media_worker_limits);
   MediaArtifactOptions artifact_options;
   artifact_options.max_duration = std::chrono::minutes(config.media_max_minutes);
+  artifact_options.instance = instance;
   p->artifacts = std::make_unique<MediaArtifacts>(*p->metadata, *p->media, *p->blobs, *p->key_ring,
                                                   *p->processing_gate, *p->media_worker, clock,
                                                   artifact_options);
@@ -696,12 +706,15 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   LETHE_RETURN_IF_ERROR(PublishOpsChannel(config.data_dir, p->endpoint, ops_token));
   ops_token.assign(ops_token.size(), '\0');
   // The data directory is locked to this process, so with SQLite every
-  // lease left in it belongs to a crashed predecessor: resume those jobs
-  // now. A shared store's leases may be another live server's: those jobs
-  // wait for their leases to expire.
-  if (!shared_store) {
-    LETHE_ASSIGN_OR_RETURN(int64_t resumed, p->jobs->ResumeAbandoned());
-    if (resumed > 0) std::cerr << "lethe: resuming " << resumed << " interrupted job(s)\n";
+  // lease left in it belongs to a crashed predecessor, and in a shared
+  // store every lease in this instance's name does: resume that work now.
+  // A peer's leases may be a live server's: its work waits for them to
+  // expire.
+  LETHE_ASSIGN_OR_RETURN(int64_t resumed, p->jobs->ResumeAbandoned(!shared_store));
+  LETHE_ASSIGN_OR_RETURN(int64_t remade, p->artifacts->ResumeAbandoned(!shared_store));
+  if (resumed + remade > 0) {
+    std::cerr << "lethe: resuming " << resumed << " interrupted job(s) and " << remade
+              << " interrupted artifact(s)\n";
   }
   // One more thread per media worker, so a long transcription never
   // holds up the purge, the outbox or the sweeps.

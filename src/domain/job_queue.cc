@@ -51,10 +51,12 @@ std::chrono::milliseconds JobQueue::Backoff(int attempts) const {
   return std::min(delay, options_.max_backoff);
 }
 
-Result<int64_t> JobQueue::ResumeAbandoned() {
+Result<int64_t> JobQueue::ResumeAbandoned(bool sole_worker) {
+  // Without an instance name a shared store's leases cannot be told apart.
+  if (!sole_worker && options_.instance.empty()) return 0;
   int64_t freed = 0;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_ASSIGN_OR_RETURN(freed, tx.ReleaseJobLeases());
+    LETHE_ASSIGN_OR_RETURN(freed, tx.ReleaseJobLeases(sole_worker ? "" : options_.instance));
     return Status::Ok();
   }));
   return freed;
@@ -65,8 +67,8 @@ Result<int> JobQueue::RunDue() {
   int64_t now = clock_.NowMillis();
   std::vector<JobRecord> claimed;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_ASSIGN_OR_RETURN(claimed,
-                           tx.ClaimJobs(now, now + options_.lease.count(), options_.batch));
+    LETHE_ASSIGN_OR_RETURN(claimed, tx.ClaimJobs(now, now + options_.lease.count(), options_.batch,
+                                                 options_.instance));
     return Status::Ok();
   }));
   for (JobRecord& job : claimed) {
@@ -93,6 +95,7 @@ Result<int> JobQueue::RunDue() {
 
 Status JobQueue::Finish(JobRecord job, const Status& outcome) {
   job.lease_until_ms.reset();
+  job.lease_owner.clear();
   if (outcome.ok()) {
     job.state = "done";
     job.last_error.clear();

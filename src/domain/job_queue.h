@@ -1,8 +1,10 @@
 // JobQueue: durable background jobs. A job is a row in the metadata store,
 // enqueued inside the transaction of the change that needs it, so it exists
 // exactly when that change commits (the outbox pattern). Workers claim due
-// jobs by taking a lease; a worker that dies (SIGKILL, power loss) leaves
-// its lease to run out, and the job is claimed again. Handlers must
+// jobs by taking a lease in the name of their instance; a worker that dies
+// (SIGKILL, power loss) leaves its lease to run out, or to be taken back by
+// the next server on its data directory (ResumeAbandoned), and the job is
+// claimed again. Handlers must
 // therefore be idempotent: a job runs at least once, and once more for
 // every crash in the middle of it.
 //
@@ -32,6 +34,9 @@ struct JobQueueOptions {
   int batch = 16;  // jobs claimed per RunDue
   std::chrono::milliseconds first_backoff{std::chrono::seconds(2)};
   std::chrono::milliseconds max_backoff{std::chrono::hours(1)};
+  // The instance whose leases these are (InstanceId); "" in tests that
+  // run one queue alone.
+  std::string instance;
 };
 
 class JobQueue {
@@ -51,10 +56,12 @@ class JobQueue {
   Result<std::string> Enqueue(MetadataTx& tx, const std::string& kind, const std::string& payload,
                               std::chrono::milliseconds delay = {});
 
-  // At start, in a process that is the only worker: the jobs a crashed
-  // predecessor had claimed become claimable now rather than when their
-  // leases run out. Returns how many.
-  Result<int64_t> ResumeAbandoned();
+  // At start: the jobs a crashed predecessor had claimed become claimable
+  // now rather than when their leases run out. With `sole_worker` (the
+  // store is this process's alone), every lease is a predecessor's; else
+  // only those taken in this queue's instance's name are, and a peer's are
+  // left to run out. Returns how many.
+  Result<int64_t> ResumeAbandoned(bool sole_worker);
 
   // Claims the jobs due now and runs them, one after another. Returns how
   // many it ran (whatever their outcome), or the store's error.

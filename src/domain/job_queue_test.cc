@@ -26,12 +26,13 @@ class JobQueueTest : public DomainFixture {
     EXPECT_EQ(st.code(), outcome.code());
     return id;
   }
-  // A worker claims every due job for 60 s, then dies without finishing.
-  void ClaimAsADeadWorker() {
+  // A worker of instance `owner` claims every due job for 60 s, then dies
+  // without finishing.
+  void ClaimAsADeadWorker(const std::string& owner = "ins_dead") {
     ASSERT_TRUE(metadata_
                     ->Transact([&](MetadataTx& tx) {
                       int64_t now = clock_.NowMillis();
-                      return StatusOf(tx.ClaimJobs(now, now + 60'000, 10));
+                      return StatusOf(tx.ClaimJobs(now, now + 60'000, 10, owner));
                     })
                     .ok());
   }
@@ -127,10 +128,44 @@ TEST_F(JobQueueTest, TheOnlyWorkerResumesADeadPredecessorsJobsAtOnce) {
   std::string id = Enqueue(q, "work");
   ClaimAsADeadWorker();
   EXPECT_EQ(*q.RunDue(), 0);
-  EXPECT_EQ(*q.ResumeAbandoned(), 1);
+  EXPECT_EQ(*q.ResumeAbandoned(/*sole_worker=*/true), 1);
   EXPECT_EQ(*q.RunDue(), 1);
   EXPECT_EQ(Job(id).state, "done");
-  EXPECT_EQ(*q.ResumeAbandoned(), 0);  // done jobs stay done
+  EXPECT_EQ(*q.ResumeAbandoned(true), 0);  // done jobs stay done
+}
+
+// Several servers on one store (issue 13): a server restarted on its data
+// directory takes back what its dead predecessor (same instance) held, and
+// leaves a live peer's leases alone.
+TEST_F(JobQueueTest, ASharedStoresServerResumesOnlyItsOwnInstancesJobs) {
+  JobQueueOptions options = Options();
+  options.instance = "ins_mine";
+  JobQueue q(*metadata_, clock_, random_, options);
+  int runs = 0;
+  CountRuns(q, "work", runs);
+  std::string mine = Enqueue(q, "work");
+  ClaimAsADeadWorker("ins_mine");
+  std::string peers = Enqueue(q, "work");
+  ClaimAsADeadWorker("ins_peer");
+  EXPECT_EQ(Job(mine).lease_owner, "ins_mine");
+  EXPECT_EQ(Job(peers).lease_owner, "ins_peer");
+  EXPECT_EQ(*q.ResumeAbandoned(/*sole_worker=*/false), 1);
+  EXPECT_EQ(*q.RunDue(), 1);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(Job(mine).state, "done");
+  EXPECT_EQ(Job(mine).lease_owner, "");
+  EXPECT_EQ(Job(peers).state, "pending");
+  clock_.Advance(60'000);  // the peer's lease runs out: then it is anyone's
+  EXPECT_EQ(*q.RunDue(), 1);
+  EXPECT_EQ(Job(peers).state, "done");
+}
+
+TEST_F(JobQueueTest, AQueueWithoutAnInstanceNameFreesNoSharedLease) {
+  JobQueue q(*metadata_, clock_, random_, Options());
+  Enqueue(q, "work");
+  ClaimAsADeadWorker("ins_peer");
+  EXPECT_EQ(*q.ResumeAbandoned(/*sole_worker=*/false), 0);
+  EXPECT_EQ(*q.RunDue(), 0);
 }
 
 TEST_F(JobQueueTest, AJobThatKeepsKillingItsWorkerIsGivenUp) {

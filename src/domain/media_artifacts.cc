@@ -73,17 +73,29 @@ Status MediaArtifacts::Emit(MetadataTx& tx, const DomainEvent& event) {
   return Status::Ok();
 }
 
+Result<int64_t> MediaArtifacts::ResumeAbandoned(bool sole_worker) {
+  if (!sole_worker && options_.instance.empty()) return 0;  // cannot tell whose
+  int64_t freed = 0;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(freed, tx.ReleaseArtifactLeases(sole_worker ? "" : options_.instance));
+    return Status::Ok();
+  }));
+  return freed;
+}
+
 Result<int> MediaArtifacts::RunOne() {
   int64_t now = clock_.NowMillis();
   std::vector<MediaArtifactRecord> claimed;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
-    LETHE_ASSIGN_OR_RETURN(claimed, tx.ClaimMediaArtifacts(now, now + options_.lease.count(), 1));
+    LETHE_ASSIGN_OR_RETURN(
+        claimed, tx.ClaimMediaArtifacts(now, now + options_.lease.count(), 1, options_.instance));
     return Status::Ok();
   }));
   if (claimed.empty()) return 0;
   MediaArtifactRecord a = Make(std::move(claimed.front()));
   if (a.state == "ready") return 1;  // recorded with its blob
   a.lease_until_ms.reset();
+  a.lease_owner.clear();
   a.updated_ms = clock_.NowMillis();
   Status st = store_.Transact([&](MetadataTx& tx) -> Status {
     // Gone with its media meanwhile: nothing to record.
@@ -132,8 +144,8 @@ MediaArtifactRecord MediaArtifacts::Make(MediaArtifactRecord a) {
 Status MediaArtifacts::Produce(const MediaRecord& m, MediaArtifactRecord& a) {
   const std::string blob_id = MediaArtifactBlobId(m.blob_id, a.kind);
   // The intent first: a crash from here on leaves the blob to Recover().
-  LETHE_RETURN_IF_ERROR(store_.Transact(
-      [&](MetadataTx& tx) { return tx.InsertBlobIntent(blob_id, clock_.NowMillis()); }));
+  LETHE_RETURN_IF_ERROR(
+      store_.Transact([&](MetadataTx& tx) { return library_.NoteBlobIntent(tx, blob_id); }));
   auto drop_intent = [&] {  // best effort: a left intent only costs Recover() a look
     (void)store_.Transact([&](MetadataTx& tx) { return tx.DeleteBlobIntents({blob_id}); });
   };

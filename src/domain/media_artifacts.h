@@ -52,6 +52,8 @@ struct MediaArtifactOptions {
   std::chrono::milliseconds max_duration{std::chrono::hours(4)};
   // The least time between two writes of a rendition's progress.
   std::chrono::milliseconds progress_interval{std::chrono::seconds(1)};
+  // The instance whose leases these are (InstanceId); "" in tests.
+  std::string instance;
 };
 
 class MediaArtifacts final : public DomainEvents {
@@ -74,6 +76,12 @@ class MediaArtifacts final : public DomainEvents {
   // or the event (asks "web_rendition") wants one. Other events are
   // ignored. The store's error rolls the upload back.
   Status Emit(MetadataTx& tx, const DomainEvent& event) override;
+
+  // At start: the artifacts a crashed predecessor was making become
+  // claimable now rather than when their leases run out. With
+  // `sole_worker` every lease is a predecessor's; else only those in this
+  // instance's name (options.instance). Returns how many.
+  Result<int64_t> ResumeAbandoned(bool sole_worker);
 
   // Called after a transaction that added artifacts commits.
   void OnQueued(std::function<void()> wake) { wake_ = std::move(wake); }

@@ -121,8 +121,8 @@ Status MediaLibrary::ReplaceBlob(MediaIngest& in, MediaRecord& m, ByteSource& pl
   // The new bytes go in a blob of their own, under the same data key; the
   // old one goes before the upload is answered.
   const std::string replacement_id = RandomId(random_, "blb_");
-  LETHE_RETURN_IF_ERROR(store_.Transact(
-      [&](MetadataTx& tx) { return tx.InsertBlobIntent(replacement_id, clock_.NowMillis()); }));
+  LETHE_RETURN_IF_ERROR(
+      store_.Transact([&](MetadataTx& tx) { return NoteBlobIntent(tx, replacement_id); }));
   auto sha256 = StoreSealed(replacement_id, in.data_key_, plain);
   if (!sha256.ok()) {
     Status gone = blobs_.Remove(replacement_id);
@@ -204,8 +204,8 @@ Result<std::unique_ptr<MediaIngest>> MediaLibrary::BeginIngest(const Principal& 
   std::string blob_id = RandomId(random_, "blb_");
   // Durable before the first byte goes to the store: a crash from here on
   // leaves an intent for Recover().
-  LETHE_RETURN_IF_ERROR(store_.Transact(
-      [&](MetadataTx& tx) { return tx.InsertBlobIntent(blob_id, clock_.NowMillis()); }));
+  LETHE_RETURN_IF_ERROR(
+      store_.Transact([&](MetadataTx& tx) { return NoteBlobIntent(tx, blob_id); }));
   auto writer = blobs_.Create(blob_id);
   if (!writer.ok()) {
     ClearIntents({blob_id});
@@ -523,7 +523,7 @@ Result<int> MediaLibrary::EraseMediaOf(const std::string& account_id,
         if (del.code() == Status::Code::kNotFound) continue;  // deleted meanwhile
         LETHE_RETURN_IF_ERROR(del);
         for (const std::string& id : MediaBlobIds(m.blob_id)) {
-          LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(id, clock_.NowMillis()));
+          LETHE_RETURN_IF_ERROR(NoteBlobIntent(tx, id));
           blob_ids.push_back(id);
         }
         LETHE_RETURN_IF_ERROR(audit_.Record(
@@ -550,7 +550,7 @@ Status MediaLibrary::Remove(const std::string& account_id, const std::string& me
       blob_id = m.blob_id;
       LETHE_RETURN_IF_ERROR(tx.DeleteMedia(account_id, media_id));
       for (const std::string& id : MediaBlobIds(blob_id)) {
-        LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(id, clock_.NowMillis()));
+        LETHE_RETURN_IF_ERROR(NoteBlobIntent(tx, id));
       }
       LETHE_RETURN_IF_ERROR(audit_.Record(tx, actor, action, ids_.Of("media", account_id, media_id),
                                           account_id, origin));
@@ -605,8 +605,11 @@ Result<int> MediaLibrary::SweepAllOrphans() {
   return removed;
 }
 
-Result<int> MediaLibrary::Recover(std::chrono::milliseconds min_age) {
-  LETHE_ASSIGN_OR_RETURN(int removed, blobs_.RemoveIncomplete(min_age));
+Result<int> MediaLibrary::Recover(const RecoveryScope& scope) {
+  LETHE_ASSIGN_OR_RETURN(int removed,
+                         blobs_.RemoveIncomplete(scope.own_blob_store ? std::chrono::milliseconds{0}
+                                                                      : scope.peer_age));
+  const std::chrono::milliseconds min_age = scope.peer_age;
   const int64_t cutoff_ms = clock_.NowMillis() - min_age.count();
   constexpr int kPage = 1000;
   for (;;) {
@@ -614,8 +617,10 @@ Result<int> MediaLibrary::Recover(std::chrono::milliseconds min_age) {
     if (page.empty()) return removed;
     std::vector<std::string> done;
     for (const BlobIntent& intent : page) {
-      // Younger: maybe another server's upload or deletion in flight.
-      if (min_age.count() > 0 && intent.created_ms > cutoff_ms) continue;
+      // Another instance's and younger: maybe its upload or deletion in
+      // flight. Our own instance's are a dead predecessor's.
+      const bool ours = !instance_.empty() && intent.owner == instance_;
+      if (!ours && min_age.count() > 0 && intent.created_ms > cutoff_ms) continue;
       if (intent.blob_id == "*") {
         LETHE_ASSIGN_OR_RETURN(int swept, SweepAllOrphans());
         removed += swept;

@@ -98,6 +98,21 @@ struct IngestTerms {
 class MediaIngest;
 class MediaReader;
 
+// What startup recovery may take for a dead predecessor's (MediaLibrary::
+// Recover). By default the stores are this process's alone and all of it is.
+struct RecoveryScope {
+  // With several servers on one metadata store, how old another
+  // instance's blob intent must be before it counts as abandoned: a
+  // younger one may be a peer's upload or deletion in flight. Intents of
+  // this library's own instance (SetInstance) are a predecessor's at any
+  // age. 0: the metadata store is this process's alone.
+  std::chrono::milliseconds peer_age{0};
+  // Whether the blob store is this process's alone (a local directory
+  // inside its locked data directory), so that every interrupted write in
+  // it is a predecessor's; otherwise only those older than `peer_age` are.
+  bool own_blob_store = true;
+};
+
 class MediaLibrary {
  public:
   // `reserve` (may be null) is released when a deletion finds the volume
@@ -179,6 +194,17 @@ class MediaLibrary {
   // Set before serving.
   void SetCacheLifetime(std::chrono::milliseconds lifetime) { cache_lifetime_ = lifetime; }
 
+  // Names this server's instance (InstanceId) in the blob intents that it,
+  // and the uploads and artifacts that use it, make: Recover() on a shared
+  // store then takes back at once what a dead predecessor of the same
+  // instance left. Set before serving.
+  void SetInstance(std::string instance) { instance_ = std::move(instance); }
+  // Records in `tx` that blob `blob_id` is about to be written or removed,
+  // so that after a crash Recover() finds it. Returns the store's error.
+  Status NoteBlobIntent(MetadataTx& tx, const std::string& blob_id) const {
+    return tx.InsertBlobIntent(blob_id, clock_.NowMillis(), instance_);
+  }
+
   // Told of "media.created" and "media.deleted" in the transaction of
   // each (null: no one). Set before the first ingest.
   void SetEvents(DomainEvents* events) { events_ = events; }
@@ -201,13 +227,11 @@ class MediaLibrary {
 
   // Startup recovery: removes interrupted writes (BlobStore::RemoveIncomplete)
   // and the blob of every outstanding intent that no record names, then
-  // the intents. With `min_age` (several servers on one metadata and blob
-  // store) only the intents and interrupted uploads at least that old:
-  // younger ones may be another server's uploads in flight. Never lists the blob store, except once
-  // for the intent
+  // the intents. Never lists the blob store, except once for the intent
   // '*' that schema v12 leaves (a full sweep for an older data directory).
+  // `scope` says what may be another live server's work (issue 13).
   // Returns how many blobs and files were removed.
-  Result<int> Recover(std::chrono::milliseconds min_age = {});
+  Result<int> Recover(const RecoveryScope& scope = {});
 
  private:
   DomainEvents* events_ = nullptr;
@@ -256,6 +280,7 @@ class MediaLibrary {
   uint64_t generation_ = 0;                             // bumped by every eviction
   std::chrono::milliseconds cache_lifetime_{0};         // 0: no limit
   std::chrono::steady_clock::time_point cache_born_ = std::chrono::steady_clock::now();
+  std::string instance_;  // named in blob intents; "" in tests of one server
 };
 
 // One upload in progress. Destroying it without Commit() abandons it.

@@ -216,7 +216,7 @@ TEST_F(MediaLibraryTest, RecoveryLooksOnlyAtBlobIntents) {
   };
   auto intend = [&](const std::string& id) {
     ASSERT_TRUE(
-        metadata_->Transact([&](MetadataTx& tx) { return tx.InsertBlobIntent(id, 1); }).ok());
+        metadata_->Transact([&](MetadataTx& tx) { return tx.InsertBlobIntent(id, 1, ""); }).ok());
   };
   // A crash after the blob was committed, before its record: both.
   intend("blb_orphan00");
@@ -292,13 +292,39 @@ TEST_F(MediaLibraryTest, RecoveryWithAMinimumAgeLeavesYoungIntentsAlone) {
           .ok());
   EXPECT_EQ(IntentIds(*metadata_), std::vector<std::string>{m->blob_id});
   const std::chrono::milliseconds hour = std::chrono::hours(1);
-  EXPECT_EQ(*library.Recover(hour), 0);
+  EXPECT_EQ(*library.Recover({hour, true}), 0);
   EXPECT_EQ(IntentIds(*metadata_), std::vector<std::string>{m->blob_id});
   EXPECT_EQ(*blobs_->List(), std::vector<std::string>{m->blob_id});
   clock_.Advance(hour.count());
-  EXPECT_EQ(*library.Recover(hour), 1);
+  EXPECT_EQ(*library.Recover({hour, true}), 1);
   EXPECT_TRUE(blobs_->List()->empty());
   EXPECT_TRUE(IntentIds(*metadata_).empty());
+}
+
+// A server restarted on its data directory is the same instance: it takes
+// back its own young intents at once, and leaves a live peer's young ones
+// for the minimum age (issue 13).
+TEST_F(MediaLibraryTest, RecoveryTakesBackItsOwnInstancesYoungIntentsAtOnce) {
+  ASSERT_TRUE(media_->Recover().ok());
+  for (const char* id : {"blb_mine0000", "blb_peers000"}) {
+    auto w = blobs_->Create(id);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Append(Mp4Bytes(100)).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  ASSERT_TRUE(metadata_
+                  ->Transact([&](MetadataTx& tx) -> Status {
+                    LETHE_RETURN_IF_ERROR(
+                        tx.InsertBlobIntent("blb_mine0000", clock_.NowMillis(), "ins_mine"));
+                    return tx.InsertBlobIntent("blb_peers000", clock_.NowMillis(), "ins_peer");
+                  })
+                  .ok());
+  MediaLibrary library(*metadata_, *blobs_, *ring_, *audit_, *ids_, clock_, random_, 1 << 20);
+  library.SetInstance("ins_mine");
+  const std::chrono::milliseconds hour = std::chrono::hours(1);
+  EXPECT_EQ(*library.Recover({hour, false}), 1);
+  EXPECT_EQ(IntentIds(*metadata_), std::vector<std::string>{"blb_peers000"});
+  EXPECT_EQ(*blobs_->List(), std::vector<std::string>{"blb_peers000"});
 }
 
 // With a cache lifetime, a record changed behind the library's back (by

@@ -62,8 +62,7 @@ bool Visible(const UploadRecord& u, const Principal& who, const UploadGrant* gra
 }  // namespace
 
 Status ResumableUploads::InsertIntent(const std::string& blob_id) {
-  return store_.Transact(
-      [&](MetadataTx& tx) { return tx.InsertBlobIntent(blob_id, clock_.NowMillis()); });
+  return store_.Transact([&](MetadataTx& tx) { return media_.NoteBlobIntent(tx, blob_id); });
 }
 
 Result<UploadRecord> ResumableUploads::Create(const Principal& who, const UploadGrant* grant,
@@ -149,7 +148,7 @@ Status ResumableUploads::Drop(const UploadRecord& u) {
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.DeleteUpload(u.account_id, u.id));
     for (const std::string& b : blob_ids) {
-      LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(b, clock_.NowMillis()));
+      LETHE_RETURN_IF_ERROR(media_.NoteBlobIntent(tx, b));
     }
     return Status::Ok();
   }));
@@ -292,7 +291,7 @@ Result<UploadRecord> UploadPart::Complete(const std::string& parts) {
     LETHE_RETURN_IF_ERROR(done);
     for (const Part& p : list) {
       if (p.blob_id != blob_id_) {
-        LETHE_RETURN_IF_ERROR(tx.InsertBlobIntent(p.blob_id, up.clock_.NowMillis()));
+        LETHE_RETURN_IF_ERROR(up.media_.NoteBlobIntent(tx, p.blob_id));
       }
     }
     return Status::Ok();

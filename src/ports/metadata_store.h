@@ -343,28 +343,34 @@ class MetadataTx : public MetadataReader {
 
   // Derived artifacts. UpsertMediaArtifact inserts or overwrites the row
   // of (media_id, kind). ClaimMediaArtifacts leases up to `limit` pending
-  // artifacts due at `now_ms` (not leased, or leased until before now)
-  // until `lease_until_ms`, counts the attempt and returns them, oldest due
-  // first. DeleteMedia removes the media's artifact rows with it.
+  // artifacts due at `now_ms` (not leased, or leased until before now) to
+  // the instance `owner` until `lease_until_ms`, counts the attempt and
+  // returns them, oldest due first. ReleaseArtifactLeases clears the leases
+  // `owner` holds on pending artifacts, or every lease when `owner` is ""
+  // (see ReleaseJobLeases), and returns how many it freed. DeleteMedia
+  // removes the media's artifact rows with it.
   virtual Status UpsertMediaArtifact(const MediaArtifactRecord& a) = 0;
-  virtual Result<std::vector<MediaArtifactRecord>> ClaimMediaArtifacts(int64_t now_ms,
-                                                                       int64_t lease_until_ms,
-                                                                       int limit) = 0;
+  virtual Result<std::vector<MediaArtifactRecord>> ClaimMediaArtifacts(
+      int64_t now_ms, int64_t lease_until_ms, int limit, const std::string& owner) = 0;
+  virtual Result<int64_t> ReleaseArtifactLeases(const std::string& owner) = 0;
   virtual Status SetMediaProcessingSettings(const std::string& account_id,
                                             const MediaProcessingSettings& settings) = 0;
 
   // Jobs. ClaimJobs leases up to `limit` pending jobs due at `now_ms` (and
-  // not leased, or leased until before now) until `lease_until_ms`, counts
-  // the attempt, and returns them, oldest due first. UpdateJob writes back
-  // state, attempts, run_after, lease and last_error; NotFound if absent.
+  // not leased, or leased until before now) to the instance `owner` until
+  // `lease_until_ms`, counts the attempt, and returns them, oldest due
+  // first. UpdateJob writes back state, attempts, run_after, lease (with
+  // its owner) and last_error; NotFound if absent.
   virtual Status InsertJob(const JobRecord& j) = 0;
   virtual Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
-                                                   int limit) = 0;
+                                                   int limit, const std::string& owner) = 0;
   virtual Status UpdateJob(const JobRecord& j) = 0;
-  // Clears every lease: for a process that knows it is the only worker
-  // (an exclusive data directory) at start, when every lease is a dead
-  // worker's. Returns how many jobs it freed.
-  virtual Result<int64_t> ReleaseJobLeases() = 0;
+  // Clears the leases that instance `owner` holds on pending jobs, for a
+  // server that starts on that instance's locked data directory: they are
+  // its dead predecessor's. With `owner` "", clears every lease, for a
+  // process that knows it is the store's only worker (SQLite in its
+  // exclusive data directory). Returns how many jobs it freed.
+  virtual Result<int64_t> ReleaseJobLeases(const std::string& owner) = 0;
 
   // Erasures. UpdateErasure writes state, counts, times and subject.
   virtual Status InsertErasure(const ErasureRecord& e) = 0;
@@ -418,9 +424,11 @@ class MetadataTx : public MetadataReader {
   virtual Status InsertOutboxMessage(const OutboxRecord& m) = 0;
   virtual Status MarkOutboxSent(const std::string& id, int64_t sent_ms) = 0;
 
-  // Blob intents (records.h). Inserting an id already there is OK (the
-  // time is kept); deleting ids that are not there is OK.
-  virtual Status InsertBlobIntent(const std::string& blob_id, int64_t created_ms) = 0;
+  // Blob intents (records.h), made by instance `owner`. Inserting an id
+  // already there is OK (the time and owner are kept); deleting ids that
+  // are not there is OK.
+  virtual Status InsertBlobIntent(const std::string& blob_id, int64_t created_ms,
+                                  const std::string& owner) = 0;
   virtual Status DeleteBlobIntents(const std::vector<std::string>& blob_ids) = 0;
 
   // Staff. A taken id is AlreadyExists. SetStaffTotpStep writes

@@ -229,6 +229,7 @@ struct MediaQuery {
 struct BlobIntent {
   std::string blob_id;
   int64_t created_ms = 0;
+  std::string owner;        // the instance that made it (InstanceId); "" before v27
   bool referenced = false;  // a media record names the blob (read, not stored)
 };
 
@@ -244,6 +245,7 @@ struct JobRecord {
   std::optional<int64_t> lease_until_ms;  // claimed until then
   std::string last_error;
   int64_t created_ms = 0;
+  std::string lease_owner;  // the instance (InstanceId) holding the lease
 };
 
 // A derived artifact of one media object (a poster, a transcript), and the
@@ -264,7 +266,8 @@ struct MediaArtifactRecord {
   std::string detail;                     // a problem type when failed or refused
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
-  int progress_milli = 0;  // the worker's progress while pending, 0..1000
+  int progress_milli = 0;   // the worker's progress while pending, 0..1000
+  std::string lease_owner;  // the instance (InstanceId) holding the lease
 };
 
 // What an account asked the media workers to make of its audio and video

@@ -24,6 +24,7 @@
 
 #include "harness.h"
 #include "media_support.h"
+#include "store_backend.h"
 
 namespace lethe::e2e {
 namespace {
@@ -183,6 +184,77 @@ TEST(ErasureCrashTest, AnEndUserErasureKilledAfterKeyDestructionFinishesOnRestar
   EXPECT_FALSE(FilesContaining(server->data_dir(), kept).empty()) << "the check proves nothing";
   CommandResult audit = AuditVerify(server->data_dir());
   EXPECT_EQ(audit.exit_code, 0) << audit.output;
+}
+
+// Which thread destroyed the key is a race (see the top), so after the
+// kill the purge job may or may not be leased to the dead server. This
+// test makes it leased every time, in the killed server's instance name
+// (instance.id in its data directory) and for an hour, and adds a job that
+// a live peer holds. The restarted server, the same instance, resumes its
+// own purge at once and, with the metadata in PostgreSQL, leaves the
+// peer's job alone: that is what tells a dead predecessor's claims from a
+// live peer's there (issue 13). A SQLite store is the server's alone, and
+// every lease in it is a predecessor's.
+TEST(ErasureCrashTest, ARestartedServerResumesItsOwnClaimedPurgeAtOnceAndNotAPeers_USE5) {
+  auto server = StartCrashingServer("subject-key-destroyed");
+  ASSERT_TRUE(server->ok());
+  HttpClient client(server->base_url());
+  Tenant t = NewTenant(client, "crash-lease");
+  const std::string gone = Unique("lease-gone-ref");
+  Response r =
+      UploadBytes(client, t.token(), MarkedMp4("lease", 5), "video/mp4", "end_user=" + gone);
+  ASSERT_EQ(r.status, 201) << r.Describe();
+  ASSERT_TRUE(
+      DiedOfSigkill(*server, client.Delete("/v1/end-users/" + gone, BearerAuth(t.token()))));
+
+  std::string instance = ReadFileBytes(server->data_dir() + "/instance.id");
+  while (!instance.empty() && instance.back() == '\n') instance.pop_back();
+  ASSERT_EQ(instance.rfind("ins_", 0), 0u) << "no instance id in the data directory";
+  const std::string db = server->db_path();
+  const int64_t in_an_hour = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count() +
+                             3'600'000;
+  ASSERT_TRUE(Sql(db,
+                  "UPDATE jobs SET lease_until_ms = " + std::to_string(in_an_hour) +
+                      ", lease_owner = '" + instance +
+                      "' WHERE kind = 'erasure.purge' AND state = 'pending'",
+                  true)
+                  .ok);
+  EXPECT_EQ(One(Sql(db, "SELECT COUNT(*) FROM jobs WHERE lease_owner = '" + instance + "'")), "1")
+      << "no pending purge job to lease";
+  const std::string peer = "ins_peer0000000000000000";
+  const bool shared = OnPostgres();
+  if (shared) {
+    ASSERT_TRUE(Sql(db,
+                    "INSERT INTO jobs (id, kind, payload, state, attempts, run_after_ms, "
+                    "lease_until_ms, last_error, created_ms, lease_owner) VALUES ('job_peers', "
+                    "'erasure.purge', '{}', 'pending', 1, 0, " +
+                        std::to_string(in_an_hour) + ", '', 0, '" + peer + "')",
+                    true)
+                    .ok);
+  }
+
+  ASSERT_TRUE(server->RestartWith({}, ServerBinary::kLethe));
+  client.set_base_url(server->base_url());
+  EXPECT_NE(server->ReadStderr().find("resuming 1 interrupted job"), std::string::npos)
+      << server->ReadStderr();
+  ASSERT_TRUE(WaitFor([&] {
+    return One(Sql(db, "SELECT state FROM erasures WHERE account_id = '" + t.account.id + "'")) ==
+           "done";
+  })) << "the purge waited for its dead server's lease";
+  EXPECT_EQ(One(Sql(db, "SELECT COUNT(*) FROM media WHERE account_id = '" + t.account.id + "'")),
+            "0");
+  ASSERT_EQ(server->Stop(), 0);
+  if (!shared) return;
+  // The peer's job: still pending under its lease, never claimed here.
+  QueryResult peers =
+      Sql(db, "SELECT state, attempts, lease_owner FROM jobs WHERE id = 'job_peers'");
+  ASSERT_TRUE(peers.ok) << peers.error;
+  ASSERT_EQ(peers.rows.size(), 1u);
+  EXPECT_EQ(peers.rows[0][0].value_or(""), "pending");
+  EXPECT_EQ(peers.rows[0][1].value_or(""), "1");
+  EXPECT_EQ(peers.rows[0][2].value_or(""), peer);
 }
 
 TEST(ErasureCrashTest, AnAccountClosureKilledAfterKeyDestructionFinishesOnRestart_ACC10_USE5) {

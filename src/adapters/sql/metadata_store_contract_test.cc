@@ -382,7 +382,7 @@ TEST_P(MetadataStoreContract, MediaArtifactsAreClaimedOnceAndGoWithTheirMedia) {
   std::vector<MediaArtifactRecord> got;
   auto claim = [&](int64_t now) {
     return W([&](MetadataTx& tx) -> Status {
-      LETHE_ASSIGN_OR_RETURN(got, tx.ClaimMediaArtifacts(now, 1000, 5));
+      LETHE_ASSIGN_OR_RETURN(got, tx.ClaimMediaArtifacts(now, 1000, 5, "ins_a"));
       return Status::Ok();
     });
   };
@@ -391,6 +391,7 @@ TEST_P(MetadataStoreContract, MediaArtifactsAreClaimedOnceAndGoWithTheirMedia) {
   EXPECT_EQ(got[0].kind, "poster");
   EXPECT_EQ(got[0].attempts, 1);
   EXPECT_EQ(got[0].lease_until_ms, 1000);
+  EXPECT_EQ(got[0].lease_owner, "ins_a");
   ASSERT_TRUE(claim(600).ok());
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].kind, "transcript");
@@ -434,6 +435,109 @@ TEST_P(MetadataStoreContract, MediaArtifactsAreClaimedOnceAndGoWithTheirMedia) {
   EXPECT_EQ(settings("acc_2"), std::make_pair(false, false));
   ASSERT_TRUE(set(false, true).ok());
   EXPECT_EQ(settings("acc_1"), std::make_pair(false, true));
+}
+
+// Several servers on one store (issue 13): every lease and blob intent
+// names the instance that took it, and releasing an instance's leases
+// leaves another's alone; "" releases them all (a store with one worker).
+TEST_P(MetadataStoreContract, LeasesAndBlobIntentsNameTheirInstance) {
+  for (const char* id : {"job_1", "job_2", "job_3"}) {
+    JobRecord j;
+    j.id = id;
+    j.kind = "work";
+    j.state = "pending";
+    j.run_after_ms = 10;
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertJob(j); }).ok());
+  }
+  auto claim_jobs = [&](int limit, const std::string& owner) {
+    std::vector<JobRecord> got;
+    EXPECT_TRUE(W([&](MetadataTx& tx) -> Status {
+                  LETHE_ASSIGN_OR_RETURN(got, tx.ClaimJobs(100, 5000, limit, owner));
+                  return Status::Ok();
+                }).ok());
+    return got;
+  };
+  auto a = claim_jobs(2, "ins_a");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].lease_owner, "ins_a");
+  ASSERT_EQ(claim_jobs(5, "ins_b").size(), 1u);
+  EXPECT_EQ(store_->FindJob("job_3")->lease_owner, "ins_b");
+  auto release = [&](const std::string& owner) {
+    int64_t freed = -1;
+    EXPECT_TRUE(W([&](MetadataTx& tx) -> Status {
+                  LETHE_ASSIGN_OR_RETURN(freed, tx.ReleaseJobLeases(owner));
+                  return Status::Ok();
+                }).ok());
+    return freed;
+  };
+  EXPECT_EQ(release("ins_a"), 2);
+  EXPECT_FALSE(store_->FindJob("job_1")->lease_until_ms.has_value());
+  EXPECT_EQ(store_->FindJob("job_1")->lease_owner, "");
+  EXPECT_EQ(store_->FindJob("job_3")->lease_owner, "ins_b");
+  auto again = claim_jobs(5, "ins_c");  // ins_b's lease still holds
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[1].id, "job_2");
+  // A finished job drops its lease with its owner.
+  JobRecord done = again[0];
+  done.state = "done";
+  done.lease_until_ms.reset();
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpdateJob(done); }).ok());
+  EXPECT_EQ(store_->FindJob(done.id)->lease_owner, "");
+  EXPECT_EQ(release(""), 2);  // job_2 (ins_c) and job_3 (ins_b)
+  EXPECT_EQ(release(""), 0);
+
+  // Artifacts: the same, through their own release.
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_1", "cus_a")); }).ok());
+  MediaArtifactRecord poster;
+  poster.media_id = "med_1";
+  poster.kind = "poster";
+  poster.account_id = "acc_1";
+  poster.state = "pending";
+  MediaArtifactRecord transcript = poster;
+  transcript.kind = "transcript";
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpsertMediaArtifact(poster); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpsertMediaArtifact(transcript); }).ok());
+  auto claim_artifact = [&](const std::string& owner) {
+    std::vector<MediaArtifactRecord> got;
+    EXPECT_TRUE(W([&](MetadataTx& tx) -> Status {
+                  LETHE_ASSIGN_OR_RETURN(got, tx.ClaimMediaArtifacts(100, 5000, 1, owner));
+                  return Status::Ok();
+                }).ok());
+    return got;
+  };
+  ASSERT_EQ(claim_artifact("ins_a").size(), 1u);
+  ASSERT_EQ(claim_artifact("ins_b").size(), 1u);
+  EXPECT_TRUE(claim_artifact("ins_a").empty());
+  auto release_artifacts = [&](const std::string& owner) {
+    int64_t freed = -1;
+    EXPECT_TRUE(W([&](MetadataTx& tx) -> Status {
+                  LETHE_ASSIGN_OR_RETURN(freed, tx.ReleaseArtifactLeases(owner));
+                  return Status::Ok();
+                }).ok());
+    return freed;
+  };
+  EXPECT_EQ(release_artifacts("ins_a"), 1);
+  EXPECT_EQ(release_artifacts("ins_a"), 0);
+  auto back = claim_artifact("ins_c");
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].attempts, 2);
+  EXPECT_EQ(release_artifacts(""), 2);
+
+  // Blob intents keep the instance that made them; a second insert keeps
+  // the first time and owner.
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertBlobIntent("blb_x", 10, "ins_a"); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertBlobIntent("blb_x", 20, "ins_b"); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertBlobIntent("blb_y", 30, "ins_b"); }).ok());
+  auto intents = store_->ListBlobIntents(10);
+  ASSERT_TRUE(intents.ok());
+  std::erase_if(*intents, [](const BlobIntent& i) { return i.blob_id == "*"; });  // schema v12's
+  ASSERT_EQ(intents->size(), 2u);
+  EXPECT_EQ((*intents)[0].blob_id, "blb_x");
+  EXPECT_EQ((*intents)[0].created_ms, 10);
+  EXPECT_EQ((*intents)[0].owner, "ins_a");
+  EXPECT_EQ((*intents)[1].owner, "ins_b");
 }
 
 TEST_P(MetadataStoreContract, MediaTagsRoundTripAndFilter) {

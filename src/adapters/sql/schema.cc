@@ -1138,6 +1138,23 @@ ALTER TABLE media_processing_settings ADD COLUMN web_rendition BIGINT NOT NULL D
 ALTER TABLE uploads ADD COLUMN web_rendition BIGINT NOT NULL DEFAULT 0;
 )sql";
 
+// Version 27: claims name their instance (issue 13). A job's or an
+// artifact's lease and a blob intent carry the id of the server that made
+// them (InstanceId), so a server restarted on its data directory takes
+// back its own dead predecessor's claims at once and leaves a live peer's
+// alone.
+constexpr const char* kV27Sqlite = R"sql(
+ALTER TABLE jobs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_artifacts ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE blob_intents ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr const char* kV27Postgres = R"sql(
+ALTER TABLE jobs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_artifacts ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE blob_intents ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Version 20: automated abuse decisions (ADM-1): signals with their inputs,
 // decisions that suspend an account, appeals for human review; usage events
 // indexed by time for the signals that count them.
@@ -1360,7 +1377,7 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
       {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
       {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}, {25, kV25Sqlite},
-      {26, kV26Sqlite}};
+      {26, kV26Sqlite}, {27, kV27Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
@@ -1368,7 +1385,7 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
       {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
       {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}, {24, kV24Postgres},
-      {25, kV25Postgres}, {26, kV26Postgres}};
+      {25, kV25Postgres}, {26, kV26Postgres}, {27, kV27Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

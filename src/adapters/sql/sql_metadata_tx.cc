@@ -499,20 +499,22 @@ Result<std::vector<std::string>> SqlMetadataTx::ListBlobIds() {
 
 Result<std::vector<BlobIntent>> SqlMetadataTx::ListBlobIntents(int limit) {
   return AllRows<BlobIntent>(
-      Query("SELECT i.blob_id, i.created_ms, "
+      Query("SELECT i.blob_id, i.created_ms, i.owner, "
             "CASE WHEN EXISTS (SELECT 1 FROM media m WHERE m.blob_id = i.blob_id) "
             "THEN 1 ELSE 0 END "
             "FROM blob_intents i ORDER BY i.blob_id LIMIT $1",
             {int64_t{limit}}),
       [](const SqlRow& r) {
-        return BlobIntent{SqlText(r[0]), SqlInt(r[1]), SqlInt(r[2]) != 0};
+        return BlobIntent{SqlText(r[0]), SqlInt(r[1]), SqlText(r[2]), SqlInt(r[3]) != 0};
       });
 }
 
-Status SqlMetadataTx::InsertBlobIntent(const std::string& blob_id, int64_t created_ms) {
+Status SqlMetadataTx::InsertBlobIntent(const std::string& blob_id, int64_t created_ms,
+                                       const std::string& owner) {
   return StatusOf(
-      Query("INSERT INTO blob_intents (blob_id, created_ms) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            {blob_id, created_ms}));
+      Query("INSERT INTO blob_intents (blob_id, created_ms, owner) VALUES ($1, $2, $3) "
+            "ON CONFLICT DO NOTHING",
+            {blob_id, created_ms, owner}));
 }
 
 Status SqlMetadataTx::DeleteBlobIntents(const std::vector<std::string>& blob_ids) {

@@ -134,14 +134,15 @@ class SqlMetadataTx final : public MetadataTx {
   Status InsertJob(const JobRecord& j) override;
   Status UpsertMediaArtifact(const MediaArtifactRecord& a) override;
   Result<std::vector<MediaArtifactRecord>> ClaimMediaArtifacts(int64_t now_ms,
-                                                               int64_t lease_until_ms,
-                                                               int limit) override;
+                                                               int64_t lease_until_ms, int limit,
+                                                               const std::string& owner) override;
+  Result<int64_t> ReleaseArtifactLeases(const std::string& owner) override;
   Status SetMediaProcessingSettings(const std::string& account_id,
                                     const MediaProcessingSettings& settings) override;
-  Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
-                                           int limit) override;
+  Result<std::vector<JobRecord>> ClaimJobs(int64_t now_ms, int64_t lease_until_ms, int limit,
+                                           const std::string& owner) override;
   Status UpdateJob(const JobRecord& j) override;
-  Result<int64_t> ReleaseJobLeases() override;
+  Result<int64_t> ReleaseJobLeases(const std::string& owner) override;
   Status InsertErasure(const ErasureRecord& e) override;
   Status DeleteSessionsOf(const std::string& customer_id) override;
   Result<int64_t> DeleteLoginEventsOf(const std::string& customer_id) override;
@@ -168,7 +169,8 @@ class SqlMetadataTx final : public MetadataTx {
                               const std::string& browser_version) override;
   Status InsertOutboxMessage(const OutboxRecord& m) override;
   Status MarkOutboxSent(const std::string& id, int64_t sent_ms) override;
-  Status InsertBlobIntent(const std::string& blob_id, int64_t created_ms) override;
+  Status InsertBlobIntent(const std::string& blob_id, int64_t created_ms,
+                          const std::string& owner) override;
   Status DeleteBlobIntents(const std::vector<std::string>& blob_ids) override;
   Status InsertStaff(const StaffRecord& s) override;
   Status SetStaffTotpStep(const std::string& staff_id, int64_t step) override;

@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kArtifactColumns =
     "media_id, kind, account_id, state, attempts, run_after_ms, lease_until_ms, bytes, detail, "
-    "created_ms, updated_ms, progress_milli";
+    "created_ms, updated_ms, progress_milli, lease_owner";
 
 MediaArtifactRecord ArtifactFromRow(const SqlRow& r) {
   MediaArtifactRecord a;
@@ -24,6 +24,7 @@ MediaArtifactRecord ArtifactFromRow(const SqlRow& r) {
   a.created_ms = SqlInt(r[9]);
   a.updated_ms = SqlInt(r[10]);
   a.progress_milli = static_cast<int>(SqlInt(r[11]));
+  a.lease_owner = SqlText(r[12]);
   return a;
 }
 
@@ -32,16 +33,16 @@ MediaArtifactRecord ArtifactFromRow(const SqlRow& r) {
 Status SqlMetadataTx::UpsertMediaArtifact(const MediaArtifactRecord& a) {
   LETHE_RETURN_IF_ERROR(StatusOf(Query(
       "DELETE FROM media_artifacts WHERE media_id = $1 AND kind = $2", {a.media_id, a.kind})));
-  return StatusOf(Query(std::string("INSERT INTO media_artifacts (") + kArtifactColumns +
-                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                        {a.media_id, a.kind, a.account_id, a.state, int64_t{a.attempts},
-                         a.run_after_ms, SqlNullable(a.lease_until_ms), a.bytes, a.detail,
-                         a.created_ms, a.updated_ms, int64_t{a.progress_milli}}));
+  return StatusOf(
+      Query(std::string("INSERT INTO media_artifacts (") + kArtifactColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            {a.media_id, a.kind, a.account_id, a.state, int64_t{a.attempts}, a.run_after_ms,
+             SqlNullable(a.lease_until_ms), a.bytes, a.detail, a.created_ms, a.updated_ms,
+             int64_t{a.progress_milli}, a.lease_until_ms ? a.lease_owner : std::string()}));
 }
 
-Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ClaimMediaArtifacts(int64_t now_ms,
-                                                                            int64_t lease_until_ms,
-                                                                            int limit) {
+Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ClaimMediaArtifacts(
+    int64_t now_ms, int64_t lease_until_ms, int limit, const std::string& owner) {
   LETHE_ASSIGN_OR_RETURN(
       std::vector<MediaArtifactRecord> due,
       AllRows<MediaArtifactRecord>(
@@ -53,13 +54,23 @@ Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ClaimMediaArtifacts(int6
           ArtifactFromRow));
   for (MediaArtifactRecord& a : due) {
     LETHE_RETURN_IF_ERROR(
-        ExecOne("UPDATE media_artifacts SET lease_until_ms = $3, attempts = attempts + 1 "
-                "WHERE media_id = $1 AND kind = $2",
-                {a.media_id, a.kind, lease_until_ms}));
+        ExecOne("UPDATE media_artifacts SET lease_until_ms = $3, lease_owner = $4, "
+                "attempts = attempts + 1 WHERE media_id = $1 AND kind = $2",
+                {a.media_id, a.kind, lease_until_ms, owner}));
     a.lease_until_ms = lease_until_ms;
+    a.lease_owner = owner;
     ++a.attempts;
   }
   return due;
+}
+
+Result<int64_t> SqlMetadataTx::ReleaseArtifactLeases(const std::string& owner) {
+  LETHE_RETURN_IF_ERROR(
+      Query("UPDATE media_artifacts SET lease_until_ms = NULL, lease_owner = '' "
+            "WHERE state = 'pending' AND lease_until_ms IS NOT NULL "
+            "AND ($1 = '' OR lease_owner = $1)",
+            {owner}));
+  return conn_.ChangedRows();
 }
 
 Result<std::vector<MediaArtifactRecord>> SqlMetadataTx::ListMediaArtifacts(

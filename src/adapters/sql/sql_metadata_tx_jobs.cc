@@ -6,7 +6,8 @@ namespace lethe {
 namespace {
 
 constexpr const char* kJobColumns =
-    "id, kind, payload, state, attempts, run_after_ms, lease_until_ms, last_error, created_ms";
+    "id, kind, payload, state, attempts, run_after_ms, lease_until_ms, last_error, created_ms, "
+    "lease_owner";
 
 JobRecord JobFromRow(const SqlRow& r) {
   JobRecord j;
@@ -19,6 +20,7 @@ JobRecord JobFromRow(const SqlRow& r) {
   j.lease_until_ms = SqlOptInt(r[6]);
   j.last_error = SqlText(r[7]);
   j.created_ms = SqlInt(r[8]);
+  j.lease_owner = SqlText(r[9]);
   return j;
 }
 
@@ -30,14 +32,15 @@ OutboxRecord OutboxFromRow(const SqlRow& r) {
 }  // namespace
 
 Status SqlMetadataTx::InsertJob(const JobRecord& j) {
-  return StatusOf(Query(std::string("INSERT INTO jobs (") + kJobColumns +
-                            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                        {j.id, j.kind, j.payload, j.state, int64_t{j.attempts}, j.run_after_ms,
-                         SqlNullable(j.lease_until_ms), j.last_error, j.created_ms}));
+  return StatusOf(
+      Query(std::string("INSERT INTO jobs (") + kJobColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            {j.id, j.kind, j.payload, j.state, int64_t{j.attempts}, j.run_after_ms,
+             SqlNullable(j.lease_until_ms), j.last_error, j.created_ms, j.lease_owner}));
 }
 
 Result<std::vector<JobRecord>> SqlMetadataTx::ClaimJobs(int64_t now_ms, int64_t lease_until_ms,
-                                                        int limit) {
+                                                        int limit, const std::string& owner) {
   LETHE_ASSIGN_OR_RETURN(
       std::vector<JobRecord> due,
       AllRows<JobRecord>(Query(std::string("SELECT ") + kJobColumns +
@@ -48,9 +51,11 @@ Result<std::vector<JobRecord>> SqlMetadataTx::ClaimJobs(int64_t now_ms, int64_t 
                          JobFromRow));
   for (JobRecord& j : due) {
     LETHE_RETURN_IF_ERROR(
-        ExecOne("UPDATE jobs SET lease_until_ms = $2, attempts = attempts + 1 WHERE id = $1",
-                {j.id, lease_until_ms}));
+        ExecOne("UPDATE jobs SET lease_until_ms = $2, lease_owner = $3, attempts = attempts + 1 "
+                "WHERE id = $1",
+                {j.id, lease_until_ms, owner}));
     j.lease_until_ms = lease_until_ms;
+    j.lease_owner = owner;
     ++j.attempts;
   }
   return due;
@@ -59,16 +64,16 @@ Result<std::vector<JobRecord>> SqlMetadataTx::ClaimJobs(int64_t now_ms, int64_t 
 Status SqlMetadataTx::UpdateJob(const JobRecord& j) {
   return ExecOne(
       "UPDATE jobs SET state = $2, attempts = $3, run_after_ms = $4, lease_until_ms = $5, "
-      "last_error = $6 WHERE id = $1",
+      "last_error = $6, lease_owner = $7 WHERE id = $1",
       {j.id, j.state, int64_t{j.attempts}, j.run_after_ms, SqlNullable(j.lease_until_ms),
-       j.last_error});
+       j.last_error, j.lease_until_ms ? j.lease_owner : std::string()});
 }
 
-Result<int64_t> SqlMetadataTx::ReleaseJobLeases() {
+Result<int64_t> SqlMetadataTx::ReleaseJobLeases(const std::string& owner) {
   LETHE_RETURN_IF_ERROR(
-      Query("UPDATE jobs SET lease_until_ms = NULL WHERE state = 'pending' AND lease_until_ms IS "
-            "NOT NULL",
-            {}));
+      Query("UPDATE jobs SET lease_until_ms = NULL, lease_owner = '' WHERE state = 'pending' "
+            "AND lease_until_ms IS NOT NULL AND ($1 = '' OR lease_owner = $1)",
+            {owner}));
   return conn_.ChangedRows();
 }
 
