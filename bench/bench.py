@@ -7,6 +7,12 @@ Starts lethe and nginx, runs each comparison, prints one line per bar to
 stdout (logs go to stderr) and exits 0, or 1 when LETHE_BENCH_STRICT=1 and a
 bar was missed, or 2 when it could not set up. Every process it starts is
 stopped, by pid, before it exits.
+
+With LETHE_BENCH_STORES=postgres+s3 (run.sh's second pass, issue 13) lethe
+runs on PostgreSQL (metadata and keys) and s3rver (blobs) that this script
+starts (stores.py), the lines start with "pg+s3 ", each also gives the CPU
+per unit of work of PostgreSQL and of s3rver, and they are added to
+last-results.txt instead of replacing it.
 """
 import hashlib
 import json
@@ -20,6 +26,7 @@ import time
 from fixtures import POST_LUA, REPORT_LUA, make_media, make_png
 from measure import Procs, Sample, SetupError, Side, log
 from servers import Lethe, Nginx, curl
+from stores import ScaleStores
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GIB = 1 << 30
@@ -32,6 +39,11 @@ BAR_SMALL_GET = 0.90     # requests/s, x nginx
 BAR_UPLOAD = 0.85        # MiB/s, x dd
 BAR_SMALL_UPLOAD = 1.5   # uploads/s, x the single-thread fsync loop
 BAR_HEALTHZ_MS = 10.0    # p99, below
+# The large media's type. Its bytes are an ftyp box and random data, which
+# the ingest probe (issue 14) refuses as video (it must demux); as audio
+# an undecodable body is stored (with the account's scrub_metadata off),
+# and no poster or transcript is made.
+MEDIA_TYPE = "audio/mp4"
 
 
 def env_num(name, default, kind=int):
@@ -76,6 +88,14 @@ class Bench:
         self.wrk_threads = env_num("LETHE_BENCH_WRK_THREADS", self.client_core_count())
         self.lethe = Lethe(self.procs, lethe_binary, os.path.join(work, "lethe-data"),
                            os.path.join(work, "lethe.log"), self.media_bytes + 64 * MIB)
+        self.stores = None
+        stores = os.environ.get("LETHE_BENCH_STORES", "")
+        if stores:
+            if stores != "postgres+s3":
+                raise SetupError(f"LETHE_BENCH_STORES={stores!r}: only postgres+s3 is known")
+            if "healthz" in self.only:
+                raise SetupError("healthz is not run on postgres+s3 (it restarts lethe)")
+            self.stores = ScaleStores(self.procs, work, self.server_cpus)
         self.nginx = None
         self.results = []  # (line, met)
 
@@ -84,6 +104,8 @@ class Bench:
 
     def record(self, line, met):
         line = line.replace("{verdict}", "MET" if met else "MISSED")
+        if self.stores:
+            line = "pg+s3 " + line
         print(line, flush=True)
         self.results.append((line, met))
 
@@ -97,6 +119,9 @@ class Bench:
             raise SetupError(f"{need // MIB} MiB of free disk needed in {self.work}")
         self.www = os.path.join(self.work, "www")
         os.makedirs(self.www)
+        if self.stores:
+            self.stores.start()
+            self.lethe.extra_args, self.lethe.env = self.stores.lethe_args(), self.stores.lethe_env()
         self.lethe.start(self.threads, self.server_cpus)
         self.nginx = Nginx(self.procs, self.work, self.www,
                            len(self.server_cpus) if self.server_cpus else self.all_cpus,
@@ -107,6 +132,10 @@ class Bench:
             "country": "US", "birth_date": "1990-01-01"}, want=201)
         account = self.lethe.api("POST", "/v1/accounts", token=signup["session"]["token"],
                                  body={"name": "bench", "region": "us"}, want=201)
+        # The media is no real MP4 (see MEDIA_TYPE): nothing to scrub, and
+        # the comparison is of storing bytes, not of rewriting them.
+        self.lethe.api("PATCH", f"/v1/accounts/{account['id']}", token=signup["session"]["token"],
+                       body={"scrub_metadata": False})
         self.auth = f"Authorization: Bearer {account['api_token']}"
 
         # One media file: nginx serves it, lethe stores it, and the upload
@@ -167,11 +196,13 @@ class Bench:
             args += ["-H", h]
         out_path = os.path.join(self.work, "wrk.out")
         with open(out_path, "wb") as out:
+            b0 = self.backing_cpu(server)
             c0 = server.cpu()
             p = self.procs.start(args + [url], cpus=self.client_cpus, stdout=out,
                                  stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
             rc, client_cpu = self.procs.reap(p)
             c1 = server.cpu()
+            b1 = self.backing_cpu(server)
         with open(out_path) as f:
             text = f.read()
         line = [ln for ln in text.splitlines() if ln.startswith("WRK ")]
@@ -182,13 +213,15 @@ class Bench:
             log(f"  wrk saw {v['errors']} socket errors and {v['non2xx']} non-2xx answers")
         ok, secs = v["requests"] - v["non2xx"], v["duration_us"] / 1e6
         s = Sample(ok, secs, c1 - c0, client_cpu)
+        s.backing = {k: b1[k] - b0[k] for k in b0}
         s.note = (f"{s.rate():.0f} req/s, server {s.server_cpu / secs:.2f} cores "
                   f"{s.server_cpu / max(ok, 1) * 1e6:.1f} us/req, "
-                  f"wrk {client_cpu / secs:.2f} cores")
+                  f"wrk {client_cpu / secs:.2f} cores" + self.backing_log(s, secs))
         return s
 
     def download(self, server, url, headers, streams):
         """`streams` curl processes at once, each fetching the whole media."""
+        b0 = self.backing_cpu(server)
         c0 = server.cpu()
         t0 = time.perf_counter()
         args = ["curl", "-s", "-m", "900", "-o", "/dev/null",
@@ -204,18 +237,22 @@ class Bench:
             client_cpu += self.procs.reap(p)[1]
         secs = time.perf_counter() - t0
         c1 = server.cpu()
+        b1 = self.backing_cpu(server)
         for out in outs:
             if out != f"200 {self.media_bytes}":
                 raise SetupError(f"download from {server.name}: got {out!r}")
         s = Sample(streams * self.media_bytes, secs, c1 - c0, client_cpu)
+        s.backing = {k: b1[k] - b0[k] for k in b0}
         s.note = (f"{s.rate() / MIB:.0f} MiB/s, server {s.server_cpu / secs:.2f} cores "
-                  f"{s.server_cpu / (s.units / GIB):.3f} s/GiB, curl {client_cpu / secs:.2f} cores")
+                  f"{s.server_cpu / (s.units / GIB):.3f} s/GiB, curl {client_cpu / secs:.2f} cores"
+                  + self.backing_log(s, secs))
         return s
 
-    def upload(self, path, content_type="video/mp4"):
+    def upload(self, path, content_type=MEDIA_TYPE):
         """POSTs a file to lethe; returns a Sample in bytes, timed until the
         201 (sent after lethe synced the data), with the media id as note."""
         resp = os.path.join(self.work, "upload.json")
+        b0 = self.backing_cpu(self.lethe.server)
         c0 = self.lethe.server.cpu()
         # -T streams the file: curl refuses --data-binary @FILE of 1 GiB.
         p = self.procs.start(
@@ -226,12 +263,34 @@ class Bench:
         p.stdout.close()
         _, client_cpu = self.procs.reap(p)
         c1 = self.lethe.server.cpu()
+        b1 = self.backing_cpu(self.lethe.server)
         if not out or out[0] != "201":
             with open(resp, "rb") as f:
                 raise SetupError(f"upload of {path}: HTTP {out} {f.read(300)!r}")
         with open(resp) as f:
             media_id = json.load(f)["id"]
-        return Sample(os.path.getsize(path), float(out[1]), c1 - c0, client_cpu, media_id)
+        s = Sample(os.path.getsize(path), float(out[1]), c1 - c0, client_cpu, media_id)
+        s.backing = {k: b1[k] - b0[k] for k in b0}
+        return s
+
+    def backing_cpu(self, server):
+        """CPU seconds so far of the stores behind lethe, when `server` is lethe."""
+        if self.stores and self.lethe.server is server:
+            return self.stores.cpu()
+        return {}
+
+    def backing_log(self, sample, secs):
+        return "".join(f", {k} {v / secs:.2f} cores" for k, v in sample.backing.items())
+
+    def backing_note(self, side, scale, unit):
+        """", postgres CPU X UNIT (Y cores busy), s3rver CPU ...": the stores'
+        CPU per unit of lethe's work (x scale), for the result line."""
+        if not self.stores:
+            return ""
+        digits = 3 if scale == GIB else 1
+        parts = [f"{s.name} CPU {side.backing_per_unit(s.name) * scale:.{digits}f} {unit} "
+                 f"({side.backing_cores(s.name):.2f} cores busy)" for s in self.stores.servers]
+        return ", " + ", ".join(parts)
 
     def delete_media(self, media_id):
         curl("-X", "DELETE", "-H", self.auth, f"{self.lethe.url}/v1/media/{media_id}")
@@ -285,7 +344,8 @@ class Bench:
         lc, nc = lethe.cpu_per_unit() * GIB, ref.cpu_per_unit() * GIB
         self.record(f"download: lethe {lr:.0f} MiB/s, nginx {nr:.0f} MiB/s, ratio {lr / nr:.2f} "
                     f"(bar >= {BAR_DOWNLOAD:.2f}) {{verdict}}, lethe CPU {lc:.3f} s/GiB "
-                    f"({self.busy(lethe)}), nginx CPU {nc:.3f} s/GiB ({self.busy(ref)}), {note}",
+                    f"({self.busy(lethe)}){self.backing_note(lethe, GIB, 's/GiB')}, "
+                    f"nginx CPU {nc:.3f} s/GiB ({self.busy(ref)}), {note}",
                     lr / nr >= BAR_DOWNLOAD)
         ratio = lc / nc if nc > 0 else float("inf")
         self.record(f"download-cpu: lethe {lc:.3f} CPU-s/GiB, nginx {nc:.3f} CPU-s/GiB, "
@@ -309,7 +369,8 @@ class Bench:
         lu, nu = lethe.cpu_per_unit() * 1e6, ref.cpu_per_unit() * 1e6
         self.record(f"small-get: lethe {lr:.0f} req/s, nginx {nr:.0f} req/s, ratio {lr / nr:.2f} "
                     f"(bar >= {BAR_SMALL_GET:.2f}) {{verdict}}, lethe CPU {lu:.1f} us/req "
-                    f"({self.busy(lethe)}), nginx CPU {nu:.1f} us/req ({self.busy(ref)}), "
+                    f"({self.busy(lethe)}){self.backing_note(lethe, 1e6, 'us/req')}, "
+                    f"nginx CPU {nu:.1f} us/req ({self.busy(ref)}), "
                     f"{note}; CPU per request alone implies a ratio of {nu / lu:.2f}",
                     lr / nr >= BAR_SMALL_GET)
 
@@ -331,7 +392,8 @@ class Bench:
             self.delete_media(s.note)
             os.sync()
             s.note = (f"{s.rate() / MIB:.0f} MiB/s ({s.secs:.2f} s), server "
-                      f"{s.server_cpu / (s.units / GIB):.2f} s/GiB, curl {s.client_cpu:.2f} s")
+                      f"{s.server_cpu / (s.units / GIB):.2f} s/GiB, curl {s.client_cpu:.2f} s"
+                      + self.backing_log(s, s.secs))
             return s
 
         def dd_run():
@@ -343,7 +405,8 @@ class Bench:
         lr, dr = lethe.best().rate() / MIB, ref.best().rate() / MIB
         self.record(f"upload: lethe {lr:.0f} MiB/s, dd {dr:.0f} MiB/s, ratio {lr / dr:.2f} "
                     f"(bar >= {BAR_UPLOAD:.2f}) {{verdict}}, lethe CPU "
-                    f"{lethe.cpu_per_unit() * GIB:.3f} s/GiB ({self.busy(lethe)}), dd CPU "
+                    f"{lethe.cpu_per_unit() * GIB:.3f} s/GiB ({self.busy(lethe)})"
+                    f"{self.backing_note(lethe, GIB, 's/GiB')}, dd CPU "
                     f"{ref.cpu_per_unit() * GIB:.3f} s/GiB ({self.busy(ref)})",
                     lr / dr >= BAR_UPLOAD)
 
@@ -383,7 +446,8 @@ class Bench:
         lr, fr = lethe.best().rate(), ref.best().rate()
         self.record(f"small-upload: lethe {lr:.0f} uploads/s, fsync-loop {fr:.0f} files/s, ratio "
                     f"{lr / fr:.2f} (bar >= {BAR_SMALL_UPLOAD:.2f}) {{verdict}}, lethe CPU "
-                    f"{lethe.cpu_per_unit() * 1e6:.0f} us/upload ({self.busy(lethe)}), "
+                    f"{lethe.cpu_per_unit() * 1e6:.0f} us/upload ({self.busy(lethe)})"
+                    f"{self.backing_note(lethe, 1e6, 'us/upload')}, "
                     f"fsync-loop CPU {ref.cpu_per_unit() * 1e6:.0f} us/file ({self.busy(ref)})",
                     lr / fr >= BAR_SMALL_UPLOAD)
 
@@ -411,7 +475,7 @@ class Bench:
         loads = {
             "upload": self.procs.start(
                 ["curl", "-s", "-m", "900", "-X", "POST", f"{url}/v1/media", "-H", self.auth,
-                 "-H", "Content-Type: video/mp4", "-T", self.media, "-o", "-",
+                 "-H", f"Content-Type: {MEDIA_TYPE}", "-T", self.media, "-o", "-",
                  "-w", "\n%{http_code} %{time_total}"], stdout=subprocess.PIPE),
             "download": self.procs.start(
                 ["curl", "-s", "-m", "900", "-H", self.auth, "-o", "/dev/null",
@@ -507,9 +571,12 @@ class Bench:
         met = sum(1 for _, m in self.results if m)
         summary = (f"summary: {met} of {len(self.results)} bars met; {self.machine()}; "
                    f"load average {load0:.2f} at start, {os.getloadavg()[0]:.2f} at end")
+        if self.stores:
+            summary = ("pg+s3 " + summary + "; stores on the server CPUs beside lethe: "
+                       "PostgreSQL 15 (fsync on), s3rver (no fsync)")
         print(summary, flush=True)
         os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
-        with open(os.path.join(HERE, "out", "last-results.txt"), "w") as f:
+        with open(os.path.join(HERE, "out", "last-results.txt"), "a" if self.stores else "w") as f:
             f.write("\n".join([line for line, _ in self.results] + [summary]) + "\n")
         strict = os.environ.get("LETHE_BENCH_STRICT", "0") == "1"
         return 1 if strict and met < len(self.results) else 0
@@ -536,6 +603,8 @@ def main(argv):
     finally:
         if bench:
             bench.procs.stop_all()
+            if bench.stores:
+                bench.stores.stop()
 
 
 if __name__ == "__main__":

@@ -107,6 +107,7 @@ class Sample:
     def __init__(self, units, secs, server_cpu, client_cpu=0.0, note=""):
         self.units, self.secs = units, secs
         self.server_cpu, self.client_cpu, self.note = server_cpu, client_cpu, note
+        self.backing = {}  # CPU seconds of the stores behind lethe (pg+s3), by name
 
     def rate(self):
         return self.units / self.secs if self.secs > 0 else 0.0
@@ -130,6 +131,14 @@ class Side:
     def client_cores(self):
         secs = sum(s.secs for s in self.samples)
         return sum(s.client_cpu for s in self.samples) / secs if secs else 0.0
+
+    def backing_per_unit(self, name):
+        units = sum(s.units for s in self.samples)
+        return sum(s.backing.get(name, 0.0) for s in self.samples) / units if units else 0.0
+
+    def backing_cores(self, name):
+        secs = sum(s.secs for s in self.samples)
+        return sum(s.backing.get(name, 0.0) for s in self.samples) / secs if secs else 0.0
 
     def server_cores(self):
         secs = sum(s.secs for s in self.samples)

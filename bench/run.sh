@@ -6,15 +6,21 @@
 # bench's binary as well, that (a subject export with 1 GiB of media through
 # the real server against `cat` of its encrypted blobs, issue 11); given the
 # ingest bench's binary as well, that (a 100 MB MP4 ingested with and without
-# probe and scrub, issue 14).
+# probe and scrub, issue 14). Then "scale": the media comparisons again
+# (download, small-get, upload, small-upload) with lethe on a PostgreSQL and
+# an s3rver that the bench starts (issue 13), against the same references;
+# those lines start with "pg+s3 " and also give PostgreSQL's and s3rver's
+# CPU per unit of work.
 #
 #   bench/run.sh LETHE_BINARY [ERASURE_BENCH_BINARY [EXPORT_BENCH_BINARY [INGEST_BENCH_BINARY]]]
 #
 # Environment (all optional):
 #   LETHE_BENCH_ONLY       comparisons to run (default all):
-#                          "download small-get upload small-upload healthz erasure export ingest derived"
+#                          "download small-get upload small-upload healthz erasure export ingest derived scale"
 #                          (erasure only with ERASURE_BENCH_BINARY, export only with
 #                          EXPORT_BENCH_BINARY, ingest only with INGEST_BENCH_BINARY)
+#   LETHE_BENCH_SCALE_ONLY      comparisons of the scale pass (default
+#                               "download small-get upload small-upload")
 #   LETHE_BENCH_INGEST_MIB      size of the ingested MP4 (default 100)
 #   LETHE_BENCH_EXPORT_FILES    media files of the exported subject (default 8)
 #   LETHE_BENCH_EXPORT_MIB      MiB per file (default 128)
@@ -63,14 +69,16 @@ if [ $# -eq 4 ]; then
   [ -x "$INGEST" ] || { echo "bench: $4 is not an executable" >&2; exit 2; }
 fi
 # "erasure" is this script's; the rest goes to bench.py.
-ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure export ingest derived}
+ONLY=${LETHE_BENCH_ONLY:-download small-get upload small-upload healthz erasure export ingest derived scale}
 HTTP_ONLY=""
 RUN_ERASURE=0
 RUN_EXPORT=0
 RUN_INGEST=0
 RUN_DERIVED=0
+RUN_SCALE=0
 for name in $ONLY; do
   if [ "$name" = erasure ]; then RUN_ERASURE=1;
+  elif [ "$name" = scale ]; then RUN_SCALE=1;
   elif [ "$name" = derived ]; then RUN_DERIVED=1;
   elif [ "$name" = export ]; then RUN_EXPORT=1;
   elif [ "$name" = ingest ]; then RUN_INGEST=1;
@@ -98,10 +106,16 @@ if [ "$RUN_ERASURE" = 1 ] && [ -z "$ERASURE" ]; then
   fi
   RUN_ERASURE=0
 fi
-if [ -n "$HTTP_ONLY" ]; then
+if [ -n "$HTTP_ONLY" ] || [ "$RUN_SCALE" = 1 ]; then
   for tool in nginx wrk curl python3 dd cc; do
     command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] ||
       { echo "bench: $tool is missing (scripts/install-deps.sh --bench)" >&2; exit 2; }
+  done
+fi
+if [ "$RUN_SCALE" = 1 ]; then
+  for tool in node psql /usr/lib/postgresql/15/bin/initdb; do
+    command -v "$tool" >/dev/null ||
+      { echo "bench: $tool is missing (scripts/install-deps.sh)" >&2; exit 2; }
   done
 fi
 
@@ -129,7 +143,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The small-upload reference, built here so that nothing is downloaded.
-if [ -n "$HTTP_ONLY" ]; then
+if [ -n "$HTTP_ONLY" ] || [ "$RUN_SCALE" = 1 ]; then
   cc -O2 -Wall -o "$WORK/fsync_loop" "$HERE/fsync_loop.c" ||
     { echo "bench: cannot build bench/fsync_loop.c" >&2; exit 2; }
 fi
@@ -144,6 +158,21 @@ if [ -n "$HTTP_ONLY" ]; then
   [ "$rc" -le 1 ] || exit $rc
 else
   : >"$RESULTS"
+fi
+
+if [ "$RUN_SCALE" = 1 ]; then
+  # The same comparisons on PostgreSQL and S3, in a work directory of their
+  # own; bench.py adds its lines to last-results.txt.
+  mkdir "$WORK/scale"
+  src=0
+  LETHE_BENCH_STORES=postgres+s3 \
+    LETHE_BENCH_ONLY="${LETHE_BENCH_SCALE_ONLY:-download small-get upload small-upload}" \
+    python3 -B "$HERE/bench.py" "$LETHE" "$WORK/scale" "$WORK/fsync_loop" &
+  DRIVER=$!
+  wait "$DRIVER" || src=$?
+  DRIVER=""
+  [ "$src" -le 1 ] || exit $src
+  [ "$src" -eq 0 ] || rc=1
 fi
 
 if [ "$RUN_ERASURE" = 1 ]; then

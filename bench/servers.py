@@ -25,14 +25,18 @@ class Lethe:
     def __init__(self, procs, binary, data_dir, log_path, max_media_bytes):
         self.procs, self.binary, self.data_dir = procs, binary, data_dir
         self.log_path, self.max_media_bytes = log_path, max_media_bytes
+        # Flags and environment for other stores (--metadata, --blobs, ...).
+        self.extra_args, self.env = [], None
         self.starts = 0
         self.proc = self.server = self.url = None
 
     def start(self, threads, cpus):
         args = [self.binary, "serve", "--listen", "127.0.0.1:0", "--data", self.data_dir,
-                "--threads", str(threads), "--max-media-bytes", str(self.max_media_bytes)]
+                "--threads", str(threads), "--max-media-bytes", str(self.max_media_bytes),
+                *self.extra_args]
         with open(self.log_path, "ab") as log:
-            p = self.procs.start(args, cpus=cpus, stdout=log, stderr=subprocess.STDOUT)
+            p = self.procs.start(args, cpus=cpus, stdout=log, stderr=subprocess.STDOUT,
+                                 env=self.env)
         deadline = time.time() + 20
         while time.time() < deadline:
             with open(self.log_path) as f:

@@ -28,10 +28,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# The local S3 server of the tests (s3rver), pinned by tests/s3/package-lock.json.
+# The local S3 server of the tests (s3rver) and the AWS SDK's SigV4 signer
+# its checking proxy uses (@smithy/signature-v4), pinned by
+# tests/s3/package-lock.json.
 s3="$(cd "$(dirname "$0")/.." && pwd)/tests/s3"
-if [ ! -f "$s3/node_modules/s3rver/bin/s3rver.js" ] || [ "$s3/package-lock.json" -nt "$s3/node_modules" ]; then
-  echo "installing: s3rver (npm ci in tests/s3)"
+if [ ! -f "$s3/node_modules/s3rver/bin/s3rver.js" ] ||
+   [ ! -f "$s3/node_modules/@smithy/signature-v4/package.json" ] ||
+   [ "$s3/package-lock.json" -nt "$s3/node_modules" ]; then
+  echo "installing: s3rver, @smithy/signature-v4 (npm ci in tests/s3)"
   (cd "$s3" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 # playwright-core for the browser test, pinned by tests/browser/package-lock.json;

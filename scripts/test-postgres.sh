@@ -4,7 +4,8 @@
 # libpq conninfo on stdout; `stop DIR` stops it and removes DIR.
 #
 # Trust authentication over a Unix socket in a directory only its owner can
-# enter; fsync off (a test server holds nothing worth a sync). initdb
+# enter; fsync off (a test server holds nothing worth a sync), unless
+# LETHE_PG_FSYNC=on (the bench: a durable server, as in production). initdb
 # refuses to run as root, so as root the server runs as the `postgres` user
 # (made by the Debian package) and DIR belongs to it.
 set -euo pipefail
@@ -15,6 +16,8 @@ if [ -z "$cmd" ] || [ -z "$dir" ]; then
   exit 2
 fi
 bin=/usr/lib/postgresql/15/bin
+fsync=${LETHE_PG_FSYNC:-off}
+[ "$fsync" = on ] || fsync=off
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -41,7 +44,7 @@ case "$cmd" in
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -k $dir -c fsync=off -c full_page_writes=off \
+      -o "-c listen_addresses='' -k $dir -c fsync=$fsync -c full_page_writes=$fsync \
           -c max_connections=200 -c shared_buffers=32MB" start >/dev/null ||
       { cat "$dir/server.log" >&2; exit 1; }
     echo "host=$dir user=postgres dbname=postgres"

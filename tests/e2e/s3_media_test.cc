@@ -4,10 +4,13 @@
 // multipart), downloads byte for byte, with Range, and deletes; and the
 // object store never holds plaintext (SEC-1): the raw objects, read back
 // straight from the store and from s3rver's directory on disk, carry no
-// trace of a marker the media was made of.
+// trace of a marker the media was made of. Every request to the store goes
+// through the SigV4-checking proxy of tests/s3/; a key the store stops
+// accepting makes uploads a 503 problem and writes nothing.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "adapters/s3/s3_blob_store.h"
 #include "media_support.h"
@@ -178,6 +181,47 @@ TEST_F(S3MediaTest, ObjectStoreNeverSeesPlaintext_SEC1) {
   if (!dir.empty()) {
     EXPECT_FALSE(FilesWithMarker(dir).empty()) << "the scan of " << dir << " cannot see plaintext";
   }
+}
+
+// The store stops accepting the server's key while it runs (the key was
+// rotated at the store): uploads, small (one PUT) and large (multipart),
+// are 503 problem+json saying the credentials were refused, without the
+// secret; nothing is written (the bucket holds only what went up before);
+// the server's log names the refusal and not the secret either.
+TEST_F(S3MediaTest, StoreRefusingTheKeyIsAProblemAndWritesNothing) {
+  std::random_device rd;
+  const std::string tag = std::to_string(rd()) + std::to_string(rd());
+  const std::string key = "LETHEE2E" + tag, secret = "e2e-secret-" + tag;
+  ASSERT_TRUE(SetTestS3Key(key, secret).ok());
+  ::setenv("AWS_ACCESS_KEY_ID", key.c_str(), 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", secret.c_str(), 1);
+  ServerProcess server({"--blobs", "s3://" + config_.bucket + "?endpoint=" + config_.endpoint +
+                                       "&region=us-east-1"});
+  ASSERT_TRUE(server.ok()) << "server did not start";
+  HttpClient client(server.base_url());
+  Tenant tenant = NewTenant(client, "media-s3-key");
+  Response before =
+      UploadBytes(client, tenant.token(), PatternBytes(200'000, 41, FtypHeader()), "video/mp4");
+  ASSERT_EQ(before.status, 201) << before.Describe();
+  ASSERT_EQ(Objects().size(), 1u);
+
+  ASSERT_TRUE(SetTestS3Key(key, "rotated-" + tag).ok());
+  for (uint64_t size : {uint64_t{200'000}, uint64_t{12} << 20}) {
+    Response r =
+        UploadBytes(client, tenant.token(), PatternBytes(size, 42, FtypHeader()), "video/mp4");
+    LETHE_EXPECT_PROBLEM(r, 503, "unavailable");
+    // The HEAD before the write is refused first: S3 gives a HEAD no
+    // body, so no error code, only the status.
+    EXPECT_NE(r.body.find("HTTP 403: the object store refused this server's credentials"),
+              std::string::npos)
+        << r.body;
+    EXPECT_EQ(r.body.find(secret), std::string::npos);
+  }
+  EXPECT_EQ(Objects().size(), 1u) << "a refused upload left an object";
+  std::ifstream log(server.stderr_path());
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find(secret), std::string::npos) << "the secret is in the server's log";
+  ASSERT_TRUE(RevokeTestS3Key(key).ok());
 }
 
 }  // namespace

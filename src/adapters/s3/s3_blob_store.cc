@@ -33,16 +33,6 @@ bool ValidId(const std::string& id) {
   return true;
 }
 
-// A status for an answer nobody expected: 5xx and throttling are
-// Unavailable (try again later), anything else Internal.
-Status Unexpected(const std::string& what, const S3Response& res) {
-  std::string msg = "s3: " + what + ": " + res.Describe();
-  if (res.status >= 500 || res.status == 429 || res.ErrorCode() == "SlowDown") {
-    return Status::Unavailable(msg);
-  }
-  return Status::Internal(msg);
-}
-
 std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
@@ -55,7 +45,7 @@ Result<uint64_t> Head(S3BlobStore::Shared& shared, const std::string& key) {
   r.key = key;
   LETHE_ASSIGN_OR_RETURN(S3Response res, shared.client->Send(r));
   if (res.status == 404) return Status::NotFound("blob not found");
-  if (res.status != 200) return Unexpected("HEAD " + key, res);
+  if (res.status != 200) return S3Unexpected("HEAD " + key, res);
   auto it = res.headers.find("content-length");
   if (it == res.headers.end()) return Status::Internal("s3: HEAD " + key + ": no Content-Length");
   try {
@@ -106,7 +96,7 @@ class S3Writer final : public BlobWriter {
       auto res = shared_->client->Send(r);
       if (!res.ok()) return Fail(res.status());
       if (res->status == 412) return Fail(Status::AlreadyExists("blob-exists", "blob id taken"));
-      if (res->status != 200) return Fail(Unexpected("PUT " + key_, *res));
+      if (res->status != 200) return Fail(S3Unexpected("PUT " + key_, *res));
     } else {
       if (!buffer_.empty()) {
         if (Status st = StartPart(); !st.ok()) return Fail(st);
@@ -129,7 +119,7 @@ class S3Writer final : public BlobWriter {
       // CompleteMultipartUpload can fail with 200 and an <Error> body.
       if (res->status == 412) return Fail(Status::AlreadyExists("blob-exists", "blob id taken"));
       if (res->status != 200 || res->body.find("<Error>") != std::string::npos) {
-        return Fail(Unexpected("CompleteMultipartUpload " + key_, *res));
+        return Fail(S3Unexpected("CompleteMultipartUpload " + key_, *res));
       }
     }
     committed_ = true;
@@ -157,7 +147,7 @@ class S3Writer final : public BlobWriter {
       r.query = "uploads=";
       r.headers = {"Content-Type: application/octet-stream"};
       LETHE_ASSIGN_OR_RETURN(S3Response res, shared_->client->Send(r));
-      if (res.status != 200) return Unexpected("CreateMultipartUpload " + key_, res);
+      if (res.status != 200) return S3Unexpected("CreateMultipartUpload " + key_, res);
       upload_id_ = XmlValue(res.body, "UploadId");
       if (upload_id_.empty()) return Status::Internal("s3: CreateMultipartUpload: no UploadId");
     }
@@ -178,7 +168,7 @@ class S3Writer final : public BlobWriter {
                                         "&uploadId=" + S3Client::UriEncode(upload, false);
                               r.body = part;
                               LETHE_ASSIGN_OR_RETURN(S3Response res, shared->client->Send(r));
-                              if (res.status != 200) return Unexpected("UploadPart " + key, res);
+                              if (res.status != 200) return S3Unexpected("UploadPart " + key, res);
                               auto it = res.headers.find("etag");
                               if (it == res.headers.end())
                                 return Status::Internal("s3: UploadPart: no ETag");
@@ -203,7 +193,7 @@ class S3Writer final : public BlobWriter {
     r.query = "uploadId=" + S3Client::UriEncode(upload_id_, false);
     LETHE_ASSIGN_OR_RETURN(S3Response res, shared_->client->Send(r));
     if (res.status != 204 && res.status != 200 && res.status != 404) {
-      return Unexpected("AbortMultipartUpload " + key_, res);
+      return S3Unexpected("AbortMultipartUpload " + key_, res);
     }
     return Status::Ok();
   }
@@ -289,7 +279,7 @@ class S3Reader final : public BlobReader {
       return Status::DataLoss("s3: the blob is gone or shorter than it was: " + res.Describe());
     }
     if (res.status != 206 && !(res.status == 200 && first == 0 && len == bytes.size())) {
-      return Unexpected("GET " + key, res);
+      return S3Unexpected("GET " + key, res);
     }
     return bytes;
   }
@@ -356,7 +346,7 @@ Status S3BlobStore::Remove(const std::string& blob_id) {
   r.method = "DELETE";
   r.key = blob_id;
   LETHE_ASSIGN_OR_RETURN(S3Response res, shared_->client->Send(r));
-  if (res.status != 204 && res.status != 200) return Unexpected("DELETE " + blob_id, res);
+  if (res.status != 204 && res.status != 200) return S3Unexpected("DELETE " + blob_id, res);
   return Status::Ok();
 }
 
@@ -387,7 +377,7 @@ Status S3BlobStore::RemoveMany(const std::vector<std::string>& blob_ids) {
     if (!res.ok()) {
       st = res.status();
     } else if (res->status != 200) {
-      st = Unexpected("DeleteObjects", *res);
+      st = S3Unexpected("DeleteObjects", *res);
     } else if (res->body.find("<Error>") != std::string::npos) {
       st = Status::Internal("s3: DeleteObjects left " +
                             std::to_string(XmlValues(res->body, "Error").size()) +
@@ -412,7 +402,7 @@ Result<std::vector<std::string>> S3BlobStore::List() {
         "list-type=2&max-keys=" + std::to_string(shared_->options.list_page) +
         (prefix.empty() ? "" : "&prefix=" + S3Client::UriEncode(prefix, false));
     LETHE_ASSIGN_OR_RETURN(S3Response res, shared_->client->Send(r));
-    if (res.status != 200) return Unexpected("ListObjectsV2", res);
+    if (res.status != 200) return S3Unexpected("ListObjectsV2", res);
     for (std::string& key : XmlValues(res.body, "Key")) {
       if (key.rfind(prefix, 0) == 0) ids.push_back(key.substr(prefix.size()));
     }
@@ -443,7 +433,7 @@ Result<int> S3BlobStore::RemoveIncomplete(std::chrono::milliseconds min_age) {
         "uploads=";
     LETHE_ASSIGN_OR_RETURN(S3Response res, shared_->client->Send(r));
     if (res.status == 501 || res.ErrorCode() == "NotImplemented") return aborted;
-    if (res.status != 200) return Unexpected("ListMultipartUploads", res);
+    if (res.status != 200) return S3Unexpected("ListMultipartUploads", res);
     std::vector<std::string> uploads = XmlValues(res.body, "Upload");
     for (const std::string& u : uploads) {
       std::string key = XmlValue(u, "Key"), id = XmlValue(u, "UploadId");
@@ -458,7 +448,7 @@ Result<int> S3BlobStore::RemoveIncomplete(std::chrono::milliseconds min_age) {
       abort.query = "uploadId=" + S3Client::UriEncode(id, false);
       LETHE_ASSIGN_OR_RETURN(S3Response done, shared_->client->Send(abort));
       if (done.status != 204 && done.status != 200 && done.status != 404) {
-        return Unexpected("AbortMultipartUpload", done);
+        return S3Unexpected("AbortMultipartUpload", done);
       }
       ++aborted;
     }

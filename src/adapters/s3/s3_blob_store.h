@@ -42,8 +42,10 @@
 //    single server on its prefix: it would abort another server's uploads
 //    in flight. A store that does not implement the listing (s3rver) counts
 //    0: configure an AbortIncompleteMultipartUpload lifecycle rule there.
-// Network failures are Unavailable with curl's reason, other unexpected
-// answers Internal with the HTTP status and S3 error code; no call waits
+// Network failures are Unavailable with curl's reason; so are a refusal of
+// the credentials or signature (403), 5xx and throttling, with the HTTP
+// status and S3 error code (S3Unexpected); other unexpected answers are
+// Internal with the same; no call waits
 // longer than S3Config's timeouts. Credentials never appear in a status.
 // Thread-safe; readers and writers are each for one thread at a time.
 #pragma once

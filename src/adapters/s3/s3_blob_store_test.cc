@@ -1,7 +1,10 @@
 // S3BlobStore beyond the port's contract (blob_store_contract_test.cc runs
 // that): how it talks to the store. Against the s3rver that ctest starts,
-// a bucket per test; the request counters show paging, multipart and
-// read-ahead. Network failures are checked against sockets of our own.
+// behind a proxy that checks every request's SigV4 signature and payload
+// hash (tests/s3/sigv4_proxy.mjs), a bucket per test; the request counters
+// show paging, multipart and read-ahead. A wrong or rotated key is refused
+// clearly and writes nothing. Network failures are checked against sockets
+// of our own.
 #include "adapters/s3/s3_blob_store.h"
 
 #include <arpa/inet.h>
@@ -12,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 
 #include "testing/s3_test_env.h"
 
@@ -167,6 +171,147 @@ TEST(S3BlobStoreTest, NetworkFailuresAreUnavailableWithinTheTimeout) {
   }
   ::close(fd);
   ::close(closed);
+}
+
+std::string RandomHex() {
+  std::random_device rd;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
+  return buf;
+}
+
+// Every kind of request the store makes, under a prefix with characters
+// that URI encoding and the canonical query must get right (space, UTF-8,
+// '+', '=', '~', '(', '!', '*', '\''), each checked by the proxy: PUT,
+// multipart (create, parts, complete), HEAD, ranged GETs, ListObjectsV2
+// by pages with continuation tokens, ListMultipartUploads and aborts,
+// DeleteObjects (POST ?delete with Content-MD5) and DELETE.
+TEST(S3BlobStoreTest, AwkwardPrefixIsSignedRightForEveryRequest) {
+  auto bucket = NewTestS3Bucket();
+  ASSERT_TRUE(bucket.ok()) << bucket.status().ToString();
+  auto parsed = ParseS3Url("s3://" + bucket->bucket +
+                           "/odd%20prefix/%C3%A4+b=c~(1)!*'/?endpoint=" + bucket->endpoint);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->prefix, "odd prefix/\xc3\xa4+b=c~(1)!*'/");
+  parsed->access_key = bucket->access_key;
+  parsed->secret_key = bucket->secret_key;
+  S3BlobStoreOptions options;
+  options.part_bytes = 5 << 20;
+  options.read_ahead_bytes = 1 << 20;
+  options.list_page = 2;
+  auto connected = S3BlobStore::Connect(*parsed, options);
+  ASSERT_TRUE(connected.ok()) << connected.status().ToString();
+  S3BlobStore& store = **connected;
+
+  const std::string large = Pattern((11 << 20) + 3, 7);  // 5 + 5 + 1 MiB parts
+  Put(store, "blb_large", large);
+  for (int i = 0; i < 4; ++i) Put(store, "blb_s" + std::to_string(i), "small " + std::to_string(i));
+  auto r = store.Open("blb_large");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string back(3 << 20, '\0');
+  ASSERT_TRUE((*r)->ReadAt(7 << 20, {reinterpret_cast<uint8_t*>(back.data()), back.size()}).ok());
+  EXPECT_TRUE(back == large.substr(7 << 20, 3 << 20));
+  auto listed = store.List();
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->size(), 5u);
+  EXPECT_GE(store.stats().lists, 3u);  // pages of 2: continuation tokens were signed
+
+  {  // A writer dropped mid-upload aborts; the sweep lists what is left.
+    auto w = store.Create("blb_dropped");
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Append(Bytes(Pattern(6 << 20, 8))).ok());
+  }
+  auto swept = store.RemoveIncomplete();
+  EXPECT_TRUE(swept.ok()) << swept.status().ToString();
+
+  ASSERT_TRUE(store.RemoveMany({"blb_s0", "blb_s1", "blb_absent"}).ok());
+  ASSERT_TRUE(store.Remove("blb_s2").ok());
+  listed = store.List();
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::sort(listed->begin(), listed->end());
+  EXPECT_EQ(*listed, (std::vector<std::string>{"blb_large", "blb_s3"}));
+}
+
+// A store configured with a wrong secret is refused by the store
+// (SignatureDoesNotMatch): Connect says so plainly, as Unavailable, without
+// the secret; and a PUT or a multipart upload signed with it writes nothing.
+TEST(S3BlobStoreTest, WrongSecretIsRefusedClearlyAndWritesNothing) {
+  auto config = NewTestS3Bucket();
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  S3Config bad = *config;
+  bad.secret_key = "wrong-secret-" + RandomHex();
+  auto refused = S3BlobStore::Connect(bad);
+  ASSERT_FALSE(refused.ok());
+  const std::string msg = refused.status().ToString();
+  EXPECT_EQ(refused.status().code(), Status::Code::kUnavailable) << msg;
+  EXPECT_NE(msg.find("HTTP 403 SignatureDoesNotMatch"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("refused this server's credentials"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find(bad.secret_key), std::string::npos) << msg;
+
+  S3Client forger(bad);
+  const std::string forged = "forged bytes";
+  S3Client::Request put;
+  put.method = "PUT";
+  put.key = "blb_forged";
+  put.body = Bytes(forged);
+  auto res = forger.Send(put);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(res->status, 403);
+  EXPECT_EQ(res->ErrorCode(), "SignatureDoesNotMatch") << res->body;
+  S3Client::Request create;
+  create.method = "POST";
+  create.key = "blb_forged_multipart";
+  create.query = "uploads=";
+  res = forger.Send(create);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(res->ErrorCode(), "SignatureDoesNotMatch") << res->body;
+
+  auto good = S3BlobStore::Connect(*config);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ((*good)->Open("blb_forged").status().code(), Status::Code::kNotFound);
+  auto listed = (*good)->List();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty()) << listed->size() << " object(s)";
+}
+
+// The store's key is rotated under a store that is writing: the blob in
+// one buffer and the multipart one both fail (Unavailable, saying the
+// credentials were refused), and neither object exists; a revoked key is
+// InvalidAccessKeyId. The proxy holds a key of this test's own.
+TEST(S3BlobStoreTest, KeyRotatedMidWriteFailsTheWriteAndLeavesNoObject) {
+  auto config = NewTestS3Bucket();
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  S3Config mine = *config;
+  mine.access_key = "LETHETEST" + RandomHex();
+  mine.secret_key = "first-secret-" + RandomHex();
+  ASSERT_TRUE(SetTestS3Key(mine.access_key, mine.secret_key).ok());
+  auto store = S3BlobStore::Connect(mine);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Put(**store, "blb_before", "written with the first key");
+
+  auto small = (*store)->Create("blb_small");
+  auto large = (*store)->Create("blb_large");
+  ASSERT_TRUE(small.ok() && large.ok());
+  ASSERT_TRUE((*large)->Append(Bytes(Pattern(9 << 20, 9))).ok());  // a part on its way
+  ASSERT_TRUE(SetTestS3Key(mine.access_key, "rotated-" + RandomHex()).ok());
+  ASSERT_TRUE((*small)->Append(Bytes("small")).ok());
+  for (auto* w : {&*small, &*large}) {
+    Status st = (*w)->Commit();
+    EXPECT_EQ(st.code(), Status::Code::kUnavailable) << st.ToString();
+    EXPECT_NE(st.ToString().find("SignatureDoesNotMatch"), std::string::npos) << st.ToString();
+    EXPECT_EQ(st.ToString().find(mine.secret_key), std::string::npos);
+  }
+  auto good = S3BlobStore::Connect(*config);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  auto listed = (*good)->List();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(*listed, std::vector<std::string>{"blb_before"});
+
+  ASSERT_TRUE(RevokeTestS3Key(mine.access_key).ok());
+  auto revoked = S3BlobStore::Connect(mine);
+  EXPECT_EQ(revoked.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(revoked.status().ToString().find("InvalidAccessKeyId"), std::string::npos)
+      << revoked.status().ToString();
 }
 
 TEST(S3UrlTest, ParsesBucketPrefixEndpointAndRegion) {

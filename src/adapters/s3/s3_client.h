@@ -58,7 +58,18 @@ struct S3Response {
   std::string ErrorCode() const;
   // "HTTP 403 AccessDenied" for messages.
   std::string Describe() const;
+  // True for a 403 saying the credentials or the signature were refused
+  // (SignatureDoesNotMatch, InvalidAccessKeyId, AccessDenied,
+  // RequestTimeTooSkewed, or no code: a HEAD's answer has no body): the
+  // store is there, but not for this server.
+  bool CredentialsRefused() const;
 };
+
+// The status for an answer to `what` the caller did not expect: a refusal
+// of the credentials is Unavailable, saying so (the operator must fix the
+// keys or the clock; a client can only retry later), as are 5xx and
+// throttling; anything else is Internal. "s3: WHAT: HTTP 403 Code: ...".
+Status S3Unexpected(const std::string& what, const S3Response& res);
 
 class S3Client {
  public:
