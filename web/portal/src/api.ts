@@ -58,6 +58,9 @@ export interface Challenge {
 
 const PROBLEM_BASE = 'https://lethe.dev/problems/';
 
+// Dispatched on window when a call finds the session gone (401).
+export const SESSION_EXPIRED = 'lethe:expired';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -108,7 +111,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   }
   if (res.status === 401 && !path.startsWith('/v1/portal/')) {
     // The session ended (idle, expired, or signed out elsewhere).
-    window.dispatchEvent(new Event('lethe:expired'));
+    window.dispatchEvent(new Event(SESSION_EXPIRED));
   }
   if (!res.ok) {
     const problem = (parsed ?? {}) as { type?: string; title?: string; detail?: string };

@@ -1,6 +1,6 @@
 // The portal's shell: the session, the header, and the page for the path.
 import { useEffect, useState } from 'preact/hooks';
-import { del, get, setCsrfToken, type PortalSession } from './api';
+import { del, get, SESSION_EXPIRED, setCsrfToken, type PortalSession } from './api';
 import { Link, navigate, usePath } from './router';
 import { match, PUBLIC_PAGES } from './routes';
 import { AccountPage } from './pages/account';
@@ -9,8 +9,6 @@ import { NotFoundPage } from './pages/not_found';
 import { SecurityPage } from './pages/security';
 import { SignInPage } from './pages/sign_in';
 import { SignUpPage } from './pages/sign_up';
-
-export const EXPIRED = 'lethe:expired';
 
 export function App() {
   const route = match(usePath());
@@ -28,8 +26,8 @@ export function App() {
       setCsrfToken('');
       setSession(null);
     };
-    window.addEventListener(EXPIRED, expired);
-    return () => window.removeEventListener(EXPIRED, expired);
+    window.addEventListener(SESSION_EXPIRED, expired);
+    return () => window.removeEventListener(SESSION_EXPIRED, expired);
   }, []);
 
   useEffect(() => {
