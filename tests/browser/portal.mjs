@@ -281,9 +281,13 @@ async function main() {
   check(/European Union \(eu\), fixed/.test(await page.locator('dl.facts').textContent()), 'its region is shown as fixed');
   await accessible(page, 'the account page');
   await page.getByRole('button', { name: 'Create API key' }).click();
-  await page.getByRole('heading', { name: /^Secret of key key_/ }).waitFor();
+  const keyHeading = page.getByRole('heading', { name: /^Secret of key key_/ });
+  await keyHeading.waitFor();
+  const keyId = (await keyHeading.textContent()).replace('Secret of key ', '').trim();
+  // The list reloads after the secret is shown: wait for the key's row.
+  await page.getByRole('table', { name: 'API keys' }).getByRole('row', { name: new RegExp(keyId) }).waitFor();
   const keyRows = page.getByRole('table', { name: 'API keys' }).getByRole('row');
-  check(await keyRows.count() === 2, 'the key is listed', String(await keyRows.count()));
+  check(await keyRows.count() === 2, 'the key is listed', keyId);
 
   await page.getByLabel('End user').fill('eu_portal');
   await page.getByLabel('Uses').fill('3');
@@ -291,8 +295,9 @@ async function main() {
   await page.getByRole('heading', { name: 'Upload token for eu_portal' }).waitFor();
   const uploadToken = (await page.locator('.secret-value').last().textContent()).trim();
   check(uploadToken.startsWith('lut_'), 'the upload token is shown once', uploadToken.slice(0, 8));
+  await page.getByRole('table', { name: 'Live upload tokens' }).getByRole('row', { name: /eu_portal/ }).waitFor();
   const tokenRows = page.getByRole('table', { name: 'Live upload tokens' }).getByRole('row');
-  check(await tokenRows.count() === 2, 'the token is listed');
+  check(await tokenRows.count() === 2, 'the token is listed', String(await tokenRows.count()));
 
   await page.getByLabel('Origin', { exact: true }).fill('https://app.example');
   await page.getByRole('button', { name: 'Add origin' }).click();
