@@ -38,12 +38,19 @@ if [ ! -f "$s3/node_modules/s3rver/bin/s3rver.js" ] ||
   echo "installing: s3rver, @smithy/signature-v4 (npm ci in tests/s3)"
   (cd "$s3" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# playwright-core for the browser test, pinned by tests/browser/package-lock.json;
+# playwright-core and axe-core for the browser tests, pinned by tests/browser/package-lock.json;
 # it drives Debian's chromium (above) and downloads no browser of its own.
 browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
 if [ ! -f "$browser/node_modules/playwright-core/package.json" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules" ]; then
-  echo "installing: playwright-core (npm ci in tests/browser)"
+  echo "installing: playwright-core, axe-core (npm ci in tests/browser)"
   (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The portal's front end (web/portal: Preact, TypeScript, Vite), pinned by
+# its package-lock.json; CMake builds it with these packages, offline.
+portal="$(cd "$(dirname "$0")/.." && pwd)/web/portal"
+if [ ! -f "$portal/node_modules/vite/package.json" ] || [ "$portal/package-lock.json" -nt "$portal/node_modules" ]; then
+  echo "installing: the portal's npm packages (npm ci in web/portal)"
+  (cd "$portal" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 # The OpenAPI 3.1 validator of the OpenAPI test, pinned by tests/openapi/package-lock.json.
 openapi="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"

@@ -77,6 +77,7 @@ constexpr const char* kUsage =
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
+    "              [--portal DIR]\n"
     "              [--backup-dir DIR] [--media-workers N] [--media-worker-cpu-seconds S]\n"
     "              [--media-max-minutes M] [--transcode-cpu-seconds S]\n"
     "              [--max-rendition-bytes BYTES]\n"
@@ -108,7 +109,8 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 45> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 46> kValueFlags = {"--listen",
+                                                          "--portal",
                                                           "--region",
                                                           "--sms-outbox",
                                                           "--sms-url",
@@ -230,6 +232,11 @@ int Serve(const std::vector<std::string>& args) {
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) config.media_worker = self.string();
+    // The portal the build put beside the binary (CMake: <build>/portal),
+    // unless --portal names another.
+    if (!ec && std::filesystem::exists(self.parent_path() / "portal" / "index.html", ec)) {
+      config.portal_dir = (self.parent_path() / "portal").string();
+    }
   }
   if (auto v = Env("LETHE_LISTEN"); !v.empty()) config.listen = v;
   if (auto v = Env("LETHE_DATA"); !v.empty()) config.data_dir = v;
@@ -344,6 +351,8 @@ int Serve(const std::vector<std::string>& args) {
       config.sms_token_file = value;
     } else if (flag == "--public-url") {
       config.public_url = value;
+    } else if (flag == "--portal") {
+      config.portal_dir = value;
     } else if (flag == "--erasure-journal") {
       config.erasure_journal = value;
     } else if (flag == "--checkpoint-origin") {

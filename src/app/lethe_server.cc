@@ -82,6 +82,7 @@
 #include "domain/webhooks.h"
 #include "http/abuse_api.h"
 #include "http/aggregate_api.h"
+#include "http/browser_session.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
 #include "http/consent_api.h"
@@ -98,12 +99,15 @@
 #include "http/media_artifact_api.h"
 #include "http/openapi_api.h"
 #include "http/ops_backup_api.h"
+#include "http/portal_api.h"
+#include "http/portal_routes.h"
 #include "http/privacy_request_api.h"
 #include "http/privacy_signals.h"
 #include "http/server.h"
 #include "http/session_api.h"
 #include "http/staff_account_api.h"
 #include "http/staff_api.h"
+#include "http/static_site.h"
 #include "http/subprocessor_api.h"
 #include "http/tus_api.h"
 #include "http/two_factor_api.h"
@@ -194,6 +198,7 @@ struct LetheServer::Parts {
   int media_workers = 0;
   std::unique_ptr<EventFanOut> media_events;
   std::unique_ptr<Gate> gate;
+  std::unique_ptr<StaticSite> portal;  // the built portal (issue 15); null: none
   Metrics metrics;
   std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> server;
@@ -567,7 +572,20 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                                   clock, random, config.max_media_bytes);
   p->gate = std::make_unique<Gate>(*p->customers, *p->accounts, *p->usage, *p->links,
                                    p->staff.get(), p->upload_tokens.get(), p->grants.get());
+  if (!config.public_url.empty()) {
+    LETHE_ASSIGN_OR_RETURN(std::string public_origin, OriginOfUrl(config.public_url));
+    p->gate->SetPublicOrigin(std::move(public_origin));
+  }
   p->router = std::make_unique<Router>(p->gate.get());
+  if (!config.portal_dir.empty()) {
+    LETHE_ASSIGN_OR_RETURN(StaticSite site, StaticSite::Load(config.portal_dir));
+    std::cerr << "lethe: portal " << config.portal_dir << " (" << site.file_count() << " files, "
+              << site.total_bytes() << " bytes)\n";
+    p->portal = std::make_unique<StaticSite>(std::move(site));
+  }
+  AddPortalRoutes(*p->router, p->portal.get());
+  AddPortalSessionRoutes(*p->router, *p->customers, *p->two_factor, *p->gate, clock,
+                         config.max_json_body);
   AddOpsRoutes(*p->router, p->metrics);
   AddSigningKeyRoute(*p->router, Base64Encode(p->signing->public_key()));
   AddOpenApiRoute(*p->router);
@@ -691,7 +709,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddOpsBackupRoute(*p->router, *p->backups, TokenDigest(ops_token));
   AddMediaRoutes(*p->router, *p->media, *p->links, *p->processing_gate, config.max_json_body,
                  config.max_media_bytes, p->artifacts.get());
-  AddUploadTokenRoutes(*p->router, *p->upload_tokens, config.max_json_body);
+  AddUploadTokenRoutes(*p->router, *p->upload_tokens, *p->accounts, config.max_json_body);
   AddTusRoutes(*p->router, *p->uploads, config.max_json_body, config.max_media_bytes);
   AddMediaArtifactRoutes(*p->router, *p->media, *p->artifacts, *p->processing_gate,
                          config.max_json_body);

@@ -61,6 +61,11 @@ struct ServeConfig {
   // Where customers reach this server (e.g. https://lethe.example): the base
   // of links in mail (RFC 8058 unsubscribe). Empty: http://<listen address>.
   std::string public_url;
+  // The built portal (web/portal, `vite build`) served at / (issue 15),
+  // read into memory at start; empty: none (its pages answer 404
+  // portal-not-built). Cookie sessions must come from public_url's
+  // origin when it is set, else from the request's Host.
+  std::string portal_dir;
   // Metadata and keys in PostgreSQL: libpq conninfos (postgres://... or
   // key=value; may hold a password, so never logged). Empty: SQLite files
   // in data_dir (lethe.db, keys.db). Keys belong in a database of their own

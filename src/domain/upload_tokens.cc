@@ -37,6 +37,12 @@ Result<std::vector<std::string>> CheckKinds(const std::optional<std::vector<std:
 
 Result<IssuedUploadToken> UploadTokens::Issue(const Principal& who, const UploadTokenSpec& spec,
                                               const RequestOrigin& origin) {
+  return Issue(who.account, who.actor(), spec, origin);
+}
+
+Result<IssuedUploadToken> UploadTokens::Issue(const AccountRecord& account, const Actor& actor,
+                                              const UploadTokenSpec& spec,
+                                              const RequestOrigin& origin) {
   if (spec.end_user.empty()) return Invalid("end_user is required: a token is for one end user");
   LETHE_RETURN_IF_ERROR(CheckText("end_user", spec.end_user, 256));
   const int64_t ttl_s = spec.expires_in_s.value_or(kUploadTokenDefaultTtlS);
@@ -60,7 +66,7 @@ Result<IssuedUploadToken> UploadTokens::Issue(const Principal& who, const Upload
   UploadTokenRecord& t = out.record;
   t.id = RandomId(random_, "upt_");
   t.digest = TokenDigest(out.token);
-  t.account_id = who.account.id;
+  t.account_id = account.id;
   t.end_user = spec.end_user;
   t.max_bytes = max_bytes;
   t.kinds = std::move(kinds);
@@ -71,19 +77,28 @@ Result<IssuedUploadToken> UploadTokens::Issue(const Principal& who, const Upload
   t.expires_ms = t.created_ms + ttl_s * 1000;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.InsertUploadToken(t));
-    return audit_.Record(tx, who.actor(), "upload_token.issue", t.id, t.account_id, origin);
+    return audit_.Record(tx, actor, "upload_token.issue", t.id, t.account_id, origin);
   }));
   return out;
 }
 
 Status UploadTokens::Revoke(const Principal& who, const std::string& token_id,
                             const RequestOrigin& origin) {
+  return Revoke(who.account.id, who.actor(), token_id, origin);
+}
+
+Status UploadTokens::Revoke(const std::string& account_id, const Actor& actor,
+                            const std::string& token_id, const RequestOrigin& origin) {
   return store_.Transact([&](MetadataTx& tx) -> Status {
-    Status gone = tx.DeleteUploadToken(who.account.id, token_id);
+    Status gone = tx.DeleteUploadToken(account_id, token_id);
     if (gone.code() == Status::Code::kNotFound) return Status::NotFound("upload token not found");
     LETHE_RETURN_IF_ERROR(gone);
-    return audit_.Record(tx, who.actor(), "upload_token.revoke", token_id, who.account.id, origin);
+    return audit_.Record(tx, actor, "upload_token.revoke", token_id, account_id, origin);
   });
+}
+
+Result<std::vector<UploadTokenRecord>> UploadTokens::List(const std::string& account_id) {
+  return store_.ListUploadTokens(account_id, clock_.NowMillis(), kUploadTokenListLimit);
 }
 
 Result<std::pair<Principal, UploadGrant>> UploadTokens::Authenticate(const std::string& token) {

@@ -36,6 +36,7 @@ namespace lethe {
 inline constexpr int64_t kUploadTokenDefaultTtlS = 15 * 60;
 inline constexpr int64_t kUploadTokenMaxTtlS = 24 * 60 * 60;
 inline constexpr int64_t kUploadTokenMaxUses = 1000;
+inline constexpr int kUploadTokenListLimit = 500;
 // The prefix that tells an upload token from other bearer tokens.
 inline constexpr std::string_view kUploadTokenPrefix = "lut_";
 
@@ -84,10 +85,20 @@ class UploadTokens {
   // expiry, size, use count or kind out of range, or bad title or tags.
   Result<IssuedUploadToken> Issue(const Principal& who, const UploadTokenSpec& spec,
                                   const RequestOrigin& origin);
+  // As Issue, by `actor` for `account` (a customer in the portal, its
+  // session having shown the account is its own).
+  Result<IssuedUploadToken> Issue(const AccountRecord& account, const Actor& actor,
+                                  const UploadTokenSpec& spec, const RequestOrigin& origin);
   // Revokes one of `who`'s account's tokens at once, audited
   // "upload_token.revoke". NotFound if the account has no such token
   // (another account's included), or it is used up or swept.
   Status Revoke(const Principal& who, const std::string& token_id, const RequestOrigin& origin);
+  Status Revoke(const std::string& account_id, const Actor& actor, const std::string& token_id,
+                const RequestOrigin& origin);
+
+  // The account's live tokens (not expired, revoked or used up), newest
+  // first, at most kUploadTokenListLimit; their secrets are not kept.
+  Result<std::vector<UploadTokenRecord>> List(const std::string& account_id);
 
   // The account and grant `token` opens. The principal's credential_id is
   // the token's id (usage events record it). Unauthenticated when the

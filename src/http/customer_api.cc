@@ -15,34 +15,8 @@ object SessionView(const IssuedSession& s) {
   return {{"token", s.token}, {"expires_at", FormatRfc3339(s.expires_ms)}};
 }
 
-// 202: the password was right, a second factor is due (ACC-4); the
-// challenge goes to POST /v1/sessions/2fa.
-object ChallengeView(const SignInChallenge& c) {
-  boost::json::array methods;
-  for (const std::string& m : c.methods) methods.push_back(boost::json::string(m));
-  return {{"challenge", c.token},
-          {"methods", std::move(methods)},
-          {"expires_at", FormatRfc3339(c.expires_ms)}};
-}
-
 Result<HttpResponse> SignUp(Customers& customers, HttpRequest& req) {
-  LETHE_ASSIGN_OR_RETURN(JsonFields body,
-                         JsonBody(req, {"name", "email", "password", "country", "birth_date",
-                                        "company", "job_title", "use_case", "phone"}));
-  SignupForm form;
-  for (auto [field, target] : {std::pair{"name", &form.name},
-                               {"email", &form.email},
-                               {"password", &form.password},
-                               {"country", &form.country},
-                               {"birth_date", &form.birth_date}}) {
-    LETHE_ASSIGN_OR_RETURN(*target, body.Required(field));
-  }
-  for (auto [field, target] : {std::pair{"company", &form.company},
-                               {"job_title", &form.job_title},
-                               {"use_case", &form.use_case},
-                               {"phone", &form.phone}}) {
-    LETHE_ASSIGN_OR_RETURN(*target, body.Optional(field));
-  }
+  LETHE_ASSIGN_OR_RETURN(SignupForm form, ParseSignupForm(req));
   LETHE_ASSIGN_OR_RETURN(auto result, customers.SignUp(form, OriginOf(req)));
   return HttpResponse::Json(201, object{{"customer", CustomerView(result.customer)},
                                         {"session", SessionView(result.session)}});
@@ -140,6 +114,37 @@ Result<HttpResponse> ListAudit(Accounts& accounts, HttpRequest& req, const Custo
 
 }  // namespace
 
+// 202: the password was right, a second factor is due (ACC-4); the
+// challenge goes to POST /v1/sessions/2fa.
+boost::json::object ChallengeView(const SignInChallenge& c) {
+  boost::json::array methods;
+  for (const std::string& m : c.methods) methods.push_back(boost::json::string(m));
+  return {{"challenge", c.token},
+          {"methods", std::move(methods)},
+          {"expires_at", FormatRfc3339(c.expires_ms)}};
+}
+
+Result<SignupForm> ParseSignupForm(const HttpRequest& req) {
+  LETHE_ASSIGN_OR_RETURN(JsonFields body,
+                         JsonBody(req, {"name", "email", "password", "country", "birth_date",
+                                        "company", "job_title", "use_case", "phone"}));
+  SignupForm form;
+  for (auto [field, target] : {std::pair{"name", &form.name},
+                               {"email", &form.email},
+                               {"password", &form.password},
+                               {"country", &form.country},
+                               {"birth_date", &form.birth_date}}) {
+    LETHE_ASSIGN_OR_RETURN(*target, body.Required(field));
+  }
+  for (auto [field, target] : {std::pair{"company", &form.company},
+                               {"job_title", &form.job_title},
+                               {"use_case", &form.use_case},
+                               {"phone", &form.phone}}) {
+    LETHE_ASSIGN_OR_RETURN(*target, body.Optional(field));
+  }
+  return form;
+}
+
 void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
                        uint64_t max_json_body) {
   const uint64_t kMax = max_json_body;
@@ -152,8 +157,8 @@ void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
   // The customer console: every route below needs a session.
   const Auth kSession = Auth::kSession;
   router.Add("DELETE", "/v1/sessions/current", kSession, kMax,
-             [&](HttpRequest& req, const Caller&) -> Result<HttpResponse> {
-               LETHE_RETURN_IF_ERROR(customers.SignOut(*BearerToken(req), OriginOf(req)));
+             [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_RETURN_IF_ERROR(customers.SignOut(c.session_token(), OriginOf(req)));
                return HttpResponse::Empty(204);
              });
   router.Add("GET", "/v1/me", kSession, kMax,

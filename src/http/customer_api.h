@@ -3,6 +3,7 @@
 // with a session token, except sign-up and sign-in.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 
 #include "domain/accounts.h"
@@ -10,6 +11,13 @@
 #include "http/router.h"
 
 namespace lethe {
+
+// The fields of a sign-up request body (POST /v1/signup and the portal's).
+// Returns the JsonBody errors, or InvalidArgument for a missing field.
+Result<SignupForm> ParseSignupForm(const HttpRequest& req);
+
+// The 202 answer's body to a right password when a second factor is due.
+boost::json::object ChallengeView(const SignInChallenge& challenge);
 
 void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
                        uint64_t max_json_body);

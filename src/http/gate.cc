@@ -8,6 +8,7 @@
 #include "common/utf8.h"
 #include "domain/web_origins.h"
 #include "http/api_support.h"
+#include "http/browser_session.h"
 #include "http/staff_access.h"
 
 namespace lethe {
@@ -15,6 +16,11 @@ namespace lethe {
 const CustomerRecord& Caller::customer() const {
   if (!customer_) throw std::logic_error("the route is not declared Auth::kSession");
   return *customer_;
+}
+
+const std::string& Caller::session_token() const {
+  if (!customer_) throw std::logic_error("the route is not declared Auth::kSession");
+  return session_token_;
 }
 
 const Principal& Caller::principal() const {
@@ -54,15 +60,12 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles,
   switch (auth) {
     case Auth::kNone:
       return Caller();
-    case Auth::kSession: {
-      auto token = BearerToken(req);
-      if (!token) return Status::Unauthenticated("a session token is required");
-      LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers_.Authenticate(*token));
-      return Caller(std::move(customer));
-    }
+    case Auth::kSession:
+      return SessionCaller(req);
     case Auth::kSessionOrDataPlane: {
       auto token = BearerToken(req);
-      if (token && token->rfind("ses_", 0) == 0) return Admit(Auth::kSession, req, roles);
+      if (token && token->rfind("ses_", 0) == 0) return SessionCaller(req);
+      if (req.Header("authorization").empty() && SessionCookie(req)) return SessionCaller(req);
       return Admit(Auth::kDataPlane, req, roles);
     }
     case Auth::kDataPlane: {
@@ -127,6 +130,19 @@ Status Gate::CheckGrant(const StaffPrincipal& who, const StaffAccess& access,
   }
   const std::string path = req.target.substr(0, req.target.find('?'));
   return StatusOf(grants_->Use(who, account_id, access.scope(), {req.method, req.route, path}));
+}
+
+Result<Caller> Gate::SessionCaller(const HttpRequest& req) {
+  std::optional<std::string> token = BearerToken(req);
+  if (!token && req.Header("authorization").empty()) {
+    token = SessionCookie(req);
+    // Checked before the session is looked up: a forged request touches
+    // nothing, not even the session's last use.
+    if (token) LETHE_RETURN_IF_ERROR(CheckCsrf(req, *token, public_origin_));
+  }
+  if (!token) return Status::Unauthenticated("a session token is required");
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers_.Authenticate(*token));
+  return Caller(std::move(customer), std::move(*token));
 }
 
 Result<Principal> Gate::DataPlaneCredential(const HttpRequest& req) {

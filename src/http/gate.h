@@ -32,8 +32,11 @@
 namespace lethe {
 
 enum class Auth {
-  kNone,     // anyone: sign-up, sign-in, health, metrics
-  kSession,  // the customer console: "Authorization: Bearer <session token>"
+  kNone,  // anyone: sign-up, sign-in, health, metrics
+  // The customer console: "Authorization: Bearer <session token>", or,
+  // from the portal, the session cookie with CSRF checks on unsafe
+  // methods (browser_session.h).
+  kSession,
   // An account's own apps: its API token (Bearer) or an API key (Basic
   // key_id:secret). Metered.
   kDataPlane,
@@ -47,9 +50,10 @@ enum class Auth {
   // grant on the account (else 403 no-access-grant; staff_access.h).
   // Staff tokens open nothing else, and no customer credential opens these.
   kStaff,
-  // Either a customer's session token (a Bearer token starting "ses_") or
-  // an account's data-plane credential, metered as kDataPlane: for routes
-  // a customer and its apps both call (consents).
+  // Either a customer's session token (a Bearer token starting "ses_", or
+  // the session cookie when there is no Authorization header) or an
+  // account's data-plane credential, metered as kDataPlane: for routes a
+  // customer and its apps both call (consents).
   kSessionOrDataPlane,
   // As kDataPlane, or a delegated upload token ("Authorization: Bearer
   // lut_...", upload_tokens.h), which opens these routes only (adding
@@ -66,7 +70,10 @@ bool OpensToOtherOrigins(Auth auth);
 class Caller {
  public:
   Caller() = default;  // Auth::kNone
-  explicit Caller(CustomerRecord customer) : customer_(std::move(customer)) {}
+  // A customer signed in with `session_token` (a Bearer token or the
+  // session cookie's).
+  Caller(CustomerRecord customer, std::string session_token)
+      : customer_(std::move(customer)), session_token_(std::move(session_token)) {}
   explicit Caller(Principal principal) : principal_(std::move(principal)) {}
   explicit Caller(StaffPrincipal staff) : staff_(std::move(staff)) {}
   Caller(Principal principal, UploadGrant grant)
@@ -75,6 +82,9 @@ class Caller {
   // The signed-in customer (Auth::kSession routes). Throws std::logic_error
   // on a route declared otherwise: a wiring bug, answered 500.
   const CustomerRecord& customer() const;
+  // The session token the customer signed in with (sign-out, the session
+  // list's "current"). Throws like customer().
+  const std::string& session_token() const;
   // The account and credential (Auth::kDataPlane and kSignedLink routes;
   // credential_id is "link" for a signed link). Throws like customer().
   const Principal& principal() const;
@@ -93,6 +103,7 @@ class Caller {
 
  private:
   std::optional<CustomerRecord> customer_;
+  std::string session_token_;
   std::optional<Principal> principal_;
   std::optional<StaffPrincipal> staff_;
   std::optional<UploadGrant> upload_grant_;
@@ -122,9 +133,16 @@ class Gate {
   // account is refused (PermissionDenied "account-suspended") once its
   // usage event is armed. Set before serving; may stay unset.
   void SetSuspensions(Suspensions* suspensions) { suspensions_ = suspensions; }
+  // The origin the portal is served from (canonical, from --public-url),
+  // which cookie-authenticated unsafe requests must come from; empty: the
+  // request's own Host (browser_session.h). Set before serving.
+  void SetPublicOrigin(std::string origin) { public_origin_ = std::move(origin); }
+  const std::string& public_origin() const { return public_origin_; }
 
   // Applies `auth` to `req`. Returns the caller, or Unauthenticated when
   // the credentials are missing, malformed, unknown, expired or revoked.
+  // A session by cookie (no Authorization header) on an unsafe method is
+  // first checked by CheckCsrf: PermissionDenied("csrf-refused").
   // On metered routes, once the caller is known, sets req.end_user from the
   // `end_user` query parameter or the Lethe-End-User header and arms
   // req.on_finished; returns InvalidArgument("invalid-field") (still
@@ -152,6 +170,9 @@ class Gate {
 
  private:
   Result<Principal> DataPlaneCredential(const HttpRequest& req);
+  // The customer session of `req`: its Bearer token, or, without an
+  // Authorization header, its session cookie after the CSRF checks.
+  Result<Caller> SessionCaller(const HttpRequest& req);
   Result<Principal> LinkCredential(const HttpRequest& req);
   Status Meter(HttpRequest& req, const Principal& who);
   Status CheckOrigin(HttpRequest& req, const Principal& who);
@@ -167,6 +188,7 @@ class Gate {
   UploadTokens* upload_tokens_;
   Suspensions* suspensions_ = nullptr;
   AccessGrants* grants_;
+  std::string public_origin_;
 };
 
 }  // namespace lethe

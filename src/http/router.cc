@@ -10,6 +10,7 @@ namespace {
 
 std::vector<std::string> SplitPattern(const std::string& pattern) {
   std::vector<std::string> parts;
+  if (pattern == "/") return parts;  // the root: a request for "/" has no segments
   size_t start = 1;
   while (start <= pattern.size()) {
     size_t slash = pattern.find('/', start);

@@ -23,12 +23,12 @@ object View(const SessionView& v) {
           {"current", v.current}};
 }
 
-Result<HttpResponse> ChangePassword(Customers& customers, HttpRequest& req) {
+Result<HttpResponse> ChangePassword(Customers& customers, HttpRequest& req, const Caller& c) {
   LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"current_password", "new_password"}));
   LETHE_ASSIGN_OR_RETURN(std::string current, body.Required("current_password"));
   LETHE_ASSIGN_OR_RETURN(std::string fresh, body.Required("new_password"));
   LETHE_ASSIGN_OR_RETURN(
-      int64_t ended, customers.ChangePassword(*BearerToken(req), current, fresh, OriginOf(req)));
+      int64_t ended, customers.ChangePassword(c.session_token(), current, fresh, OriginOf(req)));
   return HttpResponse::Json(200, object{{"sessions_ended", ended}});
 }
 
@@ -40,7 +40,7 @@ void AddSessionRoutes(Router& router, Customers& customers, SessionList& session
   const Auth kSession = Auth::kSession;
   router.Add("GET", "/v1/sessions", kSession, kMax,
              [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-               LETHE_ASSIGN_OR_RETURN(auto list, sessions.List(c.customer().id, *BearerToken(req)));
+               LETHE_ASSIGN_OR_RETURN(auto list, sessions.List(c.customer().id, c.session_token()));
                boost::json::array out;
                for (const SessionView& v : list) out.push_back(View(v));
                return HttpResponse::Json(200, object{{"sessions", std::move(out)}});
@@ -58,8 +58,9 @@ void AddSessionRoutes(Router& router, Customers& customers, SessionList& session
         return HttpResponse::Empty(204);
       });
   // Hashes the new password (argon2id): on the slow pool.
-  router.AddSlow("POST", "/v1/me/password", kSession, kMax,
-                 [&](HttpRequest& req, const Caller&) { return ChangePassword(customers, req); });
+  router.AddSlow("POST", "/v1/me/password", kSession, kMax, [&](HttpRequest& req, const Caller& c) {
+    return ChangePassword(customers, req, c);
+  });
 }
 
 }  // namespace lethe

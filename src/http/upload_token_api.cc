@@ -30,7 +30,7 @@ object UploadTokenView(const UploadTokenRecord& t) {
           {"expires_at", FormatRfc3339(t.expires_ms)}};
 }
 
-Result<HttpResponse> IssueToken(UploadTokens& tokens, HttpRequest& req, const Principal& who) {
+Result<UploadTokenSpec> ParseSpec(const HttpRequest& req) {
   LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"end_user", "expires_in", "max_bytes",
                                                          "kinds", "title", "tags", "uses"}));
   UploadTokenSpec spec;
@@ -41,8 +41,10 @@ Result<HttpResponse> IssueToken(UploadTokens& tokens, HttpRequest& req, const Pr
   LETHE_ASSIGN_OR_RETURN(spec.title, body.Optional("title"));
   LETHE_ASSIGN_OR_RETURN(spec.tags, body.OptionalStrings("tags"));
   LETHE_ASSIGN_OR_RETURN(spec.uses, body.OptionalInt("uses"));
-  LETHE_ASSIGN_OR_RETURN(IssuedUploadToken issued, tokens.Issue(who, spec, OriginOf(req)));
-  req.end_user = issued.record.end_user;
+  return spec;
+}
+
+HttpResponse Issued(const IssuedUploadToken& issued) {
   object view = UploadTokenView(issued.record);
   view["token"] = issued.token;
   HttpResponse r = HttpResponse::Json(201, view);
@@ -51,9 +53,50 @@ Result<HttpResponse> IssueToken(UploadTokens& tokens, HttpRequest& req, const Pr
   return r;
 }
 
+Result<HttpResponse> IssueToken(UploadTokens& tokens, HttpRequest& req, const Principal& who) {
+  LETHE_ASSIGN_OR_RETURN(UploadTokenSpec spec, ParseSpec(req));
+  LETHE_ASSIGN_OR_RETURN(IssuedUploadToken issued, tokens.Issue(who, spec, OriginOf(req)));
+  req.end_user = issued.record.end_user;
+  return Issued(issued);
+}
+
+// The portal's routes (issue 15): a customer manages its accounts' tokens
+// with its session; the account must be its own (else 404).
+void AddSessionRoutes(Router& router, UploadTokens& tokens, Accounts& accounts,
+                      uint64_t max_json_body) {
+  router.Add("GET", "/v1/accounts/{id}/upload-tokens", Auth::kSession, max_json_body,
+             [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_ASSIGN_OR_RETURN(AccountRecord account,
+                                      accounts.Get(c.customer().id, req.Param("id")));
+               LETHE_ASSIGN_OR_RETURN(auto list, tokens.List(account.id));
+               boost::json::array out;
+               for (const UploadTokenRecord& t : list) out.push_back(UploadTokenView(t));
+               return HttpResponse::Json(200, object{{"upload_tokens", std::move(out)}});
+             });
+  router.Add("POST", "/v1/accounts/{id}/upload-tokens", Auth::kSession, max_json_body,
+             [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_ASSIGN_OR_RETURN(AccountRecord account,
+                                      accounts.Get(c.customer().id, req.Param("id")));
+               LETHE_ASSIGN_OR_RETURN(UploadTokenSpec spec, ParseSpec(req));
+               LETHE_ASSIGN_OR_RETURN(IssuedUploadToken issued,
+                                      tokens.Issue(account, c.actor(), spec, OriginOf(req)));
+               return Issued(issued);
+             });
+  router.Add("DELETE", "/v1/accounts/{id}/upload-tokens/{token_id}", Auth::kSession, max_json_body,
+             [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_ASSIGN_OR_RETURN(AccountRecord account,
+                                      accounts.Get(c.customer().id, req.Param("id")));
+               LETHE_RETURN_IF_ERROR(
+                   tokens.Revoke(account.id, c.actor(), req.Param("token_id"), OriginOf(req)));
+               return HttpResponse::Empty(204);
+             });
+}
+
 }  // namespace
 
-void AddUploadTokenRoutes(Router& router, UploadTokens& tokens, uint64_t max_json_body) {
+void AddUploadTokenRoutes(Router& router, UploadTokens& tokens, Accounts& accounts,
+                          uint64_t max_json_body) {
+  AddSessionRoutes(router, tokens, accounts, max_json_body);
   router.Add("POST", "/v1/upload-tokens", Auth::kDataPlane, max_json_body,
              [&tokens](HttpRequest& req, const Caller& c) {
                return IssueToken(tokens, req, c.principal());

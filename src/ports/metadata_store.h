@@ -249,8 +249,12 @@ class MetadataReader {
   // read its data plane (CORS), in the order set; empty when none are.
   // FindUploadToken: by the digest of its secret, expired ones too (the
   // caller refuses them); a revoked or used-up token is NotFound.
+  // ListUploadTokens: the account's tokens with expires_ms > `now_ms`
+  // (revoked and used-up ones are gone), newest first, at most `limit`.
   virtual Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) = 0;
   virtual Result<UploadTokenRecord> FindUploadToken(const std::string& digest) = 0;
+  virtual Result<std::vector<UploadTokenRecord>> ListUploadTokens(const std::string& account_id,
+                                                                  int64_t now_ms, int limit) = 0;
   // tus uploads (issue 9, v23). FindUpload: NotFound unless the account
   // has it. FindUploadByTokenDigest: one upload the upload token with this
   // digest created (any), NotFound when none. ListUploadsExpiredBefore: up

@@ -361,6 +361,11 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindUploadToken"));
     return target_.FindUploadToken(digest);
   }
+  Result<std::vector<UploadTokenRecord>> ListUploadTokens(const std::string& account_id,
+                                                          int64_t now_ms, int limit) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListUploadTokens"));
+    return target_.ListUploadTokens(account_id, now_ms, limit);
+  }
   Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindUpload"));
     return target_.FindUpload(account_id, id);

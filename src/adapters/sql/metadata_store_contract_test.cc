@@ -1593,6 +1593,34 @@ TEST_P(MetadataStoreContract, UploadTokensRoundTripAndSpendToNothing) {
   EXPECT_EQ(store_->FindUploadToken("digest-upt_2")->uses_left, 1);
 }
 
+// The portal lists an account's live tokens (issue 15): newest first, the
+// expired ones and other accounts' left out, at most `limit`.
+TEST_P(MetadataStoreContract, UploadTokensListedPerAccountLiveNewestFirst) {
+  std::vector<UploadTokenRecord> tokens = {UploadToken("upt_old", "acc_a", "eu_1", 1, 5000),
+                                           UploadToken("upt_new", "acc_a", "eu_2", 3, 9000),
+                                           UploadToken("upt_gone", "acc_a", "eu_3", 1, 1000),
+                                           UploadToken("upt_other", "acc_b", "eu_1", 1, 9000)};
+  tokens[0].created_ms = 100;
+  tokens[1].created_ms = 300;
+  tokens[2].created_ms = 200;
+  tokens[3].created_ms = 400;
+  for (const UploadTokenRecord& t : tokens) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertUploadToken(t); }).ok());
+  }
+  auto listed = store_->ListUploadTokens("acc_a", 2000, 10);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::vector<std::string> ids;
+  for (const UploadTokenRecord& t : *listed) ids.push_back(t.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"upt_new", "upt_old"}));
+  EXPECT_EQ((*listed)[0].uses_left, 3);
+  EXPECT_EQ((*listed)[0].kinds, (std::vector<std::string>{"video", "image"}));
+  EXPECT_EQ(store_->ListUploadTokens("acc_a", 2000, 1)->size(), 1u);
+  EXPECT_EQ(store_->ListUploadTokens("acc_a", 5000, 10)->size(), 1u) << "expired at 5000";
+  EXPECT_TRUE(store_->ListUploadTokens("acc_none", 0, 10)->empty());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteUploadToken("acc_a", "upt_new"); }).ok());
+  EXPECT_EQ(store_->ListUploadTokens("acc_a", 2000, 10)->size(), 1u) << "revoked";
+}
+
 TEST_P(MetadataStoreContract, UploadsRoundTripAdvanceOnlyFromTheirOffsetAndComplete) {
   UploadRecord u;
   u.id = "upl_1";

@@ -315,6 +315,11 @@ Result<bool> SqlMetadataStore::FindAccountScrub(const std::string& account_id) {
 Result<UploadTokenRecord> SqlMetadataStore::FindUploadToken(const std::string& digest) {
   return Read<UploadTokenRecord>([&](SqlMetadataTx& r) { return r.FindUploadToken(digest); });
 }
+Result<std::vector<UploadTokenRecord>> SqlMetadataStore::ListUploadTokens(
+    const std::string& account_id, int64_t now_ms, int limit) {
+  return Read<std::vector<UploadTokenRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListUploadTokens(account_id, now_ms, limit); });
+}
 Result<UploadRecord> SqlMetadataStore::FindUpload(const std::string& account_id,
                                                   const std::string& id) {
   return Read<UploadRecord>([&](SqlMetadataTx& r) { return r.FindUpload(account_id, id); });

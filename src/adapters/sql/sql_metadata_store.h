@@ -123,6 +123,8 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
   Result<bool> FindAccountScrub(const std::string& account_id) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
+  Result<std::vector<UploadTokenRecord>> ListUploadTokens(const std::string& account_id,
+                                                          int64_t now_ms, int limit) override;
   Result<UploadRecord> FindUpload(const std::string& account_id, const std::string& id) override;
   Result<UploadRecord> FindUploadByTokenDigest(const std::string& digest) override;
   Result<std::vector<UploadRecord>> ListUploadsExpiredBefore(int64_t before_ms, int limit) override;

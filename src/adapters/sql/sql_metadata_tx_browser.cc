@@ -76,6 +76,16 @@ Result<UploadTokenRecord> SqlMetadataTx::FindUploadToken(const std::string& dige
       UploadTokenFromRow, "upload token");
 }
 
+Result<std::vector<UploadTokenRecord>> SqlMetadataTx::ListUploadTokens(
+    const std::string& account_id, int64_t now_ms, int limit) {
+  return AllRows<UploadTokenRecord>(
+      Query(std::string("SELECT ") + kUploadTokenColumns +
+                " FROM upload_tokens WHERE account_id = $1 AND expires_ms > $2 "
+                "ORDER BY created_ms DESC, id LIMIT $3",
+            {account_id, now_ms, static_cast<int64_t>(limit)}),
+      UploadTokenFromRow);
+}
+
 Status SqlMetadataTx::InsertUploadToken(const UploadTokenRecord& t) {
   SqlValue tags = t.tags ? SqlValue(Join(*t.tags)) : SqlValue();
   return StatusOf(Query(

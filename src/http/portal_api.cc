@@ -1,0 +1,98 @@
+#include "http/portal_api.h"
+
+#include <boost/json.hpp>
+
+#include "common/time_format.h"
+#include "http/api_support.h"
+#include "http/browser_session.h"
+#include "http/customer_api.h"
+#include "http/json_body.h"
+
+namespace lethe {
+namespace {
+
+using boost::json::object;
+
+HttpResponse NoStore(HttpResponse r) {
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+// 201 with the cookie that holds `session`, and what the page may know.
+HttpResponse SignedIn(const CustomerRecord& customer, const IssuedSession& session,
+                      const Clock& clock) {
+  HttpResponse r =
+      HttpResponse::Json(201, object{{"customer", CustomerView(customer)},
+                                     {"csrf_token", CsrfToken(session.token)},
+                                     {"expires_at", FormatRfc3339(session.expires_ms)}});
+  r.SetHeader("Set-Cookie",
+              SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000));
+  return NoStore(std::move(r));
+}
+
+Result<HttpResponse> SignUp(Customers& customers, const Gate& gate, const Clock& clock,
+                            HttpRequest& req) {
+  LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
+  LETHE_ASSIGN_OR_RETURN(SignupForm form, ParseSignupForm(req));
+  LETHE_ASSIGN_OR_RETURN(SignupResult result, customers.SignUp(form, OriginOf(req)));
+  return SignedIn(result.customer, result.session, clock);
+}
+
+Result<HttpResponse> SignIn(Customers& customers, const Gate& gate, const Clock& clock,
+                            HttpRequest& req) {
+  LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"email", "password"}));
+  LETHE_ASSIGN_OR_RETURN(std::string email, body.Required("email"));
+  LETHE_ASSIGN_OR_RETURN(std::string password, body.Required("password"));
+  LETHE_ASSIGN_OR_RETURN(SignInResult result, customers.SignIn(email, password, OriginOf(req)));
+  if (result.challenge) return NoStore(HttpResponse::Json(202, ChallengeView(*result.challenge)));
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers.Authenticate(result.session->token));
+  return SignedIn(customer, *result.session, clock);
+}
+
+Result<HttpResponse> SecondStep(Customers& customers, TwoFactor& two_factor, const Gate& gate,
+                                const Clock& clock, HttpRequest& req) {
+  LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"challenge", "code"}));
+  LETHE_ASSIGN_OR_RETURN(std::string challenge, body.Required("challenge"));
+  LETHE_ASSIGN_OR_RETURN(std::string code, body.Required("code"));
+  LETHE_ASSIGN_OR_RETURN(std::string customer_id,
+                         two_factor.Redeem(challenge, code, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(IssuedSession session,
+                         customers.CompleteSignIn(customer_id, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers.Authenticate(session.token));
+  return SignedIn(customer, session, clock);
+}
+
+}  // namespace
+
+void AddPortalSessionRoutes(Router& router, Customers& customers, TwoFactor& two_factor,
+                            const Gate& gate, const Clock& clock, uint64_t max_json_body) {
+  const uint64_t kMax = max_json_body;
+  // Both hash a password (argon2id): on the slow pool, as their API twins.
+  router.AddSlow(
+      "POST", "/v1/portal/signup", Auth::kNone, kMax,
+      [&](HttpRequest& req, const Caller&) { return SignUp(customers, gate, clock, req); });
+  router.AddSlow(
+      "POST", "/v1/portal/sessions", Auth::kNone, kMax,
+      [&](HttpRequest& req, const Caller&) { return SignIn(customers, gate, clock, req); });
+  router.Add("POST", "/v1/portal/sessions/2fa", Auth::kNone, kMax,
+             [&](HttpRequest& req, const Caller&) {
+               return SecondStep(customers, two_factor, gate, clock, req);
+             });
+  router.Add("GET", "/v1/portal/session", Auth::kSession, kMax,
+             [](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
+               return NoStore(
+                   HttpResponse::Json(200, object{{"customer", CustomerView(c.customer())},
+                                                  {"csrf_token", CsrfToken(c.session_token())}}));
+             });
+  router.Add("DELETE", "/v1/portal/session", Auth::kSession, kMax,
+             [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
+               LETHE_RETURN_IF_ERROR(customers.SignOut(c.session_token(), OriginOf(req)));
+               HttpResponse r = HttpResponse::Empty(204);
+               r.SetHeader("Set-Cookie", ClearedSessionCookieHeader());
+               return NoStore(std::move(r));
+             });
+}
+
+}  // namespace lethe

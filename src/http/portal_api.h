@@ -1,0 +1,37 @@
+// The portal's session routes (issue 15): sign-up, sign-in and sign-out
+// for the browser, with the session in a cookie (browser_session.h)
+// instead of a token in the body. They call the same Customers and
+// TwoFactor as /v1/signup, /v1/sessions and /v1/sessions/2fa, so the
+// sessions are the same (stored as digests, listed by GET /v1/sessions,
+// ended by the same limits); only the way the token travels differs.
+//
+//   POST   /v1/portal/signup        the /v1/signup body -> 201 + cookie
+//   POST   /v1/portal/sessions      {email, password} -> 201 + cookie, or
+//                                   202 {challenge, methods} (2FA due)
+//   POST   /v1/portal/sessions/2fa  {challenge, code} -> 201 + cookie
+//   GET    /v1/portal/session       (session) -> 200 {customer, csrf_token}
+//   DELETE /v1/portal/session       (session) -> 204, the cookie removed
+//
+// A 201 carries {customer, csrf_token, expires_at}: the CSRF token the
+// page sends in X-CSRF-Token, never the session token. The three
+// unauthenticated POSTs must come from a page of this origin
+// (CheckSameOrigin, 403 `csrf-refused`), so no other page can sign a
+// browser into an account of its choosing (login CSRF). Every answer is
+// Cache-Control: no-store.
+#pragma once
+
+#include <cstdint>
+
+#include "domain/customers.h"
+#include "domain/two_factor.h"
+#include "http/gate.h"
+#include "http/router.h"
+#include "ports/clock.h"
+
+namespace lethe {
+
+// `gate` gives the public origin; every argument must outlive the router.
+void AddPortalSessionRoutes(Router& router, Customers& customers, TwoFactor& two_factor,
+                            const Gate& gate, const Clock& clock, uint64_t max_json_body);
+
+}  // namespace lethe

@@ -1,0 +1,114 @@
+// The portal's shell: the session, the header, and the page for the path.
+import { useEffect, useState } from 'preact/hooks';
+import { del, get, SESSION_EXPIRED, setCsrfToken, type PortalSession } from './api';
+import { Link, navigate, usePath } from './router';
+import { match, PUBLIC_PAGES } from './routes';
+import { AccountPage } from './pages/account';
+import { AccountsPage } from './pages/accounts';
+import { NotFoundPage } from './pages/not_found';
+import { SecurityPage } from './pages/security';
+import { SignInPage } from './pages/sign_in';
+import { SignUpPage } from './pages/sign_up';
+
+export function App() {
+  const route = match(usePath());
+  // undefined while the session is being read, null when signed out.
+  const [session, setSession] = useState<PortalSession | null | undefined>(undefined);
+
+  useEffect(() => {
+    get<PortalSession>('/v1/portal/session')
+      .then((s) => {
+        setCsrfToken(s.csrf_token);
+        setSession(s);
+      })
+      .catch(() => setSession(null));
+    const expired = () => {
+      setCsrfToken('');
+      setSession(null);
+    };
+    window.addEventListener(SESSION_EXPIRED, expired);
+    return () => window.removeEventListener(SESSION_EXPIRED, expired);
+  }, []);
+
+  useEffect(() => {
+    if (session === undefined) return;
+    if (!session && !PUBLIC_PAGES.has(route.page)) navigate('/signin', true);
+    if (session && (route.page === 'signin' || route.page === 'signup')) navigate('/', true);
+  }, [session, route.page]);
+
+  const signedIn = (s: PortalSession) => {
+    setCsrfToken(s.csrf_token);
+    setSession(s);
+    navigate('/');
+  };
+  const signOut = async () => {
+    try {
+      await del('/v1/portal/session');
+    } catch {
+      // Signed out already (expired, or ended elsewhere): the same outcome.
+    }
+    setCsrfToken('');
+    setSession(null);
+    navigate('/signin');
+  };
+
+  let content = null;
+  if (session !== undefined) {
+    switch (route.page) {
+      case 'signin':
+        content = session ? null : <SignInPage onSignedIn={signedIn} />;
+        break;
+      case 'signup':
+        content = session ? null : <SignUpPage onSignedIn={signedIn} />;
+        break;
+      case 'accounts':
+        content = session && <AccountsPage />;
+        break;
+      case 'account':
+        content = session && <AccountPage id={route.id} />;
+        break;
+      case 'security':
+        content = session && <SecurityPage />;
+        break;
+      case 'notfound':
+        content = <NotFoundPage />;
+        break;
+    }
+  }
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <Link href="/" class="brand">
+          Lethe
+        </Link>
+        {session && (
+          <nav aria-label="Main">
+            <ul>
+              <li>
+                <Link href="/" aria-current={route.page === 'accounts' ? 'page' : undefined}>
+                  Accounts
+                </Link>
+              </li>
+              <li>
+                <Link href="/security" aria-current={route.page === 'security' ? 'page' : undefined}>
+                  Security
+                </Link>
+              </li>
+            </ul>
+            <span class="who">{session.customer.email}</span>
+            <button type="button" class="secondary" onClick={signOut}>
+              Sign out
+            </button>
+          </nav>
+        )}
+      </header>
+      <main id="main" tabIndex={-1}>
+        {session === undefined ? <p aria-live="polite">Loading…</p> : content}
+      </main>
+    </>
+  );
+}

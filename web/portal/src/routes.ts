@@ -1,0 +1,29 @@
+// The portal's pages and their paths. The server answers exactly these
+// paths with index.html (kPortalPages in src/http/portal_routes.h): a page
+// added here is added there too, and to docs/openapi.yaml.
+
+export type Route =
+  | { page: 'accounts' }
+  | { page: 'signin' }
+  | { page: 'signup' }
+  | { page: 'security' }
+  | { page: 'account'; id: string }
+  | { page: 'notfound' };
+
+// Pages that need no session; every other page sends a visitor without
+// one to the sign-in page.
+export const PUBLIC_PAGES = new Set<Route['page']>(['signin', 'signup', 'notfound']);
+
+export function match(path: string): Route {
+  if (path === '/') return { page: 'accounts' };
+  if (path === '/signin') return { page: 'signin' };
+  if (path === '/signup') return { page: 'signup' };
+  if (path === '/security') return { page: 'security' };
+  const account = /^\/accounts\/([^/]+)$/.exec(path);
+  if (account) return { page: 'account', id: decodeURIComponent(account[1]) };
+  return { page: 'notfound' };
+}
+
+export function accountPath(id: string): string {
+  return `/accounts/${encodeURIComponent(id)}`;
+}
