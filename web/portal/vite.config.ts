@@ -12,7 +12,7 @@ declare const process: { env: Record<string, string | undefined> };
 
 export default defineConfig({
   publicDir: false,
-  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {
     outDir: process.env.LETHE_PORTAL_OUT || 'dist',
     emptyOutDir: true,
