@@ -121,7 +121,10 @@ class MediaLibrary {
   // client gave ("" or application/octet-stream: infer from the bytes).
   // `terms` narrows what the ingest accepts: past its max_bytes Append
   // returns TooLarge("upload-token-size"), a sniffed kind outside its kinds
-  // is UnsupportedMedia("upload-token-kind").
+  // is UnsupportedMedia("upload-token-kind"). With an intake (SetIntake)
+  // it reads the account's scrub setting, once for the whole upload; the
+  // store's error (its code and reason, for any store error) fails the
+  // ingest before anything is stored.
   Result<std::unique_ptr<MediaIngest>> BeginIngest(const Principal& who, std::string declared_type,
                                                    const RequestOrigin& origin,
                                                    IngestTerms terms = {});
@@ -293,8 +296,8 @@ class MediaIngest {
   Sha256Pipe sha256_;  // hashes on its own thread
   std::string kind_;
   std::string content_type_;
-  std::string container_;   // SniffContainer()'s name
-  bool blank_mp4_ = false;  // the account scrubs: blank an MP4 as it comes
+  std::string container_;  // SniffContainer()'s name
+  bool scrub_ = false;     // the account scrubs: blank an MP4 as it comes, then scrub
   std::unique_ptr<Mp4Blanker> blanker_;
   std::vector<uint8_t> head_;  // first bytes, until sniffed
   std::vector<uint8_t> out_;   // sealed bytes waiting for one larger write
