@@ -279,10 +279,16 @@ Result<std::string> MediaArtifacts::Read(const MediaRecord& m, std::string_view 
   return out;
 }
 
-Status MediaArtifacts::SetSettings(const std::string& account_id,
-                                   const MediaProcessingSettings& settings) {
-  return store_.Transact(
-      [&](MetadataTx& tx) { return tx.SetMediaProcessingSettings(account_id, settings); });
+Result<MediaProcessingSettings> MediaArtifacts::UpdateSettings(const std::string& account_id,
+                                                               const SettingsPatch& patch) {
+  MediaProcessingSettings s;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(s, tx.FindMediaProcessingSettings(account_id));
+    if (patch.transcription) s.transcription = *patch.transcription;
+    if (patch.web_rendition) s.web_rendition = *patch.web_rendition;
+    return tx.SetMediaProcessingSettings(account_id, s);
+  }));
+  return s;
 }
 
 }  // namespace lethe
