@@ -645,25 +645,25 @@ Result<int> MediaLibrary::Recover(std::chrono::milliseconds min_age) {
 
 // ---- reading ----
 
-Result<std::unique_ptr<MediaReader>> MediaLibrary::Open(const MediaRecord& m, uint64_t first,
-                                                        uint64_t last, uint64_t window_chunks) {
+Result<std::unique_ptr<MediaReader>> MediaLibrary::OpenSealed(
+    const MediaRecord& m, const std::string& blob_id, uint64_t plain_size, std::string_view what,
+    uint64_t first, uint64_t last, uint64_t window_chunks) {
   LETHE_ASSIGN_OR_RETURN(Key dek,
                          keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
   KeyWiper wipe(dek);
-  auto blob = blobs_.Open(m.blob_id);
+  auto blob = blobs_.Open(blob_id);
   if (!blob.ok()) {
     // A record without its bytes is damage, not absence: never a 404, and
     // the internal blob id stays out of the message.
     if (blob.status().code() == Status::Code::kNotFound) {
-      return Status::DataLoss("the stored bytes of this media are missing");
+      return Status::DataLoss("the stored bytes of this " + std::string(what) + " are missing");
     }
     return blob.status();
   }
-  uint64_t size = static_cast<uint64_t>(m.bytes);
-  if ((*blob)->size() != SealedSize(size)) {
+  if ((*blob)->size() != SealedSize(plain_size)) {
     return Status::DataLoss("stored blob has the wrong length");
   }
-  return std::make_unique<MediaReader>(std::move(*blob), dek, m.blob_id, size, first, last,
+  return std::make_unique<MediaReader>(std::move(*blob), dek, blob_id, plain_size, first, last,
                                        window_chunks);
 }
 

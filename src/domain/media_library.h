@@ -160,8 +160,23 @@ class MediaLibrary {
 
   // Opens the plaintext bytes [first, last] of a media object, reading
   // the blob `window_chunks` sealed chunks (64 KiB each) at a time.
+  // DataLoss when its blob is missing or has the wrong length; the key
+  // ring's or blob store's other errors.
   Result<std::unique_ptr<MediaReader>> Open(const MediaRecord& media, uint64_t first, uint64_t last,
-                                            uint64_t window_chunks = kMediaReadWindowChunks);
+                                            uint64_t window_chunks = kMediaReadWindowChunks) {
+    return OpenSealed(media, media.blob_id, static_cast<uint64_t>(media.bytes), "media", first,
+                      last, window_chunks);
+  }
+  // The same for any blob sealed under `media`'s data key: its own
+  // (`blob_id` = media.blob_id) or an artifact's (MediaArtifactBlobId),
+  // `plain_size` bytes of plaintext. A missing blob is DataLoss naming
+  // `what` ("media", "poster", ...), never NotFound: a record without its
+  // bytes is damage, not absence.
+  Result<std::unique_ptr<MediaReader>> OpenSealed(const MediaRecord& media,
+                                                  const std::string& blob_id, uint64_t plain_size,
+                                                  std::string_view what, uint64_t first,
+                                                  uint64_t last,
+                                                  uint64_t window_chunks = kMediaReadWindowChunks);
 
   // Erasure (USE-5): removes every media of `end_user` in the account,
   // records in batches (one transaction each) then their blobs, each
