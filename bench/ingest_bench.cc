@@ -111,7 +111,7 @@ Status Open(Stores& s) {
   s.consents =
       std::make_unique<ConsentLedger>(*s.metadata, *s.audit, *s.keyed_ids, s.clock, s.random);
   s.gate = std::make_unique<ProcessingGate>(*s.metadata, *s.consents);
-  s.intake = std::make_unique<MediaIntake>(*s.metadata, *s.gate, IntakeLimits{});
+  s.intake = std::make_unique<MediaIntake>(*s.gate, IntakeLimits{});
   const uint64_t max = 8ull << 30;
   s.plain = std::make_unique<MediaLibrary>(*s.metadata, *s.blobs, *s.key_ring, *s.audit,
                                            *s.keyed_ids, s.clock, s.random, max);

@@ -653,7 +653,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   p->artifacts->SetEvents(p->media_events.get());  // media.rendition_ready
   IntakeLimits intake_limits;
   intake_limits.scrub.max_bytes = config.scrub_max_bytes;
-  p->media_intake = std::make_unique<MediaIntake>(*p->metadata, *p->processing_gate, intake_limits);
+  p->media_intake = std::make_unique<MediaIntake>(*p->processing_gate, intake_limits);
   p->media->SetIntake(p->media_intake.get());
   p->suspensions = std::make_unique<Suspensions>(*p->metadata, *p->abuse_signals, *p->audit,
                                                  *p->outbox, clock, random, p->webhooks.get());

@@ -258,21 +258,8 @@ Result<MediaArtifactRecord> MediaArtifacts::Ready(const MediaRecord& m, std::str
 Result<std::unique_ptr<MediaReader>> MediaArtifacts::Open(const MediaRecord& m,
                                                           const MediaArtifactRecord& ready,
                                                           uint64_t first, uint64_t last) {
-  const std::string blob_id = MediaArtifactBlobId(m.blob_id, ready.kind);
-  LETHE_ASSIGN_OR_RETURN(Key dek,
-                         keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
-  KeyWiper wipe(dek);
-  auto blob = blobs_.Open(blob_id);
-  if (!blob.ok()) {
-    if (blob.status().code() == Status::Code::kNotFound) {
-      return Status::DataLoss("the stored bytes of this " + ready.kind + " are missing");
-    }
-    return blob.status();
-  }
-  uint64_t size = static_cast<uint64_t>(ready.bytes);
-  if ((*blob)->size() != SealedSize(size))
-    return Status::DataLoss("stored blob has the wrong length");
-  return std::make_unique<MediaReader>(std::move(*blob), dek, blob_id, size, first, last);
+  return library_.OpenSealed(m, MediaArtifactBlobId(m.blob_id, ready.kind),
+                             static_cast<uint64_t>(ready.bytes), ready.kind, first, last);
 }
 
 Result<std::string> MediaArtifacts::Read(const MediaRecord& m, std::string_view kind) {
@@ -291,10 +278,16 @@ Result<std::string> MediaArtifacts::Read(const MediaRecord& m, std::string_view 
   return out;
 }
 
-Status MediaArtifacts::SetSettings(const std::string& account_id,
-                                   const MediaProcessingSettings& settings) {
-  return store_.Transact(
-      [&](MetadataTx& tx) { return tx.SetMediaProcessingSettings(account_id, settings); });
+Result<MediaProcessingSettings> MediaArtifacts::UpdateSettings(const std::string& account_id,
+                                                               const SettingsPatch& patch) {
+  MediaProcessingSettings s;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    LETHE_ASSIGN_OR_RETURN(s, tx.FindMediaProcessingSettings(account_id));
+    if (patch.transcription) s.transcription = *patch.transcription;
+    if (patch.web_rendition) s.web_rendition = *patch.web_rendition;
+    return tx.SetMediaProcessingSettings(account_id, s);
+  }));
+  return s;
 }
 
 }  // namespace lethe

@@ -112,9 +112,18 @@ class MediaArtifacts final : public DomainEvents {
                                             const MediaArtifactRecord& ready, uint64_t first,
                                             uint64_t last);
 
-  // The account's media processing settings, for media uploaded from now
-  // on.
-  Status SetSettings(const std::string& account_id, const MediaProcessingSettings& settings);
+  // A change of an account's media processing settings: each field set
+  // changes its setting, an unset one stays.
+  struct SettingsPatch {
+    std::optional<bool> transcription;
+    std::optional<bool> web_rendition;
+  };
+  // Applies `patch` to the account's settings, for media uploaded from
+  // now on, reading and writing them in one transaction (two patches of
+  // different fields at once both stick). Returns the settings as they
+  // now are, or the store's error.
+  Result<MediaProcessingSettings> UpdateSettings(const std::string& account_id,
+                                                 const SettingsPatch& patch);
   Result<MediaProcessingSettings> Settings(const std::string& account_id) {
     return store_.FindMediaProcessingSettings(account_id);
   }

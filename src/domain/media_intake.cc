@@ -8,7 +8,8 @@ namespace lethe {
 
 Result<IntakeOutcome> MediaIntake::Examine(const std::string& account_id,
                                            const std::string& end_user, std::string_view kind,
-                                           std::string_view container, ByteSource& bytes,
+                                           std::string_view container, bool scrub,
+                                           ByteSource& bytes,
                                            const std::vector<BytePatch>& blanked) const {
   IntakeOutcome out;
   Result<MediaProbe> probe = ProbeMedia(bytes, limits_.probe);
@@ -18,13 +19,11 @@ Result<IntakeOutcome> MediaIntake::Examine(const std::string& account_id,
              probe.status().reason() != "undecodable-media" || kind == "video") {
     return probe.status();
   }
-  out.restore_original = !blanked.empty();
-  if (!ScrubHandles(container)) return out;
-  LETHE_ASSIGN_OR_RETURN(bool scrub, store_.FindAccountScrub(account_id));
-  if (!scrub) return out;
+  if (!scrub || !ScrubHandles(container)) return out;
   Status admitted = gate_.Admit(account_id, end_user, ProcessingUse::kProcessing, kPurposeService);
   if (admitted.code() == Status::Code::kPermissionDenied) {
     out.scrub_refused = admitted.reason();
+    out.restore_original = !blanked.empty();
     return out;
   }
   LETHE_RETURN_IF_ERROR(admitted);
@@ -34,10 +33,12 @@ Result<IntakeOutcome> MediaIntake::Examine(const std::string& account_id,
     LETHE_ASSIGN_OR_RETURN(Mp4Metadata said, ReadMp4Metadata(sent, limits_.scrub));
     // Blanked, but nothing there was revealing (an encoder tag): a file
     // with nothing to remove is kept byte for byte.
-    if (said.revealing.empty()) return out;
+    if (said.revealing.empty()) {
+      out.restore_original = true;
+      return out;
+    }
     removed = std::move(said.removed);
   }
-  out.restore_original = false;
   // What the blanking could not reach, or the whole scrub of a file that
   // was not blanked.
   LETHE_ASSIGN_OR_RETURN(ScrubResult scrubbed, ScrubMetadata(container, bytes, limits_.scrub));

@@ -26,7 +26,9 @@
 // MP4 and MOV are scrubbed as they stream in (mp4_blanker.h: metadata
 // boxes blanked in place before sealing), when the account's scrubbing is
 // on, so that the usual file costs no second pass. What comes here is then
-// the blanked file and its undo. Examine names what was removed (read
+// the blanked file and its undo. The ingest reads the account's setting
+// once, as the upload starts, and hands it to Examine, so the blanking and
+// the scrub follow the same answer. Examine names what was removed (read
 // through the undo: what the client sent), and asks for the file as given
 // back (restore_original) when the gate refuses the scrub, or when what
 // was blanked held nothing revealing (an encoder tag alone: such a file is
@@ -55,7 +57,6 @@
 #include "media/mp4_blanker.h"
 #include "media/probe.h"
 #include "media/scrub.h"
-#include "ports/metadata_store.h"
 
 namespace lethe {
 
@@ -72,33 +73,31 @@ struct IntakeOutcome {
   // Set when scrubbing was on but the gate refused it: its reason.
   std::optional<std::string> scrub_refused;
   // Set when the bytes were blanked as they came in but must be stored as
-  // the client sent them (the gate refused, or scrubbing was turned off
-  // meanwhile): the caller stores them again through the undo.
+  // the client sent them (the gate refused, or nothing blanked was
+  // revealing): the caller stores them again through the undo.
   bool restore_original = false;
 };
 
 class MediaIntake {
  public:
-  MediaIntake(MetadataReader& store, ProcessingGate& gate, IntakeLimits limits)
-      : store_(store), gate_(gate), limits_(limits) {}
+  MediaIntake(ProcessingGate& gate, IntakeLimits limits) : gate_(gate), limits_(limits) {}
 
   // Examines the plaintext `bytes` of an upload of `kind` ("video",
   // "audio", "image") whose container SniffContainer() named `container`,
-  // for end user `end_user` ("" for the account's own) of `account_id`;
-  // `blanked` is the undo of an Mp4Blanker the bytes went through (empty
-  // when they were stored as sent). Returns what to record and, if
-  // scrubbed, what to store. Errors: as above (415, 413), the gate's or
-  // store's errors other than a refusal, and the source's (DataLoss,
-  // Internal).
+  // for end user `end_user` ("" for the account's own) of `account_id`,
+  // whose scrub_metadata the caller read as `scrub`; `blanked` is the undo
+  // of an Mp4Blanker the bytes went through (empty when they were stored
+  // as sent, and always when `scrub` is off). Returns what to record and,
+  // if scrubbed, what to store. Errors: as above (415, 413), the gate's
+  // errors other than a refusal, and the source's (DataLoss, Internal).
   Result<IntakeOutcome> Examine(const std::string& account_id, const std::string& end_user,
-                                std::string_view kind, std::string_view container,
+                                std::string_view kind, std::string_view container, bool scrub,
                                 ByteSource& bytes,
                                 const std::vector<BytePatch>& blanked = {}) const;
 
   const IntakeLimits& limits() const { return limits_; }
 
  private:
-  MetadataReader& store_;
   ProcessingGate& gate_;
   IntakeLimits limits_;
 };

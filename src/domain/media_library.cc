@@ -93,8 +93,8 @@ Status MediaLibrary::TakeIn(MediaIngest& in, MediaRecord& m, IntakeOutcome& outc
   SealedBlobSource source(std::move(blob), in.data_key_, m.blob_id, static_cast<uint64_t>(m.bytes));
   static const std::vector<BytePatch> kNone;
   const std::vector<BytePatch>& blanked = in.blanker_ ? in.blanker_->undo() : kNone;
-  LETHE_ASSIGN_OR_RETURN(
-      outcome, intake_->Examine(m.account_id, m.end_user, m.kind, in.container_, source, blanked));
+  LETHE_ASSIGN_OR_RETURN(outcome, intake_->Examine(m.account_id, m.end_user, m.kind, in.container_,
+                                                   in.scrub_, source, blanked));
   if (outcome.probe) {
     const MediaProbe& p = *outcome.probe;
     m.duration_ms = p.duration_ms;
@@ -200,6 +200,23 @@ Result<std::unique_ptr<MediaIngest>> MediaLibrary::BeginIngest(const Principal& 
                                                                std::string declared_type,
                                                                const RequestOrigin& origin,
                                                                IngestTerms terms) {
+  // The account's scrub setting, read once as the upload starts: an MP4
+  // is blanked on its way to the sealer by it, and the intake scrubs (or
+  // not) by the same answer. Unreadable, the upload fails: guessing
+  // either way would store metadata the account asked to remove, or
+  // remove what it asked to keep.
+  bool scrub = false;
+  if (intake_ != nullptr) {
+    Result<bool> found = store_.FindAccountScrub(who.account.id);
+    if (!found.ok()) {
+      // The store's code and reason (mapped as any store error), and what
+      // could not be read.
+      const Status& st = found.status();
+      return Status(st.code(), st.reason(),
+                    "cannot read the account's scrub setting: " + st.message());
+    }
+    scrub = *found;
+  }
   std::string media_id = RandomId(random_, "med_");
   std::string blob_id = RandomId(random_, "blb_");
   // Durable before the first byte goes to the store: a crash from here on
@@ -214,13 +231,7 @@ Result<std::unique_ptr<MediaIngest>> MediaLibrary::BeginIngest(const Principal& 
   auto ingest = std::unique_ptr<MediaIngest>(new MediaIngest(
       *this, who, std::move(declared_type), origin, std::move(media_id), std::move(blob_id),
       keys_.NewDataKey(), std::move(*writer), std::move(terms)));
-  // An MP4 of an account that scrubs is blanked on its way to the sealer
-  // (the intake settles whether that stands); read now, as the upload
-  // starts. Unreadable: the intake's own scrub does it later.
-  if (intake_ != nullptr) {
-    Result<bool> scrub = store_.FindAccountScrub(who.account.id);
-    ingest->blank_mp4_ = scrub.ok() && *scrub;
-  }
+  ingest->scrub_ = scrub;
   return ingest;
 }
 
@@ -271,7 +282,7 @@ Status MediaIngest::Sniff() {
   kind_ = kind;
   content_type_ = sniffed.content_type;
   container_ = std::string(SniffContainer(head_).value_or(""));
-  if (blank_mp4_ && container_ == "mp4") {
+  if (scrub_ && container_ == "mp4") {
     blanker_ = std::make_unique<Mp4Blanker>(
         [this](std::span<const uint8_t> bytes) { return SealAsIs(bytes); });
   }
@@ -639,25 +650,25 @@ Result<int> MediaLibrary::Recover(const RecoveryScope& scope) {
 
 // ---- reading ----
 
-Result<std::unique_ptr<MediaReader>> MediaLibrary::Open(const MediaRecord& m, uint64_t first,
-                                                        uint64_t last, uint64_t window_chunks) {
+Result<std::unique_ptr<MediaReader>> MediaLibrary::OpenSealed(
+    const MediaRecord& m, const std::string& blob_id, uint64_t plain_size, std::string_view what,
+    uint64_t first, uint64_t last, uint64_t window_chunks) {
   LETHE_ASSIGN_OR_RETURN(Key dek,
                          keys_.UnwrapDataKey(m.account_id, m.end_user, m.blob_id, m.wrapped_key));
   KeyWiper wipe(dek);
-  auto blob = blobs_.Open(m.blob_id);
+  auto blob = blobs_.Open(blob_id);
   if (!blob.ok()) {
     // A record without its bytes is damage, not absence: never a 404, and
     // the internal blob id stays out of the message.
     if (blob.status().code() == Status::Code::kNotFound) {
-      return Status::DataLoss("the stored bytes of this media are missing");
+      return Status::DataLoss("the stored bytes of this " + std::string(what) + " are missing");
     }
     return blob.status();
   }
-  uint64_t size = static_cast<uint64_t>(m.bytes);
-  if ((*blob)->size() != SealedSize(size)) {
+  if ((*blob)->size() != SealedSize(plain_size)) {
     return Status::DataLoss("stored blob has the wrong length");
   }
-  return std::make_unique<MediaReader>(std::move(*blob), dek, m.blob_id, size, first, last,
+  return std::make_unique<MediaReader>(std::move(*blob), dek, blob_id, plain_size, first, last,
                                        window_chunks);
 }
 

@@ -136,7 +136,10 @@ class MediaLibrary {
   // client gave ("" or application/octet-stream: infer from the bytes).
   // `terms` narrows what the ingest accepts: past its max_bytes Append
   // returns TooLarge("upload-token-size"), a sniffed kind outside its kinds
-  // is UnsupportedMedia("upload-token-kind").
+  // is UnsupportedMedia("upload-token-kind"). With an intake (SetIntake)
+  // it reads the account's scrub setting, once for the whole upload; the
+  // store's error (its code and reason, for any store error) fails the
+  // ingest before anything is stored.
   Result<std::unique_ptr<MediaIngest>> BeginIngest(const Principal& who, std::string declared_type,
                                                    const RequestOrigin& origin,
                                                    IngestTerms terms = {});
@@ -172,8 +175,23 @@ class MediaLibrary {
 
   // Opens the plaintext bytes [first, last] of a media object, reading
   // the blob `window_chunks` sealed chunks (64 KiB each) at a time.
+  // DataLoss when its blob is missing or has the wrong length; the key
+  // ring's or blob store's other errors.
   Result<std::unique_ptr<MediaReader>> Open(const MediaRecord& media, uint64_t first, uint64_t last,
-                                            uint64_t window_chunks = kMediaReadWindowChunks);
+                                            uint64_t window_chunks = kMediaReadWindowChunks) {
+    return OpenSealed(media, media.blob_id, static_cast<uint64_t>(media.bytes), "media", first,
+                      last, window_chunks);
+  }
+  // The same for any blob sealed under `media`'s data key: its own
+  // (`blob_id` = media.blob_id) or an artifact's (MediaArtifactBlobId),
+  // `plain_size` bytes of plaintext. A missing blob is DataLoss naming
+  // `what` ("media", "poster", ...), never NotFound: a record without its
+  // bytes is damage, not absence.
+  Result<std::unique_ptr<MediaReader>> OpenSealed(const MediaRecord& media,
+                                                  const std::string& blob_id, uint64_t plain_size,
+                                                  std::string_view what, uint64_t first,
+                                                  uint64_t last,
+                                                  uint64_t window_chunks = kMediaReadWindowChunks);
 
   // Erasure (USE-5): removes every media of `end_user` in the account,
   // records in batches (one transaction each) then their blobs, each
@@ -318,8 +336,8 @@ class MediaIngest {
   Sha256Pipe sha256_;  // hashes on its own thread
   std::string kind_;
   std::string content_type_;
-  std::string container_;   // SniffContainer()'s name
-  bool blank_mp4_ = false;  // the account scrubs: blank an MP4 as it comes
+  std::string container_;  // SniffContainer()'s name
+  bool scrub_ = false;     // the account scrubs: blank an MP4 as it comes, then scrub
   std::unique_ptr<Mp4Blanker> blanker_;
   std::vector<uint8_t> head_;  // first bytes, until sniffed
   std::vector<uint8_t> out_;   // sealed bytes waiting for one larger write

@@ -142,18 +142,15 @@ void AddMediaArtifactRoutes(Router& router, MediaLibrary& library, MediaArtifact
       "PUT", "/v1/media-processing", Auth::kDataPlane, max_json_body,
       [&](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
         LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"transcription", "web_rendition"}));
-        LETHE_ASSIGN_OR_RETURN(std::optional<bool> transcription,
-                               body.OptionalBool("transcription"));
-        LETHE_ASSIGN_OR_RETURN(std::optional<bool> web, body.OptionalBool("web_rendition"));
-        if (!transcription && !web) {
+        MediaArtifacts::SettingsPatch patch;
+        LETHE_ASSIGN_OR_RETURN(patch.transcription, body.OptionalBool("transcription"));
+        LETHE_ASSIGN_OR_RETURN(patch.web_rendition, body.OptionalBool("web_rendition"));
+        if (!patch.transcription && !patch.web_rendition) {
           return Status::InvalidArgument("invalid-field",
                                          "transcription or web_rendition must be a boolean");
         }
-        const std::string& account = c.principal().account.id;
-        LETHE_ASSIGN_OR_RETURN(MediaProcessingSettings s, artifacts.Settings(account));
-        if (transcription) s.transcription = *transcription;
-        if (web) s.web_rendition = *web;
-        LETHE_RETURN_IF_ERROR(artifacts.SetSettings(account, s));
+        LETHE_ASSIGN_OR_RETURN(MediaProcessingSettings s,
+                               artifacts.UpdateSettings(c.principal().account.id, patch));
         return HttpResponse::Json(200, SettingsView(s));
       });
 }

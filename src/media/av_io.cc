@@ -28,24 +28,7 @@ int ReadPacket(void* opaque, uint8_t* buf, int size) {
 
 int64_t Seek(void* opaque, int64_t offset, int whence) {
   auto* r = static_cast<Reader*>(opaque);
-  const auto size = static_cast<int64_t>(r->source->size());
-  switch (whence & ~AVSEEK_FORCE) {
-    case AVSEEK_SIZE:
-      return size;
-    case SEEK_SET:
-      break;
-    case SEEK_CUR:
-      offset += static_cast<int64_t>(r->pos);
-      break;
-    case SEEK_END:
-      offset += size;
-      break;
-    default:
-      return AVERROR(EINVAL);
-  }
-  if (offset < 0) return AVERROR(EINVAL);
-  r->pos = static_cast<uint64_t>(offset);
-  return offset;
+  return SeekWithin(&r->pos, r->source->size(), offset, whence);
 }
 
 int Interrupt(void* opaque) {
@@ -106,6 +89,34 @@ Result<InputPtr> OpenInput(AVIOContext* io, int64_t probe_bytes, int64_t analyze
                                     "the media could not be demuxed: " + ErrorText(rc));
   }
   return InputPtr(fmt);
+}
+
+int64_t SeekWithin(uint64_t* pos, uint64_t size, int64_t offset, int whence) {
+  switch (whence & ~AVSEEK_FORCE) {
+    case AVSEEK_SIZE:
+      return static_cast<int64_t>(size);
+    case SEEK_SET:
+      break;
+    case SEEK_CUR:
+      offset += static_cast<int64_t>(*pos);
+      break;
+    case SEEK_END:
+      offset += static_cast<int64_t>(size);
+      break;
+    default:
+      return AVERROR(EINVAL);
+  }
+  if (offset < 0) return AVERROR(EINVAL);
+  *pos = static_cast<uint64_t>(offset);
+  return offset;
+}
+
+void MuxerDeleter::operator()(AVFormatContext* fmt) const {
+  if (fmt->pb != nullptr) {
+    av_freep(&fmt->pb->buffer);
+    avio_context_free(&fmt->pb);
+  }
+  avformat_free_context(fmt);
 }
 
 std::string ErrorText(int code) {

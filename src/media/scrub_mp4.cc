@@ -47,60 +47,6 @@ std::string Reported(std::string_view key) {
   return std::string(key);
 }
 
-// A growable, seekable in-memory output, capped (the mov muxer seeks back
-// to patch box sizes).
-struct Output {
-  std::vector<uint8_t> bytes;
-  uint64_t pos = 0;
-  uint64_t cap = 0;
-  bool over = false;
-};
-
-// (buf is const from FFmpeg 6 on.)
-int WritePacket(void* opaque, uint8_t* buf, int size) {
-  auto* o = static_cast<Output*>(opaque);
-  const uint64_t end = o->pos + static_cast<uint64_t>(size);
-  if (end > o->cap) {
-    o->over = true;
-    return AVERROR(EFBIG);
-  }
-  if (end > o->bytes.size()) o->bytes.resize(end);
-  std::memcpy(o->bytes.data() + o->pos, buf, static_cast<size_t>(size));
-  o->pos = end;
-  return size;
-}
-
-int64_t SeekOutput(void* opaque, int64_t offset, int whence) {
-  auto* o = static_cast<Output*>(opaque);
-  switch (whence & ~AVSEEK_FORCE) {
-    case AVSEEK_SIZE:
-      return static_cast<int64_t>(o->bytes.size());
-    case SEEK_SET:
-      break;
-    case SEEK_CUR:
-      offset += static_cast<int64_t>(o->pos);
-      break;
-    case SEEK_END:
-      offset += static_cast<int64_t>(o->bytes.size());
-      break;
-    default:
-      return AVERROR(EINVAL);
-  }
-  if (offset < 0) return AVERROR(EINVAL);
-  o->pos = static_cast<uint64_t>(offset);
-  return offset;
-}
-
-struct OutputDeleter {
-  void operator()(AVFormatContext* fmt) const {
-    if (fmt->pb != nullptr) {
-      av_freep(&fmt->pb->buffer);
-      avio_context_free(&fmt->pb);
-    }
-    avformat_free_context(fmt);
-  }
-};
-
 Status Unscrubbable(const std::string& why) {
   return Status::UnsupportedMedia("unscrubbable-media", "the video could not be remuxed: " + why);
 }
@@ -193,17 +139,12 @@ Result<ScrubResult> ScrubMp4(ByteSource& source, const ScrubLimits& limits) {
   if (avformat_alloc_output_context2(&raw_out, nullptr, quicktime ? "mov" : "mp4", nullptr) < 0) {
     return Status::Internal("the MP4 muxer is missing");
   }
-  std::unique_ptr<AVFormatContext, OutputDeleter> out(raw_out);
-  Output sink;
+  av::MuxerPtr out(raw_out);
+  av::MemoryOutput<std::vector<uint8_t>> sink;
   sink.cap = limits.max_bytes;
   sink.bytes.reserve(source.size() + (64 << 10));
-  constexpr int kBuffer = 64 * 1024;
-  auto* buffer = static_cast<unsigned char*>(av_malloc(kBuffer));
-  out->pb = avio_alloc_context(buffer, kBuffer, 1, &sink, nullptr, &WritePacket, &SeekOutput);
-  if (out->pb == nullptr) {
-    av_free(buffer);
-    return Status::Internal("out of memory scrubbing media");
-  }
+  out->pb = av::WriterTo(&sink);
+  if (out->pb == nullptr) return Status::Internal("out of memory scrubbing media");
   out->flags |= AVFMT_FLAG_BITEXACT;  // no encoder tag or write time of our own
   std::vector<int> map(in->nb_streams, -1);
   for (unsigned i = 0; i < in->nb_streams; ++i) {

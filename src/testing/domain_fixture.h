@@ -1,5 +1,7 @@
 // DomainFixture: the domain services wired to real SQLite files and a real
-// blob directory in a temp dir, with a manual clock. No mocks.
+// blob directory in a temp dir, with a manual clock. No mocks. A test that
+// sets metadata_on_postgres_ (in its constructor) keeps the metadata in a
+// fresh PostgreSQL database instead (testing/test_postgres.h).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,6 +9,7 @@
 #include <memory>
 
 #include "adapters/local/local_blob_store.h"
+#include "adapters/postgres/pg_database.h"
 #include "adapters/sql/sql_key_store.h"
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
@@ -16,16 +19,28 @@
 #include "domain/key_ring.h"
 #include "domain/media_library.h"
 #include "testing/temp_dir.h"
+#include "testing/test_postgres.h"
 
 namespace lethe {
 
 class DomainFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto meta_conn = SqliteDatabase::Open(dir_.File("lethe.db"));
-    ASSERT_TRUE(meta_conn.ok());
-    auto meta = SqlMetadataStore::Open(std::move(*meta_conn), clock_);
-    ASSERT_TRUE(meta.ok());
+    std::unique_ptr<SqlDatabase> meta_db;
+    if (metadata_on_postgres_) {
+      auto created = TestPostgres::Create();
+      ASSERT_TRUE(created.ok()) << created.status().ToString();
+      pg_ = std::move(*created);
+      auto opened = PgDatabase::Open(pg_->conninfo());
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      meta_db = std::move(*opened);
+    } else {
+      auto opened = SqliteDatabase::Open(dir_.File("lethe.db"));
+      ASSERT_TRUE(opened.ok());
+      meta_db = std::move(*opened);
+    }
+    auto meta = SqlMetadataStore::Open(std::move(meta_db), clock_);
+    ASSERT_TRUE(meta.ok()) << meta.status().ToString();
     metadata_ = std::move(*meta);
     auto key_conn = SqliteDatabase::Open(dir_.File("keys.db"));
     ASSERT_TRUE(key_conn.ok());
@@ -56,7 +71,9 @@ class DomainFixture : public ::testing::Test {
     return Principal{account->account, account->account.id};
   }
 
+  bool metadata_on_postgres_ = false;
   TempDir dir_;
+  std::unique_ptr<TestPostgres> pg_;  // before metadata_: dropped once the store is closed
   ManualClock clock_{1'795'000'000'000};
   SystemRandom random_;
   Key master_;
