@@ -30,7 +30,7 @@ bench:
 	bench/run.sh build/release/lethe build/release/lethe_erasure_bench build/release/lethe_export_bench build/release/lethe_ingest_bench
 
 # Metadata at scale (issue 13): 1,000,000 then 10,000,000 media rows, on
-# SQLite and on a PostgreSQL of its own; about 40 minutes and 30 GB of /tmp.
+# SQLite and on a PostgreSQL of its own; about 75 minutes and up to 26 GB of /tmp.
 bench-scale: deps
 	@cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build/release -j $(JOBS) --target lethe

@@ -42,6 +42,16 @@ def rare_count(seeded):
     return len(range(7, min(measured, RARE_EVERY * RARE_COUNT), RARE_EVERY))
 
 
+def heavy_count(seeded):
+    """How many of the first `seeded` media are HEAVY_USER's."""
+    return len(range(0, (seeded + 1) // 2, 100))
+
+
+def tag_count(seeded, n):
+    """How many of the first `seeded` media of the measured account carry t<n>."""
+    return len(range(n, (seeded + 1) // 2, COMMON_TAGS))
+
+
 def random_ids(prefix, n):
     """n ids like RandomId(): prefix and 20 characters (100 random bits)."""
     raw = base64.b32encode(os.urandom(15 * n)).decode().translate(_TO_ALPHABET)
