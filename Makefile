@@ -4,7 +4,7 @@ LETHE_DATA ?= ./data
 JOBS ?= $(shell nproc)
 export LETHE_LISTEN LETHE_DATA
 
-.PHONY: run build test deps bench fuzz format clean
+.PHONY: run build test deps bench bench-scale fuzz format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -28,6 +28,13 @@ bench:
 	@cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build/release -j $(JOBS) --target lethe lethe_erasure_bench lethe_export_bench lethe_ingest_bench
 	bench/run.sh build/release/lethe build/release/lethe_erasure_bench build/release/lethe_export_bench build/release/lethe_ingest_bench
+
+# Metadata at scale (issue 13): 1,000,000 then 10,000,000 media rows, on
+# SQLite and on a PostgreSQL of its own; about 75 minutes and up to 26 GB of /tmp.
+bench-scale: deps
+	@cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build/release -j $(JOBS) --target lethe
+	python3 -B bench/scale.py build/release/lethe
 
 fuzz: deps
 	@cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DLETHE_FUZZ=ON >/dev/null

@@ -65,6 +65,7 @@
 #include "adapters/local/local_blob_store.h"
 #include "adapters/sql/sql_connection.h"
 #include "adapters/sql/sql_key_store.h"
+#include "adapters/sql/sql_listings.h"
 #include "adapters/sql/sql_metadata_store.h"
 #include "adapters/sqlite/sqlite_database.h"
 #include "common/encoding.h"
@@ -98,25 +99,18 @@ constexpr std::chrono::milliseconds kJobPoll{250};
 constexpr uint64_t kReserveBytes = 8 << 20;
 constexpr uint64_t kMaxMediaBytes = 1 << 20;
 
-// Copies of the by-end-user listings of SqlMetadataTx (ListMedia,
-// ListUsageEvents with an end user), for EXPLAIN QUERY PLAN only; keep them
-// in step.
-constexpr const char* kListMediaSql =
-    "SELECT seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
-    "expires_ms, blob_id, wrapped_key, expiry_from_account FROM media WHERE account_id = $1"
-    " AND end_user = $2"
-    " AND ($3 IS NULL OR kind = $3)"
-    " AND ($4 IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
-    "   WHERE t.media_id = media.id AND t.tag = $4))"
-    " AND seq > $5 ORDER BY seq LIMIT $6";
-constexpr const char* kListUsageSql =
-    "SELECT seq, id, time_ms, account_id, credential_id, end_user, ip, device_type, browser, "
-    "browser_version, language, country, method, route, status"
-    " FROM usage_events WHERE account_id = $1"
-    " AND end_user = $2"
-    " AND ($3 IS NULL OR time_ms >= $3)"
-    " AND ($4 IS NULL OR time_ms < $4)"
-    " AND seq > $5 ORDER BY seq LIMIT $6";
+// The by-end-user listings as SqlMetadataTx runs them (sql_listings.h):
+// $1 the account, $2 the end user, $3 the cursor, $4 the page size.
+std::string ListMediaSql() {
+  MediaQuery q;
+  q.end_user = "";
+  return MediaListing(q).sql;
+}
+std::string ListUsageSql() {
+  UsageQuery q;
+  q.end_user = "";
+  return UsageListing(q).sql;
+}
 
 // The same listing as one NULL-tolerant statement for every listing, as
 // SqlMetadataTx had it before (bench/README.md, Erasure): planned for an
@@ -671,7 +665,8 @@ int Run(const Options& o) {
                 << Thousands(db_bytes >> 20) << " MiB\n";
 
       // ---- the index ----
-      for (auto [name, sql] : {std::pair{"media", kListMediaSql}, {"usage", kListUsageSql}}) {
+      for (auto [name, sql] : {std::pair<const char*, std::string>{"media", ListMediaSql()},
+                               {"usage", ListUsageSql()}}) {
         auto plan = raw.Plan(sql);
         if (!plan.ok()) return fail("explain", plan.status());
         std::string joined;
@@ -684,7 +679,7 @@ int Run(const Options& o) {
         std::string joined;
         for (const auto& d : *plan) joined += (joined.empty() ? "" : "; ") + d;
         // Best of three, through the raw connection, both forms.
-        auto time_raw = [&](const char* sql, const std::vector<SqlValue>& params) {
+        auto time_raw = [&](const std::string& sql, const std::vector<SqlValue>& params) {
           double best = 1e300;
           for (int i = 0; i < 3; ++i) {
             auto t = Steady::now();
@@ -696,7 +691,7 @@ int Run(const Options& o) {
         std::string user = OtherUser(0, users);
         std::vector<SqlValue> params{account_id, user,       SqlValue(),
                                      SqlValue(), int64_t{0}, int64_t{100}};
-        double as_is = time_raw(kListMediaSql, params);
+        double as_is = time_raw(ListMediaSql(), {account_id, user, int64_t{0}, int64_t{100}});
         double shared = time_raw(kListMediaSharedSql, params);
         std::cout << "erasure-plan: the same listing as one NULL-tolerant statement "
                      "(\"$2 IS NULL OR end_user = $2\", as before): "

@@ -22,11 +22,13 @@ def curl(*args):
 class Lethe:
     """`lethe serve` on a port of its choosing (--listen 127.0.0.1:0)."""
 
-    def __init__(self, procs, binary, data_dir, log_path, max_media_bytes):
+    def __init__(self, procs, binary, data_dir, log_path, max_media_bytes, extra_args=(),
+                 start_secs=20):
         self.procs, self.binary, self.data_dir = procs, binary, data_dir
         self.log_path, self.max_media_bytes = log_path, max_media_bytes
         # Flags and environment for other stores (--metadata, --blobs, ...).
-        self.extra_args, self.env = [], None
+        self.extra_args, self.env = list(extra_args), None
+        self.start_secs = start_secs
         self.starts = 0
         self.proc = self.server = self.url = None
 
@@ -37,7 +39,7 @@ class Lethe:
         with open(self.log_path, "ab") as log:
             p = self.procs.start(args, cpus=cpus, stdout=log, stderr=subprocess.STDOUT,
                                  env=self.env)
-        deadline = time.time() + 20
+        deadline = time.time() + self.start_secs
         while time.time() < deadline:
             with open(self.log_path) as f:
                 lines = [ln for ln in f if "listening on" in ln]

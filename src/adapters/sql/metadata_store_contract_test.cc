@@ -574,6 +574,78 @@ TEST_P(MetadataStoreContract, MediaTagsRoundTripAndFilter) {
   EXPECT_TRUE(store_->ListBlobIds()->empty());
 }
 
+TEST_P(MetadataStoreContract, MediaByTagArePagedInOrderOncePerMediaWithinTheAccount) {
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_1", "cus_a")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_2", "cus_a")); }).ok());
+  struct Spec {
+    const char* id;
+    const char* account;
+    const char* end_user;
+    const char* kind;
+    std::vector<std::string> tags;
+  };
+  const std::vector<Spec> specs = {
+      {"med_1", "acc_1", "", "video", {"x"}},      {"med_2", "acc_1", "", "video", {"x", "x"}},
+      {"med_3", "acc_1", "", "video", {"y"}},      {"med_4", "acc_2", "", "video", {"x"}},
+      {"med_5", "acc_1", "", "audio", {"y", "x"}}, {"med_6", "acc_1", "u", "video", {"x"}},
+  };
+  for (const Spec& s : specs) {
+    MediaRecord m;
+    m.id = s.id;
+    m.account_id = s.account;
+    m.end_user = s.end_user;
+    m.kind = s.kind;
+    m.content_type = "video/mp4";
+    m.tags = s.tags;
+    m.blob_id = std::string("blb_") + s.id;
+    m.wrapped_key = "w";
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return StatusOf(tx.InsertMedia(m)); }).ok());
+  }
+  auto ids = [&](MediaQuery q) {
+    std::vector<std::string> out;
+    auto list = store_->ListMedia(q);
+    EXPECT_TRUE(list.ok()) << list.status().ToString();
+    if (list.ok()) {
+      for (const MediaRecord& m : *list) out.push_back(m.id);
+    }
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  MediaQuery q;
+  q.account_id = "acc_1";
+  q.tag = "x";
+  q.limit = 2;
+  EXPECT_EQ(ids(q), (Ids{"med_1", "med_2"}));  // med_2 once, though tagged twice
+  auto page = store_->ListMedia(q);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->back().tags, (Ids{"x", "x"}));
+  q.after_seq = page->back().seq;
+  EXPECT_EQ(ids(q), (Ids{"med_5", "med_6"}));  // never acc_2's med_4
+  q.after_seq.reset();
+  q.limit = 100;
+  q.kind = "audio";
+  EXPECT_EQ(ids(q), (Ids{"med_5"}));
+  q.kind.reset();
+  q.end_user = "u";
+  EXPECT_EQ(ids(q), (Ids{"med_6"}));
+  q.end_user.reset();
+  q.account_id = "acc_2";
+  EXPECT_EQ(ids(q), (Ids{"med_4"}));
+
+  // Tags rewritten or deleted leave the listing by tag with the media.
+  auto m1 = store_->FindMedia("acc_1", "med_1");
+  ASSERT_TRUE(m1.ok());
+  m1->tags = {"z"};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UpdateMedia(*m1); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.DeleteMedia("acc_1", "med_2"); }).ok());
+  q.account_id = "acc_1";
+  EXPECT_EQ(ids(q), (Ids{"med_5", "med_6"}));
+  q.tag = "z";
+  EXPECT_EQ(ids(q), (Ids{"med_1"}));
+}
+
 TEST_P(MetadataStoreContract, ProbedMediaDetailsRoundTripAndScrubIsPerAccount_USE2_USE3) {
   ASSERT_TRUE(
       W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());

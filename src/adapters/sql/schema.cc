@@ -1368,6 +1368,41 @@ ALTER TABLE media ADD COLUMN frame_rate TEXT;
 ALTER TABLE media ADD COLUMN rotation BIGINT;
 )sql";
 
+// Version 28 (issue 13): listings stay O(page) however many media there
+// are. A tag's media are listed in media order through media_tags itself:
+// each tag row gets its media's account and seq (neither ever changes),
+// indexed (account_id, tag, media_seq); that index replaces the one on the
+// tag alone, which ordered nothing. Tag rows of media that no longer exist
+// (unreachable, and personal data) go. PostgreSQL also gets seq into the
+// end-user indexes of media and usage events, so a listing by end user
+// reads a page instead of sorting all of that end user's rows; SQLite's
+// already end with it (seq is the rowid, the last column of every index).
+// (Version 27 is another feature's; each version applies on its own.)
+constexpr const char* kV28Sqlite = R"sql(
+DELETE FROM media_tags WHERE NOT EXISTS (SELECT 1 FROM media m WHERE m.id = media_tags.media_id);
+ALTER TABLE media_tags ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_tags ADD COLUMN media_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE media_tags SET
+  account_id = (SELECT m.account_id FROM media m WHERE m.id = media_tags.media_id),
+  media_seq = (SELECT m.seq FROM media m WHERE m.id = media_tags.media_id);
+CREATE INDEX media_tags_by_account_tag ON media_tags(account_id, tag, media_seq);
+DROP INDEX media_tags_by_tag;
+)sql";
+
+constexpr const char* kV28Postgres = R"sql(
+DELETE FROM media_tags t WHERE NOT EXISTS (SELECT 1 FROM media m WHERE m.id = t.media_id);
+ALTER TABLE media_tags ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_tags ADD COLUMN media_seq BIGINT NOT NULL DEFAULT 0;
+UPDATE media_tags t SET account_id = m.account_id, media_seq = m.seq
+  FROM media m WHERE m.id = t.media_id;
+CREATE INDEX media_tags_by_account_tag ON media_tags(account_id, tag, media_seq);
+DROP INDEX media_tags_by_tag;
+CREATE INDEX media_by_end_user_seq ON media(account_id, end_user, seq);
+DROP INDEX media_by_end_user;
+CREATE INDEX usage_by_end_user_seq ON usage_events(account_id, end_user, seq);
+DROP INDEX usage_by_end_user;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -1377,7 +1412,7 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
       {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
       {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}, {25, kV25Sqlite},
-      {26, kV26Sqlite}, {27, kV27Sqlite}};
+      {26, kV26Sqlite}, {27, kV27Sqlite}, {28, kV28Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
@@ -1385,7 +1420,7 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
       {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
       {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}, {24, kV24Postgres},
-      {25, kV25Postgres}, {26, kV26Postgres}, {27, kV27Postgres}};
+      {25, kV25Postgres}, {26, kV26Postgres}, {27, kV27Postgres}, {28, kV28Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "adapters/sql/sql_listings.h"
 #include "adapters/sql/sql_rows.h"
 
 namespace lethe {
@@ -51,10 +52,6 @@ ApiKeyRecord ApiKeyFromRow(const SqlRow& r) {
                       SqlInt(r[3]),  SqlOptInt(r[4]), SqlText(r[5])};
 }
 
-constexpr const char* kUsageColumns =
-    "seq, id, time_ms, account_id, credential_id, end_user, ip, device_type, browser, "
-    "browser_version, language, country, method, route, status";
-
 UsageEvent UsageFromRow(const SqlRow& r) {
   UsageEvent e;
   e.seq = SqlInt(r[0]);
@@ -92,20 +89,6 @@ AuditEvent AuditFromRow(const SqlRow& r) {
   e.prev_hash = SqlText(r[9]);
   e.hash = SqlText(r[10]);
   return e;
-}
-
-constexpr const char* kMediaColumns =
-    "seq, id, account_id, end_user, kind, content_type, bytes, sha256, title, created_ms, "
-    "expires_ms, blob_id, wrapped_key, expiry_from_account, duration_ms, width, height, codecs, "
-    "frame_rate, rotation";
-
-// The end-user condition of the by-account listings, on `$2`. A statement
-// is planned once, for any binding, so "($2 IS NULL OR end_user = $2)"
-// cannot use the (account_id, end_user) indexes and scans the whole
-// account; a listing by end user therefore gets its own statement, with a
-// plain equality the planner can search the index with.
-const char* EndUserFilter(const std::optional<std::string>& end_user) {
-  return end_user ? " AND end_user = $2" : " AND (CAST($2 AS TEXT) IS NULL OR end_user = $2)";
 }
 
 // Codec names (libavcodec's, e.g. "h264") joined by commas.
@@ -345,17 +328,9 @@ Status SqlMetadataTx::InsertUsageEvents(const std::vector<UsageEvent>& events) {
 }
 
 Result<std::vector<UsageEvent>> SqlMetadataTx::ListUsageEvents(const UsageQuery& q) {
-  // Optional filters are NULL-tolerant so one prepared statement serves
-  // all, except the end user: see EndUserFilter.
-  return AllRows<UsageEvent>(
-      Query(std::string("SELECT ") + kUsageColumns + " FROM usage_events WHERE account_id = $1" +
-                EndUserFilter(q.end_user) +
-                " AND (CAST($3 AS BIGINT) IS NULL OR time_ms >= $3)"
-                " AND (CAST($4 AS BIGINT) IS NULL OR time_ms < $4)"
-                " AND seq > $5 ORDER BY seq LIMIT $6",
-            {q.account_id, SqlNullable(q.end_user), SqlNullable(q.since_ms),
-             SqlNullable(q.until_ms), q.after_seq.value_or(0), int64_t{q.limit}}),
-      UsageFromRow);
+  // One statement per combination of filters: see sql_listings.h.
+  SqlStatement s = UsageListing(q);
+  return AllRows<UsageEvent>(Query(s.sql, s.params), UsageFromRow);
 }
 
 // ---- audit ----
@@ -395,8 +370,12 @@ Result<std::vector<AuditEvent>> SqlMetadataTx::ListAuditEvents(const std::string
 Status SqlMetadataTx::WriteTags(const MediaRecord& m) {
   LETHE_RETURN_IF_ERROR(Query("DELETE FROM media_tags WHERE media_id = $1", {m.id}));
   for (size_t i = 0; i < m.tags.size(); ++i) {
+    // The media's account and seq, copied from its row (neither ever
+    // changes), index the listing by tag in media order (schema v28).
     LETHE_RETURN_IF_ERROR(
-        Query("INSERT INTO media_tags (media_id, tag, position) VALUES ($1, $2, $3)",
+        Query("INSERT INTO media_tags (media_id, tag, position, account_id, media_seq) "
+              "SELECT id, CAST($2 AS TEXT), CAST($3 AS BIGINT), account_id, seq FROM media "
+              "WHERE id = $1",
               {m.id, m.tags[i], static_cast<int64_t>(i)}));
   }
   return Status::Ok();
@@ -441,29 +420,17 @@ Status SqlMetadataTx::UpdateMedia(const MediaRecord& m) {
 
 Result<MediaRecord> SqlMetadataTx::FindMedia(const std::string& account_id,
                                              const std::string& media_id) {
-  LETHE_ASSIGN_OR_RETURN(
-      MediaRecord m,
-      FirstRow<MediaRecord>(Query(std::string("SELECT ") + kMediaColumns +
-                                      " FROM media WHERE id = $1 AND account_id = $2",
-                                  {media_id, account_id}),
-                            MediaFromRow, "media"));
+  SqlStatement s = MediaLookup(account_id, media_id);
+  LETHE_ASSIGN_OR_RETURN(MediaRecord m,
+                         FirstRow<MediaRecord>(Query(s.sql, s.params), MediaFromRow, "media"));
   LETHE_RETURN_IF_ERROR(LoadTags(m));
   return m;
 }
 
 Result<std::vector<MediaRecord>> SqlMetadataTx::ListMedia(const MediaQuery& q) {
-  LETHE_ASSIGN_OR_RETURN(
-      auto list,
-      AllRows<MediaRecord>(
-          Query(std::string("SELECT ") + kMediaColumns + " FROM media WHERE account_id = $1" +
-                    EndUserFilter(q.end_user) +
-                    " AND (CAST($3 AS TEXT) IS NULL OR kind = $3)"
-                    " AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM media_tags t"
-                    "   WHERE t.media_id = media.id AND t.tag = $4))"
-                    " AND seq > $5 ORDER BY seq LIMIT $6",
-                {q.account_id, SqlNullable(q.end_user), SqlNullable(q.kind), SqlNullable(q.tag),
-                 q.after_seq.value_or(0), int64_t{q.limit}}),
-          MediaFromRow));
+  // One statement per combination of filters: see sql_listings.h.
+  SqlStatement s = MediaListing(q);
+  LETHE_ASSIGN_OR_RETURN(auto list, AllRows<MediaRecord>(Query(s.sql, s.params), MediaFromRow));
   for (MediaRecord& m : list) LETHE_RETURN_IF_ERROR(LoadTags(m));
   return list;
 }
