@@ -73,7 +73,7 @@ const NOT_SERVED = new Set([
   'bad-listen', 'bad-master-key', 'master-key-missing', 'master-key-mismatch', 'data-dir-locked',
   'no-s3-credentials', 'bad-blobs-url', 'bad-option', 'smtp-bad-url', 'smtp-bad-timeout',
   'sms-bad-url', 'sms-bad-timeout', 'sms-bad-token', 'bad-hash-list', 'cells-share-a-store',
-  'bad-region', 'region-needs-own-stores', 'bad-portal',
+  'bad-region', 'region-needs-own-stores', 'bad-portal', 'bad-instance-id',
   // backups and their keys (the ops route answers 201 or 500)
   'bad-backup-file', 'backup-damaged', 'backup-epoch-destroyed', 'bad-epoch', 'epoch-key-destroyed',
   'epoch-key-exists', 'exists',
