@@ -345,15 +345,15 @@ TEST(PgDatabaseWrite, ALockAskedForLateNeverCommitsTheRunWithoutIt) {
   });
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(runs, 2);
-  Result<std::vector<SqlRow>> rows;
+  int64_t count = -1;
   ASSERT_TRUE((*db)
-                  ->Read([&](SqlConnection& c) {
-                    rows = c.Query("SELECT count(*) FROM t", {});
-                    return rows.status();
+                  ->Read([&](SqlConnection& c) -> Status {
+                    LETHE_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT count(*) FROM t", {}));
+                    if (rows.size() == 1) count = SqlInt(rows[0][0]);
+                    return Status::Ok();
                   })
                   .ok());
-  ASSERT_TRUE(rows.ok() && rows->size() == 1);
-  EXPECT_EQ(SqlInt((*rows)[0][0]), 1);
+  EXPECT_EQ(count, 1);
 }
 
 }  // namespace
