@@ -53,16 +53,48 @@ Status PgConnection::Reset() {
   return ExecScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
 }
 
-void PgConnection::StartTransaction(bool write, std::set<std::string> locked) {
+void PgLockHints::Add(const std::string& first_statement, const std::set<std::string>& tables) {
+  std::lock_guard lock(mu_);
+  tables_[first_statement].insert(tables.begin(), tables.end());
+}
+
+std::set<std::string> PgLockHints::For(const std::string& first_statement) const {
+  std::lock_guard lock(mu_);
+  auto it = tables_.find(first_statement);
+  return it == tables_.end() ? std::set<std::string>() : it->second;
+}
+
+void PgConnection::StartTransaction(bool write, std::set<std::string> locked, PgLockHints* hints) {
   write_ = write;
   locked_ = std::move(locked);
+  hints_ = hints;
+  began_ = false;
+  run_ = 0;
   restart_locks_.clear();
   must_retry_ = false;
   changed_ = 0;
+  first_statement_.clear();
+  failed_statement_.clear();
+}
+
+void PgConnection::RollbackIfOpen() {
+  PGTransactionStatusType status = PQtransactionStatus(conn_);
+  if (status != PQTRANS_INTRANS && status != PQTRANS_INERROR) return;
+  PgResult res(PQexec(conn_, "ROLLBACK"));
+}
+
+Status PgConnection::LockNow(const std::string& table) {
+  // Before the first statement of the transaction: no snapshot yet, so
+  // the snapshot comes after the lock, as if BEGIN had taken it.
+  PgResult res(PQexec(conn_, ("LOCK TABLE " + table + " IN EXCLUSIVE MODE").c_str()));
+  if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) return ErrorOf(res.get(), "lock");
+  locked_.insert(table);
+  return Status::Ok();
 }
 
 Status PgConnection::LockTableForWrite(const std::string& table) {
   if (!write_ || locked_.count(table)) return Status::Ok();
+  if (began_ && run_ == 0) return LockNow(table);
   restart_locks_.insert(table);
   return Status::Unavailable("restart: the transaction must lock " + table + " first");
 }
@@ -97,6 +129,15 @@ Result<const std::string*> PgConnection::Prepare(const std::string& sql, int* np
 
 Result<std::vector<SqlRow>> PgConnection::Query(const std::string& sql,
                                                 const std::vector<SqlValue>& params) {
+  if (began_ && run_ == 0) {
+    first_statement_ = sql;
+    if (write_ && hints_ != nullptr) {
+      for (const std::string& table : hints_->For(sql)) {
+        if (!locked_.count(table)) LETHE_RETURN_IF_ERROR(LockNow(table));
+      }
+    }
+  }
+  ++run_;
   int nparams = 0;
   LETHE_ASSIGN_OR_RETURN(const std::string* name, Prepare(sql, &nparams));
   std::vector<std::string> text(nparams);
@@ -112,7 +153,11 @@ Result<std::vector<SqlRow>> PgConnection::Query(const std::string& sql,
   PgResult res(
       PQexecPrepared(conn_, name->c_str(), nparams, values.data(), lengths.data(), nullptr, 0));
   ExecStatusType status = PQresultStatus(res.get());
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return ErrorOf(res.get(), "query");
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    Status st = ErrorOf(res.get(), "query");
+    if (must_retry_ && failed_statement_.empty()) failed_statement_ = sql;
+    return st;
+  }
   const char* tuples = PQcmdTuples(res.get());
   changed_ = tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
   std::vector<SqlRow> rows;
@@ -142,9 +187,14 @@ Result<std::vector<SqlRow>> PgConnection::Query(const std::string& sql,
 }
 
 Status PgConnection::ExecScript(const std::string& sql) {
+  ++run_;
   PgResult res(PQexec(conn_, sql.c_str()));
   ExecStatusType status = PQresultStatus(res.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return ErrorOf(res.get(), "exec");
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    Status st = ErrorOf(res.get(), "exec");
+    if (must_retry_ && failed_statement_.empty()) failed_statement_ = sql;
+    return st;
+  }
   // COMMIT of a transaction that already failed answers ROLLBACK, not an
   // error: it must not pass for a commit.
   if (sql == "COMMIT" && std::strcmp(PQcmdStatus(res.get()), "COMMIT") != 0) {

@@ -10,6 +10,17 @@
 // as its first statement: taken before the snapshot, the lock makes
 // writers of that table queue, and each sees the rows its predecessor
 // committed, so the chain's sequence is never read-then-written by two.
+// A lock asked for before the transaction's first statement is taken at
+// once. The tables are also remembered by the first statement of the
+// transaction that asked (PgLockHints), and taken just before that
+// statement from then on, so a kind of transaction restarts for a lock
+// about once per process, not on every run: its runs without the lock
+// were the ones that kept failing to serialize (issue 13). A hint only
+// adds waiting (another kind that starts alike queues too), never changes
+// a result. Lock reruns do not count against `max_attempts`, and a
+// transaction that asked for a lock never commits what it did without it.
+// A failed transaction is rolled back only while it is still open (a
+// failed COMMIT has ended it already).
 // Durability::kPowerLoss commits with synchronous_commit on (the commit is
 // in the server's fsynced WAL when Write returns); kProcessCrash sets it
 // off for the transaction (a crash of Lethe loses nothing; a crash of the
@@ -58,7 +69,7 @@ namespace lethe {
 
 struct PgOptions {
   int connections = 8;    // in the pool; Write and Read share it
-  int max_attempts = 20;  // of one Write, serialization failures included
+  int max_attempts = 20;  // runs of one Write that may fail to serialize
   enum class Forget { kVacuum, kVacuumFull } forget = Forget::kVacuum;
   std::vector<std::string> forget_tables;  // for kVacuumFull
 };
@@ -72,7 +83,8 @@ class PgDatabase final : public SqlDatabase {
 
   SqlDialect dialect() const override { return SqlDialect::kPostgres; }
   // Returns fn's Status; Internal when the commit failed, or when the
-  // transaction kept failing to serialize `max_attempts` times.
+  // transaction kept failing to serialize `max_attempts` times (the message
+  // names its first statement and the one PostgreSQL cancelled).
   Status Write(Durability durability, const std::function<Status(SqlConnection&)>& fn) override;
   // Returns fn's Status, or Internal when no snapshot could be taken.
   Status Read(const std::function<Status(SqlConnection&)>& fn) override;
@@ -95,6 +107,7 @@ class PgDatabase final : public SqlDatabase {
   std::condition_variable free_cv_;
   std::vector<PgConnection*> idle_;
   uint64_t retries_ = 0;
+  PgLockHints hints_;
 };
 
 }  // namespace lethe

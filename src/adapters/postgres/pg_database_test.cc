@@ -1,6 +1,8 @@
 // PostgreSQL specifics, on a real server (ctest's `postgres` fixture):
-// a destroyed key leaves no copy in the key table's pages, and the audit
-// chain stays one chain with many concurrent writers (on SQLite too).
+// a destroyed key leaves no copy in the key table's pages, the audit
+// chain stays one chain with many concurrent writers (on SQLite too),
+// uploads racing the poster workers all commit (issue 13), and a lock
+// asked for late never lets a transaction commit twice.
 #include "adapters/postgres/pg_database.h"
 
 #include <gtest/gtest.h>
@@ -183,6 +185,176 @@ TEST_P(AuditChainWriters, ConcurrentRecordsKeepOneVerifiableChain_SEC1) {
 INSTANTIATE_TEST_SUITE_P(Backends, AuditChainWriters,
                          ::testing::Values(ChainBackend{"sqlite"}, ChainBackend{"postgres"}),
                          [](const auto& info) { return info.param.name; });
+
+// Issue 13: an upload's commit (its media, its intent settled, the audit
+// chain, its poster queued) racing the poster workers (claim, then the
+// artifact and its blob's intent) on a fresh, small database. On
+// PostgreSQL each pair used to read an index page the other wrote, and an
+// upload could fail to serialize 20 times in a row. Every transaction must
+// commit; the reruns are printed for the measurement.
+class UploadAndPosterWriters : public ::testing::TestWithParam<ChainBackend> {};
+
+TEST_P(UploadAndPosterWriters, UploadsRacingPosterWorkersAllCommit) {
+  TempDir dir;
+  ManualClock clock{1'700'000'000'000};
+  std::unique_ptr<TestPostgres> pg;
+  std::unique_ptr<SqlDatabase> db;
+  PgDatabase* pgdb = nullptr;
+  if (GetParam().name == "postgres") {
+    auto created = TestPostgres::Create();
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    pg = std::move(*created);
+    auto opened = PgDatabase::Open(pg->conninfo());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    pgdb = opened->get();
+    db = std::move(*opened);
+  } else {
+    auto opened = SqliteDatabase::Open(dir.File("lethe.db"));
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    db = std::move(*opened);
+  }
+  auto store = SqlMetadataStore::Open(std::move(db), clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  SystemRandom random;
+  AuditLog audit(**store, clock, random);
+  ASSERT_TRUE((*store)
+                  ->Transact([&](MetadataTx& tx) -> Status {
+                    CustomerRecord c;
+                    c.id = "cus_1";
+                    c.name = "C";
+                    c.email = "c@example.com";
+                    c.password_hash = "h";
+                    c.country = "US";
+                    c.birth_date = "1990-01-01";
+                    LETHE_RETURN_IF_ERROR(tx.InsertCustomer(c));
+                    return tx.InsertAccount(AccountRecord{"acc_1", "cus_1", "app", "us", "d", 1});
+                  })
+                  .ok());
+
+  constexpr int kUploaders = 8, kEach = 30, kWorkers = 3;
+  std::atomic<int> failures{0}, uploaded{0}, finished{0};
+  auto fail = [&](const Status& st) {
+    ++failures;
+    ADD_FAILURE() << st.ToString();
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kUploaders; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "med_" + std::to_string(t) + "_" + std::to_string(i);
+        // The intent, as the upload starts (MediaLibrary::NoteBlobIntent).
+        Status st = (*store)->Transact(
+            [&](MetadataTx& tx) { return tx.InsertBlobIntent("blb_" + id, 1, ""); });
+        // Its commit (MediaIngest::Commit, with MediaArtifacts::Emit).
+        if (st.ok()) {
+          st = (*store)->Transact([&](MetadataTx& tx) -> Status {
+            LETHE_RETURN_IF_ERROR(StatusOf(tx.FindAccountById("acc_1")));
+            MediaRecord m;
+            m.id = id;
+            m.account_id = "acc_1";
+            m.kind = "image";
+            m.content_type = "image/png";
+            m.blob_id = "blb_" + id;
+            m.wrapped_key = "w";
+            LETHE_RETURN_IF_ERROR(StatusOf(tx.InsertMedia(m)));
+            LETHE_RETURN_IF_ERROR(tx.DeleteBlobIntents({m.blob_id}));
+            LETHE_RETURN_IF_ERROR(audit.Record(tx, Actor::System("uploader"), "media.create", id,
+                                               "acc_1", RequestOrigin{}));
+            LETHE_RETURN_IF_ERROR(StatusOf(tx.FindMedia("acc_1", id)));
+            return tx.UpsertMediaArtifact(
+                {id, "poster", "acc_1", "pending", 0, 0, std::nullopt, 0, "", 1, 1});
+          });
+        }
+        if (st.ok()) {
+          ++uploaded;
+        } else {
+          fail(st);
+        }
+      }
+    });
+  }
+  for (int w = 0; w < kWorkers; ++w) {
+    threads.emplace_back([&] {
+      while (finished.load() + failures.load() < kUploaders * kEach) {
+        std::vector<MediaArtifactRecord> claimed;
+        Status st = (*store)->Transact([&](MetadataTx& tx) -> Status {
+          LETHE_ASSIGN_OR_RETURN(claimed, tx.ClaimMediaArtifacts(1, 1'000'000, 1, "me"));
+          return Status::Ok();
+        });
+        if (!st.ok()) fail(st);
+        if (claimed.empty()) {
+          if (uploaded.load() + failures.load() == kUploaders * kEach) break;
+          std::this_thread::yield();
+          continue;
+        }
+        MediaArtifactRecord a = claimed.front();
+        const std::string blob = "blb_" + a.media_id + "-poster";
+        st = (*store)->Transact([&](MetadataTx& tx) { return tx.InsertBlobIntent(blob, 1, ""); });
+        if (st.ok()) {
+          st = (*store)->Transact([&](MetadataTx& tx) -> Status {
+            LETHE_RETURN_IF_ERROR(StatusOf(tx.FindMedia(a.account_id, a.media_id)));
+            a.state = "ready";
+            a.lease_until_ms.reset();
+            LETHE_RETURN_IF_ERROR(tx.UpsertMediaArtifact(a));
+            return tx.DeleteBlobIntents({blob});
+          });
+        }
+        if (st.ok()) {
+          ++finished;
+        } else {
+          fail(st);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(uploaded.load(), kUploaders * kEach);
+  EXPECT_EQ(finished.load(), kUploaders * kEach);
+  auto verdict = audit.Verify();
+  ASSERT_TRUE(verdict.ok()) << verdict.status().ToString();
+  EXPECT_TRUE(verdict->intact);
+  if (pgdb) {
+    std::cout << "postgres write reruns: " << pgdb->retries() << " for " << kUploaders * kEach
+              << " uploads\n";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, UploadAndPosterWriters,
+                         ::testing::Values(ChainBackend{"sqlite"}, ChainBackend{"postgres"}),
+                         [](const auto& info) { return info.param.name; });
+
+// A transaction that goes on after its lock request was refused, and
+// returns Ok, is rerun with the lock, and what it did without it is not
+// committed: the row is written once.
+TEST(PgDatabaseWrite, ALockAskedForLateNeverCommitsTheRunWithoutIt) {
+  auto pg = TestPostgres::Create();
+  ASSERT_TRUE(pg.ok()) << pg.status().ToString();
+  auto db = PgDatabase::Open((*pg)->conninfo());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE((*db)
+                  ->Write(Durability::kPowerLoss,
+                          [](SqlConnection& c) { return c.ExecScript("CREATE TABLE t (n INT)"); })
+                  .ok());
+  int runs = 0;
+  Status st = (*db)->Write(Durability::kPowerLoss, [&](SqlConnection& c) -> Status {
+    ++runs;
+    LETHE_RETURN_IF_ERROR(StatusOf(c.Query("INSERT INTO t (n) VALUES (1)", {})));
+    (void)c.LockTableForWrite("t");  // refused on the first run; ignored
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(runs, 2);
+  int64_t count = -1;
+  ASSERT_TRUE((*db)
+                  ->Read([&](SqlConnection& c) -> Status {
+                    LETHE_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT count(*) FROM t", {}));
+                    if (rows.size() == 1) count = SqlInt(rows[0][0]);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(count, 1);
+}
 
 }  // namespace
 }  // namespace lethe

@@ -149,6 +149,10 @@ Status SqlMetadataTx::ExecOne(const std::string& sql, const std::vector<SqlValue
   return Status::Ok();
 }
 
+std::string SqlMetadataTx::ClaimLock() const {
+  return conn_.dialect() == SqlDialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+}
+
 void SqlMetadataTx::AfterCommit(std::function<void()> fn) {
   after_commit_.push_back(std::move(fn));
 }

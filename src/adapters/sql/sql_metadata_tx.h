@@ -282,6 +282,15 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<SqlValue>& params);
   // Runs a write that must touch exactly one row; NotFound otherwise.
   Status ExecOne(const std::string& sql, const std::vector<SqlValue>& params);
+  // The clause that ends a queue's claim SELECT: on PostgreSQL the rows
+  // are locked as they are read and those another claim holds are passed
+  // over, so two workers never update the same row and fail to serialize;
+  // SQLite runs one writer at a time and has no such clause.
+  std::string ClaimLock() const;
+  // Makes this transaction the only writer of media_artifacts until it
+  // ends (see the definition for why); Unavailable("restart") as
+  // LockTableForWrite says.
+  Status LockArtifacts();
   Status WriteTags(const MediaRecord& m);
   Status LoadTags(MediaRecord& m);
 

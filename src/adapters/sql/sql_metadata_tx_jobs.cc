@@ -46,7 +46,8 @@ Result<std::vector<JobRecord>> SqlMetadataTx::ClaimJobs(int64_t now_ms, int64_t 
       AllRows<JobRecord>(Query(std::string("SELECT ") + kJobColumns +
                                    " FROM jobs WHERE state = 'pending' AND run_after_ms <= $1"
                                    " AND (lease_until_ms IS NULL OR lease_until_ms <= $1)"
-                                   " ORDER BY run_after_ms, id LIMIT $2",
+                                   " ORDER BY run_after_ms, id LIMIT $2" +
+                                   ClaimLock(),
                                {now_ms, int64_t{limit}}),
                          JobFromRow));
   for (JobRecord& j : due) {
