@@ -7,6 +7,7 @@
 #include "http/browser_session.h"
 #include "http/customer_api.h"
 #include "http/json_body.h"
+#include "http/two_factor_api.h"
 
 namespace lethe {
 namespace {
@@ -53,13 +54,7 @@ Result<HttpResponse> SignIn(Customers& customers, const Gate& gate, const Clock&
 Result<HttpResponse> SecondStep(Customers& customers, TwoFactor& two_factor, const Gate& gate,
                                 const Clock& clock, HttpRequest& req) {
   LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
-  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"challenge", "code"}));
-  LETHE_ASSIGN_OR_RETURN(std::string challenge, body.Required("challenge"));
-  LETHE_ASSIGN_OR_RETURN(std::string code, body.Required("code"));
-  LETHE_ASSIGN_OR_RETURN(std::string customer_id,
-                         two_factor.Redeem(challenge, code, OriginOf(req)));
-  LETHE_ASSIGN_OR_RETURN(IssuedSession session,
-                         customers.CompleteSignIn(customer_id, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(IssuedSession session, CompleteSecondStep(two_factor, customers, req));
   LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers.Authenticate(session.token));
   return SignedIn(customer, session, clock);
 }

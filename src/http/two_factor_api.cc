@@ -37,13 +37,7 @@ Result<HttpResponse> Disable(TwoFactor& two_factor, HttpRequest& req, const Cust
 }
 
 Result<HttpResponse> SecondStep(TwoFactor& two_factor, Customers& customers, HttpRequest& req) {
-  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"challenge", "code"}));
-  LETHE_ASSIGN_OR_RETURN(std::string challenge, body.Required("challenge"));
-  LETHE_ASSIGN_OR_RETURN(std::string code, body.Required("code"));
-  LETHE_ASSIGN_OR_RETURN(std::string customer_id,
-                         two_factor.Redeem(challenge, code, OriginOf(req)));
-  LETHE_ASSIGN_OR_RETURN(IssuedSession session,
-                         customers.CompleteSignIn(customer_id, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(IssuedSession session, CompleteSecondStep(two_factor, customers, req));
   return HttpResponse::Json(
       201, object{{"token", session.token}, {"expires_at", FormatRfc3339(session.expires_ms)}});
 }
@@ -84,6 +78,16 @@ Result<HttpResponse> SendSignInCode(TwoFactor& two_factor, HttpRequest& req) {
 }
 
 }  // namespace
+
+Result<IssuedSession> CompleteSecondStep(TwoFactor& two_factor, Customers& customers,
+                                         HttpRequest& req) {
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"challenge", "code"}));
+  LETHE_ASSIGN_OR_RETURN(std::string challenge, body.Required("challenge"));
+  LETHE_ASSIGN_OR_RETURN(std::string code, body.Required("code"));
+  LETHE_ASSIGN_OR_RETURN(std::string customer_id,
+                         two_factor.Redeem(challenge, code, OriginOf(req)));
+  return customers.CompleteSignIn(customer_id, OriginOf(req));
+}
 
 void AddTwoFactorRoutes(Router& router, TwoFactor& two_factor, Customers& customers,
                         uint64_t max_json_body) {

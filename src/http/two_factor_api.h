@@ -22,4 +22,10 @@ namespace lethe {
 void AddTwoFactorRoutes(Router& router, TwoFactor& two_factor, Customers& customers,
                         uint64_t max_json_body);
 
+// The second step of a sign-in, for the API and the portal alike: redeems
+// the body's {"challenge","code"} and opens the session. Returns it, or
+// the body's error, TwoFactor::Redeem's or Customers::CompleteSignIn's.
+Result<IssuedSession> CompleteSecondStep(TwoFactor& two_factor, Customers& customers,
+                                         HttpRequest& req);
+
 }  // namespace lethe

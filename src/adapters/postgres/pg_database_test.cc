@@ -125,29 +125,43 @@ struct ChainBackend {
   friend void PrintTo(const ChainBackend& b, std::ostream* os) { *os << b.name; }
 };
 
-class AuditChainWriters : public ::testing::TestWithParam<ChainBackend> {};
+// A metadata store on the parameter's backend: SQLite in a temporary
+// directory, or a fresh PostgreSQL database (`pgdb_` then counts reruns).
+class ConcurrentWriters : public ::testing::TestWithParam<ChainBackend> {
+ protected:
+  void OpenStore() {
+    std::unique_ptr<SqlDatabase> db;
+    if (GetParam().name == "postgres") {
+      auto created = TestPostgres::Create();
+      ASSERT_TRUE(created.ok()) << created.status().ToString();
+      pg_ = std::move(*created);
+      auto opened = PgDatabase::Open(pg_->conninfo());
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      pgdb_ = opened->get();
+      db = std::move(*opened);
+    } else {
+      auto opened = SqliteDatabase::Open(dir_.File("lethe.db"));
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      db = std::move(*opened);
+    }
+    store_ = SqlMetadataStore::Open(std::move(db), clock_);
+    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
+  }
+
+  TempDir dir_;
+  ManualClock clock_{1'700'000'000'000};
+  std::unique_ptr<TestPostgres> pg_;  // dropped after the store closes
+  PgDatabase* pgdb_ = nullptr;
+  Result<std::unique_ptr<SqlMetadataStore>> store_ = Status::Internal("not opened");
+};
+
+class AuditChainWriters : public ConcurrentWriters {};
 
 TEST_P(AuditChainWriters, ConcurrentRecordsKeepOneVerifiableChain_SEC1) {
-  TempDir dir;
-  ManualClock clock{1'700'000'000'000};
-  std::unique_ptr<TestPostgres> pg;
-  std::unique_ptr<SqlDatabase> db;
-  PgDatabase* pgdb = nullptr;
-  if (GetParam().name == "postgres") {
-    auto created = TestPostgres::Create();
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-    pg = std::move(*created);
-    auto opened = PgDatabase::Open(pg->conninfo());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    pgdb = opened->get();
-    db = std::move(*opened);
-  } else {
-    auto opened = SqliteDatabase::Open(dir.File("lethe.db"));
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db = std::move(*opened);
-  }
-  auto store = SqlMetadataStore::Open(std::move(db), clock);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  auto& store = store_;
+  auto& clock = clock_;
+  auto* pgdb = pgdb_;
   SystemRandom random;
   AuditLog audit(**store, clock, random);
 
@@ -192,29 +206,13 @@ INSTANTIATE_TEST_SUITE_P(Backends, AuditChainWriters,
 // PostgreSQL each pair used to read an index page the other wrote, and an
 // upload could fail to serialize 20 times in a row. Every transaction must
 // commit; the reruns are printed for the measurement.
-class UploadAndPosterWriters : public ::testing::TestWithParam<ChainBackend> {};
+class UploadAndPosterWriters : public ConcurrentWriters {};
 
 TEST_P(UploadAndPosterWriters, UploadsRacingPosterWorkersAllCommit) {
-  TempDir dir;
-  ManualClock clock{1'700'000'000'000};
-  std::unique_ptr<TestPostgres> pg;
-  std::unique_ptr<SqlDatabase> db;
-  PgDatabase* pgdb = nullptr;
-  if (GetParam().name == "postgres") {
-    auto created = TestPostgres::Create();
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-    pg = std::move(*created);
-    auto opened = PgDatabase::Open(pg->conninfo());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    pgdb = opened->get();
-    db = std::move(*opened);
-  } else {
-    auto opened = SqliteDatabase::Open(dir.File("lethe.db"));
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    db = std::move(*opened);
-  }
-  auto store = SqlMetadataStore::Open(std::move(db), clock);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(OpenStore());
+  auto& store = store_;
+  auto& clock = clock_;
+  auto* pgdb = pgdb_;
   SystemRandom random;
   AuditLog audit(**store, clock, random);
   ASSERT_TRUE((*store)
