@@ -19,10 +19,21 @@
 namespace lethe {
 
 // The paths of the portal's pages. web/portal/src/routes.ts routes the same
-// paths in the browser; a page added there is added here (and to
+// paths in the browser. A section of an account (/accounts/{id}/media, its
+// items /accounts/{id}/media/{item}) and of the staff console
+// (/staff/{section}) is routed in the browser only: a section added there
+// needs no change here. Other pages are added here (and to
 // docs/openapi.yaml).
-inline constexpr std::array<std::string_view, 5> kPortalPages = {"/", "/signin", "/signup",
-                                                                 "/security", "/accounts/{id}"};
+inline constexpr std::array<std::string_view, 10> kPortalPages = {"/",
+                                                                  "/signin",
+                                                                  "/signup",
+                                                                  "/security",
+                                                                  "/accounts/{id}",
+                                                                  "/accounts/{id}/{section}",
+                                                                  "/accounts/{id}/{section}/{item}",
+                                                                  "/staff",
+                                                                  "/staff/{section}",
+                                                                  "/privacy/{account}"};
 
 // Registers GET (and so HEAD) of every page and of /assets/{file}.
 // `site` may be null (no portal built); else it must outlive the router.

@@ -91,7 +91,9 @@ void ExpectSecurityHeaders(const Response& r) {
 }
 
 TEST_F(PortalTest, PagesAreIndexHtmlRevalidatedEveryTime) {
-  for (const char* page : {"/", "/signin", "/signup", "/security", "/accounts/acc_123"}) {
+  for (const char* page :
+       {"/", "/signin", "/signup", "/security", "/accounts/acc_123", "/accounts/acc_123/media",
+        "/accounts/acc_123/requests/prq_1", "/staff", "/staff/grants", "/privacy/acc_123"}) {
     Response r = client_.Get(page);
     ASSERT_EQ(r.status, 200) << page << r.Describe();
     EXPECT_EQ(r.body, kIndex) << page;

@@ -1,6 +1,8 @@
-// The portal's pages and their paths. The server answers exactly these
-// paths with index.html (kPortalPages in src/http/portal_routes.h): a page
-// added here is added there too, and to docs/openapi.yaml.
+// The portal's pages and their paths. The server answers these paths with
+// index.html (kPortalPages in src/http/portal_routes.h). It answers any
+// /accounts/{id}/{section}[/{item}] and /staff/{section}, so a section
+// added here needs nothing there; a page of another shape is added there
+// too, and to docs/openapi.yaml.
 
 export type Route =
   | { page: 'accounts' }
