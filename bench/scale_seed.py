@@ -241,6 +241,21 @@ class SqliteSeeder:
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
 
+def pipe_into(argv, chunks, what):
+    """Runs argv with the byte chunks on its stdin; SetupError(what: stderr) if it fails."""
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    try:
+        for chunk in chunks:
+            p.stdin.write(chunk)
+        p.stdin.close()
+    except BrokenPipeError:
+        pass
+    err = p.stderr.read().decode()
+    if p.wait() != 0:
+        raise SetupError(f"{what}: {err[-800:]}")
+
+
 def as_postgres(argv):
     # initdb refuses root: as root, the server runs as the Debian package's
     # `postgres` user, as scripts/test-postgres.sh does.
@@ -295,16 +310,7 @@ class Postgres:
             if out.returncode != 0:
                 raise SetupError(f"psql: {sql[:80]}: {out.stderr[-500:]}")
             return out.stdout
-        p = subprocess.Popen(argv, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            for chunk in stdin:
-                p.stdin.write(chunk)
-            p.stdin.close()
-        except BrokenPipeError:
-            pass
-        err = p.stderr.read().decode()
-        if p.wait() != 0:
-            raise SetupError(f"psql: {sql[:80]}: {err[-500:]}")
+        pipe_into(argv, stdin, f"psql: {sql[:80]}")
         return ""
 
     def rows(self, db, select):
@@ -401,17 +407,7 @@ class PostgresSeeder:
                     f.close()
                     os.unlink(os.path.join(self.pg.dir, f"seed.{t}"))
         argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.pg.conninfo(), "-f", "-"]
-        p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-        try:
-            for chunk in stream():
-                p.stdin.write(chunk)
-            p.stdin.close()
-        except BrokenPipeError:
-            pass
-        err = p.stderr.read().decode()
-        if p.wait() != 0:
-            raise SetupError(f"psql seeding failed: {err[-800:]}")
+        pipe_into(argv, stream(), "psql seeding failed")
         # As autovacuum would after such a load, now rather than during the
         # measurements: statistics for the planner, and the visibility map.
         log("  postgres: VACUUM ANALYZE")
