@@ -20,13 +20,11 @@
 // A screenshot of every page is written to <screenshots dir> (argv[3]).
 //
 // usage: node portal.mjs <path to lethe> <screenshots dir>
-import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import http from 'node:http';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { TestRun } from '../lethe_process.mjs';
+import { currentStep, PageCheck, startPageServer as serve, totp } from './kit.mjs';
 
 const [lethe, shots] = process.argv.slice(2);
 if (!lethe || !shots) {
@@ -38,44 +36,10 @@ rmSync(path.join(shots, 'failure.png'), { force: true });
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-portal-');
 const check = (...args) => run.check(...args);
-const axeSource = readFileSync(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js'),
-  'utf8');
-
-// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret, at time step `step`.
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/=+$/, '').toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    if (v < 0) throw new Error('not base32: ' + text);
-    bits += v.toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(value).padStart(6, '0');
-}
-const currentStep = () => Math.floor(Date.now() / 1000 / 30);
-
-// A static page server on its own origin: the "other" pages of the test.
-function startPageServer(host, html) {
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(html);
-  });
-  run.cleanup(() => server.close());
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve(`http://${host}:${server.address().port}`));
-  });
-}
+const pages = new PageCheck(run, shots);
+const shoot = (page, name) => pages.shoot(page, name);
+const accessible = (page, name) => pages.accessible(page, name);
+const startPageServer = (host, html) => serve(run, host, html);
 
 // A page elsewhere that posts to Lethe with whatever cookie the browser
 // sends along: a form (a top-level navigation) and a fetch.
@@ -93,28 +57,6 @@ async function forgeFetch(url) {
   } catch (e) { return String(e); }
 }
 </script></html>`;
-
-let pageNo = 0;
-async function shoot(page, name) {
-  const file = path.join(shots, `${String(++pageNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
-}
-
-// axe-core in the page (evaluated through the DevTools protocol, which the
-// page's CSP does not govern); serious and critical violations fail.
-async function accessible(page, name) {
-  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!loaded) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                           targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes} ${v.targets.join(', ')}`);
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
-}
 
 async function main() {
   const base = await run.startLethe();
@@ -371,7 +313,7 @@ async function main() {
         'a path that is no page is the API\'s 404 problem');
 
   check(violations.length === 0, 'the pages ran under the CSP without a violation', violations.join(' | '));
-  console.log(`[figures] pages screenshotted: ${pageNo}`);
+  console.log(`[figures] pages screenshotted: ${pages.count}`);
 }
 
 await run.finish(main);
