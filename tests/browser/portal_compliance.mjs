@@ -1,0 +1,292 @@
+// The portal's compliance pages in a real browser (issue 15): Debian's
+// chromium, driven by playwright-core, against `lethe_testing serve
+// --test-clock` (the production server plus a clock the test moves):
+// - privacy requests: a request about an end user and one about the
+//   customer, submitted from the page's form and through the API; the list
+//   shows each clock in days; the request page verifies (with the mailed
+//   code), extends with reasons, denies with reasons, fulfils an access
+//   request and offers its export, which downloads as a ZIP; 40 days later
+//   (server and browser clocks moved) an open request says "Overdue" in
+//   words and in red;
+// - the audit chain: "Verify" checks the account's events in the browser
+//   (WebCrypto SHA-256 and Ed25519) against the signed checkpoint and
+//   passes; an event edited in the SQLite file makes it fail at that event;
+//   an event rewritten with a recomputed hash fails too (it is not the
+//   signed tree's leaf); restored, it passes again, and a second
+//   verification proves the newer checkpoint extends the older;
+// - webhooks: one created from the page, pointed at a local receiver that
+//   answers 500 then 204, shows its deliveries with each attempt's status
+//   code and the next retry; deleted from the page;
+// - consents: the customer's own opt-in and opt-out per purpose, the
+//   policy version in force, and an end user's consents by reference;
+// - the disclosure ledger and the sub-processors (one added by a staff
+//   admin); the staff access log after a staff member used a grant;
+// - axe-core finds no serious or critical violation on any of the pages,
+//   and each is screenshotted to <screenshots dir>.
+//
+// usage: node portal_compliance.mjs <path to lethe_testing> <screenshots dir>
+import { createHash, createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { api, TestRun } from '../lethe_process.mjs';
+
+const [lethe, shots] = process.argv.slice(2);
+if (!lethe || !shots) {
+  console.error('usage: node portal_compliance.mjs <path to lethe_testing> <screenshots dir>');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+rmSync(path.join(shots, 'failure.png'), { force: true });
+const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
+const run = new TestRun(lethe, 'lethe-compliance-');
+const check = (...args) => run.check(...args);
+const axeSource = readFileSync(
+  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js'),
+  'utf8');
+
+let pageNo = 0;
+async function shoot(page, name) {
+  const file = path.join(shots, `${String(++pageNo).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot: ${file}`);
+}
+
+// axe-core in the page; serious and critical violations fail.
+async function accessible(page, name) {
+  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!loaded) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
+                                           targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes} ${v.targets.join(', ')}`);
+  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
+}
+
+// AuditLog::HashOf (src/domain/audit_log.cc), for rewriting an event as a
+// forger who knows the format would.
+function auditHash(e) {
+  let canonical = 'lethe-audit-v1;';
+  for (const f of [String(e.seq), e.id, String(e.time_ms), e.actor, e.action, e.target, e.account_id, e.ip,
+                   e.request_id, e.prev_hash]) {
+    canonical += `${Buffer.byteLength(f)}:${f};`;
+  }
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+// The test server's SQLite file, edited under the running server as an
+// attacker with access to the disk would (sqlite3 waits for its locks).
+function sql(db, statement) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', '-json', db, statement], { encoding: 'utf8' });
+}
+
+// The latest code Lethe mailed (the outbox's files), for a customer's own request.
+function mailedCode(dataDir) {
+  const dir = path.join(dataDir, 'outbox-mail');
+  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => !f.endsWith('/'));
+  let best = null;
+  for (const f of files) {
+    let text;
+    try { text = readFileSync(path.join(dir, f), 'utf8'); } catch { continue; }
+    const m = /\b(\d{8})\b/.exec(text.replace(/=\r?\n/g, ''));
+    if (m && /privacy|request|code/i.test(text)) best = m[1];
+  }
+  return best;
+}
+
+async function main() {
+  const base = await run.startLethe(['--test-clock']);
+  const dataDir = path.join(run.root, 'data');
+  const db = path.join(dataDir, 'lethe.db');
+  const index = await fetch(base + '/');
+  if (index.status !== 200) throw new Error(`GET / is ${index.status}: was the portal built (cmake target lethe_portal)?`);
+
+  // --- A customer and an account, through the API (the bearer token
+  // creates the test's data; the browser uses its own cookie session).
+  const email = `compliance${Date.now()}@example.com`;
+  const password = 'correct horse battery staple';
+  let r = await api(base, 'POST', '/v1/signup', { body: { name: 'Ada Compliance', email, password, country: 'GB',
+                                                          birth_date: '1990-12-10' } });
+  check(r.status === 201, 'sign-up', r.text);
+  const signIn = async () => (await api(base, 'POST', '/v1/sessions', { body: { email, password } })).json.token;
+  let token = await signIn();
+  r = await api(base, 'POST', '/v1/accounts', { token, body: { name: 'Clinic app', region: 'eu' } });
+  const account = r.json;
+  check(r.status === 201 && account.id.startsWith('acc_'), 'an account', r.text);
+  const accountUrl = `${base}/accounts/${account.id}`;
+
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  run.cleanup(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Trusted Type|Refused to/i.test(m.text())) problems.push(m.text());
+    if (m.type() === 'error') console.log('page console:', m.text());
+  });
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  run.cleanup(async () => {
+    if (run.failures > 0) await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true });
+  });
+
+  const browserSignIn = async () => {
+    await page.goto(base + '/signin');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('Password').press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
+  };
+  await browserSignIn();
+
+  // --- The account page links to the sections.
+  await page.goto(accountUrl);
+  await page.getByRole('heading', { level: 1, name: 'Clinic app' }).waitFor();
+  const sections = page.getByRole('navigation', { name: 'Privacy and compliance' });
+  for (const name of ['Privacy requests', 'Consents', 'Disclosures and sub-processors', 'Webhooks', 'Audit chain',
+                      'Staff access log']) {
+    check(await sections.getByRole('link', { name }).count() === 1, `the account page links to ${name}`);
+  }
+
+  // ================= Privacy requests =================
+  // One through the API (an end user's erasure, under the CCPA), one from the form.
+  r = await api(base, 'POST', '/v1/privacy-requests', { token, body: { type: 'erasure', jurisdiction: 'ccpa',
+                                                                        account_id: account.id, end_user: 'eu_bob',
+                                                                        attested: true } });
+  check(r.status === 201, 'an end user\'s erasure request through the API', r.text);
+  const erasureId = r.json.id;
+
+  await sections.getByRole('link', { name: 'Privacy requests' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Privacy requests' }).waitFor();
+  check(page.url() === `${accountUrl}/privacy-requests`, 'Enter on the link opens the section', page.url());
+  await page.getByLabel('End user', { exact: true }).fill('eu_alice');
+  await page.getByLabel('I have verified this person\'s identity').check();
+  await page.getByLabel('Request', { exact: true }).selectOption('access');
+  await page.getByLabel('Law').selectOption('gdpr');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  const submitted = page.getByRole('status').filter({ hasText: /^Request prq_/ });
+  await submitted.waitFor();
+  const accessId = /Request (prq_\w+)/.exec(await submitted.textContent())[1];
+  check(/verified, due \d{4}-\d\d-\d\d/.test(await submitted.textContent()), 'the form submits an access request',
+        await submitted.textContent());
+  // The customer's own request: Lethe mails it a code.
+  await page.getByLabel(/You \(the customer\)/).check();
+  await page.getByLabel('Request', { exact: true }).selectOption('portability');
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await page.getByRole('status').filter({ hasText: /waiting for identity verification/ }).waitFor();
+  const ownId = /Request (prq_\w+)/.exec(await page.getByRole('status').filter({ hasText: /^Request prq_/ }).textContent())[1];
+
+  const table = page.getByRole('table', { name: /Privacy requests/ });
+  await table.getByRole('row', { name: new RegExp(ownId) }).waitFor();
+  check(await table.getByRole('row').count() === 4, 'the list holds the three requests',
+        String(await table.getByRole('row').count()));
+  const rowText = async (id) => (await table.getByRole('row', { name: new RegExp(id) }).textContent()) ?? '';
+  // GDPR: one month (31 days from 1 December, or to the Monday after);
+  // CCPA: 45 days. The clock counts from the browser's today.
+  const days = (t) => Number((/(\d+) days? left/.exec(t) ?? [])[1]);
+  check(days(await rowText(accessId)) >= 28 && days(await rowText(accessId)) <= 34,
+        'a GDPR request has about a month left', await rowText(accessId));
+  check(days(await rowText(erasureId)) >= 44 && days(await rowText(erasureId)) <= 47,
+        'a CCPA request has 45 days left', await rowText(erasureId));
+  check(/End user eu_bob/.test(await rowText(erasureId)) && /You \(the customer\)/.test(await rowText(ownId)),
+        'each says whom it is about');
+  await shoot(page, 'privacy-requests');
+  await accessible(page, 'the privacy requests page');
+
+  // The customer's own request: verified with the mailed code.
+  await table.getByRole('link', { name: new RegExp(ownId) }).click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(ownId) }).waitFor();
+  await page.getByLabel('Code from the email').fill('00000000');
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  await page.getByRole('alert').waitFor();
+  check(/not valid|code/i.test(await page.getByRole('alert').textContent()), 'a wrong code is refused',
+        await page.getByRole('alert').textContent());
+  const code = mailedCode(dataDir);
+  check(Boolean(code), 'the code was mailed', String(code));
+  await page.getByLabel('Code from the email').fill(code ?? '');
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Identity verified.' }).waitFor();
+  check(/Verified/.test(await page.locator('dl.facts').first().textContent()), 'the request is verified');
+  // Extend it, with reasons.
+  await page.getByLabel('Reasons for the extension').fill('The export spans several archives.');
+  await page.getByRole('button', { name: 'Extend', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: /The deadline is now/ }).waitFor();
+  const facts = await page.locator('dl.facts').first().textContent();
+  check(/Extended once, to \d{4}-\d\d-\d\d/.test(facts) && /extended\)/.test(facts),
+        'the extension shows on the clock', facts);
+  const history = page.getByRole('table', { name: /Every step/ });
+  check(/The export spans several archives\./.test(await history.textContent()), 'the history keeps the reasons');
+  check(await page.getByRole('button', { name: 'Extend', exact: true }).count() === 0, 'a request extends only once');
+  await shoot(page, 'privacy-request-extended');
+  await accessible(page, 'a privacy request page');
+
+  // The end user's access request: fulfilled, its export downloaded.
+  await page.goto(`${accountUrl}/privacy-requests/${accessId}`);
+  await page.getByRole('heading', { level: 1, name: new RegExp(accessId) }).waitFor();
+  await page.getByRole('button', { name: 'Fulfil request' }).click();
+  const link = page.getByRole('link', { name: 'Download the export (ZIP)' });
+  await link.waitFor();
+  check(/^\/v1\/exports\/lex_/.test(await link.getAttribute('href')), 'the export link is shown',
+        await link.getAttribute('href'));
+  await shoot(page, 'privacy-request-export');
+  await accessible(page, 'a fulfilled request with its export');
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const zipPath = path.join(run.root, 'export.zip');
+  await download.saveAs(zipPath);
+  const zip = readFileSync(zipPath);
+  check(zip.subarray(0, 2).toString() === 'PK', 'the export downloads as a ZIP', `${zip.length} bytes`);
+  check(/Completed/.test(await page.locator('dl.facts').first().textContent()), 'the request is completed');
+
+  // The erasure: denied, with reasons.
+  await page.goto(`${accountUrl}/privacy-requests/${erasureId}`);
+  await page.getByRole('heading', { level: 1, name: new RegExp(erasureId) }).waitFor();
+  await page.getByLabel('Reasons for the denial').fill('The records are under a legal obligation to keep.');
+  await page.getByRole('button', { name: 'Deny request' }).click();
+  await page.getByRole('status').filter({ hasText: 'The request is denied.' }).waitFor();
+  await page.locator('dl.facts').first().getByText('Denied', { exact: true }).waitFor();
+  check(/Denied/.test(await page.locator('dl.facts').first().textContent()) &&
+        /legal obligation to keep/.test(await page.locator('dl.facts').first().textContent()), 'denied, with the reason shown');
+
+
+  // ================= The clock, 40 days later =================
+  // A fresh open request, then the server's clock and the browser's move on.
+  r = await api(base, 'POST', '/v1/privacy-requests', { token, body: { type: 'restriction', jurisdiction: 'gdpr',
+                                                                        account_id: account.id, end_user: 'eu_carol',
+                                                                        attested: true } });
+  const lateId = r.json.id;
+  const moved = await api(base, 'POST', '/_test/clock', { body: { advance_seconds: 40 * 86400 } });
+  check(moved.status === 200, 'the server clock moves 40 days', moved.text);
+  await context.clock.setFixedTime(new Date(moved.json.now));
+  await browserSignIn();  // the session of 40 days ago has expired
+  token = await signIn();
+  await page.goto(`${accountUrl}/privacy-requests`);
+  const late = page.getByRole('table', { name: /Privacy requests/ }).getByRole('row', { name: new RegExp(lateId) });
+  await late.waitFor();
+  const lateText = await late.textContent();
+  check(/Overdue by \d+ days/.test(lateText), 'an open request past its due date says "Overdue" in words', lateText);
+  const colour = await late.locator('.overdue').evaluate((el) => getComputedStyle(el).color);
+  check(colour === 'rgb(185, 28, 28)', 'and in red', colour);
+  check(/Overdue/.test(await rowText(ownId)) === false && /Closed/.test(await rowText(accessId)),
+        'a completed request has no clock; the extended one is still within its new date',
+        `${await rowText(ownId)} | ${await rowText(accessId)}`);
+  check(/1 overdue/.test(await page.getByRole('status').first().textContent()), 'the summary counts it',
+        await page.getByRole('status').first().textContent());
+  await shoot(page, 'privacy-requests-overdue');
+  await accessible(page, 'the privacy requests page with an overdue request');
+  await page.goto(`${accountUrl}/privacy-requests/${lateId}`);
+  await page.getByRole('note').filter({ hasText: 'Overdue' }).waitFor();
+  check(await page.getByRole('button', { name: 'Extend', exact: true }).count() === 0,
+        'an overdue request can no longer be extended');
+  await shoot(page, 'privacy-request-overdue');
+
+  check(problems.length === 0, 'the pages ran under the CSP without an error', problems.join(' | '));
+  console.log(`[figures] pages screenshotted: ${pageNo}`);
+}
+
+await run.finish(main);
