@@ -253,6 +253,7 @@ async function main() {
   check(/Denied/.test(await page.locator('dl.facts').first().textContent()) &&
         /legal obligation to keep/.test(await page.locator('dl.facts').first().textContent()), 'denied, with the reason shown');
 
+  await auditChecks(page, base, account, db, token);
 
   // ================= The clock, 40 days later =================
   // A fresh open request, then the server's clock and the browser's move on.
@@ -287,6 +288,70 @@ async function main() {
 
   check(problems.length === 0, 'the pages ran under the CSP without an error', problems.join(' | '));
   console.log(`[figures] pages screenshotted: ${pageNo}`);
+}
+
+// ================= The audit chain =================
+async function auditChecks(page, base, account, db, token) {
+  const accountUrl = `${base}/accounts/${account.id}`;
+  await page.goto(`${accountUrl}/audit`);
+  await page.getByRole('heading', { level: 1, name: 'Audit chain' }).waitFor();
+  const events = page.getByRole('table', { name: /audit events/ });
+  await events.waitFor();
+  const rows = await events.getByRole('row').count() - 1;
+  check(rows >= 8, 'the account\'s audit events are listed', String(rows));
+  const verify = async () => {
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('button', { name: 'Verify' }).waitFor();  // back from "Verifying…"
+    const ok = page.locator('.verified');
+    const bad = page.getByRole('alert');
+    await ok.or(bad).first().waitFor();
+    return { ok: await ok.count() > 0, text: (await ok.count()) ? await ok.textContent() : await bad.textContent() };
+  };
+  const first = await verify();
+  check(first.ok && /^Chain verified up to event \d+, checkpoint signed .+ UTC/.test(first.text),
+        'Verify: the untampered chain passes in the browser', first.text);
+  const proved = await events.getByText('Verified: intact and in the signed checkpoint').count();
+  check(proved === Math.min(rows, 25), 'the newest events are proved in the signed checkpoint', `${proved} of ${rows}`);
+  await shoot(page, 'audit-verified');
+  await accessible(page, 'the audit chain, verified');
+
+  // An event in the middle, edited in the SQLite file.
+  const [victim] = JSON.parse(sql(db, `SELECT * FROM audit_events WHERE account_id = '${account.id}' ORDER BY seq
+                                       LIMIT 1 OFFSET 2`));
+  sql(db, `UPDATE audit_events SET action = 'account.nothing_to_see' WHERE seq = ${victim.seq}`);
+  const edited = await verify();
+  check(!edited.ok && edited.text.includes(`breaks at event ${victim.seq}`) && /edited/.test(edited.text),
+        'an edited event fails verification, at that event', edited.text);
+  await events.getByRole('row', { name: new RegExp(`^${victim.seq} `) }).filter({ hasText: 'Broken' }).waitFor();
+  await shoot(page, 'audit-tampered');
+  await accessible(page, 'the audit chain, broken');
+
+  sql(db, `UPDATE audit_events SET action = '${victim.action}' WHERE seq = ${victim.seq}`);
+
+  // An event rewritten with a hash recomputed to match, where the next
+  // event of the chain is not the account's (so no link the page sees
+  // breaks): its own hash checks out, but it is not the leaf the signed
+  // tree holds at its place.
+  const [lone] = JSON.parse(sql(db, `SELECT * FROM audit_events a WHERE account_id = '${account.id}'
+      AND seq < (SELECT max(seq) FROM audit_events) AND NOT EXISTS
+      (SELECT 1 FROM audit_events b WHERE b.seq = a.seq + 1 AND b.account_id = a.account_id) ORDER BY seq LIMIT 1`));
+  const forged = { ...lone, action: 'account.nothing_to_see' };
+  forged.hash = auditHash(forged);
+  sql(db, `UPDATE audit_events SET action = '${forged.action}', hash = '${forged.hash}' WHERE seq = ${lone.seq}`);
+  const rewritten = await verify();
+  check(!rewritten.ok && rewritten.text.includes(`breaks at event ${lone.seq}`) &&
+        /not the event the signed checkpoint holds/.test(rewritten.text),
+        'an event rewritten with a matching hash fails the Merkle proof', rewritten.text);
+  await shoot(page, 'audit-rewritten');
+
+  // Restored: it passes again; the chain grows (a new API key), and the
+  // newer checkpoint is proved to extend the one verified first.
+  sql(db, `UPDATE audit_events SET action = '${lone.action}', hash = '${lone.hash}' WHERE seq = ${lone.seq}`);
+  const key = await api(base, 'POST', `/v1/accounts/${account.id}/keys`, { token });
+  check(key.status === 201, 'the chain grows', key.text);
+  const again = await verify();
+  check(again.ok && /It extends the checkpoint verified on this page .* \((\d+) events to (?!\1\))\d+\)/.test(again.text),
+        'restored, the chain verifies again, and the new checkpoint extends the first', again.text);
 }
 
 await run.finish(main);
