@@ -253,6 +253,7 @@ async function main() {
   check(/Denied/.test(await page.locator('dl.facts').first().textContent()) &&
         /legal obligation to keep/.test(await page.locator('dl.facts').first().textContent()), 'denied, with the reason shown');
 
+  await webhookChecks(page, base, account, token);
   await auditChecks(page, base, account, db, token);
 
   // ================= The clock, 40 days later =================
@@ -288,6 +289,92 @@ async function main() {
 
   check(problems.length === 0, 'the pages ran under the CSP without an error', problems.join(' | '));
   console.log(`[figures] pages screenshotted: ${pageNo}`);
+}
+
+// ================= Webhooks =================
+// A receiver on loopback that answers 500 to the first delivery, 204 after.
+function startReceiver() {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      received.push({ id: req.headers['webhook-id'], body });
+      res.writeHead(received.length === 1 ? 500 : 204);
+      res.end();
+    });
+  });
+  run.cleanup(() => server.close());
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, received })));
+}
+
+async function until(what, fn, ms = 20000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function webhookChecks(page, base, account, token) {
+  const accountUrl = `${base}/accounts/${account.id}`;
+  const { server, received } = await startReceiver();
+  const hookUrl = `http://127.0.0.1:${server.address().port}/hooks/lethe`;
+  await page.goto(`${accountUrl}/webhooks`);
+  await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+  await page.getByText('No webhooks.').waitFor();
+  await page.getByLabel('Endpoint URL').fill(hookUrl);
+  await page.getByLabel('erasure.completed').check();
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  await page.getByRole('heading', { name: `Signing secret of ${hookUrl}` }).waitFor();
+  check((await page.locator('.secret-value').textContent()).startsWith('whsec_'), 'the signing secret is shown once');
+  const hooks = page.getByRole('table', { name: 'Webhooks' });
+  await hooks.getByRole('row', { name: new RegExp(hookUrl) }).waitFor();
+  await accessible(page, 'the webhooks page');
+  await shoot(page, 'webhooks');
+
+  // An erasure that completes: an erasure.completed delivery, refused once.
+  let r = await api(base, 'POST', '/v1/privacy-requests', { token, body: { type: 'erasure', jurisdiction: 'gdpr',
+                                                                        account_id: account.id, end_user: 'eu_dave',
+                                                                        attested: true } });
+  r = await api(base, 'POST', `/v1/privacy-requests/${r.json.id}/fulfil`, { token });
+  check(r.status === 200 && r.json.state === 'completed', 'an end user is erased', r.text.slice(0, 200));
+  await until('the first attempt', () => received.length >= 1);
+  await hooks.getByRole('link', { name: hookUrl }).click();
+  await page.getByRole('heading', { level: 1, name: `Deliveries to ${hookUrl}` }).waitFor();
+  const deliveries = page.getByRole('table', { name: /Deliveries/ });
+  await until('the attempt on the page', async () => {
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    return /HTTP 500/.test(await page.locator('main').textContent());
+  });
+  const pending = await deliveries.getByRole('row', { name: /erasure\.completed/ }).textContent();
+  check(/Pending \(will retry\)/.test(pending) && /HTTP 500/.test(pending) && /\d\d:\d\d:\d\d UTC$/.test(pending.trim()),
+        'the delivery shows the refused attempt, its status code and the next retry', pending);
+  await accessible(page, 'the webhook deliveries page');
+  await shoot(page, 'webhook-deliveries-retrying');
+
+  // 31 seconds later (the server's clock) the retry goes through.
+  await api(base, 'POST', '/_test/clock', { body: { advance_seconds: 31 } });
+  await until('the retry', () => received.length >= 2);
+  await until('the delivered state on the page', async () => {
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    return /Delivered/.test(await deliveries.textContent());
+  });
+  const done = await deliveries.getByRole('row', { name: /erasure\.completed/ }).textContent();
+  check(/HTTP 500.*HTTP 204/.test(done) && /none$/.test(done.trim()),
+        'after the retry: both attempts, 500 then 204, and no next retry', done);
+  check(received[0].id === received[1].id && JSON.parse(received[1].body).type === 'erasure.completed',
+        'the receiver got the same delivery twice', received.map((x) => x.id).join());
+  await shoot(page, 'webhook-deliveries-delivered');
+
+  // Deleted from the page.
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await page.getByRole('button', { name: `Delete webhook ${hookUrl}` }).click();
+  await page.getByText('No webhooks.').waitFor();
+  r = await api(base, 'GET', `/v1/accounts/${account.id}/webhooks`, { token });
+  check(r.json.webhooks.length === 0, 'the webhook is deleted', r.text);
 }
 
 // ================= The audit chain =================

@@ -76,6 +76,13 @@ export function requestClock(r: PrivacyRequest, now: Date = new Date()): Clock {
   return { text: `${left} day${left === 1 ? '' : 's'} left (due ${r.due}${extended})`, overdue: false };
 }
 
+// A time to the second, in UTC (retries are seconds apart).
+export function formatInstant(iso: string | null | undefined): string {
+  if (!iso) return 'never';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }) + ' UTC';
+}
+
 export interface Webhook {
   id: string;
   account_id: string;
