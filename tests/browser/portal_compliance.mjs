@@ -40,7 +40,7 @@ if (!lethe || !shots) {
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
-rmSync(path.join(shots, 'failure.png'), { force: true });
+for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(path.join(shots, f));
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-compliance-');
 const check = (...args) => run.check(...args);
@@ -254,6 +254,7 @@ async function main() {
         /legal obligation to keep/.test(await page.locator('dl.facts').first().textContent()), 'denied, with the reason shown');
 
   await webhookChecks(page, base, account, token);
+  await consentChecks(page, base, account, token);
   await auditChecks(page, base, account, db, token);
 
   // ================= The clock, 40 days later =================
@@ -375,6 +376,52 @@ async function webhookChecks(page, base, account, token) {
   await page.getByText('No webhooks.').waitFor();
   r = await api(base, 'GET', `/v1/accounts/${account.id}/webhooks`, { token });
   check(r.json.webhooks.length === 0, 'the webhook is deleted', r.text);
+}
+
+// ================= Consents =================
+async function consentChecks(page, base, account, token) {
+  const accountUrl = `${base}/accounts/${account.id}`;
+  // An end user's consent, recorded by the account's app (the data plane).
+  const given = await api(base, 'POST', '/v1/consents', { token: account.api_token,
+    body: { purpose: 'analytics', decision: 'opt_in', end_user: 'eu_erin' } });
+  check(given.status === 201, 'the app records an end user\'s opt-in', given.text);
+  const policy = (await api(base, 'GET', '/v1/policy')).json;
+
+  await page.goto(`${accountUrl}/consents`);
+  await page.getByRole('heading', { level: 1, name: 'Consents' }).waitFor();
+  await page.getByText(`Version ${policy.version}, effective ${policy.effective}`).waitFor();
+  check(true, 'the policy version in force is shown', `v${policy.version} ${policy.effective}`);
+  const own = page.getByRole('table', { name: 'Your consents per purpose' });
+  const marketing = own.getByRole('row', { name: /^marketing/ });
+  await marketing.waitFor();
+  check(/Not asked \(off\)/.test(await marketing.textContent()), 'marketing is off until asked',
+        await marketing.textContent());
+  check(/Not needed/.test(await own.getByRole('row', { name: /^service/ }).textContent()) &&
+        await own.getByRole('button', { name: /service/ }).count() === 0,
+        'a purpose on another legal basis has no opt-in or opt-out');
+  await page.getByRole('button', { name: 'Opt in to marketing' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: 'You opted in to marketing.' }).waitFor();
+  check(/Opted in/.test(await marketing.textContent()), 'opted in from the page', await marketing.textContent());
+  let mine = (await api(base, 'GET', '/v1/consents', { token })).json;
+  check(mine.purposes.find((p) => p.purpose === 'marketing').state === 'granted', 'the ledger holds the opt-in');
+  await page.getByRole('button', { name: 'Opt out of marketing' }).click();
+  await page.getByRole('status').filter({ hasText: 'You opted out of marketing.' }).waitFor();
+  mine = (await api(base, 'GET', '/v1/consents', { token })).json;
+  check(mine.purposes.find((p) => p.purpose === 'marketing').state === 'refused' &&
+        mine.history.filter((h) => h.source === 'portal').length === 2, 'then the opt-out, both from the portal',
+        JSON.stringify(mine.history.map((h) => h.decision)));
+  await page.getByRole('table', { name: /Your consent history/ }).waitFor();
+
+  await page.getByLabel('End user reference').fill('eu_erin');
+  await page.getByRole('button', { name: 'Show consents' }).click();
+  const theirs = page.getByRole('table', { name: 'Consents of eu_erin' });
+  await theirs.waitFor();
+  const analytics = await theirs.getByRole('row', { name: /^analytics/ }).textContent();
+  check(/Opted in/.test(analytics) && /api/.test(analytics), 'an end user\'s consents, by reference', analytics);
+  check(await theirs.getByRole('button').count() === 0, 'which the customer reads but does not change');
+  await accessible(page, 'the consents page');
+  await shoot(page, 'consents');
 }
 
 // ================= The audit chain =================
