@@ -69,6 +69,20 @@ async function accessible(page, name) {
   check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
 }
 
+// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret, for the staff member's sign-in.
+function totp(secret, step = Math.floor(Date.now() / 30000)) {
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) {
+    bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
 // AuditLog::HashOf (src/domain/audit_log.cc), for rewriting an event as a
 // forger who knows the format would.
 function auditHash(e) {
@@ -101,8 +115,12 @@ function mailedCode(dataDir) {
 }
 
 async function main() {
-  const base = await run.startLethe(['--test-clock']);
+  // A staff admin, made offline before the server starts (`lethe staff add`).
   const dataDir = path.join(run.root, 'data');
+  const added = execFileSync(lethe, ['staff', 'add', '--role', 'admin', '--name', 'Sam Staff', '--data', dataDir],
+                             { encoding: 'utf8' });
+  const staff = Object.fromEntries(added.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+  const base = await run.startLethe(['--test-clock']);
   const db = path.join(dataDir, 'lethe.db');
   const index = await fetch(base + '/');
   if (index.status !== 200) throw new Error(`GET / is ${index.status}: was the portal built (cmake target lethe_portal)?`);
@@ -255,6 +273,7 @@ async function main() {
 
   await webhookChecks(page, base, account, token);
   await consentChecks(page, base, account, token);
+  await disclosureChecks(page, base, account, token, staff);
   await auditChecks(page, base, account, db, token);
 
   // ================= The clock, 40 days later =================
@@ -422,6 +441,68 @@ async function consentChecks(page, base, account, token) {
   check(await theirs.getByRole('button').count() === 0, 'which the customer reads but does not change');
   await accessible(page, 'the consents page');
   await shoot(page, 'consents');
+}
+
+// ================= Disclosures, sub-processors, the staff access log =================
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+                        'base64');
+
+async function disclosureChecks(page, base, account, token, staff) {
+  const accountUrl = `${base}/accounts/${account.id}`;
+  // A media.created delivery names its end user: a ledger row.
+  const { server } = await startReceiver();
+  const hook = await api(base, 'POST', `/v1/accounts/${account.id}/webhooks`, { token,
+    body: { url: `http://127.0.0.1:${server.address().port}/media`, events: ['media.created'] } });
+  check(hook.status === 201, 'a webhook for media.created', hook.text);
+  const up = await fetch(`${base}/v1/media?end_user=eu_frank`, { method: 'POST', body: PNG,
+    headers: { Authorization: `Bearer ${account.api_token}`, 'Content-Type': 'image/png' } });
+  check(up.status === 201, 'the app uploads an end user\'s image', String(up.status));
+  const rows = await until('the disclosure row', async () => {
+    const r = await api(base, 'GET', `/v1/accounts/${account.id}/disclosures`, { token });
+    return r.json.items.length > 0 && r.json.items;
+  });
+
+  // A staff admin announces a sub-processor, then opens a grant on the
+  // account and uses it.
+  const session = await api(base, 'POST', '/v1/staff/sessions', { body: { staff_id: staff.staff_id,
+    password: staff.password, code: totp(staff.totp_secret) } });
+  check(session.status === 201, 'the staff admin signs in', session.text);
+  const staffToken = session.json.token;
+  const sub = await api(base, 'POST', '/v1/staff/subprocessors', { token: staffToken, body: {
+    name: 'Transcribe Co', purpose: 'transcription', region: 'eu', categories: ['content', 'identifiers'],
+    endpoint: 'https://transcribe.example/api' } });
+  check(sub.status === 201, 'a sub-processor is announced', sub.text);
+  const grant = await api(base, 'POST', '/v1/staff/grants', { token: staffToken, body: {
+    account_id: account.id, purpose: 'legal', ticket: 'LEG-42', scope: ['legal'], expires_in_hours: 2 } });
+  check(grant.status === 201, 'the admin makes a grant for the account', grant.text);
+  const used = await api(base, 'GET', `/v1/staff/legal-holds?account=${account.id}`, { token: staffToken });
+  check(used.status === 200, 'and reads the account\'s legal holds under it', used.text);
+
+  await page.goto(`${accountUrl}/disclosures`);
+  await page.getByRole('heading', { level: 1, name: 'Disclosures and sub-processors' }).waitFor();
+  const ledger = page.getByRole('table', { name: 'Disclosures, newest first' });
+  await ledger.waitFor();
+  const row = await ledger.getByRole('row').nth(1).textContent();
+  check(row.includes('customer endpoint 127.0.0.1') && row.includes('Your endpoint') &&
+        row.includes(rows[0].reference) && !row.includes('eu_frank'),
+        'the ledger shows the transfer, its recipient and reference, and no end user id', row);
+  const subs = page.getByRole('table', { name: 'Sub-processors' });
+  const subRow = await subs.getByRole('row', { name: /Transcribe Co/ }).textContent();
+  check(/transcription/.test(subRow) && /Announced .*, in force from/.test(subRow),
+        'the sub-processor is listed with its effective date', subRow);
+  await accessible(page, 'the disclosures page');
+  await shoot(page, 'disclosures');
+
+  await page.goto(`${accountUrl}/access-log`);
+  await page.getByRole('heading', { level: 1, name: 'Staff access log' }).waitFor();
+  const log = page.getByRole('table', { name: 'Staff access, newest first' });
+  await log.waitFor();
+  const logText = await log.textContent();
+  check(/Request under a grant/.test(logText) && /Grant made/.test(logText) && logText.includes(staff.staff_id) &&
+        /ticket LEG-42/.test(logText) && /GET \/v1\/staff\/legal-holds/.test(logText),
+        'the access log shows the grant and the request made under it', logText);
+  await accessible(page, 'the staff access log');
+  await shoot(page, 'access-log');
 }
 
 // ================= The audit chain =================
