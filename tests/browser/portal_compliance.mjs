@@ -25,12 +25,13 @@
 //   and each is screenshotted to <screenshots dir>.
 //
 // usage: node portal_compliance.mjs <path to lethe_testing> <screenshots dir>
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, webcrypto } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { api, TestRun } from '../lethe_process.mjs';
 
@@ -275,6 +276,7 @@ async function main() {
   await consentChecks(page, base, account, token);
   await disclosureChecks(page, base, account, token, staff);
   await auditChecks(page, base, account, db, token);
+  await verifierAtEveryPosition(base, db);
 
   // ================= The clock, 40 days later =================
   // A fresh open request, then the server's clock and the browser's move on.
@@ -567,6 +569,71 @@ async function auditChecks(page, base, account, db, token) {
   const again = await verify();
   check(again.ok && /It extends the checkpoint verified on this page .* \((\d+) events to (?!\1\))\d+\)/.test(again.text),
         'restored, the chain verifies again, and the new checkpoint extends the first', again.text);
+}
+
+// ================= The page's verifier, at every position =================
+// The portal's own audit_verify.ts (bundled by esbuild from the portal's
+// packages), run in node on the server's real consistency proofs: for
+// every tree size n of the chain so far, with the root computed here from
+// the SQLite file's hashes (RFC 6962, independently of the page), each
+// event 1..n is proved included and an altered hash is refused; and every
+// pair of sizes m < n is proved consistent, with an altered root refused.
+async function verifierAtEveryPosition(base, db) {
+  const portal = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/portal');
+  const esbuild = createRequire(path.join(portal, 'package.json'))('esbuild');
+  const built = await esbuild.build({ entryPoints: [path.join(portal, 'src/audit_verify.ts')], bundle: true,
+                                      format: 'esm', write: false, platform: 'neutral', logLevel: 'silent' });
+  const verifier = await import('data:text/javascript;base64,' + Buffer.from(built.outputFiles[0].text).toString('base64'));
+  globalThis.crypto ??= webcrypto;  // node 18
+  const sha = (...parts) => createHash('sha256').update(Buffer.concat(parts)).digest();
+  const mth = (leaves) => {
+    if (leaves.length === 0) return sha(Buffer.alloc(0));
+    if (leaves.length === 1) return leaves[0];
+    let k = 1;
+    while (k * 2 < leaves.length) k *= 2;
+    return sha(Buffer.from([1]), mth(leaves.slice(0, k)), mth(leaves.slice(k)));
+  };
+  const events = JSON.parse(sql(db, 'SELECT seq, hash, prev_hash FROM audit_events ORDER BY seq'));
+  const leaves = events.map((e) => sha(Buffer.from([0]), Buffer.from(e.hash, 'hex')));
+  let requests = 0;
+  const proofs = async (from, to) => {
+    ++requests;
+    const r = await api(base, 'GET', `/.well-known/lethe/checkpoint/consistency?from=${from}&to=${to}`);
+    return r.json.proof.map((p) => new Uint8Array(Buffer.from(p, 'base64')));
+  };
+  const bytes = (hex) => new Uint8Array(Buffer.from(hex, 'hex'));
+  let proved = 0, unprovable = 0, wrong = [], forgedPassed = [], pairs = 0;
+  const checkpoints = [];
+  for (let n = 1; n <= events.length; n++) {
+    const cp = { origin: 'x', size: n, root: new Uint8Array(mth(leaves.slice(0, n))), note: '' };
+    checkpoints.push(cp);
+    for (let s = 1; s <= n; s++) {
+      const e = events[s - 1];
+      const got = await verifier.included(s, bytes(e.hash), bytes(e.prev_hash), cp, proofs);
+      if (got === true) proved++;
+      else if (got === 'unprovable' && s === 3 && n === 3) unprovable++;
+      else wrong.push(`${s}/${n}:${got}`);
+      const forged = bytes(e.hash);
+      forged[0] ^= 1;
+      if (await verifier.included(s, forged, bytes(e.prev_hash), cp, proofs) === true) forgedPassed.push(`${s}/${n}`);
+    }
+  }
+  const badPairs = [];
+  for (let n = 2; n <= events.length; n++) {
+    for (let m = 1; m < n; m++) {
+      pairs++;
+      if (!await verifier.consistent(checkpoints[m - 1], checkpoints[n - 1], proofs)) badPairs.push(`${m}->${n}`);
+      const altered = { ...checkpoints[m - 1], root: checkpoints[m - 1].root.slice() };
+      altered.root[5] ^= 1;
+      if (await verifier.consistent(altered, checkpoints[n - 1], proofs)) badPairs.push(`altered ${m}->${n}`);
+    }
+  }
+  check(wrong.length === 0, `the page's verifier proves every event of every tree size 1..${events.length} included`,
+        `${proved} proved, ${unprovable} unprovable (event 3 of 3); wrong: ${wrong.slice(0, 10).join(' ')}`);
+  check(forgedPassed.length === 0, 'and refuses every altered hash', forgedPassed.slice(0, 10).join(' '));
+  check(badPairs.length === 0, `and proves all ${pairs} pairs of sizes consistent, refusing each altered old root`,
+        badPairs.slice(0, 10).join(' '));
+  console.log(`[figures] verifier: ${proved} inclusions proved, ${pairs} consistency pairs, ${requests} proofs fetched`);
 }
 
 await run.finish(main);

@@ -173,9 +173,8 @@ export async function consistent(prev: Checkpoint, next: Checkpoint, proofs: Pro
 }
 
 // Whether the event with `seq` (chain hash `hash`, predecessor `prevHash`)
-// is leaf seq - 1 of the signed tree. 'unprovable' in the one case a
-// consistency proof cannot carry the leaf: the newest event of the tree at
-// an odd seq whose predecessor's size is a power of two.
+// is leaf seq - 1 of the signed tree. 'unprovable' in the one case no
+// consistency proof carries the leaf: the third event when it is the newest.
 export async function included(
   seq: number,
   hash: Uint8Array,
@@ -187,6 +186,14 @@ export async function included(
   const leaf = await leafHash(hash);
   if (seq > cp.size) return false;
   if (cp.size === 1) return equal(leaf, cp.root);
+  // The newest leaf at an index 2^j (j >= 2) hangs alone at the right of
+  // the root: the proof from size 3 folds it in last, as a right sibling.
+  if (seq === cp.size && isPowerOfTwo(i) && i >= 4) {
+    const path = await proofs(3, cp.size);
+    if (path.length === 0 || !equal(path[path.length - 1], leaf)) return false;
+    const roots = await foldConsistency(3, cp.size, path);
+    return roots !== null && equal(roots.sr, cp.root);
+  }
   // An even leaf index ends the tree of size seq as a leaf-level node: the
   // proof's first node. An odd one (or the newest leaf) is the right
   // sibling folded in first by the proof from size seq - 1.
