@@ -136,7 +136,16 @@ export function PrivacyRequestPage({ accountId, requestId }: { accountId: string
                 <td>
                   <code>{s.actor}</code>
                 </td>
-                <td>{s.reason ?? ''}</td>
+                <td>
+                  {s.reason?.startsWith('{') ? (
+                    <details>
+                      <summary>The outcome, as recorded</summary>
+                      <code>{s.reason}</code>
+                    </details>
+                  ) : (
+                    s.reason ?? ''
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
