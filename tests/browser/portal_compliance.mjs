@@ -84,6 +84,21 @@ function totp(secret, step = Math.floor(Date.now() / 30000)) {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
+// Presses Tab until the focused element is the control named `name` (its
+// aria-label, label or text; at most 60 times): reachable by keyboard.
+async function tabTo(page, name) {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el) return '';
+      return (el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent || '').trim();
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
 // AuditLog::HashOf (src/domain/audit_log.cc), for rewriting an event as a
 // forger who knows the format would.
 function auditHash(e) {
@@ -309,6 +324,20 @@ async function main() {
         'an overdue request can no longer be extended');
   await shoot(page, 'privacy-request-overdue');
 
+  // Fulfilled late, the restriction places a limit; lifted from the page.
+  await tabTo(page, 'Fulfil request');
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: 'The request is fulfilled.' }).waitFor();
+  await tabTo(page, 'Lift the limit');
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: /limit is being lifted/ }).waitFor();
+  await page.getByText(/Lifting the limit was asked for on/).waitFor();
+  const lifted = await api(base, 'GET', `/v1/privacy-requests/${lateId}`, { token });
+  check(/lifting the restriction/.test(lifted.json.history.at(-1).reason) &&
+        await page.getByRole('button', { name: 'Lift the limit' }).count() === 0,
+        'the limit is being lifted, once', JSON.stringify(lifted.json.history.at(-1)));
+  await shoot(page, 'privacy-request-lifted');
+
   check(problems.length === 0, 'the pages ran under the CSP without an error', problems.join(' | '));
   console.log(`[figures] pages screenshotted: ${pageNo}`);
 }
@@ -347,9 +376,13 @@ async function webhookChecks(page, base, account, token) {
   await page.goto(`${accountUrl}/webhooks`);
   await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
   await page.getByText('No webhooks.').waitFor();
-  await page.getByLabel('Endpoint URL').fill(hookUrl);
-  await page.getByLabel('erasure.completed').check();
-  await page.getByRole('button', { name: 'Add webhook' }).click();
+  // By keyboard: type the URL, Space on the event's checkbox, Enter on the button.
+  await tabTo(page, 'Endpoint URL');
+  await page.keyboard.type(hookUrl);
+  await tabTo(page, 'erasure.completed');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'Add webhook');
+  await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: `Signing secret of ${hookUrl}` }).waitFor();
   check((await page.locator('.secret-value').textContent()).startsWith('whsec_'), 'the signing secret is shown once');
   const hooks = page.getByRole('table', { name: 'Webhooks' });
@@ -517,13 +550,15 @@ async function auditChecks(page, base, account, db, token) {
   const rows = await events.getByRole('row').count() - 1;
   check(rows >= 8, 'the account\'s audit events are listed', String(rows));
   const verify = async () => {
-    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('button', { name: 'Verify' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Verify' }).waitFor();  // back from "Verifying…"
     const ok = page.locator('.verified');
     const bad = page.getByRole('alert');
     await ok.or(bad).first().waitFor();
     return { ok: await ok.count() > 0, text: (await ok.count()) ? await ok.textContent() : await bad.textContent() };
   };
+  await tabTo(page, 'Verify');  // reachable by Tab from the top of the page
   const first = await verify();
   check(first.ok && /^Chain verified up to event \d+, checkpoint signed .+ UTC/.test(first.text),
         'Verify: the untampered chain passes in the browser', first.text);

@@ -51,7 +51,7 @@ export function PrivacyRequestPage({ accountId, requestId }: { accountId: string
   }
   const r = request;
   const clock = requestClock(r);
-  const limit = r.outcome?.limit as { kind?: string; lifted_at?: string } | undefined;
+  const lifting = liftStep(r);
   return (
     <Page title={`${typeName(r.type)} request ${r.id}`}>
       <SectionTrail id={accountId} current="privacy-requests" />
@@ -151,7 +151,11 @@ export function PrivacyRequestPage({ accountId, requestId }: { accountId: string
           </tbody>
         </table>
       </section>
-      {limit && <p>{limit.lifted_at ? `The limit was lifted on ${formatTime(limit.lifted_at)}.` : ''}</p>}
+      {lifting && (
+        <p>
+          Lifting the limit was asked for on {formatTime(lifting.at)}: Lethe tells the person first, then lifts it.
+        </p>
+      )}
       <p>
         <a href={sectionPath(accountId, 'privacy-requests')} class="visually-hidden">
           Back to the privacy requests
@@ -175,7 +179,7 @@ function Actions({ r, act }: { r: PrivacyRequest; act: Act }) {
 
   const waitsForIdentity = r.state === 'identity_unverified';
   const extendable = (r.state === 'verified' || r.state === 'in_progress') && !r.extended && !requestClock(r).overdue;
-  const lift = r.state === 'completed' && r.outcome?.limit !== undefined && !(r.outcome.limit as { lifted_at?: string }).lifted_at;
+  const lift = r.state === 'completed' && r.outcome?.limit !== undefined && !liftStep(r);
   if (!waitsForIdentity && !extendable && !DENIABLE.has(r.state) && !FULFILLABLE.has(r.state) && !lift) return null;
 
   const fulfil = (e: Event) => {
@@ -332,4 +336,12 @@ function outcomeText(key: string, v: unknown) {
     return `${d.format === 'application/zip' ? 'A ZIP file' : d.format ?? 'A file'}, ${d.single_use ? 'one download, ' : ''}until ${formatTime(d.expires_at)}`;
   }
   return <code>{JSON.stringify(v)}</code>;
+}
+
+// The step that asked to lift the request's limit: the API records it as a
+// further step after the request completed (it shows no flag for it).
+function liftStep(r: PrivacyRequest) {
+  const steps = r.history ?? [];
+  const done = steps.findIndex((s) => s.state === 'completed');
+  return done >= 0 && done < steps.length - 1 ? steps[steps.length - 1] : undefined;
 }
