@@ -5,6 +5,7 @@ import { Link, navigate, usePath } from './router';
 import { match, PUBLIC_PAGES } from './routes';
 import { AccountPage } from './pages/account';
 import { AccountsPage } from './pages/accounts';
+import { complianceSection } from './pages/compliance';
 import { NotFoundPage } from './pages/not_found';
 import { SecurityPage } from './pages/security';
 import { SignInPage } from './pages/sign_in';
@@ -66,6 +67,9 @@ export function App() {
         break;
       case 'account':
         content = session && <AccountPage id={route.id} />;
+        break;
+      case 'account-section':
+        content = session && (complianceSection(route.id, route.section, route.item) ?? <NotFoundPage />);
         break;
       case 'security':
         content = session && <SecurityPage />;

@@ -10,6 +10,7 @@ export type Route =
   | { page: 'signup' }
   | { page: 'security' }
   | { page: 'account'; id: string }
+  | { page: 'account-section'; id: string; section: string; item?: string }
   | { page: 'notfound' };
 
 // Pages that need no session; every other page sends a visitor without
@@ -23,6 +24,11 @@ export function match(path: string): Route {
   if (path === '/security') return { page: 'security' };
   const account = /^\/accounts\/([^/]+)$/.exec(path);
   if (account) return { page: 'account', id: decodeURIComponent(account[1]) };
+  const section = /^\/accounts\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+  if (section) {
+    const item = section[3] === undefined ? undefined : decodeURIComponent(section[3]);
+    return { page: 'account-section', id: decodeURIComponent(section[1]), section: section[2], item };
+  }
   return { page: 'notfound' };
 }
 

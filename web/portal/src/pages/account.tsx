@@ -5,6 +5,7 @@ import { del, explain, get, patch, post, type Account, type ApiKey, type UploadT
 import { ErrorMessage, Field, formatTime, Notice, Page, Secret } from '../components/ui';
 import { Link } from '../router';
 import { regionName } from './accounts';
+import { ComplianceLinks } from './compliance';
 
 export function AccountPage({ id }: { id: string }) {
   const base = `/v1/accounts/${encodeURIComponent(id)}`;
@@ -43,6 +44,7 @@ export function AccountPage({ id }: { id: string }) {
       <ApiKeys base={base} />
       <UploadTokens base={base} />
       <AllowedOrigins base={base} account={account} onChange={setAccount} />
+      <ComplianceLinks id={account.id} />
     </Page>
   );
 }
