@@ -25,7 +25,7 @@
 //   and each is screenshotted to <screenshots dir>.
 //
 // usage: node portal_compliance.mjs <path to lethe_testing> <screenshots dir>
-import { createHash, createHmac, webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,6 +34,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { api, TestRun } from '../lethe_process.mjs';
+import { currentStep, PageCheck, totp } from './kit.mjs';
 
 const [lethe, shots] = process.argv.slice(2);
 if (!lethe || !shots) {
@@ -45,44 +46,11 @@ for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(path.join(sho
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-compliance-');
 const check = (...args) => run.check(...args);
-const axeSource = readFileSync(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js'),
-  'utf8');
-
-let pageNo = 0;
-async function shoot(page, name) {
-  const file = path.join(shots, `${String(++pageNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
-}
-
-// axe-core in the page; serious and critical violations fail.
-async function accessible(page, name) {
-  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!loaded) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                           targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes} ${v.targets.join(', ')}`);
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
-}
-
-// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret, for the staff member's sign-in.
-function totp(secret, step = Math.floor(Date.now() / 30000)) {
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '').toUpperCase()) {
-    bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c).toString(2).padStart(5, '0');
-  }
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
+const pages = new PageCheck(run, shots);
+const shoot = (page, name) => pages.shoot(page, name);
+const accessible = (page, name) => pages.accessible(page, name);
+// The staff member's sign-in code, now.
+const staffCode = (secret) => totp(secret, currentStep());
 
 // Presses Tab until the focused element is the control named `name` (its
 // aria-label, label or text; at most 60 times): reachable by keyboard.
@@ -339,7 +307,7 @@ async function main() {
   await shoot(page, 'privacy-request-lifted');
 
   check(problems.length === 0, 'the pages ran under the CSP without an error', problems.join(' | '));
-  console.log(`[figures] pages screenshotted: ${pageNo}`);
+  console.log(`[figures] pages screenshotted: ${pages.count}`);
 }
 
 // ================= Webhooks =================
@@ -500,7 +468,7 @@ async function disclosureChecks(page, base, account, token, staff) {
   // A staff admin announces a sub-processor, then opens a grant on the
   // account and uses it.
   const session = await api(base, 'POST', '/v1/staff/sessions', { body: { staff_id: staff.staff_id,
-    password: staff.password, code: totp(staff.totp_secret) } });
+    password: staff.password, code: staffCode(staff.totp_secret) } });
   check(session.status === 201, 'the staff admin signs in', session.text);
   const staffToken = session.json.token;
   const sub = await api(base, 'POST', '/v1/staff/subprocessors', { token: staffToken, body: {
