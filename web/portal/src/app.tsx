@@ -9,6 +9,8 @@ import { NotFoundPage } from './pages/not_found';
 import { SecurityPage } from './pages/security';
 import { SignInPage } from './pages/sign_in';
 import { SignUpPage } from './pages/sign_up';
+import { ErasurePage } from './pages/privacy_erasure';
+import { PrivacyPage } from './pages/privacy_settings';
 
 export function App() {
   const route = match(usePath());
@@ -69,6 +71,12 @@ export function App() {
         break;
       case 'security':
         content = session && <SecurityPage />;
+        break;
+      case 'privacy':
+        content = session && <PrivacyPage key={route.id} id={route.id} />;
+        break;
+      case 'erasure':
+        content = session && <ErasurePage key={route.item} id={route.id} erasure={route.item} />;
         break;
       case 'notfound':
         content = <NotFoundPage />;

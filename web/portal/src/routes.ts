@@ -10,6 +10,8 @@ export type Route =
   | { page: 'signup' }
   | { page: 'security' }
   | { page: 'account'; id: string }
+  | { page: 'privacy'; id: string }
+  | { page: 'erasure'; id: string; item: string }
   | { page: 'notfound' };
 
 // Pages that need no session; every other page sends a visitor without
@@ -23,6 +25,19 @@ export function match(path: string): Route {
   if (path === '/security') return { page: 'security' };
   const account = /^\/accounts\/([^/]+)$/.exec(path);
   if (account) return { page: 'account', id: decodeURIComponent(account[1]) };
+  const section = /^\/accounts\/([^/]+)\/(privacy|erasures)(?:\/([^/]+))?$/.exec(path);
+  if (section) {
+    const id = decodeURIComponent(section[1]);
+    const item = section[3] === undefined ? undefined : decodeURIComponent(section[3]);
+    switch (section[2]) {
+      case 'privacy':
+        if (!item) return { page: 'privacy', id };
+        break;
+      case 'erasures':
+        if (item) return { page: 'erasure', id, item };
+        break;
+    }
+  }
   return { page: 'notfound' };
 }
 
