@@ -9,6 +9,8 @@ import { NotFoundPage } from './pages/not_found';
 import { SecurityPage } from './pages/security';
 import { SignInPage } from './pages/sign_in';
 import { SignUpPage } from './pages/sign_up';
+import { MediaItemPage } from './pages/media_item';
+import { MediaLibraryPage } from './pages/media_library';
 import { ErasurePage } from './pages/privacy_erasure';
 import { PrivacyPage } from './pages/privacy_settings';
 
@@ -71,6 +73,12 @@ export function App() {
         break;
       case 'security':
         content = session && <SecurityPage />;
+        break;
+      case 'media':
+        content = session && <MediaLibraryPage key={route.id} id={route.id} />;
+        break;
+      case 'mediaItem':
+        content = session && <MediaItemPage key={route.item} id={route.id} media={route.item} />;
         break;
       case 'privacy':
         content = session && <PrivacyPage key={route.id} id={route.id} />;

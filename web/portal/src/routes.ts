@@ -10,6 +10,8 @@ export type Route =
   | { page: 'signup' }
   | { page: 'security' }
   | { page: 'account'; id: string }
+  | { page: 'media'; id: string }
+  | { page: 'mediaItem'; id: string; item: string }
   | { page: 'privacy'; id: string }
   | { page: 'erasure'; id: string; item: string }
   | { page: 'notfound' };
@@ -25,11 +27,13 @@ export function match(path: string): Route {
   if (path === '/security') return { page: 'security' };
   const account = /^\/accounts\/([^/]+)$/.exec(path);
   if (account) return { page: 'account', id: decodeURIComponent(account[1]) };
-  const section = /^\/accounts\/([^/]+)\/(privacy|erasures)(?:\/([^/]+))?$/.exec(path);
+  const section = /^\/accounts\/([^/]+)\/(media|privacy|erasures)(?:\/([^/]+))?$/.exec(path);
   if (section) {
     const id = decodeURIComponent(section[1]);
     const item = section[3] === undefined ? undefined : decodeURIComponent(section[3]);
     switch (section[2]) {
+      case 'media':
+        return item ? { page: 'mediaItem', id, item } : { page: 'media', id };
       case 'privacy':
         if (!item) return { page: 'privacy', id };
         break;

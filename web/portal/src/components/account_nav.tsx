@@ -3,10 +3,11 @@
 import { Link } from '../router';
 import { accountPath } from '../routes';
 
-export type Section = 'overview' | 'privacy';
+export type Section = 'overview' | 'media' | 'privacy';
 
 const SECTIONS: Array<[Section, string]> = [
   ['overview', 'Overview'],
+  ['media', 'Media'],
   ['privacy', 'Privacy'],
 ];
 
