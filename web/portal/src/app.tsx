@@ -13,6 +13,7 @@ import { MediaItemPage } from './pages/media_item';
 import { MediaLibraryPage } from './pages/media_library';
 import { ErasurePage } from './pages/privacy_erasure';
 import { PrivacyPage } from './pages/privacy_settings';
+import { UsagePage } from './pages/usage_charts';
 
 export function App() {
   const route = match(usePath());
@@ -85,6 +86,9 @@ export function App() {
         break;
       case 'erasure':
         content = session && <ErasurePage key={route.item} id={route.id} erasure={route.item} />;
+        break;
+      case 'usage':
+        content = session && <UsagePage key={route.id} id={route.id} />;
         break;
       case 'notfound':
         content = <NotFoundPage />;

@@ -14,6 +14,7 @@ export type Route =
   | { page: 'mediaItem'; id: string; item: string }
   | { page: 'privacy'; id: string }
   | { page: 'erasure'; id: string; item: string }
+  | { page: 'usage'; id: string }
   | { page: 'notfound' };
 
 // Pages that need no session; every other page sends a visitor without
@@ -27,7 +28,7 @@ export function match(path: string): Route {
   if (path === '/security') return { page: 'security' };
   const account = /^\/accounts\/([^/]+)$/.exec(path);
   if (account) return { page: 'account', id: decodeURIComponent(account[1]) };
-  const section = /^\/accounts\/([^/]+)\/(media|privacy|erasures)(?:\/([^/]+))?$/.exec(path);
+  const section = /^\/accounts\/([^/]+)\/(media|privacy|usage|erasures)(?:\/([^/]+))?$/.exec(path);
   if (section) {
     const id = decodeURIComponent(section[1]);
     const item = section[3] === undefined ? undefined : decodeURIComponent(section[3]);
@@ -39,6 +40,9 @@ export function match(path: string): Route {
         break;
       case 'erasures':
         if (item) return { page: 'erasure', id, item };
+        break;
+      case 'usage':
+        if (!item) return { page: 'usage', id };
         break;
     }
   }

@@ -3,12 +3,13 @@
 import { Link } from '../router';
 import { accountPath } from '../routes';
 
-export type Section = 'overview' | 'media' | 'privacy';
+export type Section = 'overview' | 'media' | 'privacy' | 'usage';
 
 const SECTIONS: Array<[Section, string]> = [
   ['overview', 'Overview'],
   ['media', 'Media'],
   ['privacy', 'Privacy'],
+  ['usage', 'Usage'],
 ];
 
 export function sectionPath(id: string, section: Section): string {
