@@ -54,8 +54,16 @@ struct NewApiKey {
 // The authenticated caller of a data-plane request.
 struct Principal {
   AccountRecord account;
-  std::string credential_id;  // the account id for its token, else the key id
-  Actor actor() const { return Actor::Credential(credential_id); }
+  // The account id for its token, else the key id; for a signed-in
+  // customer acting for its own account from the portal (Gate, the
+  // Lethe-Account header), the session's id (sid_...), never its token.
+  std::string credential_id;
+  // That customer (cus_...): who acts in the audit chain then is the
+  // person, not a credential.
+  std::optional<std::string> acting_customer = std::nullopt;
+  Actor actor() const {
+    return acting_customer ? Actor::Customer(*acting_customer) : Actor::Credential(credential_id);
+  }
 };
 
 class Accounts {

@@ -181,7 +181,7 @@ Result<IssuedSession> Customers::CompleteSignIn(const std::string& customer_id,
   return session;
 }
 
-Result<CustomerRecord> Customers::Authenticate(const std::string& token) {
+Result<CustomerRecord> Customers::Authenticate(const std::string& token, std::string* session_id) {
   const std::string digest = TokenDigest(token);
   auto session = store_.FindSession(digest);
   if (!session.ok()) {
@@ -209,6 +209,7 @@ Result<CustomerRecord> Customers::Authenticate(const std::string& token) {
     }
     LETHE_RETURN_IF_ERROR(touched);
   }
+  if (session_id != nullptr) *session_id = session->id;
   return customer;
 }
 

@@ -121,8 +121,9 @@ class Customers {
 
   // The customer a live session token belongs to; Unauthenticated once it
   // is unknown, past its absolute expiry or idle for too long. Records the
-  // use (at most once per kSessionTouchEveryMs).
-  Result<CustomerRecord> Authenticate(const std::string& token);
+  // use (at most once per kSessionTouchEveryMs). Sets `*session_id`, when
+  // given, to the session's id (sid_...).
+  Result<CustomerRecord> Authenticate(const std::string& token, std::string* session_id = nullptr);
 
   // Changes the password of the customer signed in with `token`, which
   // stays signed in; every other session ends. Returns how many ended;

@@ -57,6 +57,10 @@ bool OpensToOtherOrigins(Auth auth) {
 
 Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles,
                            const StaffAccess* access) {
+  if (OpensToOtherOrigins(auth) && !req.Header(kActingAccountHeader).empty() &&
+      !(auth == Auth::kSignedLink && req.Query("sig").has_value())) {
+    return ActingCustomer(req);
+  }
   switch (auth) {
     case Auth::kNone:
       return Caller();
@@ -132,7 +136,37 @@ Status Gate::CheckGrant(const StaffPrincipal& who, const StaffAccess& access,
   return StatusOf(grants_->Use(who, account_id, access.scope(), {req.method, req.route, path}));
 }
 
-Result<Caller> Gate::SessionCaller(const HttpRequest& req) {
+// The portal's way onto the data plane: the person signed in acts for one
+// of its own accounts, and is named as the actor; the usage event records
+// the session's id as the credential, so the account's usage says which
+// accesses came from the portal (metering stays: every access counts).
+Result<Caller> Gate::ActingCustomer(HttpRequest& req) {
+  // Only a session: beside an account credential the header would leave
+  // it ambiguous which account acts.
+  auto bearer = BearerToken(req);
+  if (!req.Header("authorization").empty() && !(bearer && bearer->rfind("ses_", 0) == 0)) {
+    return Status::Unauthenticated("Lethe-Account goes with a customer session");
+  }
+  std::string session_id;
+  LETHE_ASSIGN_OR_RETURN(Caller customer, SessionCaller(req, &session_id));
+  // Safe methods escape CheckCsrf, but a page of another origin must not
+  // act through the customer even to read.
+  if (!req.Header("origin").empty()) LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, public_origin_));
+  const std::string& customer_id = customer.customer().id;
+  auto account = accounts_.Get(customer_id, req.Header(kActingAccountHeader));
+  if (!account.ok()) {
+    // Another customer's account is as absent as one that never was.
+    if (account.status().code() == Status::Code::kNotFound) {
+      return Status::NotFound("no such account");
+    }
+    return account.status();
+  }
+  Principal who{std::move(*account), session_id.empty() ? "portal" : session_id, customer_id};
+  LETHE_RETURN_IF_ERROR(MeterAndCheck(req, who));
+  return Caller(std::move(who));
+}
+
+Result<Caller> Gate::SessionCaller(const HttpRequest& req, std::string* session_id) {
   std::optional<std::string> token = BearerToken(req);
   if (!token && req.Header("authorization").empty()) {
     token = SessionCookie(req);
@@ -141,7 +175,7 @@ Result<Caller> Gate::SessionCaller(const HttpRequest& req) {
     if (token) LETHE_RETURN_IF_ERROR(CheckCsrf(req, *token, public_origin_));
   }
   if (!token) return Status::Unauthenticated("a session token is required");
-  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers_.Authenticate(*token));
+  LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers_.Authenticate(*token, session_id));
   return Caller(std::move(customer), std::move(*token));
 }
 

@@ -61,6 +61,12 @@ enum class Auth {
   kUpload,
 };
 
+// The header with which a signed-in customer acts for one of its own
+// accounts on the routes that open to other origins (the data plane,
+// signed-link routes without `sig`, kSessionOrDataPlane, kUpload): the
+// portal's media library, erasures and usage pages. See Gate::Admit.
+inline constexpr const char* kActingAccountHeader = "lethe-account";
+
 // Whether a route of this Auth may be called from another origin's page
 // (CORS, cors.h): the data plane and signed links, never the customer
 // console or staff routes.
@@ -159,6 +165,20 @@ class Gate {
   // ("origin-not-allowed", recorded, the handler not run) unless the
   // account allows that origin; when it does, req.allowed_origin is set
   // and the response opens to it (cors.h).
+  // A request with the Lethe-Account header on a route that opens to other
+  // origins (but a signed link with `sig`) is a customer acting for that
+  // account instead: its credential must be a customer session (a Bearer
+  // "ses_" token, or the cookie with CheckCsrf on unsafe methods), else
+  // Unauthenticated; a request from a page (an Origin header) must come
+  // from this server's own origin, whatever its method
+  // (PermissionDenied "csrf-refused"); an account the customer does not
+  // own is NotFound, as one that does not exist. It is then admitted as the
+  // account's Principal with credential_id the session's id (sid_...) and
+  // acting_customer set, metered and suspension-checked as any data-plane
+  // request, but never opened to another origin: the account's allowed
+  // origins do not apply and req.allowed_origin stays empty (browsers
+  // cannot send the header from another origin anyway: it is not in
+  // kCorsAllowedHeaders, so their preflight is refused).
   Result<Caller> Admit(Auth auth, HttpRequest& req, StaffRoles roles = {},
                        const StaffAccess* access = nullptr);
 
@@ -172,7 +192,10 @@ class Gate {
   Result<Principal> DataPlaneCredential(const HttpRequest& req);
   // The customer session of `req`: its Bearer token, or, without an
   // Authorization header, its session cookie after the CSRF checks.
-  Result<Caller> SessionCaller(const HttpRequest& req);
+  // Sets `*session_id` to the session's id when given.
+  Result<Caller> SessionCaller(const HttpRequest& req, std::string* session_id = nullptr);
+  // A customer acting for the account Lethe-Account names (Admit).
+  Result<Caller> ActingCustomer(HttpRequest& req);
   Result<Principal> LinkCredential(const HttpRequest& req);
   Status Meter(HttpRequest& req, const Principal& who);
   Status CheckOrigin(HttpRequest& req, const Principal& who);

@@ -8,11 +8,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "common/encoding.h"
 #include "crypto/totp.h"
 #include "domain/access_grants.h"
+#include "http/browser_session.h"
 #include "http/loopback_client.h"
 #include "http/server.h"
 #include "testing/domain_fixture.h"
@@ -354,6 +356,123 @@ TEST_F(GateTest, StaffRoutesRunOnlyUnderAGrantAndEveryUseIsLogged_USE4) {
   ASSERT_TRUE(grants_->Revoke(admin, again->id, origin_).ok());
   EXPECT_EQ(post(poke).status, 403);
   EXPECT_EQ(handled.load(), 3);
+}
+
+// The portal acts on the data plane for the signed-in customer's own
+// accounts (Lethe-Account): as that account, metered with the session's
+// id as the credential and the customer as the actor; another customer's
+// account is as absent as a missing one; the cookie keeps its CSRF checks
+// and never opens the answer to another origin.
+TEST_F(GateTest, ACustomerActsForItsOwnAccountsOnlyFromItsOwnOrigin) {
+  std::atomic<int> handled{0};
+  std::vector<Actor> actors;
+  std::mutex mu;
+  auto handler = [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
+    ++handled;
+    {
+      std::lock_guard lock(mu);
+      actors.push_back(c.actor());
+    }
+    return HttpResponse::Json(200, boost::json::object{{"account", c.principal().account.id}});
+  };
+  router_->Add("GET", "/v1/thing", Auth::kDataPlane, 1024, handler);
+  router_->Add("DELETE", "/v1/thing", Auth::kDataPlane, 1024, handler);
+  router_->Add("GET", "/v1/me", Auth::kSession, 1024,
+               [&](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
+                 return HttpResponse::Json(200, boost::json::object{{"id", c.customer().id}});
+               });
+  gate_->SetPublicOrigin("https://lethe.example");
+  Accounts::Patch origins;
+  origins.allowed_origins = std::vector<std::string>{"https://app.example"};
+  ASSERT_TRUE(accounts_->Update(customer_id_, account_id_, origins, origin_).ok());
+  SignupForm form{"Bob", "bob@example.com", "another horse battery", "US", "1990-01-01"};
+  auto bob = customers_->SignUp(form, origin_);
+  ASSERT_TRUE(bob.ok());
+  auto bobs = accounts_->Create(bob->customer.id, "bobs", "us", origin_);
+  ASSERT_TRUE(bobs.ok());
+  Start();
+  const std::string acting = "Lethe-Account: " + account_id_;
+  const std::string cookie = "Cookie: " + std::string(kSessionCookie) + "=" + session_;
+  const std::string csrf = "X-CSRF-Token: " + CsrfToken(session_);
+  const std::string own_origin = "Origin: https://lethe.example";
+
+  // Own account, by Bearer session and by cookie (a safe method: no CSRF).
+  LoopbackResponse bearer =
+      LoopbackRequest(port_, "GET", "/v1/thing?end_user=alice", {Bearer(session_), acting});
+  EXPECT_EQ(bearer.status, 200) << bearer.raw;
+  EXPECT_NE(bearer.body.find(account_id_), std::string::npos) << bearer.body;
+  LoopbackResponse by_cookie = LoopbackRequest(port_, "GET", "/v1/thing", {cookie, acting});
+  EXPECT_EQ(by_cookie.status, 200) << by_cookie.raw;
+  // An unsafe method by cookie: CSRF token and this origin, else 403.
+  LoopbackResponse no_csrf =
+      LoopbackRequest(port_, "DELETE", "/v1/thing", {cookie, acting, own_origin});
+  EXPECT_EQ(no_csrf.status, 403);
+  EXPECT_NE(no_csrf.body.find("csrf-refused"), std::string::npos) << no_csrf.body;
+  EXPECT_EQ(LoopbackRequest(port_, "DELETE", "/v1/thing", {cookie, acting, csrf}).status, 403)
+      << "no Origin";
+  LoopbackResponse erase =
+      LoopbackRequest(port_, "DELETE", "/v1/thing", {cookie, acting, csrf, own_origin});
+  EXPECT_EQ(erase.status, 200) << erase.raw;
+  EXPECT_TRUE(erase.Header("access-control-allow-origin").empty()) << erase.raw;
+
+  // Another origin: refused even to read, even one the account allows for
+  // its own credentials, and never given Access-Control-Allow-Origin.
+  for (const std::string& page : {"Origin: https://evil.example", "Origin: https://app.example"}) {
+    LoopbackResponse r = LoopbackRequest(port_, "GET", "/v1/thing", {cookie, acting, page});
+    EXPECT_EQ(r.status, 403) << page;
+    EXPECT_NE(r.body.find("csrf-refused"), std::string::npos) << r.body;
+    EXPECT_TRUE(r.Header("access-control-allow-origin").empty()) << r.raw;
+  }
+  LoopbackResponse app =
+      LoopbackRequest(port_, "GET", "/v1/thing", {Bearer(token_), "Origin: https://app.example"});
+  EXPECT_EQ(app.status, 200) << "the account's own token still opens to its allowed origin";
+  EXPECT_EQ(app.Header("access-control-allow-origin"), "https://app.example");
+  // A browser cannot even send the header from another origin: its
+  // preflight is refused.
+  LoopbackResponse preflight =
+      LoopbackRequest(port_, "OPTIONS", "/v1/thing",
+                      {"Origin: https://evil.example", "Access-Control-Request-Method: GET",
+                       "Access-Control-Request-Headers: lethe-account"});
+  EXPECT_EQ(preflight.status, 403) << preflight.raw;
+  EXPECT_TRUE(preflight.Header("access-control-allow-headers").find("Lethe-Account") ==
+              std::string::npos);
+
+  // Another customer's account and a missing one: the same 404.
+  LoopbackResponse bobs_account = LoopbackRequest(
+      port_, "GET", "/v1/thing", {Bearer(session_), "Lethe-Account: " + bobs->account.id});
+  LoopbackResponse missing =
+      LoopbackRequest(port_, "GET", "/v1/thing", {Bearer(session_), "Lethe-Account: acc_nope"});
+  EXPECT_EQ(bobs_account.status, 404);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(bobs_account.body.find("not-found"), std::string::npos) << bobs_account.body;
+  EXPECT_EQ(bobs_account.body.find(bobs->account.id), std::string::npos) << bobs_account.body;
+  // The header goes with a session only: beside an account credential, or
+  // with none, it is refused.
+  EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/thing", {Bearer(token_), acting}).status, 401);
+  EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/thing", {acting}).status, 401);
+  // Session routes are as before.
+  EXPECT_EQ(LoopbackRequest(port_, "GET", "/v1/me", {Bearer(session_), acting}).status, 200);
+
+  EXPECT_EQ(handled.load(), 4);  // bearer, cookie, erase, app
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(actors.size(), 4u);
+    for (size_t i : {0, 1, 2}) EXPECT_EQ(actors[i], Actor::Customer(customer_id_)) << i;
+    EXPECT_EQ(actors[3], Actor::Credential(account_id_));
+  }
+  // Metered: the admitted requests (and those refused after admission)
+  // are the account's usage, with the session's id as the credential.
+  std::vector<UsageEvent> events = Usage();
+  int by_session = 0;
+  for (const UsageEvent& e : events) {
+    if (e.credential_id.rfind("sid_", 0) == 0) ++by_session;
+    EXPECT_NE(e.credential_id, session_) << "the session token is never recorded";
+  }
+  // Refusals before the account is known (CSRF, another origin, 404) are
+  // not: nothing of the account was touched.
+  EXPECT_EQ(by_session, 3) << "bearer, cookie, erase";
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].end_user, "alice");
 }
 
 }  // namespace

@@ -7,13 +7,16 @@
 //   method without the session's token or from another origin, the login
 //   CSRF check, the two-step sign-in, sign-out, and that the Bearer API
 //   is unchanged;
-// - the customer's upload-token routes the portal uses.
+// - the customer's upload-token routes the portal uses;
+// - the data plane for the customer's own accounts (Lethe-Account), which
+//   the media library, erasure and usage pages use.
 // The browser's side of it is tests/browser/portal.mjs.
 #include <filesystem>
 #include <fstream>
 
 #include "crypto/totp.h"
 #include "harness.h"
+#include "media_support.h"
 
 namespace lethe::e2e {
 namespace {
@@ -474,6 +477,73 @@ TEST_F(PortalSessionTest, UploadTokensOfTheCustomersOwnAccounts) {
   EXPECT_NE(trail.find("upload_token.issue"), std::string::npos);
   EXPECT_NE(trail.find("upload_token.revoke"), std::string::npos);
   EXPECT_NE(trail.find(Str(p.body.at("customer"), "id")), std::string::npos) << trail;
+}
+
+// The portal's media, erasure and usage pages call the data plane as the
+// signed-in customer with Lethe-Account: its own accounts only, CSRF held
+// on unsafe methods, no other origin let in or let read, the customer
+// named in the audit chain and the portal session in the usage ledger.
+TEST_F(PortalSessionTest, TheCustomerActsForItsOwnAccountWithLetheAccount) {
+  Portal p = SignUpPortal(Unique("acting") + "@example.com");
+  Portal other = SignUpPortal(Unique("acting-other") + "@example.com");
+  Response account =
+      client_.Post("/v1/accounts", json::object{{"name", "m"}, {"region", "us"}}, Csrf(p));
+  ASSERT_EQ(account.status, 201) << account.Describe();
+  const std::string id = Str(account.Json(), "id");
+  const std::string customer = Str(p.body.at("customer"), "id");
+  const std::string end_user = Unique("eu-portal");
+  Headers upload = Csrf(p, {{"Lethe-Account", id}, {"Content-Type", "image/png"}});
+  Response uploaded = client_.Post("/v1/media?end_user=" + end_user, SamplePng(), upload);
+  ASSERT_EQ(uploaded.status, 201) << uploaded.Describe();
+
+  Response listed = client_.Get("/v1/media", WithCookie(p, {{"Lethe-Account", id}}));
+  ASSERT_EQ(listed.status, 200) << listed.Describe();
+  EXPECT_EQ(Arr(listed.Json(), "media").size(), 1u);
+  EXPECT_TRUE(listed.Header("access-control-allow-origin").empty());
+  // Another customer's session: as if the account did not exist.
+  LETHE_EXPECT_PROBLEM(client_.Get("/v1/media", WithCookie(other, {{"Lethe-Account", id}})), 404,
+                       "not-found");
+  LETHE_EXPECT_PROBLEM(
+      client_.Delete("/v1/end-users/" + end_user, Csrf(other, {{"Lethe-Account", id}})), 404,
+      "not-found");
+  // No CSRF token: 403, nothing erased.
+  LETHE_EXPECT_PROBLEM(
+      client_.Delete("/v1/end-users/" + end_user, WithCookie(p, Same({{"Lethe-Account", id}}))),
+      403, "csrf-refused");
+  // Another origin, even to read: 403, and nothing a page could read.
+  Response foreign = client_.Get(
+      "/v1/media", WithCookie(p, {{"Lethe-Account", id}, {"Origin", "http://127.0.0.1:1"}}));
+  LETHE_EXPECT_PROBLEM(foreign, 403, "csrf-refused");
+  EXPECT_TRUE(foreign.Header("access-control-allow-origin").empty());
+
+  Response erased = client_.Delete("/v1/end-users/" + end_user, Csrf(p, {{"Lethe-Account", id}}));
+  ASSERT_EQ(erased.status, 202) << erased.Describe();
+  const std::string erasure = Str(erased.Json(), "id");
+  ASSERT_TRUE(WaitFor([&] {
+    Response e = client_.Get("/v1/erasures/" + erasure, WithCookie(p, {{"Lethe-Account", id}}));
+    return e.status == 200 && Str(e.Json(), "state") == "done";
+  }));
+  EXPECT_TRUE(Arr(client_.Get("/v1/media", WithCookie(p, {{"Lethe-Account", id}})).Json(), "media")
+                  .empty());
+  // The customer erased, in the account's audit trail.
+  Response audit = client_.Get("/v1/accounts/" + id + "/audit", WithCookie(p));
+  ASSERT_EQ(audit.status, 200) << audit.Describe();
+  bool by_customer = false;
+  for (const json::value& e : Arr(audit.Json(), "events")) {
+    if (Str(e, "action") == "end_user.erase") by_customer = Str(e, "actor") == customer;
+  }
+  EXPECT_TRUE(by_customer) << audit.body;
+  // Metered, with the portal session's id as the credential.
+  Response usage;
+  ASSERT_TRUE(WaitFor([&] {  // the ledger writes behind
+    usage = client_.Get("/v1/usage?limit=100", WithCookie(p, {{"Lethe-Account", id}}));
+    return usage.status == 200 && Arr(usage.Json(), "events").size() >= 4;
+  })) << usage.Describe();
+  json::array events = Arr(usage.Json(), "events");
+  for (const json::value& e : events) {
+    EXPECT_EQ(Str(e, "credential_id").rfind("sid_", 0), 0u) << json::serialize(e);
+  }
+  EXPECT_EQ(usage.body.find("ses_"), std::string::npos) << "never the session token";
 }
 
 }  // namespace

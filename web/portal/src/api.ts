@@ -84,8 +84,23 @@ export interface Answer<T> {
   body: T;
 }
 
-export async function call<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+// The session's CSRF token, for requests not made by call() (tus uploads).
+export function currentCsrfToken(): string {
+  return csrfToken;
+}
+
+// The header with which the signed-in customer acts for one of its own
+// accounts on the data plane (media, erasures, usage): the server admits
+// it only with this session, from this origin.
+export const ACTING_ACCOUNT = 'Lethe-Account';
+
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extra?: Record<string, string>,
+): Promise<Answer<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
@@ -135,6 +150,18 @@ export async function patch<T>(path: string, body: unknown): Promise<T> {
 export async function del(path: string): Promise<void> {
   await call<unknown>('DELETE', path);
 }
+
+// Calls to the data plane as the account `accountId` (Lethe-Account).
+export function forAccount(accountId: string) {
+  const h = { [ACTING_ACCOUNT]: accountId };
+  return {
+    get: async <T>(path: string) => (await call<T>('GET', path, undefined, h)).body,
+    post: async <T>(path: string, body?: unknown) => (await call<T>('POST', path, body, h)).body,
+    patch: async <T>(path: string, body: unknown) => (await call<T>('PATCH', path, body, h)).body,
+    del: async <T>(path: string) => (await call<T>('DELETE', path, undefined, h)).body,
+  };
+}
+export type AccountApi = ReturnType<typeof forAccount>;
 
 // A sentence for a person, from the problem's reason; the server's own
 // detail where no better one is known.

@@ -10,6 +10,11 @@ import { NotFoundPage } from './pages/not_found';
 import { SecurityPage } from './pages/security';
 import { SignInPage } from './pages/sign_in';
 import { SignUpPage } from './pages/sign_up';
+import { MediaItemPage } from './pages/media_item';
+import { MediaLibraryPage } from './pages/media_library';
+import { ErasurePage } from './pages/privacy_erasure';
+import { PrivacyPage } from './pages/privacy_settings';
+import { UsagePage } from './pages/usage_charts';
 
 export function App() {
   const route = match(usePath());
@@ -73,6 +78,21 @@ export function App() {
         break;
       case 'security':
         content = session && <SecurityPage />;
+        break;
+      case 'media':
+        content = session && <MediaLibraryPage key={route.id} id={route.id} />;
+        break;
+      case 'mediaItem':
+        content = session && <MediaItemPage key={route.item} id={route.id} media={route.item} />;
+        break;
+      case 'privacy':
+        content = session && <PrivacyPage key={route.id} id={route.id} />;
+        break;
+      case 'erasure':
+        content = session && <ErasurePage key={route.item} id={route.id} erasure={route.item} />;
+        break;
+      case 'usage':
+        content = session && <UsagePage key={route.id} id={route.id} />;
         break;
       case 'notfound':
         content = <NotFoundPage />;

@@ -10,6 +10,11 @@ export type Route =
   | { page: 'signup' }
   | { page: 'security' }
   | { page: 'account'; id: string }
+  | { page: 'media'; id: string }
+  | { page: 'mediaItem'; id: string; item: string }
+  | { page: 'privacy'; id: string }
+  | { page: 'erasure'; id: string; item: string }
+  | { page: 'usage'; id: string }
   | { page: 'account-section'; id: string; section: string; item?: string }
   | { page: 'notfound' };
 
@@ -24,10 +29,28 @@ export function match(path: string): Route {
   if (path === '/security') return { page: 'security' };
   const account = /^\/accounts\/([^/]+)$/.exec(path);
   if (account) return { page: 'account', id: decodeURIComponent(account[1]) };
-  const section = /^\/accounts\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+  const section = /^\/accounts\/([^/]+)\/(media|privacy|usage|erasures)(?:\/([^/]+))?$/.exec(path);
   if (section) {
+    const id = decodeURIComponent(section[1]);
     const item = section[3] === undefined ? undefined : decodeURIComponent(section[3]);
-    return { page: 'account-section', id: decodeURIComponent(section[1]), section: section[2], item };
+    switch (section[2]) {
+      case 'media':
+        return item ? { page: 'mediaItem', id, item } : { page: 'media', id };
+      case 'privacy':
+        if (!item) return { page: 'privacy', id };
+        break;
+      case 'erasures':
+        if (item) return { page: 'erasure', id, item };
+        break;
+      case 'usage':
+        if (!item) return { page: 'usage', id };
+        break;
+    }
+  }
+  const other = /^\/accounts\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+  if (other) {
+    const item = other[3] === undefined ? undefined : decodeURIComponent(other[3]);
+    return { page: 'account-section', id: decodeURIComponent(other[1]), section: other[2], item };
   }
   return { page: 'notfound' };
 }

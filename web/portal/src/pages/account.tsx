@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, explain, get, patch, post, type Account, type ApiKey, type UploadToken } from '../api';
 import { ErrorMessage, Field, formatTime, Notice, Page, Secret } from '../components/ui';
+import { AccountNav } from '../components/account_nav';
 import { Link } from '../router';
 import { regionName } from './accounts';
 import { ComplianceLinks } from './compliance';
@@ -31,6 +32,7 @@ export function AccountPage({ id }: { id: string }) {
   if (!account) return <p aria-live="polite">Loading…</p>;
   return (
     <Page title={account.name}>
+      <AccountNav id={account.id} current="overview" />
       <dl class="facts">
         <dt>Id</dt>
         <dd>
