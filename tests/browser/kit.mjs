@@ -9,8 +9,8 @@
 // ("http://<host>:<port>"): 127.0.0.1 is another origin of Lethe's site,
 // localhost another site.
 //
-// new PageCheck(run, shotsDir) writes numbered full-page screenshots
-// (shoot(page, name)) and runs axe-core in a page (accessible(page, name)):
+// new PageCheck(run, shotsDir, prefix = '') writes numbered full-page
+// screenshots (shoot(page, name), named prefix + number + name) and runs axe-core in a page (accessible(page, name)):
 // a serious or critical violation fails the run's check.
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -58,15 +58,16 @@ const axeSource = readFileSync(
   'utf8');
 
 export class PageCheck {
-  constructor(run, shotsDir) {
+  constructor(run, shotsDir, prefix = '') {
     this.run = run;
     this.shots = shotsDir;
+    this.prefix = prefix;
     this.count = 0;
     mkdirSync(shotsDir, { recursive: true });
   }
 
   async shoot(page, name) {
-    const file = path.join(this.shots, `${String(++this.count).padStart(2, '0')}-${name}.png`);
+    const file = path.join(this.shots, `${this.prefix}${String(++this.count).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     console.log(`screenshot: ${file}`);
   }

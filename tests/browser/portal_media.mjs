@@ -29,11 +29,10 @@
 // usage: node portal_media.mjs <path to lethe> <screenshots dir>
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { TestRun } from '../lethe_process.mjs';
+import { PageCheck, startPageServer as serve } from './kit.mjs';
 
 const [lethe, shots] = process.argv.slice(2);
 if (!lethe || !shots) {
@@ -44,9 +43,10 @@ mkdirSync(shots, { recursive: true });
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-portal-media-');
 const check = (...args) => run.check(...args);
-const axeSource = readFileSync(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js'),
-  'utf8');
+const pages = new PageCheck(run, shots, 'media-');
+const shoot = (page, name) => pages.shoot(page, name);
+const accessible = (page, name) => pages.accessible(page, name);
+const startPageServer = (host, html) => serve(run, host, html);
 
 function ffmpeg(args, out) {
   const r = spawnSync('ffmpeg', ['-loglevel', 'error', '-y', ...args, out]);
@@ -60,37 +60,6 @@ const makeWebm = (name, source, rate) => ffmpeg(
    '-b:v', rate, '-minrate', rate, '-maxrate', rate, '-bufsize', rate], path.join(run.root, name));
 const makePng = () => ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48', '-frames:v', '1'],
                              path.join(run.root, 'still.png'));
-
-function startPageServer(host, html) {
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(html);
-  });
-  run.cleanup(() => server.close());
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve(`http://${host}:${server.address().port}`));
-  });
-}
-
-let pageNo = 0;
-async function shoot(page, name) {
-  const file = path.join(shots, `media-${String(++pageNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
-}
-
-async function accessible(page, name) {
-  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!loaded) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                           targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes} ${v.targets.join(', ')}`);
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
-}
 
 // Drops `bytes` as a file named `name` onto the drop zone: the events a
 // person's drag and drop fires, with a DataTransfer built in the page.
@@ -370,7 +339,7 @@ async function main() {
   await evil.close();
 
   check(violations.length === 0, 'the pages ran under the CSP without a violation', violations.join(' | '));
-  console.log(`[figures] pages screenshotted: ${pageNo}; resumed PATCH offsets: ${resumedOffsets.join(',')}`);
+  console.log(`[figures] pages screenshotted: ${pages.count}; resumed PATCH offsets: ${resumedOffsets.join(',')}`);
 }
 
 await run.finish(main);
