@@ -84,8 +84,13 @@ export interface Answer<T> {
   body: T;
 }
 
-export async function call<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<Answer<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
@@ -109,8 +114,9 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       parsed = null;
     }
   }
-  if (res.status === 401 && !path.startsWith('/v1/portal/')) {
-    // The session ended (idle, expired, or signed out elsewhere).
+  if (res.status === 401 && !path.startsWith('/v1/portal/') && !path.startsWith('/v1/privacy-center/')) {
+    // The session ended (idle, expired, or signed out elsewhere). The
+    // privacy center has no session: its 401 is about its link.
     window.dispatchEvent(new Event(SESSION_EXPIRED));
   }
   if (!res.ok) {

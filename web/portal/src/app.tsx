@@ -6,6 +6,7 @@ import { match, PUBLIC_PAGES } from './routes';
 import { AccountPage } from './pages/account';
 import { AccountsPage } from './pages/accounts';
 import { NotFoundPage } from './pages/not_found';
+import { PrivacyCenterShell } from './pages/privacy_center';
 import { SecurityPage } from './pages/security';
 import { SignInPage } from './pages/sign_in';
 import { SignUpPage } from './pages/sign_up';
@@ -51,6 +52,10 @@ export function App() {
     setSession(null);
     navigate('/signin');
   };
+
+  // The privacy center is the account's page for its end users: none of
+  // the customer's session, header or navigation.
+  if (route.page === 'privacy') return <PrivacyCenterShell account={route.account} />;
 
   let content = null;
   if (session !== undefined) {

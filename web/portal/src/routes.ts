@@ -10,11 +10,12 @@ export type Route =
   | { page: 'signup' }
   | { page: 'security' }
   | { page: 'account'; id: string }
+  | { page: 'privacy'; account: string }
   | { page: 'notfound' };
 
 // Pages that need no session; every other page sends a visitor without
 // one to the sign-in page.
-export const PUBLIC_PAGES = new Set<Route['page']>(['signin', 'signup', 'notfound']);
+export const PUBLIC_PAGES = new Set<Route['page']>(['signin', 'signup', 'notfound', 'privacy']);
 
 export function match(path: string): Route {
   if (path === '/') return { page: 'accounts' };
@@ -23,6 +24,9 @@ export function match(path: string): Route {
   if (path === '/security') return { page: 'security' };
   const account = /^\/accounts\/([^/]+)$/.exec(path);
   if (account) return { page: 'account', id: decodeURIComponent(account[1]) };
+  // An account's privacy center, for its end users (no session).
+  const privacy = /^\/privacy\/([^/]+)$/.exec(path);
+  if (privacy) return { page: 'privacy', account: decodeURIComponent(privacy[1]) };
   return { page: 'notfound' };
 }
 
