@@ -612,6 +612,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       std::make_unique<ExportLinks>(*p->metadata, *p->exports, *p->audit, clock, random);
   AddExportRoutes(*p->router, *p->export_links);
   AddStaffRoutes(*p->router, *p->staff, *p->grants, config.max_json_body);
+  AddStaffPortalRoutes(*p->router, *p->staff, *p->gate, clock, config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   p->disclosures = std::make_unique<DisclosureLedger>(*p->audit, *p->keyed_ids, clock, random);
   AddDisclosureRoutes(*p->router, *p->disclosures, *p->metadata, config.max_json_body);
