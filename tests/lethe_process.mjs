@@ -1,7 +1,7 @@
 // `lethe serve` for the Node tests (tests/browser, tests/openapi): started
 // on a free loopback port with its own data directory.
 //
-// startLethe(lethe, dataDir) returns { server, ready } at once: `server` is
+// startLethe(lethe, dataDir, extraArgs) returns { server, ready } at once: `server` is
 // the child process (the caller stops it), `ready` resolves with the base
 // URL ("http://127.0.0.1:<port>") once the server prints its address, and
 // rejects with the server's stderr if it exits first or has not started
@@ -22,8 +22,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export function startLethe(lethe, dataDir) {
-  const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir],
+export function startLethe(lethe, dataDir, extraArgs = []) {
+  const server = spawn(lethe, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...extraArgs],
                        { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   server.stderr.on('data', (d) => { log += d; });
@@ -72,8 +72,9 @@ export class TestRun {
 
   cleanup(fn) { this.cleanups.push(fn); }
 
-  startLethe() {
-    const { server, ready } = startLethe(this.lethe, path.join(this.root, 'data'));
+  startLethe(extraArgs = []) {
+    const { server, ready } = startLethe(this.lethe, path.join(this.root, 'data'), extraArgs);
+    this.server = server;
     this.cleanup(() => server.kill('SIGTERM'));
     return ready;
   }

@@ -7,11 +7,21 @@ import { AccountPage } from './pages/account';
 import { AccountsPage } from './pages/accounts';
 import { NotFoundPage } from './pages/not_found';
 import { PrivacyCenterShell } from './pages/privacy_center';
+import { StaffConsole } from './pages/staff_console';
 import { SecurityPage } from './pages/security';
 import { SignInPage } from './pages/sign_in';
 import { SignUpPage } from './pages/sign_up';
 
+// The customer's portal, an account's privacy center for its end users,
+// or the staff console: each with its own session (or none) and header.
 export function App() {
+  const route = match(usePath());
+  if (route.page === 'privacy') return <PrivacyCenterShell account={route.account} />;
+  if (route.page === 'staff') return <StaffConsole section={route.section} />;
+  return <CustomerApp />;
+}
+
+function CustomerApp() {
   const route = match(usePath());
   // undefined while the session is being read, null when signed out.
   const [session, setSession] = useState<PortalSession | null | undefined>(undefined);
@@ -52,10 +62,6 @@ export function App() {
     setSession(null);
     navigate('/signin');
   };
-
-  // The privacy center is the account's page for its end users: none of
-  // the customer's session, header or navigation.
-  if (route.page === 'privacy') return <PrivacyCenterShell account={route.account} />;
 
   let content = null;
   if (session !== undefined) {

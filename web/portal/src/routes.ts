@@ -11,11 +11,12 @@ export type Route =
   | { page: 'security' }
   | { page: 'account'; id: string }
   | { page: 'privacy'; account: string }
+  | { page: 'staff'; section: string }
   | { page: 'notfound' };
 
 // Pages that need no session; every other page sends a visitor without
 // one to the sign-in page.
-export const PUBLIC_PAGES = new Set<Route['page']>(['signin', 'signup', 'notfound', 'privacy']);
+export const PUBLIC_PAGES = new Set<Route['page']>(['signin', 'signup', 'notfound', 'privacy', 'staff']);
 
 export function match(path: string): Route {
   if (path === '/') return { page: 'accounts' };
@@ -27,6 +28,9 @@ export function match(path: string): Route {
   // An account's privacy center, for its end users (no session).
   const privacy = /^\/privacy\/([^/]+)$/.exec(path);
   if (privacy) return { page: 'privacy', account: decodeURIComponent(privacy[1]) };
+  // The staff console (its own sign-in and session); "" is its overview.
+  const staff = /^\/staff(?:\/([^/]+))?$/.exec(path);
+  if (staff) return { page: 'staff', section: decodeURIComponent(staff[1] ?? '') };
   return { page: 'notfound' };
 }
 
