@@ -372,6 +372,9 @@ function LegalHoldsSection() {
       if (scope === 'media') body.media = subject.trim();
       if (endsAt) body.ends_at = `${endsAt}T00:00:00Z`;
       const h = await post<Hold>('/v1/staff/legal-holds', body);
+      setMatter('');
+      setReason('');
+      setSubject('');
       await load(shown);
       return `Hold ${h.id} placed on ${h.account_id}.`;
     });
@@ -555,6 +558,9 @@ function LegalRequestsSection() {
       const body: Record<string, unknown> = { account: shown, authority, authority_type: authorityType, legal_basis: basis, categories };
       if (gagUntil) body.nondisclosure_until = `${gagUntil}T00:00:00Z`;
       const r = await post<LegalRequest>('/v1/staff/legal-requests', body);
+      setAuthority('');
+      setBasis('');
+      setCategories('');
       await load(shown);
       return `Legal request ${r.id} recorded.`;
     });
