@@ -149,6 +149,15 @@ Result<HttpResponse> RecordConsent(const PrivacyCenterParts& p, HttpRequest& req
   LETHE_ASSIGN_OR_RETURN(std::string purpose, body.Required("purpose"));
   LETHE_ASSIGN_OR_RETURN(std::string decision, body.Required("decision"));
   LETHE_RETURN_IF_ERROR(StatusOf(Honour(p, req, a, end_user)));
+  // The signal the request carries is the person's standing opt-out of
+  // what ConsentLedger::HonourSignal records for it: an opt-in sent with
+  // it contradicts it, and the next visit would undo it anyway.
+  if (decision == "opt_in" && !PrivacySignalOf(req).empty() &&
+      (purpose == kPurposeThirdPartySharing || purpose == kPurposeAnalytics)) {
+    return Status::Unprocessable("privacy-signal-on",
+                                 "your browser's privacy signal (Global Privacy Control or "
+                                 "Do-Not-Track) opts you out of this use: turn it off first");
+  }
   // The ledger's sources name the channel: the link is the customer's API
   // acting for its end user; the audit chain names the privacy center.
   ConsentEntry e{a.customer_id, a.id, end_user, purpose, decision, "api"};

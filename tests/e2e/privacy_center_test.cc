@@ -177,6 +177,20 @@ TEST_F(PrivacyCenterTest, GpcOnALinkedVisitIsRecordedAsTheEndUsersOptOut_SEC5) {
   EXPECT_EQ(states["third_party_sharing"], "refused");
   EXPECT_EQ(states["analytics"], "refused");
   EXPECT_EQ(sources["analytics"], "gpc");
+  // An opt-in sent with the signal contradicts it: refused, nothing recorded.
+  LETHE_EXPECT_PROBLEM(
+      client_.Post(Base(account_.id) + "/consents",
+                   boost::json::value({{"purpose", "analytics"}, {"decision", "opt_in"}}),
+                   WithLink(token, {{"Sec-GPC", "1"}})),
+      422, "privacy-signal-on");
+  EXPECT_EQ(CustomerSees("user-gpc", nullptr)["analytics"], "refused");
+  EXPECT_EQ(client_
+                .Post(Base(account_.id) + "/consents",
+                      boost::json::value({{"purpose", "marketing"}, {"decision", "opt_in"}}),
+                      WithLink(token, {{"Sec-GPC", "1"}}))
+                .status,
+            201)
+      << "a purpose the signal does not cover stays the person's choice";
   // Once per signal: a second visit adds nothing.
   Response again =
       client_.Get(Base(account_.id) + "/consents", WithLink(token, {{"Sec-GPC", "1"}}));
