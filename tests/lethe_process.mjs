@@ -74,6 +74,7 @@ export class TestRun {
 
   startLethe(extraArgs = []) {
     const { server, ready } = startLethe(this.lethe, path.join(this.root, 'data'), extraArgs);
+    this.server = server;
     this.cleanup(() => server.kill('SIGTERM'));
     return ready;
   }

@@ -101,6 +101,7 @@
 #include "http/ops_backup_api.h"
 #include "http/portal_api.h"
 #include "http/portal_routes.h"
+#include "http/privacy_center_api.h"
 #include "http/privacy_request_api.h"
 #include "http/privacy_signals.h"
 #include "http/server.h"
@@ -167,6 +168,8 @@ struct LetheServer::Parts {
   std::unique_ptr<MediaIntake> media_intake;
   std::unique_ptr<ProcessingLimits> processing_limits;
   std::unique_ptr<PrivacyRequests> privacy_requests;
+  std::unique_ptr<PrivacyCenterLinks> privacy_links;
+  std::unique_ptr<SignInLimiter> privacy_limiter;
   std::unique_ptr<RequestFulfilment> fulfilment;
   std::unique_ptr<SubjectExports> exports;
   std::unique_ptr<ExportLinks> export_links;
@@ -609,6 +612,7 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       std::make_unique<ExportLinks>(*p->metadata, *p->exports, *p->audit, clock, random);
   AddExportRoutes(*p->router, *p->export_links);
   AddStaffRoutes(*p->router, *p->staff, *p->grants, config.max_json_body);
+  AddStaffPortalRoutes(*p->router, *p->staff, *p->gate, clock, config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   p->disclosures = std::make_unique<DisclosureLedger>(*p->audit, *p->keyed_ids, clock, random);
   AddDisclosureRoutes(*p->router, *p->disclosures, *p->metadata, config.max_json_body);
@@ -682,6 +686,12 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
       *p->receipts, *p->processing_limits, *p->export_links, clock);
   AddPrivacyRequestRoutes(*p->router, *p->privacy_requests, *p->fulfilment, config.max_json_body);
   p->privacy_requests->SetEvents(p->webhooks.get());
+  p->privacy_links = std::make_unique<PrivacyCenterLinks>(master, clock);
+  p->privacy_limiter = std::make_unique<SignInLimiter>(*p->metadata, clock, PrivacyCenterLimits());
+  AddPrivacyCenterRoutes(*p->router,
+                         {*p->accounts, *p->privacy_links, *p->consents, *p->privacy_requests,
+                          *p->metadata, *p->privacy_limiter, config.public_url},
+                         config.max_json_body);
   // SEC-4: nothing of an underage customer waits for the hourly sweep.
   // The runner exists before the server serves any request.
   AddStaffAccountRoutes(*p->router, *p->closures, *p->receipts, config.max_json_body,

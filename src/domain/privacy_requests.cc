@@ -10,6 +10,7 @@
 #include "crypto/aead.h"
 #include "crypto/secret_hash.h"
 #include "domain/legal_clock.h"
+#include "domain/validation.h"
 
 namespace lethe {
 
@@ -47,6 +48,14 @@ bool Allowed(const std::string& from, const std::string& to) {
          (from == "extended" && to == "denied");
 }
 
+// Whether `r` waits for a mailed code: a customer's own request, or an
+// end user's own from the privacy center (its digest is set at once and
+// stays until the code is used; an attested or agent's request has none).
+bool TakesCode(const PrivacyRequestRecord& r) {
+  return r.subject_kind == "customer" ||
+         (r.subject_kind == "end_user" && r.agent_name.empty() && !r.code_digest.empty());
+}
+
 }  // namespace
 
 Status PrivacyRequests::Step(MetadataTx& tx, PrivacyRequestRecord& r, const std::string& state,
@@ -70,12 +79,21 @@ Result<PrivacyRequestRecord> PrivacyRequests::Submit(const PrivacyRequestForm& f
       return Status::InvalidArgument("invalid-field",
                                      "the end user must be UTF-8 text of 1 to 256 bytes");
     }
-    if (!form.attested) {
+    if (form.verify_by_mail) {
+      if (form.attested) {
+        return Status::InvalidArgument("invalid-field", "attested or verified by mail, not both");
+      }
+      Status email = CheckEmail(form.end_user);
+      if (!email.ok()) return Status::InvalidArgument("invalid-field", email.message());
+    } else if (!form.attested) {
       return Status::InvalidArgument(
           "invalid-field", "a request about an end user needs the customer's attestation");
     }
   }
   const bool by_agent = !form.agent_name.empty();
+  if (by_agent && form.verify_by_mail) {
+    return Status::InvalidArgument("invalid-field", "an agent's request is filed by the customer");
+  }
   if (by_agent) {
     if (form.agent_name.size() > 200 || !IsValidUtf8(form.agent_name)) {
       return Status::InvalidArgument("invalid-field",
@@ -119,7 +137,7 @@ Result<PrivacyRequestRecord> PrivacyRequests::Submit(const PrivacyRequestForm& f
   }
   // Verified at once only when the customer attests for its own end user;
   // an agent's request also waits for the subject, a customer's for its code.
-  const bool verified = about_end_user && !by_agent;
+  const bool verified = about_end_user && !by_agent && !form.verify_by_mail;
   LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
     r.state = "received";
     LETHE_RETURN_IF_ERROR(tx.InsertPrivacyRequest(r));
@@ -127,7 +145,7 @@ Result<PrivacyRequestRecord> PrivacyRequests::Submit(const PrivacyRequestForm& f
         Step(tx, r, "received", actor, by_agent ? "by agent " + r.agent_name : "", origin));
     LETHE_RETURN_IF_ERROR(Step(tx, r, verified ? "verified" : "identity_unverified", actor,
                                verified ? "attested by the customer" : "", origin));
-    if (!about_end_user) LETHE_RETURN_IF_ERROR(MailCode(tx, r));
+    if (!about_end_user || form.verify_by_mail) LETHE_RETURN_IF_ERROR(MailCode(tx, r));
     return tx.UpdatePrivacyRequest(r);
   }));
   return r;
@@ -193,7 +211,11 @@ std::string PrivacyRequests::CodeDigest(const PrivacyRequestRecord& r,
 }
 
 Status PrivacyRequests::MailCode(MetadataTx& tx, PrivacyRequestRecord& r) {
-  LETHE_ASSIGN_OR_RETURN(CustomerRecord c, tx.FindCustomer(r.customer_id));
+  std::string to = r.subject;  // an end user's own request: the address they gave
+  if (r.subject_kind == "customer") {
+    LETHE_ASSIGN_OR_RETURN(CustomerRecord c, tx.FindCustomer(r.customer_id));
+    to = c.email;
+  }
   std::array<uint8_t, 8> bytes;
   random_.Fill(bytes);
   uint64_t n = 0;
@@ -203,7 +225,7 @@ Status PrivacyRequests::MailCode(MetadataTx& tx, PrivacyRequestRecord& r) {
   r.code_digest = CodeDigest(r, code);
   r.code_expires_ms = clock_.NowMillis() + kCodeLifetimeMs;
   return StatusOf(outbox_.Send(
-      tx, c.email, "Lethe: confirm your privacy request",
+      tx, to, "Lethe: confirm your privacy request",
       "Someone asked Lethe to act on your data (request " + r.id + ", " + r.type +
           ").\n\nIf it was you or an agent you authorised, confirm with this code: " + code +
           "\n\nIt works once, for 15 minutes. If you did not ask, ignore this message: "
@@ -229,7 +251,7 @@ Result<PrivacyRequestRecord> PrivacyRequests::Verify(const std::string& customer
                     "too many wrong codes: the request is locked");
     }
     std::string how;
-    if (r.subject_kind == "customer") {
+    if (TakesCode(r)) {
       if (form.code.empty()) return Status::InvalidArgument("invalid-field", "code is required");
       if (clock_.NowMillis() > r.code_expires_ms) {
         return Status::Unprocessable("code-expired", "the code has expired: ask for a new one");
@@ -270,7 +292,7 @@ Status PrivacyRequests::ResendCode(const std::string& customer_id, const std::st
                                    const Actor& actor, const RequestOrigin& origin) {
   return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_ASSIGN_OR_RETURN(PrivacyRequestRecord r, tx.FindPrivacyRequest(customer_id, id));
-    if (r.state != "identity_unverified" || r.subject_kind != "customer") {
+    if (r.state != "identity_unverified" || !TakesCode(r)) {
       return Status::FailedPrecondition("invalid-transition", "the request waits for no code");
     }
     if (r.code_failures >= kMaxCodeFailures) {

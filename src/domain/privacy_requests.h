@@ -8,7 +8,9 @@
 // (sealed under the subject's key chain, so erasing the subject makes it
 // unreadable too) and waits for the subject's own confirmation: the code
 // for a customer, the customer relaying the end user's confirmation for an
-// end user.
+// end user. An end user's own request from the privacy center that no
+// customer attested is verified like a customer's, with a code mailed to
+// the address the person gave (which is then the end-user reference).
 //
 // States: received -> identity_unverified -> verified -> in_progress, ending
 // in completed or denied (with a reason); verified, in_progress and
@@ -41,6 +43,10 @@ struct PrivacyRequestForm {
   std::string type;
   std::string jurisdiction;
   bool attested = false;  // the customer vouches for the end user's identity
+  // An end user's own request from the privacy center, which no customer
+  // attested: `end_user` is the email address the person gave, and a code
+  // mailed there verifies it, as a customer's own request is verified.
+  bool verify_by_mail = false;
   // An authorized agent: their name and written permission (the document's
   // bytes, up to kMaxAgentDocument). Empty name: no agent.
   std::string agent_name;

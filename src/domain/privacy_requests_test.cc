@@ -62,6 +62,45 @@ TEST_F(PrivacyRequestsTest, AnAttestedEndUserRequestIsVerifiedWithItsClocks_RGT2
   EXPECT_EQ((*last)->action, "privacy_request.verified");
 }
 
+// The privacy center's own request: no attestation, a code mailed to the
+// address the person gave, which only that code (not the customer's word)
+// verifies.
+TEST_F(PrivacyRequestsTest, AnEndUsersOwnRequestWaitsForTheCodeMailedToThem_RGT2) {
+  PrivacyRequestForm f = AboutEndUser("access", "gdpr");
+  f.attested = false;
+  f.verify_by_mail = true;
+  f.end_user = "not an address";
+  EXPECT_EQ(requests_->Submit(f, Actor::System("lethe:privacy-center"), origin_).status().reason(),
+            "invalid-field");
+  f.end_user = "person@example.org";
+  f.attested = true;
+  EXPECT_EQ(requests_->Submit(f, Actor::System("lethe:privacy-center"), origin_).status().reason(),
+            "invalid-field")
+      << "attested or verified by mail, not both";
+  f.attested = false;
+  auto r = requests_->Submit(f, Actor::System("lethe:privacy-center"), origin_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->state, "identity_unverified");
+  EXPECT_EQ(r->subject_kind, "end_user");
+  EXPECT_EQ(r->subject, "person@example.org");
+  EXPECT_FALSE(r->code_digest.empty());
+  // The customer cannot vouch for it instead of the code.
+  VerificationForm relayed;
+  relayed.subject_confirmed = true;
+  EXPECT_EQ(requests_->Verify(r->customer_id, r->id, relayed, Actor::Customer("cus_x"), origin_)
+                .status()
+                .reason(),
+            "invalid-field");
+  VerificationForm wrong;
+  wrong.code = "not-the-code";
+  EXPECT_EQ(requests_->Verify(r->customer_id, r->id, wrong, Actor::Customer("cus_x"), origin_)
+                .status()
+                .reason(),
+            "code-invalid");
+  EXPECT_TRUE(requests_->ResendCode(r->customer_id, r->id, Actor::System("x"), origin_).ok());
+  EXPECT_EQ(requests_->Get(r->customer_id, r->id)->code_failures, 1);
+}
+
 TEST_F(PrivacyRequestsTest, BadInputChangesNothing) {
   auto bad = [&](PrivacyRequestForm f) {
     return requests_->Submit(f, Actor::Customer("cus_x"), origin_).status();

@@ -24,7 +24,7 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-std::optional<std::string> SessionCookie(const HttpRequest& req) {
+std::optional<std::string> CookieValue(const HttpRequest& req, std::string_view name) {
   // "a=1; b=2" (RFC 6265 section 5.4); several Cookie lines arrive joined
   // with ", " by the server, which a cookie value never contains here.
   std::string_view header = req.Header("cookie");
@@ -33,7 +33,7 @@ std::optional<std::string> SessionCookie(const HttpRequest& req) {
     std::string_view pair = Trim(header.substr(0, end));
     header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
     size_t eq = pair.find('=');
-    if (eq == std::string_view::npos || Trim(pair.substr(0, eq)) != kSessionCookie) continue;
+    if (eq == std::string_view::npos || Trim(pair.substr(0, eq)) != name) continue;
     std::string_view value = Trim(pair.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
@@ -43,14 +43,14 @@ std::optional<std::string> SessionCookie(const HttpRequest& req) {
   return std::nullopt;
 }
 
-std::string SessionCookieHeader(std::string_view token, int64_t max_age_s) {
-  return std::string(kSessionCookie) + "=" + std::string(token) +
+std::string SessionCookieHeader(std::string_view token, int64_t max_age_s, std::string_view name) {
+  return std::string(name) + "=" + std::string(token) +
          "; Path=/; Max-Age=" + std::to_string(max_age_s > 0 ? max_age_s : 0) +
          "; HttpOnly; Secure; SameSite=Strict";
 }
 
-std::string ClearedSessionCookieHeader() {
-  return std::string(kSessionCookie) + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict";
+std::string ClearedSessionCookieHeader(std::string_view name) {
+  return std::string(name) + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict";
 }
 
 std::string CsrfToken(std::string_view session_token) {

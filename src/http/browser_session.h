@@ -22,6 +22,11 @@
 //   the request's Host under the Origin's scheme).
 // Either missing or wrong is 403 `csrf-refused`. Requests with an
 // Authorization header never use the cookie: the Bearer API is unchanged.
+//
+// Staff sign in to the staff console the same way, with a cookie of their
+// own (kStaffSessionCookie) holding their staff session token: it opens
+// Auth::kStaff routes only, under the same CSRF and Origin checks, and the
+// customer's cookie opens none of them (nor the staff cookie a customer's).
 #pragma once
 
 #include <cstdint>
@@ -35,15 +40,25 @@
 namespace lethe {
 
 inline constexpr std::string_view kSessionCookie = "__Host-lethe_session";
+inline constexpr std::string_view kStaffSessionCookie = "__Host-lethe_staff";
 inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
 
-// The value of the session cookie in `req`'s Cookie header, or nullopt.
-std::optional<std::string> SessionCookie(const HttpRequest& req);
+// The value of cookie `name` in `req`'s Cookie header, or nullopt.
+std::optional<std::string> CookieValue(const HttpRequest& req, std::string_view name);
+// The customer's session cookie; the staff member's.
+inline std::optional<std::string> SessionCookie(const HttpRequest& req) {
+  return CookieValue(req, kSessionCookie);
+}
+inline std::optional<std::string> StaffSessionCookie(const HttpRequest& req) {
+  return CookieValue(req, kStaffSessionCookie);
+}
 
-// The Set-Cookie value that stores `token` for `max_age_s` seconds.
-std::string SessionCookieHeader(std::string_view token, int64_t max_age_s);
-// The Set-Cookie value that removes the cookie.
-std::string ClearedSessionCookieHeader();
+// The Set-Cookie value that stores `token` in cookie `name` for
+// `max_age_s` seconds.
+std::string SessionCookieHeader(std::string_view token, int64_t max_age_s,
+                                std::string_view name = kSessionCookie);
+// The Set-Cookie value that removes cookie `name`.
+std::string ClearedSessionCookieHeader(std::string_view name = kSessionCookie);
 
 // The CSRF token of the session whose token is `session_token`.
 std::string CsrfToken(std::string_view session_token);

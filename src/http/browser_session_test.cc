@@ -29,6 +29,21 @@ TEST(SessionCookie, FindsOnlyItsOwnCookie) {
   EXPECT_EQ(SessionCookie(Request("GET", {{"cookie", "__Host-lethe_session="}})), std::nullopt);
 }
 
+TEST(SessionCookie, TheStaffCookieIsAnotherCookie) {
+  HttpRequest both =
+      Request("GET", {{"cookie", "__Host-lethe_session=ses_c; __Host-lethe_staff=sts_s; other=1"}});
+  EXPECT_EQ(SessionCookie(both), "ses_c");
+  EXPECT_EQ(StaffSessionCookie(both), "sts_s");
+  EXPECT_EQ(StaffSessionCookie(Request("GET", {{"cookie", "__Host-lethe_session=sts_s"}})),
+            std::nullopt)
+      << "a staff token under the customer's name is no staff cookie";
+  EXPECT_EQ(SessionCookie(Request("GET", {{"cookie", "__Host-lethe_staff=ses_c"}})), std::nullopt);
+  EXPECT_EQ(SessionCookieHeader("sts_s", 60, kStaffSessionCookie),
+            "__Host-lethe_staff=sts_s; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Strict");
+  EXPECT_EQ(ClearedSessionCookieHeader(kStaffSessionCookie),
+            "__Host-lethe_staff=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+}
+
 TEST(SessionCookie, HeadersCarryEveryFlag) {
   EXPECT_EQ(SessionCookieHeader("ses_abc", 3600),
             "__Host-lethe_session=ses_abc; Path=/; Max-Age=3600; HttpOnly; Secure; "

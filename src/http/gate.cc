@@ -19,7 +19,7 @@ const CustomerRecord& Caller::customer() const {
 }
 
 const std::string& Caller::session_token() const {
-  if (!customer_) throw std::logic_error("the route is not declared Auth::kSession");
+  if (!customer_ && !staff_) throw std::logic_error("the route is not declared Auth::kSession");
   return session_token_;
 }
 
@@ -105,6 +105,11 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles,
     }
     case Auth::kStaff: {
       auto token = BearerToken(req);
+      if (!token && req.Header("authorization").empty()) {
+        // The staff console: its own cookie, never the customer's.
+        token = StaffSessionCookie(req);
+        if (token) LETHE_RETURN_IF_ERROR(CheckCsrf(req, *token, public_origin_));
+      }
       if (!token || staff_ == nullptr) {
         return Status::Unauthenticated("a staff session token is required");
       }
@@ -116,7 +121,7 @@ Result<Caller> Gate::Admit(Auth auth, HttpRequest& req, StaffRoles roles,
       // Undeclared is a wiring bug (Router::AddStaff always declares).
       if (access == nullptr) return Status::Internal("staff route without declared access");
       LETHE_RETURN_IF_ERROR(CheckGrant(who, *access, req));
-      return Caller(std::move(who));
+      return Caller(std::move(who), std::move(*token));
     }
   }
   return Status::Internal("unknown auth kind");

@@ -45,7 +45,10 @@ enum class Auth {
   // Metered.
   kSignedLink,
   // Staff routes (Router::AddStaff): a staff session token,
-  // "Authorization: Bearer <token>", whose role is among the route's roles
+  // "Authorization: Bearer <token>", or, from the staff console, the staff
+  // session cookie when there is no Authorization header (with the CSRF
+  // checks on unsafe methods, browser_session.h), whose role is among the
+  // route's roles
   // (else 403), and, on a route that touches customer data, an access
   // grant on the account (else 403 no-access-grant; staff_access.h).
   // Staff tokens open nothing else, and no customer credential opens these.
@@ -81,15 +84,18 @@ class Caller {
   Caller(CustomerRecord customer, std::string session_token)
       : customer_(std::move(customer)), session_token_(std::move(session_token)) {}
   explicit Caller(Principal principal) : principal_(std::move(principal)) {}
-  explicit Caller(StaffPrincipal staff) : staff_(std::move(staff)) {}
+  // A staff member signed in with `session_token` (Bearer or cookie).
+  Caller(StaffPrincipal staff, std::string session_token)
+      : session_token_(std::move(session_token)), staff_(std::move(staff)) {}
   Caller(Principal principal, UploadGrant grant)
       : principal_(std::move(principal)), upload_grant_(std::move(grant)) {}
 
   // The signed-in customer (Auth::kSession routes). Throws std::logic_error
   // on a route declared otherwise: a wiring bug, answered 500.
   const CustomerRecord& customer() const;
-  // The session token the customer signed in with (sign-out, the session
-  // list's "current"). Throws like customer().
+  // The session token the customer (or, on Auth::kStaff routes, the staff
+  // member) signed in with (sign-out, the session list's "current"). Throws
+  // like customer() on other routes.
   const std::string& session_token() const;
   // The account and credential (Auth::kDataPlane and kSignedLink routes;
   // credential_id is "link" for a signed link). Throws like customer().

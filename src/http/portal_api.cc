@@ -7,6 +7,7 @@
 #include "http/browser_session.h"
 #include "http/customer_api.h"
 #include "http/json_body.h"
+#include "http/staff_api.h"
 #include "http/two_factor_api.h"
 
 namespace lethe {
@@ -59,7 +60,44 @@ Result<HttpResponse> SecondStep(Customers& customers, TwoFactor& two_factor, con
   return SignedIn(customer, session, clock);
 }
 
+object StaffView(const StaffPrincipal& who) {
+  return {{"id", who.id}, {"name", who.name}, {"role", StaffRoleName(who.role)}};
+}
+
+Result<HttpResponse> StaffSignIn(Staff& staff, const Gate& gate, const Clock& clock,
+                                 HttpRequest& req) {
+  LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
+  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"staff_id", "password", "code"}));
+  LETHE_ASSIGN_OR_RETURN(std::string id, body.Required("staff_id"));
+  LETHE_ASSIGN_OR_RETURN(std::string password, body.Required("password"));
+  LETHE_ASSIGN_OR_RETURN(std::string code, body.Required("code"));
+  LETHE_ASSIGN_OR_RETURN(StaffSession session, staff.SignIn(id, password, code, OriginOf(req)));
+  LETHE_ASSIGN_OR_RETURN(StaffPrincipal who, staff.Authenticate(session.token));
+  HttpResponse r =
+      HttpResponse::Json(201, object{{"staff", StaffView(who)},
+                                     {"csrf_token", CsrfToken(session.token)},
+                                     {"expires_at", FormatRfc3339(session.expires_ms)}});
+  r.SetHeader("Set-Cookie",
+              SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000,
+                                  kStaffSessionCookie));
+  return NoStore(std::move(r));
+}
+
 }  // namespace
+
+void AddStaffPortalRoutes(Router& router, Staff& staff, const Gate& gate, const Clock& clock,
+                          uint64_t max_json_body) {
+  // Hashes a password (argon2id): on the slow pool, as its API twin.
+  router.AddSlow(
+      "POST", "/v1/staff/portal/sessions", Auth::kNone, max_json_body,
+      [&](HttpRequest& req, const Caller&) { return StaffSignIn(staff, gate, clock, req); });
+  router.AddStaff("GET", "/v1/staff/portal/session", AllStaffRoles(), StaffAccess::NoCustomerData(),
+                  max_json_body, [](HttpRequest&, const Caller& c) -> Result<HttpResponse> {
+                    return NoStore(HttpResponse::Json(
+                        200, object{{"staff", StaffView(c.staff())},
+                                    {"csrf_token", CsrfToken(c.session_token())}}));
+                  });
+}
 
 void AddPortalSessionRoutes(Router& router, Customers& customers, TwoFactor& two_factor,
                             const Gate& gate, const Clock& clock, uint64_t max_json_body) {

@@ -23,6 +23,7 @@
 #include <cstdint>
 
 #include "domain/customers.h"
+#include "domain/staff.h"
 #include "domain/two_factor.h"
 #include "http/gate.h"
 #include "http/router.h"
@@ -33,5 +34,20 @@ namespace lethe {
 // `gate` gives the public origin; every argument must outlive the router.
 void AddPortalSessionRoutes(Router& router, Customers& customers, TwoFactor& two_factor,
                             const Gate& gate, const Clock& clock, uint64_t max_json_body);
+
+// The staff console's session routes, the same way for staff (their own
+// cookie, kStaffSessionCookie; browser_session.h):
+//
+//   POST   /v1/staff/portal/sessions  {staff_id, password, code} -> 201
+//                                     {staff, csrf_token, expires_at} + cookie
+//   GET    /v1/staff/portal/session   (staff) -> 200 {staff, csrf_token}
+//
+// Signing out is DELETE /v1/staff/sessions, which also removes the cookie.
+//
+// The POST must come from a page of this origin (403 `csrf-refused`), and
+// answers as POST /v1/staff/sessions does otherwise (401, 422 code-used,
+// 429 too-many-attempts).
+void AddStaffPortalRoutes(Router& router, Staff& staff, const Gate& gate, const Clock& clock,
+                          uint64_t max_json_body);
 
 }  // namespace lethe

@@ -9,6 +9,7 @@ namespace {
 // customer's or account's data. Everything else needs a grant.
 constexpr NoCustomerDataRoute kNoCustomerData[] = {
     {"DELETE", "/v1/staff/sessions", "signs the staff member out"},
+    {"GET", "/v1/staff/portal/session", "the staff member's own session, for the console"},
     {"POST", "/v1/staff/grants",
      "makes a grant for the caller; opens nothing by itself and is logged for the customer"},
     {"GET", "/v1/staff/grants", "lists the caller's own grants"},

@@ -4,6 +4,7 @@
 
 #include "common/time_format.h"
 #include "http/api_support.h"
+#include "http/browser_session.h"
 #include "http/json_body.h"
 
 namespace lethe {
@@ -87,8 +88,11 @@ void AddStaffRoutes(Router& router, Staff& staff, AccessGrants& grants, uint64_t
   router.AddStaff(
       "DELETE", "/v1/staff/sessions", AllStaffRoles(), StaffAccess::NoCustomerData(), max_json_body,
       [&staff](HttpRequest& req, const Caller& c) -> Result<HttpResponse> {
-        LETHE_RETURN_IF_ERROR(staff.SignOut(c.staff(), *BearerToken(req), OriginOf(req)));
-        return HttpResponse::Empty(204);
+        LETHE_RETURN_IF_ERROR(staff.SignOut(c.staff(), c.session_token(), OriginOf(req)));
+        // The console's cookie goes too (harmless to a Bearer caller).
+        HttpResponse r = HttpResponse::Empty(204);
+        r.SetHeader("Set-Cookie", ClearedSessionCookieHeader(kStaffSessionCookie));
+        return r;
       });
   router.AddStaff(
       "POST", "/v1/staff/grants", AllStaffRoles(), StaffAccess::NoCustomerData(), max_json_body,

@@ -5,7 +5,8 @@
 //          -> 201 {"token", "expires_at"}. 401 for a wrong id, password or
 //          code (one answer); 422 code-used for a replayed code; 429
 //          too-many-attempts (Retry-After) while the limiter blocks.
-//   DELETE /v1/staff/sessions   staff: signs this session out -> 204.
+//   DELETE /v1/staff/sessions   staff: signs this session out -> 204 (and
+//          removes the staff console's cookie, portal_api.h).
 //   POST   /v1/staff/grants     staff: {"account_id", "purpose", "ticket",
 //          "scope": ["account", "media", "end_users", "audit", "legal"],
 //          "expires_in_hours": 1..72} -> 201, the grant. 400 invalid-field

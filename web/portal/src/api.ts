@@ -98,9 +98,9 @@ export async function call<T>(
   method: string,
   path: string,
   body?: unknown,
-  extra?: Record<string, string>,
+  extraHeaders: Record<string, string> = {},
 ): Promise<Answer<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
+  const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
@@ -124,8 +124,9 @@ export async function call<T>(
       parsed = null;
     }
   }
-  if (res.status === 401 && !path.startsWith('/v1/portal/')) {
-    // The session ended (idle, expired, or signed out elsewhere).
+  if (res.status === 401 && !path.startsWith('/v1/portal/') && !path.startsWith('/v1/privacy-center/')) {
+    // The session ended (idle, expired, or signed out elsewhere). The
+    // privacy center has no session: its 401 is about its link.
     window.dispatchEvent(new Event(SESSION_EXPIRED));
   }
   if (!res.ok) {

@@ -7,6 +7,8 @@ import { AccountPage } from './pages/account';
 import { AccountsPage } from './pages/accounts';
 import { complianceSection } from './pages/compliance';
 import { NotFoundPage } from './pages/not_found';
+import { PrivacyCenterShell } from './pages/privacy_center';
+import { StaffConsole } from './pages/staff_console';
 import { SecurityPage } from './pages/security';
 import { SignInPage } from './pages/sign_in';
 import { SignUpPage } from './pages/sign_up';
@@ -16,7 +18,16 @@ import { ErasurePage } from './pages/privacy_erasure';
 import { PrivacyPage } from './pages/privacy_settings';
 import { UsagePage } from './pages/usage_charts';
 
+// The customer's portal, an account's privacy center for its end users,
+// or the staff console: each with its own session (or none) and header.
 export function App() {
+  const route = match(usePath());
+  if (route.page === 'privacyCenter') return <PrivacyCenterShell account={route.account} />;
+  if (route.page === 'staff') return <StaffConsole section={route.section} />;
+  return <CustomerApp />;
+}
+
+function CustomerApp() {
   const route = match(usePath());
   // undefined while the session is being read, null when signed out.
   const [session, setSession] = useState<PortalSession | null | undefined>(undefined);

@@ -16,11 +16,13 @@ export type Route =
   | { page: 'erasure'; id: string; item: string }
   | { page: 'usage'; id: string }
   | { page: 'account-section'; id: string; section: string; item?: string }
+  | { page: 'privacyCenter'; account: string }
+  | { page: 'staff'; section: string }
   | { page: 'notfound' };
 
 // Pages that need no session; every other page sends a visitor without
 // one to the sign-in page.
-export const PUBLIC_PAGES = new Set<Route['page']>(['signin', 'signup', 'notfound']);
+export const PUBLIC_PAGES = new Set<Route['page']>(['signin', 'signup', 'notfound', 'privacyCenter', 'staff']);
 
 export function match(path: string): Route {
   if (path === '/') return { page: 'accounts' };
@@ -52,6 +54,12 @@ export function match(path: string): Route {
     const item = other[3] === undefined ? undefined : decodeURIComponent(other[3]);
     return { page: 'account-section', id: decodeURIComponent(other[1]), section: other[2], item };
   }
+  // An account's privacy center, for its end users (no session).
+  const privacy = /^\/privacy\/([^/]+)$/.exec(path);
+  if (privacy) return { page: 'privacyCenter', account: decodeURIComponent(privacy[1]) };
+  // The staff console (its own sign-in and session); "" is its overview.
+  const staff = /^\/staff(?:\/([^/]+))?$/.exec(path);
+  if (staff) return { page: 'staff', section: decodeURIComponent(staff[1] ?? '') };
   return { page: 'notfound' };
 }
 
