@@ -19,16 +19,9 @@ HttpResponse NoStore(HttpResponse r) {
   return r;
 }
 
-// 201 with the cookie that holds `session`, and what the page may know.
 HttpResponse SignedIn(const CustomerRecord& customer, const IssuedSession& session,
                       const Clock& clock) {
-  HttpResponse r =
-      HttpResponse::Json(201, object{{"customer", CustomerView(customer)},
-                                     {"csrf_token", CsrfToken(session.token)},
-                                     {"expires_at", FormatRfc3339(session.expires_ms)}});
-  r.SetHeader("Set-Cookie",
-              SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000));
-  return NoStore(std::move(r));
+  return PortalSignedIn(customer, session, clock);
 }
 
 Result<HttpResponse> SignUp(Customers& customers, const Gate& gate, const Clock& clock,
@@ -60,6 +53,17 @@ Result<HttpResponse> SecondStep(Customers& customers, TwoFactor& two_factor, con
 }
 
 }  // namespace
+
+HttpResponse PortalSignedIn(const CustomerRecord& customer, const IssuedSession& session,
+                            const Clock& clock) {
+  HttpResponse r =
+      HttpResponse::Json(201, object{{"customer", CustomerView(customer)},
+                                     {"csrf_token", CsrfToken(session.token)},
+                                     {"expires_at", FormatRfc3339(session.expires_ms)}});
+  r.SetHeader("Set-Cookie",
+              SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000));
+  return NoStore(std::move(r));
+}
 
 void AddPortalSessionRoutes(Router& router, Customers& customers, TwoFactor& two_factor,
                             const Gate& gate, const Clock& clock, uint64_t max_json_body) {
