@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <memory>
 #include <optional>
+#include <utility>
 
 namespace lethe {
 namespace {
@@ -106,15 +107,20 @@ Result<AttestationParts> SplitAttestationObject(std::span<const uint8_t> object)
   return parts;
 }
 
-// Loads raw authenticator data into `cred`, trying each algorithm Lethe
-// takes: libfido2 decodes the credential's COSE key only as the type set.
-Result<int64_t> SetAuthData(fido_cred_t* cred, const std::vector<uint8_t>& auth_data) {
+using Cred = std::unique_ptr<fido_cred_t, CredFree>;
+
+// A credential holding the raw authenticator data, of the algorithm its key
+// has: libfido2 decodes the COSE key only as the type set, and a type once
+// set does not change, so each algorithm Lethe takes gets a fresh one.
+Result<std::pair<Cred, int64_t>> LoadAuthData(const std::vector<uint8_t>& auth_data) {
   int last = FIDO_ERR_INVALID_ARGUMENT;
   for (int64_t alg : {kCoseEs256, kCoseEdDsa, kCoseRs256}) {
-    int r = fido_cred_set_type(cred, static_cast<int>(alg));
+    Cred cred(fido_cred_new());
+    if (!cred) return Status::Internal("fido_cred_new failed");
+    int r = fido_cred_set_type(cred.get(), static_cast<int>(alg));
     if (r != FIDO_OK) return FidoError("credential type", r);
-    last = fido_cred_set_authdata_raw(cred, auth_data.data(), auth_data.size());
-    if (last == FIDO_OK) return alg;
+    last = fido_cred_set_authdata_raw(cred.get(), auth_data.data(), auth_data.size());
+    if (last == FIDO_OK) return std::pair<Cred, int64_t>(std::move(cred), alg);
   }
   return FidoError("authenticator data (or a key of another algorithm)", last);
 }
@@ -147,9 +153,9 @@ Result<AttestedCredential> VerifyAttestation(std::span<const uint8_t> attestatio
                                              std::span<const uint8_t> client_data_json,
                                              const std::string& rp_id) {
   LETHE_ASSIGN_OR_RETURN(AttestationParts parts, SplitAttestationObject(attestation_object));
-  std::unique_ptr<fido_cred_t, CredFree> cred(fido_cred_new());
-  if (!cred) return Status::Internal("fido_cred_new failed");
-  LETHE_ASSIGN_OR_RETURN(int64_t alg, SetAuthData(cred.get(), parts.auth_data));
+  LETHE_ASSIGN_OR_RETURN(auto loaded, LoadAuthData(parts.auth_data));
+  Cred cred = std::move(loaded.first);
+  const int64_t alg = loaded.second;
   int r = fido_cred_set_clientdata(cred.get(), client_data_json.data(), client_data_json.size());
   if (r != FIDO_OK) return FidoError("clientDataJSON", r);
   if ((r = fido_cred_set_rp(cred.get(), rp_id.c_str(), nullptr)) != FIDO_OK) {

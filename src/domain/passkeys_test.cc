@@ -96,6 +96,20 @@ TEST_F(PasskeysTest, RegistersAndSignsInWithNoneAndPackedAttestation_ACC4) {
   EXPECT_EQ(signed_in, 2);
 }
 
+TEST_F(PasskeysTest, AnEdDsaPasskeyRegistersAndSignsIn) {
+  for (const char* fmt : {"none", "packed"}) {
+    SoftAuthenticator key(kCoseEdDsa);
+    auto p = Register(key, fmt);
+    ASSERT_TRUE(p.ok()) << fmt << ": " << p.status().ToString();
+    EXPECT_EQ(p->cose_alg, kCoseEdDsa);
+    auto in = passkeys_->FinishSignIn("customer", rp_, Assert(SignInOptions(), key), origin_);
+    ASSERT_TRUE(in.ok()) << fmt << ": " << in.status().ToString();
+    Assertion bad = Assert(SignInOptions(), key);
+    bad.signature[3] ^= 1;
+    EXPECT_EQ(Reason(passkeys_->FinishSignIn("customer", rp_, bad, origin_)), "passkey-invalid");
+  }
+}
+
 TEST_F(PasskeysTest, AReplayedRegistrationIsRefused_ACC4) {
   SoftAuthenticator auth;
   auto o = passkeys_->BeginRegistration(owner_, rp_);

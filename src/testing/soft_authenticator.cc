@@ -38,9 +38,11 @@ struct SoftAuthenticator::Key {
   ~Key() { EVP_PKEY_free(pkey); }
 };
 
-SoftAuthenticator::SoftAuthenticator() : key_(std::make_unique<Key>()) {
-  key_->pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  if (key_->pkey == nullptr) throw std::runtime_error("P-256 key generation failed");
+SoftAuthenticator::SoftAuthenticator(int64_t cose_alg)
+    : alg_(cose_alg), key_(std::make_unique<Key>()) {
+  key_->pkey = alg_ == -8 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
+                          : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  if (key_->pkey == nullptr) throw std::runtime_error("key generation failed");
   credential_id_.resize(16);
   RAND_bytes(credential_id_.data(), static_cast<int>(credential_id_.size()));
 }
@@ -67,16 +69,26 @@ std::vector<uint8_t> SoftAuthenticator::AuthData(const std::string& rp_id, uint8
   out.push_back(static_cast<uint8_t>(credential_id_.size() >> 8));
   out.push_back(static_cast<uint8_t>(credential_id_.size()));
   out.insert(out.end(), credential_id_.begin(), credential_id_.end());
-  // The public key as a COSE_Key (RFC 8152): EC2, ES256, P-256, x, y.
+  // The public key as a COSE_Key (RFC 8152): EC2, ES256, P-256, x, y; or
+  // OKP, EdDSA, Ed25519, x.
   uint8_t point[65];
   size_t len = 0;
   EVP_PKEY_get_octet_string_param(key_->pkey, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &len);
-  cbor_item_t* cose = cbor_new_definite_map(5);
-  Add(cose, cbor_build_uint8(1), cbor_build_uint8(2));
-  Add(cose, cbor_build_uint8(3), cbor_build_negint8(6));                    // -7
-  Add(cose, cbor_build_negint8(0), cbor_build_uint8(1));                    // -1: crv P-256
-  Add(cose, cbor_build_negint8(1), cbor_build_bytestring(point + 1, 32));   // -2: x
-  Add(cose, cbor_build_negint8(2), cbor_build_bytestring(point + 33, 32));  // -3: y
+  cbor_item_t* cose;
+  if (alg_ == -8) {
+    cose = cbor_new_definite_map(4);
+    Add(cose, cbor_build_uint8(1), cbor_build_uint8(1));
+    Add(cose, cbor_build_uint8(3), cbor_build_negint8(7));                // -8
+    Add(cose, cbor_build_negint8(0), cbor_build_uint8(6));                // -1: crv Ed25519
+    Add(cose, cbor_build_negint8(1), cbor_build_bytestring(point, len));  // -2: x
+  } else {
+    cose = cbor_new_definite_map(5);
+    Add(cose, cbor_build_uint8(1), cbor_build_uint8(2));
+    Add(cose, cbor_build_uint8(3), cbor_build_negint8(6));                    // -7
+    Add(cose, cbor_build_negint8(0), cbor_build_uint8(1));                    // -1: crv P-256
+    Add(cose, cbor_build_negint8(1), cbor_build_bytestring(point + 1, 32));   // -2: x
+    Add(cose, cbor_build_negint8(2), cbor_build_bytestring(point + 33, 32));  // -3: y
+  }
   std::vector<uint8_t> key = Serialize(cose);
   out.insert(out.end(), key.begin(), key.end());
   return out;
@@ -86,7 +98,9 @@ std::vector<uint8_t> SoftAuthenticator::SignBytes(const std::vector<uint8_t>& da
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   size_t len = 0;
   std::vector<uint8_t> sig;
-  if (EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) == 1 &&
+  // Ed25519 hashes inside the signature: no digest is named for it.
+  const EVP_MD* md = alg_ == -8 ? nullptr : EVP_sha256();
+  if (EVP_DigestSignInit(ctx, nullptr, md, nullptr, key_->pkey) == 1 &&
       EVP_DigestSign(ctx, nullptr, &len, data.data(), data.size()) == 1) {
     sig.resize(len);
     if (EVP_DigestSign(ctx, sig.data(), &len, data.data(), data.size()) == 1) sig.resize(len);
@@ -106,7 +120,7 @@ std::vector<uint8_t> SoftAuthenticator::Attest(const std::string& rp_id,
     signed_bytes.insert(signed_bytes.end(), cdh.begin(), cdh.end());
     std::vector<uint8_t> sig = SignBytes(signed_bytes);
     stmt = cbor_new_definite_map(2);
-    Add(stmt, cbor_build_string("alg"), cbor_build_negint8(6));
+    Add(stmt, cbor_build_string("alg"), cbor_build_negint8(static_cast<uint8_t>(-1 - alg_)));
     Add(stmt, cbor_build_string("sig"), cbor_build_bytestring(sig.data(), sig.size()));
   } else {
     stmt = cbor_new_definite_map(0);

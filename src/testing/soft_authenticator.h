@@ -1,5 +1,6 @@
 // SoftAuthenticator: a WebAuthn authenticator in software, for tests. It
-// holds one ES256 credential (an OpenSSL P-256 key made at construction)
+// holds one credential, ES256 (an OpenSSL P-256 key made at construction)
+// or EdDSA (Ed25519),
 // and answers as a platform authenticator would: attestation objects of
 // format "none" or "packed" (self attestation) for registration, and
 // signed authenticator data for sign-in, with a sign count it raises on
@@ -21,7 +22,8 @@ class SoftAuthenticator {
   static constexpr uint8_t kUserVerified = 0x04;
   static constexpr uint8_t kAttested = 0x40;
 
-  SoftAuthenticator();
+  // A credential of COSE algorithm `cose_alg`: -7 (ES256) or -8 (EdDSA).
+  explicit SoftAuthenticator(int64_t cose_alg = -7);
   ~SoftAuthenticator();
   SoftAuthenticator(const SoftAuthenticator&) = delete;
   SoftAuthenticator& operator=(const SoftAuthenticator&) = delete;
@@ -38,7 +40,7 @@ class SoftAuthenticator {
 
   struct Signed {
     std::vector<uint8_t> authenticator_data;
-    std::vector<uint8_t> signature;  // DER ECDSA, as WebAuthn sends it
+    std::vector<uint8_t> signature;  // DER ECDSA or raw Ed25519, as WebAuthn sends it
   };
   // An assertion for `rp_id` over `client_data`, with sign count
   // `counter` + 1 (and `counter` raised), or 0 when counts() is false.
@@ -54,6 +56,7 @@ class SoftAuthenticator {
   std::vector<uint8_t> SignBytes(const std::vector<uint8_t>& data);
 
   struct Key;
+  int64_t alg_;
   std::unique_ptr<Key> key_;
   std::vector<uint8_t> credential_id_;
 };

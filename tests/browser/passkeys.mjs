@@ -212,7 +212,11 @@ async function main() {
   const bearer = await fetch(loopback + '/v1/me', { headers: { Authorization: `Bearer ${api[0].token}` } });
   check(bearer.status === 200, 'which opens the API', String(bearer.status));
 
-  // --- Remove it: the authenticator's credential no longer signs in.
+  // --- Remove it: the authenticator's credential no longer signs in. The
+  // portal sign-ins above replaced the cookie: a reload fetches the CSRF
+  // token of the session now in it.
+  await page.reload();
+  await row.waitFor();
   await page.getByRole('button', { name: 'Remove' }).click();
   await page.getByText('No passkeys.').waitFor();
   const gone = await assertFromPage(page, portal);
