@@ -9,6 +9,7 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config
       libpq-dev postgresql-15 libarchive-dev python3-jsonschema
       python3-yaml  # docs/openapi.yaml becomes the served JSON at build time
       liboath-dev libqrencode-dev
+      libfido2-dev libcbor-dev  # passkeys: WebAuthn verification (issue 15)
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
       libexiv2-dev exiv2  # probe, scrub, posters (issue 14)
       libwebp-dev libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us

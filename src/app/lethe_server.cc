@@ -61,6 +61,7 @@
 #include "domain/media_library.h"
 #include "domain/media_links.h"
 #include "domain/outbox.h"
+#include "domain/passkeys.h"
 #include "domain/policy_versions.h"
 #include "domain/privacy_metrics.h"
 #include "domain/privacy_requests.h"
@@ -99,6 +100,7 @@
 #include "http/media_artifact_api.h"
 #include "http/openapi_api.h"
 #include "http/ops_backup_api.h"
+#include "http/passkey_api.h"
 #include "http/portal_api.h"
 #include "http/portal_routes.h"
 #include "http/privacy_center_api.h"
@@ -142,6 +144,7 @@ struct LetheServer::Parts {
   std::unique_ptr<Customers> customers;
   std::unique_ptr<SmsSender> sms;         // ACC-4: SMS codes
   std::unique_ptr<TwoFactor> two_factor;  // ACC-4
+  std::unique_ptr<Passkeys> passkeys;     // issue 15
   std::unique_ptr<SessionList> sessions;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<UsageLedger> usage;
@@ -613,6 +616,9 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddExportRoutes(*p->router, *p->export_links);
   AddStaffRoutes(*p->router, *p->staff, *p->grants, config.max_json_body);
   AddStaffPortalRoutes(*p->router, *p->staff, *p->gate, clock, config.max_json_body);
+  p->passkeys = std::make_unique<Passkeys>(*p->metadata, *p->audit, clock, random);
+  AddPasskeyRoutes(*p->router, *p->passkeys, *p->customers, *p->staff, *p->gate, clock,
+                   config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);
   p->disclosures = std::make_unique<DisclosureLedger>(*p->audit, *p->keyed_ids, clock, random);
   AddDisclosureRoutes(*p->router, *p->disclosures, *p->metadata, config.max_json_body);

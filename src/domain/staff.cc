@@ -133,15 +133,38 @@ Result<StaffSession> Staff::SignIn(const std::string& staff_id, const std::strin
     }
     LETHE_RETURN_IF_ERROR(tx.SetStaffTotpStep(staff_id, *step));
     LETHE_RETURN_IF_ERROR(limiter_.RecordSuccess(tx, LimiterKey(staff_id)));
-    session.token = RandomToken(random_, "sts_");
-    const int64_t now = clock_.NowMillis();
-    session.expires_ms = now + kStaffSessionLifetimeMs;
-    LETHE_RETURN_IF_ERROR(tx.InsertStaffSession(
-        StaffSessionRecord{TokenDigest(session.token), staff_id, now, session.expires_ms, {}}));
-    return audit_.Record(tx, Actor::Staff(staff_id), "staff.session.create", staff_id, "", origin);
+    LETHE_ASSIGN_OR_RETURN(session, OpenSession(tx, staff_id, origin));
+    return Status::Ok();
   });
   if (done.reason() == "code-used") return Refuse(staff_id, origin, done);
   LETHE_RETURN_IF_ERROR(done);
+  return session;
+}
+
+Result<StaffSession> Staff::OpenSession(MetadataTx& tx, const std::string& staff_id,
+                                        const RequestOrigin& origin) {
+  StaffSession session;
+  session.token = RandomToken(random_, "sts_");
+  const int64_t now = clock_.NowMillis();
+  session.expires_ms = now + kStaffSessionLifetimeMs;
+  LETHE_RETURN_IF_ERROR(tx.InsertStaffSession(
+      StaffSessionRecord{TokenDigest(session.token), staff_id, now, session.expires_ms, {}}));
+  LETHE_RETURN_IF_ERROR(
+      audit_.Record(tx, Actor::Staff(staff_id), "staff.session.create", staff_id, "", origin));
+  return session;
+}
+
+Result<StaffSession> Staff::CompleteSignIn(const std::string& staff_id,
+                                           const RequestOrigin& origin) {
+  StaffSession session;
+  LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+    auto found = tx.FindStaff(staff_id);
+    if (!found.ok() || found->disabled_ms) {
+      return Status::Unauthenticated("the staff member is unknown or disabled");
+    }
+    LETHE_ASSIGN_OR_RETURN(session, OpenSession(tx, staff_id, origin));
+    return Status::Ok();
+  }));
   return session;
 }
 

@@ -117,6 +117,11 @@ class Staff {
   Result<StaffSession> SignIn(const std::string& staff_id, const std::string& password,
                               const std::string& code, const RequestOrigin& origin);
 
+  // Opens a session for `staff_id`, who signed in another way (a passkey:
+  // domain/passkeys.h), audited as "staff.session.create". Returns the
+  // session; Unauthenticated for an unknown or disabled member.
+  Result<StaffSession> CompleteSignIn(const std::string& staff_id, const RequestOrigin& origin);
+
   // The staff member whose session token is `token`. Unauthenticated when
   // it is unknown, expired or signed out, or the member is disabled;
   // Internal on a storage failure.
@@ -129,6 +134,9 @@ class Staff {
  private:
   Result<std::vector<uint8_t>> OpenSeed(const StaffRecord& s);
   const std::string& DecoyHash();
+  // Opens a session for `staff_id` in `tx`, audited.
+  Result<StaffSession> OpenSession(MetadataTx& tx, const std::string& staff_id,
+                                   const RequestOrigin& origin);
   // Counts a failed sign-in and returns `answer`.
   Status Refuse(const std::string& staff_id, const RequestOrigin& origin, Status answer);
 

@@ -11,9 +11,7 @@ namespace {
 
 using boost::json::object;
 
-object SessionView(const IssuedSession& s) {
-  return {{"token", s.token}, {"expires_at", FormatRfc3339(s.expires_ms)}};
-}
+object SessionView(const IssuedSession& s) { return IssuedSessionView(s); }
 
 Result<HttpResponse> SignUp(Customers& customers, HttpRequest& req) {
   LETHE_ASSIGN_OR_RETURN(SignupForm form, ParseSignupForm(req));
@@ -113,6 +111,10 @@ Result<HttpResponse> ListAudit(Accounts& accounts, HttpRequest& req, const Custo
 }
 
 }  // namespace
+
+object IssuedSessionView(const IssuedSession& s) {
+  return {{"token", s.token}, {"expires_at", FormatRfc3339(s.expires_ms)}};
+}
 
 // 202: the password was right, a second factor is due (ACC-4); the
 // challenge goes to POST /v1/sessions/2fa.

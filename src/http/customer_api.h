@@ -18,6 +18,8 @@ Result<SignupForm> ParseSignupForm(const HttpRequest& req);
 
 // The 202 answer's body to a right password when a second factor is due.
 boost::json::object ChallengeView(const SignInChallenge& challenge);
+// The body of a Bearer sign-in's 201: {token, expires_at}.
+boost::json::object IssuedSessionView(const IssuedSession& session);
 
 void AddCustomerRoutes(Router& router, Customers& customers, Accounts& accounts,
                        uint64_t max_json_body);

@@ -20,16 +20,9 @@ HttpResponse NoStore(HttpResponse r) {
   return r;
 }
 
-// 201 with the cookie that holds `session`, and what the page may know.
 HttpResponse SignedIn(const CustomerRecord& customer, const IssuedSession& session,
                       const Clock& clock) {
-  HttpResponse r =
-      HttpResponse::Json(201, object{{"customer", CustomerView(customer)},
-                                     {"csrf_token", CsrfToken(session.token)},
-                                     {"expires_at", FormatRfc3339(session.expires_ms)}});
-  r.SetHeader("Set-Cookie",
-              SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000));
-  return NoStore(std::move(r));
+  return PortalSignedIn(customer, session, clock);
 }
 
 Result<HttpResponse> SignUp(Customers& customers, const Gate& gate, const Clock& clock,
@@ -84,6 +77,17 @@ Result<HttpResponse> StaffSignIn(Staff& staff, const Gate& gate, const Clock& cl
 }
 
 }  // namespace
+
+HttpResponse PortalSignedIn(const CustomerRecord& customer, const IssuedSession& session,
+                            const Clock& clock) {
+  HttpResponse r =
+      HttpResponse::Json(201, object{{"customer", CustomerView(customer)},
+                                     {"csrf_token", CsrfToken(session.token)},
+                                     {"expires_at", FormatRfc3339(session.expires_ms)}});
+  r.SetHeader("Set-Cookie",
+              SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000));
+  return NoStore(std::move(r));
+}
 
 void AddStaffPortalRoutes(Router& router, Staff& staff, const Gate& gate, const Clock& clock,
                           uint64_t max_json_body) {

@@ -31,6 +31,12 @@
 
 namespace lethe {
 
+// The portal's answer to a sign-in that opened `session` (also a passkey
+// sign-in's, passkey_api.h): 201 {customer, csrf_token, expires_at}, the
+// cookie set, no-store.
+HttpResponse PortalSignedIn(const CustomerRecord& customer, const IssuedSession& session,
+                            const Clock& clock);
+
 // `gate` gives the public origin; every argument must outlive the router.
 void AddPortalSessionRoutes(Router& router, Customers& customers, TwoFactor& two_factor,
                             const Gate& gate, const Clock& clock, uint64_t max_json_body);

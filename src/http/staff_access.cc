@@ -22,6 +22,10 @@ constexpr NoCustomerDataRoute kNoCustomerData[] = {
      "the review queue: appeal, decision and account ids and times, no statement or signal"},
     {"POST", "/v1/staff/marketing",
      "queues one text to every consenting customer; the staff member sees no one's data"},
+    {"POST", "/v1/staff/me/passkeys/options", "the staff member's own passkeys"},
+    {"POST", "/v1/staff/me/passkeys", "the staff member's own passkeys"},
+    {"GET", "/v1/staff/me/passkeys", "the staff member's own passkeys"},
+    {"DELETE", "/v1/staff/me/passkeys/{id}", "the staff member's own passkeys"},
 };
 
 Status Missing(const std::string& what) {

@@ -234,6 +234,14 @@ class MetadataReader {
   virtual Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
       const std::string& customer_id) = 0;
   virtual Result<SignInChallengeRecord> FindSignInChallenge(const std::string& token_digest) = 0;
+  // Passkeys (issue 15). FindPasskeyByCredential: by the credential id
+  // (base64url), any owner. ListPasskeys: the owner's, oldest first.
+  // FindPasskeyChallenge: by the challenge's digest, used and expired ones
+  // too (the caller refuses them).
+  virtual Result<PasskeyRecord> FindPasskeyByCredential(const std::string& credential_id) = 0;
+  virtual Result<std::vector<PasskeyRecord>> ListPasskeys(const std::string& owner_kind,
+                                                          const std::string& owner_id) = 0;
+  virtual Result<PasskeyChallengeRecord> FindPasskeyChallenge(const std::string& digest) = 0;
   // SMS as a second factor (ACC-4): the customer's phone, and the code
   // last sent under `scope` (SmsCodeRecord); NotFound when absent.
   virtual Result<SmsFactorRecord> FindSmsFactor(const std::string& customer_id) = 0;
@@ -500,6 +508,22 @@ class MetadataTx : public MetadataReader {
                                       const std::string& code_digest, int64_t used_ms) = 0;
   virtual Status InsertSignInChallenge(const SignInChallengeRecord& c) = 0;
   virtual Status UpdateSignInChallenge(const SignInChallengeRecord& c) = 0;
+  // Passkeys (issue 15). InsertPasskey: a taken id or credential id is
+  // AlreadyExists. RecordPasskeyUse writes sign_count and last_used_ms;
+  // NotFound if absent. DeletePasskey: NotFound unless the owner has a
+  // passkey `id`. InsertPasskeyChallenge: a taken digest is AlreadyExists.
+  // UsePasskeyChallenge sets used_ms on an unused challenge, one
+  // conditional write (of two transactions using it, one gets NotFound);
+  // NotFound when absent or used. DeletePasskeyChallengesBefore removes
+  // those that expired before `before_ms` and returns how many.
+  virtual Status InsertPasskey(const PasskeyRecord& p) = 0;
+  virtual Status RecordPasskeyUse(const std::string& credential_id, int64_t sign_count,
+                                  int64_t used_ms) = 0;
+  virtual Status DeletePasskey(const std::string& owner_kind, const std::string& owner_id,
+                               const std::string& id) = 0;
+  virtual Status InsertPasskeyChallenge(const PasskeyChallengeRecord& c) = 0;
+  virtual Status UsePasskeyChallenge(const std::string& digest, int64_t used_ms) = 0;
+  virtual Result<int64_t> DeletePasskeyChallengesBefore(int64_t before_ms) = 0;
   // SMS factor (ACC-4). PutSmsFactor inserts the customer's phone or
   // replaces it whole, leaving no copy of the old sealed number once
   // committed. DeleteSmsFactor removes it and every SMS code of the

@@ -63,6 +63,34 @@ struct TotpFactorRecord {
   int64_t last_step = -1;               // the last TOTP time step accepted: replay guard
 };
 
+// Passkeys (issue 15, v29): a WebAuthn credential of a customer or a staff
+// member. Only public material is kept: the credential id and public key
+// the authenticator made, never a secret.
+struct PasskeyRecord {
+  std::string id;             // "pky_...", the public id routes name
+  std::string owner_kind;     // "customer" or "staff"
+  std::string owner_id;       // cus_... or stf_...
+  std::string credential_id;  // base64url of the authenticator's id; unique
+  int64_t cose_alg = 0;       // COSE: -7 ES256, -8 EdDSA, -257 RS256
+  std::string public_key;     // base64url of libfido2's raw key (ES256: x || y)
+  int64_t sign_count = 0;     // the authenticator's counter; 0: it keeps none
+  std::string name;
+  int64_t created_ms = 0;
+  std::optional<int64_t> last_used_ms;
+};
+
+// One WebAuthn ceremony's challenge, kept as its SHA-256 digest: single
+// use (used_ms) and short-lived (expires_ms).
+struct PasskeyChallengeRecord {
+  std::string challenge_digest;
+  std::string purpose;     // "register" or "sign-in"
+  std::string owner_kind;  // "customer" or "staff": who registers or signs in
+  std::string owner_id;    // the registering owner; "" for a sign-in
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  std::optional<int64_t> used_ms;
+};
+
 // One of a customer's single-use recovery codes, kept only as a digest.
 struct RecoveryCodeRecord {
   std::string customer_id;

@@ -323,6 +323,19 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("ListIntegrations"));
     return target_.ListIntegrations(account_id);
   }
+  Result<PasskeyRecord> FindPasskeyByCredential(const std::string& credential_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindPasskeyByCredential"));
+    return target_.FindPasskeyByCredential(credential_id);
+  }
+  Result<std::vector<PasskeyRecord>> ListPasskeys(const std::string& owner_kind,
+                                                  const std::string& owner_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("ListPasskeys"));
+    return target_.ListPasskeys(owner_kind, owner_id);
+  }
+  Result<PasskeyChallengeRecord> FindPasskeyChallenge(const std::string& digest) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindPasskeyChallenge"));
+    return target_.FindPasskeyChallenge(digest);
+  }
   Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) override {
     LETHE_RETURN_IF_ERROR(hook_("FindTotpFactor"));
     return target_.FindTotpFactor(customer_id);

@@ -321,7 +321,8 @@ TEST_F(StaffAccessTest, EveryStaffRouteChecksAGrantOrIsOnTheNoCustomerDataList_U
     EXPECT_EQ(listed_seen.count(std::string(r.method) + " " + std::string(r.pattern)), 1u)
         << r.method << " " << r.pattern << ": on the list but not served";
   }
-  EXPECT_LE(NoCustomerDataRoutes().size(), 10u) << "the list stays short";
+  // 10, and the four routes of the member's own passkeys (issue 15).
+  EXPECT_LE(NoCustomerDataRoutes().size(), 14u) << "the list stays short";
   ASSERT_GE(checked.size(), 9u);
   std::cout << "[figures] staff routes: " << checked.size() << " grant-checked, "
             << listed_seen.size() << " on the no-customer-data list\n";

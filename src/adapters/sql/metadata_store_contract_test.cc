@@ -2029,5 +2029,87 @@ TEST_P(MetadataStoreContract, UsageCountsFeedTheAbuseSignals_ADM1) {
   EXPECT_EQ(*store_->ListActiveAccounts(550), (std::vector<std::string>{"acc_2"}));
 }
 
+// Passkeys (issue 15, v29): one owner per credential id, lookups by
+// credential and by owner, uses written back, removal scoped to the owner,
+// and challenges used once.
+TEST_P(MetadataStoreContract, PasskeysAndTheirChallenges_ACC4) {
+  PasskeyRecord a{"pky_1", "customer", "cus_a", "cred-a", -7, "key-a", 0, "Laptop", 10, {}};
+  PasskeyRecord b{"pky_2", "customer", "cus_a", "cred-b", -8, "key-b", 4, "Phone", 20, {}};
+  PasskeyRecord s{"pky_3", "staff", "cus_a", "cred-s", -257, "key-s", 0, "Key", 5, {}};
+  for (const PasskeyRecord& p : {b, a, s}) {
+    ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertPasskey(p); }).ok()) << p.id;
+  }
+  PasskeyRecord dup = a;
+  dup.id = "pky_9";
+  dup.owner_id = "cus_b";
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertPasskey(dup); }).code(),
+            Status::Code::kAlreadyExists)
+      << "a credential id is registered once, whoever the owner";
+
+  auto found = store_->FindPasskeyByCredential("cred-b");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->id, "pky_2");
+  EXPECT_EQ(found->cose_alg, -8);
+  EXPECT_EQ(found->public_key, "key-b");
+  EXPECT_EQ(found->sign_count, 4);
+  EXPECT_EQ(found->name, "Phone");
+  EXPECT_EQ(found->last_used_ms, std::nullopt);
+  EXPECT_EQ(store_->FindPasskeyByCredential("cred-x").status().code(), Status::Code::kNotFound);
+
+  // Per owner kind and id, oldest first.
+  auto listed = store_->ListPasskeys("customer", "cus_a");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "pky_1");
+  EXPECT_EQ((*listed)[1].id, "pky_2");
+  EXPECT_EQ(store_->ListPasskeys("staff", "cus_a")->size(), 1u);
+  EXPECT_TRUE(store_->ListPasskeys("customer", "cus_b")->empty());
+
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.RecordPasskeyUse("cred-b", 9, 99); }).ok());
+  found = store_->FindPasskeyByCredential("cred-b");
+  EXPECT_EQ(found->sign_count, 9);
+  EXPECT_EQ(found->last_used_ms, std::optional<int64_t>(99));
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.RecordPasskeyUse("cred-x", 1, 1); }).code(),
+            Status::Code::kNotFound);
+
+  EXPECT_EQ(
+      W([&](MetadataTx& tx) { return tx.DeletePasskey("customer", "cus_b", "pky_1"); }).code(),
+      Status::Code::kNotFound)
+      << "another owner's passkey";
+  EXPECT_EQ(
+      W([&](MetadataTx& tx) { return tx.DeletePasskey("customer", "cus_a", "pky_3"); }).code(),
+      Status::Code::kNotFound)
+      << "the same id's staff passkey";
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.DeletePasskey("customer", "cus_a", "pky_1"); }).ok());
+  EXPECT_EQ(store_->FindPasskeyByCredential("cred-a").status().code(), Status::Code::kNotFound);
+
+  // Challenges: used once, swept once expired.
+  PasskeyChallengeRecord reg{"chd-1", "register", "customer", "cus_a", 100, 400, {}};
+  PasskeyChallengeRecord in{"chd-2", "sign-in", "staff", "", 100, 200, {}};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertPasskeyChallenge(reg); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertPasskeyChallenge(in); }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.InsertPasskeyChallenge(in); }).code(),
+            Status::Code::kAlreadyExists);
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.UsePasskeyChallenge("chd-1", 150); }).ok());
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.UsePasskeyChallenge("chd-1", 151); }).code(),
+            Status::Code::kNotFound)
+      << "a challenge is used once";
+  auto ch = store_->FindPasskeyChallenge("chd-1");
+  ASSERT_TRUE(ch.ok());
+  EXPECT_EQ(ch->purpose, "register");
+  EXPECT_EQ(ch->owner_id, "cus_a");
+  EXPECT_EQ(ch->expires_ms, 400);
+  EXPECT_EQ(ch->used_ms, std::optional<int64_t>(150));
+  int64_t swept = -1;
+  ASSERT_TRUE(W([&](MetadataTx& tx) -> Status {
+                LETHE_ASSIGN_OR_RETURN(swept, tx.DeletePasskeyChallengesBefore(300));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(swept, 1);
+  EXPECT_EQ(store_->FindPasskeyChallenge("chd-2").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(store_->FindPasskeyChallenge("chd-1").ok());
+}
+
 }  // namespace
 }  // namespace lethe

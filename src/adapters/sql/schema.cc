@@ -1403,6 +1403,61 @@ CREATE INDEX usage_by_end_user_seq ON usage_events(account_id, end_user, seq);
 DROP INDEX usage_by_end_user;
 )sql";
 
+// Version 29 (issue 15): passkeys (WebAuthn credentials) of customers and
+// staff members, and the challenges of their ceremonies, kept as digests.
+// A credential id is unique across owners: the sign-in looks it up alone.
+constexpr const char* kV29Sqlite = R"sql(
+CREATE TABLE passkeys (
+  id TEXT PRIMARY KEY,
+  owner_kind TEXT NOT NULL CHECK (owner_kind IN ('customer', 'staff')),
+  owner_id TEXT NOT NULL,
+  credential_id TEXT NOT NULL UNIQUE,
+  cose_alg INTEGER NOT NULL,
+  public_key TEXT NOT NULL,
+  sign_count INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_used_ms INTEGER
+);
+CREATE INDEX passkeys_by_owner ON passkeys(owner_kind, owner_id, created_ms);
+CREATE TABLE passkey_challenges (
+  challenge_digest TEXT PRIMARY KEY,
+  purpose TEXT NOT NULL CHECK (purpose IN ('register', 'sign-in')),
+  owner_kind TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  used_ms INTEGER
+);
+CREATE INDEX passkey_challenges_by_expiry ON passkey_challenges(expires_ms);
+)sql";
+
+constexpr const char* kV29Postgres = R"sql(
+CREATE TABLE passkeys (
+  id TEXT PRIMARY KEY,
+  owner_kind TEXT NOT NULL CHECK (owner_kind IN ('customer', 'staff')),
+  owner_id TEXT NOT NULL,
+  credential_id TEXT NOT NULL UNIQUE,
+  cose_alg BIGINT NOT NULL,
+  public_key TEXT NOT NULL,
+  sign_count BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  last_used_ms BIGINT
+);
+CREATE INDEX passkeys_by_owner ON passkeys(owner_kind, owner_id, created_ms);
+CREATE TABLE passkey_challenges (
+  challenge_digest TEXT PRIMARY KEY,
+  purpose TEXT NOT NULL CHECK (purpose IN ('register', 'sign-in')),
+  owner_kind TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  used_ms BIGINT
+);
+CREATE INDEX passkey_challenges_by_expiry ON passkey_challenges(expires_ms);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -1412,7 +1467,7 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
       {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
       {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}, {25, kV25Sqlite},
-      {26, kV26Sqlite}, {27, kV27Sqlite}, {28, kV28Sqlite}};
+      {26, kV26Sqlite}, {27, kV27Sqlite}, {28, kV28Sqlite}, {29, kV29Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
@@ -1420,7 +1475,8 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {13, kV13Postgres}, {14, kV14Postgres}, {15, kV15Postgres}, {16, kV16Postgres},
       {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
       {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}, {24, kV24Postgres},
-      {25, kV25Postgres}, {26, kV26Postgres}, {27, kV27Postgres}, {28, kV28Postgres}};
+      {25, kV25Postgres}, {26, kV26Postgres}, {27, kV27Postgres}, {28, kV28Postgres},
+      {29, kV29Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

@@ -280,6 +280,19 @@ Result<std::vector<IntegrationRecord>> SqlMetadataStore::ListIntegrations(
   return Read<std::vector<IntegrationRecord>>(
       [&](SqlMetadataTx& r) { return r.ListIntegrations(account_id); });
 }
+Result<PasskeyRecord> SqlMetadataStore::FindPasskeyByCredential(const std::string& credential_id) {
+  return Read<PasskeyRecord>(
+      [&](SqlMetadataTx& r) { return r.FindPasskeyByCredential(credential_id); });
+}
+Result<std::vector<PasskeyRecord>> SqlMetadataStore::ListPasskeys(const std::string& owner_kind,
+                                                                  const std::string& owner_id) {
+  return Read<std::vector<PasskeyRecord>>(
+      [&](SqlMetadataTx& r) { return r.ListPasskeys(owner_kind, owner_id); });
+}
+Result<PasskeyChallengeRecord> SqlMetadataStore::FindPasskeyChallenge(const std::string& digest) {
+  return Read<PasskeyChallengeRecord>(
+      [&](SqlMetadataTx& r) { return r.FindPasskeyChallenge(digest); });
+}
 Result<TotpFactorRecord> SqlMetadataStore::FindTotpFactor(const std::string& customer_id) {
   return Read<TotpFactorRecord>([&](SqlMetadataTx& r) { return r.FindTotpFactor(customer_id); });
 }

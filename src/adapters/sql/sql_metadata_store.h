@@ -147,6 +147,10 @@ class SqlMetadataStore final : public MetadataStore {
   Result<std::optional<IpEndUsers>> TopIpEndUsers(const std::string& account_id,
                                                   int64_t since_ms) override;
   Result<std::vector<std::string>> ListActiveAccounts(int64_t since_ms) override;
+  Result<PasskeyRecord> FindPasskeyByCredential(const std::string& credential_id) override;
+  Result<std::vector<PasskeyRecord>> ListPasskeys(const std::string& owner_kind,
+                                                  const std::string& owner_id) override;
+  Result<PasskeyChallengeRecord> FindPasskeyChallenge(const std::string& digest) override;
   Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) override;
   Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
       const std::string& customer_id) override;

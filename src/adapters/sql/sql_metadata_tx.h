@@ -199,6 +199,18 @@ class SqlMetadataTx final : public MetadataTx {
   Status UpdateLegalRequest(const LegalRequestRecord& r) override;
   Status InsertIntegration(const IntegrationRecord& i) override;
   Status DeleteIntegration(const std::string& account_id, const std::string& id) override;
+  Result<PasskeyRecord> FindPasskeyByCredential(const std::string& credential_id) override;
+  Result<std::vector<PasskeyRecord>> ListPasskeys(const std::string& owner_kind,
+                                                  const std::string& owner_id) override;
+  Result<PasskeyChallengeRecord> FindPasskeyChallenge(const std::string& digest) override;
+  Status InsertPasskey(const PasskeyRecord& p) override;
+  Status RecordPasskeyUse(const std::string& credential_id, int64_t sign_count,
+                          int64_t used_ms) override;
+  Status DeletePasskey(const std::string& owner_kind, const std::string& owner_id,
+                       const std::string& id) override;
+  Status InsertPasskeyChallenge(const PasskeyChallengeRecord& c) override;
+  Status UsePasskeyChallenge(const std::string& digest, int64_t used_ms) override;
+  Result<int64_t> DeletePasskeyChallengesBefore(int64_t before_ms) override;
   Result<TotpFactorRecord> FindTotpFactor(const std::string& customer_id) override;
   Result<std::vector<RecoveryCodeRecord>> ListRecoveryCodes(
       const std::string& customer_id) override;

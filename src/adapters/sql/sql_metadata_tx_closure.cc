@@ -36,6 +36,12 @@ Result<int64_t> SqlMetadataTx::DeleteClosedCustomer(const std::string& customer_
   }
   LETHE_RETURN_IF_ERROR(Query("DELETE FROM abuse_decisions WHERE customer_id = $1", {customer_id}));
   LETHE_RETURN_IF_ERROR(Query("DELETE FROM appeals WHERE customer_id = $1", {customer_id}));
+  // Passkeys (v29) name no one's device in the clear, but are the customer's.
+  LETHE_RETURN_IF_ERROR(
+      Query("DELETE FROM passkeys WHERE owner_kind = 'customer' AND owner_id = $1", {customer_id}));
+  LETHE_RETURN_IF_ERROR(
+      Query("DELETE FROM passkey_challenges WHERE owner_kind = 'customer' AND owner_id = $1",
+            {customer_id}));
   forget_ = true;
   return static_cast<int64_t>(accounts.size() + customers.size());
 }

@@ -186,6 +186,14 @@ export function explain(error: unknown): string {
     case 'challenge-used':
     case 'challenge-invalid':
       return 'The sign-in took too long. Start again with your email address and password.';
+    case 'passkey-unknown':
+      return 'That passkey is not registered with Lethe. Sign in with your email address and password.';
+    case 'passkey-challenge-expired':
+    case 'passkey-challenge-used':
+    case 'passkey-challenge-invalid':
+      return 'The passkey request took too long. Try again.';
+    case 'passkey-taken':
+      return 'That passkey is registered already.';
     case 'csrf-refused':
       return 'The request was refused because it did not come from this page. Reload the page and try again.';
     default:

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, call, explain, post } from '../api';
 import { ErrorMessage, Field, Notice, Page } from '../components/ui';
+import { PasskeysSection } from './security_passkeys';
 
 interface Enrolment {
   uri: string;
@@ -139,6 +140,7 @@ export function SecurityPage() {
         )}
         <ErrorMessage message={error} />
       </section>
+      <PasskeysSection />
     </Page>
   );
 }

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, explain, post, type Challenge, type PortalSession } from '../api';
 import { ErrorMessage, Field, Notice, Page } from '../components/ui';
 import { Link } from '../router';
+import { explainWebAuthn, passkeysSupported, signInWithPasskey } from '../webauthn';
 
 export function SignInPage({ onSignedIn }: { onSignedIn: (s: PortalSession) => void }) {
   const [email, setEmail] = useState('');
@@ -48,6 +49,19 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: PortalSession) => v
     } catch (err) {
       setError(explain(err));
       if (err instanceof ApiError && err.reason.startsWith('challenge-')) setChallenge(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // A passkey is two factors by itself: it signs in with no code.
+  const usePasskey = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      onSignedIn(await signInWithPasskey());
+    } catch (err) {
+      setError(explainWebAuthn(err) ?? explain(err));
     } finally {
       setBusy(false);
     }
@@ -120,6 +134,11 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: PortalSession) => v
           <button type="submit" disabled={busy}>
             Sign in
           </button>
+          {passkeysSupported() && (
+            <button type="button" class="secondary" disabled={busy} onClick={usePasskey}>
+              Sign in with a passkey
+            </button>
+          )}
         </div>
       </form>
       <p>
