@@ -6,7 +6,7 @@
 // in a role=alert box, and dispatches `lethe-error` {type, status,
 // message}: it asks Lethe again with fetch() (headers only, the body is
 // not read unless it is a problem) and reads the problem's type. Erased
-// media (404 or 410) read "This recording has been erased."; an expired
+// media (404, 410, or 412 key-destroyed) read "This recording has been erased."; an expired
 // link "This link has expired." (README.md lists them all).
 //
 // Attributes: src, poster (optional). Controls: Play/Pause, a position
@@ -228,7 +228,9 @@ export class LethePlayer extends HTMLElement {
     if (run !== this.generation) return;
     const reason = reasonOf(p.type);
     let message: string;
-    if (p.status === 404 || p.status === 410) {
+    // Erased media: the row is gone (404), gone for good (410), or its key
+    // is destroyed while the purge has not run yet (412 key-destroyed).
+    if (p.status === 404 || p.status === 410 || reason === 'key-destroyed') {
       message = ERASED_MESSAGE;
     } else if (p.status === 401) {
       const expires = linkExpiry(src);
