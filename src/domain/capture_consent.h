@@ -24,6 +24,7 @@
 #include "domain/accounts.h"
 #include "domain/consent_ledger.h"
 #include "domain/policy_versions.h"
+#include "domain/purposes.h"
 #include "domain/request_origin.h"
 #include "domain/upload_tokens.h"
 #include "ports/metadata_store.h"

@@ -237,6 +237,9 @@ async function main() {
   // --- Erasure: the player says so.
   const erased = await api(base, 'DELETE', '/v1/end-users/eu_video', { token: apiToken });
   check(erased.status === 202, 'the end user is erased', erased.text);
+  const after = await fetch(base + link.json.url);
+  const afterText = await after.text();
+  check(after.status >= 400, 'the signed link no longer serves the media', `${after.status} ${afterText.slice(0, 200)}`);
   await page.evaluate(() => { window.__events = window.__events.filter((e) => e.name !== 'lethe-error'); });
   await page.evaluate((src) => {
     const p = document.createElement('lethe-player');
@@ -244,7 +247,7 @@ async function main() {
     document.getElementById('play').replaceChildren(p);
   }, base + link.json.url);
   state = await waitState(page, 'lethe-player', ['error', 'ready']);
-  const alertText = (await player.getByRole('alert').textContent()) || '';
+  const alertText = state === "error" ? (await player.getByRole("alert").textContent()) || "" : "";
   check(state === 'error' && alertText === ERASED, 'the player shows the erased message in a role=alert', `${state}: ${alertText}`);
   const perr = await events(page, 'lethe-error');
   check(perr.length === 1 && [404, 410, 412].includes(perr[0].detail.status) && perr[0].detail.message === ERASED &&

@@ -5,6 +5,8 @@
 // end user only, the notice's purposes only, source "recorder", under the
 // policy version in force (SHR-7, SEC-6); and the files at /embed/ with
 // the headers that let other origins load them.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 

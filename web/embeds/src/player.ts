@@ -110,7 +110,9 @@ export class LethePlayer extends HTMLElement {
     v.addEventListener('timeupdate', () => this.sync());
     v.addEventListener('durationchange', () => this.sync());
     v.addEventListener('loadedmetadata', () => this.sync());
-    v.addEventListener('error', () => void this.explain(this.generation));
+    v.addEventListener('error', () => {
+      if (v.getAttribute('src')) void this.inspect(v.getAttribute('src') || '', this.generation, false);
+    });
     // Space or k toggles play on the video itself when it has the focus.
     v.tabIndex = 0;
     v.addEventListener('keydown', (e) => {
@@ -163,10 +165,18 @@ export class LethePlayer extends HTMLElement {
       this.setAttribute('state', 'idle');
       return;
     }
-    this.video.src = src;
-    this.video.load();
-    this.video.addEventListener('loadedmetadata', () => this.setAttribute('state', 'ready'), {
-      once: true,
+    // The link is checked first (one byte): a browser may still hold an
+    // earlier copy of the same URL and play it after the recording was
+    // erased; Lethe's answer now is what counts.
+    this.video.removeAttribute('src');
+    const run = this.generation;
+    void this.inspect(src, run, true).then((playable) => {
+      if (!playable || run !== this.generation) return;
+      this.video.addEventListener('loadedmetadata', () => this.setAttribute('state', 'ready'), {
+        once: true,
+      });
+      this.video.src = src;
+      this.video.load();
     });
   }
 
@@ -190,42 +200,50 @@ export class LethePlayer extends HTMLElement {
     this.time.textContent = clock(v.currentTime) + ' / ' + clock(duration);
   }
 
-  // The <video> failed: ask Lethe why. Only the headers are awaited; a
-  // success (a photo, or a format this browser cannot play) is not read.
-  private async explain(run: number): Promise<void> {
-    const src = this.getAttribute('src');
-    if (!src) return;
+  // Asks Lethe about the link: before playing (`before`, one byte, so
+  // nothing much is fetched twice) and when the <video> failed. Only the
+  // headers are awaited unless the answer is a problem. Returns true when
+  // the <video> should play it; else the element shows why (or the image).
+  private async inspect(src: string, run: number, before: boolean): Promise<boolean> {
     const abort = new AbortController();
     let res: Response;
     try {
-      res = await fetch(src, { credentials: 'omit', cache: 'no-store', signal: abort.signal });
+      res = await fetch(src, {
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: abort.signal,
+        headers: before ? { Range: 'bytes=0-0' } : {},
+      });
     } catch {
-      if (run !== this.generation) return;
+      if (run !== this.generation) return false;
       // No readable answer: an expired link is known from the link itself.
       const expires = linkExpiry(src);
       if (expires !== null && expires <= Date.now()) {
         this.show(`${PROBLEM_BASE}unauthenticated`, 401, EXPIRED_MESSAGE);
-      } else {
-        this.show('lethe-embed:unreachable', 0, UNREACHABLE_MESSAGE);
+        return false;
       }
-      return;
+      // Before playing, let the <video> try (it needs no CORS); after, say so.
+      if (before) return true;
+      this.show('lethe-embed:unreachable', 0, UNREACHABLE_MESSAGE);
+      return false;
     }
     if (run !== this.generation) {
       abort.abort();
-      return;
+      return false;
     }
     if (res.ok) {
       const type = res.headers.get('content-type') || '';
       abort.abort();
       if (type.startsWith('image/')) {
         this.showImage(src);
-        return;
+        return false;
       }
+      if (before) return true;
       this.show('lethe-embed:unplayable', res.status, UNPLAYABLE_MESSAGE);
-      return;
+      return false;
     }
     const p = await readProblem(res);
-    if (run !== this.generation) return;
+    if (run !== this.generation) return false;
     const reason = reasonOf(p.type);
     let message: string;
     // Erased media: the row is gone (404), gone for good (410), or its key
@@ -244,6 +262,7 @@ export class LethePlayer extends HTMLElement {
       message = UNREACHABLE_MESSAGE;
     }
     this.show(p.type, p.status, message);
+    return false;
   }
 
   private showImage(src: string): void {
