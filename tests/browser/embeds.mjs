@@ -51,7 +51,8 @@ const axeSource = readFileSync(
 let shotNo = 0;
 async function shoot(target, name) {
   const file = path.join(shots, `${String(++shotNo).padStart(2, '0')}-${name}.png`);
-  await target.screenshot({ path: file });
+  // A page whole; an element as it is.
+  await target.screenshot(typeof target.goto === 'function' ? { path: file, fullPage: true } : { path: file });
   console.log(`screenshot: ${file}`);
 }
 

@@ -34,10 +34,12 @@ class CaptureTest : public ::testing::Test {
     if (HasFailure() && server_) server_->DumpLogs();
   }
 
-  Response SetNotice(json::value notice, json::value purposes) {
-    return client_.Patch("/v1/accounts/" + tenant_.account.id,
-                         json::object{{"capture_notice", notice}, {"capture_purposes", purposes}},
+  Response Patch(json::object body) {
+    return client_.Patch("/v1/accounts/" + tenant_.account.id, json::value(std::move(body)),
                          BearerAuth(tenant_.session));
+  }
+  Response SetNotice(std::string_view text, json::array purposes) {
+    return Patch({{"capture_notice", json::string(text)}, {"capture_purposes", purposes}});
   }
   std::string IssueToken(const std::string& end_user) {
     Response r =
@@ -80,10 +82,7 @@ TEST_F(CaptureTest, TheAccountSetsItsNoticeAndTheRecorderReadsItWithItsToken_SHR
   LETHE_EXPECT_PROBLEM(SetNotice(std::string(4001, 'x'), json::array{"analytics"}), 400,
                        "invalid-field");
   LETHE_EXPECT_PROBLEM(SetNotice("bell\a", json::array{"analytics"}), 400, "invalid-field");
-  LETHE_EXPECT_PROBLEM(
-      client_.Patch("/v1/accounts/" + tenant_.account.id, json::object{{"capture_notice", kNotice}},
-                    BearerAuth(tenant_.session)),
-      400, "invalid-field");
+  LETHE_EXPECT_PROBLEM(Patch({{"capture_notice", json::string(kNotice)}}), 400, "invalid-field");
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/capture-notice", BearerAuth(token)), 404,
                        "capture-notice-not-set");
 
@@ -117,7 +116,7 @@ TEST_F(CaptureTest, TheAccountSetsItsNoticeAndTheRecorderReadsItWithItsToken_SHR
       403, "origin-not-allowed");
 
   // null removes it: the recorder cannot record again.
-  ASSERT_EQ(SetNotice(nullptr, nullptr).status, 200);
+  ASSERT_EQ(Patch({{"capture_notice", nullptr}, {"capture_purposes", nullptr}}).status, 200);
   LETHE_EXPECT_PROBLEM(client_.Get("/v1/capture-notice", BearerAuth(token)), 404,
                        "capture-notice-not-set");
 }
@@ -130,10 +129,12 @@ TEST_F(CaptureTest, AnUploadTokenRecordsItsOwnEndUsersConsentForTheNoticesPurpos
   // based on consent, none at all, or an account credential: refused.
   LETHE_EXPECT_PROBLEM(Answer(token, {{"decision", "opt_in"}, {"end_user", "eu_theirs"}}), 403,
                        "upload-token-scope");
-  LETHE_EXPECT_PROBLEM(Answer(token, {{"decision", "opt_in"}, {"purposes", {"analytics"}}}), 400,
-                       "purpose-not-in-notice");
-  LETHE_EXPECT_PROBLEM(Answer(token, {{"decision", "opt_in"}, {"purposes", {"service"}}}), 400,
-                       "purpose-not-in-notice");
+  LETHE_EXPECT_PROBLEM(
+      Answer(token, {{"decision", "opt_in"}, {"purposes", json::array{"analytics"}}}), 400,
+      "purpose-not-in-notice");
+  LETHE_EXPECT_PROBLEM(
+      Answer(token, {{"decision", "opt_in"}, {"purposes", json::array{"service"}}}), 400,
+      "purpose-not-in-notice");
   LETHE_EXPECT_PROBLEM(Answer(token, {{"decision", "opt_in"}, {"purposes", json::array{}}}), 400,
                        "purpose-not-in-notice");
   LETHE_EXPECT_PROBLEM(Answer(token, {{"decision", "maybe"}}), 400, "invalid-field");

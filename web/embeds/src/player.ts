@@ -2,12 +2,15 @@
 // (GET /v1/media/{id}/content?account=&expires=&sig=), with a poster from
 // /v1/media/{id}/poster when one is given. Photos show as an image.
 //
+// It checks the link (one byte, not cached) before playing: the browser
+// may hold an earlier copy of the URL after the recording was erased.
 // When the media cannot be played the element says why, in plain words,
 // in a role=alert box, and dispatches `lethe-error` {type, status,
 // message}: it asks Lethe again with fetch() (headers only, the body is
 // not read unless it is a problem) and reads the problem's type. Erased
-// media (404, 410, or 412 key-destroyed) read "This recording has been erased."; an expired
-// link "This link has expired." (README.md lists them all).
+// media (404, 410, or 412 key-destroyed) read "This recording has been
+// erased."; an expired link "This link has expired." (README.md lists
+// them all).
 //
 // Attributes: src, poster (optional). Controls: Play/Pause, a position
 // slider and Mute, all buttons or inputs with labels, usable with the
