@@ -16,7 +16,7 @@
 //   opt-in is in the consent ledger with source "recorder" and the policy
 //   version; ~2 s of video is recorded and uploaded over tus;
 // - the player plays it through a signed link (currentTime advances, with
-//   the keyboard); after DELETE /v1/end-users/{ref} it says "This
+//   the keyboard); an expired link reads "This link has expired."; after DELETE /v1/end-users/{ref} it says "This
 //   recording has been erased." in a role=alert and dispatches lethe-error;
 // - declining records an opt-out and opens no device, records nothing;
 // - a photo and an audio recording upload;
@@ -234,6 +234,22 @@ async function main() {
   check((await player.getByRole('button', { name: 'Pause' }).count()) === 1, 'the Play button became Pause');
   await shoot(player, 'player-playing');
   await accessible(page, 'the app page with the player');
+
+  // --- An expired link: the player says so.
+  const short = await api(base, 'POST', `/v1/media/${videoId}/links`, { token: apiToken, body: { expires_in: 1 } });
+  check(short.status === 201, 'a one-second link', short.text);
+  await page.waitForTimeout(1500);
+  await page.evaluate(() => { window.__events = window.__events.filter((e) => e.name !== 'lethe-error'); });
+  await page.evaluate((src) => {
+    const p = document.createElement('lethe-player');
+    p.setAttribute('src', src);
+    document.getElementById('play').replaceChildren(p);
+  }, base + short.json.url);
+  state = await waitState(page, 'lethe-player', ['error', 'ready']);
+  const expiredText = state === 'error' ? (await player.getByRole('alert').textContent()) || '' : '';
+  check(expiredText === 'This link has expired.', 'an expired link: "This link has expired."', `${state}: ${expiredText}`);
+  const eerr = await events(page, 'lethe-error');
+  check(eerr.length === 1 && eerr[0].detail.status === 401, 'with lethe-error', JSON.stringify(eerr));
 
   // --- Erasure: the player says so.
   const erased = await api(base, 'DELETE', '/v1/end-users/eu_video', { token: apiToken });
