@@ -53,6 +53,13 @@ if [ ! -f "$portal/node_modules/vite/package.json" ] || [ "$portal/package-lock.
   echo "installing: the portal's npm packages (npm ci in web/portal)"
   (cd "$portal" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The embeds (web/embeds: <lethe-recorder>, <lethe-player>; TypeScript, Vite,
+# tus-js-client bundled in), pinned by their package-lock.json; CMake builds them.
+embeds="$(cd "$(dirname "$0")/.." && pwd)/web/embeds"
+if [ ! -f "$embeds/node_modules/vite/package.json" ] || [ "$embeds/package-lock.json" -nt "$embeds/node_modules" ]; then
+  echo "installing: the embeds' npm packages (npm ci in web/embeds)"
+  (cd "$embeds" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 # The OpenAPI 3.1 validator of the OpenAPI test, pinned by tests/openapi/package-lock.json.
 openapi="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
 if [ ! -f "$openapi/node_modules/@seriousme/openapi-schema-validator/package.json" ] || [ "$openapi/package-lock.json" -nt "$openapi/node_modules" ]; then

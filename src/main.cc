@@ -77,7 +77,7 @@ constexpr const char* kUsage =
     "              [--blocking-threads N] [--max-connections N] [--min-rate BYTES_PER_S]\n"
     "              [--rate-grace SECONDS] [--request-deadline SECONDS] [--smtp-url URL]\n"
     "              [--mail-from ADDRESS] [--public-url URL] [--erasure-journal FILE]\n"
-    "              [--portal DIR]\n"
+    "              [--portal DIR] [--embeds DIR]\n"
     "              [--backup-dir DIR] [--media-workers N] [--media-worker-cpu-seconds S]\n"
     "              [--media-max-minutes M] [--transcode-cpu-seconds S]\n"
     "              [--max-rendition-bytes BYTES]\n"
@@ -109,8 +109,9 @@ constexpr const char* kUsage =
     "  lethe checkpoint verify OLD NEW --key PUBKEY [--proof FILE]\n";
 
 // The flags of `serve` that take a value.
-constexpr std::array<std::string_view, 46> kValueFlags = {"--listen",
+constexpr std::array<std::string_view, 47> kValueFlags = {"--listen",
                                                           "--portal",
+                                                          "--embeds",
                                                           "--region",
                                                           "--sms-outbox",
                                                           "--sms-url",
@@ -237,6 +238,10 @@ int Serve(const std::vector<std::string>& args) {
     if (!ec && std::filesystem::exists(self.parent_path() / "portal" / "index.html", ec)) {
       config.portal_dir = (self.parent_path() / "portal").string();
     }
+    // Likewise the embeds (CMake: <build>/embed), unless --embeds names others.
+    if (!ec && std::filesystem::exists(self.parent_path() / "embed" / "index.html", ec)) {
+      config.embeds_dir = (self.parent_path() / "embed").string();
+    }
   }
   if (auto v = Env("LETHE_LISTEN"); !v.empty()) config.listen = v;
   if (auto v = Env("LETHE_DATA"); !v.empty()) config.data_dir = v;
@@ -353,6 +358,8 @@ int Serve(const std::vector<std::string>& args) {
       config.public_url = value;
     } else if (flag == "--portal") {
       config.portal_dir = value;
+    } else if (flag == "--embeds") {
+      config.embeds_dir = value;
     } else if (flag == "--erasure-journal") {
       config.erasure_journal = value;
     } else if (flag == "--checkpoint-origin") {

@@ -84,12 +84,14 @@
 #include "http/abuse_api.h"
 #include "http/aggregate_api.h"
 #include "http/browser_session.h"
+#include "http/capture_api.h"
 #include "http/checkpoint_api.h"
 #include "http/closure_api.h"
 #include "http/consent_api.h"
 #include "http/customer_api.h"
 #include "http/data_api.h"
 #include "http/disclosure_api.h"
+#include "http/embed_routes.h"
 #include "http/erasure_api.h"
 #include "http/export_api.h"
 #include "http/gate.h"
@@ -205,6 +207,8 @@ struct LetheServer::Parts {
   std::unique_ptr<EventFanOut> media_events;
   std::unique_ptr<Gate> gate;
   std::unique_ptr<StaticSite> portal;  // the built portal (issue 15); null: none
+  std::unique_ptr<StaticSite> embeds;  // the built embeds (issue 15); null: none
+  std::unique_ptr<CaptureConsent> capture;
   Metrics metrics;
   std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> server;
@@ -590,6 +594,13 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
     p->portal = std::make_unique<StaticSite>(std::move(site));
   }
   AddPortalRoutes(*p->router, p->portal.get());
+  if (!config.embeds_dir.empty()) {
+    LETHE_ASSIGN_OR_RETURN(StaticSite site, StaticSite::Load(config.embeds_dir));
+    std::cerr << "lethe: embeds " << config.embeds_dir << " (" << site.file_count() << " files, "
+              << site.total_bytes() << " bytes)\n";
+    p->embeds = std::make_unique<StaticSite>(std::move(site));
+  }
+  AddEmbedRoutes(*p->router, p->embeds.get());
   AddPortalSessionRoutes(*p->router, *p->customers, *p->two_factor, *p->gate, clock,
                          config.max_json_body);
   AddOpsRoutes(*p->router, p->metrics);
@@ -637,6 +648,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
                                       clock, random, config.mail_from, config.public_url);
   AddConsentRoutes(*p->router, *p->consents, *p->signals_hook, *p->policy, *p->marketing,
                    config.max_json_body);
+  p->capture = std::make_unique<CaptureConsent>(*p->metadata, *p->consents, *p->policy);
+  AddCaptureRoutes(*p->router, *p->capture, config.max_json_body);
   p->processing_gate = std::make_unique<ProcessingGate>(*p->metadata, *p->consents);
   // SHR-1..3: every transfer out goes through Transfers, which is handed
   // the process's only outbound HTTP client here and keeps it to itself.

@@ -66,6 +66,10 @@ struct ServeConfig {
   // portal-not-built). Cookie sessions must come from public_url's
   // origin when it is set, else from the request's Host.
   std::string portal_dir;
+  // The built embeds (web/embeds: <lethe-recorder>, <lethe-player> and
+  // their examples page) served at /embed/ (issue 15); empty: none
+  // (404 embeds-not-built).
+  std::string embeds_dir;
   // Metadata and keys in PostgreSQL: libpq conninfos (postgres://... or
   // key=value; may hold a password, so never logged). Empty: SQLite files
   // in data_dir (lethe.db, keys.db). Keys belong in a database of their own

@@ -2,6 +2,7 @@
 
 #include "common/time_format.h"
 #include "crypto/secret_hash.h"
+#include "domain/capture_consent.h"
 #include "domain/validation.h"
 #include "domain/web_origins.h"
 
@@ -116,6 +117,9 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
     return Status::InvalidArgument("invalid-field",
                                    "retention_days must be 1 to 36500 (100 years), or null");
   }
+  if (patch.capture_notice && !patch.capture_notice->text.empty()) {
+    LETHE_RETURN_IF_ERROR(CheckCaptureNotice(*patch.capture_notice));
+  }
   std::optional<std::vector<std::string>> origins;
   if (patch.allowed_origins) {
     LETHE_ASSIGN_OR_RETURN(origins, CanonicalOrigins(*patch.allowed_origins));
@@ -127,6 +131,9 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
     if (patch.scrub_metadata) {
       LETHE_RETURN_IF_ERROR(tx.SetAccountScrub(account_id, *patch.scrub_metadata));
     }
+    if (patch.capture_notice) {
+      LETHE_RETURN_IF_ERROR(tx.SetCaptureNotice(account_id, *patch.capture_notice));
+    }
     if (patch.name) account.name = *patch.name;
     if (patch.retention_days) {
       account.retention_days = *patch.retention_days;
@@ -134,8 +141,9 @@ Result<AccountRecord> Accounts::Update(const std::string& customer_id,
     }
     LETHE_RETURN_IF_ERROR(tx.UpdateAccount(account));
     return audit_.Record(tx, Actor::Customer(customer_id),
-                         patch.retention_days ? "account.retention"
-                         : origins            ? "account.origins"
+                         patch.retention_days   ? "account.retention"
+                         : origins              ? "account.origins"
+                         : patch.capture_notice ? "account.capture_notice"
                          : patch.scrub_metadata
                              ? (*patch.scrub_metadata ? "account.scrub_on" : "account.scrub_off")
                              : "account.update",

@@ -96,6 +96,9 @@ class Accounts {
     std::optional<std::optional<int64_t>> retention_days;
     std::optional<std::vector<std::string>> allowed_origins;
     std::optional<bool> scrub_metadata;
+    // The recorder's capture notice (capture_consent.h); an empty text
+    // removes it. InvalidArgument as CheckCaptureNotice says.
+    std::optional<CaptureNoticeRecord> capture_notice;
   };
   Result<AccountRecord> Update(const std::string& customer_id, const std::string& account_id,
                                const Patch& patch, const RequestOrigin& origin);
@@ -113,6 +116,11 @@ class Accounts {
   // such account.
   Result<bool> ScrubsMetadata(const std::string& account_id) {
     return store_.FindAccountScrub(account_id);
+  }
+  // The account's capture notice (empty text: none). NotFound for no such
+  // account.
+  Result<CaptureNoticeRecord> CaptureNotice(const std::string& account_id) {
+    return store_.FindCaptureNotice(account_id);
   }
   // Drops what the credential caches hold of the account (it was closed).
   void ForgetCached(const std::string& account_id) { Forget(account_id); }

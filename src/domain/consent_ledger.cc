@@ -12,7 +12,7 @@ namespace lethe {
 namespace {
 
 bool IsSource(std::string_view s) {
-  return s == "api" || s == "portal" || s == "gpc" || s == "dnt" || s == "mail";
+  return s == "api" || s == "portal" || s == "gpc" || s == "dnt" || s == "mail" || s == "recorder";
 }
 
 // The purposes a GPC or DNT signal opts out of: sale, sharing and

@@ -38,7 +38,7 @@ struct ConsentEntry {
   std::string end_user;     // the end-user reference; "" for the customer
   std::string purpose;
   std::string decision;  // "opt_in" or "opt_out"
-  std::string source;    // "api", "portal", "gpc", "dnt" or "mail"
+  std::string source;    // "api", "portal", "gpc", "dnt", "mail" or "recorder"
 };
 
 // How the ledger names a subject: {"", customer id} for a customer,

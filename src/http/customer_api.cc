@@ -54,6 +54,8 @@ Result<HttpResponse> CreateAccount(Accounts& accounts, HttpRequest& req, const C
   object view = AccountView(created.account);
   view["allowed_origins"] = boost::json::array();  // none yet (CORS closed)
   view["scrub_metadata"] = true;                   // on for new accounts
+  view["capture_notice"] = nullptr;                // none yet (the recorder cannot record)
+  view["capture_purposes"] = boost::json::array();
   view["api_token"] = created.api_token;
   return HttpResponse::Json(201, view);
 }
@@ -67,12 +69,19 @@ Result<object> FullAccountView(Accounts& accounts, const AccountRecord& a) {
   view["allowed_origins"] = std::move(list);
   LETHE_ASSIGN_OR_RETURN(bool scrub, accounts.ScrubsMetadata(a.id));
   view["scrub_metadata"] = scrub;
+  LETHE_ASSIGN_OR_RETURN(CaptureNoticeRecord notice, accounts.CaptureNotice(a.id));
+  boost::json::array purposes;
+  for (const std::string& p : notice.purposes) purposes.emplace_back(p);
+  view["capture_notice"] =
+      notice.text.empty() ? boost::json::value(nullptr) : boost::json::value(notice.text);
+  view["capture_purposes"] = std::move(purposes);
   return view;
 }
 
 Result<HttpResponse> RenameAccount(Accounts& accounts, HttpRequest& req, const CustomerRecord& me) {
-  LETHE_ASSIGN_OR_RETURN(JsonFields body, JsonBody(req, {"name", "retention_days",
-                                                         "allowed_origins", "scrub_metadata"}));
+  LETHE_ASSIGN_OR_RETURN(
+      JsonFields body, JsonBody(req, {"name", "retention_days", "allowed_origins", "scrub_metadata",
+                                      "capture_notice", "capture_purposes"}));
   Accounts::Patch patch;
   LETHE_ASSIGN_OR_RETURN(patch.name, body.Optional("name"));
   if (body.Has("retention_days")) {
@@ -88,9 +97,27 @@ Result<HttpResponse> RenameAccount(Accounts& accounts, HttpRequest& req, const C
       return Status::InvalidArgument("invalid-field", "scrub_metadata must be true or false");
     }
   }
-  if (!patch.name && !patch.retention_days && !patch.allowed_origins && !patch.scrub_metadata) {
+  // The recorder's notice and its purposes are set together; a null
+  // capture_notice removes both.
+  if (body.Has("capture_notice") || body.Has("capture_purposes")) {
+    LETHE_ASSIGN_OR_RETURN(auto text, body.Optional("capture_notice"));
+    LETHE_ASSIGN_OR_RETURN(auto purposes, body.OptionalStrings("capture_purposes"));
+    if (text.has_value() != purposes.has_value()) {
+      return Status::InvalidArgument(
+          "invalid-field", "capture_notice and capture_purposes are set together (null: removed)");
+    }
+    patch.capture_notice =
+        CaptureNoticeRecord{text.value_or(""), purposes.value_or(std::vector<std::string>{})};
+    if (text && text->empty()) {
+      return Status::InvalidArgument("invalid-field",
+                                     "capture_notice must not be empty (null removes it)");
+    }
+  }
+  if (!patch.name && !patch.retention_days && !patch.allowed_origins && !patch.scrub_metadata &&
+      !patch.capture_notice) {
     return Status::InvalidArgument("invalid-field",
-                                   "give name, retention_days, allowed_origins or scrub_metadata");
+                                   "give name, retention_days, allowed_origins, scrub_metadata or "
+                                   "capture_notice with capture_purposes");
   }
   LETHE_ASSIGN_OR_RETURN(AccountRecord account,
                          accounts.Update(me.id, req.Param("id"), patch, OriginOf(req)));

@@ -275,6 +275,9 @@ class MetadataReader {
   // device metadata from uploads. False for an account that never set it
   // (created before schema v24); NotFound for no such account.
   virtual Result<bool> FindAccountScrub(const std::string& account_id) = 0;
+  // The recorder's capture notice (issue 15, v30): empty text when the
+  // account set none; NotFound for no such account.
+  virtual Result<CaptureNoticeRecord> FindCaptureNotice(const std::string& account_id) = 0;
   // Abuse decisions (ADM-1). ListAbuseSignals: the account's signals
   // observed at or after `since_ms`, oldest first; ListDecisionSignals: the
   // signals decision `decision_id` counted, oldest first.
@@ -549,6 +552,10 @@ class MetadataTx : public MetadataReader {
   // Media processing (issue 14): sets the account's scrub_metadata.
   // NotFound for no such account.
   virtual Status SetAccountScrub(const std::string& account_id, bool scrub) = 0;
+  // Sets (an empty text: removes) the account's capture notice. NotFound
+  // for no such account.
+  virtual Status SetCaptureNotice(const std::string& account_id,
+                                  const CaptureNoticeRecord& notice) = 0;
   virtual Status InsertUploadToken(const UploadTokenRecord& t) = 0;
   virtual Status SpendUploadToken(const std::string& id, int64_t valid_at_ms) = 0;
   virtual Status DeleteUploadToken(const std::string& account_id, const std::string& id) = 0;

@@ -588,7 +588,7 @@ struct ConsentRecord {
   std::string subject;      // the customer id, or the keyed name of an end user (kh_...)
   std::string purpose;      // purposes.h
   std::string decision;     // "opt_in" or "opt_out"
-  std::string source;       // "api", "portal", "gpc", "dnt" or "mail"
+  std::string source;       // "api", "portal", "gpc", "dnt", "mail" or "recorder" (v30)
   int64_t at_ms = 0;
   int64_t policy_version = 0;  // the policy version in force when given
   std::string request_id;      // the request that carried it (a GPC/DNT signal's request)
@@ -673,6 +673,14 @@ struct WebhookAttemptRecord {
 // user of one account, and nothing else. Looked up by the digest of its
 // secret; the secret itself is never stored. Revoked or used up, the row
 // is gone.
+// The notice an account's end users see before <lethe-recorder> records
+// them, and the consent purposes it asks for (issue 15, schema v30). An
+// empty text: the account has set none.
+struct CaptureNoticeRecord {
+  std::string text;
+  std::vector<std::string> purposes;  // optional purposes (purposes.h), in the order set
+};
+
 struct UploadTokenRecord {
   std::string id;  // upt_...
   std::string digest;

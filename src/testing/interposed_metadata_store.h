@@ -370,6 +370,10 @@ class InterposedMetadataStore : public MetadataStore {
     LETHE_RETURN_IF_ERROR(hook_("FindAccountScrub"));
     return target_.FindAccountScrub(account_id);
   }
+  Result<CaptureNoticeRecord> FindCaptureNotice(const std::string& account_id) override {
+    LETHE_RETURN_IF_ERROR(hook_("FindCaptureNotice"));
+    return target_.FindCaptureNotice(account_id);
+  }
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override {
     LETHE_RETURN_IF_ERROR(hook_("FindUploadToken"));
     return target_.FindUploadToken(digest);

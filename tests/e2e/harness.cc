@@ -746,7 +746,7 @@ const std::vector<std::string> kCustomerKeys =
                 "phone", "created_at"});
 const std::vector<std::string> kAccountKeys =
     SortedKeys({"id", "name", "region", "retention_days", "closed_at", "created_at",
-                "allowed_origins", "scrub_metadata"});
+                "allowed_origins", "scrub_metadata", "capture_notice", "capture_purposes"});
 const std::vector<std::string> kUsageEventKeys =
     SortedKeys({"id", "time", "account_id", "credential_id", "end_user", "ip", "device_type",
                 "browser", "browser_version", "language", "country", "method", "route", "status"});

@@ -1383,6 +1383,41 @@ TEST_P(MetadataStoreContract, HoldsCoverTheirScopeUntilReleasedOrEnded_USE6) {
               }).ok());
 }
 
+// Issue 15 (v30): an account's capture notice, and the consent source
+// "recorder" the ledger takes besides the earlier ones.
+TEST_P(MetadataStoreContract, CaptureNoticesArePerAccountAndRecorderIsAConsentSource_SHR7) {
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.InsertCustomer(Customer("cus_a", "a@x.io")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_1", "cus_a")); }).ok());
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.InsertAccount(Account("acc_2", "cus_a")); }).ok());
+  auto none = store_->FindCaptureNotice("acc_1");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->text.empty());
+  EXPECT_TRUE(none->purposes.empty());
+  CaptureNoticeRecord notice{"We record you.\nAsk us to erase it.", {"transcription", "analytics"}};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.SetCaptureNotice("acc_1", notice); }).ok());
+  auto read = store_->FindCaptureNotice("acc_1");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->text, notice.text);
+  EXPECT_EQ(read->purposes, notice.purposes);
+  EXPECT_TRUE(store_->FindCaptureNotice("acc_2")->text.empty());
+  EXPECT_EQ(store_->FindCaptureNotice("acc_9").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(W([&](MetadataTx& tx) { return tx.SetCaptureNotice("acc_9", notice); }).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(
+      W([&](MetadataTx& tx) { return tx.SetCaptureNotice("acc_1", CaptureNoticeRecord{}); }).ok());
+  EXPECT_TRUE(store_->FindCaptureNotice("acc_1")->text.empty());
+  EXPECT_TRUE(store_->FindCaptureNotice("acc_1")->purposes.empty());
+
+  ConsentRecord c{0,        "cns_r",    "cus_a", "acc_1", "kh_1", "transcription",
+                  "opt_in", "recorder", 100,     1,       "req_r"};
+  ASSERT_TRUE(W([&](MetadataTx& tx) { return tx.AppendConsent(c); }).ok());
+  auto listed = store_->ListConsents("acc_1", "kh_1");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].source, "recorder");
+}
+
 TEST_P(MetadataStoreContract, ConsentsAppendInOrderPerSubject_SHR7) {
   auto entry = [](const std::string& id, const std::string& account, const std::string& subject,
                   const std::string& decision, const std::string& source) {

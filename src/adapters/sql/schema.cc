@@ -1458,6 +1458,46 @@ CREATE TABLE passkey_challenges (
 CREATE INDEX passkey_challenges_by_expiry ON passkey_challenges(expires_ms);
 )sql";
 
+// Version 30 (issue 15, the recorder embed): an account may set the notice
+// its end users see before <lethe-recorder> records them, and the consent
+// purposes the recorder asks for (comma-separated names, purposes.h); ''
+// when none is set. The consent ledger takes the source "recorder" (an
+// upload token recording its end user's consent): SQLite cannot widen a
+// CHECK in place, so its consents table is rebuilt with the same rows and
+// sequence; PostgreSQL replaces the constraint.
+constexpr const char* kV30Sqlite = R"sql(
+ALTER TABLE accounts ADD COLUMN capture_notice TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN capture_purposes TEXT NOT NULL DEFAULT '';
+CREATE TABLE consents_v30 (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  customer_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('opt_in', 'opt_out')),
+  source TEXT NOT NULL CHECK (source IN ('api', 'portal', 'gpc', 'dnt', 'mail', 'recorder')),
+  at_ms INTEGER NOT NULL,
+  policy_version INTEGER NOT NULL,
+  request_id TEXT NOT NULL
+);
+INSERT INTO consents_v30 (seq, id, customer_id, account_id, subject, purpose, decision, source,
+                          at_ms, policy_version, request_id)
+  SELECT seq, id, customer_id, account_id, subject, purpose, decision, source, at_ms,
+         policy_version, request_id FROM consents;
+DROP TABLE consents;
+ALTER TABLE consents_v30 RENAME TO consents;
+CREATE INDEX consents_by_subject ON consents(account_id, subject, seq);
+)sql";
+
+constexpr const char* kV30Postgres = R"sql(
+ALTER TABLE accounts ADD COLUMN capture_notice TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN capture_purposes TEXT NOT NULL DEFAULT '';
+ALTER TABLE consents DROP CONSTRAINT consents_source_check;
+ALTER TABLE consents ADD CONSTRAINT consents_source_check
+  CHECK (source IN ('api', 'portal', 'gpc', 'dnt', 'mail', 'recorder'));
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
@@ -1467,7 +1507,7 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {11, kV11Sqlite}, {12, kV12Sqlite}, {13, kV13Sqlite}, {14, kV14Sqlite}, {15, kV15Sqlite},
       {16, kV16Sqlite}, {17, kV17Sqlite}, {18, kV18Sqlite}, {19, kV19Sqlite}, {20, kV20Sqlite},
       {21, kV21Sqlite}, {22, kV22Sqlite}, {23, kV23Sqlite}, {24, kV24Sqlite}, {25, kV25Sqlite},
-      {26, kV26Sqlite}, {27, kV27Sqlite}, {28, kV28Sqlite}, {29, kV29Sqlite}};
+      {26, kV26Sqlite}, {27, kV27Sqlite}, {28, kV28Sqlite}, {29, kV29Sqlite}, {30, kV30Sqlite}};
   static const std::vector<Migration> kPostgres = {
       {1, kV1Postgres},   {2, kV2Postgres},   {3, kV3Postgres},   {4, kV4Postgres},
       {5, kV5Postgres},   {6, kV6Postgres},   {7, kV7Postgres},   {8, kV8Postgres},
@@ -1476,7 +1516,7 @@ const std::vector<Migration>& MetadataMigrations(SqlDialect dialect) {
       {17, kV17Postgres}, {18, kV18Postgres}, {19, kV19Postgres}, {20, kV20Postgres},
       {21, kV21Postgres}, {22, kV22Postgres}, {23, kV23Postgres}, {24, kV24Postgres},
       {25, kV25Postgres}, {26, kV26Postgres}, {27, kV27Postgres}, {28, kV28Postgres},
-      {29, kV29Postgres}};
+      {29, kV29Postgres}, {30, kV30Postgres}};
   return dialect == SqlDialect::kPostgres ? kPostgres : kSqlite;
 }
 

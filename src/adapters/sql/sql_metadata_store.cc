@@ -325,6 +325,11 @@ Result<std::vector<std::string>> SqlMetadataStore::FindAccountOrigins(
 Result<bool> SqlMetadataStore::FindAccountScrub(const std::string& account_id) {
   return Read<bool>([&](SqlMetadataTx& r) { return r.FindAccountScrub(account_id); });
 }
+
+Result<CaptureNoticeRecord> SqlMetadataStore::FindCaptureNotice(const std::string& account_id) {
+  return Read<CaptureNoticeRecord>(
+      [&](SqlMetadataTx& r) { return r.FindCaptureNotice(account_id); });
+}
 Result<UploadTokenRecord> SqlMetadataStore::FindUploadToken(const std::string& digest) {
   return Read<UploadTokenRecord>([&](SqlMetadataTx& r) { return r.FindUploadToken(digest); });
 }

@@ -122,6 +122,7 @@ class SqlMetadataStore final : public MetadataStore {
                                              int64_t until_ms) override;
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
   Result<bool> FindAccountScrub(const std::string& account_id) override;
+  Result<CaptureNoticeRecord> FindCaptureNotice(const std::string& account_id) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
   Result<std::vector<UploadTokenRecord>> ListUploadTokens(const std::string& account_id,
                                                           int64_t now_ms, int limit) override;

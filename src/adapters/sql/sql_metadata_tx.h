@@ -233,6 +233,9 @@ class SqlMetadataTx final : public MetadataTx {
   Result<std::vector<std::string>> FindAccountOrigins(const std::string& account_id) override;
   Result<bool> FindAccountScrub(const std::string& account_id) override;
   Status SetAccountScrub(const std::string& account_id, bool scrub) override;
+  Result<CaptureNoticeRecord> FindCaptureNotice(const std::string& account_id) override;
+  Status SetCaptureNotice(const std::string& account_id,
+                          const CaptureNoticeRecord& notice) override;
   Result<UploadTokenRecord> FindUploadToken(const std::string& digest) override;
   Result<std::vector<UploadTokenRecord>> ListUploadTokens(const std::string& account_id,
                                                           int64_t now_ms, int limit) override;
