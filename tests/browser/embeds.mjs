@@ -25,12 +25,12 @@
 //   the app's page. Screenshots go to <screenshots dir> (argv[3]).
 //
 // usage: node embeds.mjs <path to lethe> <screenshots dir>
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { api, TestRun } from '../lethe_process.mjs';
+import { PageCheck } from './kit.mjs';
 
 const lethe = process.argv[2];
 const shots = process.argv[3];
@@ -42,32 +42,10 @@ mkdirSync(shots, { recursive: true });
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-embeds-');
 const check = (...args) => run.check(...args);
+const pages = new PageCheck(run, shots);
+const shoot = (target, name) => pages.shoot(target, name);
+const accessible = (page, name) => pages.accessible(page, name);
 const ERASED = 'This recording has been erased.';
-
-const axeSource = readFileSync(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js'),
-  'utf8');
-
-let shotNo = 0;
-async function shoot(target, name) {
-  const file = path.join(shots, `${String(++shotNo).padStart(2, '0')}-${name}.png`);
-  // A page whole; an element as it is.
-  await target.screenshot(typeof target.goto === 'function' ? { path: file, fullPage: true } : { path: file });
-  console.log(`screenshot: ${file}`);
-}
-
-async function accessible(page, name) {
-  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!loaded) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                           targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes} ${v.targets.join(', ')}`);
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
-}
 
 // The app's page: no script of its own (the test drives it), a strict CSP
 // that lets in Lethe's module, its API and its media only.
@@ -352,7 +330,7 @@ async function main() {
   check(await ex.evaluate(() => document.querySelector('lethe-player').errorMessage) === ERASED,
         'the examples page\'s player says the recording was erased');
   await shoot(ex, 'examples-player-erased');
-  console.log(`[figures] screenshots: ${shotNo}`);
+  console.log(`[figures] screenshots: ${pages.count}`);
 }
 
 await run.finish(main);

@@ -66,9 +66,11 @@ export class PageCheck {
     mkdirSync(shotsDir, { recursive: true });
   }
 
-  async shoot(page, name) {
+  // `target`: a page (shot whole) or a locator (shot as it is).
+  async shoot(target, name) {
     const file = path.join(this.shots, `${this.prefix}${String(++this.count).padStart(2, '0')}-${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    const whole = typeof target.goto === 'function';
+    await target.screenshot(whole ? { path: file, fullPage: true } : { path: file });
     console.log(`screenshot: ${file}`);
   }
 

@@ -3,7 +3,8 @@
 // authenticator (the DevTools protocol's WebAuthn domain).
 // 1. A customer signs up in the portal, turns on two-factor authentication
 //    and registers a passkey; signs out and back in with the passkey alone.
-// 2. Creates an account and an upload token; lists the app's origin.
+// 2. Creates an account and an upload token; lists the app's origin and
+//    sets the notice the recorder shows.
 // 3. On the app's page (another site) <lethe-recorder>, loaded from Lethe,
 //    asks for consent, records a clip from the fake camera and uploads it
 //    over tus with the upload token.
@@ -43,11 +44,15 @@ const appPage = (base) => `<!doctype html><html lang="en"><head><meta charset="u
 <body><main><h1>Example app</h1><div id="slot"></div></main></body></html>`;
 
 async function main() {
-  const base = await run.startLethe();
+  // The portal is opened as http://localhost:<port>: WebAuthn takes no IP
+  // address as its RP ID. The app is on http://127.0.0.1:<port2>, another
+  // site. localhost is 127.0.0.1 here, where both listen (not ::1).
+  const loopback = await run.startLethe();
+  const base = loopback.replace('127.0.0.1', 'localhost');
   const browser = await chromium.launch({
     executablePath: chromiumPath, headless: true,
     args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-           '--autoplay-policy=no-user-gesture-required'],
+           '--host-resolver-rules=MAP localhost 127.0.0.1'],
   });
   run.cleanup(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
@@ -116,8 +121,7 @@ async function main() {
   await page.getByRole('heading', { level: 1, name: 'Flow app' }).waitFor();
   const accountUrl = page.url();
 
-  // The app lives on another site (localhost, not 127.0.0.1).
-  const app = await startPageServer(run, 'localhost', appPage(base));
+  const app = await startPageServer(run, '127.0.0.1', appPage(base));
   await page.getByLabel('Origin', { exact: true }).fill(app);
   await page.getByRole('button', { name: 'Add origin' }).click();
   await page.getByRole('button', { name: `Remove ${app}` }).waitFor();
@@ -127,6 +131,16 @@ async function main() {
   await page.getByRole('heading', { name: `Upload token for ${END_USER}` }).waitFor();
   const uploadToken = (await page.locator('.secret-value').last().textContent()).trim();
   check(uploadToken.startsWith('lut_'), 'the portal issued an upload token', uploadToken.slice(0, 4));
+  // The notice the recorder shows, and the purpose it asks consent for,
+  // set in the account's privacy section.
+  await page.getByRole('link', { name: 'Privacy', exact: true }).click();
+  await page.getByLabel('Notice shown before recording')
+    .fill('Flow app records a short clip to attach to your message.');
+  await page.getByLabel(/^transcription:/).check();
+  await page.getByRole('button', { name: 'Save notice' }).click();
+  await page.getByText('Saved: the recorder shows this notice first.').waitFor();
+  await pages.shoot(page, 'flow-privacy-notice');
+  await pages.accessible(page, 'the privacy section with a recording notice');
 
   // --- 3. Record on the app's page.
   const appTab = await context.newPage();
@@ -143,25 +157,31 @@ async function main() {
     document.getElementById('slot').append(rec);
   }), { base, token: uploadToken });
   const recorder = appTab.locator('lethe-recorder');
-  await recorder.getByRole('button', { name: /Record/ }).waitFor();
-  check(await recorder.getByRole('button', { name: /Record/ }).isDisabled(),
-        'the recorder does not record before consent');
+  await recorder.getByRole('button', { name: 'I agree' }).waitFor();
+  check(await recorder.getByText('Flow app records a short clip').count() === 1,
+        'the recorder shows the account\'s notice first');
+  check(await recorder.getByRole('button', { name: 'Record' }).count() === 0,
+        'and offers no Record button before consent');
   await pages.shoot(appTab, 'flow-recorder-notice');
   await pages.accessible(appTab, 'the recorder with its notice');
-  await recorder.getByRole('button', { name: /I agree/ }).click();
-  await recorder.getByRole('button', { name: /Record/ }).click();
+  await recorder.getByRole('button', { name: 'I agree' }).click();
+  await recorder.getByRole('button', { name: 'Record' }).click();
   await appTab.waitForTimeout(2500);
-  await recorder.getByRole('button', { name: /Stop/ }).click();
+  await recorder.getByRole('button', { name: 'Stop' }).click();
   const mediaId = await uploaded;
   check(/^med_/.test(mediaId), 'the recorder uploaded the clip over tus', mediaId);
-  const media = await api(base, 'GET', `/v1/media/${mediaId}`, { token: apiToken });
+  const consents = await api(loopback, 'GET', `/v1/consents?end_user=${END_USER}`, { token: apiToken });
+  const given = consents.json?.purposes?.find((p) => p.purpose === 'transcription');
+  check(given?.source === 'recorder' && given?.allowed === true && given?.policy_version === 1,
+        'the recorder recorded the end user\'s consent, with the policy version', JSON.stringify(given));
+  const media = await api(loopback, 'GET', `/v1/media/${mediaId}`, { token: apiToken });
   check(media.status === 200 && media.json.end_user === END_USER,
         'the media belongs to the token\'s end user', JSON.stringify(media.json));
 
   // --- 4. Play it.
-  const link = await api(base, 'POST', `/v1/media/${mediaId}/links`, { token: apiToken, body: { expires_in_s: 300 } });
+  const link = await api(loopback, 'POST', `/v1/media/${mediaId}/links`, { token: apiToken, body: { expires_in: 300 } });
   check(link.status === 201, 'the backend gets a signed link', link.text);
-  const signedUrl = link.json.url;
+  const signedUrl = base + link.json.url;
   const showPlayer = async () => {
     await appTab.evaluate((src) => {
       document.querySelector('lethe-player')?.remove();
@@ -183,8 +203,8 @@ async function main() {
 
   // --- 5. Erase the end user from the portal.
   await page.goto(accountUrl);
-  await page.getByRole('link', { name: 'Privacy' }).click();
-  await page.getByLabel('End user').fill(END_USER);
+  await page.getByRole('link', { name: 'Privacy', exact: true }).click();
+  await page.getByRole('textbox', { name: 'End user' }).fill(END_USER);
   await page.getByRole('button', { name: 'Erase end user' }).click();
   await page.getByRole('button', { name: 'Confirm erasure' }).click();
   const receiptRegion = page.getByRole('region', { name: 'Erasure receipt' });
@@ -193,12 +213,12 @@ async function main() {
   await pages.shoot(page, 'flow-erasure-receipt');
   await pages.accessible(page, 'the erasure receipt');
 
-  const erasures = await api(base, 'GET', `/v1/erasures?end_user=${END_USER}`, { token: apiToken });
+  const erasures = await api(loopback, 'GET', `/v1/erasures?end_user=${END_USER}`, { token: apiToken });
   const erasureId = erasures.json?.erasures?.[0]?.id;
-  const receipt = await api(base, 'GET', `/v1/erasures/${erasureId}`, { token: apiToken });
+  const receipt = await api(loopback, 'GET', `/v1/erasures/${erasureId}`, { token: apiToken });
   check(receipt.status === 200 && receipt.json.state === 'done', 'the receipt says done', receipt.text);
   check(!receipt.text.includes(END_USER), 'the receipt does not name the end user');
-  const key = await api(base, 'GET', '/.well-known/lethe/signing-key');
+  const key = await api(loopback, 'GET', '/.well-known/lethe/signing-key');
   const file = path.join(run.root, 'receipt.json');
   writeFileSync(file, receipt.text);
   const verified = spawnSync(lethe, ['receipt', 'verify', file, '--key', key.json.public_key], { encoding: 'utf8' });

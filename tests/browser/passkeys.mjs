@@ -19,12 +19,11 @@
 // address as an RP ID, and localhost is a secure context.
 //
 // usage: node passkeys.mjs <path to lethe> <screenshots dir>
-import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { TestRun } from '../lethe_process.mjs';
+import { currentStep, PageCheck, totp } from './kit.mjs';
 
 const [lethe, shots] = process.argv.slice(2);
 if (!lethe || !shots) {
@@ -36,35 +35,8 @@ rmSync(path.join(shots, 'passkeys-failure.png'), { force: true });
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-passkeys-');
 const check = (...args) => run.check(...args);
-const axeSource = readFileSync(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js'),
-  'utf8');
-
-// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret.
-function totp(secret, step) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) key.push(parseInt(bits.slice(i, i + 8), 2));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-async function accessible(page, name) {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes}`);
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
-}
-
+const pages = new PageCheck(run, shots, 'passkeys-');
+const accessible = (page, name) => pages.accessible(page, name);
 // In the page: asks for sign-in options at `optionsPath`, has the
 // authenticator sign them, lets `spoil` change the answer's fields
 // (base64url strings), posts it to `path` (twice when `replay`), and
@@ -149,7 +121,7 @@ async function main() {
   await page.getByRole('heading', { level: 1, name: 'Security' }).waitFor();
   await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
   const secret = (await page.locator('.totp-secret').textContent()).trim();
-  await page.getByLabel('Code from the app').fill(totp(secret, Math.floor(Date.now() / 30000)));
+  await page.getByLabel('Code from the app').fill(totp(secret, currentStep()));
   await page.getByLabel('Code from the app').press('Enter');
   await page.getByRole('heading', { name: 'Recovery codes' }).waitFor();
   check(true, 'signed up, two-factor authentication on');
@@ -169,8 +141,7 @@ async function main() {
   const listed = await page.evaluate(async () => (await (await fetch('/v1/me/passkeys')).json()).passkeys);
   check(listed.length === 1 && listed[0].name === 'Test laptop' && listed[0].algorithm === -7,
         'the server holds it (ES256)', JSON.stringify(listed));
-  await page.screenshot({ path: path.join(shots, 'passkeys-security.png'), fullPage: true });
-  console.log(`screenshot: ${path.join(shots, 'passkeys-security.png')}`);
+  await pages.shoot(page, 'security');
   await accessible(page, 'the Security page with a passkey');
 
   // --- Sign out; sign in with the passkey: no password, no code.

@@ -20,10 +20,10 @@
 //
 // usage: node privacy_center.mjs <path to lethe> <screenshots dir>
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { api, TestRun } from '../lethe_process.mjs';
+import { PageCheck } from './kit.mjs';
 
 const [lethe, shots] = process.argv.slice(2);
 if (!lethe || !shots) {
@@ -35,30 +35,9 @@ rmSync(path.join(shots, 'failure.png'), { force: true });
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-privacy-center-');
 const check = (...args) => run.check(...args);
-const axeSource = readFileSync(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js'),
-  'utf8');
-
-let pageNo = 0;
-async function shoot(page, name) {
-  const file = path.join(shots, `${String(++pageNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
-}
-
-async function accessible(page, name) {
-  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!loaded) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                           targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes} ${v.targets.join(', ')}`);
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
-}
-
+const pages = new PageCheck(run, shots);
+const shoot = (target, name) => pages.shoot(target, name);
+const accessible = (page, name) => pages.accessible(page, name);
 // The 8-digit code mailed to `to` about request `id` (the server's mail
 // sink: <data>/outbox-mail/*.eml).
 async function mailedCode(to, id) {

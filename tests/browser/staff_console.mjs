@@ -17,12 +17,12 @@
 //
 // usage: node staff_console.mjs <path to lethe> <screenshots dir>
 import { execFileSync } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { api, TestRun } from '../lethe_process.mjs';
+import { currentStep, PageCheck, totp as totpAt } from './kit.mjs';
 
 const [lethe, shots] = process.argv.slice(2);
 if (!lethe || !shots) {
@@ -34,47 +34,13 @@ rmSync(path.join(shots, 'failure.png'), { force: true });
 const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-staff-console-');
 const check = (...args) => run.check(...args);
-const axeSource = readFileSync(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core/package.json')), 'axe.min.js'),
-  'utf8');
+const pages = new PageCheck(run, shots);
+const shoot = (target, name) => pages.shoot(target, name);
+const accessible = (page, name) => pages.accessible(page, name);
+const totp = (secret) => totpAt(secret, currentStep());
 // A 1x1 PNG: listed as known-bad content, its upload suspends the account.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-function totp(secret) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String(((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000)).padStart(6, '0');
-}
-
-let pageNo = 0;
-async function shoot(page, name) {
-  const file = path.join(shots, `${String(++pageNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${file}`);
-}
-async function accessible(page, name) {
-  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!loaded) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                           targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes} ${v.targets.join(', ')}`);
-  check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
-}
 
 function addStaff(role) {
   const out = execFileSync(lethe, ['staff', 'add', '--role', role, '--name', `Lee ${role}`, '--data', path.join(run.root, 'data')],

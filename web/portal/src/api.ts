@@ -22,6 +22,10 @@ export interface Account {
   created_at: string;
   allowed_origins: string[];
   scrub_metadata: boolean;
+  // The notice <lethe-recorder> shows before recording, and the purposes it
+  // asks consent for; null and [] when none is set.
+  capture_notice: string | null;
+  capture_purposes: string[];
   api_token?: string; // only in the answer that creates the account
 }
 

@@ -1,6 +1,7 @@
 // The portal's shell: the session, the header, and the page for the path.
-import { useEffect, useState } from 'preact/hooks';
-import { del, get, SESSION_EXPIRED, setCsrfToken, type PortalSession } from './api';
+import { useEffect } from 'preact/hooks';
+import { type PortalSession } from './api';
+import { useCookieSession } from './session';
 import { Link, navigate, usePath } from './router';
 import { match, PUBLIC_PAGES } from './routes';
 import { AccountPage } from './pages/account';
@@ -30,22 +31,8 @@ export function App() {
 function CustomerApp() {
   const route = match(usePath());
   // undefined while the session is being read, null when signed out.
-  const [session, setSession] = useState<PortalSession | null | undefined>(undefined);
-
-  useEffect(() => {
-    get<PortalSession>('/v1/portal/session')
-      .then((s) => {
-        setCsrfToken(s.csrf_token);
-        setSession(s);
-      })
-      .catch(() => setSession(null));
-    const expired = () => {
-      setCsrfToken('');
-      setSession(null);
-    };
-    window.addEventListener(SESSION_EXPIRED, expired);
-    return () => window.removeEventListener(SESSION_EXPIRED, expired);
-  }, []);
+  const held = useCookieSession<PortalSession>('/v1/portal/session', '/v1/portal/session');
+  const { session } = held;
 
   useEffect(() => {
     if (session === undefined) return;
@@ -54,18 +41,11 @@ function CustomerApp() {
   }, [session, route.page]);
 
   const signedIn = (s: PortalSession) => {
-    setCsrfToken(s.csrf_token);
-    setSession(s);
+    held.signedIn(s);
     navigate('/');
   };
   const signOut = async () => {
-    try {
-      await del('/v1/portal/session');
-    } catch {
-      // Signed out already (expired, or ended elsewhere): the same outcome.
-    }
-    setCsrfToken('');
-    setSession(null);
+    await held.signOut();
     navigate('/signin');
   };
 

@@ -168,3 +168,23 @@ export function formatTime(iso: string | null | undefined): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
 }
+
+// A labelled multi-line text field, and a labelled checkbox.
+export function TextArea({ label, value, onValue, required }: { label: string; value: string; onValue: (v: string) => void; required?: boolean }) {
+  const id = useId('text');
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <textarea id={id} value={value} required={required} rows={3} onInput={(e) => onValue((e.currentTarget as HTMLTextAreaElement).value)} />
+    </div>
+  );
+}
+export function Checkbox({ label, checked, onChecked }: { label: string; checked: boolean; onChecked: (v: boolean) => void }) {
+  const id = useId('check');
+  return (
+    <div class="field checkbox">
+      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChecked((e.currentTarget as HTMLInputElement).checked)} />
+      <label for={id}>{label}</label>
+    </div>
+  );
+}

@@ -3,32 +3,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, explain, get, patch, post, type Account, type ApiKey, type UploadToken } from '../api';
 import { ErrorMessage, Field, formatTime, Notice, Page, Secret } from '../components/ui';
-import { AccountNav } from '../components/account_nav';
-import { Link } from '../router';
+import { AccountNav, AccountUnavailable, useAccount } from '../components/account_nav';
 import { regionName } from './accounts';
 import { ComplianceLinks } from './compliance';
 
 export function AccountPage({ id }: { id: string }) {
   const base = `/v1/accounts/${encodeURIComponent(id)}`;
-  const [account, setAccount] = useState<Account | null>(null);
-  const [error, setError] = useState('');
+  const { account, setAccount, error } = useAccount(id);
 
-  useEffect(() => {
-    get<Account>(base)
-      .then(setAccount)
-      .catch((err) => setError(explain(err)));
-  }, [base]);
-
-  if (error) {
-    return (
-      <Page title="Account">
-        <ErrorMessage message={error} />
-        <p>
-          Back to <Link href="/">your accounts</Link>.
-        </p>
-      </Page>
-    );
-  }
+  if (error) return <AccountUnavailable title="Account" error={error} />;
   if (!account) return <p aria-live="polite">Loading…</p>;
   return (
     <Page title={account.name}>

@@ -1,44 +1,30 @@
 // An account's privacy section (/accounts/{id}/privacy): the default
-// retention of its media, the legal holds on it the customer may see, and
+// retention of its media, the recorder's notice, the legal holds on it the customer may see, and
 // erasures: erase an end user (with a confirmation step), follow the
 // signed receipt to "done", and the past erasures with their receipts.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { explain, forAccount, get, patch, type Account, type AccountApi } from '../api';
-import { AccountNav } from '../components/account_nav';
+import { AccountNav, AccountUnavailable, useAccount } from '../components/account_nav';
 import { ErrorMessage, Field, formatTime, Notice, Page } from '../components/ui';
 import { Link } from '../router';
+import { CaptureNotice } from './privacy_capture';
 import { ReceiptView } from './privacy_receipt';
 import { erasurePath, POLL_MS, settled, type Hold, type Receipt } from './privacy_types';
 
 export function PrivacyPage({ id }: { id: string }) {
   const base = `/v1/accounts/${encodeURIComponent(id)}`;
   const api = forAccount(id);
-  const [account, setAccount] = useState<Account | null>(null);
-  const [error, setError] = useState('');
+  const { account, setAccount, error } = useAccount(id);
   // Bumped after an erasure so that the list shows it.
   const [erased, setErased] = useState(0);
 
-  useEffect(() => {
-    get<Account>(base)
-      .then(setAccount)
-      .catch((err) => setError(explain(err)));
-  }, [base]);
-
-  if (error) {
-    return (
-      <Page title="Privacy">
-        <ErrorMessage message={error} />
-        <p>
-          Back to <Link href="/">your accounts</Link>.
-        </p>
-      </Page>
-    );
-  }
+  if (error) return <AccountUnavailable title="Privacy" error={error} />;
   if (!account) return <p aria-live="polite">Loading…</p>;
   return (
     <Page title={`Privacy · ${account.name}`}>
       <AccountNav id={id} current="privacy" />
       <Retention base={base} account={account} onChange={setAccount} />
+      <CaptureNotice base={base} account={account} onChange={setAccount} />
       <LegalHolds base={base} />
       <EraseEndUser api={api} onErased={() => setErased((n) => n + 1)} />
       <PastErasures api={api} accountId={id} refresh={erased} />

@@ -8,8 +8,9 @@
 // - appeals (security): the review queue, decided with reasons;
 // - legal requests (security, legal): record, decide, non-disclosure.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { del, explain, get, post, SESSION_EXPIRED, setCsrfToken } from '../api';
+import { useState } from 'preact/hooks';
+import { explain, post } from '../api';
+import { useCookieSession } from '../session';
 import { ErrorMessage, Field, Page } from '../components/ui';
 import { Link, navigate } from '../router';
 import { AppealsSection, LegalRequestsSection } from './staff_legal';
@@ -40,34 +41,10 @@ export const STAFF_SECTIONS: Section[] = [
 
 export function StaffConsole({ section }: { section: string }) {
   // undefined while the session is read, null when signed out.
-  const [session, setSession] = useState<StaffSession | null | undefined>(undefined);
-  useEffect(() => {
-    get<StaffSession>('/v1/staff/portal/session')
-      .then((s) => {
-        setCsrfToken(s.csrf_token);
-        setSession(s);
-      })
-      .catch(() => setSession(null));
-    const expired = () => {
-      setCsrfToken('');
-      setSession(null);
-    };
-    window.addEventListener(SESSION_EXPIRED, expired);
-    return () => window.removeEventListener(SESSION_EXPIRED, expired);
-  }, []);
-
-  const signedIn = (s: StaffSession) => {
-    setCsrfToken(s.csrf_token);
-    setSession(s);
-  };
+  const held = useCookieSession<StaffSession>('/v1/staff/portal/session', '/v1/staff/sessions');
+  const { session, signedIn } = held;
   const signOut = async () => {
-    try {
-      await del('/v1/staff/sessions');
-    } catch {
-      // Ended already: the same outcome.
-    }
-    setCsrfToken('');
-    setSession(null);
+    await held.signOut();
     navigate('/staff');
   };
 

@@ -2,9 +2,9 @@
 // (security, legal; SHR-4) sections.
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api';
-import { Field, Page, Select, formatTime, useId } from '../components/ui';
+import { Field, Page, Select, TextArea, formatTime, useId } from '../components/ui';
 import { Link } from '../router';
-import { TextArea, useOutcome } from './staff_parts';
+import { useAccountRecords, useOutcome } from './staff_parts';
 
 interface Appeal {
   id: string;
@@ -87,26 +87,14 @@ interface LegalRequest {
 }
 
 export function LegalRequestsSection() {
-  const [account, setAccount] = useState('');
-  const [shown, setShown] = useState('');
-  const [requests, setRequests] = useState<LegalRequest[]>([]);
   const [authority, setAuthority] = useState('');
   const [authorityType, setAuthorityType] = useState('law_enforcement');
   const [basis, setBasis] = useState('');
   const [categories, setCategories] = useState('');
   const [gagUntil, setGagUntil] = useState('');
   const { run, view } = useOutcome();
-  const load = async (id: string) => {
-    setRequests((await get<{ requests: LegalRequest[] }>(`/v1/staff/legal-requests?account=${encodeURIComponent(id)}`)).requests);
-    setShown(id);
-  };
-  const show = (e: Event) => {
-    e.preventDefault();
-    void run(async () => {
-      await load(account.trim());
-      return '';
-    });
-  };
+  const { account, setAccount, shown, records: requests, load, show } =
+    useAccountRecords<LegalRequest>('/v1/staff/legal-requests', 'requests', run);
   const record = (e: Event) => {
     e.preventDefault();
     void run(async () => {

@@ -1,29 +1,8 @@
-// Pieces the staff console's sections share: a labelled multi-line text
-// field and checkbox, and an action's outcome (a notice or an error).
+// What the staff console's sections share: an action's outcome (a notice
+// or an error), and the list of one account's records a section shows.
 import { useState } from 'preact/hooks';
-import { explain } from '../api';
-import { ErrorMessage, Notice, useId } from '../components/ui';
-
-// A labelled multi-line text field and a checkbox (the shared ui has
-// single-line fields only).
-export function TextArea({ label, value, onValue, required }: { label: string; value: string; onValue: (v: string) => void; required?: boolean }) {
-  const id = useId('text');
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <textarea id={id} value={value} required={required} rows={3} onInput={(e) => onValue((e.currentTarget as HTMLTextAreaElement).value)} />
-    </div>
-  );
-}
-export function Checkbox({ label, checked, onChecked }: { label: string; checked: boolean; onChecked: (v: boolean) => void }) {
-  const id = useId('check');
-  return (
-    <div class="field checkbox">
-      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChecked((e.currentTarget as HTMLInputElement).checked)} />
-      <label for={id}>{label}</label>
-    </div>
-  );
-}
+import { explain, get } from '../api';
+import { ErrorMessage, Notice } from '../components/ui';
 
 // The result of an action: a message for the person, or an error.
 export function useOutcome() {
@@ -45,4 +24,27 @@ export function useOutcome() {
     </>
   );
   return { run, view };
+}
+
+// One account's records from `path` (`?account=` added; the answer's
+// `key` member is the list): the account typed, the one shown, its
+// records, load(id) to read them again, and show, the form's submit
+// handler that reads the typed one through `run` (useOutcome's).
+export function useAccountRecords<T>(path: string, key: string, run: (action: () => Promise<string>) => Promise<void>) {
+  const [account, setAccount] = useState('');
+  const [shown, setShown] = useState('');
+  const [records, setRecords] = useState<T[]>([]);
+  const load = async (id: string) => {
+    const answer = await get<Record<string, T[]>>(`${path}?account=${encodeURIComponent(id)}`);
+    setRecords(answer[key]);
+    setShown(id);
+  };
+  const show = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      await load(account.trim());
+      return '';
+    });
+  };
+  return { account, setAccount, shown, records, load, show };
 }

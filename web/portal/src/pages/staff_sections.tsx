@@ -2,8 +2,8 @@
 // (legal, admin; USE-6) sections.
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post } from '../api';
-import { Field, Page, Select, formatTime } from '../components/ui';
-import { Checkbox, TextArea, useOutcome } from './staff_parts';
+import { Checkbox, Field, Page, Select, TextArea, formatTime } from '../components/ui';
+import { useAccountRecords, useOutcome } from './staff_parts';
 
 interface Grant {
   id: string;
@@ -129,9 +129,6 @@ interface Hold {
 }
 
 export function LegalHoldsSection() {
-  const [account, setAccount] = useState('');
-  const [shown, setShown] = useState('');
-  const [holds, setHolds] = useState<Hold[]>([]);
   const [scope, setScope] = useState('account');
   const [subject, setSubject] = useState('');
   const [reason, setReason] = useState('');
@@ -139,17 +136,8 @@ export function LegalHoldsSection() {
   const [endsAt, setEndsAt] = useState('');
   const [secret, setSecret] = useState(false);
   const { run, view } = useOutcome();
-  const load = async (id: string) => {
-    setHolds((await get<{ holds: Hold[] }>(`/v1/staff/legal-holds?account=${encodeURIComponent(id)}`)).holds);
-    setShown(id);
-  };
-  const show = (e: Event) => {
-    e.preventDefault();
-    void run(async () => {
-      await load(account.trim());
-      return '';
-    });
-  };
+  const { account, setAccount, shown, records: holds, load, show } =
+    useAccountRecords<Hold>('/v1/staff/legal-holds', 'holds', run);
   const place = (e: Event) => {
     e.preventDefault();
     void run(async () => {
