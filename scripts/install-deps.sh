@@ -29,40 +29,33 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# npm packages, each set pinned by its package-lock.json: `npm ci` in DIR
+# (below the repository) when a MARKER file (relative to its node_modules)
+# is missing or the lock file is newer than node_modules.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+npm_ci() {
+  local rel="$1" what="$2"
+  local dir="$root/$rel"
+  shift 2
+  local marker
+  for marker in "$@"; do
+    if [ ! -f "$dir/node_modules/$marker" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+      echo "installing: $what (npm ci in $rel)"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      return
+    fi
+  done
+}
 # The local S3 server of the tests (s3rver) and the AWS SDK's SigV4 signer
-# its checking proxy uses (@smithy/signature-v4), pinned by
-# tests/s3/package-lock.json.
-s3="$(cd "$(dirname "$0")/.." && pwd)/tests/s3"
-if [ ! -f "$s3/node_modules/s3rver/bin/s3rver.js" ] ||
-   [ ! -f "$s3/node_modules/@smithy/signature-v4/package.json" ] ||
-   [ "$s3/package-lock.json" -nt "$s3/node_modules" ]; then
-  echo "installing: s3rver, @smithy/signature-v4 (npm ci in tests/s3)"
-  (cd "$s3" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-# playwright-core and axe-core for the browser tests, pinned by tests/browser/package-lock.json;
-# it drives Debian's chromium (above) and downloads no browser of its own.
-browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
-if [ ! -f "$browser/node_modules/playwright-core/package.json" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules" ]; then
-  echo "installing: playwright-core, axe-core (npm ci in tests/browser)"
-  (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-# The portal's front end (web/portal: Preact, TypeScript, Vite), pinned by
-# its package-lock.json; CMake builds it with these packages, offline.
-portal="$(cd "$(dirname "$0")/.." && pwd)/web/portal"
-if [ ! -f "$portal/node_modules/vite/package.json" ] || [ "$portal/package-lock.json" -nt "$portal/node_modules" ]; then
-  echo "installing: the portal's npm packages (npm ci in web/portal)"
-  (cd "$portal" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-# The embeds (web/embeds: <lethe-recorder>, <lethe-player>; TypeScript, Vite,
-# tus-js-client bundled in), pinned by their package-lock.json; CMake builds them.
-embeds="$(cd "$(dirname "$0")/.." && pwd)/web/embeds"
-if [ ! -f "$embeds/node_modules/vite/package.json" ] || [ "$embeds/package-lock.json" -nt "$embeds/node_modules" ]; then
-  echo "installing: the embeds' npm packages (npm ci in web/embeds)"
-  (cd "$embeds" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-# The OpenAPI 3.1 validator of the OpenAPI test, pinned by tests/openapi/package-lock.json.
-openapi="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
-if [ ! -f "$openapi/node_modules/@seriousme/openapi-schema-validator/package.json" ] || [ "$openapi/package-lock.json" -nt "$openapi/node_modules" ]; then
-  echo "installing: @seriousme/openapi-schema-validator (npm ci in tests/openapi)"
-  (cd "$openapi" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# its checking proxy uses (@smithy/signature-v4).
+npm_ci tests/s3 "s3rver, @smithy/signature-v4" s3rver/bin/s3rver.js @smithy/signature-v4/package.json
+# playwright-core and axe-core for the browser tests; it drives Debian's
+# chromium (above) and downloads no browser of its own.
+npm_ci tests/browser "playwright-core, axe-core" playwright-core/package.json
+# The portal's front end (web/portal: Preact, TypeScript, Vite) and the
+# embeds (web/embeds: <lethe-recorder>, <lethe-player>, tus-js-client
+# bundled in); CMake builds both with these packages, offline.
+npm_ci web/portal "the portal's npm packages" vite/package.json
+npm_ci web/embeds "the embeds' npm packages" vite/package.json
+# The OpenAPI 3.1 validator of the OpenAPI test.
+npm_ci tests/openapi "@seriousme/openapi-schema-validator" @seriousme/openapi-schema-validator/package.json
