@@ -31,16 +31,7 @@ object StatusView(const ConsentStatus& s, const std::string& account_id,
   } else {
     subject = {{"kind", "end_user"}, {"account_id", account_id}, {"end_user", end_user}};
   }
-  array purposes;
-  for (const PurposeState& p : s.purposes) {
-    object v{{"purpose", p.purpose},   {"legal_basis", p.legal_basis},
-             {"optional", p.optional}, {"state", p.state},
-             {"allowed", p.allowed},   {"renewal_required", p.renewal_required}};
-    v["since"] = p.latest ? value(FormatRfc3339(p.latest->at_ms)) : value(nullptr);
-    v["source"] = p.latest ? value(p.latest->source) : value(nullptr);
-    v["policy_version"] = p.latest ? value(p.latest->policy_version) : value(nullptr);
-    purposes.push_back(std::move(v));
-  }
+  boost::json::array purposes = PurposeStatesView(s);
   array history;
   for (const ConsentRecord& c : s.history) history.push_back(EntryView(c));
   return {{"subject", std::move(subject)},
@@ -127,6 +118,22 @@ Result<HttpResponse> Get(ConsentLedger& consents, HttpRequest& req, const Caller
 }
 
 }  // namespace
+
+boost::json::array PurposeStatesView(const ConsentStatus& s) {
+  boost::json::array purposes;
+  for (const PurposeState& p : s.purposes) {
+    boost::json::object v{{"purpose", p.purpose},   {"legal_basis", p.legal_basis},
+                          {"optional", p.optional}, {"state", p.state},
+                          {"allowed", p.allowed},   {"renewal_required", p.renewal_required}};
+    v["since"] =
+        p.latest ? boost::json::value(FormatRfc3339(p.latest->at_ms)) : boost::json::value(nullptr);
+    v["source"] = p.latest ? boost::json::value(p.latest->source) : boost::json::value(nullptr);
+    v["policy_version"] =
+        p.latest ? boost::json::value(p.latest->policy_version) : boost::json::value(nullptr);
+    purposes.push_back(std::move(v));
+  }
+  return purposes;
+}
 
 void AddConsentRoutes(Router& router, ConsentLedger& consents, PrivacySignals& signals,
                       PolicyVersions& policy, MarketingMail& marketing, uint64_t max_json_body) {

@@ -15,6 +15,7 @@
 //                                  customer (staff, admin role)
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <cstdint>
 
 #include "domain/consent_ledger.h"
@@ -24,6 +25,11 @@
 #include "http/router.h"
 
 namespace lethe {
+
+// The purposes of `s` as the API shows them: purpose, legal basis, state,
+// whether allowed, and the latest entry's time, source and policy version
+// (null when none). The privacy center shows the same.
+boost::json::array PurposeStatesView(const ConsentStatus& s);
 
 void AddConsentRoutes(Router& router, ConsentLedger& consents, PrivacySignals& signals,
                       PolicyVersions& policy, MarketingMail& marketing, uint64_t max_json_body);

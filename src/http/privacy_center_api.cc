@@ -6,6 +6,7 @@
 #include "common/utf8.h"
 #include "domain/purposes.h"
 #include "http/api_support.h"
+#include "http/consent_api.h"
 #include "http/privacy_signals.h"
 
 namespace lethe {
@@ -62,16 +63,7 @@ value SignalValue(const HttpRequest& req) {
 
 object ConsentsView(const ConsentStatus& s, const std::string& end_user, const HttpRequest& req,
                     int honoured) {
-  array purposes;
-  for (const PurposeState& p : s.purposes) {
-    object v{{"purpose", p.purpose},   {"legal_basis", p.legal_basis},
-             {"optional", p.optional}, {"state", p.state},
-             {"allowed", p.allowed},   {"renewal_required", p.renewal_required}};
-    v["since"] = p.latest ? value(FormatRfc3339(p.latest->at_ms)) : value(nullptr);
-    v["source"] = p.latest ? value(p.latest->source) : value(nullptr);
-    v["policy_version"] = p.latest ? value(p.latest->policy_version) : value(nullptr);
-    purposes.push_back(std::move(v));
-  }
+  array purposes = PurposeStatesView(s);
   return {{"end_user", end_user},
           {"policy_version", s.policy_version},
           {"signal", SignalValue(req)},
