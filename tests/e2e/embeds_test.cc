@@ -20,18 +20,13 @@ namespace json = boost::json;
 const std::string kApp = "http://app.example:8080";
 const std::string kNotice = "We record this clip for your support ticket.\nAsk us to erase it.";
 
-class CaptureTest : public ::testing::Test {
+class CaptureTest : public SharedServerTest<CaptureTest> {
  protected:
-  static void SetUpTestSuite() { server_ = std::make_unique<ServerProcess>(); }
-  static void TearDownTestSuite() { server_.reset(); }
   void SetUp() override {
-    ASSERT_TRUE(server_ && server_->ok()) << "server did not start";
-    client_.set_base_url(server_->base_url());
+    SharedServerTest::SetUp();
+    if (HasFatalFailure()) return;
     tenant_ = NewTenant(client_, "capture");
     ASSERT_FALSE(tenant_.token().empty());
-  }
-  void TearDown() override {
-    if (HasFailure() && server_) server_->DumpLogs();
   }
 
   Response Patch(json::object body) {
@@ -62,11 +57,8 @@ class CaptureTest : public ::testing::Test {
     return {};
   }
 
-  static std::unique_ptr<ServerProcess> server_;
-  HttpClient client_;
   Tenant tenant_;
 };
-std::unique_ptr<ServerProcess> CaptureTest::server_;
 
 TEST_F(CaptureTest, TheAccountSetsItsNoticeAndTheRecorderReadsItWithItsToken_SHR7) {
   std::string token = IssueToken("eu_reader");
