@@ -79,6 +79,11 @@ Result<std::vector<ConsentRecord>> CaptureConsent::Record(const Principal& who,
                   "this route records an upload token's end user's consent; an account's "
                   "apps use POST /v1/consents");
   }
+  // A spent, expired or revoked token still opens the tus uploads it
+  // started (upload_tokens.h), but it speaks for its end user no more.
+  if (grant->token.uses_left < 1) {
+    return Status::Unauthenticated("this upload token is spent, expired or revoked");
+  }
   const std::string& end_user = grant->token.end_user;
   // Compared as given: the token names exactly one end user.
   if (d.end_user && *d.end_user != end_user) {
@@ -103,6 +108,10 @@ Result<std::vector<ConsentRecord>> CaptureConsent::Record(const Principal& who,
             "purpose-not-in-notice",
             "an upload token records consent only for the purposes of its account's notice");
       }
+    }
+    if (d.decision == "opt_in" && d.privacy_signal &&
+        std::any_of(purposes.begin(), purposes.end(), CoveredByPrivacySignal)) {
+      return PrivacySignalRefusal();
     }
     for (const std::string& p : purposes) {
       ConsentEntry e{who.account.customer_id, who.account.id, end_user, p, d.decision, "recorder"};

@@ -54,6 +54,8 @@ struct CaptureDecision {
   std::string decision;                              // "opt_in" or "opt_out"
   std::optional<std::vector<std::string>> purposes;  // default: every purpose of the notice
   std::optional<std::string> end_user;               // default: the token's; another is refused
+  // The request carried GPC or DNT: the end user's own standing opt-out.
+  bool privacy_signal = false;
 };
 
 class CaptureConsent {
@@ -68,10 +70,13 @@ class CaptureConsent {
   // Records `d` for the end user of `grant` (the caller's upload token),
   // one entry per purpose, source "recorder", by the token's credential.
   // Returns the entries. PermissionDenied("upload-token-required") without
-  // a grant (an account's own apps use POST /v1/consents);
-  // PermissionDenied("upload-token-scope") for an end user other than the
-  // token's; InvalidArgument("purpose-not-in-notice") for a purpose the
-  // notice does not ask for, or an empty list; NotFound
+  // a grant (an account's own apps use POST /v1/consents); Unauthenticated
+  // for a token that is spent, expired or revoked (it still opens the
+  // uploads it started, not this); PermissionDenied("upload-token-scope") for an end user other
+  // than the token's; InvalidArgument("purpose-not-in-notice") for a purpose the notice does not
+  // ask for, or an empty list; Unprocessable
+  // ("privacy-signal-on") for an opt-in, sent with a privacy signal, to a
+  // purpose the signal covers; NotFound
   // ("capture-notice-not-set") when the account has no notice;
   // InvalidArgument("invalid-field") for a bad decision. Nothing is
   // recorded unless all of it is.

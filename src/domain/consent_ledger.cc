@@ -30,6 +30,17 @@ const ConsentRecord* LatestFor(const std::vector<ConsentRecord>& history,
 
 }  // namespace
 
+bool CoveredByPrivacySignal(std::string_view purpose) {
+  return std::find(std::begin(kSignalPurposes), std::end(kSignalPurposes), purpose) !=
+         std::end(kSignalPurposes);
+}
+
+Status PrivacySignalRefusal() {
+  return Status::Unprocessable("privacy-signal-on",
+                               "your browser's privacy signal (Global Privacy Control or "
+                               "Do-Not-Track) opts you out of this use: turn it off first");
+}
+
 ConsentSubject ConsentLedger::EndUser(const std::string& account_id,
                                       const std::string& end_user) const {
   return {account_id, ids_.Of("end_user", account_id, end_user)};

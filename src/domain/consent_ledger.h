@@ -68,6 +68,13 @@ struct ConsentStatus {
   std::vector<PurposeState> purposes;  // in registry order
 };
 
+// True for the purposes a GPC or DNT signal opts out of (SEC-5): an opt-in
+// to one of them sent with the signal contradicts it, and is refused
+// (422 privacy-signal-on) where a person answers for themself.
+bool CoveredByPrivacySignal(std::string_view purpose);
+// That refusal: Unprocessable("privacy-signal-on").
+Status PrivacySignalRefusal();
+
 class ConsentLedger {
  public:
   ConsentLedger(MetadataStore& store, AuditLog& audit, const KeyedIds& ids, const Clock& clock,

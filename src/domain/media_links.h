@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "crypto/key_wrap.h"
+#include "crypto/link_mac.h"
 #include "ports/clock.h"
 
 namespace lethe {
@@ -28,7 +29,6 @@ class MediaLinks {
  public:
   // Derives the signing key from `master`; keeps no copy of `master`.
   MediaLinks(const Key& master, const Clock& clock);
-  ~MediaLinks();
 
   // A link valid for `lifetime_ms` from now.
   MediaLink Issue(const std::string& account_id, const std::string& media_id,
@@ -42,7 +42,7 @@ class MediaLinks {
   std::string Sign(const std::string& account_id, const std::string& media_id,
                    int64_t expires_ms) const;
 
-  Key signing_key_;
+  LinkMac mac_;
   const Clock& clock_;
 };
 

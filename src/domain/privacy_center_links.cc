@@ -1,37 +1,20 @@
 #include "domain/privacy_center_links.h"
 
-#include <sodium.h>
-
-#include <array>
 #include <charconv>
 
 #include "common/encoding.h"
-#include "crypto/secret_hash.h"
 
 namespace lethe {
 
-PrivacyCenterLinks::PrivacyCenterLinks(const Key& master, const Clock& clock) : clock_(clock) {
-  static constexpr char kLabel[] = "lethe/privacy-center-links/v1";
-  static_assert(crypto_auth_hmacsha256_BYTES == kKeyBytes);
-  crypto_auth_hmacsha256(signing_key_.data(), reinterpret_cast<const unsigned char*>(kLabel),
-                         sizeof kLabel - 1, master.data());
-}
-
-PrivacyCenterLinks::~PrivacyCenterLinks() { WipeKey(signing_key_); }
-
-std::string PrivacyCenterLinks::Mac(const std::string& payload) const {
-  std::array<uint8_t, crypto_auth_hmacsha256_BYTES> mac;
-  crypto_auth_hmacsha256(mac.data(), reinterpret_cast<const unsigned char*>(payload.data()),
-                         payload.size(), signing_key_.data());
-  return Base64UrlEncode(mac);
-}
+PrivacyCenterLinks::PrivacyCenterLinks(const Key& master, const Clock& clock)
+    : mac_(master, "lethe/privacy-center-links/v1"), clock_(clock) {}
 
 std::string PrivacyCenterLinks::Issue(const std::string& account_id, const std::string& end_user,
                                       int64_t lifetime_ms, PrivacyCenterLink* issued) const {
   PrivacyCenterLink link{account_id, end_user, clock_.NowMillis() + lifetime_ms};
   if (issued) *issued = link;
   std::string payload = account_id + "\n" + end_user + "\n" + std::to_string(link.expires_ms);
-  return Base64UrlEncode(std::string_view(payload)) + "." + Mac(payload);
+  return Base64UrlEncode(std::string_view(payload)) + "." + mac_.Sign(payload);
 }
 
 Result<PrivacyCenterLink> PrivacyCenterLinks::Open(const std::string& token) const {
@@ -42,7 +25,7 @@ Result<PrivacyCenterLink> PrivacyCenterLinks::Open(const std::string& token) con
   auto bytes = Base64UrlDecode(std::string_view(token).substr(0, dot));
   if (!bytes) return invalid;
   std::string payload(bytes->begin(), bytes->end());
-  if (!ConstantTimeEquals(Mac(payload), token.substr(dot + 1))) return invalid;
+  if (!mac_.Verify(payload, std::string_view(token).substr(dot + 1))) return invalid;
   // Signed by us, so well-formed; parsed defensively all the same.
   size_t first = payload.find('\n');
   size_t last = payload.rfind('\n');

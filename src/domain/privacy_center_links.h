@@ -18,6 +18,7 @@
 
 #include "common/status.h"
 #include "crypto/key_wrap.h"
+#include "crypto/link_mac.h"
 #include "ports/clock.h"
 
 namespace lethe {
@@ -35,7 +36,6 @@ class PrivacyCenterLinks {
  public:
   // Derives the signing key from `master`; keeps no copy of `master`.
   PrivacyCenterLinks(const Key& master, const Clock& clock);
-  ~PrivacyCenterLinks();
   PrivacyCenterLinks(const PrivacyCenterLinks&) = delete;
   PrivacyCenterLinks& operator=(const PrivacyCenterLinks&) = delete;
 
@@ -51,9 +51,7 @@ class PrivacyCenterLinks {
   Result<PrivacyCenterLink> Open(const std::string& token) const;
 
  private:
-  std::string Mac(const std::string& payload) const;
-
-  Key signing_key_;
+  LinkMac mac_;
   const Clock& clock_;
 };
 

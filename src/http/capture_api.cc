@@ -5,6 +5,7 @@
 #include "common/time_format.h"
 #include "http/api_support.h"
 #include "http/json_body.h"
+#include "http/privacy_signals.h"
 
 namespace lethe {
 namespace {
@@ -44,6 +45,7 @@ Result<HttpResponse> PostConsents(CaptureConsent& capture, HttpRequest& req, con
   LETHE_ASSIGN_OR_RETURN(d.decision, body.Required("decision"));
   LETHE_ASSIGN_OR_RETURN(d.purposes, body.OptionalStrings("purposes"));
   LETHE_ASSIGN_OR_RETURN(d.end_user, body.Optional("end_user"));
+  d.privacy_signal = !PrivacySignalOf(req).empty();
   LETHE_ASSIGN_OR_RETURN(std::vector<ConsentRecord> entries,
                          capture.Record(c.principal(), c.upload_grant(), d, OriginOf(req)));
   array items;

@@ -166,6 +166,10 @@ Result<Caller> Gate::ActingCustomer(HttpRequest& req) {
     }
     return account.status();
   }
+  // A closed account's credentials are gone (ACC-10); the portal takes
+  // nothing more into it either.
+  if (account->closed_ms)
+    return Status::FailedPrecondition("account-closed", "the account is closed");
   Principal who{std::move(*account), session_id.empty() ? "portal" : session_id, customer_id};
   LETHE_RETURN_IF_ERROR(MeterAndCheck(req, who));
   return Caller(std::move(who));

@@ -101,7 +101,7 @@ Result<HttpResponse> IssueLink(const PrivacyCenterParts& p, HttpRequest& req, co
   }
   int64_t lifetime_ms = kDefaultPrivacyLinkLifetimeMs;
   if (lifetime_s) {
-    if (*lifetime_s < 60 || *lifetime_s * 1000 > kMaxPrivacyLinkLifetimeMs) {
+    if (*lifetime_s < 60 || *lifetime_s > kMaxPrivacyLinkLifetimeMs / 1000) {
       return Status::InvalidArgument("invalid-field",
                                      "lifetime_seconds must be between 60 and 86400");
     }
@@ -144,11 +144,8 @@ Result<HttpResponse> RecordConsent(const PrivacyCenterParts& p, HttpRequest& req
   // The signal the request carries is the person's standing opt-out of
   // what ConsentLedger::HonourSignal records for it: an opt-in sent with
   // it contradicts it, and the next visit would undo it anyway.
-  if (decision == "opt_in" && !PrivacySignalOf(req).empty() &&
-      (purpose == kPurposeThirdPartySharing || purpose == kPurposeAnalytics)) {
-    return Status::Unprocessable("privacy-signal-on",
-                                 "your browser's privacy signal (Global Privacy Control or "
-                                 "Do-Not-Track) opts you out of this use: turn it off first");
+  if (decision == "opt_in" && !PrivacySignalOf(req).empty() && CoveredByPrivacySignal(purpose)) {
+    return PrivacySignalRefusal();
   }
   // The ledger's sources name the channel: the link is the customer's API
   // acting for its end user; the audit chain names the privacy center.

@@ -163,6 +163,49 @@ TEST_F(CaptureTest, AnUploadTokenRecordsItsOwnEndUsersConsentForTheNoticesPurpos
   LETHE_EXPECT_PROBLEM(Answer(token, {{"decision", "opt_in"}}), 401, "unauthenticated");
 }
 
+TEST_F(CaptureTest, ARevokedTokenRecordsNoConsentThroughTheUploadItStarted_SHR7) {
+  ASSERT_EQ(SetNotice(kNotice, json::array{"transcription"}).status, 200);
+  Response issued = client_.Post("/v1/upload-tokens",
+                                 json::value(json::object{{"end_user", "eu_gone"}, {"uses", 3}}),
+                                 BearerAuth(tenant_.token()));
+  ASSERT_EQ(issued.status, 201) << issued.Describe();
+  const std::string token = Str(issued.Json(), "token");
+  // A tus upload started with it: the one thing a revoked token still opens.
+  Response created = client_.Request("POST", "/v1/uploads", "",
+                                     {{"Authorization", BearerHeader(token)},
+                                      {"Tus-Resumable", "1.0.0"},
+                                      {"Upload-Length", "4096"}});
+  ASSERT_EQ(created.status, 201) << created.Describe();
+  ASSERT_EQ(Answer(token, {{"decision", "opt_out"}}).status, 201) << "live, it records";
+  ASSERT_EQ(
+      client_.Delete("/v1/upload-tokens/" + Str(issued.Json(), "id"), BearerAuth(tenant_.token()))
+          .status,
+      204);
+  LETHE_EXPECT_PROBLEM(Answer(token, {{"decision", "opt_in"}}), 401, "unauthenticated");
+  EXPECT_EQ(Str(PurposeState("eu_gone", "transcription"), "state"), "refused");
+}
+
+TEST_F(CaptureTest, AnOptInAgainstTheRequestsOwnPrivacySignalIsRefused_SEC5) {
+  ASSERT_EQ(SetNotice(kNotice, json::array{"transcription", "third_party_sharing"}).status, 200);
+  const std::string token = IssueToken("eu_gpc");
+  Headers gpc = BearerAuth(token);
+  gpc["Sec-GPC"] = "1";
+  auto answer = [&](json::object body) {
+    return client_.Post("/v1/capture-consents", json::value(std::move(body)), gpc);
+  };
+  // Sharing is what the signal opts out of: not even with transcription.
+  LETHE_EXPECT_PROBLEM(answer({{"decision", "opt_in"}}), 422, "privacy-signal-on");
+  LETHE_EXPECT_PROBLEM(
+      answer({{"decision", "opt_in"}, {"purposes", json::array{"third_party_sharing"}}}), 422,
+      "privacy-signal-on");
+  EXPECT_NE(Str(PurposeState("eu_gpc", "third_party_sharing"), "state"), "granted");
+  // What it does not cover, and any opt-out, are recorded.
+  Response yes = answer({{"decision", "opt_in"}, {"purposes", json::array{"transcription"}}});
+  EXPECT_EQ(yes.status, 201) << yes.Describe();
+  EXPECT_EQ(Str(PurposeState("eu_gpc", "transcription"), "state"), "granted");
+  EXPECT_EQ(answer({{"decision", "opt_out"}}).status, 201);
+}
+
 // The files at /embed/, from a build directory of our own.
 class EmbedFilesTest : public ::testing::Test {
  protected:

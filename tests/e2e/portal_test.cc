@@ -544,6 +544,13 @@ TEST_F(PortalSessionTest, TheCustomerActsForItsOwnAccountWithLetheAccount) {
     EXPECT_EQ(Str(e, "credential_id").rfind("sid_", 0), 0u) << json::serialize(e);
   }
   EXPECT_EQ(usage.body.find("ses_"), std::string::npos) << "never the session token";
+  // A closed account takes nothing more, from the portal either (ACC-10).
+  ASSERT_EQ(client_.Delete("/v1/accounts/" + id, Csrf(p)).status, 202);
+  LETHE_EXPECT_PROBLEM(client_.Get("/v1/media", WithCookie(p, {{"Lethe-Account", id}})), 412,
+                       "account-closed");
+  LETHE_EXPECT_PROBLEM(client_.Post("/v1/upload-tokens", json::object{{"end_user", "late"}},
+                                    Csrf(p, {{"Lethe-Account", id}})),
+                       412, "account-closed");
 }
 
 }  // namespace

@@ -141,6 +141,12 @@ TEST_F(PrivacyCenterTest, ALinkOpensItsEndUsersConsentsAndRecordsTheirChoice_SHR
                    boost::json::value({{"end_user", "u"}, {"lifetime_seconds", 999999}}),
                    BearerAuth(account_.api_token)),
       400, "invalid-field");
+  // So is one whose milliseconds would not fit in 64 bits.
+  LETHE_EXPECT_PROBLEM(client_.Post("/v1/privacy-center/links",
+                                    boost::json::value({{"end_user", "u"},
+                                                        {"lifetime_seconds", 100000000000000000}}),
+                                    BearerAuth(account_.api_token)),
+                       400, "invalid-field");
 }
 
 TEST_F(PrivacyCenterTest, AnotherAccountsLinkOpensNothingHere) {
