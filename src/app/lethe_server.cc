@@ -627,7 +627,8 @@ Result<std::unique_ptr<LetheServer>> LetheServer::Start(const ServeConfig& confi
   AddExportRoutes(*p->router, *p->export_links);
   AddStaffRoutes(*p->router, *p->staff, *p->grants, config.max_json_body);
   AddStaffPortalRoutes(*p->router, *p->staff, *p->gate, clock, config.max_json_body);
-  p->passkeys = std::make_unique<Passkeys>(*p->metadata, *p->audit, clock, random);
+  p->passkeys = std::make_unique<Passkeys>(*p->metadata, *p->audit, *p->outbox, clock, random,
+                                           customer_options.sign_in_limits);
   AddPasskeyRoutes(*p->router, *p->passkeys, *p->customers, *p->staff, *p->gate, clock,
                    config.max_json_body);
   AddLegalHoldRoutes(*p->router, *p->holds, config.max_json_body);

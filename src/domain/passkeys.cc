@@ -1,6 +1,7 @@
 #include "domain/passkeys.h"
 
 #include "common/encoding.h"
+#include "common/time_format.h"
 #include "crypto/secret_hash.h"
 #include "crypto/webauthn.h"
 #include "domain/actor.h"
@@ -12,6 +13,8 @@ namespace {
 constexpr size_t kChallengeBytes = 32;
 constexpr const char* kRegister = "register";
 constexpr const char* kSignIn = "sign-in";
+constexpr const char* kCustomerKind = "customer";
+constexpr const char* kStaffKind = "staff";
 
 Actor OwnerActor(const std::string& kind, const std::string& id) {
   return kind == "staff" ? Actor::Staff(id) : Actor::Customer(id);
@@ -122,8 +125,9 @@ Result<PasskeyRecord> Passkeys::FinishRegistration(const PasskeyOwner& owner,
   p.created_ms = clock_.NowMillis();
   Status st = store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.InsertPasskey(p));
-    return audit_.Record(tx, OwnerActor(owner.kind, owner.id), "passkey.register", p.id, "",
-                         origin);
+    LETHE_RETURN_IF_ERROR(
+        audit_.Record(tx, OwnerActor(owner.kind, owner.id), "passkey.register", p.id, "", origin));
+    return Tell(tx, owner, "A passkey (\"" + p.name + "\") was added", origin);
   });
   if (st.code() == Status::Code::kAlreadyExists) {
     return Status::AlreadyExists("passkey-taken", "that passkey is registered already");
@@ -138,9 +142,17 @@ Result<std::vector<PasskeyRecord>> Passkeys::List(const PasskeyOwner& owner) {
 
 Status Passkeys::Remove(const PasskeyOwner& owner, const std::string& id,
                         const RequestOrigin& origin) {
+  // Its name, for the notice (the owner knows it by that, not by its id).
+  std::string name = id;
+  LETHE_ASSIGN_OR_RETURN(auto held, store_.ListPasskeys(owner.kind, owner.id));
+  for (const PasskeyRecord& p : held) {
+    if (p.id == id) name = "\"" + p.name + "\"";
+  }
   return store_.Transact([&](MetadataTx& tx) -> Status {
     LETHE_RETURN_IF_ERROR(tx.DeletePasskey(owner.kind, owner.id, id));
-    return audit_.Record(tx, OwnerActor(owner.kind, owner.id), "passkey.remove", id, "", origin);
+    LETHE_RETURN_IF_ERROR(
+        audit_.Record(tx, OwnerActor(owner.kind, owner.id), "passkey.remove", id, "", origin));
+    return Tell(tx, owner, "A passkey (" + name + ") was removed", origin);
   });
 }
 
@@ -155,8 +167,40 @@ Result<RequestOptions> Passkeys::BeginSignIn(const std::string& owner_kind,
   return o;
 }
 
+Status Passkeys::Tell(MetadataTx& tx, const PasskeyOwner& owner, const std::string& what,
+                      const RequestOrigin& origin) {
+  if (owner.kind != kCustomerKind) return Status::Ok();
+  std::string text = "Hello " + owner.display_name + ",\n\n" + what + " on your Lethe login, at " +
+                     FormatRfc3339(clock_.NowMillis()) + " from the address " +
+                     (origin.ip.empty() ? "unknown" : origin.ip) +
+                     ".\n\nIf this was not you, remove it, change your password and contact us "
+                     "at once.\n";
+  return StatusOf(outbox_.Send(tx, owner.user_name, "Lethe security notice: " + what, text));
+}
+
+std::string Passkeys::LimiterKey(const std::string& owner_kind, const Assertion& a) {
+  auto found = store_.FindPasskeyByCredential(a.credential_id);
+  if (!found.ok() || found->owner_kind != owner_kind) return "";
+  if (owner_kind == kStaffKind) return "staff:" + found->owner_id;  // as Staff's own key
+  auto customer = store_.FindCustomer(found->owner_id);
+  return customer.ok() ? customer->email : "";
+}
+
 Result<PasskeyRecord> Passkeys::FinishSignIn(const std::string& owner_kind, const RelyingParty& rp,
                                              const Assertion& a, const RequestOrigin& origin) {
+  const std::string key = LimiterKey(owner_kind, a);
+  LETHE_RETURN_IF_ERROR(limiter_.Check(key, origin.ip));
+  auto done = CheckSignIn(owner_kind, rp, a, origin);
+  if (!done.ok() && done.status().code() == Status::Code::kUnprocessable) {
+    LETHE_RETURN_IF_ERROR(store_.Transact([&](MetadataTx& tx) -> Status {
+      return StatusOf(limiter_.RecordFailure(tx, key, origin.ip));
+    }));
+  }
+  return done;
+}
+
+Result<PasskeyRecord> Passkeys::CheckSignIn(const std::string& owner_kind, const RelyingParty& rp,
+                                            const Assertion& a, const RequestOrigin& origin) {
   LETHE_RETURN_IF_ERROR(SpendChallenge(a.client_data, "webauthn.get", kSignIn, owner_kind, "", rp));
   auto found = store_.FindPasskeyByCredential(a.credential_id);
   if (!found.ok()) {

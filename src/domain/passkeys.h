@@ -29,7 +29,16 @@
 // registered once, across all owners.
 //
 // Every registration, removal and sign-in is audited ("passkey.register",
-// "passkey.remove", "passkey.sign-in") with the owner as the actor.
+// "passkey.remove", "passkey.sign-in") with the owner as the actor. A
+// customer is told of a passkey added or removed by a security notice
+// through the outbox, in the same transaction (as two-factor changes are);
+// staff members have no address on record, so theirs is the audit alone.
+//
+// Failed sign-ins (every 422 of FinishSignIn) count in the SignInLimiter
+// the password sign-ins use, under the same keys: the credential's owner
+// when it names one of the ceremony's kind (a customer's email, a staff
+// member's "staff:" id) and the IP address; while either is blocked a
+// sign-in is refused before any check (429 too-many-attempts).
 //
 // Problem types: passkey-challenge-invalid, passkey-challenge-expired,
 // passkey-challenge-used, passkey-origin, passkey-invalid,
@@ -45,7 +54,9 @@
 
 #include "common/status.h"
 #include "domain/audit_log.h"
+#include "domain/outbox.h"
 #include "domain/request_origin.h"
+#include "domain/sign_in_limiter.h"
 #include "ports/clock.h"
 #include "ports/metadata_store.h"
 #include "ports/random.h"
@@ -118,8 +129,15 @@ struct Assertion {
 
 class Passkeys {
  public:
-  Passkeys(MetadataStore& store, AuditLog& audit, const Clock& clock, Random& random)
-      : store_(store), audit_(audit), clock_(clock), random_(random) {}
+  // `limits` should be the password sign-in's (they share the counts).
+  Passkeys(MetadataStore& store, AuditLog& audit, Outbox& outbox, const Clock& clock,
+           Random& random, SignInLimits limits = {})
+      : store_(store),
+        audit_(audit),
+        outbox_(outbox),
+        clock_(clock),
+        random_(random),
+        limiter_(store, clock, limits) {}
 
   // Opens a registration ceremony for `owner`. Returns the options;
   // Unprocessable("passkey-limit") when the owner has kMaxPasskeysPerOwner;
@@ -148,11 +166,23 @@ class Passkeys {
   // in); the challenge, origin and passkey-invalid errors above;
   // Unprocessable("passkey-unknown") for a credential not registered to an
   // owner of that kind, or a user handle not its owner's;
-  // ("passkey-counter") for a sign count that did not increase.
+  // ("passkey-counter") for a sign count that did not increase;
+  // TooManyRequests("too-many-attempts") while the limiter blocks the
+  // owner or the IP address.
   Result<PasskeyRecord> FinishSignIn(const std::string& owner_kind, const RelyingParty& rp,
                                      const Assertion& a, const RequestOrigin& origin);
 
  private:
+  // FinishSignIn's checks, before the limiter's bookkeeping.
+  Result<PasskeyRecord> CheckSignIn(const std::string& owner_kind, const RelyingParty& rp,
+                                    const Assertion& a, const RequestOrigin& origin);
+  // The limiter's key for the owner `a` names, if one of `owner_kind`;
+  // "" when none (or it cannot be read: the IP is counted still).
+  std::string LimiterKey(const std::string& owner_kind, const Assertion& a);
+  // Mails a customer owner a security notice of `what`, in `tx`.
+  Status Tell(MetadataTx& tx, const PasskeyOwner& owner, const std::string& what,
+              const RequestOrigin& origin);
+
   // A fresh challenge for `purpose`, stored (as its digest) in `tx`.
   Result<std::string> NewChallenge(MetadataTx& tx, const std::string& purpose,
                                    const std::string& owner_kind, const std::string& owner_id,
@@ -167,8 +197,10 @@ class Passkeys {
 
   MetadataStore& store_;
   AuditLog& audit_;
+  Outbox& outbox_;
   const Clock& clock_;
   Random& random_;
+  SignInLimiter limiter_;
 };
 
 }  // namespace lethe

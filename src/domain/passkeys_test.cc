@@ -6,8 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "adapters/mail/file_mailer.h"
 #include "common/encoding.h"
 #include "crypto/webauthn.h"
+#include "domain/job_queue.h"
+#include "domain/outbox.h"
 #include "testing/domain_fixture.h"
 #include "testing/soft_authenticator.h"
 
@@ -18,7 +25,28 @@ class PasskeysTest : public DomainFixture {
  protected:
   void SetUp() override {
     DomainFixture::SetUp();
-    passkeys_ = std::make_unique<Passkeys>(*metadata_, *audit_, clock_, random_);
+    auto files = FileMailer::Open(dir_.File("mail"), clock_);
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    mailer_ = std::move(*files);
+    jobs_ = std::make_unique<JobQueue>(*metadata_, clock_, random_);
+    outbox_ = std::make_unique<Outbox>(*metadata_, *jobs_, *mailer_, clock_, random_,
+                                       "noreply@lethe.test");
+    passkeys_ = std::make_unique<Passkeys>(*metadata_, *audit_, *outbox_, clock_, random_);
+  }
+
+  // The mails delivered so far, each as its .eml text.
+  std::vector<std::string> Mails() {
+    EXPECT_TRUE(jobs_->RunDue().ok());
+    std::vector<std::string> out;
+    if (!std::filesystem::exists(dir_.File("mail"))) return out;
+    for (const auto& f : std::filesystem::directory_iterator(dir_.File("mail"))) {
+      if (f.path().extension() != ".eml") continue;
+      std::ifstream in(f.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      out.push_back(text.str());
+    }
+    return out;
   }
 
   // A registration answer to `options` signed by `auth`.
@@ -65,6 +93,9 @@ class PasskeysTest : public DomainFixture {
   static constexpr const char* kOrigin = "https://lethe.example";
   RelyingParty rp_{kOrigin, "lethe.example"};
   PasskeyOwner owner_ = PasskeyOwner::Customer("cus_ada", "ada@x.io", "Ada");
+  std::unique_ptr<FileMailer> mailer_;
+  std::unique_ptr<JobQueue> jobs_;
+  std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Passkeys> passkeys_;
 };
 
@@ -305,6 +336,89 @@ TEST_F(PasskeysTest, OptionsNameTheOwnersCredentials) {
   EXPECT_EQ(o->exclude_credentials[0], Base64UrlEncode(auth.credential_id()));
   EXPECT_EQ(o->expires_ms, clock_.NowMillis() + kPasskeyChallengeLifetimeMs);
   EXPECT_EQ(Base64UrlDecode(o->challenge)->size(), 32u);
+}
+
+TEST_F(PasskeysTest, AddingOrRemovingAPasskeyMailsTheCustomerANotice_ACC4) {
+  SoftAuthenticator auth;
+  auto p = Register(auth);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto mails = Mails();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_NE(mails[0].find("To: ada@x.io"), std::string::npos) << mails[0];
+  EXPECT_NE(mails[0].find("Subject: Lethe security notice: A passkey (\"Laptop\") was added"),
+            std::string::npos)
+      << mails[0];
+  EXPECT_NE(mails[0].find("from the address 127.0.0.1"), std::string::npos) << mails[0];
+  ASSERT_TRUE(passkeys_->Remove(owner_, p->id, origin_).ok());
+  mails = Mails();
+  ASSERT_EQ(mails.size(), 2u);
+  int removed = 0;
+  for (const std::string& m : mails) {
+    removed += m.find("Subject: Lethe security notice: A passkey (\"Laptop\") was removed") !=
+               std::string::npos;
+  }
+  EXPECT_EQ(removed, 1);
+  // A failed removal tells nobody.
+  EXPECT_FALSE(passkeys_->Remove(owner_, p->id, origin_).ok());
+  EXPECT_EQ(Mails().size(), 2u);
+  // Staff members have no address on record: their changes are audited only.
+  PasskeyOwner staff = PasskeyOwner::Staff("stf_lee", "Lee");
+  SoftAuthenticator key;
+  auto o = passkeys_->BeginRegistration(staff, rp_);
+  ASSERT_TRUE(o.ok());
+  ASSERT_TRUE(passkeys_->FinishRegistration(staff, rp_, Answer(*o, key), origin_).ok());
+  EXPECT_EQ(Mails().size(), 2u);
+}
+
+TEST_F(PasskeysTest, FailedSignInsCountInThePasswordSignInsLimiter_SEC2) {
+  SignInLimits limits;
+  limits.email_free_failures = 3;
+  limits.ip_free_failures = 5;
+  passkeys_ = std::make_unique<Passkeys>(*metadata_, *audit_, *outbox_, clock_, random_, limits);
+  auto signup = customers_->SignUp(
+      SignupForm{"Ada", "ada@x.io", "correct horse battery", "US", "1990-01-01"}, origin_);
+  ASSERT_TRUE(signup.ok()) << signup.status().ToString();
+  owner_ = PasskeyOwner::Customer(signup->customer.id, "ada@x.io", "Ada");
+  SoftAuthenticator auth;
+  ASSERT_TRUE(Register(auth).ok());
+  for (int i = 0; i < 3; ++i) {
+    Assertion bad = Assert(SignInOptions(), auth);
+    bad.signature[3] ^= 1;
+    EXPECT_EQ(Reason(passkeys_->FinishSignIn("customer", rp_, bad, origin_)), "passkey-invalid")
+        << i;
+  }
+  // The owner is blocked: even a good assertion, even from another address.
+  RequestOrigin elsewhere = origin_;
+  elsewhere.ip = "198.51.100.9";
+  auto good = passkeys_->FinishSignIn("customer", rp_, Assert(SignInOptions(), auth), elsewhere);
+  ASSERT_FALSE(good.ok());
+  EXPECT_EQ(good.status().code(), Status::Code::kTooManyRequests);
+  EXPECT_EQ(good.status().reason(), "too-many-attempts");
+  EXPECT_GT(good.status().retry_after_s(), 0);
+  // The same count as the password's: the password sign-in is held too.
+  EXPECT_EQ(Reason(customers_->SignIn("ada@x.io", "correct horse battery", elsewhere)),
+            "too-many-attempts");
+  // The block ends; the passkey signs in again.
+  clock_.Advance(limits.base_delay_ms);
+  EXPECT_TRUE(
+      passkeys_->FinishSignIn("customer", rp_, Assert(SignInOptions(), auth), elsewhere).ok());
+
+  // A credential of nobody counts against the address alone.
+  RequestOrigin guesser = origin_;
+  guesser.ip = "203.0.113.7";
+  for (int i = 0; i < 5; ++i) {
+    SoftAuthenticator stranger;
+    EXPECT_EQ(Reason(passkeys_->FinishSignIn("customer", rp_, Assert(SignInOptions(), stranger),
+                                             guesser)),
+              "passkey-unknown")
+        << i;
+  }
+  EXPECT_EQ(
+      Reason(passkeys_->FinishSignIn("customer", rp_, Assert(SignInOptions(), auth), guesser)),
+      "too-many-attempts");
+  // ...and not against the owner, who still signs in from elsewhere.
+  EXPECT_TRUE(
+      passkeys_->FinishSignIn("customer", rp_, Assert(SignInOptions(), auth), elsewhere).ok());
 }
 
 }  // namespace

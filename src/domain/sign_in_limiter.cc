@@ -28,10 +28,13 @@ std::string SignInLimiter::EmailKey(const std::string& email) {
 
 std::string SignInLimiter::IpKey(const std::string& ip) { return "ip:" + TokenDigest(ip); }
 
+// An empty `email` (a passkey sign-in whose credential names no known
+// owner, domain/passkeys.h) checks and counts the IP address alone.
 Status SignInLimiter::Check(const std::string& email, const std::string& ip) {
   const int64_t now = clock_.NowMillis();
   int64_t wait_ms = 0;
   for (const std::string& key : {EmailKey(email), IpKey(ip)}) {
+    if (email.empty() && key != IpKey(ip)) continue;
     auto t = store_.FindSignInThrottle(key);
     if (!t.ok()) {
       if (t.status().code() == Status::Code::kNotFound) continue;
@@ -68,8 +71,10 @@ Result<int64_t> SignInLimiter::RecordFailure(MetadataTx& tx, const std::string& 
                                              const std::string& ip) {
   const int64_t now = clock_.NowMillis();
   int64_t email_failures = 0;
-  LETHE_RETURN_IF_ERROR(
-      Bump(tx, EmailKey(email), limits_.email_free_failures, now, &email_failures));
+  if (!email.empty()) {
+    LETHE_RETURN_IF_ERROR(
+        Bump(tx, EmailKey(email), limits_.email_free_failures, now, &email_failures));
+  }
   LETHE_RETURN_IF_ERROR(Bump(tx, IpKey(ip), limits_.ip_free_failures, now, nullptr));
   // Rows nobody failed under for a day are of no use: swept now and then.
   int64_t last = last_prune_ms_.load();

@@ -227,6 +227,20 @@ void AddPasskeyRoutes(Router& router, Passkeys& passkeys, Customers& customers, 
         LETHE_RETURN_IF_ERROR(passkeys.Remove(StaffOwner(c), req.Param("id"), OriginOf(req)));
         return HttpResponse::Empty(204);
       });
+  // The staff console's (cookie), as the customers' portal sign-in.
+  router.Add("POST", "/v1/staff/portal/passkey-sessions/options", Auth::kNone, kMax,
+             [&](HttpRequest& req, const Caller&) -> Result<HttpResponse> {
+               LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
+               return BeginSignIn(passkeys, gate, req, kStaffKind);
+             });
+  router.Add(
+      "POST", "/v1/staff/portal/passkey-sessions", Auth::kNone, kMax,
+      [&](HttpRequest& req, const Caller&) -> Result<HttpResponse> {
+        LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
+        LETHE_ASSIGN_OR_RETURN(PasskeyRecord p, FinishSignIn(passkeys, gate, req, kStaffKind));
+        LETHE_ASSIGN_OR_RETURN(StaffSession s, staff.CompleteSignIn(p.owner_id, OriginOf(req)));
+        return StaffPortalSignedIn(staff, s, clock);
+      });
   router.Add("POST", "/v1/staff/sessions/passkey/options", Auth::kNone, kMax,
              [&](HttpRequest& req, const Caller&) {
                return BeginSignIn(passkeys, gate, req, kStaffKind);

@@ -17,6 +17,9 @@
 //   DELETE /v1/staff/me/passkeys/{id}         (staff) as the customer's
 //   POST   /v1/staff/sessions/passkey/options -> 200 request options
 //   POST   /v1/staff/sessions/passkey         -> 201 {token, expires_at}
+//   POST   /v1/staff/portal/passkey-sessions/options -> 200 request options
+//   POST   /v1/staff/portal/passkey-sessions  (the same body) -> 201 + staff
+//                                             cookie, as POST /v1/staff/portal/sessions
 //
 // Options are PublicKeyCredentialCreationOptions / RequestOptions as JSON,
 // with base64url (unpadded) for WebAuthn's bytes; answers carry the
@@ -27,7 +30,7 @@
 // else the request's Origin, which must then name the request's Host
 // (CheckSameOrigin); its RP ID is that origin's host. The portal's two
 // sign-in POSTs must come from a page of this origin (403 csrf-refused),
-// as the portal's other sign-in POSTs.
+// as the portal's other sign-in POSTs; so must the staff console's two.
 #pragma once
 
 #include <cstdint>

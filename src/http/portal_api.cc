@@ -65,15 +65,7 @@ Result<HttpResponse> StaffSignIn(Staff& staff, const Gate& gate, const Clock& cl
   LETHE_ASSIGN_OR_RETURN(std::string password, body.Required("password"));
   LETHE_ASSIGN_OR_RETURN(std::string code, body.Required("code"));
   LETHE_ASSIGN_OR_RETURN(StaffSession session, staff.SignIn(id, password, code, OriginOf(req)));
-  LETHE_ASSIGN_OR_RETURN(StaffPrincipal who, staff.Authenticate(session.token));
-  HttpResponse r =
-      HttpResponse::Json(201, object{{"staff", StaffView(who)},
-                                     {"csrf_token", CsrfToken(session.token)},
-                                     {"expires_at", FormatRfc3339(session.expires_ms)}});
-  r.SetHeader("Set-Cookie",
-              SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000,
-                                  kStaffSessionCookie));
-  return NoStore(std::move(r));
+  return StaffPortalSignedIn(staff, session, clock);
 }
 
 }  // namespace
@@ -86,6 +78,19 @@ HttpResponse PortalSignedIn(const CustomerRecord& customer, const IssuedSession&
                                      {"expires_at", FormatRfc3339(session.expires_ms)}});
   r.SetHeader("Set-Cookie",
               SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000));
+  return NoStore(std::move(r));
+}
+
+Result<HttpResponse> StaffPortalSignedIn(Staff& staff, const StaffSession& session,
+                                         const Clock& clock) {
+  LETHE_ASSIGN_OR_RETURN(StaffPrincipal who, staff.Authenticate(session.token));
+  HttpResponse r =
+      HttpResponse::Json(201, object{{"staff", StaffView(who)},
+                                     {"csrf_token", CsrfToken(session.token)},
+                                     {"expires_at", FormatRfc3339(session.expires_ms)}});
+  r.SetHeader("Set-Cookie",
+              SessionCookieHeader(session.token, (session.expires_ms - clock.NowMillis()) / 1000,
+                                  kStaffSessionCookie));
   return NoStore(std::move(r));
 }
 

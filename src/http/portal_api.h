@@ -37,6 +37,13 @@ namespace lethe {
 HttpResponse PortalSignedIn(const CustomerRecord& customer, const IssuedSession& session,
                             const Clock& clock);
 
+// The staff console's answer to a sign-in that opened `session` (also a
+// passkey sign-in's, passkey_api.h): 201 {staff, csrf_token, expires_at},
+// the staff cookie set, no-store; an error if the session does not
+// authenticate.
+Result<HttpResponse> StaffPortalSignedIn(Staff& staff, const StaffSession& session,
+                                         const Clock& clock);
+
 // `gate` gives the public origin; every argument must outlive the router.
 void AddPortalSessionRoutes(Router& router, Customers& customers, TwoFactor& two_factor,
                             const Gate& gate, const Clock& clock, uint64_t max_json_body);
@@ -47,6 +54,9 @@ void AddPortalSessionRoutes(Router& router, Customers& customers, TwoFactor& two
 //   POST   /v1/staff/portal/sessions  {staff_id, password, code} -> 201
 //                                     {staff, csrf_token, expires_at} + cookie
 //   GET    /v1/staff/portal/session   (staff) -> 200 {staff, csrf_token}
+//
+// A passkey signs a staff member into the console the same way
+// (POST /v1/staff/portal/passkey-sessions, passkey_api.h).
 //
 // Signing out is DELETE /v1/staff/sessions, which also removes the cookie.
 //

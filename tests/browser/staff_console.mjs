@@ -126,7 +126,7 @@ async function main() {
   check(me === 401, 'the staff cookie opens no customer route', String(me));
   const nav = page.getByRole('navigation', { name: 'Staff' });
   const links = (await nav.getByRole('link').allTextContents()).join(', ');
-  check(links === 'Access grants, Legal holds, Legal requests', 'the legal role sees its sections only', links);
+  check(links === 'Access grants, Legal holds, Legal requests, Passkeys', 'the legal role sees its sections only', links);
   await shoot(page, 'staff-overview');
   await accessible(page, 'the staff overview');
   await page.goto(base + '/staff/appeals');
@@ -200,7 +200,7 @@ async function main() {
   // --- The security member decides the appeal.
   await signIn(page, base, security);
   const securityLinks = (await nav.getByRole('link').allTextContents()).join(', ');
-  check(securityLinks === 'Access grants, Appeals, Legal requests', 'the security role sees its sections', securityLinks);
+  check(securityLinks === 'Access grants, Appeals, Legal requests, Passkeys', 'the security role sees its sections', securityLinks);
   // Deciding takes a grant (account scope) on the appeal's account.
   await nav.getByRole('link', { name: 'Access grants' }).click();
   await page.getByLabel('Account ID').fill(account.id);

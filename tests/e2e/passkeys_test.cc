@@ -4,10 +4,14 @@
 // and the staff's. The server checks them with libfido2; the answers a
 // server must refuse (a replay, another origin, a customer's passkey at
 // the staff door) are refused over the wire too.
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "common/encoding.h"
 #include "harness.h"
+#include "media_support.h"
 #include "testing/soft_authenticator.h"
 
 namespace lethe::e2e {
@@ -16,6 +20,21 @@ namespace {
 namespace json = boost::json;
 
 std::string B64u(const std::vector<uint8_t>& bytes) { return Base64UrlEncode(bytes); }
+
+// The mails the server has delivered to `to` with `subject` in them.
+int MailsTo(const std::string& data_dir, const std::string& to, const std::string& subject) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir + "/outbox-mail", ec)) {
+    if (entry.path().extension() != ".eml") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string m = text.str();
+    n += m.find("To: " + to) != std::string::npos && m.find(subject) != std::string::npos;
+  }
+  return n;
+}
 
 class PasskeyApiTest : public ::testing::Test {
  protected:
@@ -179,6 +198,90 @@ TEST_F(PasskeyApiTest, StaffSignInWithAPasskeyAndCustomersCannot_ACC4) {
       client_.Post("/v1/sessions/passkey",
                    Assert(staff_key, "/v1/sessions/passkey/options", member.id), With()),
       422, "passkey-unknown");
+}
+
+TEST_F(PasskeyApiTest, PasskeyChangesAreMailedAndBadAssertionsGet429_ACC4_SEC2) {
+  const std::string email = Unique("told") + "@example.com";
+  SignUpResult me = SignUpFull(client_, email);
+  SoftAuthenticator key;
+  Response made = Register(key, me.token, "/v1/me");
+  ASSERT_EQ(made.status, 201) << made.Describe();
+  const std::string dir = server_->data_dir();
+  EXPECT_TRUE(WaitFor([&] {
+    return MailsTo(dir, email, "Lethe security notice: A passkey (\"Key none\") was added") == 1;
+  }));
+  Response gone = client_.Delete("/v1/me/passkeys/" + Str(made.Json(), "id"), With(me.token));
+  ASSERT_EQ(gone.status, 204) << gone.Describe();
+  EXPECT_TRUE(WaitFor([&] {
+    return MailsTo(dir, email, "Lethe security notice: A passkey (\"Key none\") was removed") == 1;
+  }));
+
+  // Five bad signatures (the limiter's free failures per owner), then even
+  // a good assertion is refused with 429 and Retry-After.
+  SoftAuthenticator laptop;
+  ASSERT_EQ(Register(laptop, me.token, "/v1/me").status, 201);
+  for (int i = 0; i < 5; ++i) {
+    json::value bad = Assert(laptop, "/v1/sessions/passkey/options", me.customer_id);
+    std::string sig = std::string(bad.at("signature").as_string());
+    auto raw = *Base64UrlDecode(sig);
+    raw[3] ^= 1;
+    bad.as_object()["signature"] = B64u(raw);
+    LETHE_EXPECT_PROBLEM(client_.Post("/v1/sessions/passkey", bad, With()), 422, "passkey-invalid");
+  }
+  Response held =
+      client_.Post("/v1/sessions/passkey",
+                   Assert(laptop, "/v1/sessions/passkey/options", me.customer_id), With());
+  LETHE_EXPECT_PROBLEM(held, 429, "too-many-attempts");
+  EXPECT_FALSE(held.Header("retry-after").empty()) << held.Describe();
+  // The portal's door shares the count, and so does the password.
+  LETHE_EXPECT_PROBLEM(
+      client_.Post("/v1/portal/passkey-sessions",
+                   Assert(laptop, "/v1/portal/passkey-sessions/options", me.customer_id), With()),
+      429, "too-many-attempts");
+  LETHE_EXPECT_PROBLEM(
+      client_.Post("/v1/sessions",
+                   json::value(json::object{{"email", email}, {"password", "wrong"}}), With()),
+      429, "too-many-attempts");
+}
+
+TEST_F(PasskeyApiTest, AStaffPasskeySignsIntoTheConsoleWithTheCookie_ACC4) {
+  ASSERT_EQ(server_->Stop(), 0);
+  StaffMember member = AddStaff(server_->data_dir(), "support");
+  ASSERT_FALSE(HasFailure());
+  ASSERT_TRUE(server_->Restart());
+  origin_ = server_->base_url();
+  client_.set_base_url(origin_);
+  ASSERT_TRUE(SignInStaff(*server_, &member));
+  SoftAuthenticator key;
+  ASSERT_EQ(Register(key, member.token, "/v1/staff/me").status, 201);
+  const std::string options = "/v1/staff/portal/passkey-sessions/options";
+  // Both want a page of this origin.
+  LETHE_EXPECT_PROBLEM(client_.Post(options, ""), 403, "csrf-refused");
+  LETHE_EXPECT_PROBLEM(
+      client_.Post("/v1/staff/portal/passkey-sessions", Assert(key, options, member.id)), 403,
+      "csrf-refused");
+  Response in =
+      client_.Post("/v1/staff/portal/passkey-sessions", Assert(key, options, member.id), With());
+  ASSERT_EQ(in.status, 201) << in.Describe();
+  const std::string cookie = in.Header("set-cookie");
+  EXPECT_NE(cookie.find("__Host-lethe_staff=sts_"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_EQ(Str(in.Json().at("staff"), "id"), member.id);
+  EXPECT_FALSE(Str(in.Json(), "csrf_token").empty());
+  EXPECT_EQ(in.Header("cache-control"), "no-store");
+  // The cookie opens the console's session.
+  const std::string token =
+      cookie.substr(cookie.find('=') + 1, cookie.find(';') - cookie.find('=') - 1);
+  Response session =
+      client_.Get("/v1/staff/portal/session", Headers{{"Cookie", "__Host-lethe_staff=" + token}});
+  EXPECT_EQ(session.status, 200) << session.Describe();
+  // A customer's passkey does not open it.
+  SignUpResult me = SignUpFull(client_, Unique("cust") + "@example.com");
+  SoftAuthenticator customer_key;
+  ASSERT_EQ(Register(customer_key, me.token, "/v1/me").status, 201);
+  LETHE_EXPECT_PROBLEM(client_.Post("/v1/staff/portal/passkey-sessions",
+                                    Assert(customer_key, options, me.customer_id), With()),
+                       422, "passkey-unknown");
 }
 
 }  // namespace

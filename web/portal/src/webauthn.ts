@@ -82,13 +82,18 @@ export function passkeysSupported(): boolean {
   return typeof window !== 'undefined' && 'PublicKeyCredential' in window && !!navigator.credentials;
 }
 
-// Registers a passkey named `name` for the signed-in customer.
-export async function addPasskey(name: string): Promise<Passkey> {
-  const options = await post<CreationOptionsJSON>('/v1/me/passkeys/options');
+// Where the signed-in person's passkeys live: the customer's, or a staff
+// member's in the staff console (the same routes under /v1/staff/me).
+export const CUSTOMER_PASSKEYS = '/v1/me/passkeys';
+export const STAFF_PASSKEYS = '/v1/staff/me/passkeys';
+
+// Registers a passkey named `name` for the signed-in person at `base`.
+export async function addPasskey(name: string, base = CUSTOMER_PASSKEYS): Promise<Passkey> {
+  const options = await post<CreationOptionsJSON>(`${base}/options`);
   const cred = (await navigator.credentials.create({ publicKey: creationOptions(options) })) as PublicKeyCredential | null;
   if (!cred) throw new Error('No passkey was made.');
   const response = cred.response as AuthenticatorAttestationResponse;
-  return post<Passkey>('/v1/me/passkeys', {
+  return post<Passkey>(base, {
     name,
     id: toBase64Url(cred.rawId),
     clientDataJSON: toBase64Url(response.clientDataJSON),
@@ -109,12 +114,14 @@ export function assertionBody(cred: PublicKeyCredential): Record<string, string>
   return body;
 }
 
-// Signs in with a passkey the authenticator offers (discoverable).
-export async function signInWithPasskey(): Promise<PortalSession> {
-  const options = await post<RequestOptionsJSON>('/v1/portal/passkey-sessions/options');
+// Signs in with a passkey the authenticator offers (discoverable), at
+// `route` (a customer's portal session, or the staff console's: T is then
+// the staff session's answer).
+export async function signInWithPasskey<T = PortalSession>(route = '/v1/portal/passkey-sessions'): Promise<T> {
+  const options = await post<RequestOptionsJSON>(`${route}/options`);
   const cred = (await navigator.credentials.get({ publicKey: requestOptions(options) })) as PublicKeyCredential | null;
   if (!cred) throw new Error('No passkey was chosen.');
-  return post<PortalSession>('/v1/portal/passkey-sessions', assertionBody(cred));
+  return post<T>(route, assertionBody(cred));
 }
 
 // A sentence for an error of navigator.credentials (DOMException), or

@@ -5,9 +5,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, explain, get } from '../api';
 import { ErrorMessage, Field, formatTime, Notice } from '../components/ui';
-import { addPasskey, explainWebAuthn, passkeysSupported, type Passkey } from '../webauthn';
+import { addPasskey, CUSTOMER_PASSKEYS, explainWebAuthn, passkeysSupported, type Passkey } from '../webauthn';
 
-export function PasskeysSection() {
+// `base`: whose passkeys (webauthn.ts); the staff console passes STAFF_PASSKEYS.
+export function PasskeysSection({ base = CUSTOMER_PASSKEYS }: { base?: string }) {
   const [passkeys, setPasskeys] = useState<Passkey[]>([]);
   const [name, setName] = useState('');
   const [error, setError] = useState('');
@@ -16,7 +17,7 @@ export function PasskeysSection() {
 
   const load = async () => {
     try {
-      setPasskeys((await get<{ passkeys: Passkey[] }>('/v1/me/passkeys')).passkeys);
+      setPasskeys((await get<{ passkeys: Passkey[] }>(base)).passkeys);
     } catch (err) {
       setError(explain(err));
     }
@@ -31,7 +32,7 @@ export function PasskeysSection() {
     setNotice('');
     setBusy(true);
     try {
-      const made = await addPasskey(name.trim());
+      const made = await addPasskey(name.trim(), base);
       setName('');
       setNotice(`Passkey “${made.name}” added.`);
       await load();
@@ -46,7 +47,7 @@ export function PasskeysSection() {
     setError('');
     setNotice('');
     try {
-      await del(`/v1/me/passkeys/${encodeURIComponent(p.id)}`);
+      await del(`${base}/${encodeURIComponent(p.id)}`);
       setNotice(`Passkey “${p.name}” removed.`);
       await load();
     } catch (err) {

@@ -6,13 +6,17 @@
 // - access grants (every role): list, grant, revoke;
 // - legal holds (legal, admin): place and release, under a legal grant;
 // - appeals (security): the review queue, decided with reasons;
-// - legal requests (security, legal): record, decide, non-disclosure.
+// - legal requests (security, legal): record, decide, non-disclosure;
+// - passkeys (every role): the staff member's own, which sign in to the
+//   console alone ("Sign in with a passkey").
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { explain, post } from '../api';
 import { useCookieSession } from '../session';
 import { ErrorMessage, Field, Page } from '../components/ui';
 import { Link, navigate } from '../router';
+import { explainWebAuthn, passkeysSupported, signInWithPasskey, STAFF_PASSKEYS } from '../webauthn';
+import { PasskeysSection } from './security_passkeys';
 import { AppealsSection, LegalRequestsSection } from './staff_legal';
 import { GrantsSection, LegalHoldsSection } from './staff_sections';
 
@@ -37,6 +41,8 @@ export const STAFF_SECTIONS: Section[] = [
     about: 'Suspended accounts asking for human review.' },
   { path: 'legal-requests', title: 'Legal requests', roles: ['security', 'legal'],
     about: 'Requests from authorities: record, decide, non-disclosure orders.' },
+  { path: 'passkeys', title: 'Passkeys', roles: ['support', 'security', 'legal', 'admin'],
+    about: 'Your passkeys, which sign you in here without a password or a code.' },
 ];
 
 export function StaffConsole({ section }: { section: string }) {
@@ -64,6 +70,13 @@ export function StaffConsole({ section }: { section: string }) {
     } else if (current.path === 'grants') content = <GrantsSection />;
     else if (current.path === 'legal-holds') content = <LegalHoldsSection />;
     else if (current.path === 'appeals') content = <AppealsSection />;
+    else if (current.path === 'passkeys') {
+      content = (
+        <Page title="Your passkeys">
+          <PasskeysSection base={STAFF_PASSKEYS} />
+        </Page>
+      );
+    }
     else content = <LegalRequestsSection />;
   }
 
@@ -121,6 +134,18 @@ function StaffSignIn({ onSignedIn }: { onSignedIn: (s: StaffSession) => void }) 
       setBusy(false);
     }
   };
+  // A passkey is two factors by itself: no password, no code.
+  const usePasskey = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      onSignedIn(await signInWithPasskey<StaffSession>('/v1/staff/portal/passkey-sessions'));
+    } catch (err) {
+      setError(explainWebAuthn(err) ?? explain(err));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <Page title="Staff sign-in">
       <p>For Lethe staff. Every sign-in and every use of customer data is logged, and the customer sees it.</p>
@@ -129,9 +154,16 @@ function StaffSignIn({ onSignedIn }: { onSignedIn: (s: StaffSession) => void }) 
         <Field label="Staff ID" value={id} onValue={setId} required autocomplete="username" spellcheck={false} />
         <Field label="Password" type="password" value={password} onValue={setPassword} required autocomplete="current-password" />
         <Field label="Authentication code" value={code} onValue={setCode} required autocomplete="one-time-code" inputMode="numeric" spellcheck={false} />
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            Sign in
+          </button>
+          {passkeysSupported() && (
+            <button type="button" class="secondary" disabled={busy} onClick={usePasskey}>
+              Sign in with a passkey
+            </button>
+          )}
+        </div>
       </form>
     </Page>
   );
