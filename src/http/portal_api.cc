@@ -20,17 +20,12 @@ HttpResponse NoStore(HttpResponse r) {
   return r;
 }
 
-HttpResponse SignedIn(const CustomerRecord& customer, const IssuedSession& session,
-                      const Clock& clock) {
-  return PortalSignedIn(customer, session, clock);
-}
-
 Result<HttpResponse> SignUp(Customers& customers, const Gate& gate, const Clock& clock,
                             HttpRequest& req) {
   LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
   LETHE_ASSIGN_OR_RETURN(SignupForm form, ParseSignupForm(req));
   LETHE_ASSIGN_OR_RETURN(SignupResult result, customers.SignUp(form, OriginOf(req)));
-  return SignedIn(result.customer, result.session, clock);
+  return PortalSignedIn(result.customer, result.session, clock);
 }
 
 Result<HttpResponse> SignIn(Customers& customers, const Gate& gate, const Clock& clock,
@@ -42,7 +37,7 @@ Result<HttpResponse> SignIn(Customers& customers, const Gate& gate, const Clock&
   LETHE_ASSIGN_OR_RETURN(SignInResult result, customers.SignIn(email, password, OriginOf(req)));
   if (result.challenge) return NoStore(HttpResponse::Json(202, ChallengeView(*result.challenge)));
   LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers.Authenticate(result.session->token));
-  return SignedIn(customer, *result.session, clock);
+  return PortalSignedIn(customer, *result.session, clock);
 }
 
 Result<HttpResponse> SecondStep(Customers& customers, TwoFactor& two_factor, const Gate& gate,
@@ -50,7 +45,7 @@ Result<HttpResponse> SecondStep(Customers& customers, TwoFactor& two_factor, con
   LETHE_RETURN_IF_ERROR(CheckSameOrigin(req, gate.public_origin()));
   LETHE_ASSIGN_OR_RETURN(IssuedSession session, CompleteSecondStep(two_factor, customers, req));
   LETHE_ASSIGN_OR_RETURN(CustomerRecord customer, customers.Authenticate(session.token));
-  return SignedIn(customer, session, clock);
+  return PortalSignedIn(customer, session, clock);
 }
 
 object StaffView(const StaffPrincipal& who) {

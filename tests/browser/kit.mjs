@@ -9,6 +9,15 @@
 // ("http://<host>:<port>"): 127.0.0.1 is another origin of Lethe's site,
 // localhost another site.
 //
+// passkeyBrowser(run, loopback, failureShot, args = []) launches Debian's
+// chromium (LETHE_CHROMIUM) with `args` and a page at 1100x800 holding a
+// virtual authenticator (CTAP2, platform, discoverable credentials, user
+// verified). WebAuthn takes no IP address as its RP ID, so `base` is
+// Lethe's `loopback` URL as http://localhost:<port>, resolved to 127.0.0.1
+// where Lethe listens (not ::1). `errors` collects page errors and CSP
+// refusals; on a failed run the page is shot to `failureShot`. Resolves
+// with { base, browser, context, page, cdp, authenticatorId, errors }.
+//
 // new PageCheck(run, shotsDir, prefix = '') writes numbered full-page
 // screenshots (shoot(page, name), named prefix + number + name) and runs axe-core in a page (accessible(page, name)):
 // a serious or critical violation fails the run's check.
@@ -17,6 +26,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 
 function base32Decode(text) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -88,4 +98,30 @@ export class PageCheck {
     for (const v of violations) console.log(`axe ${name}: ${v.impact} ${v.id} x${v.nodes} ${v.targets.join(', ')}`);
     this.run.check(bad.length === 0, `axe-core: no serious or critical violation on ${name}`, JSON.stringify(bad));
   }
+}
+
+export async function passkeyBrowser(run, loopback, failureShot, args = []) {
+  const browser = await chromium.launch({
+    executablePath: process.env.LETHE_CHROMIUM || '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--host-resolver-rules=MAP localhost 127.0.0.1', ...args],
+  });
+  run.cleanup(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Trusted Type|Refused to/i.test(m.text())) errors.push(m.text());
+  });
+  run.cleanup(async () => {
+    if (run.failures > 0) await page.screenshot({ path: failureShot, fullPage: true });
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+               isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  const base = loopback.replace('127.0.0.1', 'localhost');
+  return { base, browser, context, page, cdp, authenticatorId, errors };
 }

@@ -20,16 +20,14 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { api, TestRun } from '../lethe_process.mjs';
-import { currentStep, PageCheck, startPageServer, totp } from './kit.mjs';
+import { currentStep, PageCheck, passkeyBrowser, startPageServer, totp } from './kit.mjs';
 
 const [lethe, shots] = process.argv.slice(2);
 if (!lethe || !shots) {
   console.error('usage: node one_flow.mjs <path to lethe> <screenshots dir>');
   process.exit(2);
 }
-const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-flow-');
 const check = (...args) => run.check(...args);
 const pages = new PageCheck(run, shots);
@@ -48,28 +46,11 @@ async function main() {
   // address as its RP ID. The app is on http://127.0.0.1:<port2>, another
   // site. localhost is 127.0.0.1 here, where both listen (not ::1).
   const loopback = await run.startLethe();
-  const base = loopback.replace('127.0.0.1', 'localhost');
-  const browser = await chromium.launch({
-    executablePath: chromiumPath, headless: true,
-    args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-           '--host-resolver-rules=MAP localhost 127.0.0.1'],
-  });
-  run.cleanup(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  run.cleanup(async () => {
-    if (run.failures > 0) await page.screenshot({ path: path.join(shots, 'failure.png'), fullPage: true });
-  });
-  page.on('pageerror', (e) => check(false, 'no error in the portal page', e.message));
-
   // The virtual authenticator: a platform authenticator with user
   // verification, holding discoverable credentials.
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
-               hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
+  const { base, context, page, cdp, authenticatorId, errors } = await passkeyBrowser(
+    run, loopback, path.join(shots, 'failure.png'),
+    ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
 
   // --- 1. Sign up, two-factor, a passkey.
   await page.goto(base + '/signup');
@@ -234,6 +215,7 @@ async function main() {
   const message = (await alert.textContent()).trim();
   check(/erased/i.test(message), 'the player says the recording was erased', message);
   await pages.shoot(appTab, 'flow-player-erased');
+  check(errors.length === 0, 'no error or CSP refusal in the portal page', errors.join(' | '));
 }
 
 await run.finish(main);

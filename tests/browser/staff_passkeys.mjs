@@ -20,9 +20,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { TestRun } from '../lethe_process.mjs';
-import { currentStep, PageCheck, totp } from './kit.mjs';
+import { currentStep, PageCheck, passkeyBrowser, totp } from './kit.mjs';
 
 const [lethe, shots] = process.argv.slice(2);
 if (!lethe || !shots) {
@@ -31,7 +30,6 @@ if (!lethe || !shots) {
 }
 mkdirSync(shots, { recursive: true });
 rmSync(path.join(shots, 'staff-passkeys-failure.png'), { force: true });
-const chromiumPath = process.env.LETHE_CHROMIUM || '/usr/bin/chromium';
 const run = new TestRun(lethe, 'lethe-staff-passkeys-');
 const check = (...args) => run.check(...args);
 const pages = new PageCheck(run, shots, 'staff-passkeys-');
@@ -48,29 +46,8 @@ async function main() {
   const member = { id: field('staff_id'), password: field('password'), secret: field('totp_secret') };
   check(member.id.startsWith('stf_'), 'lethe staff add made a support member', member.id);
   const loopback = await run.startLethe();
-  const base = loopback.replace('127.0.0.1', 'localhost');
-
-  const browser = await chromium.launch({
-    executablePath: chromiumPath, headless: true,
-    args: ['--no-sandbox', '--host-resolver-rules=MAP localhost 127.0.0.1'],
-  });
-  run.cleanup(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Trusted Type|Refused to/i.test(m.text())) errors.push(m.text());
-  });
-  run.cleanup(async () => {
-    if (run.failures > 0) await page.screenshot({ path: path.join(shots, 'staff-passkeys-failure.png'), fullPage: true });
-  });
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
-               isUserVerified: true, automaticPresenceSimulation: true },
-  });
+  const { base, context, page, cdp, authenticatorId, errors } =
+    await passkeyBrowser(run, loopback, path.join(shots, 'staff-passkeys-failure.png'));
 
   // --- Password and code.
   await page.goto(base + '/staff');
